@@ -1,0 +1,252 @@
+/* err.c: program name, error messages, allocation, buffers, exit. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xsell.h"
+
+const char *progname = "xsell";
+int xs_quiet;
+int xs_verbose;
+
+void out_abort_all(void);	/* out.c */
+
+void
+xs_init(const char *argv0)
+{
+	const char *slash;
+	static char obuf[1 << 16];
+
+	if (argv0 && *argv0) {
+		slash = strrchr(argv0, '/');
+		progname = slash ? slash + 1 : argv0;
+	}
+	/* A parent that ignores SIGPIPE would turn "| head" into write errors. */
+	signal(SIGPIPE, SIG_DFL);
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+}
+
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	struct buf b;
+
+	/* One write, so messages from tools in a pipeline do not interleave. */
+	buf_init(&b);
+	buf_printf(&b, "%s: ", progname);
+	{
+		va_list aq;
+		int n;
+
+		va_copy(aq, ap);
+		n = vsnprintf(NULL, 0, fmt, aq);
+		va_end(aq);
+		if (n > 0) {
+			buf_grow(&b, (size_t)n + 1);
+			vsnprintf(b.s + b.len, (size_t)n + 1, fmt, ap);
+			b.len += (size_t)n;
+		}
+	}
+	buf_putc(&b, '\n');
+	fflush(stdout);
+	if (write(STDERR_FILENO, b.s, b.len) < 0) {
+		/* nowhere left to report it */
+	}
+	buf_free(&b);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	out_abort_all();
+	exit(status);
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (xs_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+xs_version(void)
+{
+	printf("%s %s\n", progname, XSELL_VERSION);
+	exit(xs_finish(XS_OK));
+}
+
+int
+xs_finish(int status)
+{
+	int err = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !err) {
+		err = 1;
+		e = errno;
+	}
+	if (err) {
+		out_abort_all();
+		/* stderr may be the same full device: try anyway. */
+		if (e == EPIPE)
+			exit(128 + SIGPIPE);
+		warnx("write error: %s: %s", "<stdout>", strerror(e));
+		exit(XS_SYS);
+	}
+	return status;
+}
+
+static void
+nomem(void)
+{
+	die(XS_SYS, "out of memory");
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		nomem();
+	return xrealloc(p, n * size);
+}
+
+char *
+xmemdup(const void *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+void
+buf_init(struct buf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	buf_init(b);
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1, cap = b->cap ? b->cap : 64;
+
+	if (need <= b->cap)
+		return;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			nomem();
+		cap *= 2;
+	}
+	b->s = xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
+void
+buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	buf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	buf_grow(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+buf_str(struct buf *b)
+{
+	buf_grow(b, 1);
+	b->s[b->len] = '\0';
+	return b->s;
+}

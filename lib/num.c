@@ -1,0 +1,433 @@
+/* num.c: numbers and dates in and out, comma lists. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsell.h"
+
+static int
+isdig(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Checks the decimal syntax num_parse accepts. */
+static int
+num_syntax(const char *s, size_t len)
+{
+	size_t i = 0, d = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < len && isdig(s[i]))
+		i++, d++;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && isdig(s[i]))
+			i++, d++;
+	}
+	if (!d)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		d = 0;
+		while (i < len && isdig(s[i]))
+			i++, d++;
+		if (!d)
+			return 0;
+	}
+	return i == len;
+}
+
+const char *
+num_parse(const char *s, size_t len, double *out)
+{
+	char small[64], *t, *end;
+	double v;
+
+	if (!num_syntax(s, len))
+		return "not a number";
+	t = len < sizeof small ? small : xmalloc(len + 1);
+	memcpy(t, s, len);
+	t[len] = '\0';
+	errno = 0;
+	v = strtod(t, &end);
+	if (t != small)
+		free(t);
+	/* Underflow to a tiny or zero value is fine; overflow is not. */
+	if (isinf(v) || isnan(v))
+		return "out of range";
+	*out = v == 0 ? 0 : v;
+	return NULL;
+}
+
+const char *
+num_parse_int(const char *s, size_t len, int64_t *out)
+{
+	double v;
+	const char *err = num_parse(s, len, &v);
+
+	if (err)
+		return err;
+	if (v != floor(v))
+		return "not an integer";
+	if (fabs(v) > 9007199254740992.0)
+		return "out of range";
+	*out = (int64_t)v;
+	return NULL;
+}
+
+static size_t
+fmt_uint(uint64_t u, char *buf)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Significant digits of v (no leading or trailing zeros) and its decimal
+ * exponent, so that v = 0.DIGITS x 10^(exp): the shortest of 15, 16 or 17
+ * digits that reads back as v. Any decimal of 15 digits or fewer that reads
+ * back is the 15-digit rounding with its trailing zeros removed.
+ */
+static size_t
+shortest_digits(double v, char *dig, int *exp10)
+{
+	char t[48];
+	int p, e;
+	size_t nd;
+
+	for (p = 15; p <= 17; p++) {
+		snprintf(t, sizeof t, "%.*e", p - 1, v);
+		if (p == 17 || strtod(t, NULL) == v)
+			break;
+	}
+	nd = 0;
+	dig[nd++] = t[0];
+	for (const char *q = t + 2; *q != 'e'; q++)
+		dig[nd++] = *q;
+	e = atoi(strchr(t, 'e') + 1);
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	dig[nd] = '\0';
+	*exp10 = e + 1;
+	return nd;
+}
+
+size_t
+num_fmt(double v, char *buf)
+{
+	char dig[24];
+	size_t nd, n = 0;
+	int e, i;
+
+	if (v == 0)
+		return fmt_uint(0, buf);
+	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+		if (v < 0)
+			buf[n++] = '-';
+		return n + fmt_uint((uint64_t)fabs(v), buf + n);
+	}
+	if (v < 0) {
+		buf[n++] = '-';
+		v = -v;
+	}
+	nd = shortest_digits(v, dig, &e);
+	if (e > 21 || e < -5) {
+		/* d.ddde+X, as JavaScript writes what fixed notation cannot */
+		buf[n++] = dig[0];
+		if (nd > 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, dig + 1, nd - 1);
+			n += nd - 1;
+		}
+		n += (size_t)snprintf(buf + n, NUM_BUF - n, "e%c%d",
+		    e - 1 < 0 ? '-' : '+', abs(e - 1));
+		return n;
+	}
+	if (e <= 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (i = e; i < 0; i++)
+			buf[n++] = '0';
+		memcpy(buf + n, dig, nd);
+		n += nd;
+	} else if ((size_t)e >= nd) {
+		memcpy(buf + n, dig, nd);
+		n += nd;
+		for (i = (int)nd; i < e; i++)
+			buf[n++] = '0';
+	} else {
+		memcpy(buf + n, dig, (size_t)e);
+		n += (size_t)e;
+		buf[n++] = '.';
+		memcpy(buf + n, dig + e, nd - (size_t)e);
+		n += nd - (size_t)e;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Is s already what num_fmt would write? Plain decimals of at most 15
+ * significant digits without redundant zeros are. */
+static int
+num_canonical(const char *s, size_t len)
+{
+	size_t i = 0, intd = 0, lead = 0, sig = 0;
+
+	if (!len || len > 30)
+		return 0;
+	if (s[0] == '-')
+		i++;
+	if (i < len && s[i] == '0') {
+		i++;
+		if (i == len)
+			return s[0] != '-';
+		if (s[i] != '.')
+			return 0;
+	} else {
+		while (i < len && isdig(s[i]))
+			i++, intd++;
+		if (!intd)
+			return 0;
+		sig = intd;
+	}
+	if (i < len && s[i] == '.') {
+		size_t fd = 0;
+
+		i++;
+		while (i < len && isdig(s[i])) {
+			if (!sig && s[i] == '0')
+				lead++;
+			else
+				sig++;
+			i++, fd++;
+		}
+		if (!fd || s[i - 1] == '0')
+			return 0;
+		if (!intd && lead > 5)
+			return 0;
+	}
+	return i == len && sig <= 15 && intd <= 15;
+}
+
+const char *
+num_norm(const char *s, size_t len, char *buf, size_t *outlen)
+{
+	double v;
+	const char *err;
+
+	if (num_canonical(s, len)) {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		*outlen = len;
+		return NULL;
+	}
+	if ((err = num_parse(s, len, &v)))
+		return err;
+	*outlen = num_fmt(v, buf);
+	return NULL;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+digits(const char *s, size_t len, size_t at, size_t n, int *out)
+{
+	int v = 0;
+
+	if (at + n > len)
+		return 0;
+	for (size_t i = at; i < at + n; i++) {
+		if (!isdig(s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+static int
+mdays(int y, int m)
+{
+	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return md[m - 1];
+}
+
+#define TIME_MAX INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
+
+const char *
+time_parse(const char *s, size_t len, int64_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, oh, om = 0, sign;
+	size_t i;
+	int64_t t;
+
+	for (i = 0; i < len && isdig(s[i]); i++)
+		;
+	if (i == len && len > 0) {
+		if (len > 12)
+			return "out of range";
+		t = 0;
+		for (i = 0; i < len; i++)
+			t = t * 10 + (s[i] - '0');
+		if (t > TIME_MAX)
+			return "out of range";
+		*out = t;
+		return NULL;
+	}
+	if (!digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' ||
+	    !digits(s, len, 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s, len, 8, 2, &d))
+		return "not a date";
+	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+		return "date out of range";
+	i = 10;
+	if (i < len && (s[i] == 'T' || s[i] == ' ')) {
+		if (!digits(s, len, i + 1, 2, &h) || i + 3 >= len ||
+		    s[i + 3] != ':' || !digits(s, len, i + 4, 2, &mi))
+			return "not a date";
+		i += 6;
+		if (i < len && s[i] == ':') {
+			if (!digits(s, len, i + 1, 2, &se))
+				return "not a date";
+			i += 3;
+			if (i < len && (s[i] == '.' || s[i] == ',')) {
+				size_t f = ++i;
+
+				while (i < len && isdig(s[i]))
+					i++;
+				if (i == f)
+					return "not a date";
+			}
+		}
+		if (h > 23 || mi > 59 || se > 60)
+			return "date out of range";
+	}
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	if (i < len && s[i] == 'Z') {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-') && i > 10) {
+		sign = s[i] == '-' ? -1 : 1;
+		if (!digits(s, len, i + 1, 2, &oh))
+			return "not a date";
+		i += 3;
+		if (i < len && s[i] == ':')
+			i++;
+		if (i < len) {
+			if (!digits(s, len, i, 2, &om))
+				return "not a date";
+			i += 2;
+		}
+		if (oh > 23 || om > 59)
+			return "date out of range";
+		t -= sign * (oh * 3600 + om * 60);
+	}
+	if (i != len)
+		return "not a date";
+	if (t < 0 || t > TIME_MAX)
+		return "date out of range";
+	*out = t;
+	return NULL;
+}
+
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+size_t
+time_fmt(int64_t t, char *buf)
+{
+	int y, m, d;
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t sec = t - days * 86400;
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return (size_t)snprintf(buf, NUM_BUF, "%lld", (long long)t);
+	put2(buf, y / 100);
+	put2(buf + 2, y % 100);
+	buf[4] = '-';
+	put2(buf + 5, m);
+	buf[7] = '-';
+	put2(buf + 8, d);
+	buf[10] = 'T';
+	put2(buf + 11, (int)(sec / 3600));
+	buf[13] = ':';
+	put2(buf + 14, (int)(sec / 60 % 60));
+	buf[16] = ':';
+	put2(buf + 17, (int)(sec % 60));
+	buf[19] = 'Z';
+	buf[20] = '\0';
+	return 20;
+}
+
+int
+list_next(const char **p, const char *end, const char **item, size_t *n)
+{
+	const char *s = *p, *e;
+
+	for (;;) {
+		while (s < end && (*s == ' ' || *s == '\t' || *s == ','))
+			s++;
+		if (s >= end) {
+			*p = s;
+			return 0;
+		}
+		e = memchr(s, ',', (size_t)(end - s));
+		if (!e)
+			e = end;
+		*p = e;
+		*item = s;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*n = (size_t)(e - s);
+		return 1;
+	}
+}

@@ -1,0 +1,60 @@
+/* opt.c: option values, checked once, with the option named on error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsell.h"
+
+double
+opt_num(const char *opt, const char *arg, double lo, double hi)
+{
+	double v;
+	const char *err = num_parse(arg, strlen(arg), &v);
+
+	if (err)
+		die(XS_USAGE, "option %s: %s: \"%s\"", opt, err, arg);
+	if (v < lo || v > hi) {
+		char a[NUM_BUF], b[NUM_BUF];
+
+		num_fmt(lo, a);
+		num_fmt(hi, b);
+		die(XS_USAGE, "option %s: %s is not in [%s, %s]", opt, arg, a, b);
+	}
+	return v;
+}
+
+int64_t
+opt_int(const char *opt, const char *arg, int64_t lo, int64_t hi)
+{
+	int64_t v;
+	const char *err = num_parse_int(arg, strlen(arg), &v);
+
+	if (err)
+		die(XS_USAGE, "option %s: %s: \"%s\"", opt, err, arg);
+	if (v < lo || v > hi)
+		die(XS_USAGE, "option %s: %s is not in [%lld, %lld]", opt, arg,
+		    (long long)lo, (long long)hi);
+	return v;
+}
+
+int
+opt_word(const char *opt, const char *arg, const char *const *words)
+{
+	struct buf b;
+
+	for (int i = 0; words[i]; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+	buf_init(&b);
+	for (int i = 0; words[i]; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", words[i]);
+	die(XS_USAGE, "option %s: \"%s\" is not one of %s", opt, arg,
+	    buf_str(&b));
+}
+
+void
+usage_die(const char *usage)
+{
+	fputs(usage, stderr);
+	exit(XS_USAGE);
+}

@@ -1,0 +1,147 @@
+/* out.c: output files written atomically (temporary, then rename). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xsell.h"
+
+#define MAXPENDING 8
+
+static struct pending {
+	FILE *fp;
+	char *tmp, *path;
+} pending[MAXPENDING];
+
+/* Signal handlers may only read these: the temporaries' names. */
+static char *volatile tmpnames[MAXPENDING];
+
+static void
+on_signal(int sig)
+{
+	for (int i = 0; i < MAXPENDING; i++)
+		if (tmpnames[i])
+			unlink(tmpnames[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static int done;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	if (done++)
+		return;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa, old;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		/* Keep a disposition of "ignore" (nohup) as it is. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+FILE *
+out_open(const char *path)
+{
+	struct buf b;
+	int fd, slot;
+	FILE *fp;
+
+	if (!path || strcmp(path, "-") == 0)
+		return stdout;
+	for (slot = 0; slot < MAXPENDING && pending[slot].fp; slot++)
+		;
+	if (slot == MAXPENDING)
+		die(XS_SYS, "%s: too many output files", path);
+	catch_signals();
+	buf_init(&b);
+	buf_printf(&b, "%s.tmpXXXXXX", path);
+	buf_str(&b);
+	if ((fd = mkstemp(b.s)) < 0)
+		die(XS_SYS, "%s: %s", path, strerror(errno));
+	/* mkstemp makes it 0600; a result file gets the usual umask mode. */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	if (!(fp = fdopen(fd, "w"))) {
+		unlink(b.s);
+		die(XS_SYS, "%s: %s", path, strerror(errno));
+	}
+	pending[slot].fp = fp;
+	pending[slot].tmp = b.s;
+	pending[slot].path = xstrdup(path);
+	tmpnames[slot] = b.s;
+	return fp;
+}
+
+static void
+forget(int slot)
+{
+	tmpnames[slot] = NULL;
+	free(pending[slot].tmp);
+	free(pending[slot].path);
+	memset(&pending[slot], 0, sizeof pending[slot]);
+}
+
+void
+out_close(FILE *fp)
+{
+	int slot, e;
+
+	if (fp == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			e = errno;
+			if (e == EPIPE)
+				exit(128 + SIGPIPE);
+			die(XS_SYS, "write error: <stdout>: %s", strerror(e));
+		}
+		return;
+	}
+	for (slot = 0; slot < MAXPENDING && pending[slot].fp != fp; slot++)
+		;
+	if (slot == MAXPENDING)
+		die(XS_SYS, "out_close: not an output file");
+	e = 0;
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+		e = errno ? errno : EIO;
+	if (fclose(fp) != 0 && !e)
+		e = errno;
+	pending[slot].fp = NULL;
+	if (!e && rename(pending[slot].tmp, pending[slot].path) != 0)
+		e = errno;
+	if (e) {
+		char *path = xstrdup(pending[slot].path);
+
+		unlink(pending[slot].tmp);
+		forget(slot);
+		die(XS_SYS, "write error: %s: %s", path, strerror(e));
+	}
+	forget(slot);
+}
+
+/* Called by die(): a failed run leaves no half-written file behind. */
+void
+out_abort_all(void)
+{
+	for (int i = 0; i < MAXPENDING; i++) {
+		if (!pending[i].tmp)
+			continue;
+		if (pending[i].fp)
+			fclose(pending[i].fp);
+		unlink(pending[i].tmp);
+		forget(i);
+	}
+}

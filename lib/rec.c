@@ -1,0 +1,592 @@
+/* rec.c: the record reader, TSV with a header line or JSON lines. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "xsell.h"
+
+#define RCHUNK (1 << 20)
+
+static char empty[1];
+static char *stdin_name[] = { "-" };
+
+static const char *
+shown(const char *file)
+{
+	return strcmp(file, "-") == 0 ? "<stdin>" : file;
+}
+
+/* Opens input number k; 0 when there is none left. */
+static int
+open_input(struct rec *r, int k)
+{
+	const char *file;
+
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+	r->fd = -1;
+	if (k >= r->nfiles)
+		return 0;
+	r->fileno = k;
+	file = r->files[k];
+	r->name = shown(file);
+	r->line = 0;
+	r->rpos = r->rlen = 0;
+	r->reof = 0;
+	if (strcmp(file, "-") == 0)
+		r->fd = STDIN_FILENO;
+	else if ((r->fd = open(file, O_RDONLY)) < 0)
+		die(XS_SYS, "%s: %s", file, strerror(errno));
+	return 1;
+}
+
+/* Reads more bytes after the unread ones; 0 at end of file. */
+static int
+fill(struct rec *r)
+{
+	ssize_t n;
+
+	if (r->reof)
+		return 0;
+	if (r->rpos > 0) {
+		memmove(r->rbuf, r->rbuf + r->rpos, r->rlen - r->rpos);
+		r->rlen -= r->rpos;
+		r->rpos = 0;
+	}
+	if (r->rcap - r->rlen < RCHUNK / 2) {
+		r->rcap = r->rcap ? r->rcap * 2 : RCHUNK;
+		r->rbuf = xrealloc(r->rbuf, r->rcap + 1);
+	}
+	do
+		n = read(r->fd, r->rbuf + r->rlen, r->rcap - r->rlen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die(XS_SYS, "%s: %s", r->name, strerror(errno));
+	if (n == 0) {
+		r->reof = 1;
+		return 0;
+	}
+	r->rlen += (size_t)n;
+	return 1;
+}
+
+/* Next line without its LF (and CR), NUL-terminated in the read buffer and
+ * valid until the next call; NULL at end of input. */
+static char *
+next_line(struct rec *r, size_t *len)
+{
+	char *s, *nl;
+	size_t from = r->rpos;
+
+	for (;;) {
+		nl = memchr(r->rbuf + from, '\n', r->rlen - from);
+		if (nl)
+			break;
+		from = r->rlen - r->rpos;
+		if (!fill(r)) {
+			if (r->rpos == r->rlen)
+				return NULL;
+			nl = r->rbuf + r->rlen;	/* last line without LF */
+			break;
+		}
+	}
+	s = r->rbuf + r->rpos;
+	*len = (size_t)(nl - s);
+	r->rpos = (size_t)(nl - r->rbuf) + (nl < r->rbuf + r->rlen);
+	if (*len && s[*len - 1] == '\r')
+		(*len)--;
+	s[*len] = '\0';
+	r->line++;
+	if (r->line == 1 && *len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		*len -= 3;
+	}
+	return s;
+}
+
+/* Undoes \t \n \r \\ in place; other backslashes stay as they are. */
+static size_t
+unescape(char *s, size_t n)
+{
+	char *w = s, *end = s + n, *p = s;
+
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end) {
+			switch (p[1]) {
+			case 't': *w++ = '\t'; p += 2; continue;
+			case 'n': *w++ = '\n'; p += 2; continue;
+			case 'r': *w++ = '\r'; p += 2; continue;
+			case '\\': *w++ = '\\'; p += 2; continue;
+			}
+		}
+		*w++ = *p++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+static int
+is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+static void
+grow_fields(struct rec *r, int n)
+{
+	r->rf = xreallocarray(r->rf, (size_t)n + 1, sizeof *r->rf);
+	r->rflen = xreallocarray(r->rflen, (size_t)n + 1, sizeof *r->rflen);
+	r->map = xreallocarray(r->map, (size_t)n + 1, sizeof *r->map);
+	r->toff = xreallocarray(r->toff, (size_t)n + 1, sizeof *r->toff);
+}
+
+/* Adds a column of the first header; exit 3 on a duplicate name. */
+static void
+add_col(struct rec *r, const char *name, size_t len)
+{
+	uint32_t before = r->colix.n;
+
+	intern_put(&r->colix, name, len);
+	if (r->colix.n == before)
+		die(XS_INPUT, "%s:%ld: duplicate column '%.*s'", r->name,
+		    r->line, (int)len, name);
+	r->cols = xreallocarray(r->cols, (size_t)r->ncols + 1, sizeof *r->cols);
+	r->cols[r->ncols++] = xmemdup(name, len);
+}
+
+/* Where this input's column goes in the first header, or exit 3. */
+static int
+map_col(struct rec *r, const char *name, size_t len, const char *what)
+{
+	uint32_t i = intern_find(&r->colix, name, len);
+
+	if (i == INTERN_NONE)
+		die(XS_INPUT, "%s:%ld: %s '%.*s' is not a column of %s",
+		    r->name, r->line, what, (int)len, name, shown(r->files[0]));
+	return (int)i;
+}
+
+static void
+tsv_header(struct rec *r, char *s, size_t len, int first)
+{
+	char *end = s + len, *p = s, *tab;
+	int n = 0;
+	unsigned char *seen;
+
+	do {
+		tab = memchr(p, '\t', (size_t)(end - p));
+		if (!tab)
+			tab = end;
+		*tab = '\0';
+		len = unescape(p, (size_t)(tab - p));
+		if (first)
+			add_col(r, p, len);
+		grow_fields(r, n);
+		r->map[n] = first ? n : map_col(r, p, len, "column");
+		n++;
+		p = tab + 1;
+	} while (tab < end);
+	r->nfcols = n;
+	if (first)
+		return;
+	seen = xcalloc((size_t)r->ncols, 1);
+	for (int i = 0; i < n; i++) {
+		if (seen[r->map[i]])
+			die(XS_INPUT, "%s:1: duplicate column '%s'", r->name,
+			    r->cols[r->map[i]]);
+		seen[r->map[i]] = 1;
+	}
+	for (int i = 0; i < r->ncols; i++)
+		if (!seen[i])
+			die(XS_INPUT, "%s:1: no column '%s' (as in %s)", r->name,
+			    r->cols[i], shown(r->files[0]));
+	free(seen);
+}
+
+/* The next line, without consuming it or writing to it; NULL at end. */
+static char *
+peek_line(struct rec *r, size_t *len)
+{
+	char *nl, *s;
+	size_t from = r->rpos;
+
+	while (!(nl = memchr(r->rbuf + from, '\n', r->rlen - from))) {
+		from = r->rlen - r->rpos;
+		if (!fill(r)) {
+			nl = r->rbuf + r->rlen;
+			break;
+		}
+	}
+	if (r->rpos == r->rlen)
+		return NULL;
+	s = r->rbuf + r->rpos;
+	*len = (size_t)(nl - s);
+	if (r->line == 0 && *len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		*len -= 3;
+	}
+	if (*len && s[*len - 1] == '\r')
+		(*len)--;
+	return s;
+}
+
+/* The first JSON object's keys make the columns. */
+static void
+json_header(struct rec *r, const char *s, size_t len)
+{
+	json_error_t je;
+	json_t *o, *v;
+	const char *key;
+
+	o = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (!o)
+		die(XS_INPUT, "%s:%ld: column %d: invalid JSON: %s", r->name,
+		    r->line + 1, je.column, je.text);
+	if (!json_is_object(o))
+		die(XS_INPUT, "%s:%ld: not a JSON object", r->name, r->line + 1);
+	json_object_foreach(o, key, v)
+		add_col(r, key, strlen(key));
+	json_decref(o);
+}
+
+/* Skips blank lines, detects the format of the input just opened and
+ * reads its header: a TSV line, or the keys of the first JSON object
+ * (left unread). 0 when the input has nothing but blanks. */
+static int
+start_input(struct rec *r, int first)
+{
+	char *s;
+	size_t len;
+
+	while ((s = peek_line(r, &len)) && is_blank(s, len))
+		next_line(r, &len);
+	if (!s)
+		return 0;
+	if (*s == '{') {
+		r->fmt = REC_JSON;
+		if (first)
+			json_header(r, s, len);
+		return 1;
+	}
+	r->fmt = REC_TSV;
+	s = next_line(r, &len);
+	if (memchr(s, '\0', len))
+		die(XS_INPUT, "%s:%ld: NUL byte in the header", r->name, r->line);
+	tsv_header(r, s, len, first);
+	return 1;
+}
+
+void
+rec_open(struct rec *r, int nfiles, char **files)
+{
+	int lenient = r->lenient;
+
+	memset(r, 0, sizeof *r);
+	r->lenient = lenient;
+	r->fd = -1;
+	r->files = nfiles > 0 ? files : stdin_name;
+	r->nfiles = nfiles > 0 ? nfiles : 1;
+	intern_init(&r->colix);
+	buf_init(&r->tmp);
+	r->empty = 1;
+	grow_fields(r, 0);
+	r->f = xcalloc(1, sizeof *r->f);
+	r->len = xcalloc(1, sizeof *r->len);
+	for (int k = 0; open_input(r, k); k++) {
+		if (start_input(r, 1)) {
+			r->empty = 0;
+			break;
+		}
+	}
+	r->f = xreallocarray(r->f, (size_t)r->ncols + 1, sizeof *r->f);
+	r->len = xreallocarray(r->len, (size_t)r->ncols + 1, sizeof *r->len);
+	if (r->fmt == REC_JSON)
+		grow_fields(r, r->ncols);
+}
+
+static int
+bad(struct rec *r, const char *fmt, ...) XS_PRINTF(2, 3);
+
+/* A malformed row: fatal, or REC_BAD with the reason when lenient. */
+static int
+bad(struct rec *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	if (!r->lenient)
+		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
+	return REC_BAD;
+}
+
+static void
+clear_row(struct rec *r)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		r->f[i] = empty;
+		r->len[i] = 0;
+	}
+}
+
+static void
+keep_raw(struct rec *r, const char *s, size_t len)
+{
+	if (!r->lenient)
+		return;
+	buf_reset(&r->tmp);
+	buf_put(&r->tmp, s, len);
+	r->raw = buf_str(&r->tmp);
+	r->rawlen = len;
+}
+
+static int
+tsv_row(struct rec *r, char *s, size_t len)
+{
+	char *end = s + len, *p = s, *tab;
+	int n = 0, esc;
+
+	keep_raw(r, s, len);
+	if (memchr(s, '\0', len)) {
+		clear_row(r);
+		return bad(r, "NUL byte");
+	}
+	esc = memchr(s, '\\', len) != NULL;
+	do {
+		tab = memchr(p, '\t', (size_t)(end - p));
+		if (!tab)
+			tab = end;
+		if (n < r->nfcols) {
+			*tab = '\0';
+			r->rf[n] = p;
+			r->rflen[n] = esc ? unescape(p, (size_t)(tab - p))
+			    : (size_t)(tab - p);
+		}
+		n++;
+		p = tab + 1;
+	} while (tab < end);
+	if (n != r->nfcols) {
+		clear_row(r);
+		for (int i = 0; i < n && i < r->nfcols; i++) {
+			r->f[r->map[i]] = r->rf[i];
+			r->len[r->map[i]] = r->rflen[i];
+		}
+		return bad(r, "expected %d fields, found %d", r->nfcols, n);
+	}
+	for (int i = 0; i < n; i++) {
+		r->f[r->map[i]] = r->rf[i];
+		r->len[r->map[i]] = r->rflen[i];
+	}
+	return REC_ROW;
+}
+
+/* Appends a JSON scalar as text; 0 when it is not a scalar. */
+static int
+json_text(struct buf *b, json_t *v)
+{
+	char nb[NUM_BUF];
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		buf_put(b, json_string_value(v), json_string_length(v));
+		return 1;
+	case JSON_INTEGER:
+		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return 1;
+	case JSON_REAL:
+		buf_put(b, nb, num_fmt(json_real_value(v), nb));
+		return 1;
+	case JSON_TRUE:
+		buf_puts(b, "true");
+		return 1;
+	case JSON_FALSE:
+		buf_puts(b, "false");
+		return 1;
+	case JSON_NULL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+json_row(struct rec *r, char *s, size_t len)
+{
+	json_error_t je;
+	json_t *o, *v;
+	const char *key;
+	size_t at;
+	int rc = REC_ROW;
+
+	keep_raw(r, s, len);
+	o = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (!o) {
+		clear_row(r);
+		return bad(r, "column %d: invalid JSON: %s", je.column, je.text);
+	}
+	if (!json_is_object(o)) {
+		json_decref(o);
+		clear_row(r);
+		return bad(r, "not a JSON object");
+	}
+	/* With lenient, tmp starts with the raw line: values go after it. */
+	at = r->lenient ? r->tmp.len + 1 : 0;
+	r->tmp.len = at;
+	for (int i = 0; i < r->ncols; i++)
+		r->toff[i] = SIZE_MAX;
+	json_object_foreach(o, key, v) {
+		uint32_t i = intern_find(&r->colix, key, strlen(key));
+		size_t from;
+
+		if (i == INTERN_NONE) {
+			rc = bad(r, "key '%s' is not a column of the first line",
+			    key);
+			break;
+		}
+		from = r->tmp.len;
+		if (json_is_array(v)) {
+			size_t k;
+			json_t *e;
+
+			json_array_foreach(v, k, e) {
+				if (k)
+					buf_putc(&r->tmp, ',');
+				if (!json_text(&r->tmp, e)) {
+					rc = bad(r, "key '%s': nested value", key);
+					goto done;
+				}
+			}
+		} else if (!json_text(&r->tmp, v)) {
+			rc = bad(r, "key '%s': nested object", key);
+			break;
+		}
+		if (memchr(r->tmp.s ? r->tmp.s + from : "", '\0', r->tmp.len - from)) {
+			rc = bad(r, "key '%s': NUL byte", key);
+			break;
+		}
+		r->toff[i] = from;
+		r->len[i] = r->tmp.len - from;
+		buf_putc(&r->tmp, '\0');
+	}
+done:
+	json_decref(o);
+	buf_str(&r->tmp);
+	if (r->lenient)
+		r->raw = r->tmp.s;
+	for (int i = 0; i < r->ncols; i++) {
+		if (rc != REC_ROW || r->toff[i] == SIZE_MAX) {
+			r->f[i] = empty;
+			r->len[i] = 0;
+		} else {
+			r->f[i] = r->tmp.s + r->toff[i];
+		}
+	}
+	return rc;
+}
+
+int
+rec_next(struct rec *r)
+{
+	char *s;
+	size_t len;
+
+	if (r->empty)
+		return REC_END;
+	for (;;) {
+		s = next_line(r, &len);
+		if (!s) {
+			/* Next input: its header must match the first one's. */
+			int k = r->fileno + 1;
+
+			for (;;) {
+				if (!open_input(r, k))
+					return REC_END;
+				if (start_input(r, 0))
+					break;
+				k++;
+			}
+			continue;
+		}
+		if (is_blank(s, len))
+			continue;
+		if (r->fmt == REC_JSON)
+			return json_row(r, s, len);
+		return tsv_row(r, s, len);
+	}
+}
+
+int
+rec_col(const struct rec *r, const char *name)
+{
+	uint32_t i = intern_find(&r->colix, name, strlen(name));
+
+	return i == INTERN_NONE ? -1 : (int)i;
+}
+
+int
+rec_need(const struct rec *r, const char *name)
+{
+	struct buf b;
+	int i = rec_col(r, name);
+
+	if (i >= 0 || r->empty)
+		return i;
+	buf_init(&b);
+	for (int k = 0; k < r->ncols; k++)
+		buf_printf(&b, "%s%s", k ? ", " : "", r->cols[k]);
+	die(XS_INPUT, "%s: missing required column '%s' (found: %s)",
+	    shown(r->files[0]), name, r->ncols ? buf_str(&b) : "none");
+}
+
+const char *
+rec_where(const struct rec *r)
+{
+	static char w[512];
+
+	snprintf(w, sizeof w, "%s:%ld", r->name, r->line);
+	return w;
+}
+
+double
+rec_num(const struct rec *r, int i, double dflt)
+{
+	double v;
+	const char *err;
+
+	if (i < 0 || r->len[i] == 0)
+		return dflt;
+	if ((err = num_parse(r->f[i], r->len[i], &v)))
+		die(XS_INPUT, "%s:%ld: column '%s': %s: \"%.40s\"", r->name,
+		    r->line, r->cols[i], err, r->f[i]);
+	return v;
+}
+
+void
+rec_close(struct rec *r)
+{
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+	for (int i = 0; i < r->ncols; i++)
+		free(r->cols[i]);
+	free(r->cols);
+	free(r->f);
+	free(r->len);
+	free(r->rf);
+	free(r->rflen);
+	free(r->map);
+	free(r->toff);
+	free(r->rbuf);
+	intern_free(&r->colix);
+	buf_free(&r->tmp);
+	memset(r, 0, sizeof *r);
+	r->fd = -1;
+}

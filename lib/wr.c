@@ -1,0 +1,322 @@
+/* wr.c: the record writer (TSV or JSON lines) and pass-through layout. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsell.h"
+
+#define WFLUSH (1 << 16)
+
+static const char *const list_cols[] = { "items", "holdings", NULL };
+
+static int
+auto_type(const char *col)
+{
+	size_t n = strlen(col);
+
+	if (strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0))
+		return WR_STR;
+	for (int i = 0; list_cols[i]; i++)
+		if (strcmp(col, list_cols[i]) == 0)
+			return WR_LIST;
+	return WR_AUTO;
+}
+
+static void
+flush(struct wr *w)
+{
+	if (w->b.len && fwrite(w->b.s, 1, w->b.len, w->fp) != w->b.len) {
+		/* The error stays on the stream; xs_finish or out_close says it. */
+	}
+	w->b.len = 0;
+}
+
+static void
+tsv_put(struct buf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i], e;
+
+		switch (c) {
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\\': e = '\\'; break;
+		default: continue;
+		}
+		buf_put(b, s + from, i - from);
+		buf_putc(b, '\\');
+		buf_putc(b, e);
+		from = i + 1;
+	}
+	buf_put(b, s + from, n - from);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return k;
+}
+
+/* A JSON string; invalid UTF-8 becomes U+FFFD so the line stays JSON. */
+static void
+json_str(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, from = 0, k;
+
+	buf_putc(b, '"');
+	while (i < n) {
+		unsigned c = p[i];
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (k = utf8_len(p + i, n - i))) {
+			i += k;
+			continue;
+		}
+		buf_put(b, s + from, i - from);
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_puts(b, "\\ufffd");
+		}
+		from = ++i;
+	}
+	buf_put(b, s + from, n - from);
+	buf_putc(b, '"');
+}
+
+/* Is s a number JSON accepts as written? */
+static int
+json_number(const char *s, size_t n)
+{
+	size_t i = 0;
+	double v;
+
+	if (num_parse(s, n, &v))
+		return 0;
+	if (s[i] == '-')
+		i++;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return 0;
+	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+		return 0;
+	for (; i < n; i++)
+		if (s[i] == '.' && (i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9'))
+			return 0;
+	return 1;
+}
+
+static void
+json_list(struct buf *b, const char *s, size_t n)
+{
+	const char *p = s, *item;
+	size_t len;
+	int k = 0;
+
+	buf_putc(b, '[');
+	while (list_next(&p, s + n, &item, &len)) {
+		if (k++)
+			buf_putc(b, ',');
+		json_str(b, item, len);
+	}
+	buf_putc(b, ']');
+}
+
+void
+wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
+{
+	w->fp = fp;
+	w->json = json;
+	w->ncols = ncols;
+	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
+	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
+	buf_init(&w->b);
+	for (int i = 0; i < ncols; i++) {
+		struct buf k;
+
+		/* JSON keys are escaped once, with their colon. */
+		buf_init(&k);
+		if (json) {
+			json_str(&k, cols[i], strlen(cols[i]));
+			buf_putc(&k, ':');
+		} else {
+			tsv_put(&k, cols[i], strlen(cols[i]));
+		}
+		w->cols[i] = xmemdup(k.s ? k.s : "", k.len);
+		buf_free(&k);
+		w->type[i] = auto_type(cols[i]);
+	}
+	if (!json && ncols > 0) {
+		for (int i = 0; i < ncols; i++) {
+			if (i)
+				buf_putc(&w->b, '\t');
+			buf_puts(&w->b, w->cols[i]);
+		}
+		buf_putc(&w->b, '\n');
+		flush(w);
+	}
+}
+
+void
+wr_type(struct wr *w, int col, int type)
+{
+	if (col >= 0 && col < w->ncols)
+		w->type[col] = type;
+}
+
+static void
+json_value(struct buf *b, int type, const char *s, size_t n)
+{
+	if (!n) {
+		buf_puts(b, "null");
+		return;
+	}
+	switch (type) {
+	case WR_LIST:
+		json_list(b, s, n);
+		break;
+	case WR_RAW:
+		buf_put(b, s, n);
+		break;
+	case WR_NUM:
+	case WR_AUTO:
+		if (json_number(s, n)) {
+			buf_put(b, s, n);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		json_str(b, s, n);
+	}
+}
+
+void
+wr_row(struct wr *w, char *const *v, const size_t *len)
+{
+	struct buf *b = &w->b;
+
+	if (w->json)
+		buf_putc(b, '{');
+	for (int i = 0; i < w->ncols; i++) {
+		const char *s = v[i] ? v[i] : "";
+		size_t n = !v[i] ? 0 : len ? len[i] : strlen(s);
+
+		if (w->json) {
+			if (i)
+				buf_putc(b, ',');
+			buf_puts(b, w->cols[i]);
+			json_value(b, w->type[i], s, n);
+		} else {
+			if (i)
+				buf_putc(b, '\t');
+			tsv_put(b, s, n);
+		}
+	}
+	if (w->json)
+		buf_putc(b, '}');
+	buf_putc(b, '\n');
+	if (b->len >= WFLUSH)
+		flush(w);
+}
+
+void
+wr_close(struct wr *w)
+{
+	flush(w);
+	for (int i = 0; i < w->ncols; i++)
+		free(w->cols[i]);
+	free(w->cols);
+	free(w->type);
+	buf_free(&w->b);
+	memset(w, 0, sizeof *w);
+}
+
+void
+layout_init(struct layout *l, int nin, char *const *in, int nown,
+    const char *const *own)
+{
+	l->nin = nin;
+	l->nown = nown;
+	l->out = xcalloc((size_t)(nin + nown) + 1, sizeof *l->out);
+	l->in_at = xcalloc((size_t)nin + 1, sizeof *l->in_at);
+	l->own_at = xcalloc((size_t)nown + 1, sizeof *l->own_at);
+	l->nout = 0;
+	for (int j = 0; j < nin; j++) {
+		l->in_at[j] = l->nout;
+		l->out[l->nout++] = xstrdup(in[j]);
+	}
+	for (int i = 0; i < nown; i++) {
+		int at = -1;
+
+		for (int j = 0; j < nin; j++)
+			if (strcmp(in[j], own[i]) == 0)
+				at = j;
+		if (at >= 0) {
+			l->own_at[i] = l->in_at[at];
+			l->in_at[at] = -1;
+		} else {
+			l->own_at[i] = l->nout;
+			l->out[l->nout++] = xstrdup(own[i]);
+		}
+	}
+}
+
+void
+layout_free(struct layout *l)
+{
+	for (int i = 0; i < l->nout; i++)
+		free(l->out[i]);
+	free(l->out);
+	free(l->in_at);
+	free(l->own_at);
+	memset(l, 0, sizeof *l);
+}
+
+void
+layout_fill(const struct layout *l, char *const *in, const size_t *inlen,
+    char **v, size_t *len)
+{
+	for (int j = 0; j < l->nin; j++) {
+		if (l->in_at[j] < 0)
+			continue;
+		v[l->in_at[j]] = in[j];
+		len[l->in_at[j]] = inlen[j];
+	}
+}

@@ -1,0 +1,303 @@
+/*
+ * xsell.h: the core of libxsell, shared by every tool.
+ *
+ * Errors and allocation, growable buffers, numbers and dates, string
+ * interning, the record reader (TSV and JSON lines), the record writer,
+ * pass-through column layout, atomic output and the progress line.
+ * Modules with a narrower audience have their own header (csv.h, rule.h,
+ * stats.h, ...).
+ */
+#ifndef XSELL_H
+#define XSELL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define XSELL_VERSION "0.1.0"
+
+/* Exit statuses every tool keeps (DESIGN.md). */
+enum {
+	XS_OK = 0,	/* success */
+	XS_DATA = 1,	/* data problems the tool reported */
+	XS_USAGE = 2,	/* bad options */
+	XS_INPUT = 3,	/* input unusable: missing column, malformed file, bad rule */
+	XS_SYS = 4	/* open, write, memory */
+};
+
+#if defined(__GNUC__)
+#define XS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define XS_NORETURN __attribute__((noreturn))
+#else
+#define XS_PRINTF(a, b)
+#define XS_NORETURN
+#endif
+
+/* ---- program, errors (err.c) ---- */
+
+extern const char *progname;	/* basename of argv[0] */
+extern int xs_quiet;		/* --quiet: only errors on stderr */
+extern int xs_verbose;		/* -v: counts of each step */
+
+/* Sets progname, puts SIGPIPE back to its default (a closed pipe ends the
+ * tool quietly with 141) and gives stdout a large buffer. */
+void xs_init(const char *argv0);
+/* "progname: message" on stderr, removes pending -o temporaries, exits. */
+XS_NORETURN void die(int status, const char *fmt, ...) XS_PRINTF(2, 3);
+/* "progname: message" on stderr, always (errors and warnings). */
+void warnx(const char *fmt, ...) XS_PRINTF(1, 2);
+/* "progname: message" on stderr unless --quiet (counts, summaries). */
+void note(const char *fmt, ...) XS_PRINTF(1, 2);
+/* Prints "progname VERSION" and exits 0. */
+XS_NORETURN void xs_version(void);
+/* Flushes and closes stdout; a write error is exit 4. Returns status so
+ * main can end with "return xs_finish(status);". */
+int xs_finish(int status);
+
+/* ---- allocation that dies with status 4 (err.c) ---- */
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const void *p, size_t n);	/* adds a NUL */
+
+/* ---- growable byte buffer (err.c) ---- */
+
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_put(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) XS_PRINTF(2, 3);
+/* NUL-terminates without counting it in len. */
+const char *buf_str(struct buf *b);
+static inline void buf_reset(struct buf *b) { b->len = 0; }
+static inline void
+buf_putc(struct buf *b, int c)
+{
+	if (b->len + 1 >= b->cap)
+		buf_grow(b, 1);
+	b->s[b->len++] = (char)c;
+}
+
+/* ---- numbers and dates (num.c) ---- */
+
+#define NUM_BUF 40	/* room for any num_fmt or time_fmt result */
+
+/*
+ * Parses a whole decimal number: [+-]digits[.digits][(e|E)[+-]digits].
+ * No surrounding space, no hex, inf, nan, and nothing out of double range
+ * (1e999). Returns NULL, or a short lowercase reason ("not a number",
+ * "out of range").
+ */
+const char *num_parse(const char *s, size_t len, double *out);
+/* As num_parse, and the value must be an integer within +-2^53. */
+const char *num_parse_int(const char *s, size_t len, int64_t *out);
+/*
+ * Shortest text that reads back as the same double, JavaScript style:
+ * plain digits for 1e-7 <= |v| < 1e21, else d.ddde+X; integers without a
+ * point; -0 as 0. Writes a NUL-terminated string, returns its length.
+ * v must be finite.
+ */
+size_t num_fmt(double v, char *buf);
+/* num_parse then num_fmt, without the round trip when s is already in
+ * that form (the common case in large files). */
+const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
+
+/*
+ * Parses a timestamp: ISO 8601 (YYYY-MM-DD, optionally followed by T or a
+ * space and HH:MM[:SS[.fff]], optionally Z or +HH:MM / -HH:MM) or epoch
+ * seconds (an integer). Years 1000 to 9999. Seconds since the epoch, UTC.
+ */
+const char *time_parse(const char *s, size_t len, int64_t *out);
+/* YYYY-MM-DDTHH:MM:SSZ; returns the length. */
+size_t time_fmt(int64_t t, char *buf);
+
+/* ---- comma lists inside one field (num.c) ---- */
+
+/*
+ * Iterates the items of a comma list, trimming blanks and skipping empty
+ * items: while (list_next(&p, end, &item, &n)) ...
+ */
+int list_next(const char **p, const char *end, const char **item, size_t *n);
+
+/* ---- hashing and interning (intern.c) ---- */
+
+#define INTERN_NONE UINT32_MAX
+
+uint64_t xs_hash(const void *p, size_t n);
+
+/* Maps strings to dense ids 0, 1, 2, ... in order of first sight. */
+struct intern {
+	char *pool;		/* every string, NUL-terminated */
+	size_t poollen, poolcap;
+	uint64_t *off;		/* id -> offset in pool */
+	uint32_t *len;		/* id -> length */
+	uint32_t n, cap;
+	uint32_t *slot;		/* open addressing: id + 1, 0 empty */
+	uint32_t *slothash;
+	size_t nslot;
+};
+
+void intern_init(struct intern *in);
+void intern_free(struct intern *in);
+/* s must not point into the pool. */
+uint32_t intern_put(struct intern *in, const char *s, size_t len);
+uint32_t intern_find(const struct intern *in, const char *s, size_t len);
+/* Valid until the next intern_put. */
+static inline const char *
+intern_str(const struct intern *in, uint32_t id)
+{
+	return in->pool + in->off[id];
+}
+static inline size_t
+intern_len(const struct intern *in, uint32_t id)
+{
+	return in->len[id];
+}
+
+/* ---- record reader: TSV with header, or JSON lines (rec.c) ---- */
+
+enum { REC_TSV, REC_JSON };
+enum { REC_END = 0, REC_ROW = 1, REC_BAD = 2 };
+
+struct rec {
+	/* read-only for callers */
+	const char *name;	/* current input as shown in messages */
+	long line;		/* line of the current row (1 is the header) */
+	int fmt;		/* REC_TSV or REC_JSON, of the current input */
+	int ncols;		/* columns of the first input's header */
+	char **cols;
+	char **f;		/* current row: f[i] for i < ncols, NUL-terminated, */
+	size_t *len;		/* unescaped; a missing value is "" (len 0) */
+	char err[256];		/* with lenient: why rec_next returned REC_BAD */
+	int lenient;		/* set before rec_open: bad rows are REC_BAD, not fatal */
+	const char *raw;	/* with lenient: the current line as read */
+	size_t rawlen;
+	int empty;		/* every input had no bytes at all */
+	/* private */
+	char **files;
+	int nfiles, fileno;
+	FILE *fp;
+	int fd;
+	char *rbuf;		/* read buffer and where the unread bytes are */
+	size_t rcap, rpos, rlen;
+	int reof;
+	int *map;		/* this input's column -> first input's column */
+	int nmap;
+	int nfcols;		/* columns of the current input */
+	char **rf;		/* current input's fields before mapping */
+	size_t *rflen;
+	struct intern colix;	/* column name -> index */
+	struct buf tmp;		/* JSON values as text; raw line copy */
+	size_t *toff;
+};
+
+/* Opens the inputs (none, or "-", is stdin) and reads the first header:
+ * exit 4 when a file cannot be opened, 3 when the header is unusable. */
+void rec_open(struct rec *r, int nfiles, char **files);
+/* Next row: REC_ROW, REC_END, or with lenient REC_BAD. A malformed row is
+ * otherwise exit 3 naming file and line. */
+int rec_next(struct rec *r);
+/* Index of a column, or -1. */
+int rec_col(const struct rec *r, const char *name);
+/* Index of a required column; exit 3 naming it and the columns found.
+ * Returns -1 only for an input with no bytes at all (no rows follow). */
+int rec_need(const struct rec *r, const char *name);
+void rec_close(struct rec *r);
+/* "file:line" of the current row, for messages. */
+const char *rec_where(const struct rec *r);
+/* Field i of the current row as a number, or exit 3 naming file, line
+ * and column. A missing value returns dflt. */
+double rec_num(const struct rec *r, int i, double dflt);
+
+/* ---- record writer and pass-through layout (wr.c) ---- */
+
+/* How a column is written in JSON lines. AUTO: ids (id, *_id) and
+ * non-numbers as strings, numbers as numbers, list columns (items,
+ * holdings) as arrays of strings. RAW: the value is JSON text already. */
+enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW };
+
+struct wr {
+	FILE *fp;
+	int json;
+	int ncols;
+	char **cols;
+	int *type;
+	struct buf b;
+};
+
+/* Writes the TSV header at once (JSON lines have none). */
+void wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols);
+void wr_type(struct wr *w, int col, int type);
+/* One row of ncols values (NULL is missing); len may be NULL (strlen). */
+void wr_row(struct wr *w, char *const *v, const size_t *len);
+/* Flushes to fp (does not close it). */
+void wr_close(struct wr *w);
+
+/*
+ * Pass-through: the output columns are the input's, in order, each of the
+ * tool's own columns replacing a same-named input column where it stands,
+ * the rest of the own columns appended.
+ */
+struct layout {
+	int nin, nown, nout;
+	char **out;	/* output column names */
+	int *in_at;	/* input column j -> output index, or -1 when replaced */
+	int *own_at;	/* own column i -> output index */
+};
+
+void layout_init(struct layout *l, int nin, char *const *in, int nown,
+    const char *const *own);
+void layout_free(struct layout *l);
+/* Copies the input row's fields to their output places in v/len. */
+void layout_fill(const struct layout *l, char *const *in, const size_t *inlen,
+    char **v, size_t *len);
+
+/* ---- output files (out.c) ---- */
+
+/*
+ * NULL or "-" is stdout. Otherwise a temporary file beside path, renamed
+ * over it by out_close; an error, die() or SIGINT/SIGTERM/SIGHUP removes
+ * the temporary and leaves path as it was.
+ */
+FILE *out_open(const char *path);
+/* Flushes and checks; for a file, fsyncs and renames. Exit 4 on error. */
+void out_close(FILE *fp);
+
+/* ---- progress line on a terminal (progress.c) ---- */
+
+struct progress {
+	int on;
+	const char *what;
+	uint64_t n, next;
+	double t0, last;
+};
+
+void progress_init(struct progress *p, const char *what);
+static inline void
+progress_tick(struct progress *p, uint64_t n)
+{
+	void progress_show_(struct progress *, uint64_t);
+	if (p->on && n >= p->next)
+		progress_show_(p, n);
+}
+void progress_done(struct progress *p);
+
+/* ---- option values (opt.c): exit 2 with the option named ---- */
+
+double opt_num(const char *opt, const char *arg, double lo, double hi);
+int64_t opt_int(const char *opt, const char *arg, int64_t lo, int64_t hi);
+/* Index of arg in the NULL-terminated list of words. */
+int opt_word(const char *opt, const char *arg, const char *const *words);
+/* Unknown option or missing argument: the usage text on stderr, exit 2. */
+XS_NORETURN void usage_die(const char *usage);
+
+#endif

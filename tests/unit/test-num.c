@@ -1,0 +1,123 @@
+/* Numbers, dates and lists: the forms every tool reads and writes. */
+#include <math.h>
+#include <string.h>
+
+#include "tap.h"
+#include "xsell.h"
+
+static const char *
+fmt(double v)
+{
+	static char b[NUM_BUF];
+
+	num_fmt(v, b);
+	return b;
+}
+
+static const char *
+norm(const char *s)
+{
+	static char b[NUM_BUF + 64];
+	size_t n;
+	const char *err = num_norm(s, strlen(s), b, &n);
+
+	return err ? err : b;
+}
+
+static const char *
+tm(const char *s)
+{
+	static char b[NUM_BUF];
+	int64_t t;
+	const char *err = time_parse(s, strlen(s), &t);
+
+	if (err)
+		return err;
+	time_fmt(t, b);
+	return b;
+}
+
+int
+main(void)
+{
+	double v;
+	int64_t i;
+	const char *p, *item, *end;
+	size_t n;
+	char got[64];
+
+	/* JavaScript's Number#toString is the model for num_fmt. */
+	is_str(fmt(0), "0", "zero");
+	is_str(fmt(-0.0), "0", "negative zero prints as 0");
+	is_str(fmt(42), "42", "integer");
+	is_str(fmt(-7), "-7", "negative integer");
+	is_str(fmt(0.1), "0.1", "0.1 is shortest");
+	is_str(fmt(0.1 + 0.2), "0.30000000000000004", "17 digits when needed");
+	is_str(fmt(1.0 / 3), "0.3333333333333333", "one third");
+	is_str(fmt(12.34), "12.34", "two decimals");
+	is_str(fmt(1e21), "1e+21", "1e21 in exponent form");
+	is_str(fmt(1e20), "100000000000000000000", "1e20 in full");
+	is_str(fmt(1e-7), "1e-7", "1e-7 in exponent form");
+	is_str(fmt(1e-6), "0.000001", "1e-6 in full");
+	is_str(fmt(9007199254740993.0), "9007199254740992", "beyond 2^53");
+	is_str(fmt(123456789012345680000.0), "123456789012345680000",
+	    "large integer with shortest digits");
+	is_str(fmt(-2.5e-10), "-2.5e-10", "small negative");
+	is_str(fmt(1.7976931348623157e308), "1.7976931348623157e+308", "max");
+
+	ok(!num_parse("12.5", 4, &v) && v == 12.5, "parse decimal");
+	ok(!num_parse("-3e2", 4, &v) && v == -300, "parse exponent");
+	ok(!num_parse("+1", 2, &v) && v == 1, "parse plus sign");
+	ok(!num_parse(".5", 2, &v) && v == 0.5, "parse leading point");
+	ok(!num_parse("-0", 2, &v) && v == 0 && !signbit(v), "-0 is 0");
+	is_str(num_parse("abc", 3, &v), "not a number", "letters");
+	is_str(num_parse("", 0, &v), "not a number", "empty");
+	is_str(num_parse("0x10", 4, &v), "not a number", "hex");
+	is_str(num_parse("nan", 3, &v), "not a number", "nan");
+	is_str(num_parse("inf", 3, &v), "not a number", "inf");
+	is_str(num_parse(" 1", 2, &v), "not a number", "leading space");
+	is_str(num_parse("1e999", 5, &v), "out of range", "1e999");
+	is_str(num_parse("1e", 2, &v), "not a number", "bare exponent");
+	is_str(num_parse(".", 1, &v), "not a number", "lone point");
+	ok(!num_parse("1e-999", 6, &v) && v == 0, "underflow is zero");
+	ok(!num_parse_int("17", 2, &i) && i == 17, "integer");
+	is_str(num_parse_int("1.5", 3, &i), "not an integer", "fraction");
+
+	is_str(norm("12.34"), "12.34", "canonical kept");
+	is_str(norm("12.340"), "12.34", "trailing zero dropped");
+	is_str(norm("007"), "7", "leading zeros dropped");
+	is_str(norm("-0"), "0", "-0 normalised");
+	is_str(norm("1e3"), "1000", "exponent expanded");
+	is_str(norm("+5"), "5", "plus dropped");
+	is_str(norm("0.0000001"), "1e-7", "tiny to exponent");
+	is_str(norm("1234567890123456789"), "1234567890123456800", "19 digits");
+	is_str(norm("x"), "not a number", "bad");
+
+	is_str(tm("2024-02-29"), "2024-02-29T00:00:00Z", "date only");
+	is_str(tm("2024-02-29T13:05:09Z"), "2024-02-29T13:05:09Z", "UTC");
+	is_str(tm("2024-02-29 13:05"), "2024-02-29T13:05:00Z", "space, no secs");
+	is_str(tm("2024-03-01T01:00:00+02:00"), "2024-02-29T23:00:00Z", "offset");
+	is_str(tm("2024-03-01T01:00:00.123-0130"), "2024-03-01T02:30:00Z",
+	    "fraction and compact offset");
+	is_str(tm("1700000000"), "2023-11-14T22:13:20Z", "epoch");
+	is_str(tm("0"), "1970-01-01T00:00:00Z", "epoch zero");
+	is_str(tm("2023-02-29"), "date out of range", "not a leap year");
+	is_str(tm("2023-13-01"), "date out of range", "month 13");
+	is_str(tm("0999-01-01"), "date out of range", "year 999");
+	is_str(tm("99999999999999"), "out of range", "epoch too large");
+	is_str(tm("2023-1-1"), "not a date", "short fields");
+	is_str(tm("yesterday"), "not a date", "words");
+	is_str(tm("2024-01-01T10:00:00Zx"), "not a date", "trailing junk");
+	is_str(tm("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z", "last second");
+
+	p = " a, b ,,c,";
+	end = p + strlen(p);
+	got[0] = '\0';
+	while (list_next(&p, end, &item, &n)) {
+		strncat(got, item, n);
+		strcat(got, "|");
+	}
+	is_str(got, "a|b|c|", "list items trimmed, empties skipped");
+
+	return tap_done();
+}
