@@ -11,6 +11,7 @@
 const char *progname = "xsell";
 int xs_quiet;
 int xs_verbose;
+void (*xs_die_hook)(int status);
 
 void out_abort_all(void);	/* out.c */
 
@@ -67,6 +68,8 @@ die(int status, const char *fmt, ...)
 	vmsg(fmt, ap);
 	va_end(ap);
 	out_abort_all();
+	if (xs_die_hook)
+		xs_die_hook(status);
 	exit(status);
 }
 

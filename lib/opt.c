@@ -40,16 +40,17 @@ opt_int(const char *opt, const char *arg, int64_t lo, int64_t hi)
 int
 opt_word(const char *opt, const char *arg, const char *const *words)
 {
-	struct buf b;
+	char list[256];
+	size_t n = 0;
 
 	for (int i = 0; words[i]; i++)
 		if (strcmp(arg, words[i]) == 0)
 			return i;
-	buf_init(&b);
-	for (int i = 0; words[i]; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", words[i]);
-	die(XS_USAGE, "option %s: \"%s\" is not one of %s", opt, arg,
-	    buf_str(&b));
+	list[0] = '\0';
+	for (int i = 0; words[i] && n < sizeof list; i++)
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+		    i ? ", " : "", words[i]);
+	die(XS_USAGE, "option %s: \"%s\" is not one of %s", opt, arg, list);
 }
 
 void

@@ -297,6 +297,8 @@ rec_open(struct rec *r, int nfiles, char **files)
 	intern_init(&r->colix);
 	buf_init(&r->tmp);
 	r->empty = 1;
+	r->rcap = RCHUNK;
+	r->rbuf = xmalloc(r->rcap + 1);
 	grow_fields(r, 0);
 	r->f = xcalloc(1, sizeof *r->f);
 	r->len = xcalloc(1, sizeof *r->len);
@@ -313,20 +315,27 @@ rec_open(struct rec *r, int nfiles, char **files)
 }
 
 static int
-bad(struct rec *r, const char *fmt, ...) XS_PRINTF(2, 3);
+why(struct rec *r, const char *fmt, ...) XS_PRINTF(2, 3);
 
-/* A malformed row: fatal, or REC_BAD with the reason when lenient. */
+/* Records why the row is malformed; REC_BAD. */
 static int
-bad(struct rec *r, const char *fmt, ...)
+why(struct rec *r, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof r->err, fmt, ap);
 	va_end(ap);
-	if (!r->lenient)
-		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
 	return REC_BAD;
+}
+
+/* A malformed row is fatal unless the caller asked for lenient. */
+static int
+verdict(struct rec *r, int rc)
+{
+	if (rc == REC_BAD && !r->lenient)
+		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
+	return rc;
 }
 
 static void
@@ -358,7 +367,7 @@ tsv_row(struct rec *r, char *s, size_t len)
 	keep_raw(r, s, len);
 	if (memchr(s, '\0', len)) {
 		clear_row(r);
-		return bad(r, "NUL byte");
+		return verdict(r, why(r, "NUL byte"));
 	}
 	esc = memchr(s, '\\', len) != NULL;
 	do {
@@ -380,7 +389,8 @@ tsv_row(struct rec *r, char *s, size_t len)
 			r->f[r->map[i]] = r->rf[i];
 			r->len[r->map[i]] = r->rflen[i];
 		}
-		return bad(r, "expected %d fields, found %d", r->nfcols, n);
+		return verdict(r, why(r, "expected %d fields, found %d",
+		    r->nfcols, n));
 	}
 	for (int i = 0; i < n; i++) {
 		r->f[r->map[i]] = r->rf[i];
@@ -431,12 +441,13 @@ json_row(struct rec *r, char *s, size_t len)
 	o = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!o) {
 		clear_row(r);
-		return bad(r, "column %d: invalid JSON: %s", je.column, je.text);
+		return verdict(r, why(r, "column %d: invalid JSON: %s",
+		    je.column, je.text));
 	}
 	if (!json_is_object(o)) {
 		json_decref(o);
 		clear_row(r);
-		return bad(r, "not a JSON object");
+		return verdict(r, why(r, "not a JSON object"));
 	}
 	/* With lenient, tmp starts with the raw line: values go after it. */
 	at = r->lenient ? r->tmp.len + 1 : 0;
@@ -448,7 +459,7 @@ json_row(struct rec *r, char *s, size_t len)
 		size_t from;
 
 		if (i == INTERN_NONE) {
-			rc = bad(r, "key '%s' is not a column of the first line",
+			rc = why(r, "key '%s' is not a column of the first line",
 			    key);
 			break;
 		}
@@ -461,16 +472,16 @@ json_row(struct rec *r, char *s, size_t len)
 				if (k)
 					buf_putc(&r->tmp, ',');
 				if (!json_text(&r->tmp, e)) {
-					rc = bad(r, "key '%s': nested value", key);
+					rc = why(r, "key '%s': nested value", key);
 					goto done;
 				}
 			}
 		} else if (!json_text(&r->tmp, v)) {
-			rc = bad(r, "key '%s': nested object", key);
+			rc = why(r, "key '%s': nested object", key);
 			break;
 		}
 		if (memchr(r->tmp.s ? r->tmp.s + from : "", '\0', r->tmp.len - from)) {
-			rc = bad(r, "key '%s': NUL byte", key);
+			rc = why(r, "key '%s': NUL byte", key);
 			break;
 		}
 		r->toff[i] = from;
@@ -490,7 +501,7 @@ done:
 			r->f[i] = r->tmp.s + r->toff[i];
 		}
 	}
-	return rc;
+	return verdict(r, rc);
 }
 
 int

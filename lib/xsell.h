@@ -42,6 +42,8 @@ extern int xs_verbose;		/* -v: counts of each step */
 /* Sets progname, puts SIGPIPE back to its default (a closed pipe ends the
  * tool quietly with 141) and gives stdout a large buffer. */
 void xs_init(const char *argv0);
+/* Fuzzers and tests only: called by die() just before it exits. */
+extern void (*xs_die_hook)(int status);
 /* "progname: message" on stderr, removes pending -o temporaries, exits. */
 XS_NORETURN void die(int status, const char *fmt, ...) XS_PRINTF(2, 3);
 /* "progname: message" on stderr, always (errors and warnings). */
