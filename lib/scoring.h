@@ -1,0 +1,54 @@
+/*
+ * scoring.h: xsell's score, shared by xsell-score and anything that
+ * needs to recompute or check it (tests, fuzzing of the weight syntax).
+ *
+ *   base  = wP*P + wR*R + wI*I + wE*E         each factor in [0, 1]
+ *   mult  = max(0, 1 + U*u)                   u in [-1, 1], U in [0, 2]
+ *   score = base * mult
+ *
+ * The score is computed as the sum of five contributions, in the order
+ * P, R, I, E, U, in double precision: cX = wX*X for the four factors and
+ * cU = base*mult - base for uplift. The printed contributions (shortest
+ * text that reads back as the same double) therefore add up, in that
+ * order, to the printed score exactly.
+ */
+#ifndef SCORING_H
+#define SCORING_H
+
+#include <stddef.h>
+
+enum { F_P, F_R, F_I, F_E, NFACTOR };
+
+/* The factor letters, "PRIE". */
+extern const char factor_letter[NFACTOR + 1];
+
+struct weights {
+	double w[NFACTOR];
+	double u;		/* uplift weight U */
+};
+
+/* Parses "P=0.4,R=0.2,I=0.3,E=0.1" (any order, each letter once, values
+ * in [0, 1], sum 1 within 1e-9); keeps w->u. NULL, or why not in msg. */
+const char *weights_parse(const char *s, struct weights *w, char *msg,
+    size_t msglen);
+/* The sum check alone: NULL, or "weights sum to X, not 1" in msg. */
+const char *weights_sum_check(const double w[NFACTOR], char *msg,
+    size_t msglen);
+
+/* Normalisations to [0, 1]. NaN (missing) stays NaN. */
+double norm_clamp(double x);		/* min(1, max(0, x)) */
+double norm_lift(double lift);		/* lift / (1 + lift), 0 below 0 */
+double norm_position(double pos);	/* min(1, 1 / pos), 0 unless pos > 0 */
+double norm_uplift(double cate, double maxabs);	/* cate/maxabs in [-1, 1] */
+
+struct score_parts {
+	double contrib[NFACTOR + 1];	/* cP cR cI cE cU */
+	double base, mult, score;
+};
+
+/* x: the four normalised factors (NaN counts as 0); u: uplift in
+ * [-1, 1] (NaN counts as 0). */
+void score_compute(const struct weights *w, const double x[NFACTOR], double u,
+    struct score_parts *out);
+
+#endif

@@ -1,0 +1,99 @@
+/* ctxgroup: rows handed out a context at a time, grouped or not. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctxgroup.h"
+#include "itemtab.h"
+#include "tap.h"
+#include "xsell.h"
+
+static char path[64];
+
+static void
+cleanup(void)
+{
+	unlink(path);
+}
+
+static void
+write_file(const char *text)
+{
+	FILE *fp = fopen(path, "wb");
+
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* The groups as "k:row,row;" with each row's second field. */
+static char *
+groups(int mode)
+{
+	struct rec r;
+	struct group g;
+	struct buf b;
+	char *files[1] = { path };
+
+	memset(&r, 0, sizeof r);
+	buf_init(&b);
+	rec_open(&r, 1, files);
+	group_init(&g, &r, 0, mode, "--buffer");
+	while (group_next(&g)) {
+		buf_printf(&b, "%s:", group_f(&g, 0)[0]);
+		for (size_t i = 0; i < g.n; i++)
+			buf_printf(&b, "%s%s", i ? "," : "", group_f(&g, i)[1]);
+		buf_putc(&b, ';');
+	}
+	group_free(&g);
+	rec_close(&r);
+	buf_str(&b);
+	return b.s;
+}
+
+int
+main(void)
+{
+	struct itemtab t;
+	static const char *const num[] = { "price", "cost" };
+	static const char *const txt[] = { "category", "nope" };
+	char *s;
+	uint32_t row;
+
+	snprintf(path, sizeof path, "/tmp/xsell-test-ctxgroup-%d", (int)getpid());
+	atexit(cleanup);
+	write_file("ctx\tv\nA\t1\nA\t2\nB\t3\nC\t4\nC\t5\n");
+	is_str(s = groups(GROUP_STREAM), "A:1,2;B:3;C:4,5;", "stream");
+	free(s);
+	is_str(s = groups(GROUP_BUFFER), "A:1,2;B:3;C:4,5;", "buffer, grouped");
+	free(s);
+	is_str(s = groups(GROUP_ALL), "A:1,2,3,4,5;", "all");
+	free(s);
+	is_str(s = groups(GROUP_ROW), "A:1;A:2;B:3;C:4;C:5;", "row");
+	free(s);
+	write_file("ctx\tv\nA\t1\nB\t2\nA\t3\nC\t4\nB\t5\n");
+	is_str(s = groups(GROUP_BUFFER), "A:1,3;B:2,5;C:4;",
+	    "buffer: first appearance order, rows in input order");
+	free(s);
+	write_file("ctx\tv\n");
+	is_str(s = groups(GROUP_STREAM), "", "header only: no group");
+	free(s);
+	is_str(s = groups(GROUP_ALL), "", "header only: no group at all");
+	free(s);
+
+	write_file("product_id\tprice\tcost\tcategory\nP1\t10\t4\tlamp\n"
+	    "P2\t5\t\t\n");
+	itemtab_load(&t, path, "product_id", 2, num, 2, txt);
+	row = itemtab_find(&t, "P1", 2);
+	ok(row == 0 && itemtab_num(&t, row, 0) == 10 &&
+	    itemtab_num(&t, row, 1) == 4, "itemtab: numbers");
+	ok(strcmp(intern_str(&t.vals, itemtab_txt(&t, row, 0)), "lamp") == 0,
+	    "itemtab: text");
+	row = itemtab_find(&t, "P2", 2);
+	ok(itemtab_num(&t, row, 1) != itemtab_num(&t, row, 1) &&
+	    itemtab_txt(&t, row, 0) == INTERN_NONE, "itemtab: missing values");
+	ok(t.hastxt[0] && !t.hastxt[1] && itemtab_txt(&t, row, 1) == INTERN_NONE,
+	    "itemtab: an absent column");
+	ok(itemtab_find(&t, "P3", 2) == INTERN_NONE, "itemtab: unknown id");
+	itemtab_free(&t);
+	return tap_done();
+}
