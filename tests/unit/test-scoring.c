@@ -69,7 +69,7 @@ main(void)
 
 	/* The score is exactly the left-to-right sum of the contributions. */
 	w = (struct weights){ { 0.37, 0.21, 0.29, 0.13 }, 1.3 };
-	for (int i = 0; i < 100000; i++) {
+	for (long long i = 0; i < 100000; i++) {
 		double y[NFACTOR], u, s = 0;
 
 		for (int k = 0; k < NFACTOR; k++)
