@@ -1,0 +1,378 @@
+/*
+ * csv.c: CSV input on libcsv, see csvin.h.
+ *
+ * The input is read in CSVIN_BLOCK blocks and fed to libcsv one line at a
+ * time, so every record knows the line it starts on (libcsv itself does
+ * not count lines). A whole line with no quote and no stray CR, met
+ * between records, is split in place instead: that is nearly every line
+ * of a large export and libcsv's byte-at-a-time copy is the cost there.
+ * Records are queued until the block is used up and handed out one by
+ * one; fields point into the block or into an arena.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xsell.h"
+#include "csvin.h"
+
+/* libcsv.c's parser state between records (csv_parser.pstate). */
+#define LIBCSV_ROW_NOT_BEGUN 0
+#define LIBCSV_FIELD_BEGUN 2
+
+enum { C_PLAIN, C_DELIM, C_SPECIAL };
+
+static void
+csvin_init(struct csvin *c, int fd, const char *name, int delim)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->name = name;
+	c->delim = delim;
+	c->nextline = 1;
+	c->atbol = 1;
+	c->rbuf = xmalloc(CSVIN_BLOCK + 1);
+	buf_init(&c->arena);
+	if (csv_init(&c->p, 0) != 0)
+		die(XS_SYS, "out of memory");
+}
+
+/* Reads until the block is full or the input ends. */
+static size_t
+fill(struct csvin *c, size_t have)
+{
+	while (have < CSVIN_BLOCK && !c->eof) {
+		ssize_t n = read(c->fd, c->rbuf + have, CSVIN_BLOCK - have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die(XS_SYS, "%s: %s", c->name, strerror(errno));
+		}
+		if (n == 0)
+			c->eof = 1;
+		have += (size_t)n;
+	}
+	return have;
+}
+
+int
+csvin_guess_delim(const char *s, size_t len)
+{
+	static const char cand[] = ",;\t|";
+	size_t n[4] = { 0 };
+	int q = 0, best = 0;
+
+	for (size_t i = 0; i < len && (q || (s[i] != '\n' && s[i] != '\r'));
+	    i++) {
+		const char *k;
+		if (s[i] == '"')
+			q = !q;
+		else if (!q && s[i] && (k = strchr(cand, s[i])) != NULL)
+			n[k - cand]++;
+	}
+	for (int i = 1; i < 4; i++)
+		if (n[i] > n[best])
+			best = i;
+	return cand[best];
+}
+
+static void
+set_delim(struct csvin *c, int delim)
+{
+	c->delim = delim;
+	csv_set_delim(&c->p, (unsigned char)delim);
+	for (int i = 0; i < 256; i++)
+		c->cls[i] = (i < 0x20 && i != '\t') || i >= 0x80 ? C_SPECIAL :
+		    C_PLAIN;
+	c->cls[(unsigned char)delim] = C_DELIM;
+}
+
+void
+csvin_open_fd(struct csvin *c, int fd, const char *name, int delim)
+{
+	csvin_init(c, fd, name, delim);
+	c->rlen = fill(c, 0);
+	c->empty = c->rlen == 0;
+	if (c->rlen >= 3 && memcmp(c->rbuf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(c->rbuf, c->rbuf + 3, c->rlen - 3);
+		c->rlen -= 3;
+	}
+	set_delim(c, delim ? delim : csvin_guess_delim(c->rbuf, c->rlen));
+}
+
+void
+csvin_open(struct csvin *c, const char *path, int delim)
+{
+	int fd = 0;
+	const char *name = "<stdin>";
+
+	if (path && strcmp(path, "-") != 0) {
+		if ((fd = open(path, O_RDONLY)) < 0)
+			die(XS_SYS, "%s: %s", path, strerror(errno));
+		name = path;
+	}
+	csvin_open_fd(c, fd, name, delim);
+	c->ownfd = fd != 0;
+}
+
+const char *
+csvin_peek(const struct csvin *c, size_t *len)
+{
+	*len = c->started ? 0 : c->rlen;
+	return c->rbuf;
+}
+
+/* ---- building the record queue ---- */
+
+static struct csvin_fld *
+new_field(struct csvin *c)
+{
+	if (c->nfld == c->capfld) {
+		c->capfld = c->capfld ? 2 * c->capfld : 1024;
+		c->fld = xreallocarray(c->fld, c->capfld, sizeof *c->fld);
+	}
+	return &c->fld[c->nfld++];
+}
+
+static void
+end_record(struct csvin *c)
+{
+	struct csvin_rec *r;
+
+	if (c->nq == c->capq) {
+		c->capq = c->capq ? 2 * c->capq : 256;
+		c->q = xreallocarray(c->q, c->capq, sizeof *c->q);
+	}
+	r = &c->q[c->nq++];
+	r->line = c->recline;
+	r->f0 = c->recf0;
+	r->nf = (int)(c->nfld - c->recf0);
+	r->special = c->recspecial;
+	c->recf0 = c->nfld;
+	c->recspecial = 0;
+}
+
+/* libcsv's field callback: the bytes are in its entry buffer, copy them. */
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csvin *c = data;
+	struct csvin_fld *f = new_field(c);
+	const unsigned char *u = s;
+
+	for (size_t i = 0; i < len && !c->recspecial; i++)
+		if (c->cls[u[i]] == C_SPECIAL)
+			c->recspecial = 1;
+	f->p = NULL;
+	f->off = c->arena.len;
+	f->len = len;
+	buf_put(&c->arena, s, len);
+	buf_putc(&c->arena, 0);
+}
+
+static void
+on_record(int term, void *data)
+{
+	(void)term;
+	end_record(data);
+}
+
+static int
+is_blank(int ch, int delim)
+{
+	return (ch == ' ' || ch == '\t') && ch != delim;
+}
+
+/* A field of the fast path, trimmed as libcsv trims an unquoted one. */
+static void
+fast_field(struct csvin *c, char *s, char *e)
+{
+	struct csvin_fld *f = new_field(c);
+
+	while (s < e && is_blank((unsigned char)*s, c->delim))
+		s++;
+	while (e > s && is_blank((unsigned char)e[-1], c->delim))
+		e--;
+	*e = '\0';
+	f->p = s;
+	f->len = (size_t)(e - s);
+}
+
+/* Splits the line [s, e) (without its line end) where it lies. */
+static void
+fast_line(struct csvin *c, char *s, char *e)
+{
+	const unsigned char *cls = c->cls;
+	char *fs = s;
+	int ndelim = 0, special = 0;
+
+	for (char *p = s; p < e; p++) {
+		unsigned k = cls[(unsigned char)*p];
+		if (k == C_PLAIN)
+			continue;
+		if (k == C_DELIM) {
+			fast_field(c, fs, p);
+			fs = p + 1;
+			ndelim++;
+		} else {
+			special = 1;
+		}
+	}
+	if (ndelim == 0) {
+		char *t = fs;
+		while (t < e && is_blank((unsigned char)*t, c->delim))
+			t++;
+		if (t == e)	/* a blank line: libcsv skips it too */
+			return;
+	}
+	fast_field(c, fs, e);
+	c->recline = c->nextline;
+	c->recspecial = special;
+	end_record(c);
+}
+
+static void
+slow(struct csvin *c, const char *s, size_t n)
+{
+	/* libcsv grows its field buffer by blk_size: keep that geometric */
+	size_t blk = csv_get_buffer_size(&c->p);
+	csv_set_blk_size(&c->p, blk < 4096 ? 4096 : blk);
+	if (csv_parse(&c->p, s, n, on_field, on_record, c) != n)
+		die(XS_SYS, "%s: %s", c->name, csv_strerror(csv_error(&c->p)));
+}
+
+/* Parses the block [0, n): whole lines, the last one possibly cut. */
+static void
+parse_block(struct csvin *c, char *b, size_t n)
+{
+	char *e = b + n, *quote, *cr;
+
+	quote = c->nofast ? b : memchr(b, '"', n);
+	cr = memchr(b, '\r', n);
+	if (!quote)
+		quote = e;
+	if (!cr)
+		cr = e;
+	while (b < e) {
+		char *nl = memchr(b, '\n', (size_t)(e - b));
+		char *end = nl ? nl : e;
+		int between = c->atbol && c->p.pstate == LIBCSV_ROW_NOT_BEGUN;
+
+		if (between)
+			c->recline = c->nextline;
+		if (cr < b)
+			cr = memchr(b, '\r', (size_t)(e - b));
+		if (!cr)
+			cr = e;
+		if (quote < b && !c->nofast)
+			quote = memchr(b, '"', (size_t)(e - b));
+		if (!quote)
+			quote = e;
+		if (between && nl && quote > nl && (cr > nl || cr + 1 == nl)) {
+			fast_line(c, b, cr + 1 == nl ? cr : nl);
+		} else {
+			slow(c, b, (size_t)(end - b) + (nl != NULL));
+		}
+		if (nl) {
+			c->nextline++;
+			c->atbol = 1;
+			b = nl + 1;
+		} else {
+			c->atbol = 0;
+			b = e;
+		}
+	}
+}
+
+/* Drops the handed-out records, keeping a record libcsv is still in. */
+static void
+compact(struct csvin *c)
+{
+	size_t keep = c->nfld - c->recf0, base = 0;
+
+	if (keep > 0) {
+		base = c->fld[c->recf0].off;
+		memmove(c->fld, c->fld + c->recf0, keep * sizeof *c->fld);
+		for (size_t i = 0; i < keep; i++)
+			c->fld[i].off -= base;
+	}
+	if (base > 0)
+		memmove(c->arena.s, c->arena.s + base, c->arena.len - base);
+	c->arena.len -= base;
+	c->nfld = keep;
+	c->recf0 = 0;
+	c->nq = c->qpos = 0;
+}
+
+static void
+finish(struct csvin *c)
+{
+	if (c->p.pstate == LIBCSV_FIELD_BEGUN && c->p.quoted)
+		die(XS_INPUT, "%s:%ld: unterminated quoted field", c->name,
+		    c->recline);
+	csv_fini(&c->p, on_field, on_record, c);
+	c->done = 1;
+}
+
+static void
+refill(struct csvin *c)
+{
+	compact(c);
+	if (c->started)
+		c->rlen = fill(c, 0);
+	c->started = 1;
+	if (c->rlen == 0) {
+		finish(c);
+		return;
+	}
+	parse_block(c, c->rbuf, c->rlen);
+	c->rlen = 0;
+}
+
+static void
+hand_out(struct csvin *c, const struct csvin_rec *r)
+{
+	if (r->nf > c->capf) {
+		c->capf = r->nf * 2;
+		c->f = xreallocarray(c->f, (size_t)c->capf, sizeof *c->f);
+		c->len = xreallocarray(c->len, (size_t)c->capf, sizeof *c->len);
+	}
+	for (int i = 0; i < r->nf; i++) {
+		const struct csvin_fld *f = &c->fld[r->f0 + (size_t)i];
+		c->f[i] = (char *)(f->p ? f->p : c->arena.s + f->off);
+		c->len[i] = f->len;
+	}
+	c->nf = r->nf;
+	c->line = r->line;
+	c->special = r->special;
+}
+
+int
+csvin_next(struct csvin *c)
+{
+	for (;;) {
+		if (c->qpos < c->nq) {
+			hand_out(c, &c->q[c->qpos++]);
+			return 1;
+		}
+		if (c->done)
+			return 0;
+		refill(c);
+	}
+}
+
+void
+csvin_close(struct csvin *c)
+{
+	if (c->ownfd)
+		close(c->fd);
+	csv_free(&c->p);
+	buf_free(&c->arena);
+	free(c->rbuf);
+	free(c->fld);
+	free(c->q);
+	free(c->f);
+	free(c->len);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,77 @@
+/*
+ * csvin.h: CSV input on libcsv (RFC 4180 and what merchants really send):
+ * quoted fields with embedded delimiters, doubled quotes and line breaks,
+ * a byte order mark, CRLF, and a delimiter that is given or guessed from
+ * the header line. Named csvin.h because libcsv's header is <csv.h>.
+ *
+ * Records are handed out one at a time with the line each starts on.
+ * Input is read in large blocks; lines without a quote take a fast path
+ * that splits them in place, everything else goes through libcsv, and
+ * both give the same fields (libcsv's rules: blank lines are skipped,
+ * blanks around an unquoted field are trimmed).
+ */
+#ifndef XSELL_CSVIN_H
+#define XSELL_CSVIN_H
+
+#include <stddef.h>
+#include <csv.h>
+
+#define CSVIN_BLOCK (256 * 1024)
+
+struct csvin_fld {
+	const char *p;		/* in the read block, or NULL: in the arena */
+	size_t off, len;
+};
+
+struct csvin_rec {
+	long line;
+	size_t f0;		/* first field in fld[] */
+	int nf;
+	int special;
+};
+
+struct csvin {
+	/* read-only for callers */
+	const char *name;	/* input as shown in messages */
+	long line;		/* line the current record starts on */
+	int nf;			/* fields of the current record */
+	char **f;		/* NUL-terminated; valid until the next csvin_next */
+	size_t *len;
+	int special;		/* a byte < 0x20 (not TAB) or >= 0x80 in a field:
+				 * check it for NUL and UTF-8 */
+	int delim;		/* the delimiter in use */
+	int empty;		/* the input had no bytes at all */
+	int nofast;		/* set after csvin_open: libcsv for every line (tests) */
+	/* private */
+	int fd, ownfd, eof, done, atbol, started;
+	long nextline, recline;
+	char *rbuf;
+	size_t rlen;		/* bytes in rbuf not yet parsed */
+	struct csv_parser p;
+	unsigned char cls[256];
+	struct buf arena;	/* fields that came through libcsv */
+	struct csvin_fld *fld;
+	size_t nfld, capfld, recf0;
+	int recspecial;
+	struct csvin_rec *q;
+	size_t nq, capq, qpos;
+	int capf;
+};
+
+/* Opens path (NULL or "-" is stdin): exit 4 when it cannot be read.
+ * delim 0 guesses ',' ';' TAB or '|' from the first line. */
+void csvin_open(struct csvin *c, const char *path, int delim);
+/* The same on an open descriptor; name is used in messages. */
+void csvin_open_fd(struct csvin *c, int fd, const char *name, int delim);
+/* The first bytes of the input (after a BOM), before the first csvin_next:
+ * for telling CSV from other formats. */
+const char *csvin_peek(const struct csvin *c, size_t *len);
+/* 1 and the next record, or 0 at the end. An unterminated quoted field is
+ * exit 3 naming the line it starts on. */
+int csvin_next(struct csvin *c);
+void csvin_close(struct csvin *c);
+/* The delimiter a header line suggests: the most frequent of , ; TAB |
+ * outside quotes, ',' on a tie or when there is none. */
+int csvin_guess_delim(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,245 @@
+/* The CSV reader: RFC 4180 quoting, BOM, CRLF, delimiters, line numbers,
+ * blocks, and the fast path giving exactly what libcsv gives. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "xsell.h"
+#include "csvin.h"
+
+static char path[64];
+
+static void
+cleanup(void)
+{
+	unlink(path);
+}
+
+static void
+put_file(const char *text, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	fwrite(text, 1, n, fp);
+	fclose(fp);
+}
+
+/* Every record as "line:a|b|c" then ";" (a "!" after the line marks a
+ * special record), with libcsv only when nofast. */
+static char *
+parse(const char *text, size_t n, int delim, int nofast)
+{
+	struct csvin c;
+	struct buf b;
+
+	put_file(text, n);
+	buf_init(&b);
+	csvin_open(&c, path, delim);
+	c.nofast = nofast;
+	while (csvin_next(&c)) {
+		buf_printf(&b, "%ld%s:", c.line, c.special ? "!" : "");
+		for (int i = 0; i < c.nf; i++) {
+			if (i)
+				buf_putc(&b, '|');
+			if (strlen(c.f[i]) != c.len[i])
+				buf_puts(&b, "<NUL>");
+			buf_put(&b, c.f[i], c.len[i]);
+		}
+		buf_putc(&b, ';');
+	}
+	csvin_close(&c);
+	buf_str(&b);
+	return b.s;
+}
+
+/* Parses both ways, checks they agree and returns the result. */
+static char *
+both(const char *text, size_t n, int delim, const char *what)
+{
+	char *fast = parse(text, n, delim, 0), *slow = parse(text, n, delim, 1);
+
+	is_str(fast, slow, "%s: fast path equals libcsv", what);
+	free(slow);
+	return fast;
+}
+
+static void
+check(const char *text, int delim, const char *want, const char *what)
+{
+	char *got = both(text, strlen(text), delim, what);
+
+	is_str(got, want, "%s", what);
+	free(got);
+}
+
+static void
+test_rfc4180(void)
+{
+	check("a,b,c\n1,2,3\n", 0, "1:a|b|c;2:1|2|3;", "plain rows");
+	check("a,b\n1,2", 0, "1:a|b;2:1|2;", "no newline at the end");
+	check("id,desc\n1,\"Mug, blue\"\n", 0, "1:id|desc;2:1|Mug, blue;",
+	    "quoted comma");
+	check("id,desc\n1,\"12\"\" ruler\"\n", 0,
+	    "1:id|desc;2:1|12\" ruler;", "doubled quote");
+	check("id,desc\n1,\"two\nlines\"\n2,x\n", 0,
+	    "1:id|desc;2!:1|two\nlines;4:2|x;",
+	    "quoted newline: the next record's line counts it");
+	check("id,desc\r\n1,\"a\r\nb\"\r\n2,c\r\n", 0,
+	    "1:id|desc;2!:1|a\r\nb;4:2|c;", "CRLF, and CRLF inside quotes");
+	check("\xef\xbb\xbfid,name\n1,x\n", 0, "1:id|name;2:1|x;", "BOM");
+	check("a,b\n\n1,2\n   \n\r\n3,4\n", 0, "1:a|b;3:1|2;6:3|4;",
+	    "blank lines are skipped and counted");
+	check("a,b\n 1 , x y \n", 0, "1:a|b;2:1|x y;",
+	    "blanks around unquoted fields trimmed");
+	check("a,b\n \" 1 \" ,2\n", 0, "1:a|b;2: 1 |2;",
+	    "blanks inside quotes kept, outside dropped");
+	check("a,b,c\n,,\n", 0, "1:a|b|c;2:||;", "empty fields");
+	check("a\n,\n", ',', "1:a;2:|;", "a line of one delimiter");
+	check("a,b\n1,ab\"c\n", 0, "1:a|b;2:1|ab\"c;", "stray quote kept");
+	check("a,b\n\"\",\"\"\n", 0, "1:a|b;2:|;", "empty quoted fields");
+	check("h\n\"x\"\"\"\n", 0, "1:h;2:x\";", "quote at end of quoted field");
+}
+
+static void
+test_delimiters(void)
+{
+	check("a;b;c\n1;2,5;3\n", 0, "1:a|b|c;2:1|2,5|3;", "guessed ;");
+	check("a\tb\n1\t2\n", 0, "1:a|b;2:1|2;", "guessed TAB");
+	check("a\tb\n 1\t 2 \n", 0, "1:a|b;2:1|2;", "TAB: blanks trimmed");
+	check("a\tb\n\t\n", 0, "1:a|b;2:|;", "TAB: empty fields");
+	check("a|b\n1|2\n", 0, "1:a|b;2:1|2;", "guessed |");
+	check("a;b\n1;2\n", ',', "1:a;b;2:1;2;", "--delimiter , kept");
+	check("\"x;y\",b\n1,2\n", 0, "1:x;y|b;2:1|2;",
+	    "quoted delimiters do not count");
+	ok(csvin_guess_delim("a,b;c;d", 7) == ';', "guess: most frequent");
+	ok(csvin_guess_delim("a;b,c", 5) == ',', "guess: tie is comma");
+	ok(csvin_guess_delim("abc", 3) == ',', "guess: none is comma");
+	ok(csvin_guess_delim("a,b\nc;d;e", 9) == ',', "guess: first line only");
+}
+
+static void
+test_special(void)
+{
+	static const char nul[] = "a,b\n1,x\0y\n2,z\n";
+	char *got = both(nul, sizeof nul - 1, 0, "NUL byte");
+
+	ok(memcmp(got, "1:a|b;2!:1|<NUL>x\0y;3:2|z;", 27) == 0,
+	    "NUL byte kept in its field, the record flagged");
+	free(got);
+	check("a,b\n1,caf\xc3\xa9\n2,x\n", 0, "1:a|b;2!:1|caf\xc3\xa9;3:2|x;",
+	    "non-ASCII flagged");
+	check("a,b\n1,\"caf\xe9\"\n", 0, "1:a|b;2!:1|caf\xe9;",
+	    "non-ASCII flagged through libcsv");
+	check("a,b\n1,x\ty\n", 0, "1:a|b;2:1|x\ty;", "a TAB is ordinary text");
+	check("a,b\n1,x\ry\n", 0, "1:a|b;2:1|x;2:y;",
+	    "a stray CR ends a record, as in libcsv");
+}
+
+/* Records across block boundaries and a field of 1 MB. */
+static void
+test_blocks(void)
+{
+	struct buf in, want;
+	char *got;
+	long line = 2;
+
+	buf_init(&in);
+	buf_init(&want);
+	buf_puts(&in, "id,text\n");
+	buf_puts(&want, "1:id|text;");
+	for (int i = 0; in.len < 3 * CSVIN_BLOCK; i++) {
+		if (i % 7 == 3) {
+			buf_printf(&in, "%d,\"q,%d\nz\"\r\n", i, i);
+			buf_printf(&want, "%ld!:%d|q,%d\nz;", line, i, i);
+			line += 2;
+		} else {
+			buf_printf(&in, "%d,t%d\n", i, i);
+			buf_printf(&want, "%ld:%d|t%d;", line, i, i);
+			line++;
+		}
+	}
+	buf_puts(&in, "big,\"");
+	buf_printf(&want, "%ld:big|", line);
+	for (int i = 0; i < 1 << 20; i++) {
+		buf_putc(&in, 'a' + i % 26);
+		buf_putc(&want, 'a' + i % 26);
+	}
+	buf_puts(&in, "\"\nlast,1\n");
+	buf_printf(&want, ";%ld:last|1;", line + 1);
+	buf_str(&want);
+	got = both(in.s, in.len, 0, "3 blocks and a 1 MB field");
+	ok(strcmp(got, want.s) == 0, "3 blocks and a 1 MB field: records");
+	free(got);
+	buf_free(&in);
+	buf_free(&want);
+}
+
+static void
+test_empty(void)
+{
+	struct csvin c;
+
+	put_file("", 0);
+	csvin_open(&c, path, 0);
+	ok(c.empty, "empty input is marked");
+	ok(!csvin_next(&c), "and has no records");
+	csvin_close(&c);
+	check("a,b\n", 0, "1:a|b;", "header only");
+	check("\n\n", 0, "", "blank lines only");
+}
+
+static void
+test_peek(void)
+{
+	struct csvin c;
+	size_t n;
+	const char *s;
+
+	put_file("\xef\xbb\xbf{\"a\":1}\n", 11);
+	csvin_open(&c, path, 0);
+	s = csvin_peek(&c, &n);
+	ok(n == 8 && memcmp(s, "{\"a\":1}\n", 8) == 0, "peek: BOM dropped");
+	csvin_close(&c);
+}
+
+/* An unterminated quote is exit 3 naming the line it starts on. */
+static void
+test_unterminated(void)
+{
+	pid_t pid;
+	int st;
+
+	put_file("a,b\n1,x\n2,\"open\n3,y\n", 20);
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct csvin c;
+
+		freopen("/dev/null", "w", stderr);
+		csvin_open(&c, path, 0);
+		while (csvin_next(&c))
+			;
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == XS_INPUT,
+	    "unterminated quote: exit 3");
+}
+
+int
+main(int argc, char **argv)
+{
+	(void)argc;
+	xs_init(argv[0]);
+	snprintf(path, sizeof path, "/tmp/xsell-test-csv-%d", (int)getpid());
+	atexit(cleanup);
+	test_rfc4180();
+	test_delimiters();
+	test_special();
+	test_blocks();
+	test_empty();
+	test_peek();
+	test_unterminated();
+	return tap_done();
+}
