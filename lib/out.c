@@ -13,7 +13,7 @@
 
 static struct pending {
 	FILE *fp;
-	char *tmp, *path;
+	char *tmp, *path;	/* tmp is NULL for a device or FIFO */
 } pending[MAXPENDING];
 
 /* Signal handlers may only read these: the temporaries' names. */
@@ -63,6 +63,19 @@ out_open(const char *path)
 		;
 	if (slot == MAXPENDING)
 		die(XS_SYS, "%s: too many output files", path);
+	/* A device or FIFO (-o /dev/null, /dev/full, /dev/stdout) is written
+	 * in place: renaming a temporary over it would replace the device. */
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (!(fp = fopen(path, "w")))
+				die(XS_SYS, "%s: %s", path, strerror(errno));
+			pending[slot].fp = fp;
+			pending[slot].path = xstrdup(path);
+			return fp;
+		}
+	}
 	catch_signals();
 	buf_init(&b);
 	buf_printf(&b, "%s.tmpXXXXXX", path);
@@ -115,17 +128,20 @@ out_close(FILE *fp)
 	if (slot == MAXPENDING)
 		die(XS_SYS, "out_close: not an output file");
 	e = 0;
-	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+	if (fflush(fp) != 0 || ferror(fp) ||
+	    (pending[slot].tmp && fsync(fileno(fp)) != 0))
 		e = errno ? errno : EIO;
 	if (fclose(fp) != 0 && !e)
 		e = errno;
 	pending[slot].fp = NULL;
-	if (!e && rename(pending[slot].tmp, pending[slot].path) != 0)
+	if (!e && pending[slot].tmp &&
+	    rename(pending[slot].tmp, pending[slot].path) != 0)
 		e = errno;
 	if (e) {
 		char *path = xstrdup(pending[slot].path);
 
-		unlink(pending[slot].tmp);
+		if (pending[slot].tmp)
+			unlink(pending[slot].tmp);
 		forget(slot);
 		die(XS_SYS, "write error: %s: %s", path, strerror(e));
 	}
