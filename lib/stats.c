@@ -508,7 +508,7 @@ st_lift(double x1, double n1, double x2, double n2, double conf,
 void
 st_moments_init(struct st_moments *m)
 {
-	m->n = m->mean = m->m2 = 0;
+	m->n = m->mean = m->m2 = m->sum = 0;
 }
 
 void
@@ -517,6 +517,7 @@ st_moments_add(struct st_moments *m, double x)
 	double d = x - m->mean;
 
 	m->n += 1;
+	m->sum += x;
 	m->mean += d / m->n;
 	m->m2 += d * (x - m->mean);
 }
@@ -533,8 +534,15 @@ st_moments_merge(struct st_moments *a, const struct st_moments *b)
 		return;
 	}
 	a->m2 += b->m2 + d * d * a->n * b->n / n;
+	a->sum += b->sum;
 	a->mean += d * b->n / n;
 	a->n = n;
+}
+
+double
+st_moments_mean(const struct st_moments *m)
+{
+	return m->n > 0 ? m->sum / m->n : NAN;
 }
 
 double
@@ -558,7 +566,7 @@ st_welch(const struct st_moments *a, const struct st_moments *b, double conf,
 	vb = st_moments_var(b) / b->n;
 	se2 = va + vb;
 	se = sqrt(se2);
-	o->est = a->mean - b->mean;
+	o->est = st_moments_mean(a) - st_moments_mean(b);
 	o->se = se;
 	if (!(se > 0)) {
 		o->lo = o->hi = o->est;

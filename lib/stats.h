@@ -80,17 +80,22 @@ void st_lift(double x1, double n1, double x2, double n2, double conf,
 
 struct st_moments {
 	double n, mean, m2;	/* m2: sum of squared deviations (Welford) */
+	double sum;		/* the mean reported is sum / n: exact for
+				 * money amounts where the running mean drifts */
 };
 
 void st_moments_init(struct st_moments *m);
 void st_moments_add(struct st_moments *m, double x);
 /* Adds b into a (Chan et al.), for sharded or grouped inputs. */
 void st_moments_merge(struct st_moments *a, const struct st_moments *b);
+/* sum / n; NaN for n = 0. */
+double st_moments_mean(const struct st_moments *m);
 /* Sample variance (n - 1 denominator); NaN for n < 2. */
 double st_moments_var(const struct st_moments *m);
 
 /*
- * Welch's unequal-variance comparison of means a - b:
+ * Welch's unequal-variance comparison of means a - b (est from
+ * st_moments_mean):
  * se = sqrt(va/na + vb/nb), df = se^4 / ((va/na)^2/(na-1) + (vb/nb)^2/(nb-1)),
  * interval est +- t(1-(1-conf)/2, df) se, p from the t distribution.
  * The degrees of freedom go to *dfout when not NULL. Both samples need

@@ -307,6 +307,7 @@ test_welch(void)
 
 	st_moments_merge(&h1, &h2);
 	is_num(h1.mean, 20.82, 1e-12, "merged mean (sum 312.3 / 15)");
+	is_num(st_moments_mean(&h1), 312.3 / 15, 1e-14, "mean is sum / n");
 	{
 		struct st_moments whole;
 		st_moments_init(&whole);

@@ -1,0 +1,2080 @@
+/*
+ * xsell-audit: is the relationship data sound, which recommendations earn
+ * money, and did the programme move revenue against its holdout.
+ *
+ * Four modes, one table each on stdout (TSV, JSON lines with -j, or
+ * aligned text with bar charts on a terminal or with --report), and an
+ * optional HTML page with inline SVG charts:
+ *   audit       relations against catalog and orders: findings
+ *   offers      --events: acceptance, revenue and flags per candidate
+ *   experiment  --experiment --events: treatment against control
+ *   qini        --qini --events: Qini curve and AUUC of an uplift score
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "stats.h"
+#include "xsell.h"
+
+static const char usage_text[] =
+"usage: xsell-audit [--catalog FILE] [--orders FILE] [--max-links N]\n"
+"           [--max-age DAYS] [--now TS] [--fail-on LEVEL]\n"
+"           [--report | --html FILE] [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"       xsell-audit --events FILE [--by WORD] [--min-acceptance F]\n"
+"           [--what-if [ID,]acceptance=[A:]B] [--catalog FILE]\n"
+"           [--offers FILE] [--fail-on LEVEL] [--report | --html FILE]\n"
+"           [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"       xsell-audit --experiment --events FILE [--holdout F]\n"
+"           [--fail-on LEVEL] [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"       xsell-audit --qini --events FILE [--score COLUMN]\n"
+"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"       xsell-audit -h | -V\n";
+
+#define CONF 0.95
+#define NOLINE UINT32_MAX
+
+enum { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_NONE };
+static const char *const sev_words[] = { "info", "warning", "error", NULL };
+
+/* ---- options ---- */
+
+static struct {
+	const char *catalog, *orders, *offers, *events, *html, *out, *score;
+	const char *by;
+	double max_links, max_age, min_acceptance, holdout;
+	int64_t now;
+	int fail_on, json, report, experiment, qini;
+	int nrel;
+	char **rel;
+} opt = {
+	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
+	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
+};
+
+/* What --what-if asks: acceptance from A (NaN: the current) to B, for one
+ * candidate or (id NULL) all. */
+struct whatif {
+	char *id;
+	double from, to;
+};
+static struct whatif *whatifs;
+static int nwhatif;
+
+/* ---- shared state: items, findings, output ---- */
+
+enum { ST_ACTIVE, ST_INACTIVE, ST_DISCONTINUED, ST_OTHER };
+enum { T_CROSS, T_UPSELL, T_SUBSTITUTE, T_BUNDLE, T_OTHER };
+static const char *const type_words[] = {
+	"cross_sell", "upsell", "substitute", "bundle", NULL
+};
+
+/* Per interned id (products, candidates, offers alike). */
+struct item {
+	double price, stock, revenue;
+	uint32_t nlinks;	/* distinct linked ids as a subject */
+	uint32_t cat_line;	/* catalog line, 0: not in the catalog */
+	uint32_t category;	/* in cats, or INTERN_NONE */
+	unsigned char status, offer, linked, known;
+};
+
+static struct intern items, cats, words;
+static struct item *item;
+static size_t item_cap;
+static double total_revenue;
+static int have_catalog, have_orders;
+
+static struct item *
+item_of(uint32_t id)
+{
+	if (id >= item_cap) {
+		size_t n = item_cap ? item_cap : 1024;
+
+		while (n <= id)
+			n *= 2;
+		item = xreallocarray(item, n, sizeof *item);
+		for (size_t i = item_cap; i < n; i++) {
+			memset(&item[i], 0, sizeof item[i]);
+			item[i].price = item[i].stock = NAN;
+			item[i].category = INTERN_NONE;
+		}
+		item_cap = n;
+	}
+	return &item[id];
+}
+
+static uint32_t
+item_put(const char *s, size_t n)
+{
+	uint32_t id = intern_put(&items, s, n);
+
+	item_of(id);
+	return id;
+}
+
+/* Checks, in output order, with their severities (the man page's table). */
+enum {
+	C_MISSING_ID, C_BAD_DATE, C_SELF_LINK, C_STALE_UNKNOWN,
+	C_STALE_DISCONTINUED, C_STALE_INACTIVE, C_STALE_OUT_OF_STOCK,
+	C_UNKNOWN_SUBJECT, C_DUPLICATE_LINK, C_CONFLICTING_TYPES,
+	C_UNKNOWN_TYPE, C_UPSELL_NOT_PRICIER, C_ONE_WAY_BUNDLE,
+	C_OVER_LINKED, C_OLD_LINK, C_DUPLICATE_PRODUCT, C_UNKNOWN_STATUS,
+	C_EMPTY_SUBJECT,
+	/* offers and experiments */
+	C_UNTRACKED, C_RETIRE, C_UNPROFITABLE, C_SRM, C_BOTH_ARMS,
+	NCHECK
+};
+
+static const struct {
+	const char *name;
+	int sev;
+} checks[NCHECK] = {
+	{ "missing_id", SEV_ERROR },
+	{ "bad_date", SEV_ERROR },
+	{ "self_link", SEV_ERROR },
+	{ "stale_unknown", SEV_ERROR },
+	{ "stale_discontinued", SEV_ERROR },
+	{ "stale_inactive", SEV_WARNING },
+	{ "stale_out_of_stock", SEV_WARNING },
+	{ "unknown_subject", SEV_WARNING },
+	{ "duplicate_link", SEV_WARNING },
+	{ "conflicting_types", SEV_WARNING },
+	{ "unknown_type", SEV_WARNING },
+	{ "upsell_not_pricier", SEV_WARNING },
+	{ "one_way_bundle", SEV_WARNING },
+	{ "over_linked", SEV_WARNING },
+	{ "old_link", SEV_WARNING },
+	{ "duplicate_product", SEV_WARNING },
+	{ "unknown_status", SEV_WARNING },
+	{ "empty_subject", SEV_INFO },
+	{ "untracked", SEV_ERROR },
+	{ "retire", SEV_WARNING },
+	{ "unprofitable", SEV_WARNING },
+	{ "sample_ratio_mismatch", SEV_WARNING },
+	{ "both_arms", SEV_WARNING },
+};
+
+struct finding {
+	int check;
+	uint32_t subj, linked;	/* ids in items, or INTERN_NONE */
+	double key;		/* order within a check: ascending */
+	size_t seq, detail;	/* detail: offset in fdetail */
+};
+
+static struct finding *fnd;
+static size_t nfnd, fnd_cap;
+static struct buf fdetail;
+static size_t ncheck[NCHECK];
+static unsigned char ran[NCHECK];	/* the check had what it needs */
+
+static void finding(int check, uint32_t subj, uint32_t linked, double key,
+    const char *fmt, ...) XS_PRINTF(5, 6);
+
+static void
+finding(int check, uint32_t subj, uint32_t linked, double key,
+    const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+	int n;
+
+	if (nfnd == fnd_cap) {
+		fnd_cap = fnd_cap ? 2 * fnd_cap : 256;
+		fnd = xreallocarray(fnd, fnd_cap, sizeof *fnd);
+	}
+	f = &fnd[nfnd];
+	f->check = check;
+	f->subj = subj;
+	f->linked = linked;
+	f->key = key;
+	f->seq = nfnd++;
+	f->detail = fdetail.len;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_grow(&fdetail, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(fdetail.s + fdetail.len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	fdetail.len += (size_t)n + 1;
+	ncheck[check]++;
+}
+
+static int
+by_finding(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+
+	if (a->check != b->check)
+		return a->check < b->check ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The worst severity found, for --fail-on. */
+static int
+worst_severity(void)
+{
+	int worst = -1;
+
+	for (int c = 0; c < NCHECK; c++)
+		if (ncheck[c] && checks[c].sev > worst)
+			worst = checks[c].sev;
+	return worst;
+}
+
+/* Full-precision number cell for TSV and JSON; NaN is missing. */
+static char *
+cell(double v, char *buf)
+{
+	if (isnan(v) || isinf(v)) {
+		buf[0] = '\0';
+		return buf;
+	}
+	num_fmt(v, buf);
+	return buf;
+}
+
+static const char *
+id_str(uint32_t id)
+{
+	return id == INTERN_NONE ? "" : intern_str(&items, id);
+}
+
+/* ---- output plumbing: TSV/JSON table, text report, HTML page ---- */
+
+static FILE *out;
+static int as_report;
+static FILE *html;
+static struct wr wr;
+
+static void
+table_open(int ncols, const char *const *cols)
+{
+	if (!as_report)
+		wr_open(&wr, out, opt.json, ncols, (char *const *)cols);
+}
+
+static void
+table_row(char *const *v)
+{
+	if (!as_report)
+		wr_row(&wr, v, NULL);
+}
+
+static void
+table_close(void)
+{
+	if (!as_report)
+		wr_close(&wr);
+}
+
+/* A table or chart for people goes to the report and the page, as asked. */
+static void
+show_table(struct rtable *t)
+{
+	if (as_report)
+		rtable_text(t, out);
+	if (html)
+		rtable_html(t, html);
+	rtable_free(t);
+}
+
+static void
+show_chart(struct rchart *c)
+{
+	if (as_report && c->kind != CHART_LINES)
+		rchart_text(c, out);
+	if (html)
+		rchart_svg(c, html);
+	rchart_free(c);
+}
+
+static void
+show_heading(const char *s)
+{
+	if (as_report)
+		fprintf(out, "== %s ==\n\n", s);
+	if (html)
+		html_heading(html, s);
+}
+
+static void show_para(const char *fmt, ...) XS_PRINTF(1, 2);
+
+/* A summary line: the report, the page, and stderr in TSV mode (so a
+ * pipeline keeps one table on stdout and a person still sees it). */
+static void
+show_para(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	buf_grow(&b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b.len = (size_t)n;
+	if (as_report)
+		fprintf(out, "%s\n\n", b.s);
+	else
+		note("%s", b.s);
+	if (html)
+		html_para(html, b.s);
+	buf_free(&b);
+}
+
+/* Counts per check that ran, as a table and a bar chart. */
+static void
+show_check_counts(void)
+{
+	static const char *const cols[] = { "check", "severity", "findings" };
+	struct rtable t;
+	struct rchart c;
+	char n[32];
+
+	rtable_init(&t, "Findings per check", 3, cols);
+	rtable_numeric(&t, 2);
+	t.bar = 2;
+	rchart_init(&c, CHART_BARS, "");	/* the table below has the title */
+	for (int k = 0; k < NCHECK; k++) {
+		const char *v[3];
+
+		if (!ran[k])
+			continue;
+		snprintf(n, sizeof n, "%zu", ncheck[k]);
+		v[0] = checks[k].name;
+		v[1] = sev_words[checks[k].sev];
+		v[2] = n;
+		rtable_row(&t, v);
+		rchart_bar(&c, checks[k].name, (double)ncheck[k]);
+	}
+	if (html)
+		rchart_svg(&c, html);
+	rchart_free(&c);
+	show_table(&t);
+}
+
+/* ---- inputs shared by several modes ---- */
+
+static int
+column(const struct rec *r, const char *name)
+{
+	return rec_col(r, name);
+}
+
+static double
+field_num(const struct rec *r, int col, double dflt)
+{
+	return col < 0 ? dflt : rec_num(r, col, dflt);
+}
+
+static int
+status_of(const char *s, size_t n)
+{
+	if (n == 0 || (n == 6 && memcmp(s, "active", 6) == 0))
+		return ST_ACTIVE;
+	if (n == 8 && memcmp(s, "inactive", 8) == 0)
+		return ST_INACTIVE;
+	if (n == 12 && memcmp(s, "discontinued", 12) == 0)
+		return ST_DISCONTINUED;
+	return ST_OTHER;
+}
+
+/* Catalog: product_id, price, stock, status, category. A product listed
+ * twice keeps its first row (a finding); an unknown status counts as not
+ * active (a finding). */
+static void
+load_catalog(const char *file)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)file };
+	int cid, cprice, cstock, cstatus, ccat;
+
+	rec_open(&r, 1, files);
+	cid = rec_need(&r, "product_id");
+	cprice = column(&r, "price");
+	cstock = column(&r, "stock");
+	cstatus = column(&r, "status");
+	ccat = column(&r, "category");
+	ran[C_DUPLICATE_PRODUCT] = ran[C_UNKNOWN_STATUS] = 1;
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t id;
+		struct item *it;
+
+		if (r.len[cid] == 0)
+			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
+		id = item_put(r.f[cid], r.len[cid]);
+		it = item_of(id);
+		if (it->cat_line) {
+			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
+			    "listed again at %s (line %u kept)", rec_where(&r),
+			    it->cat_line);
+			continue;
+		}
+		it->cat_line = (uint32_t)r.line;
+		it->price = field_num(&r, cprice, NAN);
+		it->stock = field_num(&r, cstock, NAN);
+		it->status = cstatus < 0 ? ST_ACTIVE :
+		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
+		if (it->status == ST_OTHER)
+			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
+			    "status \"%s\" is none of active, inactive, discontinued "
+			    "(%s); not counted as active", r.f[cstatus], rec_where(&r));
+		if (ccat >= 0 && r.len[ccat])
+			it->category = intern_put(&cats, r.f[ccat], r.len[ccat]);
+		it->known = 1;
+	}
+	rec_close(&r);
+	have_catalog = 1;
+}
+
+/* Orders: revenue per product = quantity x price (price from the
+ * catalog where the order line has none). */
+static void
+load_orders(const char *file)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)file };
+	int cid, cq, cp;
+	size_t unpriced = 0;
+
+	rec_open(&r, 1, files);
+	rec_need(&r, "order_id");
+	cid = rec_need(&r, "product_id");
+	cq = column(&r, "quantity");
+	cp = column(&r, "price");
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t id = item_put(r.f[cid], r.len[cid]);
+		struct item *it = item_of(id);
+		double q = field_num(&r, cq, 1), p = field_num(&r, cp, NAN);
+
+		if (isnan(p))
+			p = it->price;
+		if (isnan(p)) {
+			unpriced++;
+			continue;
+		}
+		it->revenue += q * p;
+		total_revenue += q * p;
+	}
+	if (unpriced)
+		note("%s: %zu order lines without a price in the order or the "
+		    "catalog count no revenue", file, unpriced);
+	rec_close(&r);
+	have_orders = 1;
+}
+
+/* Offers: offer_id, category. Offers are candidates that are tracked. */
+static void
+load_offers(const char *file)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)file };
+	int cid, ccat;
+
+	rec_open(&r, 1, files);
+	cid = rec_need(&r, "offer_id");
+	ccat = column(&r, "category");
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t id = item_put(r.f[cid], r.len[cid]);
+		struct item *it = item_of(id);
+
+		it->offer = 1;
+		if (ccat >= 0 && r.len[ccat] && it->category == INTERN_NONE)
+			it->category = intern_put(&cats, r.f[ccat], r.len[ccat]);
+	}
+	rec_close(&r);
+}
+
+/* ---- relations ---- */
+
+struct link {
+	uint32_t subj, linked, line, source;	/* source: in words */
+	uint16_t file;
+	unsigned char type;
+};
+
+static struct link *links;
+static size_t nlinks, links_cap;
+static char **link_files;
+
+static int
+by_pair(const void *pa, const void *pb)
+{
+	const struct link *a = pa, *b = pb;
+
+	if (a->subj != b->subj)
+		return a->subj < b->subj ? -1 : 1;
+	if (a->linked != b->linked)
+		return a->linked < b->linked ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Input order of a link, for findings in the order of the file. */
+static double
+link_seq(const struct link *l)
+{
+	return (double)l->file * 4294967296.0 + l->line;
+}
+
+static const char *
+link_where(const struct link *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%u", link_files[l->file], l->line);
+	return buf;
+}
+
+static int
+type_of(const char *s, size_t n)
+{
+	if (n == 0)
+		return T_CROSS;
+	for (int t = 0; type_words[t]; t++)
+		if (strlen(type_words[t]) == n && memcmp(type_words[t], s, n) == 0)
+			return t;
+	return T_OTHER;
+}
+
+/* Checks that need one row only: ids, type, date. */
+static int
+link_row_checks(struct rec *r, int cs, int cl, int ct, int cu, int64_t cutoff)
+{
+	int64_t t;
+	char day[NUM_BUF];
+	uint32_t s = r->len[cs] ? item_put(r->f[cs], r->len[cs]) : INTERN_NONE;
+	uint32_t l = r->len[cl] ? item_put(r->f[cl], r->len[cl]) : INTERN_NONE;
+	double key = (double)r->fileno * 4294967296.0 + (double)r->line;
+
+	if (s == INTERN_NONE || l == INTERN_NONE) {
+		finding(C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
+		    s == INTERN_NONE ? "subject_id" : "linked_id");
+		return 0;
+	}
+	if (ct >= 0 && type_of(r->f[ct], r->len[ct]) == T_OTHER)
+		finding(C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
+		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
+		    rec_where(r));
+	if (cu >= 0 && r->len[cu]) {
+		if (time_parse(r->f[cu], r->len[cu], &t))
+			finding(C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
+			    "(%s)", r->f[cu], rec_where(r));
+		else if (!isnan(opt.max_age) && t < cutoff) {
+			time_fmt(t, day);
+			finding(C_OLD_LINK, s, l, key, "updated %s, %.0f days before "
+			    "--now (%s)", day, floor((double)(opt.now - t) / 86400),
+			    rec_where(r));
+		}
+	}
+	return 1;
+}
+
+static void
+load_relations(int nfiles, char **files)
+{
+	struct rec r = { 0 };
+	char *stdin_only[1] = { "-" };
+	int cs, cl, ct, cu, csrc;
+	int64_t cutoff = opt.now - (int64_t)(opt.max_age * 86400);
+
+	if (nfiles == 0) {
+		nfiles = 1;
+		files = stdin_only;
+	}
+	link_files = xcalloc((size_t)nfiles, sizeof *link_files);
+	for (int i = 0; i < nfiles; i++)
+		link_files[i] = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+	rec_open(&r, nfiles, files);
+	cs = rec_need(&r, "subject_id");
+	cl = rec_need(&r, "linked_id");
+	ct = column(&r, "type");
+	cu = column(&r, "updated");
+	csrc = column(&r, "source");
+	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
+	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
+	ran[C_ONE_WAY_BUNDLE] = 1;
+	ran[C_BAD_DATE] = cu >= 0;
+	ran[C_OLD_LINK] = cu >= 0 && !isnan(opt.max_age);
+	if (cs < 0)
+		return;
+	while (rec_next(&r) == REC_ROW) {
+		struct link *k;
+
+		if (!link_row_checks(&r, cs, cl, ct, cu, cutoff))
+			continue;
+		if (nlinks == links_cap) {
+			links_cap = links_cap ? 2 * links_cap : 1024;
+			links = xreallocarray(links, links_cap, sizeof *links);
+		}
+		k = &links[nlinks++];
+		k->subj = intern_find(&items, r.f[cs], r.len[cs]);
+		k->linked = intern_find(&items, r.f[cl], r.len[cl]);
+		k->type = (unsigned char)(ct >= 0 ? type_of(r.f[ct], r.len[ct]) : T_CROSS);
+		k->source = csrc >= 0 && r.len[csrc] ?
+		    intern_put(&words, r.f[csrc], r.len[csrc]) : INTERN_NONE;
+		k->file = (uint16_t)r.fileno;
+		k->line = (uint32_t)r.line;
+		item_of(k->linked)->linked = 1;
+	}
+	rec_close(&r);
+	if (cu < 0 && !isnan(opt.max_age))
+		note("relations have no 'updated' column: --max-age not checked");
+	qsort(links, nlinks, sizeof *links, by_pair);
+}
+
+/* The first link from s to l (of type t, or any type when t < 0). */
+static const struct link *
+find_link(uint32_t s, uint32_t l, int t)
+{
+	size_t lo = 0, hi = nlinks, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (links[mid].subj < s || (links[mid].subj == s &&
+		    (links[mid].linked < l || (links[mid].linked == l &&
+		    t >= 0 && links[mid].type < t))))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < nlinks && links[lo].subj == s && links[lo].linked == l &&
+	    (t < 0 || links[lo].type == t))
+		return &links[lo];
+	return NULL;
+}
+
+/* ---- audit checks over the sorted links ---- */
+
+static void
+check_linked(const struct link *k)
+{
+	const struct item *L = &item[k->linked], *S = &item[k->subj];
+	char w[300], a[NUM_BUF], b[NUM_BUF];
+	double key = link_seq(k);
+
+	link_where(k, w, sizeof w);
+	if (!L->cat_line)
+		finding(C_STALE_UNKNOWN, k->subj, k->linked, key,
+		    "linked product not in the catalog (%s)", w);
+	else if (L->status == ST_DISCONTINUED)
+		finding(C_STALE_DISCONTINUED, k->subj, k->linked, key,
+		    "linked product is discontinued (%s)", w);
+	else if (L->status != ST_ACTIVE)
+		finding(C_STALE_INACTIVE, k->subj, k->linked, key,
+		    "linked product is not active (%s)", w);
+	else if (L->stock <= 0)
+		finding(C_STALE_OUT_OF_STOCK, k->subj, k->linked, key,
+		    "linked product is out of stock (%s)", w);
+	if (k->type == T_UPSELL && S->cat_line && L->cat_line &&
+	    !isnan(S->price) && !isnan(L->price) && L->price <= S->price) {
+		num_fmt(L->price, a);
+		num_fmt(S->price, b);
+		finding(C_UPSELL_NOT_PRICIER, k->subj, k->linked, key,
+		    "upsell price %s is not above the subject's %s (%s)", a, b, w);
+	}
+}
+
+/* One (subject, linked) run of the sorted links: duplicates and types. */
+static void
+check_pair(const struct link *k, size_t n)
+{
+	char w[300], w2[300];
+	struct buf types;
+
+	for (size_t i = 1; i < n; i++)
+		if (k[i].type == k[i - 1].type) {
+			const struct link *first = &k[i - 1];
+
+			while (first > k && first[-1].type == k[i].type)
+				first--;
+			finding(C_DUPLICATE_LINK, k[i].subj, k[i].linked,
+			    link_seq(&k[i]), "same link as %s (%s)",
+			    link_where(first, w2, sizeof w2),
+			    link_where(&k[i], w, sizeof w));
+		}
+	if (k[0].type == k[n - 1].type)
+		return;
+	buf_init(&types);
+	for (size_t i = 0; i < n; i++) {
+		if (i && k[i].type == k[i - 1].type)
+			continue;
+		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
+		    k[i].type == T_OTHER ? "other" : type_words[k[i].type],
+		    link_where(&k[i], w, sizeof w));
+	}
+	finding(C_CONFLICTING_TYPES, k[0].subj, k[0].linked, link_seq(&k[0]),
+	    "types %s", buf_str(&types));
+	buf_free(&types);
+}
+
+/* One subject's run: counts distinct linked ids, runs the pair checks. */
+static void
+check_subject(const struct link *k, size_t n)
+{
+	uint32_t distinct = 0;
+	size_t i, j;
+	char w[300];
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].linked == k[i].linked; j++)
+			;
+		check_pair(&k[i], j - i);
+		if (k[i].linked != k[i].subj)
+			distinct++;
+	}
+	item[k[0].subj].nlinks = distinct;
+	if (distinct > opt.max_links)
+		finding(C_OVER_LINKED, k[0].subj, INTERN_NONE, -(double)distinct,
+		    "%u linked products, more than --max-links %.0f", distinct,
+		    opt.max_links);
+	if (have_catalog && !item[k[0].subj].cat_line)
+		finding(C_UNKNOWN_SUBJECT, k[0].subj, INTERN_NONE, link_seq(&k[0]),
+		    "subject not in the catalog; %zu link%s from it, first at %s",
+		    n, n == 1 ? "" : "s", link_where(&k[0], w, sizeof w));
+}
+
+static int
+by_revenue_desc(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c;
+
+	if (item[a].revenue != item[b].revenue)
+		return item[a].revenue > item[b].revenue ? -1 : 1;
+	c = strcmp(intern_str(&items, a), intern_str(&items, b));
+	return c;
+}
+
+/* Active catalog products with no links: the expensive gaps first. */
+static void
+check_empty(void)
+{
+	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
+	char r[NUM_BUF];
+
+	for (uint32_t id = 0; id < items.n; id++)
+		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
+		    item[id].nlinks == 0)
+			ids[n++] = id;
+	qsort(ids, n, sizeof *ids, by_revenue_desc);
+	for (uint32_t i = 0; i < n; i++) {
+		if (have_orders) {
+			num_fmt(round(item[ids[i]].revenue * 100) / 100, r);
+			finding(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i,
+			    "active product with no links; order revenue %s", r);
+		} else
+			finding(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i,
+			    "active product with no links");
+	}
+	free(ids);
+}
+
+static void
+run_checks(void)
+{
+	size_t i, j;
+	char w[300];
+
+	if (have_catalog) {
+		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
+		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
+		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
+		ran[C_EMPTY_SUBJECT] = 1;
+	}
+	for (i = 0; i < nlinks; i = j) {
+		for (j = i + 1; j < nlinks && links[j].subj == links[i].subj; j++)
+			;
+		check_subject(&links[i], j - i);
+	}
+	for (i = 0; i < nlinks; i++) {
+		const struct link *k = &links[i];
+
+		if (k->subj == k->linked) {
+			finding(C_SELF_LINK, k->subj, k->linked, link_seq(k),
+			    "links to itself (%s)", link_where(k, w, sizeof w));
+			continue;
+		}
+		if (have_catalog)
+			check_linked(k);
+		if (k->type == T_BUNDLE && !find_link(k->linked, k->subj, T_BUNDLE))
+			finding(C_ONE_WAY_BUNDLE, k->subj, k->linked, link_seq(k),
+			    "bundle without its reverse from %s (%s)",
+			    intern_str(&items, k->linked), link_where(k, w, sizeof w));
+	}
+	if (have_catalog)
+		check_empty();
+}
+
+/* ---- audit output: findings, then the summary ---- */
+
+static void
+write_findings(void)
+{
+	static const char *const cols[] = {
+		"check", "severity", "subject_id", "linked_id", "detail"
+	};
+	struct rtable t;
+	size_t shown = 0;
+	const size_t show_max = 1000;	/* a page stays readable */
+
+	qsort(fnd, nfnd, sizeof *fnd, by_finding);
+	table_open(5, cols);
+	rtable_init(&t, "Findings", 5, cols);
+	for (size_t i = 0; i < nfnd; i++) {
+		const struct finding *f = &fnd[i];
+		char *v[5];
+
+		v[0] = (char *)checks[f->check].name;
+		v[1] = (char *)sev_words[checks[f->check].sev];
+		v[2] = (char *)id_str(f->subj);
+		v[3] = (char *)id_str(f->linked);
+		v[4] = fdetail.s + f->detail;
+		table_row(v);
+		if ((as_report || html) && shown++ < show_max)
+			rtable_row(&t, (const char *const *)v);
+	}
+	table_close();
+	if (as_report || html) {
+		if (nfnd > show_max) {
+			char title[80];
+			snprintf(title, sizeof title, "Findings (first %zu of %zu; "
+			    "the TSV output has all)", show_max, nfnd);
+			free(t.title);
+			t.title = xstrdup(title);
+		}
+		show_table(&t);
+	} else
+		rtable_free(&t);
+}
+
+static int
+by_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Coverage, links per subject, counts per check. */
+static void
+audit_summary(void)
+{
+	uint32_t *per = xreallocarray(NULL, items.n + 1, sizeof *per), n = 0;
+	size_t active = 0, covered = 0;
+	double cov_rev = 0, sum = 0;
+	char a[32], b[32];
+	static const uint32_t edge[] = { 1, 2, 4, 6, 11, 21, UINT32_MAX };
+	static const char *const bucket[] = {
+		"1", "2-3", "4-5", "6-10", "11-20", "21+"
+	};
+	struct rchart ch;
+
+	for (uint32_t id = 0; id < items.n; id++) {
+		if (item[id].nlinks)
+			per[n++] = item[id].nlinks;
+		if (item[id].cat_line && item[id].status == ST_ACTIVE) {
+			active++;
+			if (item[id].nlinks) {
+				covered++;
+				cov_rev += item[id].revenue;
+			}
+		}
+	}
+	qsort(per, n, sizeof *per, by_u32);
+	for (uint32_t i = 0; i < n; i++)
+		sum += per[i];
+	if (have_catalog) {
+		rchart_init(&ch, CHART_BARS, "Catalog coverage (% of active products, "
+		    "% of order revenue)");
+		rchart_bar(&ch, "products with links", active ? 100.0 * covered / active : 0);
+		if (have_orders)
+			rchart_bar(&ch, "revenue they carry", total_revenue > 0 ?
+			    100 * cov_rev / total_revenue : 0);
+		if (have_orders)
+			show_para("coverage: %zu of %zu active products have links (%s); "
+			    "they carry %s of order revenue (%.2f of %.2f)", covered, active,
+			    fmt_pct(active ? (double)covered / active : NAN, a, sizeof a),
+			    fmt_pct(total_revenue > 0 ? cov_rev / total_revenue : NAN,
+			    b, sizeof b), cov_rev, total_revenue);
+		else
+			show_para("coverage: %zu of %zu active products have links (%s)",
+			    covered, active, fmt_pct(active ? (double)covered / active :
+			    NAN, a, sizeof a));
+		show_chart(&ch);
+	}
+	if (n)
+		show_para("links per subject: %u subjects, min %u, median %u, "
+		    "90th percentile %u, max %u, mean %s", n, per[0], per[(n - 1) / 2],
+		    per[(uint32_t)ceil(0.9 * n) - 1], per[n - 1],
+		    fmt_num(sum / n, 3, a, sizeof a));
+	else
+		show_para("links per subject: no subjects with links");
+	rchart_init(&ch, CHART_BARS, "Subjects by number of linked products");
+	if (have_catalog)
+		rchart_bar(&ch, "0 (active, no links)", (double)(active - covered));
+	for (int k = 0; k < 6; k++) {
+		uint32_t cnt = 0;
+		for (uint32_t i = 0; i < n; i++)
+			cnt += per[i] >= edge[k] && per[i] < edge[k + 1];
+		rchart_bar(&ch, bucket[k], cnt);
+	}
+	show_chart(&ch);
+	show_check_counts();
+	if (!as_report) {
+		struct buf b2;
+
+		buf_init(&b2);
+		for (int k = 0; k < NCHECK; k++)
+			if (ncheck[k])
+				buf_printf(&b2, "%s%s %zu", b2.len ? ", " : "",
+				    checks[k].name, ncheck[k]);
+		note("findings: %s", b2.len ? buf_str(&b2) : "none");
+		buf_free(&b2);
+	}
+	free(per);
+}
+
+static void
+run_audit(void)
+{
+	if (opt.catalog)
+		load_catalog(opt.catalog);
+	if (opt.orders)
+		load_orders(opt.orders);
+	load_relations(opt.nrel, opt.rel);
+	run_checks();
+	if (html)
+		html_begin(html, "xsell-audit: relations");
+	show_heading("Relations audit");
+	audit_summary();
+	write_findings();
+}
+
+/* ---- offer performance ---- */
+
+struct agg {
+	double imps, conv, rev, margin;
+	double dconv, drev, dmargin;	/* --what-if changes */
+	int whatif;			/* a scenario applies */
+};
+
+/* One (group, candidate) cell; group 0 is the whole when there is no
+ * --by. Found through an open-addressing table keyed by both ids. */
+struct cell {
+	uint32_t g, c;
+	struct agg a;
+};
+
+static struct cell *cells;
+static size_t ncells, cells_cap;
+static uint32_t *slots;		/* cell index + 1, 0 empty */
+static size_t nslots;
+static struct intern groups;
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static void
+slots_grow(void)
+{
+	size_t n = nslots ? 2 * nslots : 1024;
+
+	free(slots);
+	slots = xcalloc(n, sizeof *slots);
+	nslots = n;
+	for (size_t i = 0; i < ncells; i++) {
+		size_t h = mix64((uint64_t)cells[i].g << 32 | cells[i].c) & (n - 1);
+		while (slots[h])
+			h = (h + 1) & (n - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+}
+
+static struct agg *
+cell_of(uint32_t g, uint32_t c)
+{
+	size_t h;
+
+	if (2 * (ncells + 1) > nslots)
+		slots_grow();
+	h = mix64((uint64_t)g << 32 | c) & (nslots - 1);
+	for (; slots[h]; h = (h + 1) & (nslots - 1)) {
+		struct cell *x = &cells[slots[h] - 1];
+		if (x->g == g && x->c == c)
+			return &x->a;
+	}
+	if (ncells == cells_cap) {
+		cells_cap = cells_cap ? 2 * cells_cap : 1024;
+		cells = xreallocarray(cells, cells_cap, sizeof *cells);
+	}
+	memset(&cells[ncells], 0, sizeof cells[ncells]);
+	cells[ncells].g = g;
+	cells[ncells].c = c;
+	slots[h] = (uint32_t)++ncells;
+	return &cells[ncells - 1].a;
+}
+
+enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE };
+static const char *const by_words[] = {
+	"category", "channel", "type", "source", NULL
+};
+static int by = BY_NONE;
+
+/* The --by value of an event without that column: looked up. */
+static void
+group_lookup(const struct rec *r, int cctx, uint32_t c, const char **s,
+    size_t *n)
+{
+	const struct link *k;
+	uint32_t ctx;
+
+	*s = "";
+	*n = 0;
+	if (by == BY_CATEGORY && item[c].category != INTERN_NONE) {
+		*s = intern_str(&cats, item[c].category);
+		*n = intern_len(&cats, item[c].category);
+	} else if (by == BY_TYPE || by == BY_SOURCE) {
+		ctx = intern_find(&items, r->f[cctx], r->len[cctx]);
+		if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
+			return;
+		if (by == BY_TYPE && k->type != T_OTHER) {
+			*s = type_words[k->type];
+			*n = strlen(*s);
+		} else if (by == BY_SOURCE && k->source != INTERN_NONE) {
+			*s = intern_str(&words, k->source);
+			*n = intern_len(&words, k->source);
+		}
+	}
+}
+
+/* converted: 0, 1 or empty (0). */
+static int
+converted_of(const struct rec *r, int col)
+{
+	double v;
+
+	if (col < 0 || r->len[col] == 0)
+		return 0;
+	if (r->len[col] == 1 && (r->f[col][0] == '0' || r->f[col][0] == '1'))
+		return r->f[col][0] == '1';
+	if (num_parse(r->f[col], r->len[col], &v) || (v != 0 && v != 1))
+		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%s\"",
+		    rec_where(r), r->f[col]);
+	return v == 1;
+}
+
+static int have_margin;
+static double control_events, all_events;
+
+static void
+read_offer_events(void)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)opt.events };
+	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1;
+	struct progress pr;
+
+	rec_open(&r, 1, files);
+	cctx = rec_need(&r, "context_id");
+	ccand = rec_need(&r, "candidate_id");
+	cgrp = column(&r, "group");
+	cconv = column(&r, "converted");
+	crev = column(&r, "revenue");
+	cmar = column(&r, "margin");
+	have_margin = cmar >= 0;
+	if (by != BY_NONE)
+		cby = column(&r, by_words[by]);
+	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
+	progress_init(&pr, "events");
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t c, g = 0;
+		struct agg *a;
+		int conv;
+
+		progress_tick(&pr, (uint64_t)++all_events);
+		if (cgrp >= 0 && r.len[cgrp] == 7 && memcmp(r.f[cgrp], "control", 7) == 0) {
+			control_events++;
+			continue;
+		}
+		c = item_put(r.f[ccand], r.len[ccand]);
+		if (by != BY_NONE) {
+			const char *s = cby >= 0 ? r.f[cby] : NULL;
+			size_t n = cby >= 0 ? r.len[cby] : 0;
+
+			if (cby < 0)
+				group_lookup(&r, cctx, c, &s, &n);
+			g = intern_put(&groups, s, n);
+		}
+		a = cell_of(g, c);
+		conv = converted_of(&r, cconv);
+		a->imps++;
+		a->conv += conv;
+		a->rev += field_num(&r, crev, 0);
+		a->margin += field_num(&r, cmar, 0);
+	}
+	progress_done(&pr);
+	rec_close(&r);
+}
+
+static const struct whatif *
+whatif_for(uint32_t c)
+{
+	const struct whatif *all = NULL;
+
+	for (int i = 0; i < nwhatif; i++) {
+		if (!whatifs[i].id)
+			all = &whatifs[i];
+		else if (strcmp(whatifs[i].id, intern_str(&items, c)) == 0)
+			return &whatifs[i];
+	}
+	return all;
+}
+
+static void
+agg_add(struct agg *to, const struct agg *a)
+{
+	to->imps += a->imps;
+	to->conv += a->conv;
+	to->rev += a->rev;
+	to->margin += a->margin;
+	to->dconv += a->dconv;
+	to->drev += a->drev;
+	to->dmargin += a->dmargin;
+	to->whatif |= a->whatif;
+}
+
+/* The change if acceptance moved as asked, at the current traffic and
+ * the current value per conversion (overall where this one has none). */
+static void
+apply_whatif(struct agg *a, uint32_t c, const struct agg *total)
+{
+	const struct whatif *w = whatif_for(c);
+	double vpc, mpc;
+
+	if (!w || a->imps == 0)
+		return;
+	/* imps x to - conv is exact where imps x (to - from) picks up a tail */
+	a->dconv = isnan(w->from) ? a->imps * w->to - a->conv :
+	    a->imps * w->to - a->imps * w->from;
+	vpc = a->conv > 0 ? a->rev / a->conv : total->conv > 0 ? total->rev / total->conv : 0;
+	mpc = a->conv > 0 ? a->margin / a->conv :
+	    total->conv > 0 ? total->margin / total->conv : 0;
+	a->whatif = 1;
+	a->drev = a->dconv * vpc;
+	a->dmargin = a->dconv * mpc;
+}
+
+/* Flags of a candidate's cell (the findings were made once per candidate). */
+static void
+flags_of(const struct agg *a, uint32_t c, struct buf *b)
+{
+	struct st_interval w;
+
+	buf_reset(b);
+	if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
+		buf_puts(b, "untracked");
+	st_wilson(a->conv, a->imps, CONF, &w);
+	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
+		buf_printf(b, "%sretire", b->len ? "," : "");
+	if (have_margin && a->conv > 0 && a->margin <= 0)
+		buf_printf(b, "%sunprofitable", b->len ? "," : "");
+}
+
+static int
+by_cell(const void *pa, const void *pb)
+{
+	const struct cell *a = pa, *b = pb;
+	int k;
+
+	if (a->g != b->g) {
+		k = strcmp(intern_str(&groups, a->g), intern_str(&groups, b->g));
+		return k;
+	}
+	if (a->a.rev != b->a.rev)
+		return a->a.rev > b->a.rev ? -1 : 1;
+	return strcmp(intern_str(&items, a->c), intern_str(&items, b->c));
+}
+
+static int offer_ncols;
+static struct rtable offer_t;
+static struct rchart offer_ch;
+
+static void
+offer_row(const char *level, const char *group, const char *cand,
+    const struct agg *a, const char *flags)
+{
+	char num[15][NUM_BUF], pp[15][32];
+	char *v[17];
+	const char *p[17];
+	struct st_interval w;
+	int k = 0, j = 0;
+
+	st_wilson(a->conv, a->imps, CONF, &w);
+	v[k++] = (char *)level;
+	if (by != BY_NONE)
+		v[k++] = (char *)group;
+	v[k++] = (char *)cand;
+	v[k++] = cell(a->imps, num[j++]);
+	v[k++] = cell(a->conv, num[j++]);
+	v[k++] = cell(w.est, num[j++]);
+	v[k++] = cell(w.lo, num[j++]);
+	v[k++] = cell(w.hi, num[j++]);
+	v[k++] = cell(a->rev, num[j++]);
+	v[k++] = have_margin ? cell(a->margin, num[j++]) : "";
+	v[k++] = cell(a->imps > 0 ? a->rev / a->imps : NAN, num[j++]);
+	v[k++] = (char *)flags;
+	if (nwhatif) {
+		double to = a->imps > 0 ? (a->conv + a->dconv) / a->imps : NAN;
+		int on = a->whatif;
+
+		v[k++] = on ? cell(to, num[j++]) : "";
+		v[k++] = on ? cell(a->dconv, num[j++]) : "";
+		v[k++] = on ? cell(a->drev, num[j++]) : "";
+		v[k++] = on && have_margin ? cell(a->dmargin, num[j++]) : "";
+	}
+	table_row(v);
+	if (!as_report && !html)
+		return;
+	/* the same row, rounded for people */
+	j = 0;
+	k = 0;
+	p[k++] = level;
+	if (by != BY_NONE)
+		p[k++] = *group || strcmp(level, "total") == 0 ? group : "(none)";
+	p[k++] = cand;
+	p[k++] = fmt_num(a->imps, 15, pp[j++], 32);
+	p[k++] = fmt_num(a->conv, 15, pp[j++], 32);
+	p[k++] = fmt_pct(w.est, pp[j++], 32);
+	snprintf(pp[j], 32, "%.1f-%.1f%%", 100 * w.lo, 100 * w.hi);
+	p[k++] = isnan(w.lo) ? "-" : pp[j];
+	j++;
+	snprintf(pp[j], 32, "%.2f", a->rev);
+	p[k++] = pp[j++];
+	snprintf(pp[j], 32, "%.2f", a->margin);
+	p[k++] = have_margin ? pp[j] : "-";
+	j++;
+	p[k++] = fmt_num(a->imps > 0 ? a->rev / a->imps : NAN, 4, pp[j++], 32);
+	p[k++] = flags;
+	if (nwhatif) {
+		p[k++] = a->whatif ? fmt_pct((a->conv + a->dconv) / a->imps, pp[j++], 32) : "";
+		snprintf(pp[j], 32, "%+.2f", a->drev);
+		p[k++] = a->whatif ? pp[j] : "";
+		j++;
+		snprintf(pp[j], 32, "%+.2f", a->dmargin);
+		p[k++] = a->whatif && have_margin ? pp[j] : "";
+		j++;
+	}
+	rtable_row(&offer_t, p);
+}
+
+static void
+offer_table_open(void)
+{
+	const char *cols[17], *pcols[17];
+	int k = 0, j = 0;
+
+	cols[k++] = "level";
+	if (by != BY_NONE)
+		cols[k++] = by_words[by];
+	cols[k++] = "candidate_id";
+	cols[k++] = "impressions";
+	cols[k++] = "conversions";
+	cols[k++] = "acceptance";
+	cols[k++] = "acceptance_low";
+	cols[k++] = "acceptance_high";
+	cols[k++] = "revenue";
+	cols[k++] = "margin";
+	cols[k++] = "revenue_per_impression";
+	cols[k++] = "flags";
+	if (nwhatif) {
+		cols[k++] = "whatif_acceptance";
+		cols[k++] = "whatif_conversions";
+		cols[k++] = "whatif_revenue";
+		cols[k++] = "whatif_margin";
+	}
+	offer_ncols = k;
+	table_open(k, cols);
+	pcols[j++] = "level";
+	if (by != BY_NONE)
+		pcols[j++] = by_words[by];
+	pcols[j++] = "candidate";
+	pcols[j++] = "impressions";
+	pcols[j++] = "conversions";
+	pcols[j++] = "acceptance";
+	pcols[j++] = "95% interval";
+	pcols[j++] = "revenue";
+	pcols[j++] = "margin";
+	pcols[j++] = "rev/impr";
+	pcols[j++] = "flags";
+	if (nwhatif) {
+		pcols[j++] = "what-if acc.";
+		pcols[j++] = "revenue change";
+		pcols[j++] = "margin change";
+	}
+	rtable_init(&offer_t, "Offer performance", j, pcols);
+	for (int i = 1; i < j; i++)
+		if (strcmp(pcols[i], "flags") != 0 && strcmp(pcols[i], "candidate") != 0 &&
+		    (by == BY_NONE || i != 1))
+			rtable_numeric(&offer_t, i);
+	offer_t.bar = by != BY_NONE ? 8 : 7;	/* revenue */
+}
+
+/* Per candidate over all groups: the flags and the findings. */
+static struct agg *
+candidate_totals(struct agg *total)
+{
+	struct agg *ca = xcalloc(items.n + 1, sizeof *ca);
+	struct buf fl;
+
+	memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < ncells; i++) {
+		agg_add(&ca[cells[i].c], &cells[i].a);
+		agg_add(total, &cells[i].a);
+	}
+	buf_init(&fl);
+	for (uint32_t c = 0; c < items.n; c++) {
+		char a[32], b[32];
+		struct st_interval w;
+
+		if (ca[c].imps == 0)
+			continue;
+		st_wilson(ca[c].conv, ca[c].imps, CONF, &w);
+		if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
+			finding(C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
+			    "candidate in no relation or offer given", ca[c].imps);
+		if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
+			finding(C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
+			    "upper bound %s below --min-acceptance",
+			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b));
+		if (have_margin && ca[c].conv > 0 && ca[c].margin <= 0)
+			finding(C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
+			    fmt_num(ca[c].margin, 6, a, sizeof a));
+	}
+	buf_free(&fl);
+	return ca;
+}
+
+static void
+offer_flags_summary(void)
+{
+	char a[32];
+
+	if (control_events)
+		show_para("%.0f of %.0f events are in the control group and count "
+		    "no impressions", control_events, all_events);
+	if (ran[C_UNTRACKED])
+		show_para("untracked candidates: %zu (a data gap: events for "
+		    "candidates in no relation or offer)", ncheck[C_UNTRACKED]);
+	if (ran[C_RETIRE])
+		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+		    "is below %s", ncheck[C_RETIRE],
+		    fmt_pct(opt.min_acceptance, a, sizeof a));
+	if (ran[C_UNPROFITABLE])
+		show_para("unprofitable: %zu candidates with total margin <= 0",
+		    ncheck[C_UNPROFITABLE]);
+}
+
+static int
+by_imps_desc(const void *pa, const void *pb)
+{
+	const struct agg *a = *(struct agg *const *)pa, *b = *(struct agg *const *)pb;
+
+	if (a->imps != b->imps)
+		return a->imps > b->imps ? -1 : 1;
+	return a < b ? -1 : a > b;	/* by id: the array is in id order */
+}
+
+/* Without --by, the chart shows the 15 candidates with most impressions. */
+static void
+top_candidates_chart(struct agg *ca)
+{
+	struct agg **p = xreallocarray(NULL, items.n + 1, sizeof *p);
+	uint32_t n = 0;
+
+	for (uint32_t c = 0; c < items.n; c++)
+		if (ca[c].imps > 0)
+			p[n++] = &ca[c];
+	qsort(p, n, sizeof *p, by_imps_desc);
+	for (uint32_t i = 0; i < n && i < 15; i++) {
+		struct st_interval w;
+
+		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
+		rchart_interval(&offer_ch, intern_str(&items, (uint32_t)(p[i] - ca)),
+		    w.est, w.lo, w.hi);
+	}
+	free(p);
+}
+
+static void
+run_offers(void)
+{
+	struct agg total, *ca, gsum;
+	struct buf fl;
+	size_t i, j;
+
+	if (opt.catalog)
+		load_catalog(opt.catalog);
+	if (opt.offers)
+		load_offers(opt.offers);
+	if (opt.nrel)
+		load_relations(opt.nrel, opt.rel);
+	memset(ran, 0, sizeof ran);	/* only this mode's checks count here */
+	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
+	ran[C_RETIRE] = !isnan(opt.min_acceptance);
+	read_offer_events();
+	ran[C_UNPROFITABLE] = have_margin;
+	/* findings of loading (a catalog's duplicates) stay counted */
+	for (int k = 0; k < NCHECK; k++)
+		if (ncheck[k])
+			ran[k] = 1;
+	ca = candidate_totals(&total);
+	for (i = 0; i < ncells; i++)
+		apply_whatif(&cells[i].a, cells[i].c, &total);
+	memset(&total, 0, sizeof total);
+	for (i = 0; i < ncells; i++)
+		agg_add(&total, &cells[i].a);
+	qsort(cells, ncells, sizeof *cells, by_cell);
+	free(slots);
+	slots = NULL;
+	nslots = 0;
+
+	if (html)
+		html_begin(html, "xsell-audit: offer performance");
+	show_heading("Offer performance");
+	offer_flags_summary();
+	offer_table_open();
+	rchart_init(&offer_ch, CHART_INTERVALS, by != BY_NONE ?
+	    "Acceptance by group, with 95% Wilson intervals" :
+	    "Acceptance of the candidates with the most impressions, 95% Wilson intervals");
+	buf_init(&fl);
+	offer_row("total", "", "", &total, "");
+	for (i = 0; i < ncells; i = j) {
+		const char *gname = intern_str(&groups, cells[i].g);
+
+		memset(&gsum, 0, sizeof gsum);
+		for (j = i; j < ncells && cells[j].g == cells[i].g; j++)
+			agg_add(&gsum, &cells[j].a);
+		if (by != BY_NONE) {
+			struct st_interval w;
+
+			offer_row("group", gname, "", &gsum, "");
+			st_wilson(gsum.conv, gsum.imps, CONF, &w);
+			rchart_interval(&offer_ch, *gname ? gname : "(none)", w.est, w.lo, w.hi);
+		}
+		for (size_t k = i; k < j; k++) {
+			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			offer_row("candidate", gname, intern_str(&items, cells[k].c),
+			    &cells[k].a, buf_str(&fl));
+		}
+	}
+	if (by == BY_NONE)
+		top_candidates_chart(ca);
+	buf_free(&fl);
+	table_close();
+	show_chart(&offer_ch);
+	show_table(&offer_t);
+	free(ca);
+}
+
+/* ---- experiments: treatment against control, per context ---- */
+
+struct ctx {
+	double rev, margin;
+	unsigned char arms, conv;	/* arms: 1 treatment, 2 control */
+};
+
+static int
+arm_of(const struct rec *r, int col)
+{
+	if (r->len[col] == 9 && memcmp(r->f[col], "treatment", 9) == 0)
+		return 1;
+	if (r->len[col] == 7 && memcmp(r->f[col], "control", 7) == 0)
+		return 2;
+	die(XS_INPUT, "%s: column 'group': not treatment or control: \"%s\"",
+	    rec_where(r), r->f[col]);
+}
+
+/* Sums events per context: memory grows with contexts, not events. */
+static struct ctx *
+read_contexts(struct intern *ids)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)opt.events };
+	int cctx, cgrp, cconv, crev, cmar;
+	struct ctx *cx = NULL;
+	size_t cap = 0;
+	uint32_t last = INTERN_NONE;
+	struct progress pr;
+	uint64_t nev = 0;
+
+	rec_open(&r, 1, files);
+	cctx = rec_need(&r, "context_id");
+	rec_need(&r, "candidate_id");
+	cgrp = rec_need(&r, "group");
+	cconv = column(&r, "converted");
+	crev = column(&r, "revenue");
+	cmar = column(&r, "margin");
+	have_margin = cmar >= 0;
+	progress_init(&pr, "events");
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t id;
+		struct ctx *c;
+
+		progress_tick(&pr, ++nev);
+		/* events of one context usually come together */
+		if (last != INTERN_NONE && intern_len(ids, last) == r.len[cctx] &&
+		    memcmp(intern_str(ids, last), r.f[cctx], r.len[cctx]) == 0)
+			id = last;
+		else
+			id = last = intern_put(ids, r.f[cctx], r.len[cctx]);
+		if (id >= cap) {
+			size_t n = cap ? 2 * cap : 4096;
+			cx = xreallocarray(cx, n, sizeof *cx);
+			memset(cx + cap, 0, (n - cap) * sizeof *cx);
+			cap = n;
+		}
+		c = &cx[id];
+		c->arms |= (unsigned char)arm_of(&r, cgrp);
+		c->conv |= (unsigned char)converted_of(&r, cconv);
+		c->rev += field_num(&r, crev, 0);
+		c->margin += field_num(&r, cmar, 0);
+	}
+	progress_done(&pr);
+	rec_close(&r);
+	return cx;
+}
+
+struct arm {
+	double n, conv;
+	struct st_moments rev, margin, aov;
+};
+
+static void
+exp_row(struct rtable *t, const char *metric, double tv, double cv,
+    const struct st_interval *iv, int sig)
+{
+	char n[7][NUM_BUF], p[7][32];
+	char *v[7];
+	const char *q[7];
+	struct st_interval none = { NAN, NAN, NAN, NAN, NAN };
+
+	if (!iv)
+		iv = &none;
+	v[0] = (char *)metric;
+	v[1] = cell(tv, n[1]);
+	v[2] = cell(cv, n[2]);
+	v[3] = cell(iv->est, n[3]);
+	v[4] = cell(iv->lo, n[4]);
+	v[5] = cell(iv->hi, n[5]);
+	v[6] = cell(iv->p, n[6]);
+	table_row(v);
+	q[0] = metric;
+	q[1] = fmt_num(tv, sig, p[1], 32);
+	q[2] = fmt_num(cv, sig, p[2], 32);
+	q[3] = fmt_num(iv->est, 4, p[3], 32);
+	q[4] = fmt_num(iv->lo, 4, p[4], 32);
+	q[5] = fmt_num(iv->hi, 4, p[5], 32);
+	q[6] = fmt_num(iv->p, 3, p[6], 32);
+	rtable_row(t, q);
+}
+
+static void
+srm_test(const struct arm *a, struct st_interval *iv)
+{
+	double obs[2] = { a[0].n, a[1].n }, share[2] = { 1 - opt.holdout, opt.holdout };
+	double chi;
+	char e[32], o[32];
+
+	iv->est = a[1].n / (a[0].n + a[1].n);
+	iv->lo = iv->hi = iv->se = NAN;
+	iv->p = st_chisq_gof(obs, share, 2, &chi);
+	ran[C_SRM] = 1;
+	show_para("sample ratio: control share %s against --holdout %s: "
+	    "chi-square %.3f, p = %.3g%s", fmt_pct(iv->est, o, sizeof o),
+	    fmt_pct(opt.holdout, e, sizeof e), chi, iv->p,
+	    iv->p < 0.001 ? " (mismatch: check the assignment before trusting "
+	    "the read-out)" : "");
+	if (iv->p < 0.001) {
+		finding(C_SRM, INTERN_NONE, INTERN_NONE, 0, "control share %s, "
+		    "expected %s; chi-square %.3f, p = %.3g", o, e, chi, iv->p);
+		warnx("sample ratio mismatch: control share %s, expected %s "
+		    "(p = %.3g)", o, e, iv->p);
+	}
+}
+
+static void
+exp_charts(const struct st_interval *d, const struct st_interval *lift,
+    const struct st_interval *rv, const struct st_interval *mg)
+{
+	struct rchart c;
+
+	rchart_init(&c, CHART_INTERVALS, "Conversion: treatment minus control "
+	    "(percentage points) and relative lift (%), 95% intervals");
+	rchart_interval(&c, "rate difference (pp)", 100 * d->est, 100 * d->lo,
+	    100 * d->hi);
+	rchart_interval(&c, "relative lift (%)", 100 * lift->est, 100 * lift->lo,
+	    100 * lift->hi);
+	show_chart(&c);
+	rchart_init(&c, CHART_INTERVALS, "Per context: treatment minus control, "
+	    "95% Welch intervals");
+	rchart_interval(&c, "revenue", rv->est, rv->lo, rv->hi);
+	if (have_margin)
+		rchart_interval(&c, "margin", mg->est, mg->lo, mg->hi);
+	show_chart(&c);
+}
+
+static void
+scale(struct st_interval *o, const struct st_interval *i, double k)
+{
+	*o = *i;
+	o->est *= k;
+	o->lo *= k;
+	o->hi *= k;
+	o->se *= k;
+}
+
+static void
+run_experiment(void)
+{
+	static const char *const cols[] = {
+		"metric", "treatment", "control", "estimate", "low", "high", "p_value"
+	};
+	struct intern ids;
+	struct ctx *cx;
+	struct arm a[2];
+	struct st_interval d, lift, rv, mg, aov, inc, incm, srm;
+	struct rtable t;
+	double both = 0;
+
+	intern_init(&ids);
+	cx = read_contexts(&ids);
+	memset(a, 0, sizeof a);
+	for (int k = 0; k < 2; k++) {
+		st_moments_init(&a[k].rev);
+		st_moments_init(&a[k].margin);
+		st_moments_init(&a[k].aov);
+	}
+	ran[C_BOTH_ARMS] = 1;
+	for (uint32_t i = 0; i < ids.n; i++) {
+		struct arm *x;
+
+		if (cx[i].arms == 3) {
+			both++;
+			finding(C_BOTH_ARMS, INTERN_NONE, INTERN_NONE, i, "context %s "
+			    "has events in both arms; left out", intern_str(&ids, i));
+			continue;
+		}
+		x = &a[cx[i].arms - 1];
+		x->n++;
+		x->conv += cx[i].conv;
+		st_moments_add(&x->rev, cx[i].rev);
+		st_moments_add(&x->margin, cx[i].margin);
+		if (cx[i].conv)
+			st_moments_add(&x->aov, cx[i].rev);
+	}
+	if (a[0].n == 0 || a[1].n == 0)
+		die(XS_INPUT, "%s: no %s contexts: an experiment needs both arms",
+		    strcmp(opt.events, "-") ? opt.events : "<stdin>",
+		    a[0].n == 0 ? "treatment" : "control");
+	st_prop_diff(a[0].conv, a[0].n, a[1].conv, a[1].n, CONF, &d, NULL);
+	st_lift(a[0].conv, a[0].n, a[1].conv, a[1].n, CONF, &lift);
+	st_welch(&a[0].rev, &a[1].rev, CONF, &rv, NULL);
+	st_welch(&a[0].margin, &a[1].margin, CONF, &mg, NULL);
+	st_welch(&a[0].aov, &a[1].aov, CONF, &aov, NULL);
+	scale(&inc, &rv, a[0].n);
+	scale(&incm, &mg, a[0].n);
+
+	if (html)
+		html_begin(html, "xsell-audit: experiment");
+	show_heading("Experiment: treatment against control");
+	if (both)
+		show_para("%.0f contexts have events in both arms and are left out", both);
+	if (!isnan(opt.holdout))
+		srm_test(a, &srm);
+	else
+		show_para("sample ratio not tested: give --holdout F, the planned "
+		    "control share");
+	table_open(7, cols);
+	rtable_init(&t, "Experiment read-out (95% intervals; p-values two-sided)", 7, cols);
+	for (int i = 1; i < 7; i++)
+		rtable_numeric(&t, i);
+	exp_row(&t, "contexts", a[0].n, a[1].n, isnan(opt.holdout) ? NULL : &srm, 15);
+	exp_row(&t, "conversions", a[0].conv, a[1].conv, NULL, 15);
+	exp_row(&t, "conversion_rate", a[0].conv / a[0].n, a[1].conv / a[1].n, &d, 4);
+	exp_row(&t, "relative_lift", NAN, NAN, &lift, 4);
+	exp_row(&t, "revenue_per_context", st_moments_mean(&a[0].rev),
+	    st_moments_mean(&a[1].rev), &rv, 4);
+	if (have_margin)
+		exp_row(&t, "margin_per_context", st_moments_mean(&a[0].margin),
+		    st_moments_mean(&a[1].margin),
+		    &mg, 4);
+	exp_row(&t, "incremental_revenue", NAN, NAN, &inc, 4);
+	if (have_margin)
+		exp_row(&t, "incremental_margin", NAN, NAN, &incm, 4);
+	exp_row(&t, "aov", st_moments_mean(&a[0].aov), st_moments_mean(&a[1].aov),
+	    &aov, 4);
+	table_close();
+	exp_charts(&d, &lift, &rv, &mg);
+	show_table(&t);
+	free(cx);
+	intern_free(&ids);
+}
+
+/* ---- Qini: uplift score against observed outcomes ---- */
+
+static struct st_unit *
+read_units(size_t *nout)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)opt.events };
+	int cscore, cgrp, cconv;
+	struct st_unit *u = NULL;
+	size_t n = 0, cap = 0;
+
+	rec_open(&r, 1, files);
+	cscore = rec_need(&r, opt.score);
+	cgrp = rec_need(&r, "group");
+	cconv = rec_need(&r, "converted");
+	while (rec_next(&r) == REC_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			u = xreallocarray(u, cap, sizeof *u);
+		}
+		if (r.len[cscore] == 0)
+			die(XS_INPUT, "%s: column '%s': missing", rec_where(&r), opt.score);
+		u[n].score = rec_num(&r, cscore, 0);
+		u[n].treated = arm_of(&r, cgrp) == 1;
+		u[n].y = converted_of(&r, cconv);
+		n++;
+	}
+	rec_close(&r);
+	*nout = n;
+	return u;
+}
+
+static void
+qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au)
+{
+	static const char *const cols[] = { "measure", "value", "meaning" };
+	struct rtable t;
+	struct rchart c;
+	char v[32];
+	double total = pt[npt - 1].n, *x, *y, *yr;
+	size_t step = npt > 200 ? npt / 200 : 1, m = 0;
+
+	rtable_init(&t, "Area under the Qini curve (x: share targeted; y: "
+	    "incremental conversions)", 3, cols);
+	rtable_numeric(&t, 1);
+#define ROW(name, val, what) do { const char *r_[3] = { name, \
+	fmt_num(val, 4, v, sizeof v), what }; rtable_row(&t, r_); } while (0)
+	ROW("auuc", au->auuc, "area under the model's curve");
+	ROW("auuc_random", au->random, "area under the random line");
+	ROW("auuc_perfect", au->perfect, "area under the perfect curve");
+	ROW("qini_coefficient", au->qini, "auuc - random");
+	ROW("auuc_vs_random", au->vs_random, "auuc / random (1 = no better than random)");
+	ROW("auuc_vs_perfect", au->vs_perfect,
+	    "(auuc - random) / (perfect - random) (1 = perfect)");
+	ROW("incremental_total", au->total, "incremental conversions when all are treated");
+#undef ROW
+	show_table(&t);
+	x = xreallocarray(NULL, npt + 1, sizeof *x);
+	y = xreallocarray(NULL, npt + 1, sizeof *y);
+	yr = xreallocarray(NULL, npt + 1, sizeof *yr);
+	for (size_t i = 0; i < npt; i += step) {
+		x[m] = pt[i].n / total;
+		y[m] = pt[i].qini;
+		yr[m] = x[m] * au->total;
+		m++;
+	}
+	if (x[m - 1] != 1) {
+		x[m] = 1;
+		y[m] = pt[npt - 1].qini;
+		yr[m++] = au->total;
+	}
+	rchart_init(&c, CHART_LINES, "Qini curve");
+	free(c.xlabel);
+	free(c.ylabel);
+	c.xlabel = xstrdup("share of the population targeted, by score");
+	c.ylabel = xstrdup("incremental conversions");
+	rchart_series(&c, "model", m, x, y);
+	rchart_series(&c, "random", m, x, yr);
+	show_chart(&c);
+	if (as_report) {
+		/* the curve in ten steps, as a bar table */
+		static const char *const qc[] = { "targeted", "qini", "random" };
+		struct rtable q;
+		char a[32], b[32], d[32];
+
+		rtable_init(&q, "Qini curve", 3, qc);
+		rtable_numeric(&q, 1);
+		rtable_numeric(&q, 2);
+		q.bar = 1;
+		for (int k = 1; k <= 10; k++) {
+			size_t i = 0;
+			const char *r_[3];
+
+			while (i + 1 < npt && pt[i].n < total * k / 10)
+				i++;
+			r_[0] = fmt_pct(pt[i].n / total, a, sizeof a);
+			r_[1] = fmt_num(pt[i].qini, 4, b, sizeof b);
+			r_[2] = fmt_num(pt[i].n / total * au->total, 4, d, sizeof d);
+			rtable_row(&q, r_);
+		}
+		show_table(&q);
+	}
+	free(x);
+	free(y);
+	free(yr);
+}
+
+static void
+run_qini(void)
+{
+	static const char *const cols[] = {
+		"n", "fraction", "n_treatment", "n_control", "conversions_treatment",
+		"conversions_control", "qini", "random"
+	};
+	struct st_unit *u;
+	struct st_qini_point *pt;
+	struct st_auuc au;
+	size_t n, npt, nt = 0;
+	char num[8][NUM_BUF];
+
+	u = read_units(&n);
+	for (size_t i = 0; i < n; i++)
+		nt += (size_t)u[i].treated;
+	if (nt == 0 || nt == n)
+		die(XS_INPUT, "%s: no %s rows: a Qini curve needs both arms",
+		    strcmp(opt.events, "-") ? opt.events : "<stdin>",
+		    nt == 0 ? "treatment" : "control");
+	st_auuc(u, n, &au);	/* sorts u by score */
+	npt = st_qini_curve(u, n, &pt);
+	if (html)
+		html_begin(html, "xsell-audit: Qini curve");
+	show_heading("Qini curve and AUUC");
+	show_para("qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
+	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
+	    "%.4g", au.auuc, au.random, au.perfect, au.vs_random, au.vs_perfect);
+	table_open(8, cols);
+	for (size_t i = 0; i < npt; i++) {
+		char *v[8];
+
+		v[0] = cell(pt[i].n, num[0]);
+		v[1] = cell(pt[i].n / pt[npt - 1].n, num[1]);
+		v[2] = cell(pt[i].n_t, num[2]);
+		v[3] = cell(pt[i].n_c, num[3]);
+		v[4] = cell(pt[i].y_t, num[4]);
+		v[5] = cell(pt[i].y_c, num[5]);
+		v[6] = cell(pt[i].qini, num[6]);
+		v[7] = cell(pt[i].n / pt[npt - 1].n * au.total, num[7]);
+		table_row(v);
+	}
+	table_close();
+	if (as_report || html)
+		qini_report(pt, npt, &au);
+	free(pt);
+	free(u);
+}
+
+/* ---- options and main ---- */
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	exit(status);
+}
+
+/* --what-if [ID,]acceptance=[A:]B */
+static void
+parse_whatif(const char *arg)
+{
+	const char *key = "acceptance=", *p = arg, *hit, *colon;
+	struct whatif w = { NULL, NAN, NAN };
+	char *num;
+
+	if (strncmp(arg, key, strlen(key)) != 0) {
+		for (hit = NULL; (p = strstr(p, ",acceptance=")); p++)
+			hit = p;
+		if (!hit || hit == arg)
+			die(XS_USAGE, "option --what-if: expected [ID,]acceptance=[A:]B: "
+			    "\"%s\"", arg);
+		w.id = xmemdup(arg, (size_t)(hit - arg));
+		p = hit + 1 + strlen(key);
+	} else
+		p = arg + strlen(key);
+	if ((colon = strchr(p, ':'))) {
+		num = xmemdup(p, (size_t)(colon - p));
+		w.from = opt_num("--what-if", num, 0, 1);
+		free(num);
+		p = colon + 1;
+	}
+	w.to = opt_num("--what-if", p, 0, 1);
+	whatifs = xreallocarray(whatifs, (size_t)nwhatif + 1, sizeof *whatifs);
+	whatifs[nwhatif++] = w;
+}
+
+enum {
+	O_CATALOG = 256, O_ORDERS, O_OFFERS, O_EVENTS, O_BY, O_MINACC, O_WHATIF,
+	O_EXPERIMENT, O_HOLDOUT, O_QINI, O_SCORE, O_MAXLINKS, O_MAXAGE, O_NOW,
+	O_FAILON, O_REPORT, O_HTML
+};
+
+static const struct option longopts[] = {
+	{ "catalog", required_argument, NULL, O_CATALOG },
+	{ "orders", required_argument, NULL, O_ORDERS },
+	{ "offers", required_argument, NULL, O_OFFERS },
+	{ "events", required_argument, NULL, O_EVENTS },
+	{ "by", required_argument, NULL, O_BY },
+	{ "min-acceptance", required_argument, NULL, O_MINACC },
+	{ "what-if", required_argument, NULL, O_WHATIF },
+	{ "experiment", no_argument, NULL, O_EXPERIMENT },
+	{ "holdout", required_argument, NULL, O_HOLDOUT },
+	{ "qini", no_argument, NULL, O_QINI },
+	{ "score", required_argument, NULL, O_SCORE },
+	{ "max-links", required_argument, NULL, O_MAXLINKS },
+	{ "max-age", required_argument, NULL, O_MAXAGE },
+	{ "now", required_argument, NULL, O_NOW },
+	{ "fail-on", required_argument, NULL, O_FAILON },
+	{ "report", no_argument, NULL, O_REPORT },
+	{ "html", required_argument, NULL, O_HTML },
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+parse_options(int argc, char **argv)
+{
+	int c, now_set = 0;
+
+	while ((c = getopt_long(argc, argv, "o:jqvhV", longopts, NULL)) != -1)
+		switch (c) {
+		case O_CATALOG: opt.catalog = optarg; break;
+		case O_ORDERS: opt.orders = optarg; break;
+		case O_OFFERS: opt.offers = optarg; break;
+		case O_EVENTS: opt.events = optarg; break;
+		case O_BY: by = opt_word("--by", optarg, by_words); break;
+		case O_MINACC:
+			opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
+			break;
+		case O_WHATIF: parse_whatif(optarg); break;
+		case O_EXPERIMENT: opt.experiment = 1; break;
+		case O_HOLDOUT:
+			opt.holdout = opt_num("--holdout", optarg, 0, 1);
+			if (opt.holdout <= 0 || opt.holdout >= 1)
+				die(XS_USAGE, "option --holdout: %s is not between 0 and 1",
+				    optarg);
+			break;
+		case O_QINI: opt.qini = 1; break;
+		case O_SCORE: opt.score = optarg; break;
+		case O_MAXLINKS:
+			opt.max_links = (double)opt_int("--max-links", optarg, 0, INT32_MAX);
+			break;
+		case O_MAXAGE: opt.max_age = opt_num("--max-age", optarg, 0, 1e6); break;
+		case O_NOW:
+			if (time_parse(optarg, strlen(optarg), &opt.now))
+				die(XS_USAGE, "option --now: not a date: \"%s\"", optarg);
+			now_set = 1;
+			break;
+		case O_FAILON: opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
+		case O_REPORT: opt.report = 1; break;
+		case O_HTML: opt.html = optarg; break;
+		case 'o': opt.out = optarg; break;
+		case 'j': opt.json = 1; break;
+		case 'q': xs_quiet = 1; break;
+		case 'v': xs_verbose = 1; break;
+		case 'h': usage(XS_OK); break;
+		case 'V': xs_version(); break;
+		default: usage_die(usage_text);
+		}
+	opt.nrel = argc - optind;
+	opt.rel = argv + optind;
+	if (!now_set)
+		opt.now = (int64_t)time(NULL);
+}
+
+/* Options that belong to another mode are usage errors, not ignored. */
+static void
+check_modes(void)
+{
+	int events_mode = opt.events != NULL;
+
+	if (opt.experiment && opt.qini)
+		die(XS_USAGE, "--experiment and --qini are separate read-outs");
+	if ((opt.experiment || opt.qini) && !opt.events)
+		die(XS_USAGE, "--%s needs --events FILE", opt.qini ? "qini" : "experiment");
+	if (!events_mode && (by != BY_NONE || !isnan(opt.min_acceptance) || nwhatif ||
+	    opt.offers))
+		die(XS_USAGE, "--by, --min-acceptance, --what-if and --offers need "
+		    "--events FILE");
+	if (events_mode && (opt.orders || !isnan(opt.max_age)))
+		die(XS_USAGE, "--orders and --max-age belong to the relations audit, "
+		    "not to --events");
+	if ((opt.experiment || opt.qini) && (opt.nrel || opt.catalog || by != BY_NONE ||
+	    nwhatif || !isnan(opt.min_acceptance) || opt.offers))
+		die(XS_USAGE, "--%s reads only --events", opt.qini ? "qini" : "experiment");
+	if (!isnan(opt.holdout) && !opt.experiment)
+		die(XS_USAGE, "--holdout belongs to --experiment");
+	if (opt.report && opt.json)
+		die(XS_USAGE, "--report and --json are different outputs; pick one");
+}
+
+int
+main(int argc, char **argv)
+{
+	int status = XS_OK;
+
+	xs_init(argv[0]);
+	parse_options(argc, argv);
+	check_modes();
+	intern_init(&items);
+	intern_init(&cats);
+	intern_init(&words);
+	intern_init(&groups);
+	buf_init(&fdetail);
+	as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
+	out = out_open(opt.out);
+	if (opt.html)
+		html = out_open(opt.html);
+	if (opt.qini)
+		run_qini();
+	else if (opt.experiment)
+		run_experiment();
+	else if (opt.events)
+		run_offers();
+	else
+		run_audit();
+	if (html) {
+		html_end(html);
+		out_close(html);
+	}
+	out_close(out);
+	if (opt.fail_on != SEV_NONE && worst_severity() >= opt.fail_on)
+		status = XS_DATA;
+	return xs_finish(status);
+}
