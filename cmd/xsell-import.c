@@ -1,0 +1,2210 @@
+/*
+ * xsell-import: merchant CSV, TSV or JSON lines in, canonical records out.
+ *
+ * Each input is read by content (JSON lines, xsell TSV, or CSV through
+ * libcsv), its header is mapped to the canonical columns of a kind (by
+ * aliases, case and spacing aside, or --map), and every row is checked
+ * and normalised or rejected with a reason. Rows stream: memory grows
+ * only with what duplicate detection, --exclude, --preview and --merge
+ * must remember.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xsell.h"
+#include "csvin.h"
+
+static const char usage_text[] =
+    "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
+    "           [--map canonical=source] [--delimiter char]\n"
+    "           [--returns drop|keep] [--exclude regex] [--rejects file]\n"
+    "           [--merge base] [-o file] [file ...]\n";
+
+/* ---- kinds and their columns ---- */
+
+enum {
+	T_ID, T_OPTID, T_TEXT, T_NUM, T_POS, T_PCT, T_DATE, T_STATUS,
+	T_LINK, T_SOURCE, T_LIST, T_BOOL, T_GROUP, T_OP
+};
+/* REQ: required. IFANY: written only when the first input has it.
+ * OP: the --merge operation, read but never written. */
+enum { REQ = 1, IFANY = 2, OP = 4 };
+
+/* Aliases are column names with case and everything but letters and
+ * digits dropped, best first; the canonical name always matches. */
+struct spec {
+	const char *name;
+	int type, flags;
+	const char *alias;
+};
+
+#define PRODUCT_ALIASES "productid product sku itemid item variantsku " \
+	"productcode articleid article articlenumber stockcode"
+#define DATE_ALIASES "ts timestamp time date datetime"
+
+static const struct spec catalog_cols[] = {
+	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " id code" },
+	{ "title", T_TEXT, 0, "title name productname producttitle itemname "
+	    "description" },
+	{ "category", T_TEXT, 0, "category categoryname productcategory "
+	    "producttype department categorypath" },
+	{ "brand", T_TEXT, 0, "brand brandname vendor manufacturer make" },
+	{ "price", T_NUM, 0, "price unitprice saleprice regularprice "
+	    "retailprice listprice variantprice" },
+	{ "cost", T_NUM, 0, "cost unitcost costprice cogs purchaseprice "
+	    "costperitem variantcost" },
+	{ "stock", T_NUM, 0, "stock stockqty stocklevel stockquantity inventory "
+	    "inventoryquantity inventoryqty variantinventoryqty onhand quantity "
+	    "qty available" },
+	{ "status", T_STATUS, 0, "status productstatus state" },
+	{ "tier", T_TEXT, 0, "tier pricetier level grade segment" },
+	{ "created", T_DATE, 0, "created createdat createdon datecreated "
+	    "dateadded added launchdate publishedat" },
+	{ NULL, 0, 0, NULL }
+};
+
+static const struct spec relations_cols[] = {
+	{ "subject_id", T_ID, REQ, "subjectid subject mainproductid mainproduct "
+	    "mainsku productid product sku parentsku parentid fromsku from "
+	    "sourceproductid sourceproduct sourcesku baseproductid anchorid "
+	    "itemid item" },
+	{ "linked_id", T_ID, REQ, "linkedid linked linkedsku linkedproduct "
+	    "linkedproductid relatedid related relatedsku relatedproduct "
+	    "relatedproductid targetid target targetsku toid to tosku "
+	    "recommendedid recommended recommendedsku crosssellsku upsellsku "
+	    "childsku" },
+	{ "type", T_LINK, 0, "type linktype relationtype relation relationship "
+	    "kind" },
+	{ "source", T_SOURCE, 0, "source origin" },
+	{ "position", T_POS, 0, "position pos rank sortorder sort priority" },
+	{ "updated", T_DATE, IFANY, "updated updatedat lastupdated modified "
+	    "lastmodified updatedon modifiedat date" },
+	{ "op", T_OP, OP, "op operation action change" },
+	{ NULL, 0, 0, NULL }
+};
+
+static const struct spec orders_cols[] = {
+	{ "order_id", T_ID, REQ, "orderid order ordernumber orderno ordernr "
+	    "invoice invoiceno invoiceid invoicenumber transactionid "
+	    "transaction basketid basket receiptid receipt" },
+	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " lineitemsku" },
+	{ "customer_id", T_OPTID, 0, "customerid customer customerno "
+	    "customernumber clientid client userid user shopperid buyerid "
+	    "memberid accountid" },
+	{ "quantity", T_NUM, 0, "quantity qty units lineitemquantity "
+	    "lineitemqty count" },
+	{ "price", T_NUM, 0, "price unitprice priceeach itemprice lineitemprice "
+	    "saleprice" },
+	{ "ts", T_DATE, 0, DATE_ALIASES " orderdate invoicedate orderedat "
+	    "createdat created ordertime placedat purchasedate" },
+	{ NULL, 0, 0, NULL }
+};
+
+static const struct spec customers_cols[] = {
+	{ "customer_id", T_ID, REQ, "customerid customer customerno "
+	    "customernumber clientid client userid user memberid accountid id" },
+	{ "holdings", T_LIST, 0, "holdings holding productsheld owned "
+	    "portfolio" },
+	{ NULL, 0, 0, NULL }
+};
+
+static const struct spec offers_cols[] = {
+	{ "offer_id", T_ID, REQ, "offerid offer offercode id code" },
+	{ "status", T_STATUS, 0, "status state" },
+	{ "business_value", T_PCT, 0, "businessvalue bizvalue businessscore" },
+	{ "revenue_value", T_NUM, 0, "revenuevalue revenue expectedrevenue" },
+	{ "category", T_TEXT, 0, "category productcategory offertype" },
+	{ "channel", T_TEXT, 0, "channel channels" },
+	{ NULL, 0, 0, NULL }
+};
+
+static const struct spec events_cols[] = {
+	{ "context_id", T_ID, REQ, "contextid context sessionid session "
+	    "requestid impressionid pageid" },
+	{ "candidate_id", T_ID, REQ, "candidateid candidate recommendedid "
+	    "recommended itemid item offerid offer productid product" },
+	{ "group", T_GROUP, 0, "group arm variant bucket cohort "
+	    "experimentgroup" },
+	{ "converted", T_BOOL, 0, "converted conversion accepted purchased "
+	    "outcome" },
+	{ "revenue", T_NUM, 0, "revenue amount" },
+	{ "margin", T_NUM, 0, "margin profit" },
+	{ "channel", T_TEXT, 0, "channel" },
+	{ "ts", T_DATE, 0, DATE_ALIASES " eventtime createdat" },
+	{ NULL, 0, 0, NULL }
+};
+
+enum { K_CATALOG, K_RELATIONS, K_ORDERS, K_CUSTOMERS, K_OFFERS, K_EVENTS };
+static const char *const kind_names[] = { "catalog", "relations", "orders",
+	"customers", "offers", "events", NULL };
+static const struct spec *const kind_cols[] = { catalog_cols, relations_cols,
+	orders_cols, customers_cols, offers_cols, events_cols };
+/* Most specific first: a relations file has product ids too. */
+static const int guess_order[] = { K_RELATIONS, K_EVENTS, K_ORDERS, K_OFFERS,
+	K_CATALOG, K_CUSTOMERS };
+/* Columns whose distinct values --preview counts. */
+static const char *const preview_ids[][3] = {
+	{ "product_id" }, { "subject_id", "linked_id" },
+	{ "order_id", "product_id", "customer_id" }, { "customer_id" },
+	{ "offer_id" }, { "context_id", "candidate_id" }
+};
+
+/* Values of the link type, in the order of their codes. */
+static const char *const link_types[] = { "cross_sell", "upsell",
+	"substitute", "bundle", NULL };
+
+/* ---- the state of one run ---- */
+
+struct reason {
+	char *key;		/* the reason without the value */
+	char *first;		/* "file:line" of the first row */
+	long n;
+	int policy;		/* dropped on request, not a data problem */
+};
+
+enum { F_CSV, F_TSV, F_JSON };
+
+/* One input being read. */
+struct src {
+	int fmt;		/* F_CSV, F_TSV, F_JSON */
+	struct csvin c;
+	struct rec r;
+	const char *name;
+	int ncols;
+	char **cols;		/* the header as given */
+	pid_t child;		/* copies stdin back after sniffing, or 0 */
+};
+
+/* One row as read, whatever the format. */
+struct row {
+	char **f;
+	size_t *len;
+	int nf;
+	long line;
+	int special;
+	const char *bad;	/* malformed: why */
+	const char *raw;	/* malformed: the line as read, when known */
+	size_t rawlen;
+};
+
+/* Links remembered for duplicates and --merge: (subject, linked, type). */
+struct link {
+	uint32_t s, l;
+	uint32_t type;
+	uint32_t at;		/* first line (duplicates) or entry (merge) */
+	uint32_t file;
+};
+
+struct linkset {
+	struct link *t;
+	size_t n, cap;
+	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
+	size_t nslot;
+};
+
+struct preview {
+	struct intern ids[3];
+	int ix[3], nids;
+	uint32_t *links;	/* relations: links per subject */
+	size_t nlinks;
+	char ***sample;
+	int nsample;
+	struct buf cols;	/* how the first input's columns were mapped */
+	struct buf problems;
+};
+
+/* --merge: the snapshot being built, rows in order. */
+struct store {
+	int ncols;
+	char **cols;
+	struct buf arena;	/* every value, NUL-terminated */
+	size_t *off;		/* entry * ncols + column -> offset in arena */
+	uint32_t *len;
+	unsigned char *alive;
+	size_t n, cap;
+	struct linkset keys;	/* link -> entry */
+	int *from;		/* feed output column -> store column */
+	long added, updated, removed, missed, base;
+};
+
+struct imp {
+	/* options */
+	int kind, json, strict, preview, csv, delim, keep_returns;
+	int delim_eff;		/* the current input's delimiter */
+	char **maps;
+	int nmaps;
+	regex_t exclude;
+	int has_exclude;
+	const char *out_path, *rej_path, *merge_path;
+	/* the specs of the kind and the output layout (first input) */
+	const struct spec *spec;
+	int nspec;
+	int *ospec;		/* spec -> output column, or -1 */
+	int nout, nextra;
+	char **ocol;
+	char **extra;		/* extra output columns, after the canonical ones */
+	int ready;
+	/* this input's columns for each spec and extra */
+	int *spec_src, *extra_src;
+	int ncols_in;
+	/* the row being converted */
+	char **val;		/* spec -> value */
+	size_t *vlen;
+	char (*nb)[NUM_BUF];
+	char (*draw)[32];	/* last date seen per spec, and its form */
+	size_t *drawlen;
+	char (*dout)[NUM_BUF];
+	size_t *doutlen;
+	struct buf *lb;		/* lists */
+	char **v;		/* output row */
+	size_t *olen;
+	int type_given;		/* the row has a link type of its own */
+	int oos;		/* the row's status said out of stock */
+	char why[512];
+	const char *whykey;
+	char keybuf[256];
+	/* where things go */
+	FILE *out;
+	struct wr w;
+	FILE *spool;		/* --strict on stdout: held back until the end */
+	FILE *rej;
+	struct wr rw;
+	char **rv;
+	size_t *rl;
+	/* counts */
+	long in, nout_rows, rejected, problems;
+	struct reason *rs;
+	int nrs;
+	/* kind rules */
+	int ix_order, ix_product, ix_qty, ix_subject, ix_linked, ix_type,
+	    ix_op, ix_stock, ix_status;
+	struct intern ids;	/* relations: ids for duplicate detection */
+	struct linkset links;
+	char **files;		/* names for "first at" messages */
+	int nfiles;
+	struct intern excl;	/* --exclude: product -> matched */
+	unsigned char *excl_hit;
+	uint32_t nexcl;
+	struct preview pv;
+	struct store st;
+	struct progress pg;
+};
+
+/* ---- small text helpers ---- */
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int
+alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* A column name or a value as a match key: lowercase letters, digits and
+ * non-ASCII bytes; blanks, underscores and punctuation dropped. */
+static void
+keyof(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 1 < cap; i++)
+		if (alnum((unsigned char)s[i]))
+			out[k++] = (char)lower((unsigned char)s[i]);
+	out[k] = '\0';
+}
+
+/* Is key one of the space-separated words of list? */
+static int
+in_words(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0)
+		return 0;
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t wl = e ? (size_t)(e - p) : strlen(p);
+		if (wl == n && memcmp(p, key, n) == 0)
+			return 1;
+		p += wl + (e != NULL);
+	}
+	return 0;
+}
+
+/* Which word list key is in: lists[i] for i = 0, 1, ..., or -1. */
+static int
+which_words(const char *const *lists, const char *key)
+{
+	for (int i = 0; lists[i]; i++)
+		if (in_words(lists[i], key))
+			return i;
+	return -1;
+}
+
+static int
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+/* Trims blanks, and the no-break spaces spreadsheets leave. */
+static void
+trim(const char **s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t len = *n;
+
+	for (;;) {
+		if (len && is_space(p[0]))
+			p++, len--;
+		else if (len >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
+			p += 2, len -= 2;
+		else
+			break;
+	}
+	for (;;) {
+		if (len && is_space(p[len - 1]))
+			len--;
+		else if (len >= 2 && p[len - 2] == 0xC2 && p[len - 1] == 0xA0)
+			len -= 2;
+		else
+			break;
+	}
+	*s = (const char *)p;
+	*n = len;
+}
+
+/* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
+static const char *
+bad_bytes(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c == 0)
+			return "NUL byte";
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 2, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 3, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 4, cp = c & 0x07;
+		else
+			return "invalid UTF-8";
+		if (i + k > n)
+			return "invalid UTF-8";
+		for (size_t j = 1; j < k; j++) {
+			if ((p[i + j] & 0xC0) != 0x80)
+				return "invalid UTF-8";
+			cp = cp << 6 | (p[i + j] & 0x3F);
+		}
+		if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return "invalid UTF-8";
+		i += k;
+	}
+	return NULL;
+}
+
+/* A column name downstream tools can use: lowercase words joined by _. */
+static char *
+snake(const char *s, int pos)
+{
+	struct buf b;
+	int gap = 0;
+
+	buf_init(&b);
+	for (; *s; s++) {
+		if (!alnum((unsigned char)*s)) {
+			gap = b.len > 0;
+			continue;
+		}
+		if (gap)
+			buf_putc(&b, '_');
+		gap = 0;
+		buf_putc(&b, lower((unsigned char)*s));
+	}
+	if (b.len == 0)
+		buf_printf(&b, "column_%d", pos + 1);
+	buf_str(&b);
+	return b.s;
+}
+
+static const char *
+shown(const char *file)
+{
+	return !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
+}
+
+/* ---- reading inputs: CSV, TSV or JSON lines by content ---- */
+
+/* Does the input look like xsell's own TSV or JSON lines? */
+static int
+sniff(const char *s, size_t n, int delim_given)
+{
+	size_t i = 0, nl;
+
+	while (i < n && is_space((unsigned char)s[i]))
+		i++;
+	if (i < n && s[i] == '{')
+		return F_JSON;
+	if (delim_given)
+		return F_CSV;
+	for (nl = i; nl < n && s[nl] != '\n'; nl++)
+		;
+	if (memchr(s + i, '\t', nl - i) && csvin_guess_delim(s + i, nl - i) == '\t')
+		return F_TSV;
+	return F_CSV;
+}
+
+/* Gives stdin back its sniffed bytes: seek back when it is a file, else a
+ * child process feeds them and the rest through a pipe. */
+static pid_t
+unread_stdin(off_t at, const char *head, size_t n)
+{
+	int p[2];
+	pid_t pid;
+
+	if (at >= 0 && lseek(0, at, SEEK_SET) == at)
+		return 0;
+	if (pipe(p) != 0 || (pid = fork()) < 0)
+		die(XS_SYS, "<stdin>: %s", strerror(errno));
+	if (pid == 0) {
+		char b[1 << 16];
+		ssize_t k;
+
+		close(p[0]);
+		if (write(p[1], head, n) != (ssize_t)n)
+			_exit(1);
+		while ((k = read(0, b, sizeof b)) > 0)
+			if (write(p[1], b, (size_t)k) != k)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (dup2(p[0], 0) < 0)
+		die(XS_SYS, "<stdin>: %s", strerror(errno));
+	close(p[0]);
+	return pid;
+}
+
+static void
+set_header(struct src *s, char *const *f, const size_t *len, int n)
+{
+	s->ncols = n;
+	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
+	for (int i = 0; i < n; i++) {
+		const char *p = f[i];
+		size_t k = len ? len[i] : strlen(p);
+
+		trim(&p, &k);
+		s->cols[i] = xmemdup(p, k);
+	}
+}
+
+/* Opens an input and reads its header; 0 when it has no header at all. */
+static int
+src_open(struct imp *im, struct src *s, const char *path)
+{
+	size_t n;
+	const char *head;
+	int stdin_in = !path || strcmp(path, "-") == 0;
+	off_t at = stdin_in ? lseek(0, 0, SEEK_CUR) : -1;
+
+	memset(s, 0, sizeof *s);
+	s->name = shown(path);
+	csvin_open(&s->c, path, im->delim);
+	head = csvin_peek(&s->c, &n);
+	s->fmt = im->csv ? F_CSV : sniff(head, n, im->delim != 0);
+	if (s->fmt == F_CSV) {
+		if (!csvin_next(&s->c))
+			return 0;
+		set_header(s, s->c.f, s->c.len, s->c.nf);
+		return 1;
+	}
+	if (stdin_in)
+		s->child = unread_stdin(at, head, n);
+	csvin_close(&s->c);
+	s->r.lenient = 1;
+	rec_open(&s->r, 1, (char **)&path);
+	if (stdin_in)
+		s->r.name = "<stdin>";
+	if (s->r.empty)
+		return 0;
+	set_header(s, s->r.cols, NULL, s->r.ncols);
+	return 1;
+}
+
+/* The next row: 1, or 0 at the end. */
+static int
+src_next(struct src *s, struct row *rw)
+{
+	int rc;
+
+	memset(rw, 0, sizeof *rw);
+	if (s->fmt == F_CSV) {
+		if (!csvin_next(&s->c))
+			return 0;
+		rw->f = s->c.f;
+		rw->len = s->c.len;
+		rw->nf = s->c.nf;
+		rw->line = s->c.line;
+		rw->special = s->c.special;
+		return 1;
+	}
+	if ((rc = rec_next(&s->r)) == REC_END)
+		return 0;
+	rw->f = s->r.f;
+	rw->len = s->r.len;
+	rw->nf = s->r.ncols;
+	rw->line = s->r.line;
+	rw->special = 1;
+	if (rc == REC_BAD) {
+		rw->bad = s->r.err;
+		rw->raw = s->r.raw;
+		rw->rawlen = s->r.rawlen;
+	}
+	return 1;
+}
+
+static void
+src_close(struct src *s)
+{
+	if (s->fmt == F_CSV) {
+		csvin_close(&s->c);
+	} else {
+		rec_close(&s->r);
+		if (s->child > 0)
+			waitpid(s->child, NULL, 0);
+	}
+	for (int i = 0; i < s->ncols; i++)
+		free(s->cols[i]);
+	free(s->cols);
+}
+
+/* ---- header mapping ---- */
+
+static int
+nspecs(const struct spec *sp)
+{
+	int n = 0;
+
+	while (sp[n].name)
+		n++;
+	return n;
+}
+
+/* --map CANON=SOURCE for this spec: the source, or NULL. */
+static const char *
+mapped(const struct imp *im, const char *canon)
+{
+	size_t n = strlen(canon);
+
+	for (int i = im->nmaps - 1; i >= 0; i--)
+		if (strncmp(im->maps[i], canon, n) == 0 && im->maps[i][n] == '=')
+			return im->maps[i] + n + 1;
+	return NULL;
+}
+
+static void
+found_list(struct buf *b, const struct src *s)
+{
+	for (int i = 0; i < s->ncols; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", s->cols[i]);
+	if (!s->ncols)
+		buf_puts(b, "none");
+}
+
+/*
+ * Binds the spec columns of kind to the input's columns: --map first, then
+ * exact canonical names, then aliases in the order given. With weak 0 the
+ * catch-all aliases (id, code) do not count, for guessing.
+ */
+static void
+bind(const struct imp *im, const struct spec *sp, const struct src *s,
+    int *src, unsigned char *used, int weak)
+{
+	int n = nspecs(sp);
+	char (*key)[64] = xcalloc((size_t)s->ncols + 1, sizeof *key);
+	char ck[64];
+
+	memset(used, 0, (size_t)s->ncols + 1);
+	for (int j = 0; j < s->ncols; j++)
+		keyof(s->cols[j], strlen(s->cols[j]), key[j], sizeof key[j]);
+	for (int k = 0; k < n; k++)
+		src[k] = -1;
+	for (int k = 0; k < n; k++) {
+		const char *m = mapped(im, sp[k].name);
+
+		if (!m)
+			continue;
+		keyof(m, strlen(m), ck, sizeof ck);
+		for (int j = 0; j < s->ncols && src[k] < 0; j++)
+			if (!used[j] && (strcmp(s->cols[j], m) == 0 ||
+			    (ck[0] && strcmp(key[j], ck) == 0)))
+				src[k] = j, used[j] = 1;
+		if (src[k] < 0) {
+			struct buf b;
+
+			buf_init(&b);
+			found_list(&b, s);
+			die(XS_INPUT, "%s: --map %s=%s: no such column (found: %s)",
+			    s->name, sp[k].name, m, buf_str(&b));
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < n; k++) {
+			const char *a = sp[k].alias;
+
+			if (src[k] >= 0 || mapped(im, sp[k].name))
+				continue;
+			keyof(sp[k].name, strlen(sp[k].name), ck, sizeof ck);
+			for (int j = 0; j < s->ncols && src[k] < 0; j++) {
+				if (used[j])
+					continue;
+				if (pass == 0 ? strcmp(key[j], ck) == 0 :
+				    in_words(a, key[j]) && (weak ||
+				    (strcmp(key[j], "id") && strcmp(key[j], "code"))))
+					src[k] = j, used[j] = 1;
+			}
+		}
+	}
+	/* Without --merge an op column is just another column. */
+	for (int k = 0; k < n; k++)
+		if ((sp[k].flags & OP) && !im->merge_path && src[k] >= 0)
+			used[src[k]] = 0, src[k] = -1;
+	free(key);
+}
+
+static int
+has_required(const struct spec *sp, const int *src)
+{
+	for (int k = 0; sp[k].name; k++)
+		if ((sp[k].flags & REQ) && src[k] < 0)
+			return 0;
+	return 1;
+}
+
+static int
+guess_kind(struct imp *im, const struct src *s)
+{
+	int src[16];
+	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
+	struct buf b;
+
+	for (size_t i = 0; i < sizeof guess_order / sizeof guess_order[0]; i++) {
+		int k = guess_order[i];
+
+		bind(im, kind_cols[k], s, src, used, 0);
+		if (has_required(kind_cols[k], src)) {
+			free(used);
+			note("%s: guessed --kind %s from the header", s->name,
+			    kind_names[k]);
+			return k;
+		}
+	}
+	free(used);
+	buf_init(&b);
+	found_list(&b, s);
+	die(XS_INPUT, "%s: cannot guess --kind from the header (found: %s)",
+	    s->name, buf_str(&b));
+}
+
+static int
+spec_ix(const struct imp *im, const char *name)
+{
+	for (int k = 0; k < im->nspec; k++)
+		if (strcmp(im->spec[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+static void
+set_kind(struct imp *im, int kind)
+{
+	int n;
+
+	im->kind = kind;
+	im->spec = kind_cols[kind];
+	im->nspec = n = nspecs(im->spec);
+	im->ospec = xcalloc((size_t)n, sizeof *im->ospec);
+	im->spec_src = xcalloc((size_t)n, sizeof *im->spec_src);
+	im->val = xcalloc((size_t)n, sizeof *im->val);
+	im->vlen = xcalloc((size_t)n, sizeof *im->vlen);
+	im->nb = xcalloc((size_t)n, sizeof *im->nb);
+	im->draw = xcalloc((size_t)n, sizeof *im->draw);
+	im->drawlen = xcalloc((size_t)n, sizeof *im->drawlen);
+	im->dout = xcalloc((size_t)n, sizeof *im->dout);
+	im->doutlen = xcalloc((size_t)n, sizeof *im->doutlen);
+	im->lb = xcalloc((size_t)n, sizeof *im->lb);
+	for (int k = 0; k < n; k++) {
+		buf_init(&im->lb[k]);
+		im->drawlen[k] = SIZE_MAX;
+	}
+	im->ix_order = spec_ix(im, "order_id");
+	im->ix_product = spec_ix(im, "product_id");
+	im->ix_qty = spec_ix(im, "quantity");
+	im->ix_subject = spec_ix(im, "subject_id");
+	im->ix_linked = spec_ix(im, "linked_id");
+	im->ix_type = spec_ix(im, "type");
+	im->ix_op = spec_ix(im, "op");
+	im->ix_stock = spec_ix(im, "stock");
+	im->ix_status = spec_ix(im, "status");
+	for (int i = 0; i < im->nmaps; i++) {
+		const char *eq = strchr(im->maps[i], '=');
+		int ok = 0;
+
+		for (int k = 0; k < n; k++)
+			if (strlen(im->spec[k].name) == (size_t)(eq - im->maps[i]) &&
+			    strncmp(im->spec[k].name, im->maps[i],
+			    (size_t)(eq - im->maps[i])) == 0)
+				ok = 1;
+		if (!ok) {
+			warnx("--map %s: '%.*s' is not a column of %s", im->maps[i],
+			    (int)(eq - im->maps[i]), im->maps[i], kind_names[kind]);
+			exit(XS_USAGE);
+		}
+	}
+}
+
+static void
+add_out(struct imp *im, const char *name)
+{
+	im->ocol = xreallocarray(im->ocol, (size_t)im->nout + 1,
+	    sizeof *im->ocol);
+	im->ocol[im->nout++] = xstrdup(name);
+}
+
+static int
+out_has(const struct imp *im, const char *name)
+{
+	for (int i = 0; i < im->nout; i++)
+		if (strcmp(im->ocol[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The output columns, from the first input with a header (or none). */
+static void
+make_layout(struct imp *im, const struct src *s, const unsigned char *used)
+{
+	for (int k = 0; k < im->nspec; k++) {
+		const struct spec *sp = &im->spec[k];
+
+		im->ospec[k] = -1;
+		if ((sp->flags & OP) || ((sp->flags & IFANY) &&
+		    (!s || im->spec_src[k] < 0)))
+			continue;
+		im->ospec[k] = im->nout;
+		add_out(im, sp->name);
+	}
+	for (int j = 0; s && j < s->ncols; j++) {
+		char *name;
+
+		if (used[j])
+			continue;
+		name = snake(s->cols[j], j);
+		for (int d = 2; out_has(im, name); d++) {
+			char *base = snake(s->cols[j], j);
+			struct buf b;
+
+			buf_init(&b);
+			buf_printf(&b, "%s_%d", base, d);
+			free(base);
+			free(name);
+			name = (char *)buf_str(&b);
+		}
+		add_out(im, name);
+		im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
+		    sizeof *im->extra);
+		im->extra[im->nextra++] = name;
+	}
+	im->v = xcalloc((size_t)im->nout + 1, sizeof *im->v);
+	im->olen = xcalloc((size_t)im->nout + 1, sizeof *im->olen);
+	im->extra_src = xcalloc((size_t)im->nextra + 1, sizeof *im->extra_src);
+	im->ready = 1;
+}
+
+/* Maps this input's columns: spec_src, extra_src; later inputs must fit
+ * the columns of the first one. */
+static void
+map_input(struct imp *im, const struct src *s)
+{
+	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
+	struct buf b;
+
+	bind(im, im->spec, s, im->spec_src, used, 1);
+	for (int k = 0; k < im->nspec; k++) {
+		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0) {
+			buf_init(&b);
+			found_list(&b, s);
+			die(XS_INPUT, "%s: missing required column '%s' (found: %s)",
+			    s->name, im->spec[k].name, buf_str(&b));
+		}
+	}
+	if (!im->ready)
+		make_layout(im, s, used);
+	for (int k = 0; k < im->nspec; k++)
+		if (im->spec_src[k] >= 0 && im->ospec[k] < 0 &&
+		    !(im->spec[k].flags & OP))
+			die(XS_INPUT, "%s: column '%s' is not in the first input",
+			    s->name, s->cols[im->spec_src[k]]);
+	for (int e = 0; e < im->nextra; e++)
+		im->extra_src[e] = -1;
+	for (int j = 0; j < s->ncols; j++) {
+		char *name;
+		int e;
+
+		if (used[j])
+			continue;
+		name = snake(s->cols[j], j);
+		for (e = 0; e < im->nextra; e++)
+			if (im->extra_src[e] < 0 && strcmp(im->extra[e], name) == 0)
+				break;
+		free(name);
+		if (e == im->nextra)
+			die(XS_INPUT, "%s: column '%s' is not in the first input",
+			    s->name, s->cols[j]);
+		im->extra_src[e] = j;
+	}
+	im->ncols_in = s->ncols;
+	free(used);
+}
+
+/* ---- rejections ---- */
+
+static void
+count_reason(struct imp *im, const char *key, const char *where, int policy)
+{
+	int i;
+
+	for (i = 0; i < im->nrs; i++)
+		if (strcmp(im->rs[i].key, key) == 0)
+			break;
+	if (i == im->nrs) {
+		im->rs = xreallocarray(im->rs, (size_t)im->nrs + 1, sizeof *im->rs);
+		im->rs[i].key = xstrdup(key);
+		im->rs[i].first = xstrdup(where);
+		im->rs[i].n = 0;
+		im->rs[i].policy = policy;
+		im->nrs++;
+	}
+	im->rs[i].n++;
+}
+
+static void
+open_rejects(struct imp *im, const struct src *s)
+{
+	char **cols = xcalloc((size_t)s->ncols + 4, sizeof *cols);
+
+	cols[0] = "file";
+	cols[1] = "line";
+	cols[2] = "reason";
+	for (int i = 0; i < s->ncols; i++)
+		cols[3 + i] = s->cols[i];
+	im->rej = out_open(im->rej_path);
+	wr_open(&im->rw, im->rej, 0, s->ncols + 3, cols);
+	im->rv = xcalloc((size_t)s->ncols + 4, sizeof *im->rv);
+	im->rl = xcalloc((size_t)s->ncols + 4, sizeof *im->rl);
+	free(cols);
+}
+
+/* The rejected row as read: fields beyond the header go into the last
+ * column joined by the delimiter, a malformed line into the first. */
+static void
+write_reject(struct imp *im, const struct src *s, const struct row *rw,
+    const char *why)
+{
+	int n = im->rw.ncols - 3;
+	char lb[32];
+	struct buf tail;
+
+	buf_init(&tail);
+	snprintf(lb, sizeof lb, "%ld", rw->line);
+	im->rv[0] = (char *)s->name;
+	im->rv[1] = lb;
+	im->rv[2] = (char *)why;
+	for (int i = 0; i < 3; i++)
+		im->rl[i] = strlen(im->rv[i]);
+	for (int i = 0; i < n; i++) {
+		im->rv[3 + i] = i < rw->nf ? rw->f[i] : "";
+		im->rl[3 + i] = i < rw->nf ? rw->len[i] : 0;
+	}
+	if (rw->bad && rw->raw) {
+		for (int i = 0; i < n; i++)
+			im->rl[3 + i] = 0;
+		if (n > 0) {
+			im->rv[3] = (char *)rw->raw;
+			im->rl[3] = rw->rawlen;
+		}
+	} else if (rw->nf > n && n > 0) {
+		for (int i = n - 1; i < rw->nf; i++) {
+			if (i >= n)
+				buf_putc(&tail, s->fmt == F_CSV ? s->c.delim : '\t');
+			buf_put(&tail, rw->f[i], rw->len[i]);
+		}
+		im->rv[3 + n - 1] = (char *)buf_str(&tail);
+		im->rl[3 + n - 1] = tail.len;
+	}
+	wr_row(&im->rw, im->rv, im->rl);
+	buf_free(&tail);
+}
+
+static void
+preview_problem(struct imp *im, const char *where, const char *why)
+{
+	buf_printf(&im->pv.problems, "  %s: %s\n", where, why);
+}
+
+/* Counts and reports the row just refused; why and whykey are set. */
+static void
+reject(struct imp *im, const struct src *s, const struct row *rw, int policy)
+{
+	char where[512];
+
+	snprintf(where, sizeof where, "%s:%ld", s->name, rw->line);
+	im->rejected++;
+	if (!policy)
+		im->problems++;
+	count_reason(im, im->whykey, where, policy);
+	if (xs_verbose)
+		warnx("%s: %s", where, im->why);
+	if (im->preview && !policy)
+		preview_problem(im, where, im->why);
+	if (im->rej)
+		write_reject(im, s, rw, im->why);
+}
+
+static int
+fail_key(struct imp *im, const char *key)
+{
+	snprintf(im->keybuf, sizeof im->keybuf, "%s", key);
+	snprintf(im->why, sizeof im->why, "%s", key);
+	im->whykey = im->keybuf;
+	return -1;
+}
+
+/* "column 'price': not a number" with the value after it in why. */
+static int
+fail(struct imp *im, int k, const char *what, const char *s, size_t n)
+{
+	snprintf(im->keybuf, sizeof im->keybuf, "column '%s': %s",
+	    im->spec[k].name, what);
+	snprintf(im->why, sizeof im->why, "%s: \"%.*s%s\"", im->keybuf,
+	    (int)(n > 60 ? 60 : n), s, n > 60 ? "..." : "");
+	im->whykey = im->keybuf;
+	return -1;
+}
+
+/* ---- values ---- */
+
+static int
+missing_marker(const char *s, size_t n)
+{
+	char k[8];
+
+	if (n == 1 && *s == '-')
+		return 1;
+	if (n > 4)
+		return 0;
+	keyof(s, n, k, sizeof k);
+	return strcmp(k, "null") == 0 || strcmp(k, "na") == 0 ||
+	    strcmp(k, "none") == 0 || strcmp(k, "nan") == 0;
+}
+
+/* A number as merchants write it: a currency sign, and with ';' as the
+ * delimiter a decimal comma. */
+static const char *
+lenient_num(const struct imp *im, const char *s, size_t n, char *out,
+    size_t *outlen)
+{
+	char t[NUM_BUF * 2];
+	size_t k = 0;
+	int changed = 0;
+	const char *err = num_norm(s, n, out, outlen);
+
+	if (!err || n >= sizeof t)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		size_t skip = *u == '$' || *u == ' ' ? 1 :
+		    i + 2 < n && u[0] == 0xE2 && u[1] == 0x82 && u[2] == 0xAC ? 3 :
+		    i + 1 < n && u[0] == 0xC2 && (u[1] == 0xA3 || u[1] == 0xA5 ||
+		    u[1] == 0xA0) ? 2 : 0;	/* euro, pound, yen, no-break space */
+
+		if (skip) {
+			i += skip - 1;
+			changed = 1;
+			continue;
+		}
+		t[k] = s[i];
+		if (*u == ',' && im->delim_eff == ';' && !memchr(s, '.', n))
+			t[k] = '.', changed = 1;
+		k++;
+	}
+	if (!changed || num_norm(t, k, out, outlen))
+		return err;
+	return NULL;
+}
+
+static const char *const status_words[] = {
+	"active enabled enable published live online available visible 1 yes "
+	    "y true on",
+	"inactive disabled disable draft hidden unpublished offline paused 0 "
+	    "no n false off expired ended",
+	"discontinued archived retired eol deleted obsolete delisted",
+	NULL
+};
+static const char *const status_names[] = { "active", "inactive",
+	"discontinued" };
+#define OUT_OF_STOCK "outofstock soldout"
+
+static const char *const link_words[] = {
+	"crosssell cross xsell related accessory accessories complement "
+	    "complementary recommended",
+	"upsell up premium upgrade",
+	"substitute alternative alternate replacement similar",
+	"bundle bundled boughttogether frequentlyboughttogether fbt kit",
+	NULL
+};
+static const char *const source_words[] = {
+	"managed manual curated merchant editorial",
+	"learned auto automatic algorithm algorithmic computed mined",
+	NULL
+};
+static const char *const source_names[] = { "managed", "learned" };
+static const char *const bool_words[] = { "0 no n false f", "1 yes y true t",
+	NULL };
+static const char *const bool_names[] = { "0", "1" };
+static const char *const group_words[] = {
+	"treatment test exposed variant experiment", "control holdout baseline",
+	NULL
+};
+static const char *const group_names[] = { "treatment", "control" };
+static const char *const op_words[] = { "add insert upsert update new",
+	"remove delete del drop", NULL };
+static const char *const op_names[] = { "add", "remove" };
+
+static void
+set_val(struct imp *im, int k, const char *s, size_t n)
+{
+	im->val[k] = (char *)s;
+	im->vlen[k] = n;
+}
+
+static int
+conv_num(struct imp *im, int k, const char *s, size_t n)
+{
+	const char *err = lenient_num(im, s, n, im->nb[k], &im->vlen[k]);
+	double v;
+
+	if (err)
+		return fail(im, k, err, s, n);
+	im->val[k] = im->nb[k];
+	if (im->spec[k].type == T_POS && im->nb[k][0] == '-')
+		return fail(im, k, "negative", s, n);
+	if (im->spec[k].type == T_PCT &&
+	    (num_parse(im->nb[k], im->vlen[k], &v) || v < 0 || v > 100))
+		return fail(im, k, "not between 0 and 100", s, n);
+	return 0;
+}
+
+/* Dates come in runs (every line of an order): the last one is kept. */
+static int
+conv_date(struct imp *im, int k, const char *s, size_t n)
+{
+	int64_t t;
+	const char *err;
+
+	if (n == im->drawlen[k] && memcmp(im->draw[k], s, n) == 0) {
+		set_val(im, k, im->dout[k], im->doutlen[k]);
+		return 0;
+	}
+	if ((err = time_parse(s, n, &t)))
+		return fail(im, k, err, s, n);
+	im->doutlen[k] = time_fmt(t, im->dout[k]);
+	if (n <= sizeof im->draw[k]) {
+		memcpy(im->draw[k], s, n);
+		im->drawlen[k] = n;
+	}
+	set_val(im, k, im->dout[k], im->doutlen[k]);
+	return 0;
+}
+
+static int
+conv_list(struct imp *im, int k, const char *s, size_t n)
+{
+	struct buf *b = &im->lb[k];
+	const char *p = s, *item;
+	size_t len;
+
+	buf_reset(b);
+	while (list_next(&p, s + n, &item, &len)) {
+		if (b->len)
+			buf_putc(b, ',');
+		buf_put(b, item, len);
+	}
+	set_val(im, k, buf_str(b), b->len);
+	return 0;
+}
+
+/* A value from a small set, written the canonical way. */
+static int
+conv_word(struct imp *im, int k, const char *s, size_t n)
+{
+	char key[64];
+	int w, type = im->spec[k].type;
+
+	keyof(s, n, key, sizeof key);
+	switch (type) {
+	case T_STATUS:
+		if ((w = which_words(status_words, key)) >= 0) {
+			set_val(im, k, status_names[w], strlen(status_names[w]));
+			return 0;
+		}
+		if (in_words(OUT_OF_STOCK, key)) {
+			set_val(im, k, "active", 6);
+			im->oos = 1;
+			return 0;
+		}
+		return fail(im, k, "not active, inactive or discontinued", s, n);
+	case T_LINK:
+		if ((w = which_words(link_words, key)) < 0)
+			return fail(im, k, "not cross_sell, upsell, substitute "
+			    "or bundle", s, n);
+		im->type_given = 1;
+		set_val(im, k, link_types[w], strlen(link_types[w]));
+		return 0;
+	case T_SOURCE:
+		if ((w = which_words(source_words, key)) < 0)
+			return fail(im, k, "not managed or learned", s, n);
+		set_val(im, k, source_names[w], strlen(source_names[w]));
+		return 0;
+	case T_BOOL:
+		if ((w = which_words(bool_words, key)) < 0)
+			return fail(im, k, "not 0 or 1", s, n);
+		set_val(im, k, bool_names[w], 1);
+		return 0;
+	case T_GROUP:
+		if ((w = which_words(group_words, key)) < 0)
+			return fail(im, k, "not treatment or control", s, n);
+		set_val(im, k, group_names[w], strlen(group_names[w]));
+		return 0;
+	default:	/* T_OP */
+		w = n == 1 && *s == '+' ? 0 : n == 1 && *s == '-' ? 1 :
+		    which_words(op_words, key);
+		if (w < 0)
+			return fail(im, k, "not add or remove", s, n);
+		set_val(im, k, op_names[w], strlen(op_names[w]));
+		return 0;
+	}
+}
+
+/* Checks and normalises the trimmed value s of spec k. */
+static int
+conv(struct imp *im, int k, const char *s, size_t n)
+{
+	int type = im->spec[k].type;
+
+	set_val(im, k, s, n);
+	if (type == T_ID && n == 0) {
+		char key[128];
+
+		snprintf(key, sizeof key, "column '%s': empty", im->spec[k].name);
+		return fail_key(im, key);
+	}
+	if (type == T_ID || type == T_OPTID || type == T_TEXT)
+		return 0;
+	if (type == T_LIST)
+		return conv_list(im, k, s, n);
+	if (n == 0 || missing_marker(s, n)) {
+		set_val(im, k, "", 0);
+		if (type == T_LINK)
+			set_val(im, k, "cross_sell", 10);
+		else if (type == T_SOURCE)
+			set_val(im, k, "managed", 7);
+		return 0;
+	}
+	switch (type) {
+	case T_NUM:
+	case T_POS:
+	case T_PCT:
+		return conv_num(im, k, s, n);
+	case T_DATE:
+		return conv_date(im, k, s, n);
+	default:
+		return conv_word(im, k, s, n);
+	}
+}
+
+/* ---- links: duplicates and the --merge snapshot ---- */
+
+static uint64_t
+link_hash(uint32_t s, uint32_t l, uint32_t type)
+{
+	uint32_t k[3] = { s, l, type };
+
+	return xs_hash(k, sizeof k);
+}
+
+/* The link's index, or with add a new one (*isnew set); SIZE_MAX when
+ * absent and not added. */
+static size_t
+link_find(struct linkset *ls, uint32_t s, uint32_t l, uint32_t type, int add,
+    int *isnew)
+{
+	size_t mask, i;
+
+	if (add && 2 * (ls->n + 1) > ls->nslot) {
+		size_t ns = ls->nslot ? 2 * ls->nslot : 1024;
+
+		free(ls->slot);
+		ls->slot = xcalloc(ns, sizeof *ls->slot);
+		ls->nslot = ns;
+		for (size_t j = 0; j < ls->n; j++) {
+			const struct link *k = &ls->t[j];
+
+			i = link_hash(k->s, k->l, k->type) & (ns - 1);
+			while (ls->slot[i])
+				i = (i + 1) & (ns - 1);
+			ls->slot[i] = (uint32_t)j + 1;
+		}
+	}
+	if (isnew)
+		*isnew = 0;
+	if (!ls->nslot)
+		return SIZE_MAX;
+	mask = ls->nslot - 1;
+	for (i = link_hash(s, l, type) & mask; ls->slot[i]; i = (i + 1) & mask) {
+		const struct link *k = &ls->t[ls->slot[i] - 1];
+
+		if (k->s == s && k->l == l && k->type == type)
+			return ls->slot[i] - 1;
+	}
+	if (!add)
+		return SIZE_MAX;
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? 2 * ls->cap : 1024;
+		ls->t = xreallocarray(ls->t, ls->cap, sizeof *ls->t);
+	}
+	ls->t[ls->n] = (struct link){ s, l, type, 0, 0 };
+	ls->slot[i] = (uint32_t)ls->n + 1;
+	if (isnew)
+		*isnew = 1;
+	return ls->n++;
+}
+
+static uint32_t
+link_type(const char *s)
+{
+	for (uint32_t i = 0; link_types[i]; i++)
+		if (strcmp(s, link_types[i]) == 0)
+			return i;
+	return 0;
+}
+
+/* ---- the rules of each kind ---- */
+
+static int
+excluded(struct imp *im, const char *s, size_t n)
+{
+	uint32_t id = intern_put(&im->excl, s, n);
+
+	if (id >= im->nexcl) {
+		im->excl_hit = xrealloc(im->excl_hit, (size_t)id + 1);
+		im->excl_hit[id] = regexec(&im->exclude, intern_str(&im->excl, id),
+		    0, NULL, 0) == 0;
+		im->nexcl = id + 1;
+	}
+	return im->excl_hit[id];
+}
+
+/* Orders: returns and non-product codes. 1 when dropped on request. */
+static int
+order_rules(struct imp *im)
+{
+	const char *o = im->val[im->ix_order], *q = im->val[im->ix_qty];
+	size_t qn = im->vlen[im->ix_qty];
+	int cancel = im->vlen[im->ix_order] >= 2 && o[0] == 'C' &&
+	    o[1] >= '0' && o[1] <= '9';
+	int neg = qn > 0 && q[0] == '-';
+
+	if (im->has_exclude &&
+	    excluded(im, im->val[im->ix_product], im->vlen[im->ix_product]))
+		return fail_key(im, "product_id matches --exclude"), 1;
+	if (!cancel && !neg)
+		return 0;
+	if (!im->keep_returns)
+		return fail_key(im, cancel ? "cancelled order (--returns drop)" :
+		    "negative quantity (--returns drop)"), 1;
+	if (!neg) {	/* a cancellation line: its quantity goes negative */
+		char t[NUM_BUF];
+
+		snprintf(t, sizeof t, "-%.*s", (int)(qn ? qn : 1), qn ? q : "1");
+		if (strcmp(t, "-0") == 0)
+			t[0] = '0', t[1] = '\0';
+		memcpy(im->nb[im->ix_qty], t, strlen(t) + 1);
+		set_val(im, im->ix_qty, im->nb[im->ix_qty], strlen(t));
+	}
+	return 0;
+}
+
+static int
+relation_rules(struct imp *im, int fileno, long line)
+{
+	int k = im->ix_subject, j = im->ix_linked, isnew;
+	uint32_t s, l;
+	size_t at;
+	struct link *lk;
+
+	if (im->vlen[k] == im->vlen[j] &&
+	    memcmp(im->val[k], im->val[j], im->vlen[k]) == 0)
+		return fail_key(im, "self-link");
+	if (im->merge_path)
+		return 0;
+	s = intern_put(&im->ids, im->val[k], im->vlen[k]);
+	l = intern_put(&im->ids, im->val[j], im->vlen[j]);
+	at = link_find(&im->links, s, l, link_type(im->val[im->ix_type]), 1,
+	    &isnew);
+	lk = &im->links.t[at];
+	if (isnew) {
+		lk->at = (uint32_t)line;
+		lk->file = (uint32_t)fileno;
+		return 0;
+	}
+	fail_key(im, "duplicate link");
+	snprintf(im->why, sizeof im->why, "duplicate link (first at %s:%lu)",
+	    im->files[lk->file], (unsigned long)lk->at);
+	return -1;
+}
+
+/* ---- one row ---- */
+
+static int
+check_bytes(struct imp *im, const struct src *s, const struct row *rw)
+{
+	int n = rw->nf < s->ncols ? rw->nf : s->ncols;
+
+	for (int j = 0; j < n; j++) {
+		const char *why = bad_bytes(rw->f[j], rw->len[j]);
+		char key[256];
+
+		if (!why)
+			continue;
+		snprintf(key, sizeof key, "column '%s': %s", s->cols[j], why);
+		return fail_key(im, key);
+	}
+	return 0;
+}
+
+/* Fields past the header are fine when empty (trailing delimiters). */
+static int
+check_width(struct imp *im, const struct src *s, const struct row *rw)
+{
+	for (int j = s->ncols; j < rw->nf; j++) {
+		const char *p = rw->f[j];
+		size_t n = rw->len[j];
+
+		trim(&p, &n);
+		if (n) {
+			fail_key(im, "more fields than the header");
+			snprintf(im->why, sizeof im->why,
+			    "more fields than the header: %d, header has %d",
+			    rw->nf, s->ncols);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
+static int
+convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
+{
+	int base = im->nout - im->nextra;
+
+	if (rw->bad) {
+		fail_key(im, "malformed row");
+		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
+		return -1;
+	}
+	if ((rw->nf > s->ncols && check_width(im, s, rw)) ||
+	    (rw->special && check_bytes(im, s, rw)))
+		return -1;
+	im->oos = im->type_given = 0;
+	for (int k = 0; k < im->nspec; k++) {
+		int j = im->spec_src[k];
+		const char *p = "";
+		size_t n = 0;
+
+		if (j >= 0 && j < rw->nf) {
+			p = rw->f[j];
+			n = rw->len[j];
+			trim(&p, &n);
+		}
+		if (conv(im, k, p, n))
+			return -1;
+	}
+	if (im->kind == K_ORDERS && order_rules(im))
+		return 1;
+	if (im->kind == K_RELATIONS && relation_rules(im, fileno, rw->line))
+		return -1;
+	if (im->oos && im->ix_stock >= 0 && im->vlen[im->ix_stock] == 0)
+		set_val(im, im->ix_stock, "0", 1);
+	for (int k = 0; k < im->nspec; k++) {
+		if (im->ospec[k] >= 0) {
+			im->v[im->ospec[k]] = im->val[k];
+			im->olen[im->ospec[k]] = im->vlen[k];
+		}
+	}
+	for (int e = 0; e < im->nextra; e++) {
+		int j = im->extra_src[e];
+		const char *p = "";
+		size_t n = 0;
+
+		if (j >= 0 && j < rw->nf) {
+			p = rw->f[j];
+			n = rw->len[j];
+			trim(&p, &n);
+		}
+		im->v[base + e] = (char *)p;
+		im->olen[base + e] = n;
+	}
+	return 0;
+}
+
+/* ---- --preview ---- */
+
+static void
+describe_map(struct imp *im, const struct src *s)
+{
+	struct buf *b = &im->pv.cols;
+
+	for (int k = 0; k < im->nspec; k++) {
+		const struct spec *sp = &im->spec[k];
+
+		if (im->spec_src[k] >= 0)
+			buf_printf(b, "  %-16s <- %s\n", sp->name,
+			    s->cols[im->spec_src[k]]);
+		else if (!(sp->flags & (OP | IFANY)))
+			buf_printf(b, "  %-16s (no column)\n", sp->name);
+	}
+	for (int e = 0; e < im->nextra; e++)
+		buf_printf(b, "  %-16s <- %s (kept as it is)\n", im->extra[e],
+		    s->cols[im->extra_src[e]]);
+}
+
+static void
+preview_init(struct imp *im)
+{
+	struct preview *pv = &im->pv;
+
+	for (int i = 0; i < 3 && preview_ids[im->kind][i]; i++) {
+		intern_init(&pv->ids[i]);
+		pv->ix[i] = spec_ix(im, preview_ids[im->kind][i]);
+		pv->nids++;
+	}
+	pv->sample = xcalloc(5, sizeof *pv->sample);
+}
+
+static void
+preview_row(struct imp *im)
+{
+	struct preview *pv = &im->pv;
+
+	for (int i = 0; i < pv->nids; i++) {
+		int k = pv->ix[i];
+		uint32_t id;
+
+		if (!im->vlen[k])
+			continue;
+		id = intern_put(&pv->ids[i], im->val[k], im->vlen[k]);
+		if (im->kind != K_RELATIONS || i != 0)
+			continue;
+		if (id >= pv->nlinks) {
+			pv->links = xreallocarray(pv->links, (size_t)id + 1,
+			    sizeof *pv->links);
+			pv->links[id] = 0;
+			pv->nlinks = (size_t)id + 1;
+		}
+		pv->links[id]++;
+	}
+	if (pv->nsample < 5) {
+		char **r = xcalloc((size_t)im->nout + 1, sizeof *r);
+
+		for (int i = 0; i < im->nout; i++)
+			r[i] = xmemdup(im->v[i] ? im->v[i] : "", im->olen[i]);
+		pv->sample[pv->nsample++] = r;
+	}
+}
+
+/* A value on one line, cut to w columns. */
+static void
+put_cell(struct buf *b, const char *s, int w)
+{
+	int n = (int)strlen(s), cut = n > w;
+
+	if (cut)
+		n = w - 3;
+	for (int i = 0; i < n; i++)
+		buf_putc(b, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+	if (cut)
+		buf_puts(b, "...");
+	for (int i = cut ? w : n; i < w + 2; i++)
+		buf_putc(b, ' ');
+}
+
+static void
+print_sample(const struct imp *im, FILE *fp)
+{
+	const struct preview *pv = &im->pv;
+	int *w = xcalloc((size_t)im->nout + 1, sizeof *w);
+	struct buf b;
+
+	buf_init(&b);
+	for (int i = 0; i < im->nout; i++) {
+		w[i] = (int)strlen(im->ocol[i]);
+		for (int r = 0; r < pv->nsample; r++) {
+			int n = (int)strlen(pv->sample[r][i]);
+			if (n > w[i])
+				w[i] = n > 24 ? 24 : n;
+		}
+	}
+	fprintf(fp, "sample (first %d rows):\n", pv->nsample);
+	for (int r = -1; r < pv->nsample; r++) {
+		buf_reset(&b);
+		buf_puts(&b, "  ");
+		for (int i = 0; i < im->nout; i++)
+			put_cell(&b, r < 0 ? im->ocol[i] : pv->sample[r][i], w[i]);
+		while (b.len && b.s[b.len - 1] == ' ')
+			b.len--;
+		fprintf(fp, "%s\n", buf_str(&b));
+	}
+	buf_free(&b);
+	free(w);
+}
+
+static const uint32_t *top_links;
+static const struct intern *top_ids;
+
+static int
+by_links(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (top_links[x] != top_links[y])
+		return top_links[x] < top_links[y] ? 1 : -1;
+	return strcmp(intern_str(top_ids, x), intern_str(top_ids, y));
+}
+
+static void
+print_links(const struct imp *im, FILE *fp)
+{
+	static const uint32_t lo[] = { 1, 2, 3, 4, 6, 11, 21 };
+	static const char *const label[] = { "1", "2", "3", "4-5", "6-10",
+		"11-20", "21+" };
+	const struct preview *pv = &im->pv;
+	long bucket[7] = { 0 }, most = 0;
+	uint32_t *ix;
+	size_t n = pv->nlinks;
+
+	for (size_t i = 0; i < n; i++) {
+		int b = 6;
+		while (b > 0 && pv->links[i] < lo[b])
+			b--;
+		bucket[b]++;
+	}
+	for (int b = 0; b < 7; b++)
+		most = bucket[b] > most ? bucket[b] : most;
+	fprintf(fp, "links per subject:\n");
+	for (int b = 0; b < 7; b++) {
+		int bar = most ? (int)((bucket[b] * 40 + most - 1) / most) : 0;
+		fprintf(fp, "  %-6s %6ld%s", label[b], bucket[b], bar ? "  " : "");
+		for (int i = 0; i < bar; i++)
+			fputc('#', fp);
+		fputc('\n', fp);
+	}
+	ix = xcalloc(n + 1, sizeof *ix);
+	for (size_t i = 0; i < n; i++)
+		ix[i] = (uint32_t)i;
+	top_links = pv->links;
+	top_ids = &pv->ids[0];
+	qsort(ix, n, sizeof *ix, by_links);
+	fprintf(fp, "most links:\n");
+	for (size_t i = 0; i < n && i < 5; i++)
+		fprintf(fp, "  %-16s %u\n", intern_str(&pv->ids[0], ix[i]),
+		    pv->links[ix[i]]);
+	free(ix);
+}
+
+static void
+preview_print(struct imp *im, FILE *fp)
+{
+	struct preview *pv = &im->pv;
+
+	fprintf(fp, "kind: %s\n", kind_names[im->kind]);
+	fprintf(fp, "rows: %ld in, %ld out, %ld rejected\n", im->in,
+	    im->nout_rows, im->rejected);
+	fprintf(fp, "columns:\n%s", pv->cols.s ? buf_str(&pv->cols) : "");
+	fprintf(fp, "distinct values:\n");
+	for (int i = 0; i < pv->nids; i++)
+		fprintf(fp, "  %-16s %u\n", im->spec[pv->ix[i]].name,
+		    pv->ids[i].n);
+	if (im->kind == K_RELATIONS)
+		print_links(im, fp);
+	print_sample(im, fp);
+	fprintf(fp, "rejected:%s\n", im->nrs ? "" : " none");
+	for (int i = 0; i < im->nrs; i++)
+		fprintf(fp, "  %6ld  %s\n", im->rs[i].n, im->rs[i].key);
+	fprintf(fp, "problems:%s\n", im->problems ? "" : " none");
+	if (pv->problems.len)
+		fputs(buf_str(&pv->problems), fp);
+}
+
+/* ---- --merge ---- */
+
+static int
+store_col(const struct store *st, const char *name)
+{
+	for (int i = 0; i < st->ncols; i++)
+		if (strcmp(st->cols[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+store_add_col(struct store *st, const char *name)
+{
+	int i = store_col(st, name);
+
+	if (i >= 0)
+		return i;
+	st->cols = xreallocarray(st->cols, (size_t)st->ncols + 1,
+	    sizeof *st->cols);
+	st->cols[st->ncols] = xstrdup(name);
+	return st->ncols++;
+}
+
+static size_t
+store_entry(struct store *st, uint32_t s, uint32_t l, uint32_t t, int *isnew)
+{
+	size_t e = link_find(&st->keys, s, l, t, 1, isnew), nc = (size_t)st->ncols;
+
+	if (!*isnew)
+		return e;
+	if (st->n == st->cap) {
+		st->cap = st->cap ? 2 * st->cap : 1024;
+		st->off = xreallocarray(st->off, st->cap * nc, sizeof *st->off);
+		st->len = xreallocarray(st->len, st->cap * nc, sizeof *st->len);
+		st->alive = xrealloc(st->alive, st->cap);
+	}
+	for (size_t c = 0; c < nc; c++) {
+		st->off[e * nc + c] = 0;	/* the empty string */
+		st->len[e * nc + c] = 0;
+	}
+	st->alive[e] = 1;
+	st->n++;
+	return e;
+}
+
+static void
+store_set(struct store *st, size_t e, int c, const char *s, size_t n)
+{
+	size_t i = e * (size_t)st->ncols + (size_t)c;
+
+	st->off[i] = st->arena.len;
+	st->len[i] = (uint32_t)n;
+	buf_put(&st->arena, s, n);
+	buf_putc(&st->arena, '\0');
+}
+
+static uint32_t
+base_type(const struct rec *r, int ti)
+{
+	char key[64];
+	int w;
+
+	if (ti < 0 || r->len[ti] == 0)
+		return 0;
+	keyof(r->f[ti], r->len[ti], key, sizeof key);
+	if ((w = which_words(link_words, key)) < 0)
+		die(XS_INPUT, "%s: column 'type': not cross_sell, upsell, "
+		    "substitute or bundle: \"%s\"", rec_where(r), r->f[ti]);
+	return (uint32_t)w;
+}
+
+/* Reads the base snapshot; the columns are the canonical ones, the
+ * base's, then the feed's. */
+static void
+merge_begin(struct imp *im)
+{
+	static const char *const canon[] = { "subject_id", "linked_id", "type",
+		"source", "position", NULL };
+	struct store *st = &im->st;
+	struct rec r;
+	int si, li, ti, *bmap;
+
+	buf_init(&st->arena);
+	buf_putc(&st->arena, '\0');
+	for (int i = 0; canon[i]; i++)
+		store_add_col(st, canon[i]);
+	memset(&r, 0, sizeof r);
+	rec_open(&r, 1, (char **)&im->merge_path);
+	bmap = xcalloc((size_t)r.ncols + 1, sizeof *bmap);
+	for (int i = 0; i < r.ncols; i++)
+		bmap[i] = store_add_col(st, r.cols[i]);
+	st->from = xcalloc((size_t)im->nout + 1, sizeof *st->from);
+	for (int i = 0; i < im->nout; i++)
+		st->from[i] = store_add_col(st, im->ocol[i]);
+	si = rec_need(&r, "subject_id");
+	li = rec_need(&r, "linked_id");
+	ti = rec_col(&r, "type");
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t s, l;
+		size_t e;
+		int isnew;
+
+		if (!r.len[si] || !r.len[li])
+			die(XS_INPUT, "%s: column '%s': empty", rec_where(&r),
+			    r.len[si] ? "linked_id" : "subject_id");
+		s = intern_put(&im->ids, r.f[si], r.len[si]);
+		l = intern_put(&im->ids, r.f[li], r.len[li]);
+		e = store_entry(st, s, l, base_type(&r, ti), &isnew);
+		for (int i = 0; i < r.ncols; i++)
+			store_set(st, e, bmap[i], r.f[i], r.len[i]);
+		st->base++;
+	}
+	rec_close(&r);
+	free(bmap);
+}
+
+static void
+merge_row(struct imp *im)
+{
+	struct store *st = &im->st;
+	int k = im->ix_subject, j = im->ix_linked, isnew;
+	uint32_t s = intern_put(&im->ids, im->val[k], im->vlen[k]);
+	uint32_t l = intern_put(&im->ids, im->val[j], im->vlen[j]);
+	uint32_t t = link_type(im->val[im->ix_type]);
+	size_t e;
+
+	if (im->spec_src[im->ix_op] >= 0 &&
+	    strcmp(im->val[im->ix_op], "remove") == 0) {
+		int hit = 0;
+
+		for (uint32_t u = 0; link_types[u]; u++) {
+			if (im->type_given && u != t)
+				continue;
+			e = link_find(&st->keys, s, l, u, 0, NULL);
+			if (e != SIZE_MAX && st->alive[e]) {
+				st->alive[e] = 0;
+				st->removed++;
+				hit = 1;
+			}
+		}
+		st->missed += !hit;
+		return;
+	}
+	e = store_entry(st, s, l, t, &isnew);
+	if (!isnew && st->alive[e]) {
+		st->updated++;
+	} else {
+		st->added++;
+		for (int c = 0; c < st->ncols; c++)
+			store_set(st, e, c, "", 0);
+	}
+	st->alive[e] = 1;
+	for (int i = 0; i < im->nout; i++)
+		store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
+		    im->olen[i]);
+}
+
+static void
+merge_write(struct imp *im, FILE *fp)
+{
+	struct store *st = &im->st;
+	char **v = xcalloc((size_t)st->ncols + 1, sizeof *v);
+	size_t *len = xcalloc((size_t)st->ncols + 1, sizeof *len), out = 0;
+
+	wr_open(&im->w, fp, im->json, st->ncols, st->cols);
+	for (size_t e = 0; e < st->n; e++) {
+		if (!st->alive[e])
+			continue;
+		for (int c = 0; c < st->ncols; c++) {
+			size_t i = e * (size_t)st->ncols + (size_t)c;
+			v[c] = st->arena.s + st->off[i];
+			len[c] = st->len[i];
+		}
+		wr_row(&im->w, v, len);
+		out++;
+	}
+	wr_close(&im->w);
+	note("merge: %ld links in %s; feed: %ld added, %ld updated, "
+	    "%ld removed, %ld removes matched nothing; %zu links out",
+	    st->base, im->merge_path, st->added, st->updated, st->removed,
+	    st->missed, out);
+	free(v);
+	free(len);
+}
+
+/* ---- the run ---- */
+
+/* Outputs begin with the first input that has a header (s), or with
+ * none when no input has one. */
+static void
+start(struct imp *im, const struct src *s)
+{
+	static const struct src none;
+
+	if (im->rej_path)
+		open_rejects(im, s ? s : &none);
+	if (im->preview) {
+		preview_init(im);
+		if (s)
+			describe_map(im, s);
+	} else if (im->merge_path) {
+		merge_begin(im);
+	} else {
+		wr_open(&im->w, im->spool ? im->spool : im->out, im->json,
+		    im->nout, im->ocol);
+	}
+}
+
+static void
+emit(struct imp *im)
+{
+	im->nout_rows++;
+	if (im->preview)
+		preview_row(im);
+	else if (im->merge_path)
+		merge_row(im);
+	else
+		wr_row(&im->w, im->v, im->olen);
+}
+
+static void
+read_input(struct imp *im, struct src *s, int fileno)
+{
+	struct row rw;
+	int first = !im->ready;
+
+	im->delim_eff = s->fmt == F_CSV ? s->c.delim : s->fmt == F_TSV ? '\t' : 0;
+	if (im->kind < 0)
+		set_kind(im, guess_kind(im, s));
+	map_input(im, s);
+	if (first)
+		start(im, s);
+	while (src_next(s, &rw)) {
+		int rc;
+
+		im->in++;
+		progress_tick(&im->pg, (uint64_t)im->in);
+		if ((rc = convert(im, s, &rw, fileno)) != 0)
+			reject(im, s, &rw, rc > 0);
+		else
+			emit(im);
+	}
+}
+
+static void
+report(const struct imp *im)
+{
+	if (!im->merge_path)
+		note("%ld rows in, %ld out, %ld rejected", im->in, im->nout_rows,
+		    im->rejected);
+	else
+		note("feed: %ld rows in, %ld applied, %ld rejected", im->in,
+		    im->nout_rows, im->rejected);
+	for (int i = 0; i < im->nrs; i++) {
+		const struct reason *r = &im->rs[i];
+
+		if (r->policy)
+			note("%ld rejected: %s (first at %s)", r->n, r->key,
+			    r->first);
+		else
+			warnx("%ld rejected: %s (first at %s)", r->n, r->key,
+			    r->first);
+	}
+}
+
+static void
+copy_spool(FILE *from, FILE *to)
+{
+	char b[1 << 16];
+	size_t n;
+
+	if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+		die(XS_SYS, "temporary file: %s", strerror(errno));
+	while ((n = fread(b, 1, sizeof b, from)) > 0)
+		if (fwrite(b, 1, n, to) != n)
+			break;
+	if (ferror(from))
+		die(XS_SYS, "temporary file: %s", strerror(errno));
+	fclose(from);
+}
+
+static void
+free_strv(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+linkset_free(struct linkset *ls)
+{
+	free(ls->t);
+	free(ls->slot);
+}
+
+static void
+imp_free(struct imp *im)
+{
+	struct preview *pv = &im->pv;
+	struct store *st = &im->st;
+
+	for (int k = 0; k < im->nspec; k++)
+		buf_free(&im->lb[k]);
+	free(im->lb);
+	free(im->ospec);
+	free(im->spec_src);
+	free(im->val);
+	free(im->vlen);
+	free(im->nb);
+	free(im->draw);
+	free(im->drawlen);
+	free(im->dout);
+	free(im->doutlen);
+	free_strv(im->ocol, im->nout);
+	free_strv(im->extra, im->nextra);
+	free(im->extra_src);
+	free(im->v);
+	free(im->olen);
+	free(im->rv);
+	free(im->rl);
+	for (int i = 0; i < im->nrs; i++) {
+		free(im->rs[i].key);
+		free(im->rs[i].first);
+	}
+	free(im->rs);
+	intern_free(&im->ids);
+	intern_free(&im->excl);
+	linkset_free(&im->links);
+	free(im->excl_hit);
+	if (im->has_exclude)
+		regfree(&im->exclude);
+	for (int i = 0; i < pv->nids; i++)
+		intern_free(&pv->ids[i]);
+	free(pv->links);
+	for (int r = 0; r < pv->nsample; r++)
+		free_strv(pv->sample[r], im->nout);
+	free(pv->sample);
+	buf_free(&pv->cols);
+	buf_free(&pv->problems);
+	free_strv(st->cols, st->ncols);
+	buf_free(&st->arena);
+	free(st->off);
+	free(st->len);
+	free(st->alive);
+	free(st->from);
+	linkset_free(&st->keys);
+	free(im->files);
+	free(im->maps);
+}
+
+static int
+finish(struct imp *im)
+{
+	int status;
+
+	progress_done(&im->pg);
+	if (!im->ready) {
+		if (im->kind < 0)
+			die(XS_INPUT, "no header in the input: give --kind");
+		make_layout(im, NULL, NULL);
+		start(im, NULL);
+	}
+	if (im->preview)
+		preview_print(im, im->spool ? im->spool : im->out);
+	else if (im->merge_path)
+		merge_write(im, im->spool ? im->spool : im->out);
+	else
+		wr_close(&im->w);
+	report(im);
+	if (im->rej) {
+		wr_close(&im->rw);
+		out_close(im->rej);
+	}
+	if (im->strict && im->problems)
+		die(XS_DATA, "--strict: %ld rows rejected, nothing written",
+		    im->problems);
+	if (im->spool)
+		copy_spool(im->spool, im->out);
+	out_close(im->out);
+	status = im->problems ? XS_DATA : XS_OK;
+	imp_free(im);
+	return status;
+}
+
+static int
+parse_delim(const char *arg)
+{
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "TAB") == 0 ||
+	    strcmp(arg, "\\t") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' ||
+	    arg[0] == '\r') {
+		warnx("--delimiter: not a single character: '%s'", arg);
+		exit(XS_USAGE);
+	}
+	return (unsigned char)arg[0];
+}
+
+static void
+add_map(struct imp *im, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1]) {
+		warnx("--map: not canonical=source: '%s'", arg);
+		exit(XS_USAGE);
+	}
+	im->maps = xreallocarray(im->maps, (size_t)im->nmaps + 1,
+	    sizeof *im->maps);
+	im->maps[im->nmaps++] = (char *)arg;
+}
+
+static void
+set_exclude(struct imp *im, const char *arg)
+{
+	int e = regcomp(&im->exclude, arg, REG_EXTENDED | REG_NOSUB);
+
+	if (e) {
+		char msg[128];
+
+		regerror(e, &im->exclude, msg, sizeof msg);
+		warnx("--exclude: %s: '%s'", msg, arg);
+		exit(XS_USAGE);
+	}
+	im->has_exclude = 1;
+}
+
+static const struct option longopts[] = {
+	{ "kind", required_argument, NULL, 'k' },
+	{ "map", required_argument, NULL, 'm' },
+	{ "rejects", required_argument, NULL, 'r' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "preview", no_argument, NULL, 'P' },
+	{ "merge", required_argument, NULL, 'M' },
+	{ "returns", required_argument, NULL, 'R' },
+	{ "exclude", required_argument, NULL, 'x' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "csv", no_argument, NULL, 'C' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+options(struct imp *im, int argc, char **argv)
+{
+	static const char *const returns[] = { "drop", "keep", NULL };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "k:m:r:x:d:jo:qvhV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'k': im->kind = opt_word("--kind", optarg, kind_names); break;
+		case 'm': add_map(im, optarg); break;
+		case 'r': im->rej_path = optarg; break;
+		case 'S': im->strict = 1; break;
+		case 'P': im->preview = 1; break;
+		case 'M': im->merge_path = optarg; break;
+		case 'R':
+			im->keep_returns = opt_word("--returns", optarg, returns);
+			break;
+		case 'x': set_exclude(im, optarg); break;
+		case 'd': im->delim = parse_delim(optarg); break;
+		case 'C': im->csv = 1; break;
+		case 'j': im->json = 1; break;
+		case 'o': im->out_path = optarg; break;
+		case 'q': xs_quiet = 1; break;
+		case 'v': xs_verbose = 1; break;
+		case 'h': fputs(usage_text, stdout); exit(xs_finish(XS_OK));
+		case 'V': xs_version();
+		default: usage_die(usage_text);
+		}
+	}
+	if (im->merge_path && im->preview) {
+		warnx("--merge and --preview cannot be used together");
+		exit(XS_USAGE);
+	}
+	if (im->merge_path && im->kind >= 0 && im->kind != K_RELATIONS) {
+		warnx("--merge needs --kind relations");
+		exit(XS_USAGE);
+	}
+	if (im->merge_path)
+		im->kind = K_RELATIONS;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char *stdin_only[] = { "-" };
+	struct imp im;
+	char **files;
+	int nfiles;
+
+	xs_init(argv[0]);
+	memset(&im, 0, sizeof im);
+	im.kind = -1;
+	options(&im, argc, argv);
+	files = optind < argc ? argv + optind : stdin_only;
+	nfiles = optind < argc ? argc - optind : 1;
+	if (im.kind >= 0)
+		set_kind(&im, im.kind);
+	im.files = xcalloc((size_t)nfiles + 1, sizeof *im.files);
+	for (int i = 0; i < nfiles; i++)
+		im.files[i] = (char *)shown(files[i]);
+	im.nfiles = nfiles;
+	intern_init(&im.ids);
+	intern_init(&im.excl);
+	buf_init(&im.pv.cols);
+	buf_init(&im.pv.problems);
+	im.out = out_open(im.out_path);
+	if (im.strict && im.out == stdout && !(im.spool = tmpfile()))
+		die(XS_SYS, "temporary file: %s", strerror(errno));
+	progress_init(&im.pg, "rows");
+	for (int i = 0; i < nfiles; i++) {
+		struct src s;
+
+		if (src_open(&im, &s, files[i]))
+			read_input(&im, &s, i);
+		src_close(&s);
+	}
+	return xs_finish(finish(&im));
+}
