@@ -27,7 +27,9 @@ uint64_t
 xs_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, a, b;
+	/* The length is mixed in first: XORed in plainly it cancelled against
+	 * the tail bytes, so "U1" and "U10" hashed alike. */
+	uint64_t h = mix(0x9e3779b97f4a7c15ULL ^ n, 0xa0761d6478bd642fULL), a, b;
 
 	while (n > 16) {
 		h = mix(rd64(s) ^ 0xa0761d6478bd642fULL, rd64(s + 8) ^ h);
