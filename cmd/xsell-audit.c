@@ -589,7 +589,8 @@ load_relations(int nfiles, char **files)
 	struct rec r = { 0 };
 	char *stdin_only[1] = { "-" };
 	int cs, cl, ct, cu, csrc;
-	int64_t cutoff = opt.now - (int64_t)(opt.max_age * 86400);
+	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
+	    opt.now - (int64_t)(opt.max_age * 86400);
 
 	if (nfiles == 0) {
 		nfiles = 1;
@@ -633,7 +634,8 @@ load_relations(int nfiles, char **files)
 	rec_close(&r);
 	if (cu < 0 && !isnan(opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
-	qsort(links, nlinks, sizeof *links, by_pair);
+	if (nlinks)
+		qsort(links, nlinks, sizeof *links, by_pair);
 }
 
 /* The first link from s to l (of type t, or any type when t < 0). */
@@ -831,7 +833,8 @@ write_findings(void)
 	size_t shown = 0;
 	const size_t show_max = 1000;	/* a page stays readable */
 
-	qsort(fnd, nfnd, sizeof *fnd, by_finding);
+	if (nfnd)
+		qsort(fnd, nfnd, sizeof *fnd, by_finding);
 	table_open(5, cols);
 	rtable_init(&t, "Findings", 5, cols);
 	for (size_t i = 0; i < nfnd; i++) {
@@ -1453,7 +1456,8 @@ run_offers(void)
 	memset(&total, 0, sizeof total);
 	for (i = 0; i < ncells; i++)
 		agg_add(&total, &cells[i].a);
-	qsort(cells, ncells, sizeof *cells, by_cell);
+	if (ncells)
+		qsort(cells, ncells, sizeof *cells, by_cell);
 	free(slots);
 	slots = NULL;
 	nslots = 0;
