@@ -493,3 +493,16 @@ EOF
 	assert_failure 3
 	assert_output --partial "no control rows"
 }
+
+# ---- the demo's events generator ----
+
+@test "gen-audit-events is deterministic for a seed and feeds every mode" {
+	"$ROOT/scripts/gen-audit-events" -n 300 -s 3 relations.tsv catalog.tsv > e1.tsv
+	"$ROOT/scripts/gen-audit-events" -n 300 -s 3 relations.tsv catalog.tsv > e2.tsv
+	cmp e1.tsv e2.tsv
+	assert_equal "$(head -1 e1.tsv)" "$(printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\tchannel\tts\tscore')"
+	run -0 xsell-audit -q --events e1.tsv relations.tsv
+	assert_line --regexp '^candidate	GIFTCARD	.*untracked'
+	run -0 xsell-audit -q --experiment --events e1.tsv --holdout 0.1
+	run -0 xsell-audit -q --qini --events e1.tsv
+}
