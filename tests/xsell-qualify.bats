@@ -1,0 +1,430 @@
+#!/usr/bin/env bats
+# xsell-qualify: candidates from relations and offers, built-in checks,
+# the rule language, rules files and their errors.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+Q=$FIX/qualify
+
+# Named columns of a TSV on stdin, space-separated, header left out.
+pick() {
+	awk -F'\t' -v want="$*" '
+	NR == 1 { n = split(want, w, " ")
+		for (i = 1; i <= NF; i++) at[$i] = i; next }
+	{ line = ""
+		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
+		print line }'
+}
+export -f pick
+
+# The rules between two markers of the man page, as a rules file.
+man_rules() {
+	awk -v b=".\\\\\" $1-begin" -v e=".\\\\\" $1-end" '
+	$0 == b { on = 1; next } $0 == e { on = 0 }
+	on && !/^\.(Bd|Ed)/' "$ROOT/man/xsell-qualify.1"
+}
+
+# Candidates of product pages for one -r rule: "context candidate" pairs.
+qr() {
+	xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv \
+	    -r "$1" $Q/pages.tsv | pick customer_id candidate_id | tr '\n' ' '
+}
+
+@test "--help prints the usage and exits 0; -V the version" {
+	run xsell-qualify --help
+	assert_success
+	assert_line --index 0 'usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]'
+	assert_line --index 3 '       xsell-qualify -h | -V'
+	run xsell-qualify -V
+	assert_success
+	assert_output --regexp '^xsell-qualify [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a product page gets its subject's links, context columns after" {
+	run xsell-qualify --relations $Q/managed.tsv $Q/pages.tsv
+	assert_success
+	# P1's substitute P8 is dropped: P1 is in stock (see the substitute test).
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tsubject_id\tcustomer_id\tsegment
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tP1\tu1\tbudget
+P1\tP3\tmanaged\tcross_sell\t2\t2025-01-10\tP1\tu1\tbudget
+P1\tP6\tmanaged\tcross_sell\t3\t2025-01-10\tP1\tu1\tbudget
+P1\tP7\tmanaged\tupsell\t1\t2025-01-10\tP1\tu1\tbudget
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tP1\tu2\tregular
+P1\tP3\tmanaged\tcross_sell\t2\t2025-01-10\tP1\tu2\tregular
+P1\tP6\tmanaged\tcross_sell\t3\t2025-01-10\tP1\tu2\tregular
+P1\tP7\tmanaged\tupsell\t1\t2025-01-10\tP1\tu2\tregular
+P3\tP4\tmanaged\tcross_sell\t1\t2025-02-01\tP3\tu3\tregular
+P4\tP9\tmanaged\tupsell\t1\t2025-02-01\tP4\tu4\tbudget')"
+}
+
+@test "a context_id column names the context" {
+	printf 'context_id\tsubject_id\nview-7\tP4\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv ctx.tsv | pick context_id candidate_id subject_id"
+	assert_success
+	assert_output 'view-7 P9 P4'
+}
+
+@test "curated and learned links to one candidate merge into one row" {
+	printf 'subject_id\nP1\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv"
+	assert_success
+	# P2: curated (position 1) and learned (count, confidence, lift): the
+	# curated link wins source, the learned one fills what it lacks.
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tcount\tconfidence\tlift\tsubject_id
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\t55\t0.55\t4.1\tP1
+P1\tP3\tmanaged\tcross_sell\t2\t2025-01-10\t\t\t\tP1
+P1\tP6\tmanaged\tcross_sell\t3\t2025-01-10\t\t\t\tP1
+P1\tP7\tmanaged\tupsell\t1\t2025-01-10\t\t\t\tP1
+P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1')"
+}
+
+@test "a cart gets the union of its items' links, minus the cart, with support_items" {
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv $Q/carts.tsv |
+	    pick context_id candidate_id source type confidence lift support_items"
+	assert_success
+	# K1 = P2,P4: P2 links P4 (in the cart: left out), P5 and P1; P4
+	# links P9 and P5 (again: support 2, best confidence and lift); the
+	# learned body P2,P4 gives P3 (both items support it). K3's item is
+	# unknown: no candidates.
+	assert_output 'K1 P5 learned cross_sell 0.6 2.5 2
+K1 P1 learned cross_sell 0.3 4.1 1
+K1 P3 learned cross_sell 0.7 5 2
+K1 P9 managed upsell   1
+K2 P2 managed cross_sell 0.55 4.1 1
+K2 P3 managed cross_sell   1
+K2 P6 managed cross_sell   1
+K2 P7 managed upsell   1'
+}
+
+@test "a learned body of several items needs all of them in the cart" {
+	printf 'cart_id\titems\nA\tP2\nB\tP4,P2,P7\n' > carts.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/learned.tsv carts.tsv | pick context_id candidate_id support_items"
+	assert_success
+	assert_output 'A P5 1
+A P1 1
+B P5 2
+B P1 1
+B P3 2'
+}
+
+@test "a customer with holdings gets the links of what it holds" {
+	printf 'customer_id\tholdings\tsegment\nu1\tP3\tbudget\nu2\t\tregular\n' > cust.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv cust.tsv |
+	    pick context_id candidate_id type support_items segment"
+	assert_success
+	assert_output 'u1 P5 substitute 1 budget
+u1 P4 cross_sell 1 budget'
+}
+
+@test "--type restricts the relation types" {
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --type upsell,bundle $Q/pages.tsv | pick context_id candidate_id type"
+	assert_success
+	assert_output 'P1 P7 upsell
+P1 P7 upsell
+P4 P9 upsell'
+	run xsell-qualify --relations $Q/managed.tsv --type upsel $Q/pages.tsv
+	assert_failure 2
+	assert_output 'xsell-qualify: option --type: "upsel" is not one of cross_sell, upsell, substitute, bundle'
+}
+
+@test "a substitute qualifies only when its subject is out of stock" {
+	# P1 is in stock: its substitute P8 goes; P3 has stock 0: P5 stays.
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --type substitute \
+	    $Q/pages.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'P3 P5'
+	# A discontinued subject counts as out of stock.
+	printf 'subject_id\tlinked_id\ttype\nP6\tP2\tsubstitute\n' > rel.tsv
+	printf 'subject_id\nP6\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv ctx.tsv | pick candidate_id type"
+	assert_output 'P2 substitute'
+	# Without a catalog nothing says the subject is out of stock.
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --type substitute $Q/pages.tsv | pick candidate_id"
+	assert_success
+	assert_output ''
+}
+
+@test "--catalog appends category, price and cost" {
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv $Q/pages.tsv | head -2"
+	assert_success
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tcategory\tprice\tcost\tsubject_id\tcustomer_id\tsegment
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tphoto\t250\t150\tP1\tu1\tbudget')"
+}
+
+@test "--offers: every customer against every active offer" {
+	run xsell-qualify --offers $Q/offers.tsv $Q/customers.tsv
+	assert_success
+	refute_output --partial car_loan
+	assert_line --index 0 "$(printf 'context_id\tcandidate_id\tsource\ttype\tbusiness_value\trevenue_value\tcategory\tchannel\tcustomer_id\ttier\ttenure_months\thas_credit_card\tholdings')"
+	assert_line --index 1 "$(printf 'C1\tchecking\toffer\tcross_sell\t40\t120\tdeposit\tweb\tC1\tpremium\t36\tfalse\tchecking')"
+	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv $Q/customers.tsv | pick context_id candidate_id | tr '\n' ' '"
+	assert_output 'C1 checking C1 savings C1 credit_card C1 mortgage C2 checking C2 savings C2 credit_card C2 mortgage C3 checking C3 savings C3 credit_card C3 mortgage C4 checking C4 savings C4 credit_card C4 mortgage '
+}
+
+@test "an offer's type column, and --type, apply to offers" {
+	printf 'offer_id\tstatus\ttype\nbasic\tactive\t\nplatinum\tactive\tupsell\n' > offers.tsv
+	printf 'customer_id\nC1\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --offers offers.tsv ctx.tsv | pick candidate_id source type"
+	assert_output 'basic offer cross_sell
+platinum offer upsell'
+	run bash -o pipefail -c "xsell-qualify --offers offers.tsv --type upsell ctx.tsv | pick candidate_id"
+	assert_output 'platinum'
+}
+
+@test "bank: a premium customer of 36 months with checking and no card keeps exactly two offers" {
+	man_rules bank-rules > rules.tsv
+	grep -q 'mortgage_tenure' rules.tsv
+	printf 'customer_id\ttier\ttenure_months\thas_credit_card\tholdings\nC1\tpremium\t36\tfalse\tchecking\n' > c1.tsv
+	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv c1.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'C1 savings
+C1 credit_card'
+}
+
+@test "bank: the other customers get what the rules allow them" {
+	man_rules bank-rules > rules.tsv
+	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv $Q/customers.tsv | pick context_id candidate_id"
+	assert_success
+	# C2 holds everything but a mortgage; C3 is new and holds nothing;
+	# C4's card status is unknown: no card offer (missing compares false).
+	assert_output 'C1 savings
+C1 credit_card
+C2 mortgage
+C3 checking
+C4 savings
+C4 mortgage'
+}
+
+@test "merchant rules from the man page" {
+	man_rules merchant-rules > rules.tsv
+	[ "$(grep -c '	' rules.tsv)" -eq 4 ]
+	printf 'subject_id\tlinked_id\ttype\nP1\tP7\tupsell\nP4\tP9\tupsell\nP8\tP2\tupsell\nP2\tP3\tcross_sell\nP2\tP5\tcross_sell\nP2\tP6\tcross_sell\nP2\tP42\tcross_sell\n' > rel.tsv
+	printf 'context_id\tsubject_id\tsegment\nv1\tP1\tbudget\nv2\tP1\tregular\nv3\tP4\tbudget\nv4\tP8\tregular\nv5\tP2\tregular\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --rules rules.tsv ctx.tsv | pick context_id candidate_id"
+	assert_success
+	# P42 is not in the catalog: its category and status are missing, so
+	# the !(x == y) rules let it through.
+	assert_output 'v3 P9
+v4 P2
+v5 P5
+v5 P42'
+}
+
+@test "rules file: scopes *, type: and ids, comma lists, comments and blank lines" {
+	cat > rules.tsv <<-'EOF'
+	# comment
+
+	  # indented comment
+	P2,P3	not_p	customer.segment == "nobody"
+	type:upsell	no_upsell	false
+	*	cheap	candidate.price < 400
+	EOF
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --rules rules.tsv $Q/pages.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'P1 P6
+P1 P6
+P3 P5
+P3 P4'
+}
+
+@test "-r applies to every candidate and is named -r:N" {
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv -r 'candidate.price < 300' -r 'candidate.category == \"photo\"' \
+	    $Q/pages.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'P1 P2
+P1 P6
+P1 P2
+P1 P6'
+}
+
+@test "operators, one rule each" {
+	# customers: u1 budget, u2 regular (P1); u3 regular (P3); u4 budget (P4)
+	[ "$(qr 'candidate.price == 250')" = 'u1 P2 u2 P2 ' ]
+	[ "$(qr 'candidate.price != 250 && candidate.category == "photo"')" = 'u1 P6 u1 P7 u2 P6 u2 P7 ' ]
+	[ "$(qr 'candidate.price < 40')" = 'u3 P5 u3 P4 ' ]
+	[ "$(qr 'candidate.price <= 40')" = 'u1 P3 u2 P3 u3 P5 u3 P4 u4 P9 ' ]
+	[ "$(qr 'candidate.price > 250')" = 'u1 P7 u2 P7 ' ]
+	[ "$(qr 'candidate.price >= 250')" = 'u1 P2 u1 P7 u2 P2 u2 P7 ' ]
+	[ "$(qr 'candidate.brand in ["Zap", "Bolt"]')" = 'u1 P3 u2 P3 u3 P5 u3 P4 u4 P9 ' ]
+	[ "$(qr 'candidate.brand not in ["Zap", "Bolt"]')" = 'u1 P2 u1 P6 u1 P7 u2 P2 u2 P6 u2 P7 ' ]
+	[ "$(qr '"regular,vip" contains customer.segment')" = 'u2 P2 u2 P3 u2 P6 u2 P7 u3 P5 u3 P4 ' ]
+	[ "$(qr 'customer.segment == "budget" || candidate.price > 800')" = 'u1 P2 u1 P3 u1 P6 u1 P7 u2 P7 u4 P9 ' ]
+	[ "$(qr '!(candidate.category == "photo")')" = 'u1 P3 u2 P3 u3 P5 u3 P4 u4 P9 ' ]
+	[ "$(qr 'candidate.price - candidate.cost >= 100')" = 'u1 P2 u1 P7 u2 P2 u2 P7 ' ]
+	[ "$(qr 'candidate.price / subject.price * 100 + 0 > 40')" = 'u1 P2 u1 P7 u2 P2 u2 P7 u3 P4 u4 P9 ' ]
+	[ "$(qr 'candidate.type == "upsell"')" = 'u1 P7 u2 P7 u4 P9 ' ]
+}
+
+@test "precedence: && before ||, ! below comparisons, * before +" {
+	[ "$(qr 'candidate.price > 800 || candidate.price < 20 && customer.segment == "regular"')" = 'u1 P7 u2 P7 u3 P5 ' ]
+	[ "$(qr '(candidate.price > 800 || candidate.price < 20) && customer.segment == "regular"')" = 'u2 P7 u3 P5 ' ]
+	[ "$(qr '!candidate.category == "photo"')" = 'u1 P3 u2 P3 u3 P5 u3 P4 u4 P9 ' ]
+	[ "$(qr 'candidate.price == 10 + 1 * 5')" = 'u3 P5 ' ]
+}
+
+@test "a comparison with a missing field is false; has() says otherwise" {
+	printf 'subject_id\tsegment\nP4\t\nP4\tbudget\nP4\tregular\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv -r 'customer.segment != \"budget\"' ctx.tsv | pick segment"
+	assert_output 'regular'
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv -r '!(customer.segment == \"budget\")' ctx.tsv | pick segment"
+	assert_output '
+regular'
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv -r '!has(customer.segment) || customer.segment == \"budget\"' ctx.tsv | pick segment"
+	assert_output '
+budget'
+	# A column that does not exist is missing too, and a warning says so.
+	run xsell-qualify --relations $Q/managed.tsv -r 'customer.segmnet == "budget"' ctx.tsv
+	assert_success
+	assert_output "$(printf 'xsell-qualify: -r:1:1: customer.segmnet is not a column of the contexts: always missing\ncontext_id\tcandidate_id\tsource\ttype\tposition\tupdated\tsubject_id\tsegment')"
+	run xsell-qualify -q --relations $Q/managed.tsv -r 'subject.price > 1' ctx.tsv
+	assert_success
+	refute_output --partial 'always missing'
+}
+
+@test "owns() sees holdings, cart items and the subject" {
+	printf 'cart_id\titems\tholdings\nK1\tP2\tP9\nK2\tP4\t\n' > carts.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv -r 'owns(\"P2\") && !owns(\"P9\") || owns(\"P4\") && owns(candidate.candidate_id)' carts.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output ''
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv -r 'owns(\"P2\") && owns(\"P9\")' carts.tsv | pick context_id candidate_id"
+	assert_output 'K1 P4
+K1 P5
+K1 P1'
+}
+
+@test "a rule that does not parse: exit 3, file:line:column, the line and a caret" {
+	printf '# rules\n*\tok\ttrue\ncredit_card\tno_card\t!own("credit_card")\n' > rules.tsv
+	run xsell-qualify --offers $Q/offers.tsv --rules rules.tsv $Q/customers.tsv
+	assert_failure 3
+	assert_output "$(printf 'xsell-qualify: rules.tsv:3:22: unknown function %s (functions: owns, has)\n  credit_card\tno_card\t!own("credit_card")\n             \t       \t ^' "'own'")"
+}
+
+# expected status, rule, column, message
+parse_errors=(
+	'3|customer.tier = "gold"|15|'"'"'='"'"' alone: use == to compare'
+	'3|customer.tier == '"'"'gold'"'"'|18|strings are written in double quotes'
+	'3|candidate.price < 1 < 2|21|comparisons do not chain: join them with &&'
+	'3|cust.tier == 1|1|unknown field scope '"'"'cust'"'"' (use customer, context, candidate, linked, offer or subject)'
+	'3|tier == 1|1|unknown name '"'"'tier'"'"' (fields are written customer.x, candidate.x or subject.x)'
+	'3|has("x")|5|has() takes one field, as in has(customer.tier)'
+	'3|(true|6|expected '"'"')'"'"', found the end of the rule'
+	'3|customer.t in [1, customer.x]|19|array members must be numbers, strings, true or false'
+	'3|customer.t not ["a"]|12|'"'"'not'"'"' must be followed by '"'"'in'"'"' (use ! to negate)'
+	'3||1|empty rule'
+)
+
+@test "parse errors in -r, table-driven" {
+	for row in "${parse_errors[@]}"; do
+		IFS='|' read -r want expr col msg <<< "$row"
+		run xsell-qualify --relations $Q/managed.tsv -r true -r "$expr" $Q/pages.tsv
+		[ "$status" -eq "$want" ] || { echo "status $status for $expr"; false; }
+		[ "${lines[0]}" = "xsell-qualify: -r:2:$col: $msg" ] || { echo "got: ${lines[0]}"; echo "for: $expr"; false; }
+		[ "${lines[1]}" = "  $expr" ] || { echo "line: ${lines[1]}"; false; }
+		[ "${lines[2]}" = "  $(printf '%*s' $((col - 1)) '')^" ] || { echo "caret: ${lines[2]}"; false; }
+	done
+}
+
+@test "rules file lines without three fields or with an empty scope or name: exit 3" {
+	printf '*\tjust_a_name\n' > rules.tsv
+	run xsell-qualify --relations $Q/managed.tsv --rules rules.tsv $Q/pages.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: rules.tsv:1: expected SCOPE<TAB>NAME<TAB>EXPRESSION'
+	printf '\n*\t\ttrue\n' > rules.tsv
+	run xsell-qualify --relations $Q/managed.tsv --rules rules.tsv $Q/pages.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: rules.tsv:2: empty rule name'
+	printf ' , \tname\ttrue\n' > rules.tsv
+	run xsell-qualify --relations $Q/managed.tsv --rules rules.tsv $Q/pages.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: rules.tsv:1: empty scope: give *, type:TYPE or an id'
+	run xsell-qualify --relations $Q/managed.tsv --rules nope.tsv $Q/pages.tsv
+	assert_failure 4
+	assert_output 'xsell-qualify: nope.tsv: No such file or directory'
+}
+
+@test "JSON lines out with -j, and in" {
+	run bash -o pipefail -c "xsell-qualify -j --relations $Q/managed.tsv --relations $Q/learned.tsv $Q/carts.tsv | head -1"
+	assert_success
+	echo "$output" | jq -e '.context_id == "K1" and .candidate_id == "P5" and .confidence == 0.6
+	    and .support_items == 2 and .items == ["P2", "P4"] and .position == null'
+	printf '{"customer_id":"C9","tier":"premium","tenure_months":60,"has_credit_card":false,"holdings":["checking"]}\n' > c.json
+	man_rules bank-rules > rules.tsv
+	run bash -o pipefail -c "xsell-qualify -j --offers $Q/offers.tsv --rules rules.tsv c.json | jq -c '[.candidate_id, .business_value]'"
+	assert_success
+	assert_output '["savings",60]
+["credit_card",80]
+["mortgage",95]'
+}
+
+@test "-o writes the file at the end; an empty input gives the header" {
+	run xsell-qualify --relations $Q/managed.tsv -o out.tsv $Q/pages.tsv
+	assert_success
+	assert_output ''
+	[ "$(wc -l < out.tsv)" -eq 11 ]
+	: > empty.tsv
+	run xsell-qualify --relations $Q/managed.tsv empty.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tsupport_items')"
+}
+
+# expected status, arguments, message (first line)
+arg_errors=(
+	"2|--type bundle|xsell-qualify: give --relations FILE or --offers FILE"
+	"2|--relations $FIX/qualify/managed.tsv --offers $FIX/qualify/offers.tsv|xsell-qualify: --relations and --offers do not go together"
+	"2|--relations $FIX/qualify/managed.tsv --nope|xsell-qualify: unrecognized option '--nope'"
+	"4|--relations missing.tsv|xsell-qualify: missing.tsv: No such file or directory"
+	"4|--offers $FIX/qualify/offers.tsv --catalog missing.tsv|xsell-qualify: missing.tsv: No such file or directory"
+	"3|--relations $FIX/qualify/catalog.tsv|xsell-qualify: $FIX/qualify/catalog.tsv: missing required column 'subject_id' (found: product_id, title, category, brand, price, cost, stock, status, tier)"
+	"3|--offers $FIX/qualify/managed.tsv|xsell-qualify: $FIX/qualify/managed.tsv: missing required column 'offer_id' (found: subject_id, linked_id, type, source, position, updated)"
+	"3|--relations $FIX/qualify/managed.tsv --catalog $FIX/qualify/offers.tsv|xsell-qualify: $FIX/qualify/offers.tsv: missing required column 'product_id' (found: offer_id, status, business_value, revenue_value, category, channel)"
+)
+
+@test "usage and input errors, table-driven" {
+	for row in "${arg_errors[@]}"; do
+		IFS='|' read -r want args msg <<< "$row"
+		run xsell-qualify $args $Q/pages.tsv
+		[ "$status" -eq "$want" ] || { echo "status $status for $args"; echo "$output"; false; }
+		[ "${lines[0]}" = "$msg" ] || { echo "got: ${lines[0]}"; echo "want: $msg"; false; }
+	done
+}
+
+@test "contexts without the columns they need: exit 3" {
+	printf 'a\tb\n1\t2\n' > ctx.tsv
+	run xsell-qualify --relations $Q/managed.tsv ctx.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: ctx.tsv: contexts need subject_id (a product page), items (a cart) or holdings (a customer) with --relations (found: a, b)'
+	printf 'items\n1\n' > ctx.tsv
+	run xsell-qualify --relations $Q/managed.tsv ctx.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: ctx.tsv: contexts need context_id, cart_id, order_id or customer_id (found: items)'
+	run xsell-qualify --offers $Q/offers.tsv ctx.tsv
+	assert_failure 3
+	assert_output 'xsell-qualify: ctx.tsv: contexts need context_id or customer_id (found: items)'
+}
+
+@test "a context with an empty id is skipped and counted: exit 1" {
+	printf 'customer_id\ttier\nC1\tgold\n\tgold\nC2\tgold\n\tbasic\n' > ctx.tsv
+	run --separate-stderr xsell-qualify --offers $Q/offers.tsv ctx.tsv
+	assert_failure 1
+	[ "$stderr" = "xsell-qualify: ctx.tsv:3: 2 contexts without an id skipped (the first here)" ]
+	[ "$(printf '%s\n' "$output" | pick context_id | sort -u | tr '\n' ' ')" = 'C1 C2 ' ]
+}
+
+@test "bad numbers in relations and catalog: exit 3 naming the place" {
+	printf 'subject_id\tlinked_id\tconfidence\nP1\tP2\thigh\n' > rel.tsv
+	run xsell-qualify --relations rel.tsv $Q/pages.tsv
+	assert_failure 3
+	assert_output "xsell-qualify: rel.tsv:2: column 'confidence': not a number: \"high\""
+	printf 'product_id\tstock\nP2\tmany\n' > cat.tsv
+	run xsell-qualify --relations $Q/managed.tsv --catalog cat.tsv $Q/pages.tsv
+	assert_failure 3
+	assert_output "xsell-qualify: cat.tsv: product 'P2': stock: not a number: \"many\""
+}
+
+@test "a closed pipe ends it quietly" {
+	for i in $(seq 2000); do echo "P1"; done | sed '1i subject_id' > many.tsv
+	run bash -c "xsell-qualify --relations $Q/managed.tsv many.tsv | head -1"
+	assert_success
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tsubject_id')"
+}
