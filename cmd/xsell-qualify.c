@@ -25,8 +25,8 @@
 
 static const char usage_text[] =
     "usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]\n"
-    "           [--rules FILE] [-r EXPR ...] [--type TYPE,...] [-jq] [-o FILE]\n"
-    "           [FILE ...]\n"
+    "           [--rules FILE] [-r EXPR ...] [--type TYPE,...] [--exclude-owned]\n"
+    "           [--in-stock] [-jq] [-o FILE] [FILE ...]\n"
     "       xsell-qualify -h | -V\n";
 
 /* Rule sources: where customer.x, candidate.x and subject.x are read. */
@@ -1485,6 +1485,10 @@ qualify(struct q *Q, uint32_t cand, uint32_t type, int oos, uint32_t subj,
 
 	if (!Q->offers && type == TYPE_SUBSTITUTE && !oos)
 		return B_SUBSTITUTE;
+	if (Q->o.exclude_owned && Q->c.own_stamp[cand] == Q->c.gen)
+		return B_OWNED;
+	if (Q->o.in_stock && Q->avail[cand] != AV_YES)
+		return B_STOCK;
 	if (!Q->nrule)
 		return -1;
 	rule_env_fill(Q, &env, cand, subj, offer_row);
@@ -1676,7 +1680,8 @@ out_start(struct q *Q)
 /* ---- options and main ---- */
 
 enum {
-	OPT_RELATIONS = 256, OPT_OFFERS, OPT_CATALOG, OPT_RULES, OPT_TYPE
+	OPT_RELATIONS = 256, OPT_OFFERS, OPT_CATALOG, OPT_RULES, OPT_TYPE,
+	OPT_EXCLUDE_OWNED, OPT_IN_STOCK
 };
 
 static const struct option longopts[] = {
@@ -1685,6 +1690,8 @@ static const struct option longopts[] = {
 	{ "catalog", required_argument, NULL, OPT_CATALOG },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "exclude-owned", no_argument, NULL, OPT_EXCLUDE_OWNED },
+	{ "in-stock", no_argument, NULL, OPT_IN_STOCK },
 	{ "json", no_argument, NULL, 'j' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -1731,6 +1738,8 @@ options(struct opts *o, int argc, char **argv)
 		case OPT_CATALOG: o->catalog = optarg; break;
 		case OPT_RULES: o->rules = optarg; break;
 		case OPT_TYPE: o->typemask = type_mask(optarg); break;
+		case OPT_EXCLUDE_OWNED: o->exclude_owned = 1; break;
+		case OPT_IN_STOCK: o->in_stock = 1; break;
 		case 'r': push(&o->exprs, &o->nexprs, optarg); break;
 		case 'j': o->json = 1; break;
 		case 'o': o->out = optarg; break;

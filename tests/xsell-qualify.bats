@@ -145,6 +145,26 @@ P4 P9 upsell'
 	assert_output ''
 }
 
+@test "--exclude-owned drops holdings, cart items and the subject" {
+	printf 'subject_id\tholdings\nP1\tP3,P9\nP4\tP9\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --exclude-owned ctx.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'P1 P2
+P1 P6
+P1 P7'
+	# Without the option, owned candidates stay.
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv ctx.tsv | pick candidate_id | tr '\n' ' '"
+	assert_output 'P2 P3 P6 P7 P9 '
+}
+
+@test "--in-stock drops out of stock, inactive and unknown candidates" {
+	printf 'subject_id\tlinked_id\nP2\tP3\nP2\tP6\nP2\tP5\nP2\tP42\n' > rel.tsv
+	printf 'subject_id\nP2\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --in-stock ctx.tsv | pick candidate_id"
+	assert_success
+	assert_output 'P5'
+}
+
 @test "--catalog appends category, price and cost" {
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv $Q/pages.tsv | head -2"
 	assert_success
