@@ -26,7 +26,7 @@
 static const char usage_text[] =
     "usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]\n"
     "           [--rules FILE] [-r EXPR ...] [--type TYPE,...] [--exclude-owned]\n"
-    "           [--in-stock] [-jq] [-o FILE] [FILE ...]\n"
+    "           [--in-stock] [--rejected FILE] [-jqv] [-o FILE] [FILE ...]\n"
     "       xsell-qualify -h | -V\n";
 
 /* Rule sources: where customer.x, candidate.x and subject.x are read. */
@@ -1518,7 +1518,10 @@ emit(struct q *Q, uint32_t cand, uint32_t type, int oos, uint32_t subj,
 		Q->rule[why - NBUILTIN].rejected++;
 		name = Q->rule[why - NBUILTIN].name;
 	}
-	(void)name;
+	if (Q->frej) {
+		set_own(Q, Q->nown + Q->nkeep, name, strlen(name));
+		wr_row(&Q->wrej, Q->ov, Q->ol);
+	}
 	return 0;
 }
 
@@ -1673,15 +1676,77 @@ out_start(struct q *Q)
 
 	Q->fout = out_open(Q->o.out);
 	wr_open(&Q->w, Q->fout, Q->o.json, n, Q->names);
+	if (Q->o.rejected) {
+		Q->frej = out_open(Q->o.rejected);
+		wr_open(&Q->wrej, Q->frej, Q->o.json, n + 1, Q->names);
+	}
 	free(Q->names);
 	Q->names = NULL;
+}
+
+/* ---- -v ---- */
+
+static void
+report(struct q *Q)
+{
+	uint64_t total = 0, kept = 0;
+
+	note("contexts: %llu read, %llu without any candidate, %llu with none "
+	    "qualified", (unsigned long long)Q->contexts,
+	    (unsigned long long)Q->none_found, (unsigned long long)Q->none_kept);
+	if (Q->offers) {
+		uint32_t inactive = 0;
+
+		for (uint32_t row = 0; row < Q->offers->nrows; row++) {
+			size_t len;
+			const char *id = table_cell(Q->offers, row, Q->offers->key, &len);
+
+			if (!Q->offer_active[row]) {
+				inactive++;
+				continue;
+			}
+			note("offer %s: %llu candidates, %llu qualified", id,
+			    (unsigned long long)Q->before[row],
+			    (unsigned long long)Q->after[row]);
+		}
+		if (inactive)
+			note("offers: %u inactive, never candidates", inactive);
+	} else {
+		for (uint32_t t = 0; t < Q->nbefore; t++)
+			if (Q->before[t])
+				note("type %s: %llu candidates, %llu qualified",
+				    intern_str(&Q->types, t),
+				    (unsigned long long)Q->before[t],
+				    (unsigned long long)Q->after[t]);
+	}
+	for (uint32_t t = 0; t < Q->nbefore; t++) {
+		total += Q->before[t];
+		kept += Q->after[t];
+	}
+	note("candidates: %llu, %llu qualified, %llu rejected",
+	    (unsigned long long)total, (unsigned long long)kept,
+	    (unsigned long long)(total - kept));
+	for (int b = 0; b < NBUILTIN; b++)
+		if (Q->builtin_rejected[b])
+			note("rule %s: %llu rejected", builtin_name[b],
+			    (unsigned long long)Q->builtin_rejected[b]);
+	for (int i = 0; i < Q->nrule; i++) {
+		const struct qrule *r = &Q->rule[i];
+
+		if (strcmp(r->file, "-r") == 0)
+			note("rule %s: %llu rejected", r->name,
+			    (unsigned long long)r->rejected);
+		else
+			note("rule %s (%s:%ld): %llu rejected", r->name, r->file,
+			    r->line, (unsigned long long)r->rejected);
+	}
 }
 
 /* ---- options and main ---- */
 
 enum {
 	OPT_RELATIONS = 256, OPT_OFFERS, OPT_CATALOG, OPT_RULES, OPT_TYPE,
-	OPT_EXCLUDE_OWNED, OPT_IN_STOCK
+	OPT_EXCLUDE_OWNED, OPT_IN_STOCK, OPT_REJECTED
 };
 
 static const struct option longopts[] = {
@@ -1692,9 +1757,11 @@ static const struct option longopts[] = {
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "exclude-owned", no_argument, NULL, OPT_EXCLUDE_OWNED },
 	{ "in-stock", no_argument, NULL, OPT_IN_STOCK },
+	{ "rejected", required_argument, NULL, OPT_REJECTED },
 	{ "json", no_argument, NULL, 'j' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -1731,7 +1798,7 @@ options(struct opts *o, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:jo:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:jo:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RELATIONS: push(&o->relations, &o->nrelations, optarg); break;
 		case OPT_OFFERS: o->offers = optarg; break;
@@ -1740,10 +1807,12 @@ options(struct opts *o, int argc, char **argv)
 		case OPT_TYPE: o->typemask = type_mask(optarg); break;
 		case OPT_EXCLUDE_OWNED: o->exclude_owned = 1; break;
 		case OPT_IN_STOCK: o->in_stock = 1; break;
+		case OPT_REJECTED: o->rejected = optarg; break;
 		case 'r': push(&o->exprs, &o->nexprs, optarg); break;
 		case 'j': o->json = 1; break;
 		case 'o': o->out = optarg; break;
 		case 'q': xs_quiet = 1; break;
+		case 'v': xs_verbose = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(xs_finish(XS_OK));
@@ -1870,7 +1939,13 @@ main(int argc, char **argv)
 	out_start(&Q);
 	contexts(&Q);
 	wr_close(&Q.w);
+	if (Q.frej) {
+		wr_close(&Q.wrej);
+		out_close(Q.frej);
+	}
 	out_close(Q.fout);
+	if (xs_verbose)
+		report(&Q);
 	if (Q.noid) {
 		warnx("%s:%ld: %llu contexts without an id skipped (the first "
 		    "here)", Q.in.name, Q.firstnoid, (unsigned long long)Q.noid);

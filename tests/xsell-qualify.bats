@@ -131,9 +131,12 @@ P4 P9 upsell'
 @test "a substitute qualifies only when its subject is out of stock" {
 	# P1 is in stock: its substitute P8 goes; P3 has stock 0: P5 stays.
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --type substitute \
-	    $Q/pages.tsv | pick context_id candidate_id"
+	    --rejected rej.tsv $Q/pages.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P3 P5'
+	run pick context_id candidate_id rejected_by < rej.tsv
+	assert_output 'P1 P8 substitute
+P1 P8 substitute'
 	# A discontinued subject counts as out of stock.
 	printf 'subject_id\tlinked_id\ttype\nP6\tP2\tsubstitute\n' > rel.tsv
 	printf 'subject_id\nP6\n' > ctx.tsv
@@ -147,11 +150,15 @@ P4 P9 upsell'
 
 @test "--exclude-owned drops holdings, cart items and the subject" {
 	printf 'subject_id\tholdings\nP1\tP3,P9\nP4\tP9\n' > ctx.tsv
-	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --exclude-owned ctx.tsv | pick context_id candidate_id"
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --exclude-owned --rejected rej.tsv ctx.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P1 P2
 P1 P6
 P1 P7'
+	run pick context_id candidate_id rejected_by < rej.tsv
+	assert_output 'P1 P3 exclude-owned
+P1 P8 substitute
+P4 P9 exclude-owned'
 	# Without the option, owned candidates stay.
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv ctx.tsv | pick candidate_id | tr '\n' ' '"
 	assert_output 'P2 P3 P6 P7 P9 '
@@ -160,9 +167,13 @@ P1 P7'
 @test "--in-stock drops out of stock, inactive and unknown candidates" {
 	printf 'subject_id\tlinked_id\nP2\tP3\nP2\tP6\nP2\tP5\nP2\tP42\n' > rel.tsv
 	printf 'subject_id\nP2\n' > ctx.tsv
-	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --in-stock ctx.tsv | pick candidate_id"
+	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --in-stock --rejected rej.tsv ctx.tsv | pick candidate_id"
 	assert_success
 	assert_output 'P5'
+	run pick candidate_id rejected_by < rej.tsv
+	assert_output 'P3 in-stock
+P6 in-stock
+P42 in-stock'
 }
 
 @test "--catalog appends category, price and cost" {
@@ -196,15 +207,18 @@ platinum offer upsell'
 	man_rules bank-rules > rules.tsv
 	grep -q 'mortgage_tenure' rules.tsv
 	printf 'customer_id\ttier\ttenure_months\thas_credit_card\tholdings\nC1\tpremium\t36\tfalse\tchecking\n' > c1.tsv
-	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv c1.tsv | pick context_id candidate_id"
+	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv --rejected rej.tsv c1.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'C1 savings
 C1 credit_card'
+	run pick candidate_id rejected_by < rej.tsv
+	assert_output 'checking not_held
+mortgage mortgage_tenure'
 }
 
 @test "bank: the other customers get what the rules allow them" {
 	man_rules bank-rules > rules.tsv
-	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv $Q/customers.tsv | pick context_id candidate_id"
+	run bash -o pipefail -c "xsell-qualify --offers $Q/offers.tsv --rules rules.tsv --rejected rej.tsv $Q/customers.tsv | pick context_id candidate_id"
 	assert_success
 	# C2 holds everything but a mortgage; C3 is new and holds nothing;
 	# C4's card status is unknown: no card offer (missing compares false).
@@ -214,6 +228,17 @@ C2 mortgage
 C3 checking
 C4 savings
 C4 mortgage'
+	run pick context_id candidate_id rejected_by < rej.tsv
+	assert_output 'C1 checking not_held
+C1 mortgage mortgage_tenure
+C2 checking not_held
+C2 savings not_held
+C2 credit_card not_held
+C3 savings savings_with_checking
+C3 credit_card card_after_a_year
+C3 mortgage mortgage_tier
+C4 checking not_held
+C4 credit_card no_card_holders'
 }
 
 @test "merchant rules from the man page" {
@@ -221,7 +246,7 @@ C4 mortgage'
 	[ "$(grep -c '	' rules.tsv)" -eq 4 ]
 	printf 'subject_id\tlinked_id\ttype\nP1\tP7\tupsell\nP4\tP9\tupsell\nP8\tP2\tupsell\nP2\tP3\tcross_sell\nP2\tP5\tcross_sell\nP2\tP6\tcross_sell\nP2\tP42\tcross_sell\n' > rel.tsv
 	printf 'context_id\tsubject_id\tsegment\nv1\tP1\tbudget\nv2\tP1\tregular\nv3\tP4\tbudget\nv4\tP8\tregular\nv5\tP2\tregular\n' > ctx.tsv
-	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --rules rules.tsv ctx.tsv | pick context_id candidate_id"
+	run bash -o pipefail -c "xsell-qualify --relations rel.tsv --catalog $Q/catalog.tsv --rules rules.tsv --rejected rej.tsv ctx.tsv | pick context_id candidate_id"
 	assert_success
 	# P42 is not in the catalog: its category and status are missing, so
 	# the !(x == y) rules let it through.
@@ -229,6 +254,11 @@ C4 mortgage'
 v4 P2
 v5 P5
 v5 P42'
+	run pick context_id candidate_id rejected_by < rej.tsv
+	assert_output 'v1 P7 no_premium_to_budget
+v2 P7 upsell_price_cap
+v5 P3 accessories_in_stock
+v5 P6 not_discontinued'
 }
 
 @test "rules file: scopes *, type: and ids, comma lists, comments and blank lines" {
@@ -240,22 +270,53 @@ v5 P42'
 	type:upsell	no_upsell	false
 	*	cheap	candidate.price < 400
 	EOF
-	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --rules rules.tsv $Q/pages.tsv | pick context_id candidate_id"
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --rules rules.tsv --rejected rej.tsv $Q/pages.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P1 P6
 P1 P6
 P3 P5
 P3 P4'
+	run pick context_id candidate_id rejected_by < rej.tsv
+	assert_output 'P1 P2 not_p
+P1 P3 not_p
+P1 P7 no_upsell
+P1 P8 substitute
+P1 P2 not_p
+P1 P3 not_p
+P1 P7 no_upsell
+P1 P8 substitute
+P4 P9 no_upsell'
+}
+
+@test "all rules in scope must pass; --rejected names the first that failed, in file order" {
+	printf '*\tfirst\tcandidate.price > 100\nP6\tsecond\tfalse\n*\tthird\tcandidate.price > 1000\n' > rules.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv --rules rules.tsv -r true -r 'candidate.tier != \"x\"' \
+	    --rejected rej.tsv $Q/pages.tsv | pick candidate_id"
+	assert_success
+	assert_output ''
+	run bash -c "pick context_id candidate_id rejected_by < rej.tsv | head -5"
+	assert_output 'P1 P2 third
+P1 P3 first
+P1 P6 first
+P1 P7 third
+P1 P8 substitute'
 }
 
 @test "-r applies to every candidate and is named -r:N" {
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --catalog $Q/catalog.tsv -r 'candidate.price < 300' -r 'candidate.category == \"photo\"' \
-	    $Q/pages.tsv | pick context_id candidate_id"
+	    --rejected rej.tsv $Q/pages.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P1 P2
 P1 P6
 P1 P2
 P1 P6'
+	run bash -c "pick context_id candidate_id rejected_by < rej.tsv | sort -u"
+	assert_output 'P1 P3 -r:2
+P1 P7 -r:1
+P1 P8 substitute
+P3 P4 -r:2
+P3 P5 -r:2
+P4 P9 -r:2'
 }
 
 @test "operators, one rule each" {
@@ -363,6 +424,35 @@ parse_errors=(
 	assert_output 'xsell-qualify: nope.tsv: No such file or directory'
 }
 
+@test "-v: candidates before and after, per type and per offer, and per rule" {
+	man_rules bank-rules > rules.tsv
+	run --separate-stderr xsell-qualify -v --offers $Q/offers.tsv --rules rules.tsv $Q/customers.tsv
+	assert_success
+	[ "$stderr" = "xsell-qualify: contexts: 4 read, 0 without any candidate, 0 with none qualified
+xsell-qualify: offer checking: 4 candidates, 1 qualified
+xsell-qualify: offer savings: 4 candidates, 2 qualified
+xsell-qualify: offer credit_card: 4 candidates, 1 qualified
+xsell-qualify: offer mortgage: 4 candidates, 2 qualified
+xsell-qualify: offers: 1 inactive, never candidates
+xsell-qualify: candidates: 16, 6 qualified, 10 rejected
+xsell-qualify: rule not_held (rules.tsv:2): 5 rejected
+xsell-qualify: rule savings_with_checking (rules.tsv:4): 1 rejected
+xsell-qualify: rule no_card_holders (rules.tsv:6): 1 rejected
+xsell-qualify: rule card_after_a_year (rules.tsv:7): 1 rejected
+xsell-qualify: rule mortgage_tier (rules.tsv:9): 1 rejected
+xsell-qualify: rule mortgage_tenure (rules.tsv:10): 1 rejected" ]
+	run --separate-stderr xsell-qualify -v --relations $Q/managed.tsv --in-stock --catalog $Q/catalog.tsv -r 'candidate.price < 500' $Q/carts.tsv
+	assert_success
+	[ "$stderr" = "xsell-qualify: contexts: 3 read, 1 without any candidate, 0 with none qualified
+xsell-qualify: type cross_sell: 3 candidates, 1 qualified
+xsell-qualify: type upsell: 2 candidates, 1 qualified
+xsell-qualify: type substitute: 1 candidates, 0 qualified
+xsell-qualify: candidates: 6, 2 qualified, 4 rejected
+xsell-qualify: rule substitute: 1 rejected
+xsell-qualify: rule in-stock: 2 rejected
+xsell-qualify: rule -r:1: 1 rejected" ]
+}
+
 @test "JSON lines out with -j, and in" {
 	run bash -o pipefail -c "xsell-qualify -j --relations $Q/managed.tsv --relations $Q/learned.tsv $Q/carts.tsv | head -1"
 	assert_success
@@ -440,6 +530,31 @@ arg_errors=(
 	run xsell-qualify --relations $Q/managed.tsv --catalog cat.tsv $Q/pages.tsv
 	assert_failure 3
 	assert_output "xsell-qualify: cat.tsv: product 'P2': stock: not a number: \"many\""
+}
+
+@test "the man page's examples run" {
+	cp $Q/managed.tsv $Q/learned.tsv $Q/catalog.tsv $Q/offers.tsv $Q/customers.tsv $Q/pages.tsv .
+	man_rules merchant-rules > rules.tsv
+	man_rules bank-rules > bank-rules.tsv
+	run bash -o pipefail -c "printf 'subject_id\tsegment\nP1\tbudget\n' |
+	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --rules rules.tsv --in-stock | pick candidate_id"
+	assert_success
+	assert_output 'P2
+P5'
+	run bash -o pipefail -c "printf 'cart_id\titems\nK1\tP2,P4\n' |
+	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --exclude-owned --type cross_sell | pick candidate_id"
+	assert_success
+	assert_output 'P5
+P1
+P3'
+	run xsell-qualify --offers offers.tsv --rules bank-rules.tsv --rejected dropped.tsv -v customers.tsv
+	assert_success
+	[ "$(wc -l < dropped.tsv)" -eq 11 ]
+	run bash -o pipefail -c "xsell-qualify --relations managed.tsv --catalog catalog.tsv --type upsell -r 'candidate.price <= subject.price * 2' pages.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output 'P1 P7
+P1 P7
+P4 P9'
 }
 
 @test "a closed pipe ends it quietly" {
