@@ -11,7 +11,7 @@ itemtab_load(struct itemtab *t, const char *file, const char *key,
 {
 	struct rec r;
 	char *files[1];
-	int kc, *nc, *tc;
+	int kc, *nc, *tc;	/* kept in t: reachable if a bad row dies */
 	size_t cap = 0;
 
 	memset(t, 0, sizeof *t);
@@ -28,8 +28,8 @@ itemtab_load(struct itemtab *t, const char *file, const char *key,
 		rec_close(&r);
 		return;
 	}
-	nc = xcalloc((size_t)nnum + 1, sizeof *nc);
-	tc = xcalloc((size_t)ntxt + 1, sizeof *tc);
+	nc = t->numcol = xcalloc((size_t)nnum + 1, sizeof *nc);
+	tc = t->txtcol = xcalloc((size_t)ntxt + 1, sizeof *tc);
 	for (int k = 0; k < nnum; k++)
 		t->hasnum[k] = (nc[k] = rec_col(&r, num[k])) >= 0;
 	for (int k = 0; k < ntxt; k++)
@@ -60,6 +60,7 @@ itemtab_load(struct itemtab *t, const char *file, const char *key,
 	}
 	free(nc);
 	free(tc);
+	t->numcol = t->txtcol = NULL;
 	rec_close(&r);
 }
 

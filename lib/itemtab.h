@@ -16,6 +16,7 @@ struct itemtab {
 	uint32_t *txt;		/* row * ntxt + k: id in vals, or INTERN_NONE */
 	struct intern vals;	/* text values */
 	int *hasnum, *hastxt;	/* whether the file has column k */
+	int *numcol, *txtcol;	/* while loading: their columns */
 };
 
 /*

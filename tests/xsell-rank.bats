@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# xsell-rank: top N per context, fallbacks, back-fill, diversity,
+# placements, holdout, caps.
+
+load helper
+
+R=$FIX/rank
+
+# Named columns of a TSV on stdin, space-separated, header left out.
+pick() {
+	awk -F'\t' -v want="$*" '
+	NR == 1 { n = split(want, w, " ")
+		for (i = 1; i <= NF; i++) at[$i] = i; next }
+	{ line = ""
+		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
+		print line }'
+}
+export -f pick
+
+@test "--help prints the usage and exits 0" {
+	run xsell-rank --help
+	assert_success
+	assert_line --index 0 --partial 'usage: xsell-rank [--top N] [--by COLUMN]'
+}
+
+@test "top 5 by score, a candidate from two sources once, rank appended" {
+	run xsell-rank $R/page.tsv
+	assert_success
+	# A comes from learned (0.8) and managed (0.5): kept at 0.8.
+	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank
+P1\tP1\tB\tlearned\tlamp\t0.9\t1
+P1\tP1\tA\tlearned\tlamp\t0.8\t2
+P1\tP1\tD\tlearned\tdesk\t0.7\t3
+P1\tP1\tE\tlearned\trug\t0.6\t4
+P1\tP1\tC\tmanaged\tdesk\t0.5\t5
+P9\tP9\tB\tlearned\tlamp\t0.4\t1')"
+}
+
+@test "--top N" {
+	run bash -o pipefail -c "xsell-rank --top 2 $R/page.tsv | pick context_id candidate_id rank"
+	assert_success
+	assert_output "P1 B 1
+P1 A 2
+P9 B 1"
+}
+
+@test "ties break on candidate id in byte order; a missing score comes last" {
+	printf 'context_id\tcandidate_id\tscore\nA\tx9\t0.5\nA\tnone\t\nA\tx10\t0.5\nA\tX2\t0.5\nA\ta\t0.1\n' > in.tsv
+	run bash -o pipefail -c "xsell-rank in.tsv | pick candidate_id rank"
+	assert_success
+	assert_output "X2 1
+x10 2
+x9 3
+a 4
+none 5"
+	# Any input order gives the same list.
+	{ head -1 in.tsv; tail -n +2 in.tsv | sort -r; } > rev.tsv
+	run bash -o pipefail -c "xsell-rank rev.tsv | pick candidate_id rank"
+	assert_output "X2 1
+x10 2
+x9 3
+a 4
+none 5"
+}
+
+@test "--by groups by another column" {
+	printf 'customer_id\tcontext_id\tcandidate_id\tscore\nU1\tP1\ta\t0.1\nU1\tP2\tb\t0.3\nU1\tP3\ta\t0.2\nU2\tP1\tc\t0.1\n' > in.tsv
+	run bash -o pipefail -c "xsell-rank --by customer_id in.tsv | pick customer_id candidate_id score rank"
+	assert_success
+	assert_output "U1 b 0.3 1
+U1 a 0.2 2
+U2 c 0.1 1"
+}
+
+# --- streams and errors ---
+
+@test "ungrouped input is exit 3 naming the row; --buffer ranks it" {
+	for n in 1 2 5 3 8 4; do sed -n ${n}p $R/caps.tsv; done > in.tsv
+	run xsell-rank in.tsv
+	assert_failure 3
+	assert_output --partial "xsell-rank: in.tsv:4: input not grouped by context_id: 'C1' seen again after its rows ended (sort by it, or use --buffer)"
+	run bash -o pipefail -c "xsell-rank --buffer in.tsv | pick context_id candidate_id rank"
+	assert_success
+	assert_output "C1 a 1
+C1 b 2
+C1 c 3
+C2 a 1
+C3 a 1"
+}
+
+@test "JSON lines in and out" {
+	printf '{"context_id":"A","candidate_id":"x","score":0.5}\n{"context_id":"A","candidate_id":"y","score":0.7}\n' > in.json
+	run xsell-rank -j in.json
+	assert_success
+	assert_output '{"context_id":"A","candidate_id":"y","score":0.7,"rank":1}
+{"context_id":"A","candidate_id":"x","score":0.5,"rank":2}'
+}
+
+@test "errors: table of exit statuses and messages" {
+	printf 'context_id\tcandidate_id\tscore\nA\tx\thigh\n' > bad.tsv
+	printf 'context_id\tcandidate_id\nA\tx\n' > noscore.tsv
+	while IFS='|' read -r want args msg; do
+		run sh -c "xsell-rank $args"
+		[ "$status" -eq "$want" ] || { echo "$args: status $status: $output"; return 1; }
+		case "$output" in
+		*"$msg"*) ;;
+		*) echo "$args: $output"; return 1 ;;
+		esac
+	done <<EOF
+2|--top 0 $R/page.tsv|xsell-rank: option --top: 0 is not in [1, 100000]
+2|--bogus|usage: xsell-rank
+3|bad.tsv|xsell-rank: bad.tsv:2: column 'score': not a number: "high"
+3|noscore.tsv|xsell-rank: noscore.tsv: missing required column 'score' (found: context_id, candidate_id)
+3|--by customer_id $R/page.tsv|missing required column 'customer_id'
+4|missing.tsv|xsell-rank: missing.tsv: No such file or directory
+EOF
+}
+
+@test "empty input writes nothing; -o writes atomically" {
+	run xsell-rank /dev/null
+	assert_success
+	assert_output ""
+	run xsell-rank -o out.tsv $R/page.tsv
+	assert_success
+	assert_output ""
+	[ "$(wc -l < out.tsv)" -eq 7 ]
+}
+
+@test "-v counts what happened" {
+	run xsell-rank -v --top 3 -o out.tsv $R/page.tsv
+	assert_success
+	assert_output "xsell-rank: 8 rows in 2 contexts, 4 rows written"
+}
+
+@test "score | rank: the pipeline from candidates" {
+	run bash -o pipefail -c "xsell-score --catalog $FIX/score/catalog.tsv $FIX/score/cands.tsv | xsell-rank --top 2 | pick context_id candidate_id score rank"
+	assert_success
+	assert_output "P1 P2 0.6 1
+P1 P4 0.55 2
+P5 P2 0.525 1"
+}
