@@ -30,27 +30,57 @@ flush(struct wr *w)
 	w->b.len = 0;
 }
 
+/* The letter after the backslash that escapes a byte in TSV, or 0. */
+static const char tsv_esc[256] = {
+	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
+};
+
+/* Writes s escaped at o, which has room for 2 * n bytes; returns the end. */
+static char *
+tsv_copy(char *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char e = tsv_esc[(unsigned char)s[i]];
+
+		if (e) {
+			*o++ = '\\';
+			*o++ = e;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	return o;
+}
+
 static void
 tsv_put(struct buf *b, const char *s, size_t n)
 {
-	size_t i, from = 0;
+	buf_grow(b, 2 * n);
+	b->len = (size_t)(tsv_copy(b->s + b->len, s, n) - b->s);
+}
 
-	for (i = 0; i < n; i++) {
-		char c = s[i], e;
+/* A TSV row: room for the worst case once, then bytes, no calls per
+ * field (the writer's hot loop in large imports). */
+static void
+tsv_row(struct wr *w, char *const *v, const size_t *len)
+{
+	struct buf *b = &w->b;
+	size_t need = (size_t)w->ncols + 1;
+	char *o;
 
-		switch (c) {
-		case '\t': e = 't'; break;
-		case '\n': e = 'n'; break;
-		case '\r': e = 'r'; break;
-		case '\\': e = '\\'; break;
-		default: continue;
-		}
-		buf_put(b, s + from, i - from);
-		buf_putc(b, '\\');
-		buf_putc(b, e);
-		from = i + 1;
+	for (int i = 0; i < w->ncols; i++)
+		if (v[i])
+			need += 2 * (len ? len[i] : strlen(v[i]));
+	buf_grow(b, need);
+	o = b->s + b->len;
+	for (int i = 0; i < w->ncols; i++) {
+		if (i)
+			*o++ = '\t';
+		if (v[i])
+			o = tsv_copy(o, v[i], len ? len[i] : strlen(v[i]));
 	}
-	buf_put(b, s + from, n - from);
+	*o++ = '\n';
+	b->len = (size_t)(o - b->s);
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -232,25 +262,23 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 {
 	struct buf *b = &w->b;
 
-	if (w->json)
-		buf_putc(b, '{');
+	if (!w->json) {
+		tsv_row(w, v, len);
+		if (b->len >= WFLUSH)
+			flush(w);
+		return;
+	}
+	buf_putc(b, '{');
 	for (int i = 0; i < w->ncols; i++) {
 		const char *s = v[i] ? v[i] : "";
 		size_t n = !v[i] ? 0 : len ? len[i] : strlen(s);
 
-		if (w->json) {
-			if (i)
-				buf_putc(b, ',');
-			buf_puts(b, w->cols[i]);
-			json_value(b, w->type[i], s, n);
-		} else {
-			if (i)
-				buf_putc(b, '\t');
-			tsv_put(b, s, n);
-		}
+		if (i)
+			buf_putc(b, ',');
+		buf_puts(b, w->cols[i]);
+		json_value(b, w->type[i], s, n);
 	}
-	if (w->json)
-		buf_putc(b, '}');
+	buf_putc(b, '}');
 	buf_putc(b, '\n');
 	if (b->len >= WFLUSH)
 		flush(w);
