@@ -360,7 +360,7 @@ is_space(unsigned char c)
 
 /* Trims blanks, and the no-break spaces spreadsheets leave. */
 static void
-trim(const char **s, size_t *n)
+trim_slow(const char **s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)*s;
 	size_t len = *n;
@@ -383,6 +383,16 @@ trim(const char **s, size_t *n)
 	}
 	*s = (const char *)p;
 	*n = len;
+}
+
+static inline void
+trim(const char **s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+
+	if (*n && (p[0] <= ' ' || p[0] == 0xC2 || p[*n - 1] <= ' ' ||
+	    p[*n - 1] == 0xA0))
+		trim_slow(s, n);
 }
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
@@ -1031,6 +1041,35 @@ missing_marker(const char *s, size_t n)
 	    strcmp(k, "none") == 0 || strcmp(k, "nan") == 0;
 }
 
+/*
+ * The length of s without the zeros that end its fraction (and the point
+ * when nothing is left after it), for a plain decimal -?d+.d+ of at most
+ * 15 significant digits; n otherwise. Those zeros change nothing and the
+ * rest is then already in num_fmt's form, so large exports of 2.0 and
+ * 19.90 skip strtod and the shortest-digits search.
+ */
+static size_t
+plain_decimal(const char *s, size_t n)
+{
+	size_t i = s[0] == '-', point = 0, digits = 0;
+
+	if (n < 3 || s[n - 1] != '0')
+		return n;
+	for (; i < n; i++) {
+		if (s[i] == '.' && !point)
+			point = i;
+		else if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else
+			return n;
+	}
+	if (!point || point == (s[0] == '-') || point + 1 == n || digits > 15)
+		return n;
+	while (s[n - 1] == '0')
+		n--;
+	return s[n - 1] == '.' ? n - 1 : n;
+}
+
 /* A number as merchants write it: a currency sign, and with ';' as the
  * delimiter a decimal comma. */
 static const char *
@@ -1040,9 +1079,12 @@ lenient_num(const struct imp *im, const char *s, size_t n, char *out,
 	char t[NUM_BUF * 2];
 	size_t k = 0;
 	int changed = 0;
-	const char *err = num_norm(s, n, out, outlen);
+	const char *err;
 
-	if (!err || n >= sizeof t)
+	if ((k = plain_decimal(s, n)) < n)
+		return num_norm(s, k, out, outlen);
+	k = 0;
+	if (!(err = num_norm(s, n, out, outlen)) || n >= sizeof t)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *u = (const unsigned char *)s + i;
@@ -1236,24 +1278,20 @@ conv(struct imp *im, int k, const char *s, size_t n)
 		return 0;
 	if (type == T_LIST)
 		return conv_list(im, k, s, n);
-	if (n == 0 || missing_marker(s, n)) {
-		set_val(im, k, "", 0);
-		if (type == T_LINK)
-			set_val(im, k, "cross_sell", 10);
-		else if (type == T_SOURCE)
-			set_val(im, k, "managed", 7);
-		return 0;
+	if (n > 0) {
+		int rc = type == T_NUM || type == T_POS || type == T_PCT ?
+		    conv_num(im, k, s, n) : type == T_DATE ?
+		    conv_date(im, k, s, n) : conv_word(im, k, s, n);
+
+		if (rc == 0 || !missing_marker(s, n))
+			return rc;
 	}
-	switch (type) {
-	case T_NUM:
-	case T_POS:
-	case T_PCT:
-		return conv_num(im, k, s, n);
-	case T_DATE:
-		return conv_date(im, k, s, n);
-	default:
-		return conv_word(im, k, s, n);
-	}
+	set_val(im, k, "", 0);
+	if (type == T_LINK)
+		set_val(im, k, "cross_sell", 10);
+	else if (type == T_SOURCE)
+		set_val(im, k, "managed", 7);
+	return 0;
 }
 
 /* ---- links: duplicates and the --merge snapshot ---- */

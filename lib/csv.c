@@ -91,14 +91,18 @@ set_delim(struct csvin *c, int delim)
 void
 csvin_open_fd(struct csvin *c, int fd, const char *name, int delim)
 {
+	size_t n;
+
 	csvin_init(c, fd, name, delim);
-	c->rlen = fill(c, 0);
-	c->empty = c->rlen == 0;
-	if (c->rlen >= 3 && memcmp(c->rbuf, "\xef\xbb\xbf", 3) == 0) {
-		memmove(c->rbuf, c->rbuf + 3, c->rlen - 3);
-		c->rlen -= 3;
+	n = fill(c, 0);
+	c->empty = n == 0;
+	if (n >= 3 && memcmp(c->rbuf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(c->rbuf, c->rbuf + 3, n - 3);
+		n -= 3;
 	}
-	set_delim(c, delim ? delim : csvin_guess_delim(c->rbuf, c->rlen));
+	c->bp = c->rbuf;
+	c->be = c->rbuf + n;
+	set_delim(c, delim ? delim : csvin_guess_delim(c->rbuf, n));
 }
 
 void
@@ -119,11 +123,11 @@ csvin_open(struct csvin *c, const char *path, int delim)
 const char *
 csvin_peek(const struct csvin *c, size_t *len)
 {
-	*len = c->started ? 0 : c->rlen;
+	*len = c->started ? 0 : (size_t)(c->be - c->rbuf);
 	return c->rbuf;
 }
 
-/* ---- building the record queue ---- */
+/* ---- records from libcsv, queued until handed out ---- */
 
 static struct csvin_fld *
 new_field(struct csvin *c)
@@ -133,24 +137,6 @@ new_field(struct csvin *c)
 		c->fld = xreallocarray(c->fld, c->capfld, sizeof *c->fld);
 	}
 	return &c->fld[c->nfld++];
-}
-
-static void
-end_record(struct csvin *c)
-{
-	struct csvin_rec *r;
-
-	if (c->nq == c->capq) {
-		c->capq = c->capq ? 2 * c->capq : 256;
-		c->q = xreallocarray(c->q, c->capq, sizeof *c->q);
-	}
-	r = &c->q[c->nq++];
-	r->line = c->recline;
-	r->f0 = c->recf0;
-	r->nf = (int)(c->nfld - c->recf0);
-	r->special = c->recspecial;
-	c->recf0 = c->nfld;
-	c->recspecial = 0;
 }
 
 /* libcsv's field callback: the bytes are in its entry buffer, copy them. */
@@ -164,7 +150,6 @@ on_field(void *s, size_t len, void *data)
 	for (size_t i = 0; i < len && !c->recspecial; i++)
 		if (c->cls[u[i]] == C_SPECIAL)
 			c->recspecial = 1;
-	f->p = NULL;
 	f->off = c->arena.len;
 	f->len = len;
 	buf_put(&c->arena, s, len);
@@ -174,62 +159,21 @@ on_field(void *s, size_t len, void *data)
 static void
 on_record(int term, void *data)
 {
+	struct csvin *c = data;
+	struct csvin_rec *r;
+
 	(void)term;
-	end_record(data);
-}
-
-static int
-is_blank(int ch, int delim)
-{
-	return (ch == ' ' || ch == '\t') && ch != delim;
-}
-
-/* A field of the fast path, trimmed as libcsv trims an unquoted one. */
-static void
-fast_field(struct csvin *c, char *s, char *e)
-{
-	struct csvin_fld *f = new_field(c);
-
-	while (s < e && is_blank((unsigned char)*s, c->delim))
-		s++;
-	while (e > s && is_blank((unsigned char)e[-1], c->delim))
-		e--;
-	*e = '\0';
-	f->p = s;
-	f->len = (size_t)(e - s);
-}
-
-/* Splits the line [s, e) (without its line end) where it lies. */
-static void
-fast_line(struct csvin *c, char *s, char *e)
-{
-	const unsigned char *cls = c->cls;
-	char *fs = s;
-	int ndelim = 0, special = 0;
-
-	for (char *p = s; p < e; p++) {
-		unsigned k = cls[(unsigned char)*p];
-		if (k == C_PLAIN)
-			continue;
-		if (k == C_DELIM) {
-			fast_field(c, fs, p);
-			fs = p + 1;
-			ndelim++;
-		} else {
-			special = 1;
-		}
+	if (c->nq == c->capq) {
+		c->capq = c->capq ? 2 * c->capq : 256;
+		c->q = xreallocarray(c->q, c->capq, sizeof *c->q);
 	}
-	if (ndelim == 0) {
-		char *t = fs;
-		while (t < e && is_blank((unsigned char)*t, c->delim))
-			t++;
-		if (t == e)	/* a blank line: libcsv skips it too */
-			return;
-	}
-	fast_field(c, fs, e);
-	c->recline = c->nextline;
-	c->recspecial = special;
-	end_record(c);
+	r = &c->q[c->nq++];
+	r->line = c->recline;
+	r->f0 = c->recf0;
+	r->nf = (int)(c->nfld - c->recf0);
+	r->special = c->recspecial;
+	c->recf0 = c->nfld;
+	c->recspecial = 0;
 }
 
 static void
@@ -242,54 +186,124 @@ slow(struct csvin *c, const char *s, size_t n)
 		die(XS_SYS, "%s: %s", c->name, csv_strerror(csv_error(&c->p)));
 }
 
-/* Parses the block [0, n): whole lines, the last one possibly cut. */
 static void
-parse_block(struct csvin *c, char *b, size_t n)
+room(struct csvin *c, int n)
 {
-	char *e = b + n, *quote, *cr;
+	if (n <= c->capf)
+		return;
+	c->capf = n < 16 ? 16 : 2 * n;
+	c->f = xreallocarray(c->f, (size_t)c->capf, sizeof *c->f);
+	c->len = xreallocarray(c->len, (size_t)c->capf, sizeof *c->len);
+}
 
-	quote = c->nofast ? b : memchr(b, '"', n);
-	cr = memchr(b, '\r', n);
-	if (!quote)
-		quote = e;
-	if (!cr)
-		cr = e;
-	while (b < e) {
-		char *nl = memchr(b, '\n', (size_t)(e - b));
-		char *end = nl ? nl : e;
-		int between = c->atbol && c->p.pstate == LIBCSV_ROW_NOT_BEGUN;
+static void
+hand_out(struct csvin *c, const struct csvin_rec *r)
+{
+	room(c, r->nf);
+	for (int i = 0; i < r->nf; i++) {
+		const struct csvin_fld *f = &c->fld[r->f0 + (size_t)i];
+		c->f[i] = c->arena.s + f->off;
+		c->len[i] = f->len;
+	}
+	c->nf = r->nf;
+	c->line = r->line;
+	c->special = r->special;
+}
 
-		if (between)
-			c->recline = c->nextline;
-		if (cr < b)
-			cr = memchr(b, '\r', (size_t)(e - b));
-		if (!cr)
-			cr = e;
-		if (quote < b && !c->nofast)
-			quote = memchr(b, '"', (size_t)(e - b));
-		if (!quote)
-			quote = e;
-		if (between && nl && quote > nl && (cr > nl || cr + 1 == nl)) {
-			fast_line(c, b, cr + 1 == nl ? cr : nl);
+/* ---- plain lines, split where they lie ---- */
+
+static int
+is_blank(int ch, int delim)
+{
+	return (ch == ' ' || ch == '\t') && ch != delim;
+}
+
+/* Field k of the current record is [s, e), trimmed as libcsv trims an
+ * unquoted field. */
+static void
+fast_field(struct csvin *c, int k, char *s, char *e)
+{
+	while (s < e && is_blank((unsigned char)*s, c->delim))
+		s++;
+	while (e > s && is_blank((unsigned char)e[-1], c->delim))
+		e--;
+	*e = '\0';
+	if (k >= c->capf)
+		room(c, k + 1);
+	c->f[k] = s;
+	c->len[k] = (size_t)(e - s);
+}
+
+/* Splits the line [s, e) (without its line end) into the current record;
+ * 0 for a blank line, which libcsv skips too. */
+static int
+fast_line(struct csvin *c, char *s, char *e)
+{
+	const unsigned char *cls = c->cls;
+	char *fs = s;
+	int nf = 0, special = 0;
+
+	for (char *p = s; p < e; p++) {
+		unsigned k = cls[(unsigned char)*p];
+		if (k == C_PLAIN)
+			continue;
+		if (k == C_DELIM) {
+			fast_field(c, nf++, fs, p);
+			fs = p + 1;
 		} else {
-			slow(c, b, (size_t)(end - b) + (nl != NULL));
-		}
-		if (nl) {
-			c->nextline++;
-			c->atbol = 1;
-			b = nl + 1;
-		} else {
-			c->atbol = 0;
-			b = e;
+			special = 1;
 		}
 	}
+	if (nf == 0) {
+		char *t = fs;
+		while (t < e && is_blank((unsigned char)*t, c->delim))
+			t++;
+		if (t == e)
+			return 0;
+	}
+	fast_field(c, nf++, fs, e);
+	c->nf = nf;
+	c->line = c->nextline;
+	c->special = special;
+	return 1;
+}
+
+/* Parses the next line of the block, or what is left of it: 1 when it was
+ * a plain line, now the current record. */
+static int
+next_line(struct csvin *c)
+{
+	char *b = c->bp, *e = c->be;
+	char *nl = memchr(b, '\n', (size_t)(e - b));
+	int between = c->atbol && c->p.pstate == LIBCSV_ROW_NOT_BEGUN, got = 0;
+
+	if (between)
+		c->recline = c->nextline;
+	if ((!c->cr || c->cr < b) && !(c->cr = memchr(b, '\r', (size_t)(e - b))))
+		c->cr = e;
+	if ((!c->quote || c->quote < b) && !c->nofast &&
+	    !(c->quote = memchr(b, '"', (size_t)(e - b))))
+		c->quote = e;
+	if (between && nl && c->quote > nl && (c->cr > nl || c->cr + 1 == nl))
+		got = fast_line(c, b, c->cr + 1 == nl ? c->cr : nl);
+	else
+		slow(c, b, nl ? (size_t)(nl + 1 - b) : (size_t)(e - b));
+	if (nl) {
+		c->nextline++;
+		c->atbol = 1;
+		c->bp = nl + 1;
+	} else {
+		c->atbol = 0;
+		c->bp = e;
+	}
+	return got;
 }
 
 /* Drops the handed-out records, keeping a record libcsv is still in. */
 static void
 compact(struct csvin *c)
 {
-	size_t keep = c->nfld - c->recf0, base = 0;
+	size_t keep = c->nfld - c->recf0, base = c->arena.len;
 
 	if (keep > 0) {
 		base = c->fld[c->recf0].off;
@@ -306,6 +320,16 @@ compact(struct csvin *c)
 }
 
 static void
+set_block(struct csvin *c, size_t n)
+{
+	c->bp = c->rbuf;
+	c->be = c->rbuf + n;
+	c->quote = c->cr = NULL;	/* not looked for yet */
+	if (c->nofast)
+		c->quote = c->rbuf;
+}
+
+static void
 finish(struct csvin *c)
 {
 	if (c->p.pstate == LIBCSV_FIELD_BEGUN && c->p.quoted)
@@ -315,42 +339,13 @@ finish(struct csvin *c)
 	c->done = 1;
 }
 
-static void
-refill(struct csvin *c)
-{
-	compact(c);
-	if (c->started)
-		c->rlen = fill(c, 0);
-	c->started = 1;
-	if (c->rlen == 0) {
-		finish(c);
-		return;
-	}
-	parse_block(c, c->rbuf, c->rlen);
-	c->rlen = 0;
-}
-
-static void
-hand_out(struct csvin *c, const struct csvin_rec *r)
-{
-	if (r->nf > c->capf) {
-		c->capf = r->nf * 2;
-		c->f = xreallocarray(c->f, (size_t)c->capf, sizeof *c->f);
-		c->len = xreallocarray(c->len, (size_t)c->capf, sizeof *c->len);
-	}
-	for (int i = 0; i < r->nf; i++) {
-		const struct csvin_fld *f = &c->fld[r->f0 + (size_t)i];
-		c->f[i] = (char *)(f->p ? f->p : c->arena.s + f->off);
-		c->len[i] = f->len;
-	}
-	c->nf = r->nf;
-	c->line = r->line;
-	c->special = r->special;
-}
-
 int
 csvin_next(struct csvin *c)
 {
+	if (!c->started) {
+		c->started = 1;
+		set_block(c, (size_t)(c->be - c->rbuf));
+	}
 	for (;;) {
 		if (c->qpos < c->nq) {
 			hand_out(c, &c->q[c->qpos++]);
@@ -358,7 +353,15 @@ csvin_next(struct csvin *c)
 		}
 		if (c->done)
 			return 0;
-		refill(c);
+		if (c->bp < c->be) {
+			if (next_line(c))
+				return 1;
+			continue;
+		}
+		compact(c);
+		set_block(c, fill(c, 0));
+		if (c->bp == c->be)
+			finish(c);
 	}
 }
 

@@ -19,8 +19,7 @@
 #define CSVIN_BLOCK (256 * 1024)
 
 struct csvin_fld {
-	const char *p;		/* in the read block, or NULL: in the arena */
-	size_t off, len;
+	size_t off, len;	/* in the arena */
 };
 
 struct csvin_rec {
@@ -46,10 +45,11 @@ struct csvin {
 	int fd, ownfd, eof, done, atbol, started;
 	long nextline, recline;
 	char *rbuf;
-	size_t rlen;		/* bytes in rbuf not yet parsed */
+	char *bp, *be;		/* the part of the block not yet parsed */
+	char *quote, *cr;	/* the next '"' and CR at or after bp, or be */
 	struct csv_parser p;
 	unsigned char cls[256];
-	struct buf arena;	/* fields that came through libcsv */
+	struct buf arena;	/* records that came through libcsv */
 	struct csvin_fld *fld;
 	size_t nfld, capfld, recf0;
 	int recspecial;
