@@ -1,5 +1,7 @@
 /*
- * xsell-rank: the top N scored candidates of each context.
+ * xsell-rank: the top N scored candidates of each context, filled by a
+ * fallback chain of sources and back-filled from best sellers, with
+ * diversity and independent placements.
  */
 #include <getopt.h>
 #include <math.h>
@@ -7,41 +9,64 @@
 #include <string.h>
 
 #include "ctxgroup.h"
+#include "itemtab.h"
 #include "xsell.h"
 
 static const char usage_text[] =
-    "usage: xsell-rank [--top N] [--by COLUMN] [--buffer] [-jqv] "
-    "[-o FILE] [FILE ...]\n";
+    "usage: xsell-rank [--top N] [--by COLUMN] [--per COLUMN] "
+    "[--fallback SRC,SRC,...]\n"
+    "                  [--popular FILE] [--catalog FILE] "
+    "[--max-per-category K]\n"
+    "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
 #define MAXTOP 100000
 
 static struct opts {
-	int64_t top;
-	const char *by, *out;
+	int64_t top, maxcat;
+	const char *by, *per, *fallback, *popular, *catalog, *out;
 	int buffer, json;
 } o;
 
+/* --fallback: source name -> tier. */
+static struct intern tiers;
+
+/* --catalog: category of a product; --popular: best sellers in order. */
+static struct itemtab catalog, popular;
+static int have_catalog, have_popular;
+static uint32_t *pop_order;
+static size_t npop;
+
 struct cols {
-	int by, cid, score;
+	int by, cid, score, source, category, per, ctx, subject, items;
+	int holdings;
 };
 
 /* One candidate row of the current context. */
 struct item {
+	uint32_t part;		/* placement, in order of first appearance */
+	int tier;		/* place in --fallback, -1 not listed */
 	double score;
 	const char *cid;
 	size_t cidlen;
+	const char *cat;	/* NULL: no category, never limited */
+	size_t catlen;
 	size_t row;
 };
 
-/* A chosen offer. */
+/* A chosen offer: a candidate row, or a best seller (row SIZE_MAX). */
 struct pick {
 	size_t row;
-	const char *cid;
-	size_t cidlen;
+	const char *cid, *cat;
+	size_t cidlen, catlen;
+};
+
+struct str {
+	const char *s;
+	size_t n;
 };
 
 static struct {
-	uint64_t contexts, rows, written;
+	uint64_t contexts, rows, written, backfilled;
 } counts;
 
 static int
@@ -52,15 +77,50 @@ cmp_str(const char *a, size_t an, const char *b, size_t bn)
 	return c ? c : (an > bn) - (an < bn);
 }
 
+/* ---- side files ---- */
+
+static int
+by_popularity(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	double sx = itemtab_num(&popular, x, 0), sy = itemtab_num(&popular, y, 0);
+
+	/* Highest first, a missing score last, then by id. */
+	if (isnan(sx) != isnan(sy))
+		return isnan(sx) ? 1 : -1;
+	if (sx != sy && !isnan(sx))
+		return sx > sy ? -1 : 1;
+	return cmp_str(intern_str(&popular.ids, x), intern_len(&popular.ids, x),
+	    intern_str(&popular.ids, y), intern_len(&popular.ids, y));
+}
+
+static void
+load_popular(const char *file)
+{
+	static const char *const num[] = { "score" };
+
+	itemtab_load(&popular, file, "product_id", 1, num, 0, NULL);
+	npop = popular.ids.n;
+	pop_order = xcalloc(npop + 1, sizeof *pop_order);
+	for (size_t i = 0; i < npop; i++)
+		pop_order[i] = (uint32_t)i;
+	qsort(pop_order, npop, sizeof *pop_order, by_popularity);
+	have_popular = 1;
+}
+
 /* ---- ranking one context ---- */
 
-/* Score descending, candidate id, input order. */
+/* Placement, fallback tier, score descending, candidate id, input order. */
 static int
 by_rank(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
 	int c;
 
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	if (x->tier != y->tier)
+		return x->tier < y->tier ? -1 : 1;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if ((c = cmp_str(x->cid, x->cidlen, y->cid, y->cidlen)))
@@ -74,6 +134,20 @@ same(const char *a, size_t an, const char *b, size_t bn)
 	return an == bn && memcmp(a, b, an) == 0;
 }
 
+/* May a candidate of this category join the chosen ones? */
+static int
+diverse(const struct pick *p, size_t n, const char *cat, size_t catlen)
+{
+	size_t k = 0;
+
+	if (!o.maxcat || !cat)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (p[i].cat && same(p[i].cat, p[i].catlen, cat, catlen))
+			k++;
+	return k < (uint64_t)o.maxcat;
+}
+
 static int
 shown(const struct pick *p, size_t n, const char *cid, size_t cidlen)
 {
@@ -83,12 +157,105 @@ shown(const struct pick *p, size_t n, const char *cid, size_t cidlen)
 	return 0;
 }
 
+static int
+owned(const struct str *own, size_t n, const char *cid, size_t cidlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same(own[i].s, own[i].n, cid, cidlen))
+			return 1;
+	return 0;
+}
+
 /* Scratch space reused from context to context. */
 struct work {
 	struct item *it;
 	size_t itcap;
-	struct pick *pk;	/* chosen */
+	struct str *parts;	/* placement values, first appearance */
+	size_t *partrow;	/* a row of each placement */
+	size_t nparts, partcap;
+	struct str *own;
+	size_t nown, owncap;
+	struct pick *pk;	/* chosen, for one placement */
 };
+
+static void
+add_own(struct work *w, const char *s, size_t n)
+{
+	if (!n || (w->nown && same(w->own[w->nown - 1].s,
+	    w->own[w->nown - 1].n, s, n)))
+		return;
+	if (w->nown == w->owncap) {
+		w->owncap = w->owncap ? 2 * w->owncap : 16;
+		w->own = xreallocarray(w->own, w->owncap, sizeof *w->own);
+	}
+	w->own[w->nown].s = s;
+	w->own[w->nown++].n = n;
+}
+
+static void
+add_own_list(struct work *w, const char *s, size_t n)
+{
+	const char *p = s, *item;
+	size_t len;
+
+	while (list_next(&p, s + n, &item, &len))
+		add_own(w, item, len);
+}
+
+/* What the context already has: never back-filled. */
+static void
+collect_owned(struct work *w, const struct group *g, const struct cols *k)
+{
+	w->nown = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		char *const *f = group_f(g, i);
+		const size_t *len = group_len(g, i);
+
+		add_own(w, f[k->by], len[k->by]);
+		if (k->ctx >= 0)
+			add_own(w, f[k->ctx], len[k->ctx]);
+		if (k->subject >= 0)
+			add_own(w, f[k->subject], len[k->subject]);
+		if (i > 0)
+			continue;	/* lists are the context's, on every row */
+		if (k->items >= 0)
+			add_own_list(w, f[k->items], len[k->items]);
+		if (k->holdings >= 0)
+			add_own_list(w, f[k->holdings], len[k->holdings]);
+	}
+}
+
+/* A product's category from the --catalog, if it has one. */
+static const char *
+catalog_category(const char *cid, size_t n, size_t *len)
+{
+	uint32_t c;
+
+	if (!have_catalog ||
+	    (c = itemtab_find(&catalog, cid, n)) == INTERN_NONE ||
+	    (c = itemtab_txt(&catalog, c, 0)) == INTERN_NONE)
+		return NULL;
+	*len = intern_len(&catalog.vals, c);
+	return intern_str(&catalog.vals, c);
+}
+
+static uint32_t
+part_of(struct work *w, const char *s, size_t n, size_t row)
+{
+	for (size_t i = 0; i < w->nparts; i++)
+		if (same(w->parts[i].s, w->parts[i].n, s, n))
+			return (uint32_t)i;
+	if (w->nparts == w->partcap) {
+		w->partcap = w->partcap ? 2 * w->partcap : 8;
+		w->parts = xreallocarray(w->parts, w->partcap, sizeof *w->parts);
+		w->partrow = xreallocarray(w->partrow, w->partcap,
+		    sizeof *w->partrow);
+	}
+	w->parts[w->nparts].s = s;
+	w->parts[w->nparts].n = n;
+	w->partrow[w->nparts] = row;
+	return (uint32_t)w->nparts++;
+}
 
 static void
 read_items(struct work *w, const struct group *g, const struct cols *k)
@@ -97,30 +264,62 @@ read_items(struct work *w, const struct group *g, const struct cols *k)
 		w->itcap = g->n;
 		w->it = xreallocarray(w->it, w->itcap, sizeof *w->it);
 	}
+	w->nparts = 0;
 	for (size_t i = 0; i < g->n; i++) {
 		char *const *f = group_f(g, i);
 		const size_t *len = group_len(g, i);
 		struct item *t = &w->it[i];
 
 		t->row = i;
+		t->part = k->per >= 0 ? part_of(w, f[k->per], len[k->per], i) :
+		    part_of(w, "", 0, i);
 		t->score = group_num(g, i, k->score, -INFINITY);
 		t->cid = f[k->cid];
 		t->cidlen = len[k->cid];
+		t->tier = 0;
+		if (o.fallback) {
+			uint32_t tr = intern_find(&tiers, f[k->source],
+			    len[k->source]);
+
+			t->tier = tr == INTERN_NONE ? -1 : (int)tr;
+		}
+		t->catlen = 0;
+		if (k->category >= 0 && len[k->category]) {
+			t->cat = f[k->category];
+			t->catlen = len[k->category];
+		} else {
+			t->cat = catalog_category(t->cid, t->cidlen, &t->catlen);
+		}
 	}
 	qsort(w->it, g->n, sizeof *w->it, by_rank);
 }
 
-/* Chooses up to slots offers from the sorted items. */
+/* Chooses up to slots offers of one placement from its sorted items. */
 static size_t
 choose(struct work *w, const struct item *it, size_t n, size_t slots)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n && k < slots; i++) {
-		if (shown(w->pk, k, it[i].cid, it[i].cidlen))
+		if (it[i].tier < 0 || shown(w->pk, k, it[i].cid, it[i].cidlen) ||
+		    !diverse(w->pk, k, it[i].cat, it[i].catlen))
 			continue;
-		w->pk[k] = (struct pick){ it[i].row, it[i].cid, it[i].cidlen };
+		w->pk[k] = (struct pick){ it[i].row, it[i].cid, it[i].cat,
+		    it[i].cidlen, it[i].catlen };
 		k++;
+	}
+	for (size_t i = 0; have_popular && i < npop && k < slots; i++) {
+		uint32_t p = pop_order[i];
+		const char *cid = intern_str(&popular.ids, p), *cat;
+		size_t cidlen = intern_len(&popular.ids, p), catlen = 0;
+
+		cat = catalog_category(cid, cidlen, &catlen);
+		if (shown(w->pk, k, cid, cidlen) ||
+		    owned(w->own, w->nown, cid, cidlen) ||
+		    !diverse(w->pk, k, cat, catlen))
+			continue;
+		w->pk[k++] = (struct pick){ SIZE_MAX, cid, cat, cidlen, catlen };
+		counts.backfilled++;
 	}
 	return k;
 }
@@ -161,20 +360,62 @@ out_free(struct out *u)
 	free(u->len);
 }
 
-/* The chosen offers on the output. */
 static void
-write_list(struct out *u, const struct group *g, struct work *w, size_t n)
+set(struct out *u, int col, const char *s, size_t n)
+{
+	if (col < 0)
+		return;
+	u->v[col] = (char *)s;
+	u->len[col] = n;
+}
+
+/* The output column of input column j, or -1 when it is replaced. */
+static int
+outcol(const struct out *u, int j)
+{
+	return j < 0 ? -1 : u->l.in_at[j];
+}
+
+/* A back-filled best seller: the context's columns, the product, rank. */
+static void
+fill_popular(struct out *u, const struct group *g, size_t partrow,
+    const struct pick *p, const struct cols *k)
+{
+	char *const *f = group_f(g, partrow);
+	const size_t *len = group_len(g, partrow);
+
+	for (int i = 0; i < u->l.nout; i++) {
+		u->v[i] = NULL;
+		u->len[i] = 0;
+	}
+	set(u, outcol(u, k->by), f[k->by], len[k->by]);
+	if (k->per >= 0)
+		set(u, outcol(u, k->per), f[k->per], len[k->per]);
+	if (k->ctx >= 0)
+		set(u, outcol(u, k->ctx), f[k->ctx], len[k->ctx]);
+	set(u, outcol(u, k->cid), p->cid, p->cidlen);
+	set(u, outcol(u, k->source), "popular", 7);
+	if (p->cat)
+		set(u, outcol(u, k->category), p->cat, p->catlen);
+}
+
+/* A list's offers on the output. */
+static void
+write_part(struct out *u, const struct group *g, const struct cols *k,
+    struct work *w, size_t part, size_t n)
 {
 	char rb[24];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pick *p = &w->pk[i];
 
-		layout_fill(&u->l, group_f(g, p->row), group_len(g, p->row),
-		    u->v, u->len);
-		u->v[u->l.own_at[OWN_RANK]] = rb;
-		u->len[u->l.own_at[OWN_RANK]] = (size_t)snprintf(rb, sizeof rb,
-		    "%zu", i + 1);
+		if (p->row == SIZE_MAX)
+			fill_popular(u, g, w->partrow[part], p, k);
+		else
+			layout_fill(&u->l, group_f(g, p->row),
+			    group_len(g, p->row), u->v, u->len);
+		set(u, u->l.own_at[OWN_RANK], rb,
+		    (size_t)snprintf(rb, sizeof rb, "%zu", i + 1));
 		wr_row(&u->w, u->v, u->len);
 		counts.written++;
 	}
@@ -184,21 +425,58 @@ static void
 rank_group(struct out *u, const struct group *g, const struct cols *k,
     struct work *w)
 {
+	size_t from = 0;
+
 	counts.contexts++;
 	counts.rows += g->n;
 	read_items(w, g, k);
-	write_list(u, g, w, choose(w, w->it, g->n, (size_t)o.top));
+	if (have_popular)
+		collect_owned(w, g, k);
+	for (size_t part = 0; part < w->nparts; part++) {
+		size_t to = from, n;
+
+		while (to < g->n && w->it[to].part == part)
+			to++;
+		n = choose(w, w->it + from, to - from, (size_t)o.top);
+		write_part(u, g, k, w, part, n);
+		from = to;
+	}
 }
 
 /* ---- options ---- */
 
 static void
+parse_fallback(const char *s)
+{
+	const char *p = s, *item;
+	size_t n;
+
+	intern_init(&tiers);
+	while (list_next(&p, s + strlen(s), &item, &n)) {
+		uint32_t before = tiers.n;
+
+		intern_put(&tiers, item, n);
+		if (tiers.n == before)
+			die(XS_USAGE, "option --fallback: '%.*s' given twice",
+			    (int)n, item);
+	}
+	if (!tiers.n)
+		die(XS_USAGE, "option --fallback: no source named");
+}
+
+static void
 parse_args(int argc, char **argv)
 {
-	enum { O_TOP = 256, O_BY, O_BUFFER };
+	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
+	    O_MAXCAT, O_BUFFER };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
+		{ "per", required_argument, NULL, O_PER },
+		{ "fallback", required_argument, NULL, O_FALLBACK },
+		{ "popular", required_argument, NULL, O_POPULAR },
+		{ "catalog", required_argument, NULL, O_CATALOG },
+		{ "max-per-category", required_argument, NULL, O_MAXCAT },
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
@@ -216,6 +494,14 @@ parse_args(int argc, char **argv)
 		switch (ch) {
 		case O_TOP: o.top = opt_int("--top", optarg, 1, MAXTOP); break;
 		case O_BY: o.by = optarg; break;
+		case O_PER: o.per = optarg; break;
+		case O_FALLBACK: o.fallback = optarg; break;
+		case O_POPULAR: o.popular = optarg; break;
+		case O_CATALOG: o.catalog = optarg; break;
+		case O_MAXCAT:
+			o.maxcat = opt_int("--max-per-category", optarg, 1,
+			    MAXTOP);
+			break;
 		case O_BUFFER: o.buffer = 1; break;
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;
@@ -228,6 +514,10 @@ parse_args(int argc, char **argv)
 		default: usage_die(usage_text);
 		}
 	}
+	if (o.per && strcmp(o.per, o.by) == 0)
+		die(XS_USAGE, "option --per: '%s' is the --by column", o.per);
+	if (o.fallback)
+		parse_fallback(o.fallback);
 }
 
 static void
@@ -236,11 +526,22 @@ find_cols(struct cols *k, const struct rec *r)
 	k->by = rec_need(r, o.by);
 	k->cid = rec_need(r, "candidate_id");
 	k->score = rec_need(r, "score");
+	k->source = o.fallback ? rec_need(r, "source") : rec_col(r, "source");
+	k->per = o.per ? rec_need(r, o.per) : -1;
+	k->category = rec_col(r, "category");
+	k->ctx = rec_col(r, "context_id");
+	k->subject = rec_col(r, "subject_id");
+	k->items = rec_col(r, "items");
+	k->holdings = rec_col(r, "holdings");
+	if (o.maxcat && k->category < 0 && !have_catalog)
+		die(XS_USAGE, "option --max-per-category needs a category "
+		    "column or --catalog");
 }
 
 int
 main(int argc, char **argv)
 {
+	static const char *const catcols[] = { "category" };
 	struct rec r;
 	struct group g;
 	struct out u;
@@ -250,6 +551,13 @@ main(int argc, char **argv)
 
 	xs_init(argv[0]);
 	parse_args(argc, argv);
+	if (o.catalog) {
+		itemtab_load(&catalog, o.catalog, "product_id", 0, NULL, 1,
+		    catcols);
+		have_catalog = 1;
+	}
+	if (o.popular)
+		load_popular(o.popular);
 	memset(&r, 0, sizeof r);
 	rec_open(&r, argc - optind, argv + optind);
 	if (r.empty) {
@@ -269,15 +577,27 @@ main(int argc, char **argv)
 	}
 	progress_done(&prog);
 	if (xs_verbose) {
-		note("%llu rows in %llu contexts, %llu rows written",
-		    (unsigned long long)counts.rows,
+		note("%llu rows in %llu contexts, %llu rows written, %llu "
+		    "back-filled", (unsigned long long)counts.rows,
 		    (unsigned long long)counts.contexts,
-		    (unsigned long long)counts.written);
+		    (unsigned long long)counts.written,
+		    (unsigned long long)counts.backfilled);
 	}
 	out_free(&u);
 	group_free(&g);
 	rec_close(&r);
 	free(w.it);
+	free(w.parts);
+	free(w.partrow);
+	free(w.own);
 	free(w.pk);
+	if (have_catalog)
+		itemtab_free(&catalog);
+	if (have_popular) {
+		itemtab_free(&popular);
+		free(pop_order);
+	}
+	if (o.fallback)
+		intern_free(&tiers);
 	return xs_finish(XS_OK);
 }

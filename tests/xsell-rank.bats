@@ -72,6 +72,152 @@ U1 a 0.2 2
 U2 c 0.1 1"
 }
 
+@test "--fallback managed,learned: curated first, learned fills the rest" {
+	run bash -o pipefail -c "xsell-rank --fallback managed,learned $R/page.tsv | pick context_id candidate_id source score rank"
+	assert_success
+	# A is managed (0.5) and learned (0.8): the managed row ranks better.
+	assert_output "P1 A managed 0.5 1
+P1 C managed 0.5 2
+P1 F managed 0.2 3
+P1 B learned 0.9 4
+P1 D learned 0.7 5
+P9 B learned 0.4 1"
+}
+
+@test "--fallback learned,managed: the reverse" {
+	run bash -o pipefail -c "xsell-rank --fallback learned,managed $R/page.tsv | pick context_id candidate_id source rank"
+	assert_success
+	assert_output "P1 B learned 1
+P1 A learned 2
+P1 D learned 3
+P1 E learned 4
+P1 C managed 5
+P9 B learned 1"
+}
+
+@test "--fallback never pads with sources it does not name" {
+	run bash -o pipefail -c "xsell-rank --fallback managed $R/page.tsv | pick context_id candidate_id rank"
+	assert_success
+	# P9 has only a learned candidate: it gets nothing.
+	assert_output "P1 A 1
+P1 C 2
+P1 F 3"
+}
+
+@test "--popular back-fills with best sellers not shown and not owned" {
+	run bash -o pipefail -c "xsell-rank --top 4 --popular $R/popular.tsv $R/cart.tsv | pick context_id candidate_id source score rank"
+	assert_success
+	# Cart K1 holds P1 and P2; A is shown already; X and Y are next.
+	assert_output "K1 B offer 0.9 1
+K1 A managed 0.5 2
+K1 X popular  3
+K1 Y popular  4"
+}
+
+@test "--popular: a product page's own subject and a customer's holdings are owned" {
+	run bash -o pipefail -c "xsell-rank --top 3 --fallback managed --popular $R/popular.tsv $R/page.tsv | pick context_id candidate_id source rank"
+	assert_success
+	assert_output "P1 A managed 1
+P1 C managed 2
+P1 F managed 3
+P9 P1 popular 1
+P9 X popular 2
+P9 P2 popular 3"
+	run bash -o pipefail -c "xsell-rank --top 3 --fallback nothing --popular $R/popular.tsv $R/placements.tsv | pick context_id candidate_id rank"
+	# C1 holds X: P1, P2, A. C2 holds nothing.
+	assert_output "C1 P1 1
+C1 P2 2
+C1 A 3
+C2 P1 1
+C2 X 2
+C2 P2 3"
+}
+
+@test "--popular: a back-filled row carries the context and the product only" {
+	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/cart.tsv
+	assert_success
+	assert_line --index 3 "$(printf 'K1\t\tX\tpopular\t\t3')"
+	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/page.tsv
+	assert_line --index 6 "$(printf 'P9\t\tX\tpopular\tlamp\t\t3')"
+}
+
+@test "--max-per-category K: diversity, from the category column" {
+	run bash -o pipefail -c "xsell-rank --max-per-category 1 $R/page.tsv | pick context_id candidate_id category rank"
+	assert_success
+	assert_output "P1 B lamp 1
+P1 D desk 2
+P1 E rug 3
+P9 B lamp 1"
+	run bash -o pipefail -c "xsell-rank --max-per-category 2 --fallback managed,learned $R/page.tsv | pick candidate_id category rank"
+	assert_output "A lamp 1
+C desk 2
+F rug 3
+B lamp 4
+D desk 5
+B lamp 1"
+}
+
+@test "--max-per-category: categories from --catalog, back-fill included" {
+	cut -f1,3,4,6 $R/page.tsv > nocat.tsv
+	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv --popular $R/popular.tsv nocat.tsv | pick context_id candidate_id source rank"
+	assert_success
+	# P1: B (lamp); then C, D, E, F have no catalog category: not limited.
+	# P9: B (lamp); best sellers P1 and X are lamps, P2 a desk, A a lamp,
+	# Y a desk, Z a rug.
+	assert_output "P1 B learned 1
+P1 D learned 2
+P1 E learned 3
+P1 C managed 4
+P1 F managed 5
+P9 B learned 1
+P9 P2 popular 2
+P9 Z popular 3
+P9 W popular 4"
+}
+
+@test "--max-per-category without any category is exit 2" {
+	printf 'context_id\tcandidate_id\tscore\nA\tx\t1\n' > in.tsv
+	run xsell-rank --max-per-category 1 in.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --max-per-category needs a category column or --catalog"
+}
+
+@test "--per channel ranks each placement on its own" {
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel $R/placements.tsv | pick context_id channel candidate_id rank"
+	assert_success
+	# savings is in both of C1's lists: each list is its own.
+	assert_output "C1 web card 1
+C1 web savings 2
+C1 email loan 1
+C1 email savings 2
+C2 email card 1
+C2 web savings 1"
+	run bash -o pipefail -c "xsell-rank --top 2 $R/placements.tsv | pick context_id channel candidate_id rank"
+	assert_output "C1 web card 1
+C1 email loan 2
+C2 email card 1
+C2 web savings 2"
+}
+
+@test "--per channel: an empty placement never empties another" {
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --fallback offer $R/placements.tsv | pick context_id channel candidate_id rank"
+	assert_success
+	# C2's email list has only a learned candidate: it is empty, web is not.
+	assert_output "C1 web card 1
+C1 web savings 2
+C1 email savings 1
+C2 web savings 1"
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --fallback offer --popular $R/popular.tsv $R/placements.tsv | pick context_id channel candidate_id source rank"
+	assert_output "C1 web card offer 1
+C1 web savings offer 2
+C1 email savings offer 1
+C1 email P1 popular 2
+C2 email P1 popular 1
+C2 email X popular 2
+C2 web savings offer 1
+C2 web P1 popular 2"
+}
+
 # --- streams and errors ---
 
 @test "ungrouped input is exit 3 naming the row; --buffer ranks it" {
@@ -108,11 +254,16 @@ C3 a 1"
 		esac
 	done <<EOF
 2|--top 0 $R/page.tsv|xsell-rank: option --top: 0 is not in [1, 100000]
+2|--fallback managed,managed $R/page.tsv|xsell-rank: option --fallback: 'managed' given twice
+2|--per context_id $R/page.tsv|xsell-rank: option --per: 'context_id' is the --by column
 2|--bogus|usage: xsell-rank
 3|bad.tsv|xsell-rank: bad.tsv:2: column 'score': not a number: "high"
 3|noscore.tsv|xsell-rank: noscore.tsv: missing required column 'score' (found: context_id, candidate_id)
 3|--by customer_id $R/page.tsv|missing required column 'customer_id'
+3|--fallback managed $R/caps.tsv|missing required column 'source'
+3|--per channel $R/page.tsv|missing required column 'channel'
 4|missing.tsv|xsell-rank: missing.tsv: No such file or directory
+4|--popular missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
 EOF
 }
 
@@ -127,9 +278,9 @@ EOF
 }
 
 @test "-v counts what happened" {
-	run xsell-rank -v --top 3 -o out.tsv $R/page.tsv
+	run xsell-rank -v --top 3 --fallback managed --popular $R/popular.tsv -o out.tsv $R/page.tsv
 	assert_success
-	assert_output "xsell-rank: 8 rows in 2 contexts, 4 rows written"
+	assert_output "xsell-rank: 8 rows in 2 contexts, 6 rows written, 3 back-filled"
 }
 
 @test "score | rank: the pipeline from candidates" {
