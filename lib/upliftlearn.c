@@ -1,0 +1,1002 @@
+/*
+ * upliftlearn.c: xsell-learn --uplift. Reads events with a holdout
+ * (group treatment or control), sums outcomes per candidate and segment
+ * cell, estimates each cell's CATE with the chosen learner and writes
+ * the model rows. Memory grows with candidates x segments (and, for
+ * logistic-t, candidates x distinct attribute profiles), not with events.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uplift.h"
+#include "xsell.h"
+
+#define SEP 0x1f
+
+enum { L_T, L_X, L_LOGIT };
+enum { O_CONVERTED, O_REVENUE };
+
+const char uplift_learn_usage[] =
+    "xsell-learn --uplift [--segment-by COL[:EDGES],...] "
+    "[--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K] "
+    "[--outcome converted|revenue] [--l2 L] [--min-effect E] "
+    "[--high-base B] [-jqv] [-o FILE] [FILE ...]";
+
+struct opts {
+	struct uplift_spec spec;
+	int learner, outcome;
+	double min_per_arm, k, l2, min_effect, high_base;
+	int have_high_base, json;
+	const char *out;
+};
+
+/* A (candidate, segment) or (candidate, profile) cell: both arms. */
+struct cell {
+	uint32_t cand, seg;
+	struct uplift_arm arm[2];	/* [0] control, [1] treatment */
+};
+
+struct cells {
+	struct intern ix;	/* 8 bytes: candidate id, segment/profile id */
+	struct cell *c;
+	size_t cap;
+};
+
+/* What the logistic learner needs of one distinct attribute profile. */
+struct profiles {
+	struct intern ix;	/* the raw values, SEP-joined */
+	uint32_t *seg;		/* profile -> segment */
+	double *num;		/* profile x numeric column (NaN missing) */
+	uint32_t *lev;		/* profile x categorical column: level */
+	size_t cap;
+	int nnum, ncat;
+	int *numcol, *catcol;	/* spec columns of each kind */
+	struct intern *levels;	/* per categorical column */
+};
+
+struct learn {
+	struct opts *o;
+	struct rec r;
+	int cand_col, group_col, y_col, *seg_ix;
+	struct intern cand, seg;
+	int *seg_band;		/* segment x spec column: band, -1 missing */
+	size_t seg_cap;
+	struct uplift_arm (*candarm)[2];
+	size_t cand_cap;
+	struct cells cells, pcells;
+	struct profiles prof;
+	struct buf key, pkey;
+	uint64_t rows, skipped, nocand;
+	struct uplift_arm pooled_c;	/* every control event */
+	uint64_t fallbacks, glm_failed;
+};
+
+/* ---- options ---- */
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: %s\n", uplift_learn_usage);
+	if (status != XS_OK)
+		exit(status);
+}
+
+static void
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const char *const learners[] = { "t", "x", "logistic-t", NULL };
+	static const char *const outcomes[] = { "converted", "revenue", NULL };
+	static const struct option lo[] = {
+		{ "uplift", no_argument, NULL, 'U' },
+		{ "segment-by", required_argument, NULL, 'S' },
+		{ "learner", required_argument, NULL, 'L' },
+		{ "min-per-arm", required_argument, NULL, 'M' },
+		{ "prior-strength", required_argument, NULL, 'K' },
+		{ "outcome", required_argument, NULL, 'Y' },
+		{ "l2", required_argument, NULL, '2' },
+		{ "min-effect", required_argument, NULL, 'E' },
+		{ "high-base", required_argument, NULL, 'B' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *err;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	uplift_spec_init(&o->spec);
+	o->min_per_arm = 10;
+	o->k = 20;
+	o->l2 = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:jqvhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'U':
+			break;
+		case 'S':
+			if ((err = uplift_spec_add(&o->spec, optarg)))
+				die(XS_USAGE, "option --segment-by: %s", err);
+			break;
+		case 'L':
+			o->learner = opt_word("--learner", optarg, learners);
+			break;
+		case 'M':
+			o->min_per_arm = (double)opt_int("--min-per-arm", optarg,
+			    1, INT64_C(1) << 53);
+			break;
+		case 'K':
+			o->k = opt_num("--prior-strength", optarg, 0, 1e12);
+			break;
+		case 'Y':
+			o->outcome = opt_word("--outcome", optarg, outcomes);
+			break;
+		case '2':
+			o->l2 = opt_num("--l2", optarg, 0, 1e12);
+			break;
+		case 'E':
+			o->min_effect = opt_num("--min-effect", optarg, 0, 1e300);
+			break;
+		case 'B':
+			o->high_base = opt_num("--high-base", optarg, -1e300,
+			    1e300);
+			o->have_high_base = 1;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'q':
+			xs_quiet = 1;
+			break;
+		case 'v':
+			xs_verbose = 1;
+			break;
+		case 'h':
+			usage(stdout, XS_OK);
+			exit(xs_finish(XS_OK));
+		case 'V':
+			xs_version();
+		default:
+			usage(stderr, XS_USAGE);
+		}
+	}
+}
+
+/* ---- cells ---- */
+
+static void
+cells_init(struct cells *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	intern_init(&cs->ix);
+}
+
+static void
+cells_free(struct cells *cs)
+{
+	intern_free(&cs->ix);
+	free(cs->c);
+}
+
+static struct cell *
+cells_get(struct cells *cs, uint32_t cand, uint32_t seg)
+{
+	unsigned char k[8];
+	uint32_t id;
+
+	memcpy(k, &cand, 4);
+	memcpy(k + 4, &seg, 4);
+	id = intern_put(&cs->ix, (const char *)k, 8);
+	if (id >= cs->cap) {
+		size_t old = cs->cap;
+
+		cs->cap = cs->cap ? 2 * cs->cap : 1024;
+		cs->c = xreallocarray(cs->c, cs->cap, sizeof *cs->c);
+		memset(cs->c + old, 0, (cs->cap - old) * sizeof *cs->c);
+	}
+	cs->c[id].cand = cand;
+	cs->c[id].seg = seg;
+	return &cs->c[id];
+}
+
+static void
+arm_add(struct uplift_arm *a, double y)
+{
+	a->n += 1;
+	a->sum += y;
+	a->sumsq += y * y;
+}
+
+/* ---- reading events ---- */
+
+static void
+prof_init(struct profiles *p, const struct uplift_spec *s)
+{
+	memset(p, 0, sizeof *p);
+	intern_init(&p->ix);
+	p->numcol = xcalloc((size_t)s->ncols + 1, sizeof *p->numcol);
+	p->catcol = xcalloc((size_t)s->ncols + 1, sizeof *p->catcol);
+	for (int i = 0; i < s->ncols; i++) {
+		if (s->col[i].nedges)
+			p->numcol[p->nnum++] = i;
+		else
+			p->catcol[p->ncat++] = i;
+	}
+	p->levels = xcalloc((size_t)p->ncat + 1, sizeof *p->levels);
+	for (int i = 0; i < p->ncat; i++)
+		intern_init(&p->levels[i]);
+}
+
+static void
+prof_free(struct profiles *p)
+{
+	intern_free(&p->ix);
+	free(p->seg);
+	free(p->num);
+	free(p->lev);
+	free(p->numcol);
+	free(p->catcol);
+	for (int i = 0; i < p->ncat; i++)
+		intern_free(&p->levels[i]);
+	free(p->levels);
+}
+
+/* The row's profile (its raw attribute values) for the logistic learner. */
+static uint32_t
+prof_get(struct learn *l, uint32_t seg)
+{
+	struct profiles *p = &l->prof;
+	const struct uplift_spec *s = &l->o->spec;
+	char **f = l->r.f;
+	size_t *len = l->r.len;
+	uint32_t id;
+
+	buf_reset(&l->pkey);
+	for (int i = 0; i < s->ncols; i++) {
+		if (i)
+			buf_putc(&l->pkey, SEP);
+		buf_put(&l->pkey, f[l->seg_ix[i]], len[l->seg_ix[i]]);
+	}
+	id = intern_put(&p->ix, l->pkey.s, l->pkey.len);
+	if (id < p->cap && id + 1 < p->ix.n)
+		return id;
+	if (id >= p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->seg = xreallocarray(p->seg, p->cap, sizeof *p->seg);
+		p->num = xreallocarray(p->num, p->cap * (size_t)(p->nnum + 1),
+		    sizeof *p->num);
+		p->lev = xreallocarray(p->lev, p->cap * (size_t)(p->ncat + 1),
+		    sizeof *p->lev);
+	}
+	p->seg[id] = seg;
+	for (int i = 0; i < p->nnum; i++) {
+		int c = l->seg_ix[p->numcol[i]];
+
+		/* Already checked to be a number by the segment key. */
+		p->num[id * (size_t)p->nnum + i] = len[c] ?
+		    strtod(f[c], NULL) : NAN;
+	}
+	for (int i = 0; i < p->ncat; i++) {
+		int c = l->seg_ix[p->catcol[i]];
+
+		p->lev[id * (size_t)p->ncat + i] = intern_put(&p->levels[i],
+		    f[c], len[c]);
+	}
+	return id;
+}
+
+static uint32_t
+seg_get(struct learn *l)
+{
+	const struct uplift_spec *s = &l->o->spec;
+	const char *err = NULL;
+	int bad;
+	uint32_t id;
+
+	for (int i = 0; i < s->ncols; i++)
+		if (s->col[i].nedges == 0 && l->r.len[l->seg_ix[i]] == 1 &&
+		    l->r.f[l->seg_ix[i]][0] == '*')
+			die(XS_INPUT, "%s: column '%s': the value '*' is kept for "
+			    "the candidate-level rows", rec_where(&l->r),
+			    s->col[i].name);
+	bad = uplift_seg_key(s, l->seg_ix, l->r.f, l->r.len, &l->key, &err);
+	if (bad >= 0)
+		die(XS_INPUT, "%s: column '%s': %s: \"%.40s\"", rec_where(&l->r),
+		    s->col[bad].name, err, l->r.f[l->seg_ix[bad]]);
+	id = intern_put(&l->seg, l->key.s, l->key.len);
+	if (id >= l->seg_cap) {
+		l->seg_cap = l->seg_cap ? 2 * l->seg_cap : 256;
+		l->seg_band = xreallocarray(l->seg_band,
+		    l->seg_cap * (size_t)(s->ncols + 1), sizeof *l->seg_band);
+	}
+	for (int i = 0; i < s->ncols; i++) {
+		const struct useg_col *c = &s->col[i];
+		int fi = l->seg_ix[i];
+
+		l->seg_band[id * (size_t)s->ncols + i] = l->r.len[fi] == 0 ? -1 :
+		    c->nedges ? uplift_band(c, strtod(l->r.f[fi], NULL)) : 0;
+	}
+	return id;
+}
+
+/* The row's arm: 1 treatment, 0 control, -1 neither. */
+static int
+row_arm(const struct learn *l)
+{
+	const char *g = l->r.f[l->group_col];
+
+	if (strcmp(g, "treatment") == 0)
+		return 1;
+	if (strcmp(g, "control") == 0)
+		return 0;
+	return -1;
+}
+
+static double
+row_outcome(const struct learn *l)
+{
+	double y = rec_num(&l->r, l->y_col, 0);
+
+	if (l->o->outcome == O_CONVERTED && y != 0 && y != 1)
+		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%.40s\"",
+		    rec_where(&l->r), l->r.f[l->y_col]);
+	return y;
+}
+
+static void
+read_row(struct learn *l)
+{
+	int arm = row_arm(l);
+	uint32_t cand, seg = 0;
+	double y;
+
+	if (l->r.len[l->cand_col] == 0) {
+		l->nocand++;
+		return;
+	}
+	if (arm < 0) {
+		l->skipped++;
+		return;
+	}
+	y = row_outcome(l);
+	cand = intern_put(&l->cand, l->r.f[l->cand_col], l->r.len[l->cand_col]);
+	if (cand >= l->cand_cap) {
+		size_t old = l->cand_cap;
+
+		l->cand_cap = l->cand_cap ? 2 * l->cand_cap : 256;
+		l->candarm = xreallocarray(l->candarm, l->cand_cap,
+		    sizeof *l->candarm);
+		memset(l->candarm + old, 0, (l->cand_cap - old) *
+		    sizeof *l->candarm);
+	}
+	arm_add(&l->candarm[cand][arm], y);
+	if (arm == 0)
+		arm_add(&l->pooled_c, y);
+	if (l->o->spec.ncols == 0)
+		return;
+	seg = seg_get(l);
+	arm_add(&cells_get(&l->cells, cand, seg)->arm[arm], y);
+	if (l->o->learner == L_LOGIT)
+		arm_add(&cells_get(&l->pcells, cand, prof_get(l, seg))->arm[arm],
+		    y);
+}
+
+static void
+read_events(struct learn *l, int nfiles, char **files)
+{
+	const struct uplift_spec *s = &l->o->spec;
+	struct progress pg;
+
+	rec_open(&l->r, nfiles, files);
+	l->cand_col = rec_need(&l->r, "candidate_id");
+	l->group_col = rec_need(&l->r, "group");
+	l->y_col = rec_need(&l->r, l->o->outcome == O_REVENUE ? "revenue" :
+	    "converted");
+	l->seg_ix = xcalloc((size_t)s->ncols + 1, sizeof *l->seg_ix);
+	for (int i = 0; i < s->ncols; i++)
+		l->seg_ix[i] = rec_need(&l->r, s->col[i].name);
+	if (l->r.empty)
+		return;
+	progress_init(&pg, "events");
+	while (rec_next(&l->r) == REC_ROW) {
+		read_row(l);
+		progress_tick(&pg, ++l->rows);
+	}
+	progress_done(&pg);
+}
+
+/* ---- output order: candidates by id, then segments by band/value ---- */
+
+static const struct learn *sort_l;
+
+static int
+cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int
+cmp_cand(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return cmp_bytes(intern_str(&sort_l->cand, a), intern_len(&sort_l->cand,
+	    a), intern_str(&sort_l->cand, b), intern_len(&sort_l->cand, b));
+}
+
+/* The i-th label of a segment key, and its length. */
+static const char *
+seg_part(const struct intern *in, uint32_t seg, int i, size_t *n)
+{
+	const char *s = intern_str(in, seg), *end = s + intern_len(in, seg);
+	const char *e;
+
+	while (i-- > 0)
+		s = (const char *)memchr(s, SEP, (size_t)(end - s)) + 1;
+	e = memchr(s, SEP, (size_t)(end - s));
+	*n = (size_t)((e ? e : end) - s);
+	return s;
+}
+
+static int
+cmp_seg(uint32_t a, uint32_t b)
+{
+	const struct uplift_spec *s = &sort_l->o->spec;
+
+	for (int i = 0; i < s->ncols; i++) {
+		int ba = sort_l->seg_band[a * (size_t)s->ncols + i];
+		int bb = sort_l->seg_band[b * (size_t)s->ncols + i];
+		const char *x, *y;
+		size_t xn, yn;
+		int c;
+
+		if (ba != bb)
+			return ba < bb ? -1 : 1;
+		if (s->col[i].nedges)
+			continue;
+		x = seg_part(&sort_l->seg, a, i, &xn);
+		y = seg_part(&sort_l->seg, b, i, &yn);
+		if ((c = cmp_bytes(x, xn, y, yn)))
+			return c;
+	}
+	return 0;
+}
+
+static int
+cmp_cell(const void *pa, const void *pb)
+{
+	const struct cell *a = *(struct cell *const *)pa;
+	const struct cell *b = *(struct cell *const *)pb;
+	int c;
+
+	if (a->cand != b->cand)
+		return cmp_cand(&a->cand, &b->cand);
+	if ((c = cmp_seg(a->seg, b->seg)))
+		return c;
+	return (a->seg > b->seg) - (a->seg < b->seg);
+}
+
+/* Profile cells by candidate, then profile id (first seen first). */
+static int
+cmp_cand_of_cell(const void *pa, const void *pb)
+{
+	const struct cell *a = *(struct cell *const *)pa;
+	const struct cell *b = *(struct cell *const *)pb;
+
+	if (a->cand != b->cand)
+		return cmp_cand(&a->cand, &b->cand);
+	return (a->seg > b->seg) - (a->seg < b->seg);
+}
+
+/* ---- the logistic T-learner ---- */
+
+/* One candidate's design: a row per profile it was seen with. */
+struct design {
+	int p;
+	size_t n;
+	double *x, *w[2], *s[2], *ss[2];
+	uint32_t *seg;		/* row -> segment */
+	double *rw;		/* row -> events in both arms */
+};
+
+/* Columns: intercept, each numeric attribute standardised over the
+ * candidate's events (missing: 0, the mean), one-hot levels. */
+static int
+design_width(const struct profiles *p)
+{
+	int w = 1 + p->nnum;
+
+	for (int i = 0; i < p->ncat; i++)
+		w += (int)p->levels[i].n;
+	return w;
+}
+
+static void
+design_build(struct design *d, const struct learn *l, struct cell *const *pc,
+    size_t n)
+{
+	const struct profiles *p = &l->prof;
+	double *mean = xcalloc((size_t)p->nnum + 1, sizeof *mean);
+	double *sd = xcalloc((size_t)p->nnum + 1, sizeof *sd);
+
+	memset(d, 0, sizeof *d);
+	d->p = design_width(p);
+	d->n = n;
+	d->x = xcalloc(n * (size_t)d->p, sizeof *d->x);
+	for (int a = 0; a < 2; a++) {
+		d->w[a] = xcalloc(n, sizeof *d->w[a]);
+		d->s[a] = xcalloc(n, sizeof *d->s[a]);
+		d->ss[a] = xcalloc(n, sizeof *d->ss[a]);
+	}
+	d->seg = xcalloc(n, sizeof *d->seg);
+	d->rw = xcalloc(n, sizeof *d->rw);
+	for (int i = 0; i < p->nnum; i++) {
+		struct uplift_arm m = { 0, 0, 0 };
+
+		for (size_t j = 0; j < n; j++) {
+			double v = p->num[pc[j]->seg * (size_t)p->nnum + i];
+			double wj = pc[j]->arm[0].n + pc[j]->arm[1].n;
+
+			if (!isnan(v)) {
+				m.n += wj;
+				m.sum += wj * v;
+				m.sumsq += wj * v * v;
+			}
+		}
+		mean[i] = m.n > 0 ? m.sum / m.n : 0;
+		sd[i] = m.n > 0 ? sqrt(fmax(m.sumsq / m.n - mean[i] * mean[i],
+		    0)) : 0;
+	}
+	for (size_t j = 0; j < n; j++) {
+		double *x = d->x + j * (size_t)d->p;
+		uint32_t pr = pc[j]->seg;
+		int at = 1 + p->nnum;
+
+		x[0] = 1;
+		for (int i = 0; i < p->nnum; i++) {
+			double v = p->num[pr * (size_t)p->nnum + i];
+
+			x[1 + i] = isnan(v) || sd[i] == 0 ? 0 :
+			    (v - mean[i]) / sd[i];
+		}
+		for (int i = 0; i < p->ncat; i++) {
+			x[at + (int)p->lev[pr * (size_t)p->ncat + i]] = 1;
+			at += (int)p->levels[i].n;
+		}
+		for (int a = 0; a < 2; a++) {
+			d->w[a][j] = pc[j]->arm[a].n;
+			d->s[a][j] = pc[j]->arm[a].sum;
+			d->ss[a][j] = pc[j]->arm[a].sumsq;
+		}
+		d->seg[j] = p->seg[pr];
+		d->rw[j] = pc[j]->arm[0].n + pc[j]->arm[1].n;
+	}
+	free(mean);
+	free(sd);
+}
+
+static void
+design_free(struct design *d)
+{
+	free(d->x);
+	for (int a = 0; a < 2; a++) {
+		free(d->w[a]);
+		free(d->s[a]);
+		free(d->ss[a]);
+	}
+	free(d->seg);
+	free(d->rw);
+}
+
+/* Per segment of one candidate: the fitted effect averaged over the
+ * segment's events, with its delta-method variance. */
+struct seg_acc {
+	double w, cate, base;
+	double *g[2];		/* d cate / d beta of each arm's model */
+};
+
+/* Fits both arms' models for one candidate and fills est[seg] for each
+ * segment in its cells; 0 when a fit failed. */
+static int
+logit_candidate(struct learn *l, struct cell *const *pc, size_t n,
+    struct uplift_est *est, unsigned char *have)
+{
+	int fam = l->o->outcome == O_REVENUE ? GLM_LINEAR : GLM_LOGIT;
+	struct design d;
+	struct uplift_glm g[2];
+	struct seg_acc *acc;
+	int ok = 1, p;
+
+	design_build(&d, l, pc, n);
+	p = d.p;
+	for (int a = 0; a < 2; a++) {
+		uplift_glm_init(&g[a], p);
+		if (!uplift_glm_fit(&g[a], fam, d.n, d.x, d.w[a], d.s[a],
+		    d.ss[a], l->o->l2))
+			ok = 0;
+	}
+	acc = xcalloc(l->seg.n + 1, sizeof *acc);
+	for (size_t j = 0; ok && j < d.n; j++) {
+		const double *x = d.x + j * (size_t)p;
+		struct seg_acc *sa = &acc[d.seg[j]];
+		double m[2];
+
+		if (!sa->g[0]) {
+			sa->g[0] = xcalloc((size_t)p, sizeof(double));
+			sa->g[1] = xcalloc((size_t)p, sizeof(double));
+		}
+		for (int a = 0; a < 2; a++) {
+			double dm;
+
+			m[a] = uplift_glm_mean(&g[a], fam, x);
+			dm = fam == GLM_LOGIT ? m[a] * (1 - m[a]) : 1;
+			for (int i = 0; i < p; i++)
+				sa->g[a][i] += d.rw[j] * dm * x[i];
+		}
+		sa->w += d.rw[j];
+		sa->cate += d.rw[j] * (m[1] - m[0]);
+		sa->base += d.rw[j] * m[0];
+	}
+	for (uint32_t sgi = 0; sgi < l->seg.n; sgi++) {
+		struct seg_acc *sa = &acc[sgi];
+		double var = 0;
+
+		if (!sa->g[0])
+			continue;
+		if (ok && sa->w > 0) {
+			struct uplift_est *e = &est[sgi];
+
+			for (int a = 0; a < 2; a++)
+				for (int i = 0; i < p; i++)
+					for (int k = 0; k < p; k++)
+						var += sa->g[a][i] / sa->w *
+						    g[a].cov[i * p + k] *
+						    sa->g[a][k] / sa->w;
+			e->cate = sa->cate / sa->w;
+			e->base = sa->base / sa->w;
+			uplift_est_finish(e, var);
+			have[sgi] = 1;
+		}
+		free(sa->g[0]);
+		free(sa->g[1]);
+	}
+	free(acc);
+	for (int a = 0; a < 2; a++)
+		uplift_glm_free(&g[a]);
+	design_free(&d);
+	return ok;
+}
+
+static void
+glm_warn(struct learn *l, uint32_t cand)
+{
+	l->glm_failed++;
+	warnx("candidate '%s': the regression did not converge; its segments "
+	    "use the candidate-level effect", intern_str(&l->cand, cand));
+}
+
+/* ---- writing the model ---- */
+
+enum { C_N_T, C_N_C, C_RATE_T, C_RATE_C, C_CATE, C_LOW, C_HIGH, C_BASE,
+	C_LABEL, C_FALLBACK, C_SPEC, C_NOWN };
+
+static const char *const own_names[] = { "n_t", "n_c", "rate_t", "rate_c",
+	"cate", "cate_low", "cate_high", "base_rate", "label", "fallback",
+	"segment_spec" };
+
+
+/* Rounded to 6 decimals: the estimates carry no more, and the files
+ * stay readable. */
+static void
+put_num(struct buf *b, double v)
+{
+	char s[NUM_BUF];
+
+	if (isnan(v))
+		return;
+	if (fabs(v) < 1e9)
+		v = round(v * 1e6) / 1e6;
+	num_fmt(v, s);
+	buf_puts(b, s);
+}
+
+static const char *
+label_of(const struct opts *o, const struct uplift_est *e, double high)
+{
+	if (isnan(e->cate))
+		return "";
+	if (e->lo > 0 && e->cate >= o->min_effect)
+		return "persuadable";
+	if (e->hi < 0 && e->cate <= -o->min_effect)
+		return "sleeping_dog";
+	return e->base >= high ? "sure_thing" : "lost_cause";
+}
+
+struct writer {
+	struct wr w;
+	int nseg, ncols;
+	struct buf vals;
+	size_t *off;		/* ncols + 1: where each value starts in vals */
+	char **v;
+	size_t *len;
+	const char *spectext;
+	double high;
+	const struct opts *o;
+};
+
+static void
+field_end(struct writer *wt, int i)
+{
+	wt->off[i + 1] = wt->vals.len;
+}
+
+/* Writes one model row: seg NULL for the candidate-level row. */
+static void
+write_row(struct writer *wt, const struct learn *l, uint32_t cand,
+    const uint32_t *seg, const struct uplift_arm *arm,
+    const struct uplift_est *e, int fallback)
+{
+	int i = 0;
+	struct buf *b = &wt->vals;
+
+	buf_reset(b);
+	wt->off[0] = 0;
+	buf_put(b, intern_str(&l->cand, cand), intern_len(&l->cand, cand));
+	field_end(wt, i++);
+	for (int k = 0; k < wt->nseg; k++) {
+		size_t n;
+		const char *s;
+
+		if (seg) {
+			s = seg_part(&l->seg, *seg, k, &n);
+			buf_put(b, s, n);
+		} else {
+			buf_putc(b, '*');
+		}
+		field_end(wt, i++);
+	}
+	put_num(b, arm[1].n);
+	field_end(wt, i++);
+	put_num(b, arm[0].n);
+	field_end(wt, i++);
+	put_num(b, arm[1].n > 0 ? arm[1].sum / arm[1].n : NAN);
+	field_end(wt, i++);
+	put_num(b, arm[0].n > 0 ? arm[0].sum / arm[0].n : NAN);
+	field_end(wt, i++);
+	put_num(b, e->cate);
+	field_end(wt, i++);
+	put_num(b, e->lo);
+	field_end(wt, i++);
+	put_num(b, e->hi);
+	field_end(wt, i++);
+	put_num(b, e->base);
+	field_end(wt, i++);
+	buf_puts(b, label_of(wt->o, e, wt->high));
+	field_end(wt, i++);
+	buf_puts(b, fallback ? "1" : "0");
+	field_end(wt, i++);
+	buf_puts(b, wt->spectext);
+	field_end(wt, i++);
+	buf_str(b);
+	for (int k = 0; k < wt->ncols; k++) {
+		wt->v[k] = b->s + wt->off[k];
+		wt->len[k] = wt->off[k + 1] - wt->off[k];
+	}
+	wr_row(&wt->w, wt->v, wt->len);
+}
+
+static void
+writer_open(struct writer *wt, const struct learn *l, FILE *fp,
+    const char *spectext, double high)
+{
+	const struct uplift_spec *s = &l->o->spec;
+	char **cols = xcalloc((size_t)s->ncols + 1 + C_NOWN, sizeof *cols);
+	int n = 0;
+
+	memset(wt, 0, sizeof *wt);
+	wt->nseg = s->ncols;
+	wt->spectext = spectext;
+	wt->high = high;
+	wt->o = l->o;
+	buf_init(&wt->vals);
+	cols[n++] = "candidate_id";
+	for (int i = 0; i < s->ncols; i++)
+		cols[n++] = s->col[i].name;
+	for (int i = 0; i < C_NOWN; i++)
+		cols[n++] = (char *)own_names[i];
+	wt->ncols = n;
+	wt->off = xcalloc((size_t)n + 1, sizeof *wt->off);
+	wt->v = xcalloc((size_t)n, sizeof *wt->v);
+	wt->len = xcalloc((size_t)n, sizeof *wt->len);
+	wr_open(&wt->w, fp, l->o->json, n, cols);
+	free(cols);
+	for (int i = 1; i <= s->ncols; i++)
+		wr_type(&wt->w, i, WR_STR);
+	wr_type(&wt->w, 1 + s->ncols + C_LABEL, WR_STR);
+	wr_type(&wt->w, 1 + s->ncols + C_SPEC, WR_STR);
+}
+
+/* A cell's estimate by the chosen learner, or the candidate's when an arm
+ * is thinner than --min-per-arm (returns 1 then). */
+static int
+cell_est(const struct learn *l, const struct cell *c,
+    const struct uplift_est *cand_est, const struct uplift_est *logit,
+    int have_logit, struct uplift_est *e)
+{
+	const struct uplift_arm *ca = l->candarm[c->cand];
+	double share = ca[1].n / (ca[0].n + ca[1].n);
+
+	if (c->arm[0].n < l->o->min_per_arm || c->arm[1].n < l->o->min_per_arm ||
+	    isnan(cand_est->cate)) {
+		*e = *cand_est;
+		return 1;
+	}
+	switch (l->o->learner) {
+	case L_X:
+		uplift_est_x(c->arm, ca, l->o->k, share, e);
+		break;
+	case L_LOGIT:
+		if (!have_logit) {
+			*e = *cand_est;
+			return 1;
+		}
+		*e = *logit;
+		break;
+	default:
+		uplift_est_t(c->arm, ca, l->o->k, e);
+	}
+	return 0;
+}
+
+static void
+write_model(struct learn *l, FILE *fp)
+{
+	size_t ncell = l->o->spec.ncols ? l->cells.ix.n : 0;
+	struct cell **cp = xcalloc(ncell + 1, sizeof *cp);
+	struct cell **pp = NULL;
+	uint32_t *order = xcalloc(l->cand.n + 1, sizeof *order);
+	struct uplift_est *lest = NULL;
+	unsigned char *have = NULL;
+	struct writer wt;
+	struct buf spec;
+	size_t at = 0, pat = 0, npc = 0;
+	double high;
+
+	buf_init(&spec);
+	uplift_spec_text(&l->o->spec, &spec);
+	high = l->o->have_high_base ? l->o->high_base :
+	    l->pooled_c.n > 0 ? l->pooled_c.sum / l->pooled_c.n : 0;
+	if (xs_verbose) {
+		struct buf h;
+
+		buf_init(&h);
+		put_num(&h, high);
+		note("base rate splitting sure_thing from lost_cause: %s",
+		    buf_str(&h));
+		buf_free(&h);
+	}
+	writer_open(&wt, l, fp, buf_str(&spec), high);
+	sort_l = l;
+	for (uint32_t i = 0; i < l->cand.n; i++)
+		order[i] = i;
+	qsort(order, l->cand.n, sizeof *order, cmp_cand);
+	for (size_t i = 0; i < ncell; i++)
+		cp[i] = &l->cells.c[i];
+	qsort(cp, ncell, sizeof *cp, cmp_cell);
+	if (l->o->learner == L_LOGIT && ncell) {
+		npc = l->pcells.ix.n;
+		pp = xcalloc(npc + 1, sizeof *pp);
+		for (size_t i = 0; i < npc; i++)
+			pp[i] = &l->pcells.c[i];
+		qsort(pp, npc, sizeof *pp, cmp_cand_of_cell);
+		lest = xcalloc(l->seg.n + 1, sizeof *lest);
+		have = xcalloc(l->seg.n + 1, 1);
+	}
+	for (uint32_t oi = 0; oi < l->cand.n; oi++) {
+		uint32_t cand = order[oi];
+		struct uplift_est ce, e;
+
+		uplift_est_candidate(l->candarm[cand], &ce);
+		write_row(&wt, l, cand, NULL, l->candarm[cand], &ce, 0);
+		if (pp) {
+			size_t from = pat;
+
+			while (pat < npc && pp[pat]->cand == cand)
+				pat++;
+			memset(have, 0, l->seg.n);
+			if (!isnan(ce.cate) && !logit_candidate(l, pp + from,
+			    pat - from, lest, have))
+				glm_warn(l, cand);
+		}
+		for (; at < ncell && cp[at]->cand == cand; at++) {
+			const struct cell *c = cp[at];
+			int fb = cell_est(l, c, &ce, lest ? &lest[c->seg] : NULL,
+			    have ? have[c->seg] : 0, &e);
+
+			l->fallbacks += fb;
+			write_row(&wt, l, cand, &c->seg, c->arm, &e, fb);
+		}
+	}
+	wr_close(&wt.w);
+	buf_free(&wt.vals);
+	free(wt.off);
+	free(wt.v);
+	free(wt.len);
+	buf_free(&spec);
+	free(cp);
+	free(pp);
+	free(order);
+	free(lest);
+	free(have);
+}
+
+static void
+learn_free(struct learn *l)
+{
+	rec_close(&l->r);
+	intern_free(&l->cand);
+	intern_free(&l->seg);
+	free(l->seg_band);
+	free(l->candarm);
+	free(l->seg_ix);
+	cells_free(&l->cells);
+	cells_free(&l->pcells);
+	prof_free(&l->prof);
+	buf_free(&l->key);
+	buf_free(&l->pkey);
+}
+
+int
+uplift_learn_main(int argc, char **argv)
+{
+	struct opts o;
+	struct learn l;
+	FILE *fp;
+	int status = XS_OK;
+
+	xs_init(argv[0]);
+	parse_opts(&o, argc, argv);
+	memset(&l, 0, sizeof l);
+	l.o = &o;
+	intern_init(&l.cand);
+	intern_init(&l.seg);
+	cells_init(&l.cells);
+	cells_init(&l.pcells);
+	prof_init(&l.prof, &o.spec);
+	buf_init(&l.key);
+	buf_init(&l.pkey);
+	read_events(&l, argc - optind, argv + optind);
+	fp = out_open(o.out);
+	write_model(&l, fp);
+	out_close(fp);
+	/* xsell-rank --assignments logs a context offered nothing as one
+	 * row without a candidate: not an event, not an error. */
+	if (l.nocand)
+		note("%llu rows without a candidate_id skipped",
+		    (unsigned long long)l.nocand);
+	if (l.skipped) {
+		warnx("%llu of %llu events skipped: group not treatment or "
+		    "control", (unsigned long long)l.skipped,
+		    (unsigned long long)l.rows);
+		status = XS_DATA;
+	}
+	if (xs_verbose)
+		note("%llu events, %u candidates, %u segments, %zu cells, "
+		    "%llu fell back to the candidate level",
+		    (unsigned long long)l.rows, l.cand.n, l.seg.n,
+		    o.spec.ncols ? (size_t)l.cells.ix.n : 0,
+		    (unsigned long long)l.fallbacks);
+	learn_free(&l);
+	uplift_spec_free(&o.spec);
+	return xs_finish(status);
+}
