@@ -12,6 +12,7 @@
 #include "ctxgroup.h"
 #include "itemtab.h"
 #include "scoring.h"
+#include "uplift.h"
 #include "xsell.h"
 
 static const char usage_text[] =
@@ -47,13 +48,6 @@ struct wtab {
 	int dflt;		/* row of "*", or -1 */
 };
 
-/* Candidate-level CATE from --uplift-model. */
-struct model {
-	struct intern ids;
-	double *cate;
-	double maxabs;
-};
-
 /* One candidate while its context is being scored. */
 struct cand {
 	double raw[NPART];	/* each part's input value, NaN missing */
@@ -78,7 +72,7 @@ static struct opts {
 
 static struct itemtab catalog, offers;
 static struct wtab wtab;
-static struct model model;
+static struct uplift_model *model;	/* lib/uplift.h */
 static int have_catalog, have_offers, have_model;
 
 static void
@@ -143,63 +137,6 @@ weights_for(const char *ch, size_t n)
 	if ((id = intern_find(&wtab.ch, ch, n)) != INTERN_NONE)
 		return &wtab.w[id];
 	return wtab.dflt >= 0 ? &wtab.w[wtab.dflt] : &o.w;
-}
-
-static int
-is_star(const char *s, size_t n)
-{
-	return n == 0 || (n == 1 && s[0] == '*');
-}
-
-/*
- * Model rows are candidate_id, segment key columns, n_t, ..., cate, ....
- * The segment keys are the columns between candidate_id and n_t (or
- * cate); a row whose keys are all empty or "*" is the candidate level,
- * which is what this version joins. Every row's CATE counts for the
- * largest |CATE| that scales u.
- */
-static void
-load_model(const char *file)
-{
-	struct rec r;
-	char *files[1] = { (char *)file };
-	int cid, cate, end;
-
-	memset(&r, 0, sizeof r);
-	intern_init(&model.ids);
-	rec_open(&r, 1, files);
-	if ((cid = rec_need(&r, "candidate_id")) < 0) {
-		rec_close(&r);
-		return;
-	}
-	cate = rec_need(&r, "cate");
-	end = rec_col(&r, "n_t");
-	if (end < 0 || end < cid)
-		end = cate > cid ? cate : cid + 1;
-	while (rec_next(&r) != REC_END) {
-		double v = rec_num(&r, cate, NAN);
-		int cand = 1;
-		uint32_t before, id;
-
-		if (isnan(v))
-			continue;
-		if (fabs(v) > model.maxabs)
-			model.maxabs = fabs(v);
-		for (int k = cid + 1; k < end; k++)
-			if (!is_star(r.f[k], r.len[k]))
-				cand = 0;
-		if (!cand)
-			continue;
-		before = model.ids.n;
-		id = intern_put(&model.ids, r.f[cid], r.len[cid]);
-		if (model.ids.n == before)
-			die(XS_INPUT, "%s: candidate '%.60s' has two "
-			    "candidate-level rows", rec_where(&r), r.f[cid]);
-		model.cate = xreallocarray(model.cate, model.ids.n,
-		    sizeof *model.cate);
-		model.cate[id] = v;
-	}
-	rec_close(&r);
 }
 
 static int
@@ -291,13 +228,20 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	c->raw[NFACTOR] = NAN;
 	c->in[NFACTOR] = IN_NONE;
 	if (have_model) {
-		uint32_t id = intern_find(&model.ids, f[k->cid], len[k->cid]);
+		struct uplift_hit h;
+		/* The context's segment, else the candidate-level effect. */
+		int found = uplift_lookup(model, f[k->cid], len[k->cid], f, len,
+		    &h);
 
-		if (id != INTERN_NONE) {
-			c->cate = model.cate[id];
+		if (found == UPLIFT_BAD)
+			die(XS_INPUT, "%s: %s", group_where(g, i),
+			    uplift_model_err(model));
+		if (found != UPLIFT_NONE) {
+			c->cate = h.cate;
 			c->raw[NFACTOR] = c->cate;
 			c->in[NFACTOR] = IN_MODEL;
-			c->x[NFACTOR] = norm_uplift(c->cate, model.maxabs);
+			c->x[NFACTOR] = norm_uplift(c->cate,
+			    uplift_model_maxabs(model));
 		}
 	}
 	if (c->in[NFACTOR] == IN_NONE && has(len, k->uplift)) {
@@ -648,7 +592,7 @@ main(int argc, char **argv)
 		have_offers = 1;
 	}
 	if (o.model) {
-		load_model(o.model);
+		model = uplift_model_load(o.model);
 		have_model = 1;
 	}
 	memset(&r, 0, sizeof r);
@@ -658,6 +602,8 @@ main(int argc, char **argv)
 		return xs_finish(XS_OK);
 	}
 	find_cols(&k, &r);
+	if (have_model)
+		uplift_model_bind(model, &r);
 	/* Only the margin scale looks across a context's rows. */
 	mode = !have_catalog ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
 	group_init(&g, &r, k.ctx, mode, "--buffer");
@@ -688,10 +634,8 @@ main(int argc, char **argv)
 		itemtab_free(&catalog);
 	if (have_offers)
 		itemtab_free(&offers);
-	if (have_model) {
-		intern_free(&model.ids);
-		free(model.cate);
-	}
+	if (have_model)
+		uplift_model_free(model);
 	if (o.weights_file) {
 		intern_free(&wtab.ch);
 		free(wtab.w);
