@@ -1,7 +1,7 @@
 /*
  * xsell-rank: the top N scored candidates of each context, filled by a
  * fallback chain of sources and back-filled from best sellers, with
- * diversity and independent placements.
+ * diversity, independent placements and a holdout group.
  */
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 
 #include "ctxgroup.h"
 #include "itemtab.h"
+#include "keyhash.h"
 #include "xsell.h"
 
 static const char usage_text[] =
@@ -17,14 +18,16 @@ static const char usage_text[] =
     "[--fallback SRC,SRC,...]\n"
     "                  [--popular FILE] [--catalog FILE] "
     "[--max-per-category K]\n"
+    "                  [--holdout F --seed S [--assignments FILE]]\n"
     "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
 #define MAXTOP 100000
 
 static struct opts {
-	int64_t top, maxcat;
-	const char *by, *per, *fallback, *popular, *catalog, *out;
-	int buffer, json;
+	int64_t top, maxcat, seed;
+	const char *by, *per, *fallback, *popular, *catalog, *assign, *out;
+	double holdout;		/* NaN without --holdout */
+	int has_seed, buffer, json;
 } o;
 
 /* --fallback: source name -> tier. */
@@ -66,7 +69,7 @@ struct str {
 };
 
 static struct {
-	uint64_t contexts, rows, written, backfilled;
+	uint64_t contexts, control, rows, written, backfilled;
 } counts;
 
 static int
@@ -326,7 +329,7 @@ choose(struct work *w, const struct item *it, size_t n, size_t slots)
 
 /* ---- output ---- */
 
-enum { OWN_RANK };
+enum { OWN_RANK, OWN_GROUP };
 
 struct out {
 	struct layout l;
@@ -335,25 +338,51 @@ struct out {
 	int nown;
 	char **v;
 	size_t *len;
+	/* --assignments */
+	struct wr aw;
+	FILE *afp;
+	int acols;
+	char *av[7];
+	size_t alen[7];
 };
 
 static void
 out_init(struct out *u, const struct rec *r)
 {
-	static const char *const own[] = { "rank" };
+	static const char *const own[] = { "rank", "group" };
 
-	u->nown = 1;
+	u->nown = isnan(o.holdout) ? 1 : 2;
 	layout_init(&u->l, r->ncols, r->cols, u->nown, own);
 	u->fp = out_open(o.out);
 	wr_open(&u->w, u->fp, o.json, u->l.nout, u->l.out);
 	u->v = xcalloc((size_t)u->l.nout + 1, sizeof *u->v);
 	u->len = xcalloc((size_t)u->l.nout + 1, sizeof *u->len);
+	if (o.assign) {
+		char *cols[7];
+		int n = 0;
+
+		cols[n++] = (char *)o.by;
+		if (o.per)
+			cols[n++] = (char *)o.per;
+		cols[n++] = "group";
+		cols[n++] = "candidate_id";
+		cols[n++] = "source";
+		cols[n++] = "rank";
+		cols[n++] = "score";
+		u->acols = n;
+		u->afp = out_open(o.assign);
+		wr_open(&u->aw, u->afp, o.json, n, cols);
+	}
 }
 
 static void
 out_free(struct out *u)
 {
 	wr_close(&u->w);
+	if (o.assign) {
+		wr_close(&u->aw);
+		out_close(u->afp);
+	}
 	out_close(u->fp);
 	layout_free(&u->l);
 	free(u->v);
@@ -399,13 +428,15 @@ fill_popular(struct out *u, const struct group *g, size_t partrow,
 		set(u, outcol(u, k->category), p->cat, p->catlen);
 }
 
-/* A list's offers on the output. */
+/* A list's offers on the output, unless the context is in control. */
 static void
 write_part(struct out *u, const struct group *g, const struct cols *k,
-    struct work *w, size_t part, size_t n)
+    struct work *w, size_t part, size_t n, int control)
 {
 	char rb[24];
 
+	if (control)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct pick *p = &w->pk[i];
 
@@ -416,8 +447,55 @@ write_part(struct out *u, const struct group *g, const struct cols *k,
 			    group_len(g, p->row), u->v, u->len);
 		set(u, u->l.own_at[OWN_RANK], rb,
 		    (size_t)snprintf(rb, sizeof rb, "%zu", i + 1));
+		if (u->nown > 1)
+			set(u, u->l.own_at[OWN_GROUP], "treatment", 9);
 		wr_row(&u->w, u->v, u->len);
 		counts.written++;
+	}
+}
+
+/* A list in the assignments log, in either group; an empty list is one
+ * row without a candidate. */
+static void
+log_part(struct out *u, const struct group *g, const struct cols *k,
+    struct work *w, size_t part, size_t n, int control)
+{
+	static const char *const grp[] = { "treatment", "control" };
+	char *const *f = group_f(g, w->partrow[part]);
+	const size_t *len = group_len(g, w->partrow[part]);
+	char rb[24];
+
+	for (size_t i = 0; i < n || (i == 0 && n == 0); i++) {
+		const struct pick *p = n ? &w->pk[i] : NULL;
+		int a = 0;
+
+		memset(u->av, 0, sizeof u->av);
+		memset(u->alen, 0, sizeof u->alen);
+		u->av[a] = f[k->by], u->alen[a++] = len[k->by];
+		if (o.per)
+			u->av[a] = f[k->per], u->alen[a++] = len[k->per];
+		u->av[a] = (char *)grp[control];
+		u->alen[a++] = strlen(grp[control]);
+		if (!p) {
+			wr_row(&u->aw, u->av, u->alen);
+			continue;
+		}
+		u->av[a] = (char *)p->cid, u->alen[a++] = p->cidlen;
+		if (p->row == SIZE_MAX) {
+			u->av[a] = "popular", u->alen[a++] = 7;
+		} else if (k->source >= 0) {
+			u->av[a] = group_f(g, p->row)[k->source];
+			u->alen[a++] = group_len(g, p->row)[k->source];
+		} else {
+			a++;
+		}
+		u->alen[a] = (size_t)snprintf(rb, sizeof rb, "%zu", i + 1);
+		u->av[a++] = rb;
+		if (p->row != SIZE_MAX) {
+			u->av[a] = group_f(g, p->row)[k->score];
+			u->alen[a] = group_len(g, p->row)[k->score];
+		}
+		wr_row(&u->aw, u->av, u->alen);
 	}
 }
 
@@ -425,6 +503,8 @@ static void
 rank_group(struct out *u, const struct group *g, const struct cols *k,
     struct work *w)
 {
+	struct str ctx = { group_f(g, 0)[k->by], group_len(g, 0)[k->by] };
+	int control = 0;
 	size_t from = 0;
 
 	counts.contexts++;
@@ -432,13 +512,18 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 	read_items(w, g, k);
 	if (have_popular)
 		collect_owned(w, g, k);
+	if (!isnan(o.holdout))
+		control = keyed_unit((uint64_t)o.seed, ctx.s, ctx.n) < o.holdout;
+	counts.control += control;
 	for (size_t part = 0; part < w->nparts; part++) {
 		size_t to = from, n;
 
 		while (to < g->n && w->it[to].part == part)
 			to++;
 		n = choose(w, w->it + from, to - from, (size_t)o.top);
-		write_part(u, g, k, w, part, n);
+		write_part(u, g, k, w, part, n, control);
+		if (o.assign)
+			log_part(u, g, k, w, part, n, control);
 		from = to;
 	}
 }
@@ -468,7 +553,7 @@ static void
 parse_args(int argc, char **argv)
 {
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
-	    O_MAXCAT, O_BUFFER };
+	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_BUFFER };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
@@ -477,6 +562,9 @@ parse_args(int argc, char **argv)
 		{ "popular", required_argument, NULL, O_POPULAR },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-per-category", required_argument, NULL, O_MAXCAT },
+		{ "holdout", required_argument, NULL, O_HOLDOUT },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "assignments", required_argument, NULL, O_ASSIGN },
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
@@ -490,6 +578,7 @@ parse_args(int argc, char **argv)
 
 	o.top = 5;
 	o.by = "context_id";
+	o.holdout = NAN;
 	while ((ch = getopt_long(argc, argv, "jo:qvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_TOP: o.top = opt_int("--top", optarg, 1, MAXTOP); break;
@@ -502,6 +591,14 @@ parse_args(int argc, char **argv)
 			o.maxcat = opt_int("--max-per-category", optarg, 1,
 			    MAXTOP);
 			break;
+		case O_HOLDOUT:
+			o.holdout = opt_num("--holdout", optarg, 0, 1);
+			break;
+		case O_SEED:
+			o.seed = opt_int("--seed", optarg, 0, INT64_C(1) << 53);
+			o.has_seed = 1;
+			break;
+		case O_ASSIGN: o.assign = optarg; break;
 		case O_BUFFER: o.buffer = 1; break;
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;
@@ -514,6 +611,11 @@ parse_args(int argc, char **argv)
 		default: usage_die(usage_text);
 		}
 	}
+	if (!isnan(o.holdout) && !o.has_seed)
+		die(XS_USAGE, "option --holdout needs --seed");
+	if (isnan(o.holdout) && (o.has_seed || o.assign))
+		die(XS_USAGE, "option %s needs --holdout",
+		    o.has_seed ? "--seed" : "--assignments");
 	if (o.per && strcmp(o.per, o.by) == 0)
 		die(XS_USAGE, "option --per: '%s' is the --by column", o.per);
 	if (o.fallback)
@@ -582,6 +684,9 @@ main(int argc, char **argv)
 		    (unsigned long long)counts.contexts,
 		    (unsigned long long)counts.written,
 		    (unsigned long long)counts.backfilled);
+		if (!isnan(o.holdout))
+			note("%llu contexts in control",
+			    (unsigned long long)counts.control);
 	}
 	out_free(&u);
 	group_free(&g);

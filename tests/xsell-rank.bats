@@ -218,6 +218,77 @@ C2 web savings offer 1
 C2 web P1 popular 2"
 }
 
+# --- holdout ---
+
+@test "--holdout: control contexts get nothing on stdout; --assignments logs both" {
+	# Seed 10 draws P1 into control and P9 into treatment at F = 0.5.
+	run xsell-rank --top 2 --holdout 0.5 --seed 10 --assignments a.tsv $R/page.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup
+P9\tP9\tB\tlearned\tlamp\t0.4\t1\ttreatment')"
+	run cat a.tsv
+	assert_output "$(printf 'context_id\tgroup\tcandidate_id\tsource\trank\tscore
+P1\tcontrol\tB\tlearned\t1\t0.9
+P1\tcontrol\tA\tlearned\t2\t0.8
+P9\ttreatment\tB\tlearned\t1\t0.4')"
+}
+
+@test "--holdout 0 keeps everyone in treatment, 1 everyone in control" {
+	run bash -o pipefail -c "xsell-rank --holdout 0 --seed 1 $R/page.tsv | pick group | sort | uniq -c"
+	assert_output "      6 treatment"
+	run xsell-rank --holdout 1 --seed 1 --assignments a.tsv $R/page.tsv
+	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup')"
+	run bash -o pipefail -c "pick group < a.tsv | sort | uniq -c"
+	assert_output "      6 control"
+}
+
+@test "--assignments: a list with no offers is one row; with --per, per list" {
+	run xsell-rank --top 2 --per channel --fallback offer --holdout 1 --seed 3 --assignments a.tsv $R/placements.tsv
+	assert_success
+	run cat a.tsv
+	assert_output "$(printf 'context_id\tchannel\tgroup\tcandidate_id\tsource\trank\tscore
+C1\tweb\tcontrol\tcard\toffer\t1\t0.9
+C1\tweb\tcontrol\tsavings\toffer\t2\t0.6
+C1\temail\tcontrol\tsavings\toffer\t1\t0.5
+C2\temail\tcontrol\t\t\t\t
+C2\tweb\tcontrol\tsavings\toffer\t1\t0.4')"
+}
+
+holdout_input() {
+	awk 'BEGIN { print "context_id\tcandidate_id\tscore"
+		for (i = 0; i < 100000; i++) printf "U%d\tx\t1\n", i }'
+}
+
+@test "--holdout F: the control share is within 1 point of F over 100 000 contexts" {
+	holdout_input > in.tsv
+	for f in 0.1 0.5; do
+		xsell-rank --holdout $f --seed 2025 --assignments a.tsv in.tsv > out.tsv
+		run awk -F'\t' -v f=$f 'NR > 1 { n[$2]++ } END {
+			share = n["control"] / 100000
+			print (share > f - 0.01 && share < f + 0.01) ? "ok" : "off", n["control"] + n["treatment"] }' a.tsv
+		assert_output "ok 100000"
+		# stdout has exactly the treatment contexts.
+		[ $(($(wc -l < out.tsv) - 1)) -eq "$(grep -c treatment a.tsv)" ]
+	done
+}
+
+@test "--holdout: the same seed gives the same groups in any order, whoever else comes" {
+	holdout_input > in.tsv
+	xsell-rank --holdout 0.2 --seed 99 --assignments a.tsv in.tsv > /dev/null
+	# Reversed, and every third context left out.
+	{ head -1 in.tsv; tail -n +2 in.tsv | awk 'NR % 3' | tac; } > other.tsv
+	xsell-rank --holdout 0.2 --seed 99 --assignments b.tsv other.tsv > /dev/null
+	tail -n +2 a.tsv | cut -f1,2 | sort > a.groups
+	tail -n +2 b.tsv | cut -f1,2 | sort > b.groups
+	[ "$(wc -l < b.groups)" -eq 66667 ]
+	run bash -c "join -t '	' a.groups b.groups | awk -F'\t' '\$2 != \$3' | wc -l"
+	assert_output 0
+	# Another seed draws other groups.
+	xsell-rank --holdout 0.2 --seed 100 --assignments c.tsv in.tsv > /dev/null
+	run cmp -s a.tsv c.tsv
+	assert_failure
+}
+
 # --- streams and errors ---
 
 @test "ungrouped input is exit 3 naming the row; --buffer ranks it" {
@@ -236,10 +307,10 @@ C3 a 1"
 
 @test "JSON lines in and out" {
 	printf '{"context_id":"A","candidate_id":"x","score":0.5}\n{"context_id":"A","candidate_id":"y","score":0.7}\n' > in.json
-	run xsell-rank -j in.json
+	run xsell-rank -j --holdout 0 --seed 1 in.json
 	assert_success
-	assert_output '{"context_id":"A","candidate_id":"y","score":0.7,"rank":1}
-{"context_id":"A","candidate_id":"x","score":0.5,"rank":2}'
+	assert_output '{"context_id":"A","candidate_id":"y","score":0.7,"rank":1,"group":"treatment"}
+{"context_id":"A","candidate_id":"x","score":0.5,"rank":2,"group":"treatment"}'
 }
 
 @test "errors: table of exit statuses and messages" {
@@ -253,6 +324,10 @@ C3 a 1"
 		*) echo "$args: $output"; return 1 ;;
 		esac
 	done <<EOF
+2|--holdout 0.1 $R/page.tsv|xsell-rank: option --holdout needs --seed
+2|--seed 1 $R/page.tsv|xsell-rank: option --seed needs --holdout
+2|--assignments a.tsv $R/page.tsv|xsell-rank: option --assignments needs --holdout
+2|--holdout 1.5 --seed 1 $R/page.tsv|xsell-rank: option --holdout: 1.5 is not in [0, 1]
 2|--top 0 $R/page.tsv|xsell-rank: option --top: 0 is not in [1, 100000]
 2|--fallback managed,managed $R/page.tsv|xsell-rank: option --fallback: 'managed' given twice
 2|--per context_id $R/page.tsv|xsell-rank: option --per: 'context_id' is the --by column
@@ -278,9 +353,10 @@ EOF
 }
 
 @test "-v counts what happened" {
-	run xsell-rank -v --top 3 --fallback managed --popular $R/popular.tsv -o out.tsv $R/page.tsv
+	run xsell-rank -v --top 3 --fallback managed --popular $R/popular.tsv --holdout 0.5 --seed 10 -o out.tsv $R/page.tsv
 	assert_success
-	assert_output "xsell-rank: 8 rows in 2 contexts, 6 rows written, 3 back-filled"
+	assert_output "xsell-rank: 8 rows in 2 contexts, 3 rows written, 3 back-filled
+xsell-rank: 1 contexts in control"
 }
 
 @test "score | rank: the pipeline from candidates" {
