@@ -1,7 +1,7 @@
 /*
  * xsell-rank: the top N scored candidates of each context, filled by a
  * fallback chain of sources and back-filled from best sellers, with
- * diversity, independent placements and a holdout group.
+ * diversity, independent placements, a holdout group and contact caps.
  */
 #include <getopt.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 #include "ctxgroup.h"
 #include "itemtab.h"
 #include "keyhash.h"
+#include "period.h"
 #include "xsell.h"
 
 static const char usage_text[] =
@@ -19,15 +20,19 @@ static const char usage_text[] =
     "                  [--popular FILE] [--catalog FILE] "
     "[--max-per-category K]\n"
     "                  [--holdout F --seed S [--assignments FILE]]\n"
+    "                  [--history FILE --cap N --period day|week|month "
+    "[--now TS]]\n"
     "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
 #define MAXTOP 100000
 
 static struct opts {
-	int64_t top, maxcat, seed;
-	const char *by, *per, *fallback, *popular, *catalog, *assign, *out;
+	int64_t top, maxcat, cap, seed;
+	const char *by, *per, *fallback, *popular, *catalog, *assign;
+	const char *history, *out;
 	double holdout;		/* NaN without --holdout */
-	int has_seed, buffer, json;
+	int period, has_seed, has_now, buffer, json;
+	int64_t now;
 } o;
 
 /* --fallback: source name -> tier. */
@@ -38,6 +43,16 @@ static struct itemtab catalog, popular;
 static int have_catalog, have_popular;
 static uint32_t *pop_order;
 static size_t npop;
+
+/* --history: contacts in the current period per context (and placement). */
+static struct hist {
+	struct intern keys;
+	uint32_t *count;
+	int per;		/* counted per placement */
+	int64_t start, now;
+	uint32_t *id;		/* while reading: each contact's key and ts */
+	int64_t *t;
+} hist;
 
 struct cols {
 	int by, cid, score, source, category, per, ctx, subject, items;
@@ -69,7 +84,7 @@ struct str {
 };
 
 static struct {
-	uint64_t contexts, control, rows, written, backfilled;
+	uint64_t contexts, control, rows, written, backfilled, capped;
 } counts;
 
 static int
@@ -109,6 +124,93 @@ load_popular(const char *file)
 		pop_order[i] = (uint32_t)i;
 	qsort(pop_order, npop, sizeof *pop_order, by_popularity);
 	have_popular = 1;
+}
+
+static void
+hist_key(struct buf *b, const char *ctx, size_t n, const char *per,
+    size_t pn)
+{
+	buf_reset(b);
+	buf_put(b, ctx, n);
+	if (per) {
+		buf_putc(b, '\x1f');
+		buf_put(b, per, pn);
+	}
+}
+
+/*
+ * Counts each context's contacts in the calendar period that holds "now"
+ * (--now, else the latest ts in the history), from the period's start up
+ * to now. Per placement when the history has the --per column.
+ */
+static void
+load_history(const char *file)
+{
+	struct rec r;
+	char *files[1] = { (char *)file };
+	int ctx, ts, per = -1;
+	int64_t latest = INT64_MIN;
+	size_t n = 0, cap = 0;
+	struct buf k;
+
+	memset(&r, 0, sizeof r);
+	intern_init(&hist.keys);
+	buf_init(&k);
+	rec_open(&r, 1, files);
+	ctx = rec_col(&r, o.by);
+	if (ctx < 0)
+		ctx = rec_need(&r, "context_id");
+	ts = rec_need(&r, "ts");
+	if (o.per)
+		per = rec_col(&r, o.per);
+	hist.per = per >= 0;
+	while (ctx >= 0 && rec_next(&r) != REC_END) {
+		const char *err;
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			hist.id = xreallocarray(hist.id, cap, sizeof *hist.id);
+			hist.t = xreallocarray(hist.t, cap, sizeof *hist.t);
+		}
+		if ((err = time_parse(r.f[ts], r.len[ts], &hist.t[n])))
+			die(XS_INPUT, "%s: column 'ts': %s: \"%.40s\"",
+			    rec_where(&r), err, r.f[ts]);
+		hist_key(&k, r.f[ctx], r.len[ctx], per >= 0 ? r.f[per] : NULL,
+		    per >= 0 ? r.len[per] : 0);
+		hist.id[n] = intern_put(&hist.keys, buf_str(&k), k.len);
+		if (hist.t[n] > latest)
+			latest = hist.t[n];
+		n++;
+	}
+	hist.now = o.has_now ? o.now : latest;
+	hist.start = period_start(o.period, hist.now);
+	hist.count = xcalloc((size_t)hist.keys.n + 1, sizeof *hist.count);
+	for (size_t i = 0; i < n; i++)
+		if (hist.t[i] >= hist.start && hist.t[i] <= hist.now)
+			hist.count[hist.id[i]]++;
+	if (xs_verbose && n) {
+		char a[NUM_BUF], b[NUM_BUF];
+
+		time_fmt(hist.start, a);
+		time_fmt(hist.now, b);
+		note("history: %zu contacts, counting from %s to %s", n, a, b);
+	}
+	free(hist.id);
+	free(hist.t);
+	hist.id = NULL;
+	hist.t = NULL;
+	buf_free(&k);
+	rec_close(&r);
+}
+
+static uint32_t
+contacts(struct buf *k, const struct str *ctx, const struct str *per)
+{
+	uint32_t id;
+
+	hist_key(k, ctx->s, ctx->n, per ? per->s : NULL, per ? per->n : 0);
+	id = intern_find(&hist.keys, buf_str(k), k->len);
+	return id == INTERN_NONE ? 0 : hist.count[id];
 }
 
 /* ---- ranking one context ---- */
@@ -179,6 +281,7 @@ struct work {
 	struct str *own;
 	size_t nown, owncap;
 	struct pick *pk;	/* chosen, for one placement */
+	struct buf key;
 };
 
 static void
@@ -505,7 +608,8 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 {
 	struct str ctx = { group_f(g, 0)[k->by], group_len(g, 0)[k->by] };
 	int control = 0;
-	size_t from = 0;
+	size_t from = 0, left = (size_t)o.top;
+	int64_t budget = o.top;
 
 	counts.contexts++;
 	counts.rows += g->n;
@@ -515,12 +619,27 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 	if (!isnan(o.holdout))
 		control = keyed_unit((uint64_t)o.seed, ctx.s, ctx.n) < o.holdout;
 	counts.control += control;
+	if (o.history && !hist.per) {
+		budget = o.cap - contacts(&w->key, &ctx, NULL);
+		left = budget > 0 ? (size_t)budget : 0;
+	}
+	if (budget < o.top)
+		counts.capped++;
 	for (size_t part = 0; part < w->nparts; part++) {
-		size_t to = from, n;
+		size_t to = from, slots = (size_t)o.top, n;
 
 		while (to < g->n && w->it[to].part == part)
 			to++;
-		n = choose(w, w->it + from, to - from, (size_t)o.top);
+		if (o.history && hist.per) {
+			budget = o.cap - contacts(&w->key, &ctx, &w->parts[part]);
+			slots = budget <= 0 ? 0 : budget < o.top ? (size_t)budget :
+			    (size_t)o.top;
+			counts.capped += budget < o.top;
+		} else if (o.history) {
+			slots = left < slots ? left : slots;
+		}
+		n = choose(w, w->it + from, to - from, slots);
+		left -= n < left ? n : left;
 		write_part(u, g, k, w, part, n, control);
 		if (o.assign)
 			log_part(u, g, k, w, part, n, control);
@@ -553,7 +672,8 @@ static void
 parse_args(int argc, char **argv)
 {
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
-	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_BUFFER };
+	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_HISTORY, O_CAP,
+	    O_PERIOD, O_NOW, O_BUFFER };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
@@ -565,6 +685,10 @@ parse_args(int argc, char **argv)
 		{ "holdout", required_argument, NULL, O_HOLDOUT },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "assignments", required_argument, NULL, O_ASSIGN },
+		{ "history", required_argument, NULL, O_HISTORY },
+		{ "cap", required_argument, NULL, O_CAP },
+		{ "period", required_argument, NULL, O_PERIOD },
+		{ "now", required_argument, NULL, O_NOW },
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
@@ -574,11 +698,13 @@ parse_args(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, has_cap = 0;
+	const char *err;
 
 	o.top = 5;
 	o.by = "context_id";
 	o.holdout = NAN;
+	o.period = -1;
 	while ((ch = getopt_long(argc, argv, "jo:qvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_TOP: o.top = opt_int("--top", optarg, 1, MAXTOP); break;
@@ -599,6 +725,20 @@ parse_args(int argc, char **argv)
 			o.has_seed = 1;
 			break;
 		case O_ASSIGN: o.assign = optarg; break;
+		case O_HISTORY: o.history = optarg; break;
+		case O_CAP:
+			o.cap = opt_int("--cap", optarg, 1, MAXTOP);
+			has_cap = 1;
+			break;
+		case O_PERIOD:
+			o.period = opt_word("--period", optarg, period_words);
+			break;
+		case O_NOW:
+			if ((err = time_parse(optarg, strlen(optarg), &o.now)))
+				die(XS_USAGE, "option --now: %s: \"%s\"", err,
+				    optarg);
+			o.has_now = 1;
+			break;
 		case O_BUFFER: o.buffer = 1; break;
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;
@@ -616,6 +756,11 @@ parse_args(int argc, char **argv)
 	if (isnan(o.holdout) && (o.has_seed || o.assign))
 		die(XS_USAGE, "option %s needs --holdout",
 		    o.has_seed ? "--seed" : "--assignments");
+	if (o.history && (!has_cap || o.period < 0))
+		die(XS_USAGE, "option --history needs --cap and --period");
+	if (!o.history && (has_cap || o.period >= 0 || o.has_now))
+		die(XS_USAGE, "option %s needs --history", has_cap ? "--cap" :
+		    o.period >= 0 ? "--period" : "--now");
 	if (o.per && strcmp(o.per, o.by) == 0)
 		die(XS_USAGE, "option --per: '%s' is the --by column", o.per);
 	if (o.fallback)
@@ -660,6 +805,8 @@ main(int argc, char **argv)
 	}
 	if (o.popular)
 		load_popular(o.popular);
+	if (o.history)
+		load_history(o.history);
 	memset(&r, 0, sizeof r);
 	rec_open(&r, argc - optind, argv + optind);
 	if (r.empty) {
@@ -671,6 +818,7 @@ main(int argc, char **argv)
 	    "--buffer");
 	memset(&w, 0, sizeof w);
 	w.pk = xcalloc((size_t)o.top + 1, sizeof *w.pk);
+	buf_init(&w.key);
 	out_init(&u, &r);
 	progress_init(&prog, "rows");
 	while (group_next(&g)) {
@@ -687,6 +835,9 @@ main(int argc, char **argv)
 		if (!isnan(o.holdout))
 			note("%llu contexts in control",
 			    (unsigned long long)counts.control);
+		if (o.history)
+			note("%llu contexts capped",
+			    (unsigned long long)counts.capped);
 	}
 	out_free(&u);
 	group_free(&g);
@@ -696,11 +847,16 @@ main(int argc, char **argv)
 	free(w.partrow);
 	free(w.own);
 	free(w.pk);
+	buf_free(&w.key);
 	if (have_catalog)
 		itemtab_free(&catalog);
 	if (have_popular) {
 		itemtab_free(&popular);
 		free(pop_order);
+	}
+	if (o.history) {
+		intern_free(&hist.keys);
+		free(hist.count);
 	}
 	if (o.fallback)
 		intern_free(&tiers);

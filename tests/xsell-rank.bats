@@ -289,6 +289,82 @@ holdout_input() {
 	assert_failure
 }
 
+# --- caps ---
+
+# history.tsv: C1 on Fri 14 Nov (email), Mon 17 Nov (email), Thu 20 Nov
+# (web); C2 on Fri 21 Nov 10:00 (email), the latest, so "now".
+@test "--cap 2 --period week: 2 contacts this week get nothing, 1 gets one" {
+	run bash -o pipefail -c "xsell-rank --top 3 --history $R/history.tsv --cap 2 --period week $R/caps.tsv | pick context_id candidate_id rank"
+	assert_success
+	assert_output "C2 a 1
+C3 a 1
+C3 b 2"
+}
+
+@test "--period day and month count other contacts" {
+	run bash -o pipefail -c "xsell-rank --top 3 --history $R/history.tsv --cap 2 --period day $R/caps.tsv | pick context_id candidate_id"
+	assert_success
+	# Today (21 Nov): C1 none, C2 once.
+	assert_output "C1 a
+C1 b
+C2 a
+C3 a
+C3 b"
+	run bash -o pipefail -c "xsell-rank --top 3 --history $R/history.tsv --cap 3 --period month $R/caps.tsv | pick context_id candidate_id"
+	# November: C1 three times, C2 once.
+	assert_output "C2 a
+C2 b
+C3 a
+C3 b
+C3 c"
+}
+
+@test "--now picks the period; contacts after now do not count" {
+	run bash -o pipefail -c "xsell-rank --top 3 --history $R/history.tsv --cap 2 --period week --now 2025-11-24 $R/caps.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output "C1 a
+C1 b
+C2 a
+C2 b
+C3 a
+C3 b"
+	run bash -o pipefail -c "xsell-rank --top 3 --history $R/history.tsv --cap 2 --period week --now 2025-11-18T00:00:00Z $R/caps.tsv | pick context_id candidate_id"
+	# Monday 17th to now: C1 once; C1's 20th and C2's 21st are later.
+	assert_output "C1 a
+C2 a
+C2 b
+C3 a
+C3 b"
+}
+
+@test "caps per placement when the history has the --per column" {
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --history $R/history.tsv --cap 2 --period week $R/placements.tsv | pick context_id channel candidate_id"
+	assert_success
+	# C1: once by email, once on the web this week; C2 once by email.
+	assert_output "C1 web card
+C1 email loan
+C2 email card
+C2 web savings"
+}
+
+@test "caps per context when the history has no --per column: lists use it in order" {
+	cut -f1,2 $R/history.tsv > h.tsv
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --history h.tsv --cap 2 --period week $R/placements.tsv | pick context_id channel candidate_id"
+	assert_success
+	# C1: 2 contacts, nothing. C2: 1 left, taken by its first list.
+	assert_output "C2 email card"
+}
+
+@test "--assignments shows capped contexts with no offers" {
+	run xsell-rank --top 3 --history $R/history.tsv --cap 2 --period week --holdout 0 --seed 1 --assignments a.tsv $R/caps.tsv
+	assert_success
+	run bash -o pipefail -c "pick context_id group candidate_id < a.tsv"
+	assert_output "C1 treatment 
+C2 treatment a
+C3 treatment a
+C3 treatment b"
+}
+
 # --- streams and errors ---
 
 @test "ungrouped input is exit 3 naming the row; --buffer ranks it" {
@@ -316,6 +392,7 @@ C3 a 1"
 @test "errors: table of exit statuses and messages" {
 	printf 'context_id\tcandidate_id\tscore\nA\tx\thigh\n' > bad.tsv
 	printf 'context_id\tcandidate_id\nA\tx\n' > noscore.tsv
+	printf 'context_id\tts\nA\tyesterday\n' > badts.tsv
 	while IFS='|' read -r want args msg; do
 		run sh -c "xsell-rank $args"
 		[ "$status" -eq "$want" ] || { echo "$args: status $status: $output"; return 1; }
@@ -328,6 +405,10 @@ C3 a 1"
 2|--seed 1 $R/page.tsv|xsell-rank: option --seed needs --holdout
 2|--assignments a.tsv $R/page.tsv|xsell-rank: option --assignments needs --holdout
 2|--holdout 1.5 --seed 1 $R/page.tsv|xsell-rank: option --holdout: 1.5 is not in [0, 1]
+2|--history $R/history.tsv --period week $R/page.tsv|xsell-rank: option --history needs --cap and --period
+2|--cap 2 $R/page.tsv|xsell-rank: option --cap needs --history
+2|--history $R/history.tsv --cap 2 --period fortnight $R/page.tsv|xsell-rank: option --period: "fortnight" is not one of day, week, month
+2|--history $R/history.tsv --cap 2 --period week --now soon $R/page.tsv|xsell-rank: option --now:
 2|--top 0 $R/page.tsv|xsell-rank: option --top: 0 is not in [1, 100000]
 2|--fallback managed,managed $R/page.tsv|xsell-rank: option --fallback: 'managed' given twice
 2|--per context_id $R/page.tsv|xsell-rank: option --per: 'context_id' is the --by column
@@ -337,6 +418,7 @@ C3 a 1"
 3|--by customer_id $R/page.tsv|missing required column 'customer_id'
 3|--fallback managed $R/caps.tsv|missing required column 'source'
 3|--per channel $R/page.tsv|missing required column 'channel'
+3|--history badts.tsv --cap 1 --period day $R/page.tsv|xsell-rank: badts.tsv:2: column 'ts':
 4|missing.tsv|xsell-rank: missing.tsv: No such file or directory
 4|--popular missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
 EOF
