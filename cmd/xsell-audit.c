@@ -1037,6 +1037,34 @@ cell_of(uint32_t g, uint32_t c)
 	return &cells[ncells - 1].a;
 }
 
+/* Without --by a candidate has one cell: found by its id, no hashing. */
+static uint32_t *cellno;	/* candidate id -> cell index + 1 */
+static size_t cellno_cap;
+
+static struct agg *
+cand_cell(uint32_t c)
+{
+	if (c >= cellno_cap) {
+		size_t n = cellno_cap ? 2 * cellno_cap : 4096;
+
+		while (n <= c)
+			n *= 2;
+		cellno = xreallocarray(cellno, n, sizeof *cellno);
+		memset(cellno + cellno_cap, 0, (n - cellno_cap) * sizeof *cellno);
+		cellno_cap = n;
+	}
+	if (!cellno[c]) {
+		if (ncells == cells_cap) {
+			cells_cap = cells_cap ? 2 * cells_cap : 1024;
+			cells = xreallocarray(cells, cells_cap, sizeof *cells);
+		}
+		memset(&cells[ncells], 0, sizeof cells[ncells]);
+		cells[ncells].c = c;
+		cellno[c] = (uint32_t)++ncells;
+	}
+	return &cells[cellno[c] - 1].a;
+}
+
 enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE };
 static const char *const by_words[] = {
 	"category", "channel", "type", "source", NULL
@@ -1128,7 +1156,7 @@ read_offer_events(void)
 				group_lookup(&r, cctx, c, &s, &n);
 			g = intern_put(&groups, s, n);
 		}
-		a = cell_of(g, c);
+		a = by == BY_NONE ? cand_cell(c) : cell_of(g, c);
 		conv = converted_of(&r, cconv);
 		a->imps++;
 		a->conv += conv;
@@ -1461,6 +1489,8 @@ run_offers(void)
 	free(slots);
 	slots = NULL;
 	nslots = 0;
+	free(cellno);
+	cellno = NULL;
 
 	if (html)
 		html_begin(html, "xsell-audit: offer performance");
