@@ -1,0 +1,128 @@
+/* idmap.c: strings to dense ids, one cache line a lookup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsell.h"
+#include "idmap.h"
+
+static void
+slots_alloc(struct idmap *m, size_t n)
+{
+	m->slot = xreallocarray(NULL, n, sizeof *m->slot);
+	for (size_t i = 0; i < n; i++)
+		m->slot[i].id = UINT32_MAX;
+	m->mask = n - 1;
+}
+
+void
+idmap_init(struct idmap *m)
+{
+	memset(m, 0, sizeof *m);
+	slots_alloc(m, 1024);
+}
+
+void
+idmap_free(struct idmap *m)
+{
+	free(m->slot);
+	free(m->pool);
+	free(m->off);
+	free(m->len);
+	memset(m, 0, sizeof *m);
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static inline size_t
+lookup(const struct idmap *m, const char *s, size_t len, uint64_t h)
+{
+	char key[IDMAP_INLINE];
+	size_t i;
+
+	if (len <= IDMAP_INLINE) {
+		memset(key, 0, sizeof key);
+		memcpy(key, s, len);
+	}
+	for (i = h & m->mask; m->slot[i].id != UINT32_MAX; i = (i + 1) & m->mask) {
+		const struct idslot *sl = &m->slot[i];
+
+		if (sl->hash != h || sl->len != len)
+			continue;
+		if (len <= IDMAP_INLINE ? memcmp(sl->key, key, sizeof key) == 0 :
+		    memcmp(m->pool + m->off[sl->id], s, len) == 0)
+			break;
+	}
+	return i;
+}
+
+uint32_t
+idmap_find(const struct idmap *m, const char *s, size_t len)
+{
+	return m->slot[lookup(m, s, len, xs_hash(s, len))].id;
+}
+
+static void
+grow_slots(struct idmap *m)
+{
+	struct idslot *old = m->slot;
+	size_t n = m->mask + 1;
+
+	slots_alloc(m, n * 2);
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (old[i].id == UINT32_MAX)
+			continue;
+		for (j = old[i].hash & m->mask; m->slot[j].id != UINT32_MAX;
+		    j = (j + 1) & m->mask)
+			;
+		m->slot[j] = old[i];
+	}
+	free(old);
+}
+
+uint32_t
+idmap_put(struct idmap *m, const char *s, size_t len)
+{
+	return idmap_put_hash(m, s, len, xs_hash(s, len));
+}
+
+uint32_t
+idmap_put_hash(struct idmap *m, const char *s, size_t len, uint64_t h)
+{
+	size_t i = lookup(m, s, len, h);
+	struct idslot *sl = &m->slot[i];
+	uint32_t id;
+
+	if (sl->id != UINT32_MAX)
+		return sl->id;
+	if (m->n == UINT32_MAX - 1 || len >= UINT32_MAX)
+		die(XS_SYS, "too many distinct strings");
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 1024;
+		m->off = xreallocarray(m->off, m->cap, sizeof *m->off);
+		m->len = xreallocarray(m->len, m->cap, sizeof *m->len);
+	}
+	if (m->poollen + len + 1 > m->poolcap) {
+		size_t cap = m->poolcap ? m->poolcap : 1 << 16;
+
+		while (cap < m->poollen + len + 1)
+			cap *= 2;
+		m->pool = xrealloc(m->pool, cap);
+		m->poolcap = cap;
+	}
+	memcpy(m->pool + m->poollen, s, len);
+	m->pool[m->poollen + len] = '\0';
+	id = m->n++;
+	m->off[id] = m->poollen;
+	m->len[id] = (uint32_t)len;
+	m->poollen += len + 1;
+	sl->hash = h;
+	sl->id = id;
+	sl->len = (uint32_t)len;
+	memset(sl->key, 0, sizeof sl->key);
+	if (len <= IDMAP_INLINE)
+		memcpy(sl->key, s, len);
+	if ((size_t)m->n * 2 > m->mask + 1)
+		grow_slots(m);
+	return id;
+}
