@@ -7,11 +7,17 @@
 
 static int tap_n, tap_failed;
 
+#if defined(__GNUC__)
+#define TAP_UNUSED __attribute__((unused))
+#else
+#define TAP_UNUSED
+#endif
+
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) \
 	tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static void
+TAP_UNUSED static void
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -26,7 +32,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	}
 }
 
-static void
+TAP_UNUSED static void
 tap_is_str(const char *got, const char *want, const char *file, int line,
     const char *fmt, ...)
 {
