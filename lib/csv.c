@@ -88,6 +88,26 @@ set_delim(struct csvin *c, int delim)
 	c->cls[(unsigned char)delim] = C_DELIM;
 }
 
+/* Excel's "sep=;" first line names the delimiter: it is taken (unless one
+ * was given) and skipped. Returns the bytes left in the block. */
+static size_t
+skip_sep_line(struct csvin *c, size_t n, int *delim)
+{
+	size_t end = 5;
+
+	if (n < 6 || memcmp(c->rbuf, "sep=", 4) != 0 || c->rbuf[4] == '\n')
+		return n;
+	if (c->rbuf[end] == '\r')
+		end++;
+	if (end >= n || c->rbuf[end] != '\n')
+		return n;
+	if (!*delim)
+		*delim = (unsigned char)c->rbuf[4];
+	memmove(c->rbuf, c->rbuf + end + 1, n - end - 1);
+	c->nextline = 2;
+	return n - end - 1;
+}
+
 void
 csvin_open_fd(struct csvin *c, int fd, const char *name, int delim)
 {
@@ -100,6 +120,7 @@ csvin_open_fd(struct csvin *c, int fd, const char *name, int delim)
 		memmove(c->rbuf, c->rbuf + 3, n - 3);
 		n -= 3;
 	}
+	n = skip_sep_line(c, n, &delim);
 	c->bp = c->rbuf;
 	c->be = c->rbuf + n;
 	set_delim(c, delim ? delim : csvin_guess_delim(c->rbuf, n));

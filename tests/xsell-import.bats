@@ -309,12 +309,16 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tB\tcross_sell\tmanaged\t\tx\\ty'
 }
 
-@test "--delimiter sets the delimiter the header would suggest otherwise" {
+@test "--delimiter, or an Excel sep= line, sets the delimiter the header would suggest otherwise" {
 	printf 'subject;linked;note\nA;B;x,y,z\n' > semi.csv
 	run --separate-stderr xsell-import --delimiter ';' semi.csv
 	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tB\tcross_sell\tmanaged\t\tx,y,z'
 	run --separate-stderr xsell-import --delimiter , semi.csv
 	assert_failure 3
+	printf 'sep=;\r\nSKU;Price\r\nA-1;4,50\r\nA-2;x\r\n' > excel.csv
+	run --separate-stderr xsell-import excel.csv
+	assert_line --index 1 $'A-1\t\t\t\t4.5\t\t\t\t\t'
+	[[ "$stderr" == *"(first at excel.csv:4)"* ]]
 }
 
 @test "--json writes JSON lines: numbers as numbers, ids as strings, lists as arrays" {
