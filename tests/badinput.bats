@@ -1,0 +1,300 @@
+#!/usr/bin/env bats
+# The bad-input corpus, against every tool: each case is the expected exit
+# status, the tool and its options, the input (generated below, per tool,
+# under $IN/TOOL/), and an extended regular expression the whole stderr
+# must match ("-" for an empty stderr). Every case also must not crash
+# (status >= 128), must not print a sanitizer report, and an error
+# (status 2-4) is one line. All tools run with -q, so stderr holds only
+# errors and the reject summary.
+load helper
+bats_require_minimum_version 1.5.0
+
+# mk TOOL HEADER ROW: the inputs for one tool. ROW has @N where a number
+# goes and may have @D where a date goes; the defaults make a good row.
+mk() {
+	local d="$IN/$1" h=$2 row=$3 i key keys vals
+	local good=${row//@N/1}
+	good=${good//@D/2024-01-01}
+	mkdir -p "$d"
+	cd "$d" || return 1
+	: > empty
+	printf '%b\n' "$h" > header-only
+	printf '%b\n%b\n' "$h" "$good" > good
+	printf '%b\tzzz_unknown\n%b\tz\n' "$h" "$good" > unknown-col
+	printf 'foo\tbar\n1\t2\n' > no-required
+	printf '%b\t%s\n%b\tdup\n' "$h" "${h%%\\t*}" "$good" > dup-header
+	printf '%b\r\n%b\r\n' "$h" "$good" > crlf
+	printf '%b\n%b\r\n%b\n' "$h" "$good" "$good" > mixed-eol
+	printf '\357\273\277%b\n%b\n' "$h" "$good" > bom
+	{ printf '%b\n' "$h"; printf '%b\n' "$good" | sed 's/^\(.\)/\1\x00/'; } > nul
+	{ printf '%b\n' "$h"; printf '%b\n' "$good" | sed 's/^\(.\)/\1\xff\xfe/'; } > bad-utf8
+	{ printf '%b\n' "$h"; cat "$IN/10mb"; } > line-10mb
+	{ printf '%b\n' "$h"; head -c 1000000 "$IN/10mb";
+	  printf '%b\n' "$good"; } > field-1m
+	for v in 1e999 nan -0 0x10; do
+		printf '%b\n%b\n' "$h" "$(printf '%s' "$row" |
+		    sed "s/@N/$v/; s/@D/2024-01-01/")" > "num$v"
+	done
+	for v in 0000-01-01 2024-13-45 10000-01-01; do
+		printf '%b\n%b\n' "$h" "$(printf '%b' "$row" |
+		    sed "s/@N/1/; s/@D/$v/")" > "date$v"
+	done
+	# JSON lines: the good row as an object, then bad second lines
+	keys=$(printf '%b' "$h" | tr '\t' '\n')
+	vals=$(printf '%b' "$good" | tr '\t' '\n')
+	key=$(paste <(echo "$keys") <(echo "$vals") |
+	    awk -F'\t' '{ printf "%s\"%s\":\"%s\"", (NR > 1 ? "," : "{"), $1, $2 }
+	    END { print "}" }')
+	printf '%s\n[1,2]\n' "$key" > json-array-line
+	printf '%s\n"text"\n' "$key" > json-string-line
+	{ printf '%s\n{"%s":' "$key" "${h%%\\t*}"
+	  head -c 100000 /dev/zero | tr '\0' '['; echo; } > json-deep
+	{ printf '{"%s":' "${h%%\\t*}"
+	  head -c 100000 /dev/zero | tr '\0' '['; echo; } > json-deep-first
+	printf '%s\n{"%s":{"a":[1]}}\n' "$key" "${h%%\\t*}" > json-nested
+	printf '[1,2]\n' > json-array-first
+	cd - > /dev/null
+}
+
+setup_file() {
+	IN=$BATS_FILE_TMPDIR/in
+	export IN
+	mkdir -p "$IN"
+	head -c 10000000 /dev/zero | tr '\0' 'a' > "$IN/10mb"
+	echo >> "$IN/10mb"
+	mk import 'order_id\tproduct_id\tquantity\tprice\tts' 'O1\tP1\t1\t@N\t@D'
+	mk learn 'order_id\tproduct_id\tquantity\tts' 'O1\tP1\t@N\t@D'
+	mk qualify 'subject_id\tsegment' 'P1\tx'
+	mk score 'context_id\tcandidate_id\tpropensity' 'C1\tP1\t@N'
+	mk rank 'context_id\tcandidate_id\tscore' 'C1\tP1\t@N'
+	mk audit 'subject_id\tlinked_id\tupdated' 'P1\tP2\t@D'
+	mk events 'context_id\tcandidate_id\tgroup\tconverted\trevenue' \
+	    'C1\tP1\ttreatment\t1\t@N'
+	printf 'subject_id\tlinked_id\nP1\tP2\n' > "$IN/rel.tsv"
+	printf 'subject_id\tlinked_id\nP\0001\tP2\n' > "$IN/rel-nul"
+	{ printf '{"subject_id":"P1","linked_id":"P2"}\n{"linked_id":'
+	  head -c 100000 /dev/zero | tr '\0' '['; echo; } > "$IN/rel-deep"
+}
+
+# Reads the table on stdin; reports every failing case, not only the first.
+table() {
+	local want cmd input pat bad=0 err
+	while IFS='|' read -r want cmd input pat; do
+		want=${want// /}
+		[ -n "$want" ] && [ "${want#\#}" = "$want" ] || continue
+		input=${input// /}
+		pat=${pat# }
+		pat=${pat% }
+		# shellcheck disable=SC2086
+		run --separate-stderr $cmd "$IN/$input"
+		err="$want |$cmd| $input: status $status"
+		if [ "$status" -ne "$want" ] || [ "$status" -ge 128 ]; then
+			echo "FAIL $err (stderr: ${stderr:0:300})"; bad=1
+		elif grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' <<<"$stderr"; then
+			echo "FAIL $err: sanitizer: ${stderr:0:600}"; bad=1
+		elif [ "$pat" = - ] && [ -n "$stderr" ]; then
+			echo "FAIL $err: stderr not empty: ${stderr:0:300}"; bad=1
+		elif [ "$pat" != - ] && ! grep -qE -- "$pat" <<<"$stderr"; then
+			echo "FAIL $err: stderr ${stderr:0:300} does not match /$pat/"; bad=1
+		elif [ "$want" -ge 2 ] && [ "$(wc -l <<<"$stderr")" -ne 1 ]; then
+			echo "FAIL $err: not one line: ${stderr:0:300}"; bad=1
+		fi
+	done
+	return $bad
+}
+
+@test "xsell-import: bad input" {
+	table <<-'EOF'
+	0 | xsell-import -q --kind orders | import/empty           | -
+	0 | xsell-import -q --kind orders | import/header-only     | -
+	0 | xsell-import -q --kind orders | import/good            | -
+	0 | xsell-import -q --kind orders | import/unknown-col     | -
+	3 | xsell-import -q --kind orders | import/no-required     | no-required: missing required column 'order_id'
+	3 | xsell-import -q               | import/no-required     | no-required: cannot guess --kind
+	3 | xsell-import -q --kind orders | import/dup-header      | dup-header:1: duplicate column 'order_id'
+	0 | xsell-import -q --kind orders | import/crlf            | -
+	0 | xsell-import -q --kind orders | import/mixed-eol       | -
+	0 | xsell-import -q --kind orders | import/bom             | -
+	1 | xsell-import -q --kind orders | import/nul             | 1 rejected: .*\(first at .*nul:2\)
+	1 | xsell-import -q --kind orders | import/bad-utf8        | 1 rejected: column 'order_id': invalid UTF-8 \(first at .*bad-utf8:2\)
+	1 | xsell-import -q --kind orders | import/line-10mb       | 1 rejected: .*\(first at .*line-10mb:2\)
+	0 | xsell-import -q --kind orders | import/field-1m        | -
+	1 | xsell-import -q --kind orders | import/num1e999        | 1 rejected: column 'price': out of range \(first at .*num1e999:2\)
+	0 | xsell-import -q --kind orders | import/numnan          | -
+	0 | xsell-import -q --kind orders | import/num-0           | -
+	1 | xsell-import -q --kind orders | import/num0x10         | 1 rejected: column 'price': not a number \(first at .*num0x10:2\)
+	1 | xsell-import -q --kind orders | import/date0000-01-01  | column 'ts': date out of range \(first at .*date0000-01-01:2\)
+	1 | xsell-import -q --kind orders | import/date2024-13-45  | column 'ts': date out of range \(first at .*:2\)
+	1 | xsell-import -q --kind orders | import/date10000-01-01 | column 'ts': not a date \(first at .*:2\)
+	3 | xsell-import -q --kind orders | import/json-array-first | json-array-first
+	1 | xsell-import -q --kind orders | import/json-array-line | 1 rejected: .*\(first at .*json-array-line:2\)
+	1 | xsell-import -q --kind orders | import/json-string-line | 1 rejected: .*\(first at .*json-string-line:2\)
+	1 | xsell-import -q --kind orders | import/json-deep       | 1 rejected: .*\(first at .*json-deep:2\)
+	3 | xsell-import -q --kind orders | import/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	1 | xsell-import -q --kind orders | import/json-nested     | 1 rejected: .*\(first at .*json-nested:2\)
+	4 | xsell-import -q --kind orders | import/no-such-file    | no-such-file: No such file or directory
+	EOF
+}
+
+# The tools after import read canonical TSV or JSON lines through rec.c:
+# a malformed row is exit 3 naming file:line; bytes (invalid UTF-8) pass
+# through as they are, as do unknown columns.
+@test "xsell-learn: bad input" {
+	table <<-'EOF'
+	0 | xsell-learn -q | learn/empty           | -
+	0 | xsell-learn -q | learn/header-only     | -
+	0 | xsell-learn -q | learn/good            | -
+	0 | xsell-learn -q | learn/unknown-col     | -
+	3 | xsell-learn -q | learn/no-required     | no-required: missing required column 'order_id' \(found: foo, bar\)$
+	3 | xsell-learn -q | learn/dup-header      | dup-header:1: duplicate column 'order_id'$
+	0 | xsell-learn -q | learn/crlf            | -
+	0 | xsell-learn -q | learn/mixed-eol       | -
+	0 | xsell-learn -q | learn/bom             | -
+	3 | xsell-learn -q | learn/nul             | nul:2: NUL byte$
+	0 | xsell-learn -q | learn/bad-utf8        | -
+	3 | xsell-learn -q | learn/line-10mb       | line-10mb:2: expected 4 fields, found 1$
+	0 | xsell-learn -q | learn/field-1m        | -
+	3 | xsell-learn -q | learn/num1e999        | num1e999:2: column 'quantity': out of range: "1e999"$
+	3 | xsell-learn -q | learn/numnan          | numnan:2: column 'quantity': not a number: "nan"$
+	0 | xsell-learn -q | learn/num-0           | -
+	3 | xsell-learn -q | learn/num0x10         | num0x10:2: column 'quantity': not a number: "0x10"$
+	3 | xsell-learn -q --half-life 30 --now 2025-01-01 | learn/date0000-01-01  | date0000-01-01:2: column 'ts': date out of range: "0000-01-01"$
+	3 | xsell-learn -q --half-life 30 --now 2025-01-01 | learn/date2024-13-45  | :2: column 'ts': date out of range: "2024-13-45"$
+	3 | xsell-learn -q --half-life 30 --now 2025-01-01 | learn/date10000-01-01 | :2: column 'ts': not a date: "10000-01-01"$
+	3 | xsell-learn -q | learn/json-array-first | json-array-first: missing required column 'order_id'
+	3 | xsell-learn -q | learn/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-learn -q | learn/json-string-line | json-string-line:2: .*invalid JSON
+	3 | xsell-learn -q | learn/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
+	3 | xsell-learn -q | learn/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	3 | xsell-learn -q | learn/json-nested     | json-nested:2: key 'order_id': nested object$
+	4 | xsell-learn -q | learn/no-such-file    | no-such-file: No such file or directory$
+	EOF
+}
+
+@test "xsell-qualify: bad input" {
+	table <<-EOF
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/empty           | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/header-only     | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/good            | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/unknown-col     | -
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/no-required     | no-required: contexts need subject_id .* \(found: foo, bar\)$
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/dup-header      | dup-header:1: duplicate column 'subject_id'$
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/crlf            | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/mixed-eol       | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bom             | -
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/nul             | nul:2: NUL byte$
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bad-utf8        | -
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/line-10mb       | line-10mb:2: expected 2 fields, found 1$
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/field-1m        | -
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-string-line | json-string-line:2: .*invalid JSON
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-nested     | json-nested:2: key 'subject_id': nested object$
+	3 | xsell-qualify -q --relations $IN/rel-nul | qualify/good        | rel-nul:2: NUL byte$
+	3 | xsell-qualify -q --relations $IN/rel-deep | qualify/good   | rel-deep:2: .*invalid JSON: maximum parsing depth
+	4 | xsell-qualify -q --relations $IN/rel.tsv | qualify/no-such-file    | no-such-file: No such file or directory$
+	EOF
+}
+
+@test "xsell-score: bad input" {
+	table <<-'EOF'
+	0 | xsell-score -q | score/empty           | -
+	0 | xsell-score -q | score/header-only     | -
+	0 | xsell-score -q | score/good            | -
+	0 | xsell-score -q | score/unknown-col     | -
+	3 | xsell-score -q | score/no-required     | no-required: missing required column '[a-z_]+' \(found: foo, bar\)$
+	3 | xsell-score -q | score/dup-header      | dup-header:1: duplicate column 'context_id'$
+	0 | xsell-score -q | score/crlf            | -
+	0 | xsell-score -q | score/mixed-eol       | -
+	0 | xsell-score -q | score/bom             | -
+	3 | xsell-score -q | score/nul             | nul:2: NUL byte$
+	0 | xsell-score -q | score/bad-utf8        | -
+	3 | xsell-score -q | score/line-10mb       | line-10mb:2: expected 3 fields, found 1$
+	0 | xsell-score -q | score/field-1m        | -
+	3 | xsell-score -q | score/num1e999        | num1e999:2: column 'propensity': out of range: "1e999"$
+	3 | xsell-score -q | score/numnan          | numnan:2: column 'propensity': not a number: "nan"$
+	0 | xsell-score -q | score/num-0           | -
+	3 | xsell-score -q | score/num0x10         | num0x10:2: column 'propensity': not a number: "0x10"$
+	3 | xsell-score -q | score/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-score -q | score/json-string-line | json-string-line:2: .*invalid JSON
+	3 | xsell-score -q | score/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
+	3 | xsell-score -q | score/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	3 | xsell-score -q | score/json-nested     | json-nested:2: key 'context_id': nested object$
+	2 | xsell-score -q --weights P=nan     | score/good | --weights
+	2 | xsell-score -q --weights P=1e999   | score/good | --weights
+	2 | xsell-score -q --weights P=0x10    | score/good | --weights
+	2 | xsell-score -q --weights Q=1       | score/good | --weights
+	2 | xsell-score -q --weights P=        | score/good | --weights
+	2 | xsell-score -q --weights P=1,P=1   | score/good | --weights
+	3 | xsell-score -q --weights-file      | score/nul  | nul
+	4 | xsell-score -q | score/no-such-file    | no-such-file: No such file or directory$
+	EOF
+}
+
+@test "xsell-rank: bad input" {
+	table <<-'EOF'
+	0 | xsell-rank -q | rank/empty           | -
+	0 | xsell-rank -q | rank/header-only     | -
+	0 | xsell-rank -q | rank/good            | -
+	0 | xsell-rank -q | rank/unknown-col     | -
+	3 | xsell-rank -q | rank/no-required     | no-required: missing required column '[a-z_]+' \(found: foo, bar\)$
+	3 | xsell-rank -q | rank/dup-header      | dup-header:1: duplicate column 'context_id'$
+	0 | xsell-rank -q | rank/crlf            | -
+	0 | xsell-rank -q | rank/mixed-eol       | -
+	0 | xsell-rank -q | rank/bom             | -
+	3 | xsell-rank -q | rank/nul             | nul:2: NUL byte$
+	0 | xsell-rank -q | rank/bad-utf8        | -
+	3 | xsell-rank -q | rank/line-10mb       | line-10mb:2: expected 3 fields, found 1$
+	0 | xsell-rank -q | rank/field-1m        | -
+	3 | xsell-rank -q | rank/num1e999        | num1e999:2: column 'score': out of range: "1e999"$
+	3 | xsell-rank -q | rank/numnan          | numnan:2: column 'score': not a number: "nan"$
+	0 | xsell-rank -q | rank/num-0           | -
+	3 | xsell-rank -q | rank/num0x10         | num0x10:2: column 'score': not a number: "0x10"$
+	3 | xsell-rank -q | rank/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-rank -q | rank/json-string-line | json-string-line:2: .*invalid JSON
+	3 | xsell-rank -q | rank/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
+	3 | xsell-rank -q | rank/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	3 | xsell-rank -q | rank/json-nested     | json-nested:2: key 'context_id': nested object$
+	2 | xsell-rank -q --top 1e999 | rank/good  | --top
+	2 | xsell-rank -q --top 0x10  | rank/good  | --top
+	2 | xsell-rank -q --top -1    | rank/good  | --top
+	2 | xsell-rank -q --holdout nan --seed 1 | rank/good | --holdout
+	2 | xsell-rank -q --period year | rank/good | --period
+	4 | xsell-rank -q | rank/no-such-file    | no-such-file: No such file or directory$
+	EOF
+}
+
+# audit reports bad dates as findings (bad_date), not as errors.
+@test "xsell-audit: bad input" {
+	table <<-'EOF'
+	0 | xsell-audit -q | audit/empty           | -
+	0 | xsell-audit -q | audit/header-only     | -
+	0 | xsell-audit -q | audit/good            | -
+	0 | xsell-audit -q | audit/unknown-col     | -
+	3 | xsell-audit -q | audit/no-required     | no-required: missing required column 'subject_id' \(found: foo, bar\)$
+	3 | xsell-audit -q | audit/dup-header      | dup-header:1: duplicate column 'subject_id'$
+	0 | xsell-audit -q | audit/crlf            | -
+	0 | xsell-audit -q | audit/mixed-eol       | -
+	0 | xsell-audit -q | audit/bom             | -
+	3 | xsell-audit -q | audit/nul             | nul:2: NUL byte$
+	0 | xsell-audit -q | audit/bad-utf8        | -
+	3 | xsell-audit -q | audit/line-10mb       | line-10mb:2: expected 3 fields, found 1$
+	0 | xsell-audit -q | audit/field-1m        | -
+	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date0000-01-01  | -
+	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date2024-13-45  | -
+	1 | xsell-audit -q --max-age 30 --now 2025-01-01 --fail-on error | audit/date10000-01-01 | -
+	3 | xsell-audit -q | audit/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-audit -q | audit/json-string-line | json-string-line:2: .*invalid JSON
+	3 | xsell-audit -q | audit/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
+	3 | xsell-audit -q | audit/json-deep-first | json-deep-first:1: .*invalid JSON: maximum parsing depth
+	3 | xsell-audit -q | audit/json-nested     | json-nested:2: key 'subject_id': nested object$
+	3 | xsell-audit -q --events | events/num1e999   | num1e999:2: column 'revenue': out of range: "1e999"$
+	3 | xsell-audit -q --events | events/numnan     | numnan:2: column 'revenue': not a number: "nan"$
+	0 | xsell-audit -q --events | events/num-0      | -
+	3 | xsell-audit -q --events | events/num0x10    | num0x10:2: column 'revenue': not a number: "0x10"$
+	3 | xsell-audit -q --events | events/nul        | nul:2: NUL byte$
+	3 | xsell-audit -q --events | events/json-deep  | json-deep:2: .*invalid JSON: maximum parsing depth
+	4 | xsell-audit -q | audit/no-such-file    | no-such-file: No such file or directory$
+	EOF
+}
