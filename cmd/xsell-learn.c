@@ -445,7 +445,7 @@ basket_of(struct learn *L, struct reader *rd, const char *key, size_t n)
 	rd->previn = !L->o->shard_n || h % L->o->shard_n == L->o->shard_i - 1;
 	if (!rd->previn)
 		return UINT32_MAX;
-	rd->prevb = bkeys_new(&rd->keys, key, n, h);
+	rd->prevb = bkeys_id(&rd->keys, key, n, h);
 	return rd->prevb;
 }
 
@@ -534,25 +534,6 @@ quantity(const struct rec *r, int col)
 	return v;
 }
 
-/* Gives the lines of a basket that came apart one id again. */
-static void
-merge_keys(struct learn *L, struct reader *rd)
-{
-	uint32_t merged, *canon = bkeys_merge(&rd->keys, &merged);
-
-	if (!canon)
-		return;
-	bsk_remap(&L->bk, canon);
-	if (rd->bts)
-		for (uint32_t b = 0; b < rd->keys.n; b++)
-			if (rd->bts[b] > rd->bts[canon[b]])
-				rd->bts[canon[b]] = rd->bts[b];
-	if (xs_verbose)
-		note("%" PRIu32 " runs of lines joined to baskets seen before",
-		    merged);
-	free(canon);
-}
-
 static void
 read_orders(struct learn *L, int nfiles, char **files)
 {
@@ -591,7 +572,6 @@ read_orders(struct learn *L, int nfiles, char **files)
 	flush_lines(L, &rd);
 	progress_done(&pg);
 	rec_close(r);
-	merge_keys(L, &rd);
 	if (rd.cts >= 0)
 		w = basket_weights(L, &rd);
 	bkeys_free(&rd.keys);
@@ -825,43 +805,117 @@ set_subject(struct learn *L, const uint32_t *set, int k)
 	}
 }
 
+/* A pair rule subject -> head with its count, in labels. */
+struct dpair {
+	uint32_t s, h;
+	uint64_t c;
+};
+
+static int
+cmp_dpair(const void *x, const void *y)
+{
+	const struct dpair *a = x, *b = y;
+
+	if (a->s != b->s)
+		return (a->s > b->s) - (a->s < b->s);
+	return (a->h > b->h) - (a->h < b->h);
+}
+
+struct dpairs {
+	struct dpair *d;
+	size_t n, cap;
+};
+
+/* Both rules of a frequent pair. */
+static void
+dpairs_add(struct dpairs *dp, uint32_t a, uint32_t b, uint64_t c)
+{
+	if (dp->n + 2 > dp->cap) {
+		dp->cap = dp->cap ? dp->cap * 2 : 1024;
+		dp->d = xreallocarray(dp->d, dp->cap, sizeof *dp->d);
+	}
+	dp->d[dp->n++] = (struct dpair){ a, b, c };
+	dp->d[dp->n++] = (struct dpair){ b, a, c };
+}
+
+/* Pair rules grouped by subject and written: one process and --merge
+ * both end here, so they write the same bytes. */
+static void
+rules_from_dpairs(struct learn *L, struct dpairs *dp)
+{
+	struct dpair *d = dp->d;
+	size_t nd = dp->n, maxc = 1;
+	struct cand *c;
+
+	qsort(d, nd, sizeof *d, cmp_dpair);
+	L->pairs = nd / 2;
+	for (size_t i = 0, j; i < nd; i = j) {
+		for (j = i; j < nd && d[j].s == d[i].s; j++)
+			;
+		if (j - i > maxc)
+			maxc = j - i;
+	}
+	c = xreallocarray(NULL, maxc, sizeof *c);
+	for (size_t i = 0, j; i < nd; i = j) {
+		size_t nc = 0;
+
+		for (j = i; j < nd && d[j].s == d[i].s; j++) {
+			c[nc].head = d[j].h;
+			c[nc].count = d[j].c;
+			nc++;
+		}
+		set_subject(L, &d[i].s, 1);
+		emit_subject(L, L->icnt[d[i].s], c, nc);
+	}
+	free(c);
+	free(dp->d);
+	memset(dp, 0, sizeof *dp);
+}
+
+/* Pairs from merged counts. */
+static void
+rules_from_pairs(struct learn *L, const struct pairs *pt)
+{
+	struct dpairs dp = { NULL, 0, 0 };
+
+	for (size_t i = 0; i < pt->cap; i++) {
+		if (pt->e[i].key == PAIRS_EMPTY || pt->e[i].count < L->thr)
+			continue;
+		dpairs_add(&dp, L->label[pt->e[i].key >> 32],
+		    L->label[pt->e[i].key & UINT32_MAX], pt->e[i].count);
+	}
+	rules_from_dpairs(L, &dp);
+}
+
 /* ---- pair rules from co-occurrence rows (one process, --max-items 2) ---- */
 
+/* The upper row of each frequent item (partners after it) holds each
+ * pair once; only the pairs at the threshold are kept: the output's
+ * size, not the pairs'. */
 static void
 rules_from_rows(struct learn *L)
 {
-	uint64_t *cnt = xcalloc((size_t)L->nitems + 1, sizeof *cnt);
-	uint32_t *touched = xreallocarray(NULL, L->nitems + 1, sizeof *touched);
-	struct cand *c = xreallocarray(NULL, L->nitems + 1, sizeof *c);
+	uint64_t *cnt = xcalloc((size_t)L->bk.nitems + 1, sizeof *cnt);
+	uint32_t *touched = xreallocarray(NULL, L->bk.nitems + 1,
+	    sizeof *touched);
+	struct dpairs dp = { NULL, 0, 0 };
+	uint64_t distinct = 0;
 
-	bsk_index(&L->bk);
+	bsk_index_upper(&L->bk);
 	for (uint32_t a = 0; a < L->bk.nitems; a++) {
-		size_t nt, nc = 0;
-		uint32_t s = L->freq[a];
+		size_t nt = bsk_row_upper(&L->bk, a, cnt, touched);
 
-		if (L->bk.istart[a] == L->bk.istart[a + 1])
-			continue;
-		nt = bsk_row(&L->bk, a, 0, cnt, touched);
-		L->pairs += nt;
-		for (size_t i = 0; i < nt; i++) {
-			uint32_t x = touched[i];
-
-			if (cnt[x] >= L->thr) {
-				c[nc].head = L->freq[x];
-				c[nc].count = cnt[x];
-				nc++;
-			}
-		}
+		distinct += nt;
+		for (size_t i = 0; i < nt; i++)
+			if (cnt[touched[i]] >= L->thr)
+				dpairs_add(&dp, L->freq[a], L->freq[touched[i]],
+				    cnt[touched[i]]);
 		bsk_row_clear(cnt, touched, nt);
-		if (nc) {
-			set_subject(L, &s, 1);
-			emit_subject(L, L->icnt[s], c, nc);
-		}
 	}
-	L->pairs /= 2;
 	free(cnt);
 	free(touched);
-	free(c);
+	rules_from_dpairs(L, &dp);
+	L->pairs = distinct;
 }
 
 /* ---- rules from frequent itemsets (--max-items >= 3, and --merge) ---- */
@@ -1249,68 +1303,6 @@ check_merged(struct merger *mg)
 	if (mg->nopts != mg->shard_n)
 		die(XS_INPUT, "%s: sharded and unsharded count streams mixed",
 		    name);
-}
-
-struct dpair {
-	uint32_t s, h;
-	uint64_t c;
-};
-
-static int
-cmp_dpair(const void *x, const void *y)
-{
-	const struct dpair *a = x, *b = y;
-
-	if (a->s != b->s)
-		return (a->s > b->s) - (a->s < b->s);
-	return (a->h > b->h) - (a->h < b->h);
-}
-
-/* Pair rules from merged pair counts: the same candidates per subject
- * as rules_from_rows finds, so the same bytes come out. */
-static void
-rules_from_pairs(struct learn *L, const struct pairs *pt)
-{
-	struct dpair *d = NULL;
-	struct cand *c;
-	size_t nd = 0, cap = 0, maxc = 1;
-
-	for (size_t i = 0; i < pt->cap; i++) {
-		uint32_t a, b;
-
-		if (pt->e[i].key == PAIRS_EMPTY || pt->e[i].count < L->thr)
-			continue;
-		a = L->label[pt->e[i].key >> 32];
-		b = L->label[pt->e[i].key & UINT32_MAX];
-		if (nd + 2 > cap) {
-			cap = cap ? cap * 2 : 1024;
-			d = xreallocarray(d, cap, sizeof *d);
-		}
-		d[nd++] = (struct dpair){ a, b, pt->e[i].count };
-		d[nd++] = (struct dpair){ b, a, pt->e[i].count };
-	}
-	qsort(d, nd, sizeof *d, cmp_dpair);
-	L->pairs = nd / 2;
-	for (size_t i = 0, j; i < nd; i = j) {
-		for (j = i; j < nd && d[j].s == d[i].s; j++)
-			;
-		if (j - i > maxc)
-			maxc = j - i;
-	}
-	c = xreallocarray(NULL, maxc, sizeof *c);
-	for (size_t i = 0, j; i < nd; i = j) {
-		size_t nc = 0;
-
-		for (j = i; j < nd && d[j].s == d[i].s; j++) {
-			c[nc].head = d[j].h;
-			c[nc].count = d[j].c;
-			nc++;
-		}
-		set_subject(L, &d[i].s, 1);
-		emit_subject(L, L->icnt[d[i].s], c, nc);
-	}
-	free(c);
-	free(d);
 }
 
 /* Frequent merged itemsets, relabelled (labels are known only now). */
@@ -1771,6 +1763,10 @@ report(const struct learn *L)
 		note("%" PRIu64 " lines read, %" PRIu64 " baskets (%" PRIu64
 		    " empty after netting returns), %" PRIu32 " items",
 		    L->rows, L->st.kept, L->st.empty, L->nitems);
+		if (L->st.runs > L->st.kept + L->st.empty + L->st.big +
+		    L->st.weightless)
+			note("%" PRIu64 " runs of lines: the lines of some "
+			    "baskets were apart", L->st.runs);
 		if (L->st.weightless)
 			note("%" PRIu64 " baskets weigh nothing at --half-life %g",
 			    L->st.weightless, o->half_life);

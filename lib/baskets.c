@@ -10,6 +10,8 @@ void
 bkeys_init(struct bkeys *k)
 {
 	memset(k, 0, sizeof *k);
+	k->mask = 1023;
+	k->slot = xcalloc(k->mask + 1, sizeof *k->slot);
 }
 
 void
@@ -17,19 +19,59 @@ bkeys_free(struct bkeys *k)
 {
 	free(k->pool);
 	free(k->off);
-	free(k->hash);
+	free(k->slot);
 	memset(k, 0, sizeof *k);
 }
 
-uint32_t
-bkeys_new(struct bkeys *k, const char *s, size_t len, uint64_t h)
+static size_t
+key_len(const struct bkeys *k, uint32_t id)
 {
+	size_t end = id + 1 < k->n ? k->off[id + 1] : k->poollen;
+
+	return end - k->off[id] - 1;
+}
+
+#define TAG(h) ((h) >> 32 << 32)
+
+/* The slots keep only the hash's top half: growing hashes the keys again. */
+static void
+bkeys_grow(struct bkeys *k)
+{
+	size_t n = (k->mask + 1) * 2, mask = n - 1;
+	uint64_t *slot = xcalloc(n, sizeof *slot);
+
+	for (uint32_t id = 0; id < k->n; id++) {
+		uint64_t h = xs_hash(k->pool + k->off[id], key_len(k, id));
+		size_t i;
+
+		for (i = h & mask; slot[i]; i = (i + 1) & mask)
+			;
+		slot[i] = TAG(h) | (id + 1);
+	}
+	free(k->slot);
+	k->slot = slot;
+	k->mask = mask;
+}
+
+uint32_t
+bkeys_id(struct bkeys *k, const char *s, size_t len, uint64_t h)
+{
+	size_t i;
+	uint32_t id;
+
+	for (i = h & k->mask; k->slot[i]; i = (i + 1) & k->mask) {
+		if (TAG(k->slot[i]) != TAG(h))
+			continue;
+		id = (uint32_t)k->slot[i] - 1;
+		if (key_len(k, id) == len &&
+		    memcmp(k->pool + k->off[id], s, len) == 0)
+			return id;
+	}
 	if (k->n == k->cap) {
 		if (k->cap >= UINT32_MAX / 2)
 			die(XS_SYS, "more than %u baskets", UINT32_MAX / 2);
 		k->cap = k->cap ? k->cap * 2 : 1 << 14;
 		k->off = xreallocarray(k->off, k->cap, sizeof *k->off);
-		k->hash = xreallocarray(k->hash, k->cap, sizeof *k->hash);
 	}
 	if (k->poollen + len + 1 > k->poolcap) {
 		size_t cap = k->poolcap ? k->poolcap : 1 << 16;
@@ -41,82 +83,13 @@ bkeys_new(struct bkeys *k, const char *s, size_t len, uint64_t h)
 	}
 	memcpy(k->pool + k->poollen, s, len);
 	k->pool[k->poollen + len] = '\0';
-	k->off[k->n] = k->poollen;
-	k->hash[k->n] = h;
+	id = k->n++;
+	k->off[id] = k->poollen;
 	k->poollen += len + 1;
-	return k->n++;
-}
-
-struct hid {
-	uint64_t h;
-	uint32_t id;
-};
-
-static int
-cmp_hid(const void *a, const void *b)
-{
-	const struct hid *x = a, *y = b;
-
-	if (x->h != y->h)
-		return (x->h > y->h) - (x->h < y->h);
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-uint32_t *
-bkeys_merge(const struct bkeys *k, uint32_t *merged)
-{
-	uint32_t *start = xcalloc((1 << 16) + 1, sizeof *start), *canon = NULL;
-	struct hid *v = xreallocarray(NULL, k->n + 1, sizeof *v);
-
-	*merged = 0;
-	/* One scatter by the top 16 bits of the hash, then tiny sorts. */
-	for (uint32_t i = 0; i < k->n; i++)
-		start[(k->hash[i] >> 48) + 1]++;
-	for (uint32_t d = 0; d < 1 << 16; d++)
-		start[d + 1] += start[d];
-	for (uint32_t i = 0; i < k->n; i++) {
-		struct hid *e = &v[start[k->hash[i] >> 48]++];
-
-		e->h = k->hash[i];
-		e->id = i;
-	}
-	for (uint32_t d = 0, from = 0; d < 1 << 16; d++) {
-		uint32_t to = start[d];
-
-		if (to - from > 1)
-			qsort(v + from, to - from, sizeof *v, cmp_hid);
-		from = to;
-	}
-	for (uint32_t i = 1; i < k->n; i++) {
-		if (v[i].h != v[i - 1].h)
-			continue;
-		/* Equal hashes: the first earlier entry with an equal string
-		 * (nearly always the one before) is the key's first id. */
-		for (uint32_t j = i; j-- > 0 && v[j].h == v[i].h;) {
-			if (strcmp(k->pool + k->off[v[i].id],
-			    k->pool + k->off[v[j].id]) != 0)
-				continue;
-			if (!canon) {
-				canon = xreallocarray(NULL, k->n, sizeof *canon);
-				for (uint32_t c = 0; c < k->n; c++)
-					canon[c] = c;
-			}
-			canon[v[i].id] = canon[v[j].id];
-			(*merged)++;
-			break;
-		}
-	}
-	free(start);
-	free(v);
-	return canon;
-}
-
-void
-bsk_remap(struct baskets *b, const uint32_t *canon)
-{
-	for (size_t i = 0; i < b->nl; i++)
-		b->lb[i] = canon[b->lb[i]];
-	b->grouped = 0;
+	k->slot[i] = TAG(h) | (id + 1);
+	if ((size_t)k->n * 2 > k->mask + 1)
+		bkeys_grow(k);
+	return id;
 }
 
 void
@@ -124,108 +97,27 @@ bsk_init(struct baskets *b)
 {
 	memset(b, 0, sizeof *b);
 	b->grouped = 1;
+	b->curb = UINT32_MAX;
 }
 
 void
 bsk_free(struct baskets *b)
 {
-	free(b->lb);
-	free(b->li);
-	free(b->lq);
+	free(b->ritem);
+	free(b->rq);
+	free(b->rstart);
+	free(b->rbasket);
+	free(b->cur);
 	free(b->start);
 	free(b->item);
 	free(b->w);
 	free(b->istart);
 	free(b->bid);
+	free(b->ustart);
+	free(b->ufrom);
+	free(b->uto);
+	free(b->ub);
 	memset(b, 0, sizeof *b);
-}
-
-static void
-grow_lines(struct baskets *b)
-{
-	size_t cap = b->capl ? b->capl * 2 : 1 << 16;
-
-	if (b->capl >= UINT32_MAX)
-		die(XS_SYS, "more than %u order lines", UINT32_MAX);
-	if (cap > UINT32_MAX)
-		cap = UINT32_MAX;
-	b->lb = xreallocarray(b->lb, cap, sizeof *b->lb);
-	b->li = xreallocarray(b->li, cap, sizeof *b->li);
-	if (b->lq)
-		b->lq = xreallocarray(b->lq, cap, sizeof *b->lq);
-	b->capl = cap;
-}
-
-void
-bsk_add(struct baskets *b, uint32_t basket, uint32_t item, double qty)
-{
-	size_t n = b->nl;
-
-	if (n == b->capl)
-		grow_lines(b);
-	if (qty != 1 && !b->lq) {
-		/* Most logs sell one of each; quantities cost memory only
-		 * once one differs. */
-		b->lq = xreallocarray(NULL, b->capl, sizeof *b->lq);
-		for (size_t i = 0; i < n; i++)
-			b->lq[i] = 1;
-	}
-	if (n > 0 && basket != b->lb[n - 1] && basket < b->nbid)
-		b->grouped = 0;
-	if (basket >= b->nbid)
-		b->nbid = basket + 1;
-	b->lb[n] = basket;
-	b->li[n] = item;
-	if (b->lq)
-		b->lq[n] = (float)qty;
-	b->nl = n + 1;
-}
-
-/* Line offsets of each basket id, the lines reordered by basket when
- * they were not grouped (a stable counting sort). */
-static uint32_t *
-group_lines(struct baskets *b)
-{
-	uint32_t *off = xcalloc((size_t)b->nbid + 1, sizeof *off);
-	uint32_t *li, *pos;
-	float *lq = NULL;
-
-	for (size_t i = 0; i < b->nl; i++)
-		off[b->lb[i] + 1]++;
-	for (uint32_t k = 0; k < b->nbid; k++)
-		off[k + 1] += off[k];
-	if (b->grouped)
-		return off;
-	pos = (uint32_t *)xmemdup(off, (size_t)b->nbid * sizeof *off);
-	li = xreallocarray(NULL, b->nl ? b->nl : 1, sizeof *li);
-	if (b->lq)
-		lq = xreallocarray(NULL, b->nl ? b->nl : 1, sizeof *lq);
-	for (size_t i = 0; i < b->nl; i++) {
-		uint32_t j = pos[b->lb[i]]++;
-
-		li[j] = b->li[i];
-		if (lq)
-			lq[j] = b->lq[i];
-	}
-	free(pos);
-	free(b->li);
-	free(b->lq);
-	b->li = li;
-	b->lq = lq;
-	return off;
-}
-
-struct line {
-	uint32_t item;
-	float q;
-};
-
-static int
-cmp_line(const void *a, const void *b)
-{
-	const struct line *x = a, *y = b;
-
-	return (x->item > y->item) - (x->item < y->item);
 }
 
 static int
@@ -253,15 +145,23 @@ sort_u32(uint32_t *v, size_t n)
 	}
 }
 
+static int
+cmp_line(const void *a, const void *b)
+{
+	const struct bsk_line *x = a, *y = b;
+
+	return (x->item > y->item) - (x->item < y->item);
+}
+
 static void
-sort_lines(struct line *v, size_t n)
+sort_lines(struct bsk_line *v, size_t n)
 {
 	if (n > 24) {
 		qsort(v, n, sizeof *v, cmp_line);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
-		struct line x = v[i];
+		struct bsk_line x = v[i];
 		size_t j = i;
 
 		for (; j > 0 && v[j - 1].item > x.item; j--)
@@ -270,99 +170,222 @@ sort_lines(struct line *v, size_t n)
 	}
 }
 
-/* Nets the lines li[from, to) into sorted distinct items with a positive
- * net quantity, written to out; returns how many. */
-static uint32_t
-net_basket(const struct baskets *b, const uint32_t *label, uint32_t from,
-    uint32_t to, struct line *tmp, uint32_t *out)
+/* Quantities cost memory only once one differs from 1 (or an item comes
+ * twice in a run): most logs sell one of each. */
+static void
+need_quantities(struct baskets *b)
 {
-	uint32_t n = to - from, k = 0;
+	if (b->rq)
+		return;
+	b->rq = xreallocarray(NULL, b->capri ? b->capri : 1, sizeof *b->rq);
+	for (size_t i = 0; i < b->nri; i++)
+		b->rq[i] = 1;
+}
 
-	if (!b->lq) {
-		for (uint32_t i = 0; i < n; i++)
-			out[i] = label ? label[b->li[from + i]] : b->li[from + i];
-		sort_u32(out, n);
-		for (uint32_t i = 0; i < n; i++)
-			if (k == 0 || out[k - 1] != out[i])
-				out[k++] = out[i];
-		return k;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		tmp[i].item = label ? label[b->li[from + i]] : b->li[from + i];
-		tmp[i].q = b->lq[from + i];
-	}
-	sort_lines(tmp, n);
-	for (uint32_t i = 0; i < n;) {
-		uint32_t j = i;
-		double q = 0;
+/* Nets the current run into its distinct items and their quantities. */
+static void
+flush_run(struct baskets *b)
+{
+	struct bsk_line *v = b->cur;
+	size_t n = b->ncur;
 
-		for (; j < n && tmp[j].item == tmp[i].item; j++)
-			q += tmp[j].q;
-		if (q > 0)
-			out[k++] = tmp[i].item;
-		i = j;
+	if (n == 0)
+		return;
+	if (b->nrun + 1 >= b->caprun) {
+		if (b->caprun >= UINT32_MAX / 2)
+			die(XS_SYS, "more than %u runs of order lines",
+			    UINT32_MAX / 2);
+		b->caprun = b->caprun ? b->caprun * 2 : 1 << 14;
+		b->rstart = xreallocarray(b->rstart, b->caprun, sizeof *b->rstart);
+		b->rbasket = xreallocarray(b->rbasket, b->caprun,
+		    sizeof *b->rbasket);
 	}
-	return k;
+	if (b->nri + n > b->capri) {
+		while (b->nri + n > b->capri)
+			b->capri = b->capri ? b->capri * 2 : 1 << 16;
+		if (b->capri > UINT32_MAX)
+			die(XS_SYS, "more than %u order lines", UINT32_MAX);
+		b->ritem = xreallocarray(b->ritem, b->capri, sizeof *b->ritem);
+		if (b->rq)
+			b->rq = xreallocarray(b->rq, b->capri, sizeof *b->rq);
+	}
+	sort_lines(v, n);
+	b->rstart[b->nrun] = (uint32_t)b->nri;
+	b->rbasket[b->nrun++] = b->curb;
+	for (size_t i = 0, j; i < n; i = j) {
+		float q = 0;
+
+		for (j = i; j < n && v[j].item == v[i].item; j++)
+			q += v[j].q;
+		if ((j - i > 1 || q != 1) && !b->rq)
+			need_quantities(b);
+		b->ritem[b->nri] = v[i].item;
+		if (b->rq)
+			b->rq[b->nri] = q;
+		b->nri++;
+	}
+	b->rstart[b->nrun] = (uint32_t)b->nri;
+	b->ncur = 0;
+}
+
+void
+bsk_add(struct baskets *b, uint32_t basket, uint32_t item, double qty)
+{
+	if (basket != b->curb) {
+		flush_run(b);
+		if (basket < b->nbid)
+			b->grouped = 0;
+		else
+			b->nbid = basket + 1;
+		b->curb = basket;
+	}
+	if (b->ncur == b->capcur) {
+		b->capcur = b->capcur ? b->capcur * 2 : 64;
+		b->cur = xreallocarray(b->cur, b->capcur, sizeof *b->cur);
+	}
+	b->cur[b->ncur].item = item;
+	b->cur[b->ncur].q = (float)qty;
+	b->ncur++;
+}
+
+/* Keeps a basket of n items at out[0 .. n), or says why not. */
+static int
+keep_basket(struct baskets *b, uint32_t n, uint32_t id, const uint64_t *weight,
+    uint32_t max_items, struct bsk_stats *st)
+{
+	if (n == 0) {
+		st->empty++;
+		return 0;
+	}
+	if (max_items && n > max_items) {
+		st->big++;
+		return 0;
+	}
+	if (weight && weight[id] == 0) {
+		st->weightless++;
+		return 0;
+	}
+	if (weight)
+		b->w[b->nb] = weight[id];
+	return 1;
+}
+
+/* Every basket in one run: the runs are the baskets, in place. */
+static void
+build_grouped(struct baskets *b, const uint32_t *label, const uint64_t *weight,
+    uint32_t max_items, struct bsk_stats *st)
+{
+	uint32_t wp = 0;
+
+	for (uint32_t r = 0; r < b->nrun; r++) {
+		uint32_t from = wp;
+
+		for (uint32_t p = b->rstart[r]; p < b->rstart[r + 1]; p++)
+			if (!b->rq || b->rq[p] > 0)
+				b->ritem[wp++] = label ? label[b->ritem[p]] :
+				    b->ritem[p];
+		if (!keep_basket(b, wp - from, b->rbasket[r], weight, max_items,
+		    st)) {
+			wp = from;
+			continue;
+		}
+		if (label)
+			sort_u32(b->ritem + from, wp - from);
+		b->start[b->nb++] = from;
+	}
+	b->start[b->nb] = wp;
+	b->item = b->ritem;
+	b->ritem = NULL;
+}
+
+/* Some basket in several runs: gather each basket's runs and net again. */
+static void
+build_scattered(struct baskets *b, const uint32_t *label,
+    const uint64_t *weight, uint32_t max_items, struct bsk_stats *st)
+{
+	uint32_t *first = xcalloc((size_t)b->nbid + 1, sizeof *first);
+	uint32_t *order = xreallocarray(NULL, b->nrun + 1, sizeof *order);
+	uint32_t *item = xreallocarray(NULL, b->nri + 1, sizeof *item);
+	struct bsk_line *tmp = NULL;
+	size_t cap = 0;
+	uint32_t wp = 0;
+
+	for (uint32_t r = 0; r < b->nrun; r++)
+		first[b->rbasket[r] + 1]++;
+	for (uint32_t k = 0; k < b->nbid; k++)
+		first[k + 1] += first[k];
+	for (uint32_t r = 0; r < b->nrun; r++)
+		order[first[b->rbasket[r]]++] = r;
+	for (uint32_t k = 0, i = 0; k < b->nbid; k++) {
+		size_t n = 0;
+		uint32_t from = wp;
+
+		for (; i < b->nrun && b->rbasket[order[i]] == k; i++) {
+			uint32_t r = order[i];
+			size_t m = b->rstart[r + 1] - b->rstart[r];
+
+			if (n + m > cap) {
+				cap = (n + m) * 2;
+				tmp = xreallocarray(tmp, cap, sizeof *tmp);
+			}
+			for (uint32_t p = b->rstart[r]; p < b->rstart[r + 1]; p++) {
+				tmp[n].item = label ? label[b->ritem[p]] : b->ritem[p];
+				tmp[n++].q = b->rq ? b->rq[p] : 1;
+			}
+		}
+		if (n == 0)
+			continue;
+		sort_lines(tmp, n);
+		for (size_t a = 0, z; a < n; a = z) {
+			float q = 0;
+
+			for (z = a; z < n && tmp[z].item == tmp[a].item; z++)
+				q += tmp[z].q;
+			if (q > 0)
+				item[wp++] = tmp[a].item;
+		}
+		if (!keep_basket(b, wp - from, k, weight, max_items, st)) {
+			wp = from;
+			continue;
+		}
+		b->start[b->nb++] = from;
+	}
+	b->start[b->nb] = wp;
+	b->item = item;
+	free(tmp);
+	free(first);
+	free(order);
 }
 
 void
 bsk_build(struct baskets *b, const uint32_t *label, uint32_t nitems,
     const uint64_t *weight, uint32_t max_items, struct bsk_stats *st)
 {
-	uint32_t *off = group_lines(b), maxn = 0, wp = 0;
-	struct line *tmp;
-	uint32_t *out;
-
+	flush_run(b);
 	memset(st, 0, sizeof *st);
-	st->lines = b->nl;
-	for (uint32_t k = 0; k < b->nbid; k++)
-		if (off[k + 1] - off[k] > maxn)
-			maxn = off[k + 1] - off[k];
-	tmp = xreallocarray(NULL, maxn + 1, sizeof *tmp);
-	out = xreallocarray(NULL, maxn + 1, sizeof *out);
+	st->runs = b->nrun;
+	b->nb = 0;
 	b->start = xreallocarray(NULL, (size_t)b->nbid + 1, sizeof *b->start);
 	if (weight)
 		b->w = xreallocarray(NULL, (size_t)b->nbid + 1, sizeof *b->w);
-	b->nb = 0;
-	for (uint32_t k = 0; k < b->nbid; k++) {
-		uint32_t n;
-
-		if (off[k] == off[k + 1])
-			continue;	/* an id merged into another */
-		n = net_basket(b, label, off[k], off[k + 1], tmp, out);
-		if (n == 0) {
-			st->empty++;
-			continue;
-		}
-		if (max_items && n > max_items) {
-			st->big++;
-			continue;
-		}
-		if (weight && weight[k] == 0) {
-			st->weightless++;
-			continue;
-		}
-		/* In place: a basket never grows, so wp <= off[k]. */
-		memcpy(b->li + wp, out, (size_t)n * sizeof *out);
-		b->start[b->nb] = wp;
-		if (weight)
-			b->w[b->nb] = weight[k];
-		b->nb++;
-		wp += n;
-	}
-	b->start[b->nb] = wp;
+	if (b->grouped)
+		build_grouped(b, label, weight, max_items, st);
+	else
+		build_scattered(b, label, weight, max_items, st);
 	st->kept = b->nb;
-	st->incidences = wp;
-	free(tmp);
-	free(out);
-	free(off);
-	free(b->lb);
-	free(b->lq);
-	b->lb = NULL;
-	b->lq = NULL;
-	b->item = xreallocarray(b->li, wp ? wp : 1, sizeof *b->item);
-	b->li = NULL;
-	b->nl = b->capl = 0;
+	st->incidences = b->start[b->nb];
+	free(b->ritem);
+	free(b->rq);
+	free(b->rstart);
+	free(b->rbasket);
+	free(b->cur);
+	b->ritem = b->rstart = b->rbasket = NULL;
+	b->cur = NULL;
+	b->rq = NULL;
+	b->nri = b->capri = b->ncur = b->capcur = 0;
+	b->nrun = b->caprun = 0;
+	b->item = xreallocarray(b->item, st->incidences ? st->incidences : 1,
+	    sizeof *b->item);
 	b->start = xreallocarray(b->start, (size_t)b->nb + 1, sizeof *b->start);
 	b->nitems = nitems;
 }
@@ -409,7 +432,11 @@ bsk_prune(struct baskets *b, const uint32_t *newid, uint32_t nnew,
 	b->nitems = nnew;
 	free(b->istart);
 	free(b->bid);
-	b->istart = b->bid = NULL;
+	free(b->ustart);
+	free(b->ufrom);
+	free(b->uto);
+	free(b->ub);
+	b->istart = b->bid = b->ustart = b->ufrom = b->uto = b->ub = NULL;
 }
 
 void
@@ -467,13 +494,65 @@ bsk_row(const struct baskets *b, uint32_t a, int upper, uint64_t *cnt,
 			__builtin_prefetch(b->start + bid[16]);
 		if (bid + 8 < end)
 			__builtin_prefetch(b->item + b->start[bid[8]]);
-		if (upper)
-			s = after(s, e, a);
 		for (; s < e; s++) {
 			uint32_t x = *s;
 
-			if (x == a)
+			if (upper ? x <= a : x == a)
 				continue;
+			if (!cnt[x])
+				touched[nt++] = x;
+			cnt[x] += w;
+		}
+	}
+	return nt;
+}
+
+void
+bsk_index_upper(struct baskets *b)
+{
+	uint32_t *pos;
+	size_t total = 0;
+
+	b->ustart = xcalloc((size_t)b->nitems + 1, sizeof *b->ustart);
+	for (uint32_t k = 0; k < b->nb; k++)
+		for (uint32_t p = b->start[k]; p + 1 < b->start[k + 1]; p++) {
+			b->ustart[b->item[p] + 1]++;
+			total++;
+		}
+	for (uint32_t a = 0; a < b->nitems; a++)
+		b->ustart[a + 1] += b->ustart[a];
+	b->ufrom = xreallocarray(NULL, total + 1, sizeof *b->ufrom);
+	b->uto = xreallocarray(NULL, total + 1, sizeof *b->uto);
+	if (b->w)
+		b->ub = xreallocarray(NULL, total + 1, sizeof *b->ub);
+	pos = (uint32_t *)xmemdup(b->ustart, (size_t)b->nitems * sizeof *pos);
+	for (uint32_t k = 0; k < b->nb; k++)
+		for (uint32_t p = b->start[k]; p + 1 < b->start[k + 1]; p++) {
+			uint32_t at = pos[b->item[p]]++;
+
+			b->ufrom[at] = p + 1;
+			b->uto[at] = b->start[k + 1];
+			if (b->ub)
+				b->ub[at] = k;
+		}
+	free(pos);
+}
+
+size_t
+bsk_row_upper(const struct baskets *b, uint32_t a, uint64_t *cnt,
+    uint32_t *touched)
+{
+	size_t nt = 0;
+	const uint32_t *item = b->item;
+
+	for (uint32_t p = b->ustart[a]; p < b->ustart[a + 1]; p++) {
+		uint64_t w = b->ub ? b->w[b->ub[p]] : 1;
+
+		if (p + 8 < b->ustart[a + 1])
+			__builtin_prefetch(item + b->ufrom[p + 8]);
+		for (uint32_t q = b->ufrom[p]; q < b->uto[p]; q++) {
+			uint32_t x = item[q];
+
 			if (!cnt[x])
 				touched[nt++] = x;
 			cnt[x] += w;

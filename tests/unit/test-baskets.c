@@ -1,5 +1,6 @@
 /* Baskets: netting, grouping of scattered lines, weights, rows, itemsets
  * against a brute-force count. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,6 @@ main(void)
 	struct baskets b;
 	struct bsk_stats st;
 	struct bkeys keys;
-	uint32_t merged, *canon;
 	uint64_t cnt[8], n, w[3] = { 1, 5, 0 }, row[8] = { 0 };
 	uint32_t touched[8], label[8] = { 7, 6, 5, 4, 3, 2, 1, 0 };
 	uint32_t b0[] = { 5, 6, 7 }, b1[] = { 4, 6 };
@@ -90,19 +90,31 @@ main(void)
 	ok(b.nb == 1 && st.big == 1, "--max-basket 2 skips the basket of 3");
 	bsk_free(&b);
 
-	/* Basket keys: runs, merged when a key comes back. */
+	/* Basket keys: dense ids, the same id when a key comes back, equal
+	 * hashes told apart by the strings. */
 	bkeys_init(&keys);
-	ok(bkeys_new(&keys, "o1", 2, 11) == 0, "first key");
-	ok(bkeys_new(&keys, "o2", 2, 22) == 1, "second key");
-	ok(bkeys_new(&keys, "o3", 2, 11) == 2, "third key, same hash as o1");
-	canon = bkeys_merge(&keys, &merged);
-	ok(!canon && merged == 0, "a shared hash with another key merges nothing");
-	ok(bkeys_new(&keys, "o1", 2, 11) == 3, "o1 again gets a new id");
+	ok(bkeys_id(&keys, "o1", 2, 11) == 0, "first key");
+	ok(bkeys_id(&keys, "o2", 2, 22) == 1, "second key");
+	ok(bkeys_id(&keys, "o3", 2, 11) == 2, "third key, the hash of o1");
+	ok(bkeys_id(&keys, "o1", 2, 11) == 0, "o1 again: its id");
+	ok(bkeys_id(&keys, "o3", 2, 11) == 2, "o3 again: its id");
+	same = 1;
+	for (uint32_t k = 0; k < 100000; k++) {
+		char s[16];
+		int n = snprintf(s, sizeof s, "k%u", k);
+
+		if (bkeys_id(&keys, s, (size_t)n, xs_hash(s, (size_t)n)) != k + 3)
+			same = 0;
+	}
+	for (uint32_t k = 0; k < 100000; k += 7) {
+		char s[16];
+		int n = snprintf(s, sizeof s, "k%u", k);
+
+		if (bkeys_id(&keys, s, (size_t)n, xs_hash(s, (size_t)n)) != k + 3)
+			same = 0;
+	}
+	ok(same, "100000 keys keep their ids across growth");
 	is_str(keys.pool + keys.off[2], "o3", "keys are kept as given");
-	canon = bkeys_merge(&keys, &merged);
-	ok(canon && merged == 1 && canon[3] == 0 && canon[2] == 2 && canon[1] == 1,
-	    "bkeys_merge maps it back to the first");
-	free(canon);
 	bkeys_free(&keys);
 
 	/* Itemsets against brute force on random baskets. */
