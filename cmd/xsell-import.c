@@ -2016,6 +2016,17 @@ linkset_free(struct linkset *ls)
 }
 
 static void
+imp_init(struct imp *im)
+{
+	memset(im, 0, sizeof *im);
+	im->kind = -1;
+	intern_init(&im->ids);
+	intern_init(&im->excl);
+	buf_init(&im->pv.cols);
+	buf_init(&im->pv.problems);
+}
+
+static void
 imp_free(struct imp *im)
 {
 	struct preview *pv = &im->pv;
@@ -2218,8 +2229,7 @@ main(int argc, char **argv)
 	int nfiles;
 
 	xs_init(argv[0]);
-	memset(&im, 0, sizeof im);
-	im.kind = -1;
+	imp_init(&im);
 	options(&im, argc, argv);
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;
@@ -2229,10 +2239,6 @@ main(int argc, char **argv)
 	for (int i = 0; i < nfiles; i++)
 		im.files[i] = (char *)shown(files[i]);
 	im.nfiles = nfiles;
-	intern_init(&im.ids);
-	intern_init(&im.excl);
-	buf_init(&im.pv.cols);
-	buf_init(&im.pv.problems);
 	im.out = out_open(im.out_path);
 	if (im.strict && im.out == stdout && !(im.spool = tmpfile()))
 		die(XS_SYS, "temporary file: %s", strerror(errno));
