@@ -9,6 +9,8 @@
 #include "baskets.h"
 #include "pairs.h"
 
+#define U UINT32_MAX
+
 static struct isets found;
 
 static void
@@ -65,6 +67,26 @@ main(void)
 	bsk_row_clear(row, touched, nt);
 	nt = bsk_row(&b, 6, 1, row, touched);
 	ok(nt == 1 && row[7] == 1, "upper row of 6: only 7");
+	bsk_row_clear(row, touched, nt);
+	bsk_free(&b);
+
+	/* Grouped lines, relabelled: each basket sorted again. */
+	bsk_init(&b);
+	bsk_add(&b, 0, 0, 1);
+	bsk_add(&b, 0, 2, 1);
+	bsk_add(&b, 0, 1, 1);
+	bsk_add(&b, 1, 3, 1);
+	bsk_add(&b, 1, 1, 1);
+	ok(b.grouped, "each basket's lines together: grouped");
+	bsk_build(&b, label, 8, NULL, 0, &st);
+	ok(st.runs == 2 && b.nb == 2, "two runs, two baskets");
+	ok(basket_is(&b, 0, b0, 3) && basket_is(&b, 1, b1, 2),
+	    "relabelled and sorted");
+	bsk_prune(&b, (uint32_t[]){ U, U, U, U, U, U, 1, 2 }, 3, 2);
+	ok(b.nb == 1 && b.nitems == 3, "pruned to items 6, 7, renamed 1, 2");
+	bsk_index_upper(&b);
+	nt = bsk_row_upper(&b, 1, row, touched);
+	ok(nt == 1 && touched[0] == 2 && row[2] == 1, "upper row of 1: 2 once");
 	bsk_row_clear(row, touched, nt);
 	bsk_free(&b);
 
