@@ -15,6 +15,7 @@
 #include "idmap.h"
 #include "measures.h"
 #include "pairs.h"
+#include "uplift.h"
 
 static const char usage_text[] =
 "usage: xsell-learn [--basket order|customer] [--min-count N | --min-support F]\n"
@@ -27,6 +28,10 @@ static const char usage_text[] =
 "           [--min-confidence F] [--min-lift F] [--top K] [--measures LIST]\n"
 "           [--max-basket N] [--half-life DAYS [--now TS]] [-jqv] [-o FILE]\n"
 "           [FILE ...]\n"
+"       xsell-learn --uplift [--segment-by COL[:EDGES],...]\n"
+"           [--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K]\n"
+"           [--outcome converted|revenue] [--l2 L] [--min-effect E]\n"
+"           [--high-base B] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn -h | -V\n";
 
 /* Weighted counts are fixed-point integers in units of 2^-32 of a basket,
@@ -534,6 +539,20 @@ quantity(const struct rec *r, int col)
 	return v;
 }
 
+/* Itemsets are written as comma lists (subjects of --max-items 3 and
+ * more, count streams): an id with a comma in it would read back as two. */
+static void
+check_commas(const struct learn *L)
+{
+	if (L->o->max_items < 3 && L->o->mode != M_COUNTS)
+		return;
+	for (uint32_t i = 0; i < L->items.n; i++)
+		if (memchr(idmap_str(&L->items, i), ',', idmap_len(&L->items, i)))
+			die(XS_INPUT, "product_id \"%.40s\" has a comma, which "
+			    "itemsets (--max-items 3 or more, --counts) cannot hold",
+			    idmap_str(&L->items, i));
+}
+
 static void
 read_orders(struct learn *L, int nfiles, char **files)
 {
@@ -578,6 +597,7 @@ read_orders(struct learn *L, int nfiles, char **files)
 	buf_free(&rd.prev);
 	buf_free(&rd.batch);
 	free(rd.bts);
+	check_commas(L);
 	label_items(L);
 	bsk_build(&L->bk, L->label, L->nitems, w, L->o->max_basket, &L->st);
 	free(w);
@@ -1795,6 +1815,8 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	/* Learners with other inputs and outputs (issue 7's --uplift) take
 	 * their own mode here, before the rule options are parsed. */
+	if (argc > 1 && strcmp(argv[1], "--uplift") == 0)
+		return uplift_learn_main(argc, argv);
 	parse_opts(&o, argc, argv);
 	learn_init(&L, &o);
 	if (o.mode == M_MERGE) {
