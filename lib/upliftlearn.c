@@ -249,6 +249,18 @@ prof_free(struct profiles *p)
 	free(p->levels);
 }
 
+/* Field c of the current row as a number, NaN when missing; the segment
+ * key has already checked that it is one. */
+static double
+field_num(const struct learn *l, int c)
+{
+	double v = NAN;
+
+	if (l->r.len[c])
+		num_parse(l->r.f[c], l->r.len[c], &v);
+	return v;
+}
+
 /* The row's profile (its raw attribute values) for the logistic learner. */
 static uint32_t
 prof_get(struct learn *l, uint32_t seg)
@@ -257,7 +269,7 @@ prof_get(struct learn *l, uint32_t seg)
 	const struct uplift_spec *s = &l->o->spec;
 	char **f = l->r.f;
 	size_t *len = l->r.len;
-	uint32_t id;
+	uint32_t id, before = p->ix.n;
 
 	buf_reset(&l->pkey);
 	for (int i = 0; i < s->ncols; i++) {
@@ -266,7 +278,7 @@ prof_get(struct learn *l, uint32_t seg)
 		buf_put(&l->pkey, f[l->seg_ix[i]], len[l->seg_ix[i]]);
 	}
 	id = intern_put(&p->ix, l->pkey.s, l->pkey.len);
-	if (id < p->cap && id + 1 < p->ix.n)
+	if (p->ix.n == before)
 		return id;
 	if (id >= p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 1024;
@@ -277,13 +289,9 @@ prof_get(struct learn *l, uint32_t seg)
 		    sizeof *p->lev);
 	}
 	p->seg[id] = seg;
-	for (int i = 0; i < p->nnum; i++) {
-		int c = l->seg_ix[p->numcol[i]];
-
-		/* Already checked to be a number by the segment key. */
-		p->num[id * (size_t)p->nnum + i] = len[c] ?
-		    strtod(f[c], NULL) : NAN;
-	}
+	for (int i = 0; i < p->nnum; i++)
+		p->num[id * (size_t)p->nnum + i] = field_num(l,
+		    l->seg_ix[p->numcol[i]]);
 	for (int i = 0; i < p->ncat; i++) {
 		int c = l->seg_ix[p->catcol[i]];
 
@@ -299,7 +307,7 @@ seg_get(struct learn *l)
 	const struct uplift_spec *s = &l->o->spec;
 	const char *err = NULL;
 	int bad;
-	uint32_t id;
+	uint32_t id, before = l->seg.n;
 
 	for (int i = 0; i < s->ncols; i++)
 		if (s->col[i].nedges == 0 && l->r.len[l->seg_ix[i]] == 1 &&
@@ -312,17 +320,20 @@ seg_get(struct learn *l)
 		die(XS_INPUT, "%s: column '%s': %s: \"%.40s\"", rec_where(&l->r),
 		    s->col[bad].name, err, l->r.f[l->seg_ix[bad]]);
 	id = intern_put(&l->seg, l->key.s, l->key.len);
+	if (l->seg.n == before)
+		return id;
 	if (id >= l->seg_cap) {
 		l->seg_cap = l->seg_cap ? 2 * l->seg_cap : 256;
 		l->seg_band = xreallocarray(l->seg_band,
 		    l->seg_cap * (size_t)(s->ncols + 1), sizeof *l->seg_band);
 	}
+	/* The output order: by band (missing first), then by value. */
 	for (int i = 0; i < s->ncols; i++) {
 		const struct useg_col *c = &s->col[i];
 		int fi = l->seg_ix[i];
 
 		l->seg_band[id * (size_t)s->ncols + i] = l->r.len[fi] == 0 ? -1 :
-		    c->nedges ? uplift_band(c, strtod(l->r.f[fi], NULL)) : 0;
+		    c->nedges ? uplift_band(c, field_num(l, fi)) : 0;
 	}
 	return id;
 }
