@@ -387,86 +387,28 @@ struct reader {
 	int cb, ci, cq, cts;
 	struct bkeys keys;	/* basket keys */
 	struct buf prev;	/* the previous row's basket key */
-	uint32_t prevb;
 	int previn;		/* the previous key is in this shard */
+	uint32_t curb;		/* basket id of the last line added */
 	int64_t *bts;		/* basket id -> latest ts */
 	size_t capts;
-	/* Lines whose product id is being fetched: the lookups of a batch
-	 * overlap instead of waiting for memory one after the other. */
+	/* Lines whose basket key (when it changes) and product id are being
+	 * fetched: the lookups of a batch overlap instead of waiting for
+	 * memory one after the other. */
 	struct pending {
-		uint64_t hash;
+		uint64_t hash, khash;
 		size_t off, len;	/* product id in batch */
-		uint32_t basket;
+		size_t koff, klen;	/* a new basket key in batch */
+		int newkey;
 		double qty;
+		int64_t ts;
 	} pend[32];
 	int npend;
 	struct buf batch;
 };
 
 static void
-flush_lines(struct learn *L, struct reader *rd)
+note_ts(struct reader *rd, uint32_t b, int64_t t)
 {
-	for (int i = 0; i < rd->npend; i++) {
-		struct pending *p = &rd->pend[i];
-		uint32_t item = idmap_put_hash(&L->items, rd->batch.s + p->off,
-		    p->len, p->hash);
-
-		bsk_add(&L->bk, p->basket, item, p->qty);
-	}
-	rd->npend = 0;
-	buf_reset(&rd->batch);
-}
-
-static void
-add_line(struct learn *L, struct reader *rd, uint32_t b, double qty)
-{
-	struct pending *p = &rd->pend[rd->npend++];
-	const char *id = rd->r.f[rd->ci];
-
-	p->basket = b;
-	p->qty = qty;
-	p->off = rd->batch.len;
-	p->len = rd->r.len[rd->ci];
-	p->hash = xs_hash(id, p->len);
-	buf_put(&rd->batch, id, p->len);
-	idmap_prefetch(&L->items, p->hash);
-	if (rd->npend == (int)(sizeof rd->pend / sizeof rd->pend[0]))
-		flush_lines(L, rd);
-}
-
-/* Which basket a row belongs to, or UINT32_MAX when its shard is another
- * one. Rows of one order usually come together: compare with the
- * previous key before hashing. */
-static uint32_t
-basket_of(struct learn *L, struct reader *rd, const char *key, size_t n)
-{
-	uint64_t h;
-
-	if (rd->prev.s && rd->prev.len == n && memcmp(rd->prev.s, key, n) == 0)
-		return rd->previn ? rd->prevb : UINT32_MAX;
-	h = xs_hash(key, n);
-	buf_reset(&rd->prev);
-	buf_put(&rd->prev, key, n);
-	rd->previn = !L->o->shard_n || h % L->o->shard_n == L->o->shard_i - 1;
-	if (!rd->previn)
-		return UINT32_MAX;
-	rd->prevb = bkeys_id(&rd->keys, key, n, h);
-	return rd->prevb;
-}
-
-static void
-note_ts(struct learn *L, struct reader *rd, uint32_t b)
-{
-	struct rec *r = &rd->r;
-	int64_t t;
-	const char *err;
-
-	if (r->len[rd->cts] == 0)
-		die(XS_INPUT, "%s: column 'ts': missing; --half-life needs the "
-		    "time of every line", rec_where(r));
-	if ((err = time_parse(r->f[rd->cts], r->len[rd->cts], &t)))
-		die(XS_INPUT, "%s: column 'ts': %s: \"%.40s\"", rec_where(r), err,
-		    r->f[rd->cts]);
 	if (b >= rd->capts) {
 		size_t cap = rd->capts ? rd->capts * 2 : 1 << 16;
 
@@ -477,9 +419,89 @@ note_ts(struct learn *L, struct reader *rd, uint32_t b)
 			rd->bts[i] = INT64_MIN;
 		rd->capts = cap;
 	}
-	(void)L;
 	if (t > rd->bts[b])
 		rd->bts[b] = t;
+}
+
+static void
+flush_lines(struct learn *L, struct reader *rd)
+{
+	for (int i = 0; i < rd->npend; i++) {
+		struct pending *p = &rd->pend[i];
+		uint32_t item;
+
+		if (p->newkey)
+			rd->curb = bkeys_id(&rd->keys, rd->batch.s + p->koff,
+			    p->klen, p->khash);
+		item = idmap_put_hash(&L->items, rd->batch.s + p->off, p->len,
+		    p->hash);
+		if (rd->cts >= 0)
+			note_ts(rd, rd->curb, p->ts);
+		bsk_add(&L->bk, rd->curb, item, p->qty);
+	}
+	rd->npend = 0;
+	buf_reset(&rd->batch);
+}
+
+/* The time of the current row, for --half-life. */
+static int64_t
+row_ts(const struct reader *rd)
+{
+	const struct rec *r = &rd->r;
+	int64_t t;
+	const char *err;
+
+	if (r->len[rd->cts] == 0)
+		die(XS_INPUT, "%s: column 'ts': missing; --half-life needs the "
+		    "time of every line", rec_where(r));
+	if ((err = time_parse(r->f[rd->cts], r->len[rd->cts], &t)))
+		die(XS_INPUT, "%s: column 'ts': %s: \"%.40s\"", rec_where(r), err,
+		    r->f[rd->cts]);
+	return t;
+}
+
+/*
+ * Queues the current row: 0 when its basket is another shard's. Rows of
+ * one order usually come together, so the key is compared with the
+ * previous row's before it is hashed and looked up.
+ */
+static int
+add_line(struct learn *L, struct reader *rd, double qty)
+{
+	const struct rec *r = &rd->r;
+	const char *key = r->f[rd->cb], *id = r->f[rd->ci];
+	size_t n = r->len[rd->cb];
+	struct pending *p = &rd->pend[rd->npend];
+
+	p->newkey = 0;
+	if (!rd->prev.s || rd->prev.len != n || memcmp(rd->prev.s, key, n)) {
+		uint64_t h = xs_hash(key, n);
+
+		buf_reset(&rd->prev);
+		buf_put(&rd->prev, key, n);
+		rd->previn = !L->o->shard_n ||
+		    h % L->o->shard_n == L->o->shard_i - 1;
+		if (rd->previn) {
+			p->newkey = 1;
+			p->khash = h;
+			p->koff = rd->batch.len;
+			p->klen = n;
+			buf_put(&rd->batch, key, n);
+			bkeys_prefetch(&rd->keys, h);
+		}
+	}
+	if (!rd->previn)
+		return 0;
+	p->qty = qty;
+	p->ts = rd->cts >= 0 ? row_ts(rd) : 0;
+	p->off = rd->batch.len;
+	p->len = r->len[rd->ci];
+	p->hash = xs_hash(id, p->len);
+	buf_put(&rd->batch, id, p->len);
+	idmap_prefetch(&L->items, p->hash);
+	if (++rd->npend == (int)(sizeof rd->pend / sizeof rd->pend[0]))
+		flush_lines(L, rd);
+	return 1;
 }
 
 static void
@@ -573,20 +595,13 @@ read_orders(struct learn *L, int nfiles, char **files)
 	rd.cts = L->o->half_life > 0 ? rec_need(r, "ts") : -1;
 	progress_init(&pg, "lines");
 	while (rec_next(r) == REC_ROW) {
-		uint32_t b;
-
 		progress_tick(&pg, ++L->rows);
 		if (r->len[rd.cb] == 0 || r->len[rd.ci] == 0) {
 			reject_row(L, &rd, key_customer && r->len[rd.cb] == 0 &&
 			    r->len[rd.ci] != 0);
 			continue;
 		}
-		b = basket_of(L, &rd, r->f[rd.cb], r->len[rd.cb]);
-		if (b == UINT32_MAX)
-			continue;
-		if (rd.cts >= 0)
-			note_ts(L, &rd, b);
-		add_line(L, &rd, b, rd.cq >= 0 ? quantity(r, rd.cq) : 1);
+		add_line(L, &rd, rd.cq >= 0 ? quantity(r, rd.cq) : 1);
 	}
 	flush_lines(L, &rd);
 	progress_done(&pg);

@@ -44,6 +44,12 @@ void bkeys_init(struct bkeys *k);
 void bkeys_free(struct bkeys *k);
 /* The id of key s (of hash h, xs_hash), new or seen before. */
 uint32_t bkeys_id(struct bkeys *k, const char *s, size_t len, uint64_t h);
+/* A hint that bkeys_id(k, ..., h) comes soon: its slot is fetched. */
+static inline void
+bkeys_prefetch(const struct bkeys *k, uint64_t h)
+{
+	__builtin_prefetch(&k->slot[h & k->mask]);
+}
 
 struct bsk_line {
 	uint32_t item;

@@ -1,14 +1,34 @@
 /* idmap.c: strings to dense ids, one cache line a lookup. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xsell.h"
 #include "idmap.h"
+
+/* Large tables probed at random: ask for huge pages, so that a probe is
+ * not also a TLB miss (a no-op where transparent huge pages are off). */
+static void
+huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (n >= (4 << 20) && z > a)
+		madvise((void *)a, z - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 static void
 slots_alloc(struct idmap *m, size_t n)
 {
 	m->slot = xreallocarray(NULL, n, sizeof *m->slot);
+	huge_pages(m->slot, n * sizeof *m->slot);
 	for (size_t i = 0; i < n; i++)
 		m->slot[i].id = UINT32_MAX;
 	m->mask = n - 1;
