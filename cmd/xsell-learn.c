@@ -307,8 +307,8 @@ struct learn {
 	/* output */
 	FILE *fp;
 	struct wr w;
-	int ncols, col_measure, col_extra;
-	uint64_t written, subjects, pairs, increments;
+	int ncols, col_extra;	/* columns; where upsell's or substitute's go */
+	uint64_t written, subjects, pairs;
 	struct buf subj;	/* the subject's ids, comma-separated */
 };
 
@@ -688,7 +688,6 @@ open_output(struct learn *L)
 	} else if (L->o->type == T_SUBST) {
 		cols[n++] = "row_cosine";
 	}
-	L->col_measure = n;
 	for (int m = 0; m < MS_N; m++)
 		if (L->o->measure[m])
 			cols[n++] = ms_name[m];

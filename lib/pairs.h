@@ -11,8 +11,9 @@
  * Counts are 64-bit integers: whole basket counts, or fixed-point weights
  * (see xsell-learn --half-life). Integer sums do not depend on the order
  * of addition, which is what makes sharded counts merge exactly.
- * Memory: pairs 32 bytes a distinct pair at the worst load (1/2) and 21
- * at the best; isets 4 bytes an item plus about 28 bytes a set.
+ * Memory: pairs 16 bytes an entry at a load between 0.35 and 0.7, so 23
+ * to 46 bytes a distinct pair; isets 4 bytes an item plus about 40 bytes
+ * a set.
  */
 #ifndef PAIRS_H
 #define PAIRS_H
