@@ -437,13 +437,19 @@ struct link {
 	uint32_t next;
 };
 
+/* What the current context knows of an item; one struct, so that a link
+ * costs one cache miss and not four. Valid where the stamp is gen. */
+struct itemst {
+	uint32_t in, idx;	/* the context expands it, as exp[idx] */
+	uint32_t own;		/* the context owns it */
+	uint32_t slot, head;	/* it has slots, the first is head */
+};
+
 struct ctx {
 	int kind;
 	int idcol, subjcol, itemscol, holdcol;
 	uint32_t gen;		/* the stamp of the current context */
-	uint32_t *in_stamp, *in_idx;	/* items the context expands */
-	uint32_t *own_stamp;	/* items it owns */
-	uint32_t *slot_stamp, *slot_head;
+	struct itemst *it;	/* per item, stamped with gen */
 	uint32_t *exp, nexp, capexp;
 	struct slot *slot;
 	uint32_t nslot, capslot;
@@ -492,6 +498,7 @@ struct q {
 	size_t *ll, caplk, caplv;
 	char **sv;		/* the subject's catalog row, for rules */
 	size_t *sl;
+	uint32_t sv_row;	/* which row sv holds */
 	struct wr w, wrej;
 	FILE *fout, *frej;
 	/* counts for -v */
@@ -1052,24 +1059,20 @@ ctx_open(struct q *Q)
 		need_columns(in, Q->offers ? "context_id or customer_id"
 		    : c->kind == K_CART ? "context_id, cart_id, order_id or "
 		    "customer_id" : "context_id or customer_id");
-	c->in_stamp = xcalloc(n, sizeof *c->in_stamp);
-	c->in_idx = xcalloc(n, sizeof *c->in_idx);
-	c->own_stamp = xcalloc(n, sizeof *c->own_stamp);
-	c->slot_stamp = xcalloc(n, sizeof *c->slot_stamp);
-	c->slot_head = xcalloc(n, sizeof *c->slot_head);
+	c->it = xcalloc(n, sizeof *c->it);
 }
 
 static void
 exp_add(struct ctx *c, uint32_t id)
 {
-	if (c->in_stamp[id] == c->gen)
+	if (c->it[id].in == c->gen)
 		return;
 	if (c->nexp == c->capexp) {
 		c->capexp = c->capexp ? c->capexp * 2 : 64;
 		c->exp = xreallocarray(c->exp, c->capexp, sizeof *c->exp);
 	}
-	c->in_stamp[id] = c->gen;
-	c->in_idx[id] = c->nexp;
+	c->it[id].in = c->gen;
+	c->it[id].idx = c->nexp;
 	c->exp[c->nexp++] = id;
 }
 
@@ -1097,7 +1100,7 @@ ctx_items(struct q *Q, int col, int list, int expand)
 		id = intern_find(&Q->items, item, n);
 		if (id == INTERN_NONE)
 			continue;
-		c->own_stamp[id] = c->gen;
+		c->it[id].own = c->gen;
 		if (expand)
 			exp_add(c, id);
 	}
@@ -1112,9 +1115,7 @@ ctx_begin(struct q *Q)
 		/* 2^32 contexts later: the stamps start over */
 		size_t n = (size_t)Q->nitems + 1;
 
-		memset(c->in_stamp, 0, n * sizeof *c->in_stamp);
-		memset(c->own_stamp, 0, n * sizeof *c->own_stamp);
-		memset(c->slot_stamp, 0, n * sizeof *c->slot_stamp);
+		memset(c->it, 0, n * sizeof *c->it);
 		c->gen = 1;
 	}
 	c->nexp = c->nslot = c->nlink = 0;
@@ -1161,8 +1162,8 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	uint32_t s, first = NONE;
 	struct slot *sl;
 
-	if (c->slot_stamp[cand] == c->gen) {
-		first = c->slot_head[cand];
+	if (c->it[cand].slot == c->gen) {
+		first = c->it[cand].head;
 		for (s = first; s != NONE; s = c->slot[s].next)
 			if (c->slot[s].type == type)
 				return s;
@@ -1185,8 +1186,8 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	sl->nlink = 0;
 	sl->oos = 0;
 	sl->next = first;
-	c->slot_head[cand] = s;
-	c->slot_stamp[cand] = c->gen;
+	c->it[cand].head = s;
+	c->it[cand].slot = c->gen;
 	return s;
 }
 
@@ -1203,7 +1204,7 @@ link_add(struct q *Q, const struct edge *e, uint32_t subj,
 	if (Q->o.typemask && (e->type >= TYPE_BUNDLE + 1 ||
 	    !(Q->o.typemask & (1u << e->type))))
 		return;
-	if (c->in_stamp[e->linked] == c->gen)
+	if (c->it[e->linked].in == c->gen)
 		return;		/* in the cart, or the subject itself */
 	s = slot_get(Q, e->linked, e->type);
 	if (c->nlink == c->caplink) {
@@ -1235,6 +1236,8 @@ expand(struct q *Q)
 		uint32_t x = c->exp[i];
 
 		for (uint32_t k = R->start[x]; k < R->start[x + 1]; k++)
+			__builtin_prefetch(&c->it[R->e[k].linked], 1);
+		for (uint32_t k = R->start[x]; k < R->start[x + 1]; k++)
 			link_add(Q, &R->e[k], x, &i, 1);
 		for (uint32_t k = R->istart[x]; k < R->istart[x + 1]; k++) {
 			const struct body *b = &R->body[R->ibody[k]];
@@ -1247,9 +1250,9 @@ expand(struct q *Q)
 			for (j = 0; j < b->nitem; j++) {
 				uint32_t it = R->bitem[b->item0 + j];
 
-				if (c->in_stamp[it] != c->gen)
+				if (c->it[it].in != c->gen)
 					break;
-				sup[j] = c->in_idx[it];
+				sup[j] = c->it[it].idx;
 			}
 			if (j < b->nitem)
 				continue;
@@ -1467,8 +1470,10 @@ rule_env_fill(struct q *Q, struct rule_env *env, uint32_t cand,
 	if (Q->need_subj && (row = table_row(Q->catalog, subj)) != NONE) {
 		struct table *t = Q->catalog;
 
-		for (int k = 0; k < t->ncols; k++)
-			Q->sv[k] = (char *)table_cell(t, row, k, &Q->sl[k]);
+		if (row != Q->sv_row)	/* the same for a page's candidates */
+			for (int k = 0; k < t->ncols; k++)
+				Q->sv[k] = (char *)table_cell(t, row, k, &Q->sl[k]);
+		Q->sv_row = row;
 		env->v[SRC_SUBJ] = Q->sv;
 		env->len[SRC_SUBJ] = Q->sl;
 		env->num[SRC_SUBJ] = t->num + (size_t)row * (size_t)t->ncols;
@@ -1485,7 +1490,7 @@ qualify(struct q *Q, uint32_t cand, uint32_t type, int oos, uint32_t subj,
 
 	if (!Q->offers && type == TYPE_SUBSTITUTE && !oos)
 		return B_SUBSTITUTE;
-	if (Q->o.exclude_owned && Q->c.own_stamp[cand] == Q->c.gen)
+	if (Q->o.exclude_owned && Q->c.it[cand].own == Q->c.gen)
 		return B_OWNED;
 	if (Q->o.in_stock && Q->avail[cand] != AV_YES)
 		return B_STOCK;
@@ -1534,6 +1539,29 @@ offer_wanted(const struct q *Q, uint32_t row)
 	    (t <= TYPE_BUNDLE && (Q->o.typemask & (1u << t))));
 }
 
+/* The candidates' catalog rows are far apart in memory: asking for them
+ * all before the first is needed overlaps the waits. */
+static void
+prefetch_rows(const struct q *Q)
+{
+	const struct table *t = Q->catalog;
+	const struct ctx *c = &Q->c;
+
+	if (!t)
+		return;
+	for (uint32_t s = 0; s < c->nslot; s++) {
+		uint32_t row = table_row(t, c->slot[s].cand);
+		size_t at = (size_t)row * (size_t)t->ncols;
+
+		if (row == NONE)
+			continue;
+		__builtin_prefetch(t->off + at);
+		__builtin_prefetch(t->pool.s + t->off[at]);
+		if (t->num)
+			__builtin_prefetch(t->num + at);
+	}
+}
+
 /* One context: its candidates, qualified. */
 static void
 context(struct q *Q)
@@ -1556,6 +1584,7 @@ context(struct q *Q)
 		}
 	} else {
 		expand(Q);
+		prefetch_rows(Q);
 		for (uint32_t s = 0; s < c->nslot; s++) {
 			const struct slot *sl = &c->slot[s];
 			uint32_t subj = slot_values(Q, sl);
@@ -1662,6 +1691,7 @@ out_columns(struct q *Q)
 		names[Q->nown + j] = Q->in.cols[Q->keep[j]];
 	names[n] = "rejected_by";
 	Q->names = names;
+	Q->sv_row = NONE;
 	if (Q->catalog) {
 		Q->sv = xcalloc((size_t)Q->catalog->ncols + 1, sizeof *Q->sv);
 		Q->sl = xcalloc((size_t)Q->catalog->ncols + 1, sizeof *Q->sl);
@@ -1895,11 +1925,7 @@ q_free(struct q *Q)
 	free(Q->sl);
 	free(Q->before);
 	free(Q->after);
-	free(c->in_stamp);
-	free(c->in_idx);
-	free(c->own_stamp);
-	free(c->slot_stamp);
-	free(c->slot_head);
+	free(c->it);
 	free(c->exp);
 	free(c->slot);
 	free(c->link);
