@@ -308,7 +308,9 @@ struct learn {
 	FILE *fp;
 	struct wr w;
 	int ncols, col_extra;	/* columns; where upsell's or substitute's go */
-	uint64_t written, subjects, pairs;
+	uint64_t written, subjects;
+	uint64_t pairs, frequent;	/* distinct pairs (sets) counted, and
+					 * at the threshold; for -v */
 	struct buf subj;	/* the subject's ids, comma-separated */
 };
 
@@ -882,7 +884,7 @@ rules_from_dpairs(struct learn *L, struct dpairs *dp)
 	struct cand *c;
 
 	qsort(d, nd, sizeof *d, cmp_dpair);
-	L->pairs = nd / 2;
+	L->frequent = nd / 2;
 	for (size_t i = 0, j; i < nd; i = j) {
 		for (j = i; j < nd && d[j].s == d[i].s; j++)
 			;
@@ -1062,7 +1064,7 @@ rules_from_mining(struct learn *L)
 	isets_init(&fs);
 	bsk_index(&L->bk);
 	bsk_mine(&L->bk, L->thr, L->o->max_items, add_set, &sc);
-	L->pairs = fs.n;
+	L->frequent = fs.n;
 	rules_from_sets(L, &fs);
 	isets_free(&fs);
 }
@@ -1358,7 +1360,8 @@ rules_from_merged_sets(struct learn *L, const struct isets *st)
 		qsort(set, (size_t)k, sizeof *set, cmp_u32_ids);
 		isets_add(&fs, set, k, st->count[s]);
 	}
-	L->pairs = fs.n;
+	L->pairs = st->n;
+	L->frequent = fs.n;
 	rules_from_sets(L, &fs);
 	isets_free(&fs);
 }
@@ -1407,8 +1410,10 @@ merge_counts(struct learn *L, int nfiles, char **files)
 		L->icnt[L->label[i]] = mg.icnt[i];
 	set_threshold(L);
 	open_output(L);
-	if (L->o->max_items == 2)
+	if (L->o->max_items == 2) {
+		L->pairs = mg.pt.n;
 		rules_from_pairs(L, &mg.pt);
+	}
 	else
 		rules_from_merged_sets(L, &mg.st);
 	close_output(L);
@@ -1810,10 +1815,15 @@ report(const struct learn *L)
 	else if (o->type != T_CROSS)
 		note("%" PRIu64 " %s rules written for %" PRIu64 " subjects",
 		    L->written, type_words[o->type], L->subjects);
+	else if (L->pairs)
+		note("%" PRIu64 " distinct %s counted, %" PRIu64 " at the "
+		    "threshold; %" PRIu64 " rules written for %" PRIu64
+		    " subjects", L->pairs, o->max_items == 2 ? "pairs" :
+		    "itemsets", L->frequent, L->written, L->subjects);
 	else
-		note("%" PRIu64 " %s counted, %" PRIu64 " rules written for %"
-		    PRIu64 " subjects", L->pairs, o->max_items == 2 ? "pairs" :
-		    "frequent itemsets", L->written, L->subjects);
+		note("%" PRIu64 " itemsets at the threshold; %" PRIu64 " rules "
+		    "written for %" PRIu64 " subjects", L->frequent, L->written,
+		    L->subjects);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		note("peak memory %.1f MB", ru.ru_maxrss / 1024.0);
 }

@@ -383,7 +383,7 @@ EOF
 	assert_success
 	assert_line "xsell-learn: threshold: count >= 2"
 	assert_line "xsell-learn: 14 lines read, 5 baskets (1 empty after netting returns), 5 items"
-	assert_line "xsell-learn: 3 pairs counted, 4 rules written for 3 subjects"
+	assert_line "xsell-learn: 3 distinct pairs counted, 2 at the threshold; 4 rules written for 3 subjects"
 	assert_line --regexp '^xsell-learn: peak memory [0-9.]+ MB$'
 	run xsell-learn -q --basket customer "$D/upsell-orders.tsv"
 	refute_output --partial "skipped"
