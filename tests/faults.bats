@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Fault injection against every tool: a full disk, a failing write into
+# -o FILE, SIGTERM in the middle of -o FILE, a reader that goes away
+# (| head -1), and an input that cannot be read.
+#
+# "Cannot be read": the tests may run as root, where chmod 000 does not
+# stop a read, so they use a directory and a nonexistent path instead
+# (plus chmod 000 when not root).
+load helper
+bats_require_minimum_version 1.5.0
+
+# One command per tool, reading its input from the operand that follows;
+# the inputs are big enough (> 64 KiB of output) that a write fails or a
+# pipe fills before the end.
+TOOLS=(import learn qualify score rank audit)
+
+# The command line for a tool ("declare -A" at file level would be local
+# to the function bats sources the file in).
+cmd() {
+	case $1 in
+	import) echo xsell-import -q --kind orders ;;
+	learn) echo xsell-learn -q --min-count 1 ;;
+	qualify) echo xsell-qualify -q --relations "$IN/rel.tsv" ;;
+	score) echo xsell-score -q ;;
+	rank) echo xsell-rank -q --top 1000 ;;
+	audit) echo xsell-audit -q ;;
+	esac
+}
+
+setup_file() {
+	IN=$BATS_FILE_TMPDIR/in
+	export IN
+	mkdir -p "$IN"
+	cd "$IN" || return 1
+	awk 'BEGIN { print "order_id\tproduct_id\tquantity\tprice\tts"
+	    for (i = 0; i < 6000; i++) printf "O%d\tP%d\t1\t2.5\t2024-01-01\n", i / 3, (i * 7) % 300 }' > import
+	cp import learn
+	awk 'BEGIN { print "subject_id\tlinked_id"
+	    for (i = 0; i < 6000; i++) printf "P%d\tP%d\n", i, i + 1 }' > rel.tsv
+	awk 'BEGIN { print "subject_id\tsegment"
+	    for (i = 0; i < 6000; i++) printf "P%d\tsegment_%d\n", i, i }' > qualify
+	awk 'BEGIN { print "context_id\tcandidate_id\tpropensity"
+	    for (i = 0; i < 6000; i++) printf "C%d\tP%d\t0.%d\n", i / 120, i, i % 10 }' > score
+	awk 'BEGIN { print "context_id\tcandidate_id\tscore"
+	    for (i = 0; i < 6000; i++) printf "C%d\tP%d\t0.%d\n", i / 120, i, i % 10 }' > rank
+	# self-links: one finding per row
+	awk 'BEGIN { print "subject_id\tlinked_id"
+	    for (i = 0; i < 6000; i++) printf "P%d\tP%d\n", i, i }' > audit
+}
+
+no_sanitizer() {
+	! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$@"
+}
+
+@test "every tool: output to a full device is exit 4 with a message" {
+	local t
+	for t in "${TOOLS[@]}"; do
+		run --separate-stderr bash -c "$(cmd "$t") $IN/$t > /dev/full"
+		[ "$status" -eq 4 ] || { echo "$t: status $status: $stderr"; return 1; }
+		[[ $stderr =~ ^xsell-$t:\ .*(No space left on device|write) ]] ||
+		    { echo "$t: $stderr"; return 1; }
+		[ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$t: $stderr"; return 1; }
+		run --separate-stderr $(cmd "$t") -o /dev/full "$IN/$t"
+		[ "$status" -eq 4 ] || { echo "$t -o: status $status: $stderr"; return 1; }
+		[[ $stderr =~ /dev/full ]] || { echo "$t -o: $stderr"; return 1; }
+	done
+}
+
+@test "every tool: a failing write into -o FILE leaves FILE as it was, no temporary" {
+	local t
+	mkdir w && cd w
+	for t in "${TOOLS[@]}"; do
+		echo previous > out.tsv
+		# File size limit: write(2) fails with EFBIG (SIGXFSZ ignored).
+		run --separate-stderr bash -c "trap '' XFSZ; ulimit -f 8; $(cmd "$t") -o out.tsv $IN/$t"
+		[ "$status" -eq 4 ] || { echo "$t: status $status: $stderr"; return 1; }
+		[[ $stderr =~ out.tsv ]] || { echo "$t: $stderr"; return 1; }
+		no_sanitizer <<<"$stderr"
+		[ "$(cat out.tsv)" = previous ] || { echo "$t: out.tsv changed"; return 1; }
+		[ "$(ls)" = out.tsv ] || { echo "$t: left $(ls)"; return 1; }
+	done
+}
+
+@test "every tool: SIGTERM during -o FILE leaves FILE as it was, no temporary" {
+	local t pid i
+	mkdir w && cd w
+	mkfifo ../slow
+	for t in "${TOOLS[@]}"; do
+		echo previous > out.tsv
+		$(cmd "$t") -o out.tsv ../slow 2> ../err &
+		pid=$!
+		# Keep the fifo open (read-write: the open cannot block, nor can
+		# a write that fits the pipe), send the first rows, then wait for
+		# the temporary: tools that buffer everything create it at the end.
+		exec 5<> ../slow
+		head -1000 "$IN/$t" >&5
+		for i in $(seq 50); do
+			compgen -G 'out.tsv.tmp*' > /dev/null && break
+			sleep 0.02
+		done
+		kill -TERM "$pid" || { echo "$t: ended early: $(cat ../err)"; return 1; }
+		exec 5>&-
+		wait "$pid" && { echo "$t: status 0 after SIGTERM"; return 1; }
+		[ "$(cat out.tsv)" = previous ] || { echo "$t: out.tsv changed"; return 1; }
+		[ "$(ls)" = out.tsv ] ||
+		    { echo "$t: left $(ls)"; return 1; }
+		no_sanitizer ../err
+	done
+}
+
+@test "every tool: | head -1 ends quietly" {
+	local t
+	for t in "${TOOLS[@]}"; do
+		run bash -c "$(cmd "$t") $IN/$t 2> err | head -1 > /dev/null; echo \${PIPESTATUS[0]}"
+		[[ $output = 0 || $output = 141 ]] || { echo "$t: status $output"; return 1; }
+		[ ! -s err ] || { echo "$t: stderr: $(cat err)"; return 1; }
+	done
+}
+
+@test "every tool: an input that cannot be read is exit 4 naming it" {
+	local t
+	mkdir adir
+	for t in "${TOOLS[@]}"; do
+		run --separate-stderr $(cmd "$t") adir
+		[ "$status" -eq 4 ] || { echo "$t dir: status $status: $stderr"; return 1; }
+		[[ $stderr =~ ^xsell-$t:\ adir: ]] || { echo "$t: $stderr"; return 1; }
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		run --separate-stderr $(cmd "$t") nonexistent
+		[ "$status" -eq 4 ] || { echo "$t missing: status $status"; return 1; }
+		[[ $stderr =~ ^xsell-$t:\ nonexistent:\ No\ such\ file ]] ||
+		    { echo "$t: $stderr"; return 1; }
+		if [ "$(id -u)" -ne 0 ]; then
+			cp "$IN/$t" locked && chmod 000 locked
+			run --separate-stderr $(cmd "$t") locked
+			[ "$status" -eq 4 ] && [[ $stderr =~ locked:\ Permission ]] ||
+			    { echo "$t locked: $status $stderr"; return 1; }
+			rm -f locked
+		fi
+	done
+}
