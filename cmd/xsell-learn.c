@@ -883,7 +883,8 @@ rules_from_dpairs(struct learn *L, struct dpairs *dp)
 	size_t nd = dp->n, maxc = 1;
 	struct cand *c;
 
-	qsort(d, nd, sizeof *d, cmp_dpair);
+	if (nd)
+		qsort(d, nd, sizeof *d, cmp_dpair);
 	L->frequent = nd / 2;
 	for (size_t i = 0, j; i < nd; i = j) {
 		for (j = i; j < nd && d[j].s == d[i].s; j++)
@@ -1014,7 +1015,8 @@ rules_from_sets(struct learn *L, const struct isets *fs)
 			nr++;
 		}
 	}
-	qsort(r, nr, sizeof *r, cmp_rule);
+	if (nr)
+		qsort(r, nr, sizeof *r, cmp_rule);
 	for (size_t i = 0, j; i < nr; i = j) {
 		for (j = i + 1; j < nr && r[j].blen == r[i].blen &&
 		    memcmp(r[j].body, r[i].body, (size_t)r[i].blen * 4) == 0; j++)
@@ -1754,7 +1756,8 @@ learn_subst(struct learn *L, struct catalog *c)
 			;
 		subst_category(L, c, i, j, &sc, &nsc, &cap);
 	}
-	qsort(sc, nsc, sizeof *sc, cmp_scand);
+	if (nsc)
+		qsort(sc, nsc, sizeof *sc, cmp_scand);
 	for (size_t i = 0, j; i < nsc; i = j) {
 		for (j = i; j < nsc && sc[j].subj == sc[i].subj; j++)
 			;
