@@ -298,3 +298,43 @@ table() {
 	4 | xsell-audit -q | audit/no-such-file    | no-such-file: No such file or directory$
 	EOF
 }
+
+# JSON lines out of bytes that are not UTF-8 are still JSON (wr.c writes
+# U+FFFD for each bad byte).
+@test "every tool: -j output of invalid UTF-8 is valid JSON" {
+	local t
+	for t in learn score rank; do
+		run bash -c "xsell-$t -q -j $IN/$t/bad-utf8 | jq -e . > /dev/null"
+		[ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
+	done
+	run bash -c "xsell-qualify -q -j --relations $IN/rel.tsv $IN/qualify/bad-utf8 | jq -e . > /dev/null"
+	assert_success
+	run bash -c "xsell-import -q -j --kind orders $IN/import/good | jq -e . > /dev/null"
+	assert_success
+	printf 'subject_id\tlinked_id\nP\377\tP\377\n' > self
+	run bash -c "xsell-audit -q -j self | jq -e '.check == \"self_link\"'"
+	assert_success
+}
+
+# No leak and no invalid access under valgrind, on a good input and on
+# the error paths (die from a bad row, from bad JSON). Skipped for a
+# sanitizer build: valgrind cannot run those.
+@test "every tool: no leak under valgrind on good and bad input" {
+	command -v valgrind > /dev/null || skip "no valgrind"
+	grep -q __asan_init "$ROOT/bin/xsell-score" && skip "sanitizer build"
+	local t f args
+	for t in import learn qualify score rank audit; do
+		case $t in
+		import) args="--kind orders" ;;
+		qualify) args="--relations $IN/rel.tsv" ;;
+		*) args= ;;
+		esac
+		for f in good nul json-deep; do
+			# shellcheck disable=SC2086
+			run valgrind -q --leak-check=full --error-exitcode=99 \
+			    --errors-for-leak-kinds=definite,indirect \
+			    "$ROOT/bin/xsell-$t" -q $args "$IN/$t/$f"
+			[ "$status" -ne 99 ] || { echo "$t $f: $output"; return 1; }
+		done
+	done
+}
