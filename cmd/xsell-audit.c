@@ -610,8 +610,10 @@ load_relations(int nfiles, char **files)
 	ran[C_ONE_WAY_BUNDLE] = 1;
 	ran[C_BAD_DATE] = cu >= 0;
 	ran[C_OLD_LINK] = cu >= 0 && !isnan(opt.max_age);
-	if (cs < 0)
+	if (cs < 0) {
+		rec_close(&r);	/* an empty input: no rows follow */
 		return;
+	}
 	while (rec_next(&r) == REC_ROW) {
 		struct link *k;
 

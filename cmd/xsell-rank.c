@@ -182,7 +182,9 @@ load_history(const char *file)
 			latest = hist.t[n];
 		n++;
 	}
-	hist.now = o.has_now ? o.now : latest;
+	/* An empty history has no latest ts: any period will do (nothing to
+	 * count), but not one from INT64_MIN, which overflows. */
+	hist.now = o.has_now ? o.now : n ? latest : 0;
 	hist.start = period_start(o.period, hist.now);
 	hist.count = xcalloc((size_t)hist.keys.n + 1, sizeof *hist.count);
 	for (size_t i = 0; i < n; i++)

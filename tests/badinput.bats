@@ -71,6 +71,7 @@ setup_file() {
 	mk events 'context_id\tcandidate_id\tgroup\tconverted\trevenue' \
 	    'C1\tP1\ttreatment\t1\t@N'
 	printf 'subject_id\tlinked_id\nP1\tP2\n' > "$IN/rel.tsv"
+	printf 'context_id\tts\n' > "$IN/hist-header"
 	printf 'subject_id\tlinked_id\nP\0001\tP2\n' > "$IN/rel-nul"
 	{ printf '{"subject_id":"P1","linked_id":"P2"}\n{"linked_id":'
 	  head -c 100000 /dev/zero | tr '\0' '['; echo; } > "$IN/rel-deep"
@@ -337,4 +338,29 @@ table() {
 			[ "$status" -ne 99 ] || { echo "$t $f: $output"; return 1; }
 		done
 	done
+}
+
+# The inputs beside the main one (--catalog, --history, ...), empty or
+# header only: an empty history once made period_start overflow, an
+# empty relations file once leaked its reader.
+@test "every tool: empty side inputs" {
+	local F=$ROOT/tests/fixtures
+	table <<-EOF
+	0 | xsell-audit -q                                          | audit/empty | -
+	0 | xsell-audit -q --catalog $IN/audit/empty                | audit/good  | -
+	0 | xsell-audit -q --orders $IN/learn/empty                 | audit/good  | -
+	0 | xsell-audit -q --events                                 | events/empty | -
+	3 | xsell-audit -q --experiment --events                    | events/empty | empty: no treatment contexts
+	0 | xsell-score -q --catalog $IN/score/empty                | score/good  | -
+	0 | xsell-score -q --weights-file $IN/score/empty           | score/good  | -
+	3 | xsell-score -q --uplift-model $IN/score/empty           | score/good  | empty: empty uplift model$
+	0 | xsell-rank -q --popular $IN/rank/empty                  | rank/good   | -
+	0 | xsell-rank -q --history $IN/rank/empty --cap 1 --period day   | rank/good | -
+	0 | xsell-rank -q --history $IN/hist-header --cap 1 --period month | rank/good | -
+	0 | xsell-qualify -q --relations $IN/qualify/empty          | qualify/good | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv --catalog $IN/qualify/empty | qualify/good | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv --rules $IN/qualify/empty | qualify/good | -
+	0 | xsell-learn -q --type upsell --basket order --catalog $IN/learn/empty | learn/good  | -
+	3 | xsell-learn -q --merge                                  | learn/empty | empty: not a count stream
+	EOF
 }
