@@ -1,5 +1,6 @@
 /* num.c: numbers and dates in and out, comma lists. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,70 @@ num_syntax(const char *s, size_t len)
 	return i == len;
 }
 
+static const double p10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/*
+ * Clinger's fast path: a decimal of at most 19 digits whose digits make an
+ * integer m <= 2^53, scaled by 10^e with |e| <= 22, is m * 10^e or
+ * m / 10^-e in one IEEE operation on two exact doubles, so correctly
+ * rounded, as strtod would give. 0 when the text is not of that kind (or
+ * the compiler evaluates in extra precision).
+ */
+static int
+parse_fast(const char *s, size_t len, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	size_t i = 0;
+	uint64_t m = 0;
+	int nd = 0, e = 0, neg = 0, x = 0, xneg = 0, xd = 0;
+	double v;
+
+	if (s[i] == '-' || s[i] == '+')
+		neg = s[i++] == '-';
+	for (; i < len && isdig(s[i]); i++)
+		if (m || s[i] != '0') {
+			if (++nd > 19)
+				return 0;
+			m = m * 10 + (uint64_t)(s[i] - '0');
+		}
+	if (i < len && s[i] == '.')
+		for (i++; i < len && isdig(s[i]); i++) {
+			if (m || s[i] != '0') {
+				if (++nd > 19)
+					return 0;
+				m = m * 10 + (uint64_t)(s[i] - '0');
+			}
+			e--;
+		}
+	if (i < len) {		/* the exponent, syntax already checked */
+		i++;
+		if (s[i] == '-' || s[i] == '+')
+			xneg = s[i++] == '-';
+		for (; i < len; i++) {
+			if (++xd > 4)
+				return 0;
+			x = x * 10 + (s[i] - '0');
+		}
+		e += xneg ? -x : x;
+	}
+	if (m == 0) {
+		*out = 0;
+		return 1;
+	}
+	if (m > (UINT64_C(1) << 53) || e < -22 || e > 22)
+		return 0;
+	v = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+	*out = neg ? -v : v;
+	return 1;
+#else
+	(void)s, (void)len, (void)out;
+	return 0;
+#endif
+}
+
 const char *
 num_parse(const char *s, size_t len, double *out)
 {
@@ -50,6 +115,8 @@ num_parse(const char *s, size_t len, double *out)
 
 	if (!num_syntax(s, len))
 		return "not a number";
+	if (parse_fast(s, len, out))
+		return NULL;
 	t = len < sizeof small ? small : xmalloc(len + 1);
 	memcpy(t, s, len);
 	t[len] = '\0';
@@ -94,6 +161,96 @@ fmt_uint(uint64_t u, char *buf)
 		buf[i] = tmp[n - 1 - i];
 	buf[n] = '\0';
 	return n;
+}
+
+typedef unsigned __int128 u128;
+
+/* Writes the n digits of c; returns n less its trailing zeros. */
+static size_t
+put_digits(uint64_t c, size_t n, char *dig)
+{
+	for (size_t i = n; i-- > 0; c /= 10)
+		dig[i] = (char)('0' + c % 10);
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	dig[n] = '\0';
+	return n;
+}
+
+/*
+ * shortest_digits below, exactly, without printf or strtod, for the
+ * non-integers in [1e-10, 1e16): v = M 2^E and N = M 5^q = v 10^q 2^s are
+ * 128-bit integers, so rounding v to t significant digits and testing
+ * whether that decimal reads back as v (lies within half an ulp of v,
+ * ties to even) are integer operations. 0 for any other v.
+ */
+static size_t
+shortest_exact(double v, char *dig, int *exp10)
+{
+	static const uint64_t ten[] = { 1, 10, 100, 1000000000000000ULL,
+	    10000000000000000ULL, 100000000000000000ULL };
+	static u128 pow5[28];
+	int e2, E, q, s;
+	uint64_t M;
+	u128 N, V4, half4, low4;
+
+	if (!(v >= 1e-10 && v < 1e16))
+		return 0;
+	if (!pow5[0]) {
+		pow5[0] = 1;
+		for (int i = 1; i < 28; i++)
+			pow5[i] = pow5[i - 1] * 5;
+	}
+	M = (uint64_t)ldexp(frexp(v, &e2), 53);
+	E = e2 - 53;
+	/* log10(v) from the binary exponent, off by one at most: the loop
+	 * below puts N / 2^s into [10^16, 10^17). */
+	q = 16 - (int)floor((e2 - 1) * 0.30102999566398120);
+	for (int tries = 0;; tries++) {
+		u128 d;
+
+		if (q < 1 || q > 27 || tries > 4)
+			return 0;
+		s = -(E + q);
+		if (s < 1 || s > 100)
+			return 0;
+		N = (u128)M * pow5[q];
+		d = N >> s;
+		if (d < ten[4])
+			q++;
+		else if (d >= ten[5])
+			q--;
+		else
+			break;
+	}
+	/* In units of 4N: v, and half the gaps to its neighbours (the one
+	 * below is half as far when M is a power of two). */
+	V4 = N << 2;
+	half4 = pow5[q] << 1;
+	low4 = M == (UINT64_C(1) << 52) ? pow5[q] : half4;
+	for (int t = 15; t <= 17; t++) {
+		u128 den = ((u128)1 << s) * ten[17 - t], c, r, C4;
+		int ok, up = 0;
+
+		c = N / den;
+		r = N % den;
+		if (2 * r > den || (2 * r == den && (c & 1)))
+			c++;
+		C4 = (c * den) << 2;
+		if (C4 >= V4)
+			ok = C4 - V4 < half4 || (C4 - V4 == half4 && !(M & 1));
+		else
+			ok = V4 - C4 < low4 || (V4 - C4 == low4 && !(M & 1));
+		if (!ok)
+			continue;
+		if (c == ten[t - 12]) {	/* 9.99.. rounded up to 10.0.. */
+			c /= 10;
+			up = 1;
+		}
+		*exp10 = 17 - q + up;
+		return put_digits((uint64_t)c, (size_t)t, dig);
+	}
+	return 0;
 }
 
 /*
@@ -144,7 +301,8 @@ num_fmt(double v, char *buf)
 		buf[n++] = '-';
 		v = -v;
 	}
-	nd = shortest_digits(v, dig, &e);
+	if (!(nd = shortest_exact(v, dig, &e)))
+		nd = shortest_digits(v, dig, &e);
 	if (e > 21 || e < -5) {
 		/* d.ddde+X, as JavaScript writes what fixed notation cannot */
 		buf[n++] = dig[0];
