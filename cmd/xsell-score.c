@@ -445,6 +445,9 @@ score_group(struct out *u, const struct group *g, const struct cols *k,
 		*cscap = n;
 		*cs = xreallocarray(*cs, n, sizeof **cs);
 	}
+	for (size_t i = 0; have_catalog && i < n; i++)
+		itemtab_prefetch(&catalog, group_f(g, i)[k->cid],
+		    group_len(g, i)[k->cid]);
 	for (size_t i = 0; i < n; i++) {
 		struct cand *c = &(*cs)[i];
 		uint32_t slot = 0;

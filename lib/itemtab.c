@@ -5,6 +5,52 @@
 
 #include "itemtab.h"
 
+static void
+build_index(struct itemtab *t)
+{
+	size_t n = 16;
+
+	while (n < 2 * (size_t)t->ids.n)
+		n *= 2;
+	t->slot = xcalloc(n, sizeof *t->slot);
+	t->mask = n - 1;
+	for (uint32_t r = 0; r < t->ids.n; r++) {
+		uint64_t h = xs_hash(intern_str(&t->ids, r), intern_len(&t->ids, r));
+		size_t i = h & t->mask;
+
+		while (t->slot[i].row)
+			i = (i + 1) & t->mask;
+		t->slot[i].off = t->ids.off[r];
+		t->slot[i].hash = (uint32_t)(h >> 32);
+		t->slot[i].len = (uint32_t)intern_len(&t->ids, r);
+		t->slot[i].row = r + 1;
+	}
+}
+
+void
+itemtab_prefetch(const struct itemtab *t, const char *id, size_t n)
+{
+	if (t->slot)
+		__builtin_prefetch(&t->slot[xs_hash(id, n) & t->mask]);
+}
+
+uint32_t
+itemtab_find(const struct itemtab *t, const char *id, size_t n)
+{
+	uint64_t h;
+	size_t i;
+
+	if (!t->slot)
+		return INTERN_NONE;
+	h = xs_hash(id, n);
+	for (i = h & t->mask; t->slot[i].row; i = (i + 1) & t->mask)
+		if (t->slot[i].hash == (uint32_t)(h >> 32) &&
+		    t->slot[i].len == n &&
+		    memcmp(t->ids.pool + t->slot[i].off, id, n) == 0)
+			return t->slot[i].row - 1;
+	return INTERN_NONE;
+}
+
 void
 itemtab_load(struct itemtab *t, const char *file, const char *key,
     int nnum, const char *const *num, int ntxt, const char *const *txt)
@@ -62,6 +108,7 @@ itemtab_load(struct itemtab *t, const char *file, const char *key,
 	free(tc);
 	t->numcol = t->txtcol = NULL;
 	rec_close(&r);
+	build_index(t);
 }
 
 void
@@ -73,5 +120,6 @@ itemtab_free(struct itemtab *t)
 	free(t->txt);
 	free(t->hasnum);
 	free(t->hastxt);
+	free(t->slot);
 	memset(t, 0, sizeof *t);
 }

@@ -17,6 +17,15 @@ struct itemtab {
 	struct intern vals;	/* text values */
 	int *hasnum, *hastxt;	/* whether the file has column k */
 	int *numcol, *txtcol;	/* while loading: their columns */
+	/* Lookup index, built after loading: probing it touches one slot
+	 * and the id's text, where intern_find touches five places, which
+	 * shows when a large catalog is looked up on every input row. */
+	struct itemslot {
+		uint64_t off;	/* of the id in ids.pool */
+		uint32_t hash, len;
+		uint32_t row;	/* + 1; 0 is an empty slot */
+	} *slot;
+	size_t mask;
 };
 
 /*
@@ -30,11 +39,11 @@ void itemtab_load(struct itemtab *t, const char *file, const char *key,
 void itemtab_free(struct itemtab *t);
 
 /* Row of an id, or INTERN_NONE. */
-static inline uint32_t
-itemtab_find(const struct itemtab *t, const char *id, size_t n)
-{
-	return intern_find(&t->ids, id, n);
-}
+uint32_t itemtab_find(const struct itemtab *t, const char *id, size_t n);
+/* Starts fetching the slot of an id: a tool that looks up a batch of ids
+ * (a context's candidates) prefetches them all first, so the cache misses
+ * overlap instead of coming one after another. */
+void itemtab_prefetch(const struct itemtab *t, const char *id, size_t n);
 static inline double
 itemtab_num(const struct itemtab *t, uint32_t row, int k)
 {
