@@ -7,11 +7,11 @@
  * consecutive, as xsell-qualify writes them. A key seen again after its
  * group ended is exit 3 naming the row, since the group's result has
  * already been written; the keys of closed groups are remembered as
- * 64-bit hashes (16 bytes a context). GROUP_BUFFER reads everything
- * first and hands out the groups in order of first appearance, rows in
- * input order: input in any order, memory grows with rows. GROUP_ALL is
- * the whole input as one group in input order; GROUP_ROW is each row
- * alone, without copying.
+ * 64-bit hashes (16 to 32 bytes a context, in a table at most half
+ * full). GROUP_BUFFER reads everything first and hands out the groups in
+ * order of first appearance, rows in input order: input in any order,
+ * memory grows with rows. GROUP_ALL is the whole input as one group in
+ * input order; GROUP_ROW is each row alone, without copying.
  */
 #ifndef CTXGROUP_H
 #define CTXGROUP_H
