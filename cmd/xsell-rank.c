@@ -621,12 +621,12 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 	if (!isnan(o.holdout))
 		control = keyed_unit((uint64_t)o.seed, ctx.s, ctx.n) < o.holdout;
 	counts.control += control;
+	/* The cap left: the context's, used up by its lists in order, or
+	 * each list's own when the history counts per placement. */
 	if (o.history && !hist.per) {
 		budget = o.cap - contacts(&w->key, &ctx, NULL);
 		left = budget > 0 ? (size_t)budget : 0;
 	}
-	if (budget < o.top)
-		counts.capped++;
 	for (size_t part = 0; part < w->nparts; part++) {
 		size_t to = from, slots = (size_t)o.top, n;
 
@@ -634,11 +634,11 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 			to++;
 		if (o.history && hist.per) {
 			budget = o.cap - contacts(&w->key, &ctx, &w->parts[part]);
-			slots = budget <= 0 ? 0 : budget < o.top ? (size_t)budget :
-			    (size_t)o.top;
-			counts.capped += budget < o.top;
-		} else if (o.history) {
-			slots = left < slots ? left : slots;
+			left = budget > 0 ? (size_t)budget : 0;
+		}
+		if (o.history && left < slots) {
+			slots = left;
+			counts.capped++;
 		}
 		n = choose(w, w->it + from, to - from, slots);
 		left -= n < left ? n : left;
@@ -838,7 +838,7 @@ main(int argc, char **argv)
 			note("%llu contexts in control",
 			    (unsigned long long)counts.control);
 		if (o.history)
-			note("%llu contexts capped",
+			note("%llu lists cut short by the contact cap",
 			    (unsigned long long)counts.capped);
 	}
 	out_free(&u);
