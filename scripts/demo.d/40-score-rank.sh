@@ -51,7 +51,7 @@ awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     orders.tsv > popular.tsv
 
 echo "Product pages: curated links first, then learned ones, then best"
-echo "sellers (page-2 has one link), at most two per category:"
+echo "sellers, at most two per category (page-2 has one curated link):"
 run xsell-score --catalog catalog.tsv --explain -o scored-page.tsv \
     candidates-page.tsv
 run xsell-rank --top 4 --fallback managed,learned --popular popular.tsv \
