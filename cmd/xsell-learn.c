@@ -298,6 +298,7 @@ struct learn {
 	uint32_t nitems;
 	uint64_t *icnt;		/* label -> weight of the baskets holding it */
 	uint32_t *freq;		/* pruned basket item -> label */
+	int interned;		/* basket items are interned ids, not labels */
 	uint64_t n;		/* weight of all baskets */
 	double unit;		/* 1, or WUNIT with --half-life */
 	uint64_t thr;		/* a rule's count must be >= thr */
@@ -616,10 +617,24 @@ read_orders(struct learn *L, int nfiles, char **files)
 	free(rd.bts);
 	check_commas(L);
 	label_items(L);
-	bsk_build(&L->bk, L->label, L->nitems, w, L->o->max_basket, &L->st);
+	/* Pair rules need some order of the items, not the labels': their
+	 * baskets keep the interned ids, already sorted when netted, and
+	 * only the rules are relabelled. */
+	L->interned = L->o->type == T_CROSS && L->o->mode == M_RULES &&
+	    L->o->max_items == 2;
+	bsk_build(&L->bk, L->interned ? NULL : L->label, L->nitems, w,
+	    L->o->max_basket, &L->st);
 	free(w);
 	L->icnt = xreallocarray(NULL, L->nitems + 1, sizeof *L->icnt);
 	L->n = bsk_count(&L->bk, L->icnt);
+	if (L->interned) {
+		uint64_t *c = xreallocarray(NULL, L->nitems + 1, sizeof *c);
+
+		for (uint32_t i = 0; i < L->nitems; i++)
+			c[L->label[i]] = L->icnt[i];
+		free(L->icnt);
+		L->icnt = c;
+	}
 }
 
 /* ---- thresholds ---- */
@@ -1082,9 +1097,11 @@ learn_rules(struct learn *L)
 	set_threshold(L);
 	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
 	for (uint32_t a = 0; a < L->nitems; a++) {
+		uint32_t lab = L->interned ? L->label[a] : a;
+
 		newid[a] = UINT32_MAX;
-		if (L->icnt[a] >= L->thr && L->icnt[a] > 0) {
-			L->freq[nfreq] = a;
+		if (L->icnt[lab] >= L->thr && L->icnt[lab] > 0) {
+			L->freq[nfreq] = lab;
 			newid[a] = nfreq++;
 		}
 	}
