@@ -816,6 +816,12 @@ main(int argc, char **argv)
 		return xs_finish(XS_OK);
 	}
 	find_cols(&k, &r);
+	if (!o.buffer && group_check(&r, k.by) == 0) {
+		if (xs_verbose)
+			note("input not grouped by %s: reading it all first",
+			    r.cols[k.by]);
+		o.buffer = 1;
+	}
 	group_init(&g, &r, k.by, o.buffer ? GROUP_BUFFER : GROUP_STREAM,
 	    "--buffer");
 	memset(&w, 0, sizeof w);

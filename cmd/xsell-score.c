@@ -609,6 +609,11 @@ main(int argc, char **argv)
 		uplift_model_bind(model, &r);
 	/* Only the margin scale looks across a context's rows. */
 	mode = !have_catalog ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
+	if (mode == GROUP_STREAM && group_check(&r, k.ctx) == 0) {
+		if (xs_verbose)
+			note("input not grouped by context_id: reading it all first");
+		mode = GROUP_ALL;
+	}
 	group_init(&g, &r, k.ctx, mode, "--buffer");
 	if (mode == GROUP_ALL)
 		intern_init(&ctxs);

@@ -1,6 +1,7 @@
 /* ctxgroup.c: a record stream handed out one context at a time. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctxgroup.h"
 #include "keyhash.h"
@@ -143,6 +144,49 @@ closed_add(struct group *g, uint64_t h)
 			return;
 		}
 	}
+}
+
+int
+group_check(struct rec *r, int key)
+{
+	struct group seen, *g = &seen;
+	struct rec scan;
+	struct buf prev;
+	struct stat st;
+	int k, grouped = 1, have = 0;
+
+	if (key < 0)
+		return 1;
+
+	for (int i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i], "-") == 0 ||
+		    stat(r->files[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return -1;
+	memset(&scan, 0, sizeof scan);
+	rec_open(&scan, r->nfiles, r->files);
+	k = rec_col(&scan, r->cols[key]);
+	memset(g, 0, sizeof *g);
+	buf_init(&prev);
+	while (k >= 0 && rec_next(&scan) == REC_ROW) {
+		const char *ks = scan.f[k];
+		size_t kn = scan.len[k];
+
+		if (have && prev.len == kn && memcmp(prev.s, ks, kn) == 0)
+			continue;
+		if (closed_has(g, key_hash(ks, kn))) {
+			grouped = 0;
+			break;
+		}
+		if (have)
+			closed_add(g, key_hash(prev.s, prev.len));
+		buf_reset(&prev);
+		buf_put(&prev, ks, kn);
+		have = 1;
+	}
+	buf_free(&prev);
+	rec_close(&scan);
+	free(g->closed);
+	return grouped;
 }
 
 static int

@@ -4,9 +4,9 @@
  * (xsell-score's impact scale, xsell-rank's top-N).
  *
  * GROUP_STREAM keeps one group in memory: rows with the same key must be
- * consecutive, as xsell-qualify writes them. A key seen again after its
- * group ended is exit 3 naming the row, since the group's result has
- * already been written; the keys of closed groups are remembered as
+ * consecutive, as xsell-qualify writes them (group_check tells, for
+ * files). A key seen again after its group ended is exit 3 naming the row,
+ * since the group's result has already been written; the keys of closed groups are remembered as
  * 64-bit hashes (16 to 32 bytes a context, in a table at most half
  * full). GROUP_BUFFER reads everything first and hands out the groups in
  * order of first appearance, rows in input order: input in any order,
@@ -54,6 +54,13 @@ struct group {
  */
 void group_init(struct group *g, struct rec *r, int key, int mode,
     const char *hint);
+/*
+ * Whether the rec's inputs are grouped by column key: 1 or 0 from a first
+ * pass over them when they are all regular files (which can be read
+ * twice), -1 for a pipe. Lets a tool buffer an ungrouped file unasked and
+ * still stream a grouped one. Call before the first group_next.
+ */
+int group_check(struct rec *r, int key);
 /* Reads the next group: 1, or 0 at the end of the input. */
 int group_next(struct group *g);
 void group_free(struct group *g);

@@ -367,18 +367,27 @@ C3 treatment b"
 
 # --- streams and errors ---
 
-@test "ungrouped input is exit 3 naming the row; --buffer ranks it" {
+@test "an ungrouped file is read twice and ranked; on a pipe it is exit 3" {
 	for n in 1 2 5 3 8 4; do sed -n ${n}p $R/caps.tsv; done > in.tsv
-	run xsell-rank in.tsv
-	assert_failure 3
-	assert_output --partial "xsell-rank: in.tsv:4: input not grouped by context_id: 'C1' seen again after its rows ended (sort by it, or use --buffer)"
-	run bash -o pipefail -c "xsell-rank --buffer in.tsv | pick context_id candidate_id rank"
+	run bash -o pipefail -c "xsell-rank in.tsv | pick context_id candidate_id rank"
 	assert_success
 	assert_output "C1 a 1
 C1 b 2
 C1 c 3
 C2 a 1
 C3 a 1"
+	run bash -o pipefail -c "xsell-rank --buffer in.tsv | pick context_id candidate_id rank"
+	assert_output "C1 a 1
+C1 b 2
+C1 c 3
+C2 a 1
+C3 a 1"
+	run bash -c "cat in.tsv | xsell-rank"
+	assert_failure 3
+	assert_output --partial "xsell-rank: <stdin>:4: input not grouped by context_id: 'C1' seen again after its rows ended (sort by it, or use --buffer)"
+	run bash -o pipefail -c "cat in.tsv | xsell-rank --buffer | pick context_id candidate_id rank"
+	assert_success
+	assert_line --index 2 "C1 c 3"
 }
 
 @test "JSON lines in and out" {

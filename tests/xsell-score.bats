@@ -271,12 +271,18 @@ other uplift 0.5 0.5"
 	assert_output '{"context_id":"A","candidate_id":"x","confidence":0.5,"items":["a","b"],"score":0.5,"expected_value":null}'
 }
 
-@test "ungrouped input with --catalog is exit 3; --buffer scores it as if grouped" {
+@test "an ungrouped file with --catalog is scored as if grouped; on a pipe it is exit 3" {
 	{ head -1 $S/cands.tsv; sed -n 2p $S/cands.tsv; sed -n 5p $S/cands.tsv; sed -n '3,4p' $S/cands.tsv; } > in.tsv
-	run xsell-score --catalog $S/catalog.tsv in.tsv
+	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv in.tsv | pick context_id candidate_id score"
+	assert_success
+	assert_output "P1 P2 0.6
+P5 P2 0.525
+P1 P3 0.5
+P1 P4 0.55"
+	run bash -c "cat in.tsv | xsell-score --catalog $S/catalog.tsv"
 	assert_failure 3
-	assert_output --partial "xsell-score: in.tsv:4: input not grouped by context_id: 'P1' seen again after its rows ended (sort by it, or use --buffer)"
-	run bash -o pipefail -c "xsell-score --buffer --catalog $S/catalog.tsv in.tsv | pick context_id candidate_id score"
+	assert_output --partial "xsell-score: <stdin>:4: input not grouped by context_id: 'P1' seen again after its rows ended (sort by it, or use --buffer)"
+	run bash -o pipefail -c "cat in.tsv | xsell-score --buffer --catalog $S/catalog.tsv | pick context_id candidate_id score"
 	assert_success
 	assert_output "P1 P2 0.6
 P5 P2 0.525
