@@ -7,6 +7,18 @@ PATH="$ROOT/bin:$PATH"
 FIX="$ROOT/tests/fixtures"
 export LC_ALL=C
 
+# pick COLUMN...: the named columns of a TSV on stdin, space-separated,
+# header left out; exported so "bash -c" pipelines in tests can use it.
+pick() {
+	awk -F'\t' -v want="$*" '
+	NR == 1 { n = split(want, w, " ")
+		for (i = 1; i <= NF; i++) at[$i] = i; next }
+	{ line = ""
+		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
+		print line }'
+}
+export -f pick
+
 xs_setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }

@@ -7,17 +7,6 @@ bats_require_minimum_version 1.5.0
 
 Q=$FIX/qualify
 
-# Named columns of a TSV on stdin, space-separated, header left out.
-pick() {
-	awk -F'\t' -v want="$*" '
-	NR == 1 { n = split(want, w, " ")
-		for (i = 1; i <= NF; i++) at[$i] = i; next }
-	{ line = ""
-		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
-		print line }'
-}
-export -f pick
-
 # The rules between two markers of the man page, as a rules file.
 man_rules() {
 	awk -v b=".\\\\\" $1-begin" -v e=".\\\\\" $1-end" '

@@ -6,17 +6,6 @@ load helper
 
 R=$FIX/rank
 
-# Named columns of a TSV on stdin, space-separated, header left out.
-pick() {
-	awk -F'\t' -v want="$*" '
-	NR == 1 { n = split(want, w, " ")
-		for (i = 1; i <= NF; i++) at[$i] = i; next }
-	{ line = ""
-		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
-		print line }'
-}
-export -f pick
-
 @test "--help prints the usage and exits 0" {
 	run xsell-rank --help
 	assert_success

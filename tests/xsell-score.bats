@@ -5,18 +5,6 @@ load helper
 
 S=$FIX/score
 
-# Named columns of a TSV on stdin, space-separated, header left out.
-pick() {
-	awk -F'\t' -v want="$*" '
-	NR == 1 { n = split(want, w, " ")
-		for (i = 1; i <= NF; i++) at[$i] = i; next }
-	{ line = ""
-		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
-		print line }'
-}
-
-export -f pick
-
 DYADIC=P=0.5,R=0.25,I=0.125,E=0.125
 
 @test "--help prints the usage and exits 0" {

@@ -10,18 +10,6 @@ U=$FIX/uplift
 GEN=$ROOT/scripts/gen-events
 SEG=tier,tenure_months:12,36
 
-# Named columns of a TSV on stdin, space-separated, header left out.
-pick() {
-	awk -F'\t' -v want="$*" '
-	NR == 1 { n = split(want, w, " ")
-		for (i = 1; i <= NF; i++) at[$i] = i; next }
-	{ line = ""
-		for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(at[w[k]])
-		print line }'
-}
-
-export -f pick
-
 # A model against gen-events' truth (-t): prints "covered cells labels"
 # over the segment rows that did not fall back: how many cells' intervals
 # hold the planted CATE (column $col of the truth, cate or revenue_cate),
