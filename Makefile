@@ -54,7 +54,9 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNITS)
 	@tests/run $(UNITS)
 
+# The demo's tables are laid out by column(1), from bsdextrautils.
 demo: deps
+	@scripts/deps bsdextrautils
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
 

@@ -6,17 +6,7 @@
 # writes the rest.
 set -eu
 cd "$SAMPLE"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 
 run xsell-import catalog.csv -o "$DEMO/catalog.tsv"
 run xsell-import --exclude '^(POST|M|BANK CHARGES)$' \

@@ -5,17 +5,7 @@
 # it; and the same rules counted in four shards and merged, byte for byte.
 set -eu
 cd "$DEMO"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:,-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 
 run xsell-learn -v --min-count 5 --min-confidence 0.05 --top 5 \
     --measures pvalue orders.tsv -o learned.tsv

@@ -7,17 +7,7 @@
 # (with what was dropped and why in rejected-*.tsv) for score and rank.
 set -eu
 cd "$DEMO"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:,-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 # show FILE COLUMN... : the named columns of the first rows, aligned.
 show() {
 	f=$1

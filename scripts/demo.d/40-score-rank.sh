@@ -6,17 +6,7 @@
 # contacts.tsv and assignments.tsv.
 set -eu
 cd "$DEMO"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:,-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 # show FILE FILTER COLUMN... : the named columns of the rows whose first
 # field matches FILTER, aligned; "title" comes from the catalog and long
 # decimals are cut to four places for reading (the files keep them whole).

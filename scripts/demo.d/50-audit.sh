@@ -7,17 +7,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$DEMO"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:,-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 
 # The upload as the merchant sent it: import rejected the self-link and the
 # duplicate; put them back (canonical form) so the audit shows it would

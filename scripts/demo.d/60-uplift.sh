@@ -11,17 +11,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$DEMO"
-run() {
-	printf '$'
-	for a in "$@"; do
-		case $a in
-		*[!A-Za-z0-9_./=:,-]*) printf " '%s'" "$a" ;;
-		*) printf ' %s' "$a" ;;
-		esac
-	done
-	printf '\n'
-	"$@"
-}
+. "$DEMO_LIB"
 # show FILE FILTER COLUMN... : the named columns of the rows whose first
 # field matches FILTER (a regular expression), aligned.
 show() {
