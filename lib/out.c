@@ -54,6 +54,7 @@ FILE *
 out_open(const char *path)
 {
 	struct buf b;
+	sigset_t block, old;
 	int fd, slot;
 	FILE *fp;
 
@@ -80,8 +81,17 @@ out_open(const char *path)
 	buf_init(&b);
 	buf_printf(&b, "%s.tmpXXXXXX", path);
 	buf_str(&b);
+	/* A signal between making the temporary and naming it to the handler
+	 * would leave it behind: held off until the name is recorded. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if ((fd = mkstemp(b.s)) < 0)
 		die(XS_SYS, "%s: %s", path, strerror(errno));
+	tmpnames[slot] = b.s;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* mkstemp makes it 0600; a result file gets the usual umask mode. */
 	{
 		mode_t um = umask(0);
@@ -96,7 +106,6 @@ out_open(const char *path)
 	pending[slot].fp = fp;
 	pending[slot].tmp = b.s;
 	pending[slot].path = xstrdup(path);
-	tmpnames[slot] = b.s;
 	return fp;
 }
 
