@@ -35,7 +35,7 @@ bkeys_init(struct bkeys *k)
 void
 bkeys_free(struct bkeys *k)
 {
-	free(k->pool);
+	buf_free(&k->pool);
 	free(k->off);
 	free(k->slot);
 	memset(k, 0, sizeof *k);
@@ -44,7 +44,7 @@ bkeys_free(struct bkeys *k)
 static size_t
 key_len(const struct bkeys *k, uint32_t id)
 {
-	size_t end = id + 1 < k->n ? k->off[id + 1] : k->poollen;
+	size_t end = id + 1 < k->n ? k->off[id + 1] : k->pool.len;
 
 	return end - k->off[id] - 1;
 }
@@ -60,7 +60,7 @@ bkeys_grow(struct bkeys *k)
 
 	huge_pages(slot, n * sizeof *slot);
 	for (uint32_t id = 0; id < k->n; id++) {
-		uint64_t h = xs_hash(k->pool + k->off[id], key_len(k, id));
+		uint64_t h = xs_hash(k->pool.s + k->off[id], key_len(k, id));
 		size_t i;
 
 		for (i = h & mask; slot[i]; i = (i + 1) & mask)
@@ -83,7 +83,7 @@ bkeys_id(struct bkeys *k, const char *s, size_t len, uint64_t h)
 			continue;
 		id = (uint32_t)k->slot[i] - 1;
 		if (key_len(k, id) == len &&
-		    memcmp(k->pool + k->off[id], s, len) == 0)
+		    memcmp(k->pool.s + k->off[id], s, len) == 0)
 			return id;
 	}
 	if (k->n == k->cap) {
@@ -92,19 +92,10 @@ bkeys_id(struct bkeys *k, const char *s, size_t len, uint64_t h)
 		k->cap = k->cap ? k->cap * 2 : 1 << 14;
 		k->off = xreallocarray(k->off, k->cap, sizeof *k->off);
 	}
-	if (k->poollen + len + 1 > k->poolcap) {
-		size_t cap = k->poolcap ? k->poolcap : 1 << 16;
-
-		while (cap < k->poollen + len + 1)
-			cap *= 2;
-		k->pool = xrealloc(k->pool, cap);
-		k->poolcap = cap;
-	}
-	memcpy(k->pool + k->poollen, s, len);
-	k->pool[k->poollen + len] = '\0';
 	id = k->n++;
-	k->off[id] = k->poollen;
-	k->poollen += len + 1;
+	k->off[id] = k->pool.len;
+	buf_put(&k->pool, s, len);
+	buf_putc(&k->pool, '\0');
 	k->slot[i] = TAG(h) | (id + 1);
 	if ((size_t)k->n * 2 > k->mask + 1)
 		bkeys_grow(k);

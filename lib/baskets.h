@@ -32,8 +32,7 @@
  * the key a basket.
  */
 struct bkeys {
-	char *pool;		/* the keys, NUL-terminated */
-	size_t poollen, poolcap;
+	struct buf pool;	/* the keys, NUL-terminated */
 	uint64_t *off;
 	uint32_t n, cap;
 	uint64_t *slot;		/* hash >> 32 << 32 | id + 1; 0 empty */

@@ -67,7 +67,7 @@ intern_init(struct intern *in)
 void
 intern_free(struct intern *in)
 {
-	free(in->pool);
+	buf_free(&in->pool);
 	free(in->off);
 	free(in->len);
 	free(in->slot);
@@ -108,7 +108,7 @@ lookup(const struct intern *in, const char *s, size_t len, uint32_t h)
 		uint32_t id = in->slot[i] - 1;
 
 		if (in->slothash[i] == h && in->len[id] == len &&
-		    memcmp(in->pool + in->off[id], s, len) == 0)
+		    memcmp(in->pool.s + in->off[id], s, len) == 0)
 			break;
 	}
 	return i;
@@ -138,20 +138,11 @@ intern_put(struct intern *in, const char *s, size_t len)
 		in->off = xreallocarray(in->off, in->cap, sizeof *in->off);
 		in->len = xreallocarray(in->len, in->cap, sizeof *in->len);
 	}
-	if (in->poollen + len + 1 > in->poolcap) {
-		size_t cap = in->poolcap ? in->poolcap : 1 << 16;
-
-		while (cap < in->poollen + len + 1)
-			cap *= 2;
-		in->pool = xrealloc(in->pool, cap);
-		in->poolcap = cap;
-	}
-	memcpy(in->pool + in->poollen, s, len);
-	in->pool[in->poollen + len] = '\0';
 	id = in->n++;
-	in->off[id] = in->poollen;
+	in->off[id] = in->pool.len;
 	in->len[id] = (uint32_t)len;
-	in->poollen += len + 1;
+	buf_put(&in->pool, s, len);
+	buf_putc(&in->pool, '\0');
 	in->slot[i] = id + 1;
 	in->slothash[i] = h;
 	if ((size_t)in->n * 4 > in->nslot * 3)

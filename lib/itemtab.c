@@ -46,7 +46,7 @@ itemtab_find(const struct itemtab *t, const char *id, size_t n)
 	for (i = h & t->mask; t->slot[i].row; i = (i + 1) & t->mask)
 		if (t->slot[i].hash == (uint32_t)(h >> 32) &&
 		    t->slot[i].len == n &&
-		    memcmp(t->ids.pool + t->slot[i].off, id, n) == 0)
+		    memcmp(t->ids.pool.s + t->slot[i].off, id, n) == 0)
 			return t->slot[i].row - 1;
 	return INTERN_NONE;
 }

@@ -138,8 +138,7 @@ uint64_t xs_hash(const void *p, size_t n);
 
 /* Maps strings to dense ids 0, 1, 2, ... in order of first sight. */
 struct intern {
-	char *pool;		/* every string, NUL-terminated */
-	size_t poollen, poolcap;
+	struct buf pool;	/* every string, NUL-terminated */
 	uint64_t *off;		/* id -> offset in pool */
 	uint32_t *len;		/* id -> length */
 	uint32_t n, cap;
@@ -157,7 +156,7 @@ uint32_t intern_find(const struct intern *in, const char *s, size_t len);
 static inline const char *
 intern_str(const struct intern *in, uint32_t id)
 {
-	return in->pool + in->off[id];
+	return in->pool.s + in->off[id];
 }
 static inline size_t
 intern_len(const struct intern *in, uint32_t id)

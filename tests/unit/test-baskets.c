@@ -136,7 +136,7 @@ main(void)
 			same = 0;
 	}
 	ok(same, "100000 keys keep their ids across growth");
-	is_str(keys.pool + keys.off[2], "o3", "keys are kept as given");
+	is_str(keys.pool.s + keys.off[2], "o3", "keys are kept as given");
 	bkeys_free(&keys);
 
 	/* Itemsets against brute force on random baskets. */
