@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "report.h"
 #include "stats.h"
 #include "xsell.h"
@@ -1119,6 +1120,98 @@ converted_of(const struct rec *r, int col)
 static int have_margin;
 static double control_events, all_events;
 
+/*
+ * Candidates of the events: idmap (one cache line a lookup, the miss
+ * started early by a prefetch) in front of the items table, which is
+ * asked only at a candidate's first sight, so item ids keep their order.
+ */
+static struct idmap candmap;
+static uint32_t *cand_item;	/* candmap id -> item id */
+static size_t cand_item_cap;
+
+/* The candmap id; cand_item[] has its item id. */
+static uint32_t
+cand_key(const char *s, size_t n, uint64_t h)
+{
+	uint32_t k = idmap_put_hash(&candmap, s, n, h);
+
+	if (k >= cand_item_cap) {
+		size_t cap = cand_item_cap ? 2 * cand_item_cap : 4096;
+
+		while (cap <= k)
+			cap *= 2;
+		cand_item = xreallocarray(cand_item, cap, sizeof *cand_item);
+		memset(cand_item + cand_item_cap, 0xff,
+		    (cap - cand_item_cap) * sizeof *cand_item);
+		cand_item_cap = cap;
+	}
+	if (cand_item[k] == INTERN_NONE)
+		cand_item[k] = item_put(s, n);
+	return k;
+}
+
+/*
+ * Events are taken in batches, so that the cache misses of a batch
+ * overlap: the slots of its candidates are prefetched, then looked up in
+ * order (first sight stays first), then each candidate's sums (dense by
+ * candmap id without --by; added in event order, so the sums are the
+ * same to the bit) are prefetched, then added to.
+ */
+enum { EVBATCH = 32 };
+struct evq {
+	uint64_t h;
+	size_t off, len;	/* candidate in evbuf */
+	uint32_t g, k;
+	int conv;
+	double rev, mar;
+};
+static struct evq evq[EVBATCH];
+static int nevq;
+static struct buf evbuf;
+static struct agg *kagg;	/* candmap id -> sums, without --by */
+static size_t kagg_cap;
+
+static void
+evq_flush(void)
+{
+	int i;
+
+	for (i = 0; i < nevq; i++)
+		idmap_prefetch(&candmap, evq[i].h);
+	for (i = 0; i < nevq; i++) {
+		struct evq *q = &evq[i];
+		uint32_t k = cand_key(evbuf.s + q->off, q->len, q->h);
+
+		if (by == BY_NONE) {
+			q->k = k;
+			if (q->k >= kagg_cap) {
+				size_t cap = kagg_cap ? 2 * kagg_cap : 4096;
+
+				while (cap <= q->k)
+					cap *= 2;
+				kagg = xreallocarray(kagg, cap, sizeof *kagg);
+				memset(kagg + kagg_cap, 0,
+				    (cap - kagg_cap) * sizeof *kagg);
+				kagg_cap = cap;
+			}
+			__builtin_prefetch(&kagg[q->k]);
+		} else {
+			q->k = cand_item[k];
+		}
+	}
+	for (i = 0; i < nevq; i++) {
+		const struct evq *q = &evq[i];
+		struct agg *a = by == BY_NONE ? &kagg[q->k] : cell_of(q->g, q->k);
+
+		a->imps++;
+		a->conv += q->conv;
+		a->rev += q->rev;
+		a->margin += q->mar;
+	}
+	nevq = 0;
+	buf_reset(&evbuf);
+}
+
 static void
 read_offer_events(void)
 {
@@ -1126,6 +1219,7 @@ read_offer_events(void)
 	char *files[1] = { (char *)opt.events };
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1;
 	struct progress pr;
+	uint32_t lastg;
 
 	rec_open(&r, 1, files);
 	cctx = rec_need(&r, "context_id");
@@ -1138,35 +1232,75 @@ read_offer_events(void)
 	if (by != BY_NONE)
 		cby = column(&r, by_words[by]);
 	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
+	idmap_init(&candmap);
+	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t c, g = 0;
 		struct agg *a;
 		int conv;
+		double rev, mar;
+		uint64_t h;
+		struct evq *q;
 
 		progress_tick(&pr, (uint64_t)++all_events);
 		if (cgrp >= 0 && r.len[cgrp] == 7 && memcmp(r.f[cgrp], "control", 7) == 0) {
 			control_events++;
 			continue;
 		}
-		c = item_put(r.f[ccand], r.len[ccand]);
-		if (by != BY_NONE) {
-			const char *s = cby >= 0 ? r.f[cby] : NULL;
-			size_t n = cby >= 0 ? r.len[cby] : 0;
-
-			if (cby < 0)
-				group_lookup(&r, cctx, c, &s, &n);
-			g = intern_put(&groups, s, n);
-		}
-		a = by == BY_NONE ? cand_cell(c) : cell_of(g, c);
+		h = xs_hash(r.f[ccand], r.len[ccand]);
 		conv = converted_of(&r, cconv);
-		a->imps++;
-		a->conv += conv;
-		a->rev += field_num(&r, crev, 0);
-		a->margin += field_num(&r, cmar, 0);
+		rev = field_num(&r, crev, 0);
+		mar = field_num(&r, cmar, 0);
+		if (by != BY_NONE && cby < 0) {
+			/* the group needs the candidate now: one at a time */
+			const char *s;
+			size_t n;
+
+			c = cand_key(r.f[ccand], r.len[ccand], h);
+			c = cand_item[c];	/* after cand_key, which may move it */
+			group_lookup(&r, cctx, c, &s, &n);
+			g = intern_put(&groups, s, n);
+			a = cell_of(g, c);
+			a->imps++;
+			a->conv += conv;
+			a->rev += rev;
+			a->margin += mar;
+			continue;
+		}
+		if (by != BY_NONE) {
+			/* the last value again (channels come in runs) */
+			if (lastg == INTERN_NONE || intern_len(&groups, lastg) != r.len[cby] ||
+			    memcmp(intern_str(&groups, lastg), r.f[cby], r.len[cby]) != 0)
+				lastg = intern_put(&groups, r.f[cby], r.len[cby]);
+			g = lastg;
+		}
+		q = &evq[nevq++];
+		q->h = h;
+		q->off = evbuf.len;
+		q->len = r.len[ccand];
+		buf_put(&evbuf, r.f[ccand], r.len[ccand]);
+		q->g = g;
+		q->conv = conv;
+		q->rev = rev;
+		q->mar = mar;
+		if (nevq == EVBATCH)
+			evq_flush();
 	}
+	evq_flush();
 	progress_done(&pr);
 	rec_close(&r);
+	/* without --by, one cell a candidate, made in order of first sight */
+	for (size_t k = 0; by == BY_NONE && k < candmap.n; k++)
+		*cand_cell(cand_item[k]) = kagg[k];
+	idmap_free(&candmap);
+	free(cand_item);
+	cand_item = NULL;
+	cand_item_cap = 0;
+	free(kagg);
+	kagg = NULL;
+	kagg_cap = 0;
+	buf_free(&evbuf);
 }
 
 static const struct whatif *
