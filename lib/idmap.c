@@ -45,7 +45,7 @@ void
 idmap_free(struct idmap *m)
 {
 	free(m->slot);
-	free(m->pool);
+	buf_free(&m->pool);
 	free(m->off);
 	free(m->len);
 	memset(m, 0, sizeof *m);
@@ -68,7 +68,7 @@ lookup(const struct idmap *m, const char *s, size_t len, uint64_t h)
 		if (sl->hash != h || sl->len != len)
 			continue;
 		if (len <= IDMAP_INLINE ? memcmp(sl->key, key, sizeof key) == 0 :
-		    memcmp(m->pool + m->off[sl->id], s, len) == 0)
+		    memcmp(m->pool.s + m->off[sl->id], s, len) == 0)
 			break;
 	}
 	return i;
@@ -122,20 +122,11 @@ idmap_put_hash(struct idmap *m, const char *s, size_t len, uint64_t h)
 		m->off = xreallocarray(m->off, m->cap, sizeof *m->off);
 		m->len = xreallocarray(m->len, m->cap, sizeof *m->len);
 	}
-	if (m->poollen + len + 1 > m->poolcap) {
-		size_t cap = m->poolcap ? m->poolcap : 1 << 16;
-
-		while (cap < m->poollen + len + 1)
-			cap *= 2;
-		m->pool = xrealloc(m->pool, cap);
-		m->poolcap = cap;
-	}
-	memcpy(m->pool + m->poollen, s, len);
-	m->pool[m->poollen + len] = '\0';
 	id = m->n++;
-	m->off[id] = m->poollen;
+	m->off[id] = m->pool.len;
 	m->len[id] = (uint32_t)len;
-	m->poollen += len + 1;
+	buf_put(&m->pool, s, len);
+	buf_putc(&m->pool, '\0');
 	sl->hash = h;
 	sl->id = id;
 	sl->len = (uint32_t)len;

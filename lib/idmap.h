@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "xsell.h"
 
 #define IDMAP_INLINE 16
 
@@ -28,8 +29,7 @@ struct idslot {
 struct idmap {
 	struct idslot *slot;
 	size_t mask;
-	char *pool;		/* every string, NUL-terminated */
-	size_t poollen, poolcap;
+	struct buf pool;	/* every string, NUL-terminated */
 	uint64_t *off;		/* id -> offset in pool */
 	uint32_t *len;		/* id -> length */
 	uint32_t n, cap;
@@ -56,7 +56,7 @@ uint32_t idmap_find(const struct idmap *m, const char *s, size_t len);
 static inline const char *
 idmap_str(const struct idmap *m, uint32_t id)
 {
-	return m->pool + m->off[id];
+	return m->pool.s + m->off[id];
 }
 static inline size_t
 idmap_len(const struct idmap *m, uint32_t id)
