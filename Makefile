@@ -6,8 +6,8 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
-XCFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Ilib -MMD -MP
-LIBS = -lcsv -ljansson -lm
+XCFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -pthread -Wall -Wextra -Ilib -MMD -MP
+LIBS = -lcsv -ljansson -lm -pthread
 
 ifeq ($(DEVELOPER),1)
 XCFLAGS += -Werror

@@ -12,6 +12,7 @@ const char *progname = "xsell";
 int xs_quiet;
 int xs_verbose;
 void (*xs_die_hook)(int status);
+_Thread_local void (*xs_die_catch)(int status, const char *msg);
 
 void out_abort_all(void);	/* out.c */
 
@@ -64,6 +65,14 @@ die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (xs_die_catch) {
+		char msg[1024];
+
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		xs_die_catch(status, msg);
+	}
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);

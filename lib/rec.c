@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "xsell.h"
+#include "recbg.h"
 
 #define RCHUNK (1 << 20)
 
@@ -199,15 +200,21 @@ tsv_header(struct rec *r, char *s, size_t len, int first)
 		return;
 	seen = xcalloc((size_t)r->ncols, 1);
 	for (int i = 0; i < n; i++) {
-		if (seen[r->map[i]])
+		int c = r->map[i];
+
+		if (seen[c]) {
+			free(seen);
 			die(XS_INPUT, "%s:1: duplicate column '%s'", r->name,
-			    r->cols[r->map[i]]);
-		seen[r->map[i]] = 1;
+			    r->cols[c]);
+		}
+		seen[c] = 1;
 	}
 	for (int i = 0; i < r->ncols; i++)
-		if (!seen[i])
+		if (!seen[i]) {
+			free(seen);
 			die(XS_INPUT, "%s:1: no column '%s' (as in %s)", r->name,
 			    r->cols[i], shown(r->files[0]));
+		}
 	free(seen);
 }
 
@@ -333,7 +340,7 @@ why(struct rec *r, const char *fmt, ...)
 static int
 verdict(struct rec *r, int rc)
 {
-	if (rc == REC_BAD && !r->lenient)
+	if (rc == REC_BAD && !r->lenient && !r->defer)
 		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
 	return rc;
 }
@@ -510,6 +517,8 @@ rec_next(struct rec *r)
 	char *s;
 	size_t len;
 
+	if (r->bg)
+		return recbg_next(r);
 	if (r->empty)
 		return REC_END;
 	for (;;) {
@@ -584,6 +593,8 @@ rec_num(const struct rec *r, int i, double dflt)
 void
 rec_close(struct rec *r)
 {
+	if (r->bg)
+		recbg_close(r);	/* r is the reading thread's again */
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
 	for (int i = 0; i < r->ncols; i++)

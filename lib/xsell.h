@@ -44,6 +44,10 @@ extern int xs_verbose;		/* -v: counts of each step */
 void xs_init(const char *argv0);
 /* Fuzzers and tests only: called by die() just before it exits. */
 extern void (*xs_die_hook)(int status);
+/* A thread that must not end the process (the background reader) sets
+ * this: die() then hands it the status and the message, without the
+ * program name, instead of printing and exiting. It must not return. */
+extern _Thread_local void (*xs_die_catch)(int status, const char *msg);
 /* "progname: message" on stderr, removes pending -o temporaries, exits. */
 XS_NORETURN void die(int status, const char *fmt, ...) XS_PRINTF(2, 3);
 /* "progname: message" on stderr, always (errors and warnings). */
@@ -199,6 +203,8 @@ struct rec {
 	struct intern colix;	/* column name -> index */
 	struct buf tmp;		/* JSON values as text; raw line copy */
 	size_t *toff;
+	int defer;		/* a bad row is REC_BAD (for the background reader) */
+	struct recbg *bg;	/* rows come from a reading thread (recbg.c) */
 };
 
 /* Opens the inputs (none, or "-", is stdin) and reads the first header:
@@ -213,6 +219,15 @@ int rec_col(const struct rec *r, const char *name);
  * Returns -1 only for an input with no bytes at all (no rows follow). */
 int rec_need(const struct rec *r, const char *name);
 void rec_close(struct rec *r);
+/*
+ * After rec_open: a second thread reads and splits the rest of the
+ * input while the caller works on the rows it has, in batches of some
+ * thousand rows. rec_next returns the same rows, and a malformed row or
+ * a read error still ends the tool when the caller reaches it, with the
+ * same message, so the output does not depend on the timing. Not with
+ * lenient. Rows stay valid until the next rec_next, as without it.
+ */
+void rec_background(struct rec *r);
 /* "file:line" of the current row, for messages. */
 const char *rec_where(const struct rec *r);
 /* Field i of the current row as a number, or exit 3 naming file, line

@@ -1,0 +1,307 @@
+/*
+ * recbg.c: rec_background. Reading and splitting rows is most of what a
+ * tool that aggregates does; on a second core it overlaps the work done
+ * with the rows. The thread runs rec_next on its own copy of the reader
+ * and copies each row into one of a few batches; the caller's rec_next
+ * points f and len into the batch. A malformed row or any die() in the
+ * thread becomes the end of the stream, said when the caller gets there.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsell.h"
+#include "recbg.h"
+
+enum { NBATCH = 4, BATCH_ROWS = 4096, BATCH_BYTES = 1 << 20 };
+
+struct batch {
+	struct buf data;	/* the fields, NUL-terminated; data.s[0] is "" */
+	char **f;		/* row x column: offsets in data until sealed */
+	size_t *len;
+	long *line;
+	const char **name;
+	int *fileno;
+	int nrows;
+	int last;		/* no rows follow */
+	int status;		/* with last: die(status, msg) after the rows */
+	char msg[1024];
+};
+
+struct recbg {
+	struct rec w;		/* the thread's reader */
+	int ncols;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[NBATCH];
+	int nfull;		/* sealed and not yet released by the caller */
+	int stop;		/* the caller closed before the end */
+	int wi;			/* the batch the thread fills */
+	int head;		/* the caller's batch */
+	int row;		/* the caller's next row in it */
+	int taken;		/* head is the caller's */
+	int joined;
+	jmp_buf jb;		/* where a die() in the thread lands */
+	int dstatus;
+	char dmsg[1024];
+};
+
+static _Thread_local struct recbg *catching;
+
+static void
+caught(int status, const char *msg)
+{
+	struct recbg *g = catching;
+
+	g->dstatus = status;
+	snprintf(g->dmsg, sizeof g->dmsg, "%s", msg);
+	longjmp(g->jb, 1);
+}
+
+static void
+batch_init(struct batch *b, int ncols)
+{
+	size_t n = (size_t)BATCH_ROWS * (size_t)(ncols > 0 ? ncols : 1);
+
+	memset(b, 0, sizeof *b);
+	buf_init(&b->data);
+	b->f = xreallocarray(NULL, n, sizeof *b->f);
+	b->len = xreallocarray(NULL, n, sizeof *b->len);
+	b->line = xreallocarray(NULL, BATCH_ROWS, sizeof *b->line);
+	b->name = xreallocarray(NULL, BATCH_ROWS, sizeof *b->name);
+	b->fileno = xreallocarray(NULL, BATCH_ROWS, sizeof *b->fileno);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	buf_free(&b->data);
+	free(b->f);
+	free(b->len);
+	free(b->line);
+	free(b->name);
+	free(b->fileno);
+}
+
+/* Copies the thread's current row: in one piece when its fields lie
+ * together, as they do in a TSV line or the JSON values buffer. */
+static void
+add_row(struct batch *b, const struct rec *w, int ncols)
+{
+	const char *lo = NULL, *hi = NULL;
+	size_t sum = 0, k = (size_t)b->nrows * (size_t)ncols, base;
+
+	for (int i = 0; i < ncols; i++) {
+		const char *p = w->f[i], *e;
+
+		if (!w->len[i])
+			continue;
+		e = p + w->len[i] + 1;	/* with its NUL */
+		if (!lo || p < lo)
+			lo = p;
+		if (e > hi)
+			hi = e;
+		sum += w->len[i] + 1;
+	}
+	base = b->data.len;
+	if (lo && (size_t)(hi - lo) <= 2 * sum + 64) {
+		buf_put(&b->data, lo, (size_t)(hi - lo));
+		for (int i = 0; i < ncols; i++)
+			b->f[k + i] = (char *)(uintptr_t)(w->len[i] ?
+			    base + (size_t)(w->f[i] - lo) : 0);
+	} else {
+		for (int i = 0; i < ncols; i++) {
+			b->f[k + i] = (char *)(uintptr_t)(w->len[i] ? b->data.len : 0);
+			if (w->len[i]) {
+				buf_put(&b->data, w->f[i], w->len[i]);
+				buf_putc(&b->data, '\0');
+			}
+		}
+	}
+	memcpy(b->len + k, w->len, (size_t)ncols * sizeof *b->len);
+	b->line[b->nrows] = w->line;
+	b->name[b->nrows] = w->name;
+	b->fileno[b->nrows] = w->fileno;
+	b->nrows++;
+}
+
+/* Rows into b until it is full (1) or the input ends (0). */
+static int
+fill_batch(struct recbg *g, struct batch *b)
+{
+	struct rec *w = &g->w;
+	int rc;
+
+	while (b->nrows < BATCH_ROWS && b->data.len < BATCH_BYTES) {
+		rc = rec_next(w);
+		if (rc == REC_END) {
+			b->last = 1;
+			return 0;
+		}
+		if (rc == REC_BAD) {
+			b->last = 1;
+			b->status = XS_INPUT;
+			snprintf(b->msg, sizeof b->msg, "%s:%ld: %s", w->name,
+			    w->line, w->err);
+			return 0;
+		}
+		add_row(b, w, g->ncols);
+	}
+	return 1;
+}
+
+static void
+batch_start(struct batch *b)
+{
+	buf_reset(&b->data);
+	buf_putc(&b->data, '\0');
+	b->nrows = 0;
+	b->last = 0;
+	b->status = 0;
+}
+
+/* Offsets to pointers, then the batch is the caller's to take. */
+static void
+seal(struct recbg *g, struct batch *b)
+{
+	size_t n = (size_t)b->nrows * (size_t)g->ncols;
+
+	for (size_t k = 0; k < n; k++)
+		b->f[k] = b->data.s + (uintptr_t)b->f[k];
+	pthread_mutex_lock(&g->mu);
+	g->nfull++;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void *
+reader(void *arg)
+{
+	struct recbg *g = arg;
+	struct batch *b;
+	int more = 1;
+
+	catching = g;
+	xs_die_catch = caught;
+	if (setjmp(g->jb)) {
+		b = &g->b[g->wi];
+		b->last = 1;
+		b->status = g->dstatus;
+		snprintf(b->msg, sizeof b->msg, "%s", g->dmsg);
+		seal(g, b);
+		return NULL;
+	}
+	while (more) {
+		pthread_mutex_lock(&g->mu);
+		while (g->nfull == NBATCH && !g->stop)
+			pthread_cond_wait(&g->cv, &g->mu);
+		more = !g->stop;
+		pthread_mutex_unlock(&g->mu);
+		if (!more)
+			break;
+		b = &g->b[g->wi];
+		batch_start(b);
+		more = fill_batch(g, b);
+		seal(g, b);
+		g->wi = (g->wi + 1) % NBATCH;
+	}
+	return NULL;
+}
+
+void
+rec_background(struct rec *r)
+{
+	struct recbg *g;
+	sigset_t all, old;
+
+	if (r->empty || r->lenient || r->bg)
+		return;
+	g = xcalloc(1, sizeof *g);
+	g->w = *r;
+	g->w.defer = 1;
+	g->ncols = r->ncols;
+	for (int i = 0; i < NBATCH; i++)
+		batch_init(&g->b[i], r->ncols);
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	/* Signals are the caller's: SIGPIPE and SIGINT land on its thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&g->tid, NULL, reader, g) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		for (int i = 0; i < NBATCH; i++)
+			batch_free(&g->b[i]);
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->cv);
+		free(g);
+		return;		/* read in this thread, as before */
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r->bg = g;
+}
+
+int
+recbg_next(struct rec *r)
+{
+	struct recbg *g = r->bg;
+	struct batch *b = &g->b[g->head];
+	size_t k;
+
+	while (!g->taken || g->row == b->nrows) {
+		pthread_mutex_lock(&g->mu);
+		if (g->taken) {
+			if (b->last) {
+				pthread_mutex_unlock(&g->mu);
+				if (b->status) {
+					/* the thread has ended: it sealed its last batch */
+					pthread_join(g->tid, NULL);
+					g->joined = 1;
+					die(b->status, "%s", b->msg);
+				}
+				return REC_END;
+			}
+			g->nfull--;	/* b is free for the thread again */
+			g->head = (g->head + 1) % NBATCH;
+			g->taken = 0;
+			pthread_cond_broadcast(&g->cv);
+		}
+		while (g->nfull == 0)
+			pthread_cond_wait(&g->cv, &g->mu);
+		pthread_mutex_unlock(&g->mu);
+		b = &g->b[g->head];
+		g->taken = 1;
+		g->row = 0;
+	}
+	k = (size_t)g->row * (size_t)g->ncols;
+	r->f = b->f + k;
+	r->len = b->len + k;
+	r->line = b->line[g->row];
+	r->name = b->name[g->row];
+	r->fileno = b->fileno[g->row];
+	g->row++;
+	return REC_ROW;
+}
+
+void
+recbg_close(struct rec *r)
+{
+	struct recbg *g = r->bg;
+
+	pthread_mutex_lock(&g->mu);
+	g->stop = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	if (!g->joined)
+		pthread_join(g->tid, NULL);
+	*r = g->w;
+	r->bg = NULL;
+	r->defer = 0;
+	for (int i = 0; i < NBATCH; i++)
+		batch_free(&g->b[i]);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	free(g);
+}
