@@ -38,7 +38,7 @@ static const char usage_text[] =
 "       xsell-audit -h | -V\n";
 
 #define CONF 0.95
-#define NOLINE UINT32_MAX
+#define NOLINK UINT32_MAX
 
 enum { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_NONE };
 static const char *const sev_words[] = { "info", "warning", "error", NULL };
@@ -84,7 +84,8 @@ struct item {
 	unsigned char status, offer, linked, known;
 };
 
-static struct intern items, cats, words;
+static struct idmap items;	/* every id: products, candidates, offers */
+static struct intern cats, words;
 static struct item *item;
 static size_t item_cap;
 static double total_revenue;
@@ -112,7 +113,7 @@ item_of(uint32_t id)
 static uint32_t
 item_put(const char *s, size_t n)
 {
-	uint32_t id = intern_put(&items, s, n);
+	uint32_t id = idmap_put(&items, s, n);
 
 	item_of(id);
 	return id;
@@ -160,41 +161,65 @@ static const struct {
 	{ "both_arms", SEV_WARNING },
 };
 
+/*
+ * A finding. Its check is the list it is in, and its place there the
+ * order it was made in (ties of key keep it). The rare checks keep their
+ * detail as text in fdetail (val is the offset); the checks a million
+ * links can fire keep what the text needs (link, arg, val) and the text
+ * is made only when written, straight into the output (detail_put).
+ */
 struct finding {
-	int check;
+	double key;		/* order within its check: ascending */
 	uint32_t subj, linked;	/* ids in items, or INTERN_NONE */
-	double key;		/* order within a check: ascending */
-	size_t seq, detail;	/* detail: offset in fdetail */
+	uint32_t link, arg;	/* a link (index in links) or NOLINK; a count */
+	int64_t val;		/* offset in fdetail, a second link, or a time */
 };
 
-static struct finding *fnd;
-static size_t nfnd, fnd_cap;
+static struct flist {
+	struct finding *f;
+	size_t n, cap;
+	int unsorted;		/* a key came after a larger one */
+} fnd[NCHECK];
 static struct buf fdetail;
 static size_t ncheck[NCHECK];
 static unsigned char ran[NCHECK];	/* the check had what it needs */
 
+static struct finding *
+finding_add(int check, uint32_t subj, uint32_t linked, double key)
+{
+	struct flist *l = &fnd[check];
+	struct finding *f;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->f = xreallocarray(l->f, l->cap, sizeof *l->f);
+	}
+	if (l->n && key < l->f[l->n - 1].key)
+		l->unsorted = 1;
+	f = &l->f[l->n++];
+	f->key = key;
+	f->subj = subj;
+	f->linked = linked;
+	f->link = NOLINK;
+	f->arg = 0;
+	f->val = 0;
+	ncheck[check]++;
+	return f;
+}
+
 static void finding(int check, uint32_t subj, uint32_t linked, double key,
     const char *fmt, ...) XS_PRINTF(5, 6);
 
+/* A finding whose detail is made now. */
 static void
 finding(int check, uint32_t subj, uint32_t linked, double key,
     const char *fmt, ...)
 {
-	struct finding *f;
+	struct finding *f = finding_add(check, subj, linked, key);
 	va_list ap;
 	int n;
 
-	if (nfnd == fnd_cap) {
-		fnd_cap = fnd_cap ? 2 * fnd_cap : 256;
-		fnd = xreallocarray(fnd, fnd_cap, sizeof *fnd);
-	}
-	f = &fnd[nfnd];
-	f->check = check;
-	f->subj = subj;
-	f->linked = linked;
-	f->key = key;
-	f->seq = nfnd++;
-	f->detail = fdetail.len;
+	f->val = (int64_t)fdetail.len;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
@@ -203,19 +228,42 @@ finding(int check, uint32_t subj, uint32_t linked, double key,
 	vsnprintf(fdetail.s + fdetail.len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	fdetail.len += (size_t)n + 1;
-	ncheck[check]++;
 }
 
-static int
-by_finding(const void *pa, const void *pb)
-{
-	const struct finding *a = pa, *b = pb;
+static const struct finding *by_key_f;
 
-	if (a->check != b->check)
-		return a->check < b->check ? -1 : 1;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+static int
+by_key(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (by_key_f[a].key != by_key_f[b].key)
+		return by_key_f[a].key < by_key_f[b].key ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Into the order of the key, ties in the order made. Most lists are made
+ * in that order already (the checks that walk the links in input order). */
+static void
+flist_sort(struct flist *l)
+{
+	uint32_t *ix;
+	struct finding *f;
+
+	if (!l->unsorted)
+		return;
+	ix = xreallocarray(NULL, l->n, sizeof *ix);
+	for (size_t i = 0; i < l->n; i++)
+		ix[i] = (uint32_t)i;
+	by_key_f = l->f;
+	qsort(ix, l->n, sizeof *ix, by_key);
+	f = xreallocarray(NULL, l->cap, sizeof *f);
+	for (size_t i = 0; i < l->n; i++)
+		f[i] = l->f[ix[i]];
+	free(l->f);
+	free(ix);
+	l->f = f;
+	l->unsorted = 0;
 }
 
 /* The worst severity found, for --fail-on. */
@@ -245,7 +293,7 @@ cell(double v, char *buf)
 static const char *
 id_str(uint32_t id)
 {
-	return id == INTERN_NONE ? "" : intern_str(&items, id);
+	return id == INTERN_NONE ? "" : idmap_str(&items, id);
 }
 
 /* ---- output plumbing: TSV/JSON table, text report, HTML page ---- */
@@ -504,27 +552,28 @@ struct link {
 	uint32_t subj, linked, line, source;	/* source: in words */
 	uint16_t file;
 	unsigned char type;
+	unsigned char one_way;	/* a bundle without its reverse */
 };
 
+/* The links in input order (which is file and line order). */
 static struct link *links;
 static size_t nlinks, links_cap;
-static char **link_files;
 
-static int
-by_pair(const void *pa, const void *pb)
-{
-	const struct link *a = pa, *b = pb;
+/* The relations files as the details name them, and TSV-escaped. */
+static struct lfile {
+	const char *name;
+	char *tsv;
+	size_t len, tsvlen;
+} *lfiles;
+static size_t lfile_max;	/* the longest tsvlen */
 
-	if (a->subj != b->subj)
-		return a->subj < b->subj ? -1 : 1;
-	if (a->linked != b->linked)
-		return a->linked < b->linked ? -1 : 1;
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	return a->line < b->line ? -1 : a->line > b->line;
-}
+/*
+ * The links by subject, linked, type, input order: ord has their
+ * indices, subject s's run is ord[sfirst[s]] up to ord[sfirst[s + 1]].
+ * nsfirst: the subjects it covers (ids seen until the relations).
+ */
+static uint32_t *ord, *sfirst;
+static uint32_t nsfirst;
 
 /* Input order of a link, for findings in the order of the file. */
 static double
@@ -536,29 +585,40 @@ link_seq(const struct link *l)
 static const char *
 link_where(const struct link *l, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s:%u", link_files[l->file], l->line);
+	snprintf(buf, size, "%s:%u", lfiles[l->file].name, l->line);
 	return buf;
 }
 
 static int
 type_of(const char *s, size_t n)
 {
+	static const size_t len[] = { 10, 6, 10, 6 };
+
 	if (n == 0)
 		return T_CROSS;
 	for (int t = 0; type_words[t]; t++)
-		if (strlen(type_words[t]) == n && memcmp(type_words[t], s, n) == 0)
+		if (len[t] == n && memcmp(type_words[t], s, n) == 0)
 			return t;
 	return T_OTHER;
 }
 
-/* Checks that need one row only: ids, type, date. */
+/* A finding about the link that index i names (or will, when it is
+ * taken next); its detail says where the link is. */
+static struct finding *
+link_finding(int check, size_t i, uint32_t s, uint32_t l, double key)
+{
+	struct finding *f = finding_add(check, s, l, key);
+
+	f->link = (uint32_t)i;
+	return f;
+}
+
+/* Checks that need one row only: ids, type, date. 0: no link. */
 static int
-link_row_checks(struct rec *r, int cs, int cl, int ct, int cu, int64_t cutoff)
+link_row_checks(struct rec *r, uint32_t s, uint32_t l, int ct, int cu,
+    int64_t cutoff, int *type)
 {
 	int64_t t;
-	char day[NUM_BUF];
-	uint32_t s = r->len[cs] ? item_put(r->f[cs], r->len[cs]) : INTERN_NONE;
-	uint32_t l = r->len[cl] ? item_put(r->f[cl], r->len[cl]) : INTERN_NONE;
 	double key = (double)r->fileno * 4294967296.0 + (double)r->line;
 
 	if (s == INTERN_NONE || l == INTERN_NONE) {
@@ -566,7 +626,8 @@ link_row_checks(struct rec *r, int cs, int cl, int ct, int cu, int64_t cutoff)
 		    s == INTERN_NONE ? "subject_id" : "linked_id");
 		return 0;
 	}
-	if (ct >= 0 && type_of(r->f[ct], r->len[ct]) == T_OTHER)
+	*type = ct >= 0 ? type_of(r->f[ct], r->len[ct]) : T_CROSS;
+	if (*type == T_OTHER)
 		finding(C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
 		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
 		    rec_where(r));
@@ -574,14 +635,244 @@ link_row_checks(struct rec *r, int cs, int cl, int ct, int cu, int64_t cutoff)
 		if (time_parse(r->f[cu], r->len[cu], &t))
 			finding(C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
 			    "(%s)", r->f[cu], rec_where(r));
-		else if (!isnan(opt.max_age) && t < cutoff) {
-			time_fmt(t, day);
-			finding(C_OLD_LINK, s, l, key, "updated %s, %.0f days before "
-			    "--now (%s)", day, floor((double)(opt.now - t) / 86400),
-			    rec_where(r));
-		}
+		else if (!isnan(opt.max_age) && t < cutoff)
+			link_finding(C_OLD_LINK, nlinks, s, l, key)->val = t;
 	}
 	return 1;
+}
+
+/* Is s what b holds? (a value repeated from the row before) */
+static int
+same(const struct buf *b, const char *s, size_t n)
+{
+	return b->len == n && memcmp(b->s, s, n) == 0;
+}
+
+static void
+remember(struct buf *b, const char *s, size_t n)
+{
+	buf_reset(b);
+	buf_put(b, s, n);
+}
+
+static char *
+tsv_escape(char *o, const char *s, size_t n);
+
+static void
+links_files(int nfiles, char **files)
+{
+	lfiles = xcalloc((size_t)nfiles, sizeof *lfiles);
+	for (int i = 0; i < nfiles; i++) {
+		struct lfile *f = &lfiles[i];
+
+		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+		f->len = strlen(f->name);
+		f->tsv = xmalloc(2 * f->len + 1);
+		f->tsvlen = (size_t)(tsv_escape(f->tsv, f->name, f->len) - f->tsv);
+		if (f->tsvlen > lfile_max)
+			lfile_max = f->tsvlen;
+	}
+}
+
+/* One (subject) run of ord into (linked, type, input) order: a run is
+ * in input order, so a stable sort by (linked, type) does it. */
+static int
+by_linked_type(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct link *x = &links[a], *y = &links[b];
+
+	if (x->linked != y->linked)
+		return x->linked < y->linked ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static void
+run_sort(uint32_t *o, size_t n)
+{
+	if (n > 24) {
+		qsort(o, n, sizeof *o, by_linked_type);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = o[i];
+		const struct link *x = &links[v];
+		size_t j = i;
+
+		for (; j > 0; j--) {
+			const struct link *y = &links[o[j - 1]];
+
+			if (y->linked < x->linked || (y->linked == x->linked &&
+			    y->type <= x->type))
+				break;
+			o[j] = o[j - 1];
+		}
+		o[j] = v;
+	}
+}
+
+/* ord and sfirst: the links counted out by subject (in input order
+ * within one), then each subject's few sorted. */
+static void
+links_index(void)
+{
+	uint32_t n = items.n;
+	size_t i;
+
+	nsfirst = n;
+	sfirst = xcalloc((size_t)n + 2, sizeof *sfirst);
+	ord = xreallocarray(NULL, nlinks + 1, sizeof *ord);
+	for (i = 0; i < nlinks; i++)
+		sfirst[links[i].subj + 2]++;
+	for (uint32_t s = 2; s < n + 2; s++)
+		sfirst[s] += sfirst[s - 1];
+	for (i = 0; i < nlinks; i++)
+		ord[sfirst[links[i].subj + 1]++] = (uint32_t)i;
+	for (uint32_t s = 0; s < n; s++)
+		if (sfirst[s + 1] - sfirst[s] > 1)
+			run_sort(ord + sfirst[s], sfirst[s + 1] - sfirst[s]);
+}
+
+/*
+ * Relations rows wait in batches for their ids, so that the cache misses
+ * of the look-ups overlap (as the events' do, evq_flush). A row has two
+ * slots, subject and linked; until the flush, the batch's links and its
+ * row findings hold slot numbers where the ids go. The flush looks the
+ * slots up in row order, so ids keep the order of first sight.
+ */
+enum { RBATCH = 64 };
+enum { Q_LOOKUP, Q_KNOWN, Q_COPY };
+struct idq {
+	uint64_t h;
+	size_t off, len;	/* the id in rq.buf */
+	uint32_t id;		/* Q_KNOWN: the id */
+	int how, from;		/* Q_COPY: the id of slot from */
+};
+static struct {
+	struct idq q[2 * RBATCH];
+	int n;			/* slots */
+	struct buf buf;
+	size_t link0;		/* the batch's first link */
+	size_t f0[4];		/* the row checks' findings before the batch */
+} rq;
+static const int row_checks[4] = {
+	C_MISSING_ID, C_UNKNOWN_TYPE, C_BAD_DATE, C_OLD_LINK
+};
+
+static void
+rq_start(void)
+{
+	rq.n = 0;
+	buf_reset(&rq.buf);
+	rq.link0 = nlinks;
+	for (int i = 0; i < 4; i++)
+		rq.f0[i] = fnd[row_checks[i]].n;
+}
+
+/* A slot for an id known already. */
+static uint32_t
+rq_known(uint32_t id)
+{
+	struct idq *q = &rq.q[rq.n];
+
+	q->how = Q_KNOWN;
+	q->id = id;
+	return (uint32_t)rq.n++;
+}
+
+static uint32_t
+rq_copy(int from)
+{
+	struct idq *q = &rq.q[rq.n];
+
+	q->how = Q_COPY;
+	q->from = from;
+	return (uint32_t)rq.n++;
+}
+
+static uint32_t
+rq_lookup(const char *s, size_t n)
+{
+	struct idq *q = &rq.q[rq.n];
+
+	q->how = Q_LOOKUP;
+	q->h = xs_hash(s, n);
+	q->off = rq.buf.len;
+	q->len = n;
+	buf_put(&rq.buf, s, n);
+	return (uint32_t)rq.n++;
+}
+
+static uint32_t
+rq_id(uint32_t slot)
+{
+	return slot == INTERN_NONE ? INTERN_NONE : rq.q[slot].id;
+}
+
+/* The subject of the row before: subjects come in runs. */
+static struct {
+	struct buf s;
+	int valid, slot;	/* its slot in this batch, or -1: id has it */
+	uint32_t id;
+} lastsubj;
+
+/* Ids into the slots, then into the batch's links and findings. */
+static void
+rq_flush(void)
+{
+	int i;
+
+	for (i = 0; i < rq.n; i++)
+		if (rq.q[i].how == Q_LOOKUP)
+			idmap_prefetch(&items, rq.q[i].h);
+	for (i = 0; i < rq.n; i++) {
+		struct idq *q = &rq.q[i];
+
+		if (q->how == Q_LOOKUP) {
+			q->id = idmap_put_hash(&items, rq.buf.s + q->off, q->len, q->h);
+			item_of(q->id);
+		} else if (q->how == Q_COPY) {
+			q->id = rq.q[q->from].id;
+		}
+	}
+	for (size_t k = rq.link0; k < nlinks; k++) {
+		links[k].subj = rq.q[links[k].subj].id;
+		links[k].linked = rq.q[links[k].linked].id;
+	}
+	for (i = 0; i < 4; i++) {
+		struct flist *l = &fnd[row_checks[i]];
+
+		for (size_t j = rq.f0[i]; j < l->n; j++) {
+			l->f[j].subj = rq_id(l->f[j].subj);
+			l->f[j].linked = rq_id(l->f[j].linked);
+		}
+	}
+	if (lastsubj.slot >= 0) {
+		lastsubj.id = rq.q[lastsubj.slot].id;
+		lastsubj.slot = -1;
+	}
+	rq_start();
+}
+
+static uint32_t
+subject_slot(const char *s, size_t n)
+{
+	uint32_t slot;
+
+	if (n == 0) {
+		lastsubj.valid = 0;
+		return INTERN_NONE;
+	}
+	if (lastsubj.valid && same(&lastsubj.s, s, n))
+		return lastsubj.slot >= 0 ? rq_copy(lastsubj.slot) :
+		    rq_known(lastsubj.id);
+	slot = rq_lookup(s, n);
+	remember(&lastsubj.s, s, n);
+	lastsubj.valid = 1;
+	lastsubj.slot = (int)slot;
+	return slot;
 }
 
 static void
@@ -592,14 +883,14 @@ load_relations(int nfiles, char **files)
 	int cs, cl, ct, cu, csrc;
 	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
 	    opt.now - (int64_t)(opt.max_age * 86400);
+	struct buf src;		/* sources are a few words: the row before's */
+	uint32_t srcid = INTERN_NONE;
 
 	if (nfiles == 0) {
 		nfiles = 1;
 		files = stdin_only;
 	}
-	link_files = xcalloc((size_t)nfiles, sizeof *link_files);
-	for (int i = 0; i < nfiles; i++)
-		link_files[i] = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+	links_files(nfiles, files);
 	rec_open(&r, nfiles, files);
 	cs = rec_need(&r, "subject_id");
 	cl = rec_need(&r, "linked_id");
@@ -615,141 +906,236 @@ load_relations(int nfiles, char **files)
 		rec_close(&r);	/* an empty input: no rows follow */
 		return;
 	}
+	buf_init(&src);
+	buf_init(&rq.buf);
+	buf_init(&lastsubj.s);
+	lastsubj.valid = 0;
+	lastsubj.slot = -1;
+	rq_start();
 	while (rec_next(&r) == REC_ROW) {
 		struct link *k;
+		uint32_t s, l;
+		int type;
 
-		if (!link_row_checks(&r, cs, cl, ct, cu, cutoff))
-			continue;
-		if (nlinks == links_cap) {
-			links_cap = links_cap ? 2 * links_cap : 1024;
-			links = xreallocarray(links, links_cap, sizeof *links);
+		s = subject_slot(r.f[cs], r.len[cs]);
+		l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
+		if (link_row_checks(&r, s, l, ct, cu, cutoff, &type)) {
+			if (nlinks == links_cap) {
+				if (links_cap >= UINT32_MAX / 4)
+					die(XS_SYS, "too many links");
+				links_cap = links_cap ? 2 * links_cap : 1024;
+				links = xreallocarray(links, links_cap, sizeof *links);
+			}
+			k = &links[nlinks++];
+			k->subj = s;
+			k->linked = l;
+			k->type = (unsigned char)type;
+			k->source = INTERN_NONE;
+			if (csrc >= 0 && r.len[csrc]) {
+				if (srcid == INTERN_NONE || !same(&src, r.f[csrc], r.len[csrc])) {
+					srcid = intern_put(&words, r.f[csrc], r.len[csrc]);
+					remember(&src, r.f[csrc], r.len[csrc]);
+				}
+				k->source = srcid;
+			}
+			k->file = (uint16_t)r.fileno;
+			k->line = (uint32_t)r.line;
+			k->one_way = 0;
 		}
-		k = &links[nlinks++];
-		k->subj = intern_find(&items, r.f[cs], r.len[cs]);
-		k->linked = intern_find(&items, r.f[cl], r.len[cl]);
-		k->type = (unsigned char)(ct >= 0 ? type_of(r.f[ct], r.len[ct]) : T_CROSS);
-		k->source = csrc >= 0 && r.len[csrc] ?
-		    intern_put(&words, r.f[csrc], r.len[csrc]) : INTERN_NONE;
-		k->file = (uint16_t)r.fileno;
-		k->line = (uint32_t)r.line;
-		item_of(k->linked)->linked = 1;
+		if (rq.n >= 2 * RBATCH - 1)
+			rq_flush();
 	}
+	rq_flush();
 	rec_close(&r);
+	buf_free(&src);
+	buf_free(&rq.buf);
+	buf_free(&lastsubj.s);
 	if (cu < 0 && !isnan(opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
-	if (nlinks)
-		qsort(links, nlinks, sizeof *links, by_pair);
+	/* only the offer read-out asks which ids are linked to */
+	for (size_t i = 0; opt.events && i < nlinks; i++)
+		item[links[i].linked].linked = 1;
+	links_index();
 }
 
 /* The first link from s to l (of type t, or any type when t < 0). */
 static const struct link *
 find_link(uint32_t s, uint32_t l, int t)
 {
-	size_t lo = 0, hi = nlinks, mid;
+	uint32_t lo, hi, mid;
+	const struct link *m;
 
+	if (s >= nsfirst)
+		return NULL;
+	lo = sfirst[s];
+	hi = sfirst[s + 1];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (links[mid].subj < s || (links[mid].subj == s &&
-		    (links[mid].linked < l || (links[mid].linked == l &&
-		    t >= 0 && links[mid].type < t))))
+		m = &links[ord[mid]];
+		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < nlinks && links[lo].subj == s && links[lo].linked == l &&
-	    (t < 0 || links[lo].type == t))
-		return &links[lo];
-	return NULL;
+	if (lo == sfirst[s + 1])
+		return NULL;
+	m = &links[ord[lo]];
+	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
 }
 
-/* ---- audit checks over the sorted links ---- */
+/* ---- audit checks over the links ---- */
 
-static void
-check_linked(const struct link *k)
+/* The stale check a link to the item fails, or -1. */
+static int
+stale_check(const struct item *L)
 {
-	const struct item *L = &item[k->linked], *S = &item[k->subj];
-	char w[300], a[NUM_BUF], b[NUM_BUF];
-	double key = link_seq(k);
-
-	link_where(k, w, sizeof w);
 	if (!L->cat_line)
-		finding(C_STALE_UNKNOWN, k->subj, k->linked, key,
-		    "linked product not in the catalog (%s)", w);
-	else if (L->status == ST_DISCONTINUED)
-		finding(C_STALE_DISCONTINUED, k->subj, k->linked, key,
-		    "linked product is discontinued (%s)", w);
-	else if (L->status != ST_ACTIVE)
-		finding(C_STALE_INACTIVE, k->subj, k->linked, key,
-		    "linked product is not active (%s)", w);
-	else if (L->stock <= 0)
-		finding(C_STALE_OUT_OF_STOCK, k->subj, k->linked, key,
-		    "linked product is out of stock (%s)", w);
-	if (k->type == T_UPSELL && S->cat_line && L->cat_line &&
-	    !isnan(S->price) && !isnan(L->price) && L->price <= S->price) {
-		num_fmt(L->price, a);
-		num_fmt(S->price, b);
-		finding(C_UPSELL_NOT_PRICIER, k->subj, k->linked, key,
-		    "upsell price %s is not above the subject's %s (%s)", a, b, w);
-	}
+		return C_STALE_UNKNOWN;
+	if (L->status == ST_DISCONTINUED)
+		return C_STALE_DISCONTINUED;
+	if (L->status != ST_ACTIVE)
+		return C_STALE_INACTIVE;
+	if (L->stock <= 0)
+		return C_STALE_OUT_OF_STOCK;
+	return -1;
 }
 
-/* One (subject, linked) run of the sorted links: duplicates and types. */
 static void
-check_pair(const struct link *k, size_t n)
+check_linked(uint32_t i, const signed char *stale)
 {
-	char w[300], w2[300];
+	const struct link *k = &links[i];
+	double key = link_seq(k);
+	const struct item *L, *S;
+
+	if (stale[k->linked] >= 0)
+		link_finding(stale[k->linked], i, k->subj, k->linked, key);
+	if (k->type != T_UPSELL)
+		return;
+	L = &item[k->linked];
+	S = &item[k->subj];
+	if (S->cat_line && L->cat_line && !isnan(S->price) &&
+	    !isnan(L->price) && L->price <= S->price)
+		link_finding(C_UPSELL_NOT_PRICIER, i, k->subj, k->linked, key);
+}
+
+/* One (subject, linked) run of ord: duplicates and types. */
+static void
+check_pair(const uint32_t *o, size_t n)
+{
+	const struct link *k0 = &links[o[0]];
+	char w[300];
 	struct buf types;
+	size_t first = 0;
 
-	for (size_t i = 1; i < n; i++)
-		if (k[i].type == k[i - 1].type) {
-			const struct link *first = &k[i - 1];
+	for (size_t i = 1; i < n; i++) {
+		const struct link *k = &links[o[i]];
 
-			while (first > k && first[-1].type == k[i].type)
-				first--;
-			finding(C_DUPLICATE_LINK, k[i].subj, k[i].linked,
-			    link_seq(&k[i]), "same link as %s (%s)",
-			    link_where(first, w2, sizeof w2),
-			    link_where(&k[i], w, sizeof w));
+		if (k->type != links[o[i - 1]].type) {
+			first = i;
+			continue;
 		}
-	if (k[0].type == k[n - 1].type)
+		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
+		    link_seq(k))->val = o[first];
+	}
+	if (k0->type == links[o[n - 1]].type)
 		return;
 	buf_init(&types);
 	for (size_t i = 0; i < n; i++) {
-		if (i && k[i].type == k[i - 1].type)
+		const struct link *k = &links[o[i]];
+
+		if (i && k->type == links[o[i - 1]].type)
 			continue;
 		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
-		    k[i].type == T_OTHER ? "other" : type_words[k[i].type],
-		    link_where(&k[i], w, sizeof w));
+		    k->type == T_OTHER ? "other" : type_words[k->type],
+		    link_where(k, w, sizeof w));
 	}
-	finding(C_CONFLICTING_TYPES, k[0].subj, k[0].linked, link_seq(&k[0]),
+	finding(C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
 	    "types %s", buf_str(&types));
 	buf_free(&types);
 }
 
+/*
+ * Bundles, as check_subject meets them: in (subject, linked) order. The
+ * same counted out by linked id are in (linked, subject) order, and one
+ * merge of the two finds every bundle's reverse, where a look-up each
+ * would miss the cache three times.
+ */
+struct bundle {
+	uint32_t s, l, link;
+};
+static struct bundle *bund;
+static size_t nbund, bund_cap;
+
+static void
+bundle_add(uint32_t s, uint32_t l, uint32_t link)
+{
+	if (nbund == bund_cap) {
+		bund_cap = bund_cap ? 2 * bund_cap : 1024;
+		bund = xreallocarray(bund, bund_cap, sizeof *bund);
+	}
+	bund[nbund].s = s;
+	bund[nbund].l = l;
+	bund[nbund++].link = link;
+}
+
+/* Marks the bundles whose reverse (a bundle from l to s) is missing. */
+static void
+bundles_one_way(void)
+{
+	uint32_t *at = xcalloc((size_t)items.n + 2, sizeof *at);
+	struct bundle *rev = xreallocarray(NULL, nbund + 1, sizeof *rev);
+	size_t i, j = 0;
+
+	for (i = 0; i < nbund; i++)
+		at[bund[i].l + 2]++;
+	for (uint32_t k = 2; k < items.n + 2; k++)
+		at[k] += at[k - 1];
+	for (i = 0; i < nbund; i++)
+		rev[at[bund[i].l + 1]++] = bund[i];
+	for (i = 0; i < nbund; i++) {
+		const struct bundle *a = &bund[i];
+
+		while (j < nbund && (rev[j].l < a->s ||
+		    (rev[j].l == a->s && rev[j].s < a->l)))
+			j++;
+		links[a->link].one_way = !(j < nbund && rev[j].l == a->s &&
+		    rev[j].s == a->l);
+	}
+	free(at);
+	free(rev);
+	free(bund);
+	bund = NULL;
+	nbund = bund_cap = 0;
+}
+
 /* One subject's run: counts distinct linked ids, runs the pair checks. */
 static void
-check_subject(const struct link *k, size_t n)
+check_subject(const uint32_t *o, size_t n)
 {
-	uint32_t distinct = 0;
+	const struct link *k0 = &links[o[0]];
+	uint32_t distinct = 0, s = k0->subj;
 	size_t i, j;
-	char w[300];
 
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && k[j].linked == k[i].linked; j++)
+		uint32_t l = links[o[i]].linked;
+
+		for (j = i + 1; j < n && links[o[j]].linked == l; j++)
 			;
-		check_pair(&k[i], j - i);
-		if (k[i].linked != k[i].subj)
+		if (j - i > 1)
+			check_pair(&o[i], j - i);
+		for (size_t b = i; b < j; b++)
+			if (links[o[b]].type == T_BUNDLE)
+				bundle_add(s, l, o[b]);
+		if (l != s)
 			distinct++;
 	}
-	item[k[0].subj].nlinks = distinct;
+	item[s].nlinks = distinct;
 	if (distinct > opt.max_links)
-		finding(C_OVER_LINKED, k[0].subj, INTERN_NONE, -(double)distinct,
-		    "%u linked products, more than --max-links %.0f", distinct,
-		    opt.max_links);
-	if (have_catalog && !item[k[0].subj].cat_line)
-		finding(C_UNKNOWN_SUBJECT, k[0].subj, INTERN_NONE, link_seq(&k[0]),
-		    "subject not in the catalog; %zu link%s from it, first at %s",
-		    n, n == 1 ? "" : "s", link_where(&k[0], w, sizeof w));
+		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+		    -(double)distinct)->arg = distinct;
+	if (have_catalog && !item[s].cat_line)
+		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
+		    link_seq(k0))->val = (int64_t)n;
 }
 
 static int
@@ -760,7 +1146,7 @@ by_revenue_desc(const void *pa, const void *pb)
 
 	if (item[a].revenue != item[b].revenue)
 		return item[a].revenue > item[b].revenue ? -1 : 1;
-	c = strcmp(intern_str(&items, a), intern_str(&items, b));
+	c = strcmp(idmap_str(&items, a), idmap_str(&items, b));
 	return c;
 }
 
@@ -769,62 +1155,288 @@ static void
 check_empty(void)
 {
 	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
-	char r[NUM_BUF];
 
 	for (uint32_t id = 0; id < items.n; id++)
 		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
 		    item[id].nlinks == 0)
 			ids[n++] = id;
 	qsort(ids, n, sizeof *ids, by_revenue_desc);
-	for (uint32_t i = 0; i < n; i++) {
-		if (have_orders) {
-			num_fmt(round(item[ids[i]].revenue * 100) / 100, r);
-			finding(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i,
-			    "active product with no links; order revenue %s", r);
-		} else
-			finding(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i,
-			    "active product with no links");
-	}
+	for (uint32_t i = 0; i < n; i++)
+		finding_add(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
 	free(ids);
 }
 
 static void
 run_checks(void)
 {
-	size_t i, j;
-	char w[300];
+	signed char *stale = NULL;
 
 	if (have_catalog) {
 		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
 		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
 		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
 		ran[C_EMPTY_SUBJECT] = 1;
+		/* a byte an item: the links' look-ups stay in the cache */
+		stale = xreallocarray(NULL, items.n + 1, 1);
+		for (uint32_t id = 0; id < items.n; id++)
+			stale[id] = (signed char)stale_check(&item[id]);
 	}
-	for (i = 0; i < nlinks; i = j) {
-		for (j = i + 1; j < nlinks && links[j].subj == links[i].subj; j++)
-			;
-		check_subject(&links[i], j - i);
-	}
-	for (i = 0; i < nlinks; i++) {
+	for (uint32_t s = 0; s < nsfirst; s++)
+		if (sfirst[s] < sfirst[s + 1])
+			check_subject(&ord[sfirst[s]], sfirst[s + 1] - sfirst[s]);
+	bundles_one_way();
+	/* in input order: these findings come out in the order they sort in */
+	for (size_t i = 0; i < nlinks; i++) {
 		const struct link *k = &links[i];
 
 		if (k->subj == k->linked) {
-			finding(C_SELF_LINK, k->subj, k->linked, link_seq(k),
-			    "links to itself (%s)", link_where(k, w, sizeof w));
+			link_finding(C_SELF_LINK, i, k->subj, k->linked, link_seq(k));
 			continue;
 		}
 		if (have_catalog)
-			check_linked(k);
-		if (k->type == T_BUNDLE && !find_link(k->linked, k->subj, T_BUNDLE))
-			finding(C_ONE_WAY_BUNDLE, k->subj, k->linked, link_seq(k),
-			    "bundle without its reverse from %s (%s)",
-			    intern_str(&items, k->linked), link_where(k, w, sizeof w));
+			check_linked((uint32_t)i, stale);
+		if (k->one_way)
+			link_finding(C_ONE_WAY_BUNDLE, i, k->subj, k->linked,
+			    link_seq(k));
 	}
+	free(stale);
 	if (have_catalog)
 		check_empty();
 }
 
 /* ---- audit output: findings, then the summary ---- */
+
+/* The escapes of the TSV writer (wr.c), so that a row written here has
+ * the bytes wr_row would write. */
+static const char tsv_esc[256] = {
+	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
+};
+
+/* s at o, escaped; o has room for 2 * n bytes. Returns the end. */
+static char *
+tsv_escape(char *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char e = tsv_esc[(unsigned char)s[i]];
+
+		if (e) {
+			*o++ = '\\';
+			*o++ = e;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	return o;
+}
+
+/* Writers at a cursor with room enough (row_room): they return the end. */
+static inline char *
+put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+#define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+static char *
+put_text(char *o, const char *s, size_t n, int tsv)
+{
+	return tsv ? tsv_escape(o, s, n) : put(o, s, n);
+}
+
+static char *
+put_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
+static char *
+put_num(char *o, double v)
+{
+	return o + num_fmt(v, o);
+}
+
+static char *
+put_id(char *o, uint32_t id, int tsv)
+{
+	if (id == INTERN_NONE)
+		return o;
+	return put_text(o, idmap_str(&items, id), idmap_len(&items, id), tsv);
+}
+
+/* "file:line" of link i */
+static char *
+put_where(char *o, uint32_t i, int tsv)
+{
+	const struct link *k = &links[i];
+	const struct lfile *f = &lfiles[k->file];
+
+	o = tsv ? put(o, f->tsv, f->tsvlen) : put(o, f->name, f->len);
+	*o++ = ':';
+	return put_u64(o, k->line);
+}
+
+/* Is the detail of the check made when written? (else it is text) */
+static int
+detail_later(int c)
+{
+	switch (c) {
+	case C_SELF_LINK: case C_STALE_UNKNOWN: case C_STALE_DISCONTINUED:
+	case C_STALE_INACTIVE: case C_STALE_OUT_OF_STOCK:
+	case C_UPSELL_NOT_PRICIER: case C_ONE_WAY_BUNDLE:
+	case C_DUPLICATE_LINK: case C_OVER_LINKED: case C_UNKNOWN_SUBJECT:
+	case C_OLD_LINK: case C_EMPTY_SUBJECT:
+		return 1;
+	}
+	return 0;
+}
+
+static size_t
+id_len(uint32_t id)
+{
+	return id == INTERN_NONE ? 0 : idmap_len(&items, id);
+}
+
+/* Bytes a row of the finding can take at most: escaping doubles one. */
+static size_t
+row_room(int c, const struct finding *f)
+{
+	size_t n = 256 + 2 * lfile_max + 2 * id_len(f->subj) +
+	    4 * id_len(f->linked) + 4 * NUM_BUF;
+
+	if (!detail_later(c))
+		n += 2 * strlen(fdetail.s + f->val);
+	return n;
+}
+
+/* The text of the over_linked detail's limit, as "%.0f" writes it. */
+static char max_links_text[64];
+
+/* The detail of a finding at o (its text as the checks word it). */
+static char *
+put_detail(char *o, int c, const struct finding *f, int tsv)
+{
+	const struct item *S = f->subj == INTERN_NONE ? NULL : &item[f->subj];
+
+	switch (c) {
+	case C_SELF_LINK:
+		o = PUTS(o, "links to itself (");
+		break;
+	case C_STALE_UNKNOWN:
+		o = PUTS(o, "linked product not in the catalog (");
+		break;
+	case C_STALE_DISCONTINUED:
+		o = PUTS(o, "linked product is discontinued (");
+		break;
+	case C_STALE_INACTIVE:
+		o = PUTS(o, "linked product is not active (");
+		break;
+	case C_STALE_OUT_OF_STOCK:
+		o = PUTS(o, "linked product is out of stock (");
+		break;
+	case C_UPSELL_NOT_PRICIER:
+		o = PUTS(o, "upsell price ");
+		o = put_num(o, item[f->linked].price);
+		o = PUTS(o, " is not above the subject's ");
+		o = put_num(o, S->price);
+		o = PUTS(o, " (");
+		break;
+	case C_ONE_WAY_BUNDLE:
+		o = PUTS(o, "bundle without its reverse from ");
+		o = put_id(o, f->linked, tsv);
+		o = PUTS(o, " (");
+		break;
+	case C_DUPLICATE_LINK:
+		o = PUTS(o, "same link as ");
+		o = put_where(o, (uint32_t)f->val, tsv);
+		o = PUTS(o, " (");
+		break;
+	case C_OLD_LINK: {
+		double days = floor((double)(opt.now - f->val) / 86400);
+		char tmp[NUM_BUF + 320];
+
+		o = PUTS(o, "updated ");
+		o = put(o, tmp, time_fmt(f->val, tmp));
+		o = put(o, tmp, (size_t)snprintf(tmp, sizeof tmp,
+		    ", %.0f days before --now (", days));
+		break;
+	}
+	case C_OVER_LINKED:
+		o = put_u64(o, f->arg);
+		o = PUTS(o, " linked products, more than --max-links ");
+		return put(o, max_links_text, strlen(max_links_text));
+	case C_UNKNOWN_SUBJECT:
+		o = PUTS(o, "subject not in the catalog; ");
+		o = put_u64(o, (uint64_t)f->val);
+		o = f->val == 1 ? PUTS(o, " link from it, first at ") :
+		    PUTS(o, " links from it, first at ");
+		return put_where(o, f->link, tsv);
+	case C_EMPTY_SUBJECT:
+		o = PUTS(o, "active product with no links");
+		if (have_orders) {
+			o = PUTS(o, "; order revenue ");
+			o = put_num(o, round(S->revenue * 100) / 100);
+		}
+		return o;
+	default: {
+		const char *s = fdetail.s + f->val;
+
+		return put_text(o, s, strlen(s), tsv);
+	}
+	}
+	o = put_where(o, f->link, tsv);
+	*o++ = ')';
+	return o;
+}
+
+/* Each check's "name<TAB>severity<TAB>" */
+static char *
+put_check(char *o, int c)
+{
+	const char *n = checks[c].name, *sev = sev_words[checks[c].sev];
+
+	o = put(o, n, strlen(n));
+	*o++ = '\t';
+	o = put(o, sev, strlen(sev));
+	*o++ = '\t';
+	return o;
+}
+
+/* A TSV row of the finding, as wr_row writes it, without the pointers
+ * and the second pass over the bytes. */
+static void
+row_tsv(struct buf *b, int c, const struct finding *f)
+{
+	char *o;
+
+	buf_grow(b, row_room(c, f));
+	o = put_check(b->s + b->len, c);
+	o = put_id(o, f->subj, 1);
+	*o++ = '\t';
+	o = put_id(o, f->linked, 1);
+	*o++ = '\t';
+	o = put_detail(o, c, f, 1);
+	*o++ = '\n';
+	b->len = (size_t)(o - b->s);
+}
+
+static void
+ob_flush(struct buf *b)
+{
+	/* a write error stays on the stream: out_close says it */
+	if (b->len && fwrite(b->s, 1, b->len, out) != b->len) {
+	}
+	buf_reset(b);
+}
 
 static void
 write_findings(void)
@@ -833,32 +1445,53 @@ write_findings(void)
 		"check", "severity", "subject_id", "linked_id", "detail"
 	};
 	struct rtable t;
-	size_t shown = 0;
+	struct buf ob, d;
+	size_t shown = 0, total = 0;
 	const size_t show_max = 1000;	/* a page stays readable */
+	int tsv = !as_report && !opt.json, show = as_report || html != NULL;
 
-	if (nfnd)
-		qsort(fnd, nfnd, sizeof *fnd, by_finding);
+	snprintf(max_links_text, sizeof max_links_text, "%.0f", opt.max_links);
 	table_open(5, cols);
 	rtable_init(&t, "Findings", 5, cols);
-	for (size_t i = 0; i < nfnd; i++) {
-		const struct finding *f = &fnd[i];
-		char *v[5];
+	buf_init(&ob);
+	buf_init(&d);
+	for (int c = 0; c < NCHECK; c++) {
+		flist_sort(&fnd[c]);
+		for (size_t i = 0; i < fnd[c].n; i++) {
+			const struct finding *f = &fnd[c].f[i];
+			char *v[5];
 
-		v[0] = (char *)checks[f->check].name;
-		v[1] = (char *)sev_words[checks[f->check].sev];
-		v[2] = (char *)id_str(f->subj);
-		v[3] = (char *)id_str(f->linked);
-		v[4] = fdetail.s + f->detail;
-		table_row(v);
-		if ((as_report || html) && shown++ < show_max)
-			rtable_row(&t, (const char *const *)v);
+			if (tsv) {
+				row_tsv(&ob, c, f);
+				if (ob.len >= (1 << 20))
+					ob_flush(&ob);
+			}
+			if ((tsv || as_report) && !(show && shown < show_max))
+				continue;
+			buf_reset(&d);
+			buf_grow(&d, row_room(c, f));
+			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
+			v[0] = (char *)checks[c].name;
+			v[1] = (char *)sev_words[checks[c].sev];
+			v[2] = (char *)id_str(f->subj);
+			v[3] = (char *)id_str(f->linked);
+			v[4] = (char *)buf_str(&d);
+			if (!tsv)
+				table_row(v);
+			if (show && shown++ < show_max)
+				rtable_row(&t, (const char *const *)v);
+		}
+		total += fnd[c].n;
 	}
+	ob_flush(&ob);
+	buf_free(&ob);
+	buf_free(&d);
 	table_close();
-	if (as_report || html) {
-		if (nfnd > show_max) {
+	if (show) {
+		if (total > show_max) {
 			char title[80];
 			snprintf(title, sizeof title, "Findings (first %zu of %zu; "
-			    "the TSV output has all)", show_max, nfnd);
+			    "the TSV output has all)", show_max, total);
 			free(t.title);
 			t.title = xstrdup(title);
 		}
@@ -1088,7 +1721,7 @@ group_lookup(const struct rec *r, int cctx, uint32_t c, const char **s,
 		*s = intern_str(&cats, item[c].category);
 		*n = intern_len(&cats, item[c].category);
 	} else if (by == BY_TYPE || by == BY_SOURCE) {
-		ctx = intern_find(&items, r->f[cctx], r->len[cctx]);
+		ctx = idmap_find(&items, r->f[cctx], r->len[cctx]);
 		if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
 			return;
 		if (by == BY_TYPE && k->type != T_OTHER) {
@@ -1311,7 +1944,7 @@ whatif_for(uint32_t c)
 	for (int i = 0; i < nwhatif; i++) {
 		if (!whatifs[i].id)
 			all = &whatifs[i];
-		else if (strcmp(whatifs[i].id, intern_str(&items, c)) == 0)
+		else if (strcmp(whatifs[i].id, idmap_str(&items, c)) == 0)
 			return &whatifs[i];
 	}
 	return all;
@@ -1379,7 +2012,7 @@ by_cell(const void *pa, const void *pb)
 	}
 	if (a->a.rev != b->a.rev)
 		return a->a.rev > b->a.rev ? -1 : 1;
-	return strcmp(intern_str(&items, a->c), intern_str(&items, b->c));
+	return strcmp(idmap_str(&items, a->c), idmap_str(&items, b->c));
 }
 
 static int offer_ncols;
@@ -1586,7 +2219,7 @@ top_candidates_chart(struct agg *ca)
 		struct st_interval w;
 
 		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
-		rchart_interval(&offer_ch, intern_str(&items, (uint32_t)(p[i] - ca)),
+		rchart_interval(&offer_ch, idmap_str(&items, (uint32_t)(p[i] - ca)),
 		    w.est, w.lo, w.hi);
 	}
 	free(p);
@@ -1653,7 +2286,7 @@ run_offers(void)
 		}
 		for (size_t k = i; k < j; k++) {
 			flags_of(&ca[cells[k].c], cells[k].c, &fl);
-			offer_row("candidate", gname, intern_str(&items, cells[k].c),
+			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}
 	}
@@ -2222,7 +2855,7 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	parse_options(argc, argv);
 	check_modes();
-	intern_init(&items);
+	idmap_init(&items);
 	intern_init(&cats);
 	intern_init(&words);
 	intern_init(&groups);
