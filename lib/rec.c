@@ -538,8 +538,12 @@ rec_next(struct rec *r)
 		}
 		if (is_blank(s, len))
 			continue;
-		if (r->fmt == REC_JSON)
+		if (r->fmt == REC_JSON) {
+			r->span = NULL;
 			return json_row(r, s, len);
+		}
+		r->span = s;
+		r->spanlen = len;
 		return tsv_row(r, s, len);
 	}
 }

@@ -18,8 +18,8 @@
 enum { NBATCH = 4, BATCH_ROWS = 4096, BATCH_BYTES = 1 << 20 };
 
 struct batch {
-	struct buf data;	/* the fields, NUL-terminated; data.s[0] is "" */
-	char **f;		/* row x column: offsets in data until sealed */
+	struct buf data;	/* the rows' fields, NUL-terminated */
+	char **f;		/* row x column, into data */
 	size_t *len;
 	long *line;
 	const char **name;
@@ -40,6 +40,7 @@ struct recbg {
 	int nfull;		/* sealed and not yet released by the caller */
 	int stop;		/* the caller closed before the end */
 	int wi;			/* the batch the thread fills */
+	int pending;		/* the reader's row goes first into the next batch */
 	int head;		/* the caller's batch */
 	int row;		/* the caller's next row in it */
 	int taken;		/* head is the caller's */
@@ -68,6 +69,7 @@ batch_init(struct batch *b, int ncols)
 
 	memset(b, 0, sizeof *b);
 	buf_init(&b->data);
+	buf_grow(&b->data, BATCH_BYTES);
 	b->f = xreallocarray(NULL, n, sizeof *b->f);
 	b->len = xreallocarray(NULL, n, sizeof *b->len);
 	b->line = xreallocarray(NULL, BATCH_ROWS, sizeof *b->line);
@@ -86,40 +88,44 @@ batch_free(struct batch *b)
 	free(b->fileno);
 }
 
-/* Copies the thread's current row: in one piece when its fields lie
- * together, as they do in a TSV line or the JSON values buffer. */
+/* Bytes the thread's current row takes in a batch. */
+static size_t
+row_size(const struct rec *w, int ncols)
+{
+	size_t n = 0;
+
+	if (w->span)
+		return w->spanlen + 1;
+	for (int i = 0; i < ncols; i++)
+		n += w->len[i] + 1;
+	return n;
+}
+
+/*
+ * Copies the thread's current row into b, whose data has room for it: a
+ * TSV row in one piece (its fields lie in its line), a JSON row field by
+ * field. f points into the data at once: the data of a batch with rows
+ * is never moved.
+ */
 static void
 add_row(struct batch *b, const struct rec *w, int ncols)
 {
-	const char *lo = NULL, *hi = NULL;
-	size_t sum = 0, k = (size_t)b->nrows * (size_t)ncols, base;
+	size_t k = (size_t)b->nrows * (size_t)ncols;
+	char *to = b->data.s + b->data.len;
 
-	for (int i = 0; i < ncols; i++) {
-		const char *p = w->f[i], *e;
-
-		if (!w->len[i])
-			continue;
-		e = p + w->len[i] + 1;	/* with its NUL */
-		if (!lo || p < lo)
-			lo = p;
-		if (e > hi)
-			hi = e;
-		sum += w->len[i] + 1;
-	}
-	base = b->data.len;
-	if (lo && (size_t)(hi - lo) <= 2 * sum + 64) {
-		buf_put(&b->data, lo, (size_t)(hi - lo));
+	if (w->span) {
+		memcpy(to, w->span, w->spanlen + 1);
 		for (int i = 0; i < ncols; i++)
-			b->f[k + i] = (char *)(uintptr_t)(w->len[i] ?
-			    base + (size_t)(w->f[i] - lo) : 0);
+			b->f[k + i] = to + (w->f[i] - w->span);
+		b->data.len += w->spanlen + 1;
 	} else {
 		for (int i = 0; i < ncols; i++) {
-			b->f[k + i] = (char *)(uintptr_t)(w->len[i] ? b->data.len : 0);
-			if (w->len[i]) {
-				buf_put(&b->data, w->f[i], w->len[i]);
-				buf_putc(&b->data, '\0');
-			}
+			b->f[k + i] = to;
+			memcpy(to, w->f[i], w->len[i]);
+			to[w->len[i]] = '\0';
+			to += w->len[i] + 1;
 		}
+		b->data.len = (size_t)(to - b->data.s);
 	}
 	memcpy(b->len + k, w->len, (size_t)ncols * sizeof *b->len);
 	b->line[b->nrows] = w->line;
@@ -128,49 +134,54 @@ add_row(struct batch *b, const struct rec *w, int ncols)
 	b->nrows++;
 }
 
-/* Rows into b until it is full (1) or the input ends (0). */
+/*
+ * Rows into b until it is full (1) or the input ends (0). A row that
+ * does not fit in a batch with rows waits in the reader for the next
+ * batch (pending), which grows to take it if it must.
+ */
 static int
 fill_batch(struct recbg *g, struct batch *b)
 {
 	struct rec *w = &g->w;
 	int rc;
+	size_t need;
 
-	while (b->nrows < BATCH_ROWS && b->data.len < BATCH_BYTES) {
-		rc = rec_next(w);
-		if (rc == REC_END) {
+	for (;;) {
+		if (g->pending)
+			rc = REC_ROW;
+		else if ((rc = rec_next(w)) == REC_END) {
 			b->last = 1;
 			return 0;
-		}
-		if (rc == REC_BAD) {
+		} else if (rc == REC_BAD) {
 			b->last = 1;
 			b->status = XS_INPUT;
 			snprintf(b->msg, sizeof b->msg, "%s:%ld: %s", w->name,
 			    w->line, w->err);
 			return 0;
 		}
+		need = row_size(w, g->ncols);
+		g->pending = b->nrows > 0 &&
+		    (b->nrows == BATCH_ROWS || b->data.len + need > b->data.cap);
+		if (g->pending)
+			return 1;
+		if (b->nrows == 0)
+			buf_grow(&b->data, need);
 		add_row(b, w, g->ncols);
 	}
-	return 1;
 }
 
 static void
 batch_start(struct batch *b)
 {
-	buf_reset(&b->data);
-	buf_putc(&b->data, '\0');
+	b->data.len = 0;
 	b->nrows = 0;
 	b->last = 0;
 	b->status = 0;
 }
 
-/* Offsets to pointers, then the batch is the caller's to take. */
 static void
-seal(struct recbg *g, struct batch *b)
+seal(struct recbg *g)
 {
-	size_t n = (size_t)b->nrows * (size_t)g->ncols;
-
-	for (size_t k = 0; k < n; k++)
-		b->f[k] = b->data.s + (uintptr_t)b->f[k];
 	pthread_mutex_lock(&g->mu);
 	g->nfull++;
 	pthread_cond_broadcast(&g->cv);
@@ -191,7 +202,7 @@ reader(void *arg)
 		b->last = 1;
 		b->status = g->dstatus;
 		snprintf(b->msg, sizeof b->msg, "%s", g->dmsg);
-		seal(g, b);
+		seal(g);
 		return NULL;
 	}
 	while (more) {
@@ -205,7 +216,7 @@ reader(void *arg)
 		b = &g->b[g->wi];
 		batch_start(b);
 		more = fill_batch(g, b);
-		seal(g, b);
+		seal(g);
 		g->wi = (g->wi + 1) % NBATCH;
 	}
 	return NULL;
