@@ -87,13 +87,14 @@ idmap_find(const struct idmap *m, const char *s, size_t len)
 	return m->slot[lookup(m, s, len, xs_hash(s, len))].id;
 }
 
+/* The slots to nslots (a power of two, larger), the ids moved over. */
 static void
-grow_slots(struct idmap *m)
+grow_slots(struct idmap *m, size_t nslots)
 {
 	struct idslot *old = m->slot;
 	size_t n = m->mask + 1;
 
-	slots_alloc(m, n * 2);
+	slots_alloc(m, nslots);
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
@@ -105,6 +106,24 @@ grow_slots(struct idmap *m)
 		m->slot[j] = old[i];
 	}
 	free(old);
+}
+
+void
+idmap_reserve(struct idmap *m, size_t n)
+{
+	size_t nslots = m->mask + 1;
+
+	if (n > UINT32_MAX - 1)
+		n = UINT32_MAX - 1;
+	while (nslots < 2 * n)
+		nslots *= 2;
+	if (nslots > m->mask + 1)
+		grow_slots(m, nslots);
+	if (n > m->cap) {
+		m->cap = (uint32_t)n;
+		m->off = xreallocarray(m->off, m->cap, sizeof *m->off);
+		m->len = xreallocarray(m->len, m->cap, sizeof *m->len);
+	}
 }
 
 uint32_t
@@ -141,6 +160,6 @@ idmap_put_hash(struct idmap *m, const char *s, size_t len, uint64_t h)
 	if (len <= IDMAP_INLINE)
 		memcpy(sl->key, s, len);
 	if ((size_t)m->n * 2 > m->mask + 1)
-		grow_slots(m);
+		grow_slots(m, 2 * (m->mask + 1));
 	return id;
 }

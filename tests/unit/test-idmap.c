@@ -45,5 +45,28 @@ main(void)
 	ok(same, "ids, strings and lengths survive growth");
 	is_str(idmap_str(&m, 1), lng, "long key's string");
 	idmap_free(&m);
+
+	idmap_init(&m);
+	ok(idmap_put(&m, "first", 5) == 0, "an id before the reserve");
+	idmap_reserve(&m, 50001);
+	{
+		size_t mask = m.mask;
+
+		same = 1;
+		for (int i = 1; i <= 50000; i++) {
+			int n = snprintf(s, sizeof s, "r-%d", i);
+
+			if (idmap_put(&m, s, (size_t)n) != (uint32_t)i)
+				same = 0;
+		}
+		ok(same && m.mask == mask && m.cap >= 50001, "50000 ids more "
+		    "after a reserve: the same ids, no table rebuilt");
+	}
+	ok(idmap_find(&m, "first", 5) == 0 && idmap_find(&m, "r-777", 5) == 777,
+	    "ids before and after the reserve are found");
+	idmap_reserve(&m, 10);
+	ok(idmap_find(&m, "r-50000", 7) == 50000, "a smaller reserve changes "
+	    "nothing");
+	idmap_free(&m);
 	return tap_done();
 }
