@@ -10,6 +10,7 @@
  *   experiment  --experiment --events: treatment against control
  *   qini        --qini --events: Qini curve and AUUC of an uplift score
  */
+#include <sys/stat.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -108,6 +109,14 @@ item_of(uint32_t id)
 		item_cap = n;
 	}
 	return &item[id];
+}
+
+static void
+items_reserve(size_t n)
+{
+	idmap_reserve(&items, n);
+	if (n)
+		item_of((uint32_t)(n - 1));
 }
 
 static uint32_t
@@ -440,15 +449,99 @@ status_of(const char *s, size_t n)
 	return ST_OTHER;
 }
 
-/* Catalog: product_id, price, stock, status, category. A product listed
- * twice keeps its first row (a finding); an unknown status counts as not
- * active (a finding). */
+/*
+ * Catalog rows wait in batches for their ids, as the relations' do (see
+ * rq below): a batch's slots are prefetched as its rows come, and looked
+ * up, in row order, when it is full. What a row says is kept with it.
+ */
+enum { CBATCH = 64 };
+struct crow {
+	uint64_t h;
+	size_t id, idlen;	/* in cq.buf, as the texts below */
+	size_t cat, catlen;	/* category; catlen 0: none */
+	size_t st, stlen;	/* the status, when it is none of the words */
+	long line;
+	double price, stock;
+	unsigned char status;
+};
+static struct {
+	struct crow row[CBATCH];
+	int n;
+	struct buf buf;
+	const char *name;	/* the catalog as messages name it */
+} cq;
+
+static size_t
+cq_text(const char *s, size_t n)
+{
+	size_t off = cq.buf.len;
+
+	buf_put(&cq.buf, s, n);
+	buf_putc(&cq.buf, '\0');
+	return off;
+}
+
+/* A product listed twice keeps its first row (a finding); an unknown
+ * status counts as not active (a finding). */
+static void
+cq_flush(void)
+{
+	for (int i = 0; i < cq.n; i++) {
+		const struct crow *c = &cq.row[i];
+		uint32_t id = idmap_put_hash(&items, cq.buf.s + c->id, c->idlen, c->h);
+		struct item *it = item_of(id);
+
+		if (it->cat_line) {
+			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
+			    "listed again at %s:%ld (line %u kept)", cq.name, c->line,
+			    it->cat_line);
+			continue;
+		}
+		it->cat_line = (uint32_t)c->line;
+		it->price = c->price;
+		it->stock = c->stock;
+		it->status = c->status;
+		if (it->status == ST_OTHER)
+			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
+			    "status \"%s\" is none of active, inactive, discontinued "
+			    "(%s:%ld); not counted as active", cq.buf.s + c->st,
+			    cq.name, c->line);
+		if (c->catlen)
+			it->category = intern_put(&cats, cq.buf.s + c->cat, c->catlen);
+		it->known = 1;
+	}
+	cq.n = 0;
+	buf_reset(&cq.buf);
+}
+
+/*
+ * Room for the catalog's ids at once, where its size says about how many
+ * rows it has (a TSV file, by the bytes of its first rows): no table
+ * rebuilt on the way. A guess wrong either way costs time, not output.
+ */
+static void
+catalog_reserve(const char *file, const struct rec *r, size_t rows,
+    size_t bytes)
+{
+	struct stat st;
+	double n;
+
+	if (r->fmt != REC_TSV || strcmp(file, "-") == 0 || stat(file, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || bytes == 0)
+		return;
+	n = (double)st.st_size / ((double)bytes / (double)rows) * 1.1 + 64;
+	if (n < 1e8)
+		items_reserve(items.n + (size_t)n);
+}
+
+/* Catalog: product_id, price, stock, status, category. */
 static void
 load_catalog(const char *file)
 {
 	struct rec r = { 0 };
 	char *files[1] = { (char *)file };
 	int cid, cprice, cstock, cstatus, ccat;
+	size_t rows = 0, bytes = 0;
 
 	rec_open(&r, 1, files);
 	cid = rec_need(&r, "product_id");
@@ -457,33 +550,38 @@ load_catalog(const char *file)
 	cstatus = column(&r, "status");
 	ccat = column(&r, "category");
 	ran[C_DUPLICATE_PRODUCT] = ran[C_UNKNOWN_STATUS] = 1;
+	buf_init(&cq.buf);
+	cq.name = r.name;
 	while (rec_next(&r) == REC_ROW) {
-		uint32_t id;
-		struct item *it;
+		struct crow *c = &cq.row[cq.n++];
 
 		if (r.len[cid] == 0)
 			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
-		id = item_put(r.f[cid], r.len[cid]);
-		it = item_of(id);
-		if (it->cat_line) {
-			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
-			    "listed again at %s (line %u kept)", rec_where(&r),
-			    it->cat_line);
-			continue;
-		}
-		it->cat_line = (uint32_t)r.line;
-		it->price = field_num(&r, cprice, NAN);
-		it->stock = field_num(&r, cstock, NAN);
-		it->status = cstatus < 0 ? ST_ACTIVE :
+		c->idlen = r.len[cid];
+		c->h = xs_hash(r.f[cid], c->idlen);
+		idmap_prefetch(&items, c->h);
+		c->id = cq_text(r.f[cid], c->idlen);
+		c->line = r.line;
+		c->price = field_num(&r, cprice, NAN);
+		c->stock = field_num(&r, cstock, NAN);
+		c->status = cstatus < 0 ? ST_ACTIVE :
 		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
-		if (it->status == ST_OTHER)
-			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
-			    "status \"%s\" is none of active, inactive, discontinued "
-			    "(%s); not counted as active", r.f[cstatus], rec_where(&r));
-		if (ccat >= 0 && r.len[ccat])
-			it->category = intern_put(&cats, r.f[ccat], r.len[ccat]);
-		it->known = 1;
+		if (c->status == ST_OTHER)
+			c->st = cq_text(r.f[cstatus], r.len[cstatus]);
+		c->catlen = ccat >= 0 ? r.len[ccat] : 0;
+		if (c->catlen)
+			c->cat = cq_text(r.f[ccat], c->catlen);
+		if (cq.n == CBATCH)
+			cq_flush();
+		if (rows < 256) {
+			for (int i = 0; i < r.ncols; i++)
+				bytes += r.len[i] + 1;
+			if (++rows == 256)
+				catalog_reserve(file, &r, rows, bytes);
+		}
 	}
+	cq_flush();
+	buf_free(&cq.buf);
 	rec_close(&r);
 	have_catalog = 1;
 }
@@ -589,16 +687,20 @@ link_where(const struct link *l, char *buf, size_t size)
 	return buf;
 }
 
+/* (the words by length, so that each compare is of a known size) */
 static int
 type_of(const char *s, size_t n)
 {
-	static const size_t len[] = { 10, 6, 10, 6 };
-
 	if (n == 0)
 		return T_CROSS;
-	for (int t = 0; type_words[t]; t++)
-		if (len[t] == n && memcmp(type_words[t], s, n) == 0)
-			return t;
+	if (n == 10 && memcmp(s, "cross_sell", 10) == 0)
+		return T_CROSS;
+	if (n == 6 && memcmp(s, "upsell", 6) == 0)
+		return T_UPSELL;
+	if (n == 10 && memcmp(s, "substitute", 10) == 0)
+		return T_SUBSTITUTE;
+	if (n == 6 && memcmp(s, "bundle", 6) == 0)
+		return T_BUNDLE;
 	return T_OTHER;
 }
 
@@ -611,6 +713,42 @@ link_finding(int check, size_t i, uint32_t s, uint32_t l, double key)
 
 	f->link = (uint32_t)i;
 	return f;
+}
+
+/*
+ * The updated column's values, parsed once each: a relations file has
+ * few distinct ones (the times of its exports), and a million rows would
+ * parse them a million times. Direct-mapped; a value of 16 to 24 bytes
+ * (the usual forms) is its length and three words that cover it; others
+ * are parsed every time.
+ */
+static struct datememo {
+	uint64_t w[3];
+	size_t len;		/* 0: empty */
+	const char *err;	/* what time_parse said */
+	int64_t t;
+} datememo[256];
+
+static const char *
+date_parse(const char *s, size_t n, int64_t *t)
+{
+	uint64_t w[3];
+	struct datememo *m;
+
+	if (n < 16 || n > 24)
+		return time_parse(s, n, t);
+	memcpy(&w[0], s, 8);
+	memcpy(&w[1], s + n - 16, 8);
+	memcpy(&w[2], s + n - 8, 8);
+	m = &datememo[((w[1] * 0x9e3779b97f4a7c15ULL) ^ w[2] ^ n) *
+	    0xff51afd7ed558ccdULL >> 56];
+	if (m->len != n || m->w[0] != w[0] || m->w[1] != w[1] || m->w[2] != w[2]) {
+		memcpy(m->w, w, sizeof w);
+		m->len = n;
+		m->err = time_parse(s, n, &m->t);
+	}
+	*t = m->t;
+	return m->err;
 }
 
 /* Checks that need one row only: ids, type, date. 0: no link. */
@@ -632,7 +770,7 @@ link_row_checks(struct rec *r, uint32_t s, uint32_t l, int ct, int cu,
 		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
 		    rec_where(r));
 	if (cu >= 0 && r->len[cu]) {
-		if (time_parse(r->f[cu], r->len[cu], &t))
+		if (date_parse(r->f[cu], r->len[cu], &t))
 			finding(C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
 			    "(%s)", r->f[cu], rec_where(r));
 		else if (!isnan(opt.max_age) && t < cutoff)
@@ -641,11 +779,17 @@ link_row_checks(struct rec *r, uint32_t s, uint32_t l, int ct, int cu,
 	return 1;
 }
 
-/* Is s what b holds? (a value repeated from the row before) */
-static int
+/* Is s what b holds? (a value repeated from the row before: short, so
+ * a loop here, not a call) */
+static inline int
 same(const struct buf *b, const char *s, size_t n)
 {
-	return b->len == n && memcmp(b->s, s, n) == 0;
+	if (b->len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (b->s[i] != s[i])
+			return 0;
+	return 1;
 }
 
 static void
@@ -689,28 +833,39 @@ by_linked_type(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * A run of up to 32: each link's place is the number of links before it
+ * in (linked, type, position in the run) order, counted without a branch
+ * to mispredict (a sort by compare and swap guesses wrong at every other
+ * step on ids in no order).
+ */
+static void
+run_sort_small(uint32_t *o, size_t n)
+{
+	uint64_t key[32];
+	uint32_t was[32];
+	size_t i, j, at;
+
+	for (i = 0; i < n; i++) {
+		const struct link *k = &links[o[i]];
+
+		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
+		was[i] = o[i];
+	}
+	for (i = 0; i < n; i++) {
+		for (at = 0, j = 0; j < n; j++)
+			at += key[j] < key[i];
+		o[at] = was[i];
+	}
+}
+
 static void
 run_sort(uint32_t *o, size_t n)
 {
-	if (n > 24) {
+	if (n <= 32)
+		run_sort_small(o, n);
+	else
 		qsort(o, n, sizeof *o, by_linked_type);
-		return;
-	}
-	for (size_t i = 1; i < n; i++) {
-		uint32_t v = o[i];
-		const struct link *x = &links[v];
-		size_t j = i;
-
-		for (; j > 0; j--) {
-			const struct link *y = &links[o[j - 1]];
-
-			if (y->linked < x->linked || (y->linked == x->linked &&
-			    y->type <= x->type))
-				break;
-			o[j] = o[j - 1];
-		}
-		o[j] = v;
-	}
 }
 
 /* ord and sfirst: the links counted out by subject (in input order
@@ -799,9 +954,13 @@ rq_lookup(const char *s, size_t n)
 
 	q->how = Q_LOOKUP;
 	q->h = xs_hash(s, n);
+	idmap_prefetch(&items, q->h);	/* done by the flush, rows later */
 	q->off = rq.buf.len;
 	q->len = n;
-	buf_put(&rq.buf, s, n);
+	if (rq.buf.cap - rq.buf.len <= n)
+		buf_grow(&rq.buf, n);
+	memcpy(rq.buf.s + rq.buf.len, s, n);
+	rq.buf.len += n;
 	return (uint32_t)rq.n++;
 }
 
@@ -824,9 +983,6 @@ rq_flush(void)
 {
 	int i;
 
-	for (i = 0; i < rq.n; i++)
-		if (rq.q[i].how == Q_LOOKUP)
-			idmap_prefetch(&items, rq.q[i].h);
 	for (i = 0; i < rq.n; i++) {
 		struct idq *q = &rq.q[i];
 
@@ -906,6 +1062,7 @@ load_relations(int nfiles, char **files)
 		rec_close(&r);	/* an empty input: no rows follow */
 		return;
 	}
+	rec_background(&r);
 	buf_init(&src);
 	buf_init(&rq.buf);
 	buf_init(&lastsubj.s);
@@ -1000,21 +1157,35 @@ stale_check(const struct item *L)
 	return -1;
 }
 
+/*
+ * What the checks of a link ask of its items, packed so that a million
+ * look-ups stay in the cache: the stale check a link to the item fails
+ * (-1: none), and its price if it is in the catalog (NaN: not compared).
+ */
+static signed char *stale;
+static double *cat_price;
+
 static void
-check_linked(uint32_t i, const signed char *stale)
+catalog_view(void)
+{
+	stale = xreallocarray(NULL, items.n + 1, sizeof *stale);
+	cat_price = xreallocarray(NULL, items.n + 1, sizeof *cat_price);
+	for (uint32_t id = 0; id < items.n; id++) {
+		stale[id] = (signed char)stale_check(&item[id]);
+		cat_price[id] = item[id].cat_line ? item[id].price : NAN;
+	}
+}
+
+static void
+check_linked(uint32_t i)
 {
 	const struct link *k = &links[i];
 	double key = link_seq(k);
-	const struct item *L, *S;
 
 	if (stale[k->linked] >= 0)
 		link_finding(stale[k->linked], i, k->subj, k->linked, key);
-	if (k->type != T_UPSELL)
-		return;
-	L = &item[k->linked];
-	S = &item[k->subj];
-	if (S->cat_line && L->cat_line && !isnan(S->price) &&
-	    !isnan(L->price) && L->price <= S->price)
+	/* false where either price is NaN */
+	if (k->type == T_UPSELL && cat_price[k->linked] <= cat_price[k->subj])
 		link_finding(C_UPSELL_NOT_PRICIER, i, k->subj, k->linked, key);
 }
 
@@ -1169,17 +1340,12 @@ check_empty(void)
 static void
 run_checks(void)
 {
-	signed char *stale = NULL;
-
 	if (have_catalog) {
 		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
 		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
 		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
 		ran[C_EMPTY_SUBJECT] = 1;
-		/* a byte an item: the links' look-ups stay in the cache */
-		stale = xreallocarray(NULL, items.n + 1, 1);
-		for (uint32_t id = 0; id < items.n; id++)
-			stale[id] = (signed char)stale_check(&item[id]);
+		catalog_view();
 	}
 	for (uint32_t s = 0; s < nsfirst; s++)
 		if (sfirst[s] < sfirst[s + 1])
@@ -1189,17 +1355,24 @@ run_checks(void)
 	for (size_t i = 0; i < nlinks; i++) {
 		const struct link *k = &links[i];
 
+		/* an upsell compares prices: its linked item's, some links ahead */
+		if (have_catalog && i + 32 < nlinks && k[32].type == T_UPSELL)
+			__builtin_prefetch(&cat_price[k[32].linked]);
+
 		if (k->subj == k->linked) {
 			link_finding(C_SELF_LINK, i, k->subj, k->linked, link_seq(k));
 			continue;
 		}
 		if (have_catalog)
-			check_linked((uint32_t)i, stale);
+			check_linked((uint32_t)i);
 		if (k->one_way)
 			link_finding(C_ONE_WAY_BUNDLE, i, k->subj, k->linked,
 			    link_seq(k));
 	}
 	free(stale);
+	free(cat_price);
+	stale = NULL;
+	cat_price = NULL;
 	if (have_catalog)
 		check_empty();
 }
@@ -1429,6 +1602,34 @@ row_tsv(struct buf *b, int c, const struct finding *f)
 	b->len = (size_t)(o - b->s);
 }
 
+/*
+ * The ids of findings about links are at random places: their offsets
+ * and lengths are asked for some findings ahead (stage 0), their bytes
+ * and items fewer ahead (stage 1, when the offsets are in the cache).
+ * (Inlined always: gcc takes a function of prefetches alone for one
+ * without effects, and drops its calls.)
+ */
+static inline __attribute__((always_inline)) void
+id_prefetch(uint32_t id, int stage)
+{
+	if (id == INTERN_NONE)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&items.off[id]);
+		__builtin_prefetch(&items.len[id]);
+	} else {
+		__builtin_prefetch(items.pool.s + items.off[id]);
+		__builtin_prefetch(&item[id]);
+	}
+}
+
+static inline __attribute__((always_inline)) void
+finding_prefetch(const struct finding *f, int stage)
+{
+	id_prefetch(f->subj, stage);
+	id_prefetch(f->linked, stage);
+}
+
 static void
 ob_flush(struct buf *b)
 {
@@ -1461,6 +1662,10 @@ write_findings(void)
 			const struct finding *f = &fnd[c].f[i];
 			char *v[5];
 
+			if (i + 16 < fnd[c].n)
+				finding_prefetch(&f[16], 0);
+			if (i + 8 < fnd[c].n)
+				finding_prefetch(&f[8], 1);
 			if (tsv) {
 				row_tsv(&ob, c, f);
 				if (ob.len >= (1 << 20))
