@@ -193,6 +193,21 @@ static struct buf fdetail;
 static size_t ncheck[NCHECK];
 static unsigned char ran[NCHECK];	/* the check had what it needs */
 
+/*
+ * The order of findings within a check: by key, ties in the order made;
+ * but over_linked's ties by subject id, the order the checks of subjects
+ * were once made in (now they may come in input order).
+ */
+static int
+fcmp(int check, const struct finding *a, const struct finding *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (check == C_OVER_LINKED && a->subj != b->subj)
+		return a->subj < b->subj ? -1 : 1;
+	return 0;
+}
+
 static struct finding *
 finding_add(int check, uint32_t subj, uint32_t linked, double key)
 {
@@ -203,12 +218,12 @@ finding_add(int check, uint32_t subj, uint32_t linked, double key)
 		l->cap = l->cap ? 2 * l->cap : 256;
 		l->f = xreallocarray(l->f, l->cap, sizeof *l->f);
 	}
-	if (l->n && key < l->f[l->n - 1].key)
-		l->unsorted = 1;
 	f = &l->f[l->n++];
 	f->key = key;
 	f->subj = subj;
 	f->linked = linked;
+	if (l->n > 1 && fcmp(check, f, f - 1) < 0)
+		l->unsorted = 1;
 	f->link = NOLINK;
 	f->arg = 0;
 	f->val = 0;
@@ -240,15 +255,15 @@ finding(int check, uint32_t subj, uint32_t linked, double key,
 }
 
 static const struct finding *by_key_f;
+static int by_key_check;
 
 static int
 by_key(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c = fcmp(by_key_check, &by_key_f[a], &by_key_f[b]);
 
-	if (by_key_f[a].key != by_key_f[b].key)
-		return by_key_f[a].key < by_key_f[b].key ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return c ? c : a < b ? -1 : a > b;
 }
 
 /* Into the order of the key, ties in the order made. Most lists are made
@@ -265,6 +280,7 @@ flist_sort(struct flist *l)
 	for (size_t i = 0; i < l->n; i++)
 		ix[i] = (uint32_t)i;
 	by_key_f = l->f;
+	by_key_check = (int)(l - fnd);
 	qsort(ix, l->n, sizeof *ix, by_key);
 	f = xreallocarray(NULL, l->cap, sizeof *f);
 	for (size_t i = 0; i < l->n; i++)
@@ -647,14 +663,15 @@ load_offers(const char *file)
 /* ---- relations ---- */
 
 struct link {
-	uint32_t subj, linked, line, source;	/* source: in words */
+	uint32_t subj, linked, line;
 	uint16_t file;
 	unsigned char type;
-	unsigned char one_way;	/* a bundle without its reverse */
 };
 
-/* The links in input order (which is file and line order). */
+/* The links in input order (which is file and line order); with
+ * --events, their sources too (in words), which --by source asks. */
 static struct link *links;
+static uint32_t *link_src;
 static size_t nlinks, links_cap;
 
 /* The relations files as the details name them, and TSV-escaped. */
@@ -890,6 +907,374 @@ links_index(void)
 			run_sort(ord + sfirst[s], sfirst[s + 1] - sfirst[s]);
 }
 
+/* ---- audit checks over the links ---- */
+
+/*
+ * The relations audit checks links as their ids come (rq_flush): a
+ * link's own checks at once, a subject's when its run of rows ends, the
+ * links still in the cache. Where each subject's rows are together (as
+ * files usually are) that is all; where a subject comes back after
+ * another, its checks so far are dropped and made again over all links
+ * by subject (run_checks), as then they must be.
+ */
+static struct {
+	int on;			/* a relations audit, not the offer read-out */
+	int scattered;		/* a subject came back after another */
+	size_t run0;		/* the current subject's first link */
+	unsigned char *seen;	/* subject id -> its run has ended */
+	size_t seen_cap;
+	uint32_t *o;		/* a run's links, sorted */
+	size_t o_cap;
+	uint32_t *bund;		/* the bundles (not to self), in input order */
+	size_t nbund, bund_cap;
+} la;
+
+/* The stale check a link to the item fails, or -1. */
+static int
+stale_check(const struct item *L)
+{
+	if (!L->cat_line)
+		return C_STALE_UNKNOWN;
+	if (L->status == ST_DISCONTINUED)
+		return C_STALE_DISCONTINUED;
+	if (L->status != ST_ACTIVE)
+		return C_STALE_INACTIVE;
+	if (L->stock <= 0)
+		return C_STALE_OUT_OF_STOCK;
+	return -1;
+}
+
+/*
+ * What the checks of a link ask of its items, packed so that a million
+ * look-ups stay in the cache: the stale check a link to the item fails
+ * (-1: none), and its price if it is in the catalog (NaN: not compared).
+ * Made once the catalog is in; an id first seen in the relations is in
+ * no catalog.
+ */
+static signed char *stale;
+static double *cat_price;
+static uint32_t ncat_view;
+
+static void
+catalog_view(void)
+{
+	ncat_view = items.n;
+	stale = xreallocarray(NULL, items.n + 1, sizeof *stale);
+	cat_price = xreallocarray(NULL, items.n + 1, sizeof *cat_price);
+	for (uint32_t id = 0; id < items.n; id++) {
+		stale[id] = (signed char)stale_check(&item[id]);
+		cat_price[id] = item[id].cat_line ? item[id].price : NAN;
+	}
+}
+
+static int
+stale_of(uint32_t id)
+{
+	return id < ncat_view ? stale[id] : C_STALE_UNKNOWN;
+}
+
+static double
+cat_price_of(uint32_t id)
+{
+	return id < ncat_view ? cat_price[id] : NAN;
+}
+
+static void
+bundle_add(uint32_t i)
+{
+	if (la.nbund == la.bund_cap) {
+		la.bund_cap = la.bund_cap ? 2 * la.bund_cap : 1024;
+		la.bund = xreallocarray(la.bund, la.bund_cap, sizeof *la.bund);
+	}
+	la.bund[la.nbund++] = i;
+}
+
+/* The checks of link i alone: self, stale, upsell price; bundles are
+ * put aside for their reverses. In input order, so their findings are
+ * in the order they sort in. */
+static void
+link_checks(uint32_t i)
+{
+	const struct link *k = &links[i];
+	double key = link_seq(k);
+	int c;
+
+	if (k->subj == k->linked) {
+		link_finding(C_SELF_LINK, i, k->subj, k->linked, key);
+		return;
+	}
+	if (have_catalog) {
+		if ((c = stale_of(k->linked)) >= 0)
+			link_finding(c, i, k->subj, k->linked, key);
+		/* false where either price is NaN */
+		if (k->type == T_UPSELL &&
+		    cat_price_of(k->linked) <= cat_price_of(k->subj))
+			link_finding(C_UPSELL_NOT_PRICIER, i, k->subj, k->linked, key);
+	}
+	if (k->type == T_BUNDLE)
+		bundle_add(i);
+}
+
+/* One (subject, linked) run of sorted links: duplicates and types. */
+static void
+check_pair(const uint32_t *o, size_t n)
+{
+	const struct link *k0 = &links[o[0]];
+	char w[300];
+	struct buf types;
+	size_t first = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		const struct link *k = &links[o[i]];
+
+		if (k->type != links[o[i - 1]].type) {
+			first = i;
+			continue;
+		}
+		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
+		    link_seq(k))->val = o[first];
+	}
+	if (k0->type == links[o[n - 1]].type)
+		return;
+	buf_init(&types);
+	for (size_t i = 0; i < n; i++) {
+		const struct link *k = &links[o[i]];
+
+		if (i && k->type == links[o[i - 1]].type)
+			continue;
+		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
+		    k->type == T_OTHER ? "other" : type_words[k->type],
+		    link_where(k, w, sizeof w));
+	}
+	finding(C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
+	    "types %s", buf_str(&types));
+	buf_free(&types);
+}
+
+/* One subject's links, sorted: counts distinct linked ids, runs the
+ * pair checks. */
+static void
+check_subject(const uint32_t *o, size_t n)
+{
+	const struct link *k0 = &links[o[0]];
+	uint32_t distinct = 0, s = k0->subj;
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		uint32_t l = links[o[i]].linked;
+
+		for (j = i + 1; j < n && links[o[j]].linked == l; j++)
+			;
+		if (j - i > 1)
+			check_pair(&o[i], j - i);
+		if (l != s)
+			distinct++;
+	}
+	item[s].nlinks = distinct;
+	if (distinct > opt.max_links)
+		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+		    -(double)distinct)->arg = distinct;
+	if (have_catalog && !item[s].cat_line)
+		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
+		    link_seq(k0))->val = (int64_t)n;
+}
+
+/* The run of links a..b of one subject has ended: its checks, unless
+ * the subject had a run before. */
+static void
+run_done(size_t a, size_t b)
+{
+	uint32_t s = links[a].subj;
+
+	if (la.scattered)
+		return;
+	if (s >= la.seen_cap) {
+		size_t n = la.seen_cap ? 2 * la.seen_cap : 4096;
+
+		while (n <= s)
+			n *= 2;
+		la.seen = xrealloc(la.seen, n);
+		memset(la.seen + la.seen_cap, 0, n - la.seen_cap);
+		la.seen_cap = n;
+	}
+	if (la.seen[s]) {
+		la.scattered = 1;
+		return;
+	}
+	la.seen[s] = 1;
+	if (b - a > la.o_cap) {
+		la.o_cap = b - a;
+		la.o = xreallocarray(la.o, la.o_cap, sizeof *la.o);
+	}
+	for (size_t i = a; i < b; i++)
+		la.o[i - a] = (uint32_t)i;
+	run_sort(la.o, b - a);
+	check_subject(la.o, b - a);
+}
+
+/* Links from to to have their ids: their checks, and those of the
+ * subjects whose runs end among them. */
+static void
+links_taken(size_t from, size_t to)
+{
+	/* an upsell compares its linked item's price: asked first */
+	for (size_t i = from; have_catalog && i < to; i++)
+		if (links[i].type == T_UPSELL && links[i].linked < ncat_view)
+			__builtin_prefetch(&cat_price[links[i].linked]);
+	for (size_t i = from; i < to; i++) {
+		link_checks((uint32_t)i);
+		if (links[i].subj != links[la.run0].subj) {
+			run_done(la.run0, i);
+			la.run0 = i;
+		}
+	}
+}
+
+/* The relations are in: the last run's checks. */
+static void
+links_end(void)
+{
+	if (nlinks)
+		run_done(la.run0, nlinks);
+}
+
+/* A subject came back: the checks of subjects made again, by subject. */
+static void
+subjects_again(void)
+{
+	static const int per_subject[] = {
+		C_DUPLICATE_LINK, C_CONFLICTING_TYPES, C_OVER_LINKED,
+		C_UNKNOWN_SUBJECT
+	};
+
+	for (size_t k = 0; k < sizeof per_subject / sizeof *per_subject; k++) {
+		fnd[per_subject[k]].n = 0;
+		fnd[per_subject[k]].unsorted = 0;
+		ncheck[per_subject[k]] = 0;
+	}
+	links_index();
+	for (uint32_t s = 0; s < nsfirst; s++)
+		if (sfirst[s] < sfirst[s + 1])
+			check_subject(&ord[sfirst[s]], sfirst[s + 1] - sfirst[s]);
+}
+
+/*
+ * A bundle from s to l wants one from l to s. The pairs of all bundles
+ * go into a set (open addressing, a pair a word); then each bundle, in
+ * input order, asks for its reverse, some bundles ahead prefetched.
+ */
+static uint64_t
+pair_key(uint32_t s, uint32_t l)
+{
+	return (uint64_t)s << 32 | l;
+}
+
+static size_t
+pair_slot(uint64_t key, int bits)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
+
+static void
+bundles_one_way(void)
+{
+	uint64_t *set, key;
+	size_t mask, j, ahead = 16;
+	int bits = 10;
+
+	if (la.nbund == 0)
+		return;
+	while (((size_t)1 << bits) < 2 * la.nbund)
+		bits++;
+	mask = ((size_t)1 << bits) - 1;
+	set = xreallocarray(NULL, mask + 1, sizeof *set);
+	memset(set, 0xff, (mask + 1) * sizeof *set);	/* UINT64_MAX: empty */
+	for (size_t i = 0; i < la.nbund; i++) {
+		const struct link *k = &links[la.bund[i]];
+
+		if (i + ahead < la.nbund) {
+			const struct link *a = &links[la.bund[i + ahead]];
+
+			__builtin_prefetch(&set[pair_slot(pair_key(a->subj,
+			    a->linked), bits)]);
+		}
+		key = pair_key(k->subj, k->linked);
+		for (j = pair_slot(key, bits); set[j] != UINT64_MAX && set[j] != key;
+		    j = (j + 1) & mask)
+			;
+		set[j] = key;
+	}
+	for (size_t i = 0; i < la.nbund; i++) {
+		const struct link *k = &links[la.bund[i]];
+
+		if (i + ahead < la.nbund) {
+			const struct link *a = &links[la.bund[i + ahead]];
+
+			__builtin_prefetch(&set[pair_slot(pair_key(a->linked,
+			    a->subj), bits)]);
+		}
+		key = pair_key(k->linked, k->subj);
+		for (j = pair_slot(key, bits); set[j] != UINT64_MAX && set[j] != key;
+		    j = (j + 1) & mask)
+			;
+		if (set[j] == UINT64_MAX)
+			link_finding(C_ONE_WAY_BUNDLE, la.bund[i], k->subj, k->linked,
+			    link_seq(k));
+	}
+	free(set);
+}
+
+static int
+by_revenue_desc(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c;
+
+	if (item[a].revenue != item[b].revenue)
+		return item[a].revenue > item[b].revenue ? -1 : 1;
+	c = strcmp(idmap_str(&items, a), idmap_str(&items, b));
+	return c;
+}
+
+/* Active catalog products with no links: the expensive gaps first. */
+static void
+check_empty(void)
+{
+	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
+
+	for (uint32_t id = 0; id < items.n; id++)
+		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
+		    item[id].nlinks == 0)
+			ids[n++] = id;
+	qsort(ids, n, sizeof *ids, by_revenue_desc);
+	for (uint32_t i = 0; i < n; i++)
+		finding_add(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
+	free(ids);
+}
+
+/* What the relations' loading left: subjects again where they came
+ * back, the bundles' reverses, the empty products. */
+static void
+run_checks(void)
+{
+	if (have_catalog) {
+		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
+		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
+		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
+		ran[C_EMPTY_SUBJECT] = 1;
+	}
+	if (la.scattered)
+		subjects_again();
+	bundles_one_way();
+	free(stale);
+	free(cat_price);
+	free(la.seen);
+	free(la.o);
+	free(la.bund);
+	if (have_catalog)
+		check_empty();
+}
+
 /*
  * Relations rows wait in batches for their ids, so that the cache misses
  * of the look-ups overlap (as the events' do, evq_flush). A row has two
@@ -997,6 +1382,8 @@ rq_flush(void)
 		links[k].subj = rq.q[links[k].subj].id;
 		links[k].linked = rq.q[links[k].linked].id;
 	}
+	if (la.on)
+		links_taken(rq.link0, nlinks);
 	for (i = 0; i < 4; i++) {
 		struct flist *l = &fnd[row_checks[i]];
 
@@ -1031,8 +1418,9 @@ subject_slot(const char *s, size_t n)
 	return slot;
 }
 
+/* Relations: the links, and with audit their checks as they come. */
 static void
-load_relations(int nfiles, char **files)
+load_relations(int nfiles, char **files, int audit)
 {
 	struct rec r = { 0 };
 	char *stdin_only[1] = { "-" };
@@ -1063,6 +1451,9 @@ load_relations(int nfiles, char **files)
 		return;
 	}
 	rec_background(&r);
+	la.on = audit;
+	if (audit && have_catalog)
+		catalog_view();
 	buf_init(&src);
 	buf_init(&rq.buf);
 	buf_init(&lastsubj.s);
@@ -1082,22 +1473,28 @@ load_relations(int nfiles, char **files)
 					die(XS_SYS, "too many links");
 				links_cap = links_cap ? 2 * links_cap : 1024;
 				links = xreallocarray(links, links_cap, sizeof *links);
+				if (opt.events)
+					link_src = xreallocarray(link_src, links_cap,
+					    sizeof *link_src);
+			}
+			if (opt.events) {
+				if (csrc < 0 || r.len[csrc] == 0)
+					link_src[nlinks] = INTERN_NONE;
+				else {
+					if (srcid == INTERN_NONE ||
+					    !same(&src, r.f[csrc], r.len[csrc])) {
+						srcid = intern_put(&words, r.f[csrc], r.len[csrc]);
+						remember(&src, r.f[csrc], r.len[csrc]);
+					}
+					link_src[nlinks] = srcid;
+				}
 			}
 			k = &links[nlinks++];
 			k->subj = s;
 			k->linked = l;
 			k->type = (unsigned char)type;
-			k->source = INTERN_NONE;
-			if (csrc >= 0 && r.len[csrc]) {
-				if (srcid == INTERN_NONE || !same(&src, r.f[csrc], r.len[csrc])) {
-					srcid = intern_put(&words, r.f[csrc], r.len[csrc]);
-					remember(&src, r.f[csrc], r.len[csrc]);
-				}
-				k->source = srcid;
-			}
 			k->file = (uint16_t)r.fileno;
 			k->line = (uint32_t)r.line;
-			k->one_way = 0;
 		}
 		if (rq.n >= 2 * RBATCH - 1)
 			rq_flush();
@@ -1109,8 +1506,12 @@ load_relations(int nfiles, char **files)
 	buf_free(&lastsubj.s);
 	if (cu < 0 && !isnan(opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
-	/* only the offer read-out asks which ids are linked to */
-	for (size_t i = 0; opt.events && i < nlinks; i++)
+	if (la.on) {
+		links_end();
+		return;
+	}
+	/* the offer read-out asks which ids are linked to, and finds links */
+	for (size_t i = 0; i < nlinks; i++)
 		item[links[i].linked].linked = 1;
 	links_index();
 }
@@ -1138,243 +1539,6 @@ find_link(uint32_t s, uint32_t l, int t)
 		return NULL;
 	m = &links[ord[lo]];
 	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
-}
-
-/* ---- audit checks over the links ---- */
-
-/* The stale check a link to the item fails, or -1. */
-static int
-stale_check(const struct item *L)
-{
-	if (!L->cat_line)
-		return C_STALE_UNKNOWN;
-	if (L->status == ST_DISCONTINUED)
-		return C_STALE_DISCONTINUED;
-	if (L->status != ST_ACTIVE)
-		return C_STALE_INACTIVE;
-	if (L->stock <= 0)
-		return C_STALE_OUT_OF_STOCK;
-	return -1;
-}
-
-/*
- * What the checks of a link ask of its items, packed so that a million
- * look-ups stay in the cache: the stale check a link to the item fails
- * (-1: none), and its price if it is in the catalog (NaN: not compared).
- */
-static signed char *stale;
-static double *cat_price;
-
-static void
-catalog_view(void)
-{
-	stale = xreallocarray(NULL, items.n + 1, sizeof *stale);
-	cat_price = xreallocarray(NULL, items.n + 1, sizeof *cat_price);
-	for (uint32_t id = 0; id < items.n; id++) {
-		stale[id] = (signed char)stale_check(&item[id]);
-		cat_price[id] = item[id].cat_line ? item[id].price : NAN;
-	}
-}
-
-static void
-check_linked(uint32_t i)
-{
-	const struct link *k = &links[i];
-	double key = link_seq(k);
-
-	if (stale[k->linked] >= 0)
-		link_finding(stale[k->linked], i, k->subj, k->linked, key);
-	/* false where either price is NaN */
-	if (k->type == T_UPSELL && cat_price[k->linked] <= cat_price[k->subj])
-		link_finding(C_UPSELL_NOT_PRICIER, i, k->subj, k->linked, key);
-}
-
-/* One (subject, linked) run of ord: duplicates and types. */
-static void
-check_pair(const uint32_t *o, size_t n)
-{
-	const struct link *k0 = &links[o[0]];
-	char w[300];
-	struct buf types;
-	size_t first = 0;
-
-	for (size_t i = 1; i < n; i++) {
-		const struct link *k = &links[o[i]];
-
-		if (k->type != links[o[i - 1]].type) {
-			first = i;
-			continue;
-		}
-		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
-		    link_seq(k))->val = o[first];
-	}
-	if (k0->type == links[o[n - 1]].type)
-		return;
-	buf_init(&types);
-	for (size_t i = 0; i < n; i++) {
-		const struct link *k = &links[o[i]];
-
-		if (i && k->type == links[o[i - 1]].type)
-			continue;
-		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
-		    k->type == T_OTHER ? "other" : type_words[k->type],
-		    link_where(k, w, sizeof w));
-	}
-	finding(C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
-	    "types %s", buf_str(&types));
-	buf_free(&types);
-}
-
-/*
- * Bundles, as check_subject meets them: in (subject, linked) order. The
- * same counted out by linked id are in (linked, subject) order, and one
- * merge of the two finds every bundle's reverse, where a look-up each
- * would miss the cache three times.
- */
-struct bundle {
-	uint32_t s, l, link;
-};
-static struct bundle *bund;
-static size_t nbund, bund_cap;
-
-static void
-bundle_add(uint32_t s, uint32_t l, uint32_t link)
-{
-	if (nbund == bund_cap) {
-		bund_cap = bund_cap ? 2 * bund_cap : 1024;
-		bund = xreallocarray(bund, bund_cap, sizeof *bund);
-	}
-	bund[nbund].s = s;
-	bund[nbund].l = l;
-	bund[nbund++].link = link;
-}
-
-/* Marks the bundles whose reverse (a bundle from l to s) is missing. */
-static void
-bundles_one_way(void)
-{
-	uint32_t *at = xcalloc((size_t)items.n + 2, sizeof *at);
-	struct bundle *rev = xreallocarray(NULL, nbund + 1, sizeof *rev);
-	size_t i, j = 0;
-
-	for (i = 0; i < nbund; i++)
-		at[bund[i].l + 2]++;
-	for (uint32_t k = 2; k < items.n + 2; k++)
-		at[k] += at[k - 1];
-	for (i = 0; i < nbund; i++)
-		rev[at[bund[i].l + 1]++] = bund[i];
-	for (i = 0; i < nbund; i++) {
-		const struct bundle *a = &bund[i];
-
-		while (j < nbund && (rev[j].l < a->s ||
-		    (rev[j].l == a->s && rev[j].s < a->l)))
-			j++;
-		links[a->link].one_way = !(j < nbund && rev[j].l == a->s &&
-		    rev[j].s == a->l);
-	}
-	free(at);
-	free(rev);
-	free(bund);
-	bund = NULL;
-	nbund = bund_cap = 0;
-}
-
-/* One subject's run: counts distinct linked ids, runs the pair checks. */
-static void
-check_subject(const uint32_t *o, size_t n)
-{
-	const struct link *k0 = &links[o[0]];
-	uint32_t distinct = 0, s = k0->subj;
-	size_t i, j;
-
-	for (i = 0; i < n; i = j) {
-		uint32_t l = links[o[i]].linked;
-
-		for (j = i + 1; j < n && links[o[j]].linked == l; j++)
-			;
-		if (j - i > 1)
-			check_pair(&o[i], j - i);
-		for (size_t b = i; b < j; b++)
-			if (links[o[b]].type == T_BUNDLE)
-				bundle_add(s, l, o[b]);
-		if (l != s)
-			distinct++;
-	}
-	item[s].nlinks = distinct;
-	if (distinct > opt.max_links)
-		finding_add(C_OVER_LINKED, s, INTERN_NONE,
-		    -(double)distinct)->arg = distinct;
-	if (have_catalog && !item[s].cat_line)
-		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
-		    link_seq(k0))->val = (int64_t)n;
-}
-
-static int
-by_revenue_desc(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c;
-
-	if (item[a].revenue != item[b].revenue)
-		return item[a].revenue > item[b].revenue ? -1 : 1;
-	c = strcmp(idmap_str(&items, a), idmap_str(&items, b));
-	return c;
-}
-
-/* Active catalog products with no links: the expensive gaps first. */
-static void
-check_empty(void)
-{
-	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
-
-	for (uint32_t id = 0; id < items.n; id++)
-		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
-		    item[id].nlinks == 0)
-			ids[n++] = id;
-	qsort(ids, n, sizeof *ids, by_revenue_desc);
-	for (uint32_t i = 0; i < n; i++)
-		finding_add(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
-	free(ids);
-}
-
-static void
-run_checks(void)
-{
-	if (have_catalog) {
-		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
-		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
-		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
-		ran[C_EMPTY_SUBJECT] = 1;
-		catalog_view();
-	}
-	for (uint32_t s = 0; s < nsfirst; s++)
-		if (sfirst[s] < sfirst[s + 1])
-			check_subject(&ord[sfirst[s]], sfirst[s + 1] - sfirst[s]);
-	bundles_one_way();
-	/* in input order: these findings come out in the order they sort in */
-	for (size_t i = 0; i < nlinks; i++) {
-		const struct link *k = &links[i];
-
-		/* an upsell compares prices: its linked item's, some links ahead */
-		if (have_catalog && i + 32 < nlinks && k[32].type == T_UPSELL)
-			__builtin_prefetch(&cat_price[k[32].linked]);
-
-		if (k->subj == k->linked) {
-			link_finding(C_SELF_LINK, i, k->subj, k->linked, link_seq(k));
-			continue;
-		}
-		if (have_catalog)
-			check_linked((uint32_t)i);
-		if (k->one_way)
-			link_finding(C_ONE_WAY_BUNDLE, i, k->subj, k->linked,
-			    link_seq(k));
-	}
-	free(stale);
-	free(cat_price);
-	stale = NULL;
-	cat_price = NULL;
-	if (have_catalog)
-		check_empty();
 }
 
 /* ---- audit output: findings, then the summary ---- */
@@ -1628,6 +1792,8 @@ finding_prefetch(const struct finding *f, int stage)
 {
 	id_prefetch(f->subj, stage);
 	id_prefetch(f->linked, stage);
+	if (stage == 0 && f->link != NOLINK)
+		__builtin_prefetch(&links[f->link]);
 }
 
 static void
@@ -1799,7 +1965,7 @@ run_audit(void)
 		load_catalog(opt.catalog);
 	if (opt.orders)
 		load_orders(opt.orders);
-	load_relations(opt.nrel, opt.rel);
+	load_relations(opt.nrel, opt.rel, 1);
 	run_checks();
 	if (html)
 		html_begin(html, "xsell-audit: relations");
@@ -1932,9 +2098,9 @@ group_lookup(const struct rec *r, int cctx, uint32_t c, const char **s,
 		if (by == BY_TYPE && k->type != T_OTHER) {
 			*s = type_words[k->type];
 			*n = strlen(*s);
-		} else if (by == BY_SOURCE && k->source != INTERN_NONE) {
-			*s = intern_str(&words, k->source);
-			*n = intern_len(&words, k->source);
+		} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
+			*s = intern_str(&words, link_src[k - links]);
+			*n = intern_len(&words, link_src[k - links]);
 		}
 	}
 }
@@ -2442,7 +2608,7 @@ run_offers(void)
 	if (opt.offers)
 		load_offers(opt.offers);
 	if (opt.nrel)
-		load_relations(opt.nrel, opt.rel);
+		load_relations(opt.nrel, opt.rel, 0);
 	memset(ran, 0, sizeof ran);	/* only this mode's checks count here */
 	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
 	ran[C_RETIRE] = !isnan(opt.min_acceptance);
