@@ -32,7 +32,6 @@ struct batch {
 
 struct recbg {
 	struct rec w;		/* the thread's reader */
-	int ncols;
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -41,9 +40,16 @@ struct recbg {
 	int stop;		/* the caller closed before the end */
 	int wi;			/* the batch the thread fills */
 	int pending;		/* the reader's row goes first into the next batch */
+	/*
+	 * The caller's, read at every row, a line apart from what the thread
+	 * writes at every row (pending, w): on one cache line, every row was
+	 * a miss, a tenth of the caller's time in a relations audit.
+	 */
+	char apart[64];
 	int head;		/* the caller's batch */
 	int row;		/* the caller's next row in it */
 	int taken;		/* head is the caller's */
+	int ncols;		/* the thread's own is w.ncols */
 	int joined;
 	jmp_buf jb;		/* where a die() in the thread lands */
 	int dstatus;
@@ -159,14 +165,14 @@ fill_batch(struct recbg *g, struct batch *b)
 			    w->line, w->err);
 			return 0;
 		}
-		need = row_size(w, g->ncols);
+		need = row_size(w, w->ncols);
 		g->pending = b->nrows > 0 &&
 		    (b->nrows == BATCH_ROWS || b->data.len + need > b->data.cap);
 		if (g->pending)
 			return 1;
 		if (b->nrows == 0)
 			buf_grow(&b->data, need);
-		add_row(b, w, g->ncols);
+		add_row(b, w, w->ncols);
 	}
 }
 
