@@ -925,7 +925,10 @@ static struct {
 	size_t seen_cap;
 	uint32_t *o;		/* a run's links, sorted */
 	size_t o_cap;
-	uint32_t *bund;		/* the bundles (not to self), in input order */
+	struct bundle {
+		uint32_t s, l, link;
+		double key;
+	} *bund;		/* the bundles (not to self), in input order */
 	size_t nbund, bund_cap;
 } la;
 
@@ -979,14 +982,22 @@ cat_price_of(uint32_t id)
 	return id < ncat_view ? cat_price[id] : NAN;
 }
 
+/* (the pair kept with the link: the links are far apart, and read
+ * again at random they would miss the cache) */
 static void
 bundle_add(uint32_t i)
 {
+	struct bundle *b;
+
 	if (la.nbund == la.bund_cap) {
 		la.bund_cap = la.bund_cap ? 2 * la.bund_cap : 1024;
 		la.bund = xreallocarray(la.bund, la.bund_cap, sizeof *la.bund);
 	}
-	la.bund[la.nbund++] = i;
+	b = &la.bund[la.nbund++];
+	b->s = links[i].subj;
+	b->l = links[i].linked;
+	b->link = i;
+	b->key = link_seq(&links[i]);
 }
 
 /* The checks of link i alone: self, stale, upsell price; bundles are
@@ -1190,36 +1201,29 @@ bundles_one_way(void)
 	set = xreallocarray(NULL, mask + 1, sizeof *set);
 	memset(set, 0xff, (mask + 1) * sizeof *set);	/* UINT64_MAX: empty */
 	for (size_t i = 0; i < la.nbund; i++) {
-		const struct link *k = &links[la.bund[i]];
+		const struct bundle *b = &la.bund[i];
 
-		if (i + ahead < la.nbund) {
-			const struct link *a = &links[la.bund[i + ahead]];
-
-			__builtin_prefetch(&set[pair_slot(pair_key(a->subj,
-			    a->linked), bits)]);
-		}
-		key = pair_key(k->subj, k->linked);
+		if (i + ahead < la.nbund)
+			__builtin_prefetch(&set[pair_slot(pair_key(b[ahead].s,
+			    b[ahead].l), bits)]);
+		key = pair_key(b->s, b->l);
 		for (j = pair_slot(key, bits); set[j] != UINT64_MAX && set[j] != key;
 		    j = (j + 1) & mask)
 			;
 		set[j] = key;
 	}
 	for (size_t i = 0; i < la.nbund; i++) {
-		const struct link *k = &links[la.bund[i]];
+		const struct bundle *b = &la.bund[i];
 
-		if (i + ahead < la.nbund) {
-			const struct link *a = &links[la.bund[i + ahead]];
-
-			__builtin_prefetch(&set[pair_slot(pair_key(a->linked,
-			    a->subj), bits)]);
-		}
-		key = pair_key(k->linked, k->subj);
+		if (i + ahead < la.nbund)
+			__builtin_prefetch(&set[pair_slot(pair_key(b[ahead].l,
+			    b[ahead].s), bits)]);
+		key = pair_key(b->l, b->s);
 		for (j = pair_slot(key, bits); set[j] != UINT64_MAX && set[j] != key;
 		    j = (j + 1) & mask)
 			;
 		if (set[j] == UINT64_MAX)
-			link_finding(C_ONE_WAY_BUNDLE, la.bund[i], k->subj, k->linked,
-			    link_seq(k));
+			link_finding(C_ONE_WAY_BUNDLE, b->link, b->s, b->l, b->key);
 	}
 	free(set);
 }
@@ -1879,6 +1883,30 @@ by_u32(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* Ascending; counted out where the values are small (links per
+ * subject mostly are), else qsort. */
+static void
+sort_u32(uint32_t *v, uint32_t n)
+{
+	uint32_t max = 0, *count;
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	if (max > 4 * (uint64_t)n + 1024) {
+		qsort(v, n, sizeof *v, by_u32);
+		return;
+	}
+	count = xcalloc((size_t)max + 1, sizeof *count);
+	for (uint32_t i = 0; i < n; i++)
+		count[v[i]]++;
+	for (uint64_t x = 0; x <= max; x++)
+		for (uint32_t c = count[x]; c; c--)
+			v[k++] = (uint32_t)x;
+	free(count);
+}
+
 /* Coverage, links per subject, counts per check. */
 static void
 audit_summary(void)
@@ -1904,7 +1932,7 @@ audit_summary(void)
 			}
 		}
 	}
-	qsort(per, n, sizeof *per, by_u32);
+	sort_u32(per, n);
 	for (uint32_t i = 0; i < n; i++)
 		sum += per[i];
 	if (have_catalog) {
