@@ -175,7 +175,7 @@ static const struct {
  * order it was made in (ties of key keep it). The rare checks keep their
  * detail as text in fdetail (val is the offset); the checks a million
  * links can fire keep what the text needs (link, arg, val) and the text
- * is made only when written, straight into the output (detail_put).
+ * is made only when written, straight into the output (put_detail).
  */
 struct finding {
 	double key;		/* order within its check: ascending */
@@ -497,6 +497,14 @@ cq_text(const char *s, size_t n)
 	return off;
 }
 
+/* "catalog:line" of a row, as rec_where has it: cut at 512 bytes. */
+static const char *
+cq_where(char w[512], const struct crow *c)
+{
+	snprintf(w, 512, "%s:%ld", cq.name, c->line);
+	return w;
+}
+
 /* A product listed twice keeps its first row (a finding); an unknown
  * status counts as not active (a finding). */
 static void
@@ -506,10 +514,11 @@ cq_flush(void)
 		const struct crow *c = &cq.row[i];
 		uint32_t id = idmap_put_hash(&items, cq.buf.s + c->id, c->idlen, c->h);
 		struct item *it = item_of(id);
+		char w[512];
 
 		if (it->cat_line) {
 			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
-			    "listed again at %s:%ld (line %u kept)", cq.name, c->line,
+			    "listed again at %s (line %u kept)", cq_where(w, c),
 			    it->cat_line);
 			continue;
 		}
@@ -520,8 +529,8 @@ cq_flush(void)
 		if (it->status == ST_OTHER)
 			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
 			    "status \"%s\" is none of active, inactive, discontinued "
-			    "(%s:%ld); not counted as active", cq.buf.s + c->st,
-			    cq.name, c->line);
+			    "(%s); not counted as active", cq.buf.s + c->st,
+			    cq_where(w, c));
 		if (c->catlen)
 			it->category = intern_put(&cats, cq.buf.s + c->cat, c->catlen);
 		it->known = 1;
@@ -1614,13 +1623,26 @@ put_id(char *o, uint32_t id, int tsv)
 	return put_text(o, idmap_str(&items, id), idmap_len(&items, id), tsv);
 }
 
-/* "file:line" of link i */
+/*
+ * "file:line" of link i. The details had it from a buffer of 300 bytes
+ * (rec_where's of 512 for old_link), which cut a long file name short:
+ * so they still do.
+ */
+enum { WHERE_LINK = 300, WHERE_ROW = 512 };
+
 static char *
-put_where(char *o, uint32_t i, int tsv)
+put_where(char *o, uint32_t i, int tsv, size_t size)
 {
 	const struct link *k = &links[i];
 	const struct lfile *f = &lfiles[k->file];
+	char w[WHERE_ROW];
+	int n;
 
+	if (f->len + 12 > size) {
+		/* cut where the buffer of that size cut it */
+		n = snprintf(w, size, "%s:%u", f->name, k->line);
+		return put_text(o, w, (size_t)n < size ? (size_t)n : size - 1, tsv);
+	}
 	o = tsv ? put(o, f->tsv, f->tsvlen) : put(o, f->name, f->len);
 	*o++ = ':';
 	return put_u64(o, k->line);
@@ -1698,7 +1720,7 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		break;
 	case C_DUPLICATE_LINK:
 		o = PUTS(o, "same link as ");
-		o = put_where(o, (uint32_t)f->val, tsv);
+		o = put_where(o, (uint32_t)f->val, tsv, WHERE_LINK);
 		o = PUTS(o, " (");
 		break;
 	case C_OLD_LINK: {
@@ -1720,7 +1742,7 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		o = put_u64(o, (uint64_t)f->val);
 		o = f->val == 1 ? PUTS(o, " link from it, first at ") :
 		    PUTS(o, " links from it, first at ");
-		return put_where(o, f->link, tsv);
+		return put_where(o, f->link, tsv, WHERE_LINK);
 	case C_EMPTY_SUBJECT:
 		o = PUTS(o, "active product with no links");
 		if (have_orders) {
@@ -1734,7 +1756,7 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		return put_text(o, s, strlen(s), tsv);
 	}
 	}
-	o = put_where(o, f->link, tsv);
+	o = put_where(o, f->link, tsv, c == C_OLD_LINK ? WHERE_ROW : WHERE_LINK);
 	*o++ = ')';
 	return o;
 }
