@@ -559,6 +559,33 @@ catalog_reserve(const char *file, const struct rec *r, size_t rows,
 		items_reserve(items.n + (size_t)n);
 }
 
+/* A number of a catalog row (NaN: none), or 0 where rec_num would die. */
+static int
+cat_num(const struct rec *r, int col, double *v)
+{
+	*v = NAN;
+	return col < 0 || r->len[col] == 0 || !num_parse(r->f[col], r->len[col], v);
+}
+
+/*
+ * A price or stock that is not a number stops the audit (rec_num says
+ * where), unless the row lists a product again: its numbers were never
+ * read. Whether it does, the rows before it tell, once the batch they
+ * wait in is looked up; then the row goes on as a listing again.
+ */
+static void
+cat_bad_number(const struct rec *r, int cid, int cprice, int cstock)
+{
+	uint32_t id;
+
+	cq_flush();
+	id = idmap_find(&items, r->f[cid], r->len[cid]);
+	if (id == INTERN_NONE || !item[id].cat_line) {
+		rec_num(r, cprice, NAN);
+		rec_num(r, cstock, NAN);
+	}
+}
+
 /* Catalog: product_id, price, stock, status, category. */
 static void
 load_catalog(const char *file)
@@ -578,17 +605,21 @@ load_catalog(const char *file)
 	buf_init(&cq.buf);
 	cq.name = r.name;
 	while (rec_next(&r) == REC_ROW) {
-		struct crow *c = &cq.row[cq.n++];
+		struct crow *c;
+		double price, stock;
 
 		if (r.len[cid] == 0)
 			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
+		if (!cat_num(&r, cprice, &price) || !cat_num(&r, cstock, &stock))
+			cat_bad_number(&r, cid, cprice, cstock);
+		c = &cq.row[cq.n++];
+		c->price = price;
+		c->stock = stock;
 		c->idlen = r.len[cid];
 		c->h = xs_hash(r.f[cid], c->idlen);
 		idmap_prefetch(&items, c->h);
 		c->id = cq_text(r.f[cid], c->idlen);
 		c->line = r.line;
-		c->price = field_num(&r, cprice, NAN);
-		c->stock = field_num(&r, cstock, NAN);
 		c->status = cstatus < 0 ? ST_ACTIVE :
 		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
 		if (c->status == ST_OTHER)
