@@ -76,13 +76,14 @@ static const char *const type_words[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
 };
 
-/* Per interned id (products, candidates, offers alike). */
+/* Per interned id (products, candidates, offers alike): 32 bytes. */
 struct item {
-	double price, stock, revenue;
+	double price, revenue;
 	uint32_t nlinks;	/* distinct linked ids as a subject */
 	uint32_t cat_line;	/* catalog line, 0: not in the catalog */
 	uint32_t category;	/* in cats, or INTERN_NONE */
-	unsigned char status, offer, linked, known;
+	unsigned char status, offer, linked;
+	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
 };
 
 static struct idmap items;	/* every id: products, candidates, offers */
@@ -92,6 +93,19 @@ static size_t item_cap;
 static double total_revenue;
 static int have_catalog, have_orders;
 
+/* Room for n items, the new ones as an id not seen anywhere. */
+static void
+items_grow(size_t n)
+{
+	item = xreallocarray(item, n, sizeof *item);
+	for (size_t i = item_cap; i < n; i++) {
+		memset(&item[i], 0, sizeof item[i]);
+		item[i].price = NAN;
+		item[i].category = INTERN_NONE;
+	}
+	item_cap = n;
+}
+
 static struct item *
 item_of(uint32_t id)
 {
@@ -100,13 +114,7 @@ item_of(uint32_t id)
 
 		while (n <= id)
 			n *= 2;
-		item = xreallocarray(item, n, sizeof *item);
-		for (size_t i = item_cap; i < n; i++) {
-			memset(&item[i], 0, sizeof item[i]);
-			item[i].price = item[i].stock = NAN;
-			item[i].category = INTERN_NONE;
-		}
-		item_cap = n;
+		items_grow(n);
 	}
 	return &item[id];
 }
@@ -115,8 +123,8 @@ static void
 items_reserve(size_t n)
 {
 	idmap_reserve(&items, n);
-	if (n)
-		item_of((uint32_t)(n - 1));
+	if (n > item_cap)
+		items_grow(n);
 }
 
 static uint32_t
@@ -524,7 +532,7 @@ cq_flush(void)
 		}
 		it->cat_line = (uint32_t)c->line;
 		it->price = c->price;
-		it->stock = c->stock;
+		it->out_of_stock = c->stock <= 0;
 		it->status = c->status;
 		if (it->status == ST_OTHER)
 			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
@@ -533,7 +541,6 @@ cq_flush(void)
 			    cq_where(w, c));
 		if (c->catlen)
 			it->category = intern_put(&cats, cq.buf.s + c->cat, c->catlen);
-		it->known = 1;
 	}
 	cq.n = 0;
 	buf_reset(&cq.buf);
@@ -982,7 +989,7 @@ stale_check(const struct item *L)
 		return C_STALE_DISCONTINUED;
 	if (L->status != ST_ACTIVE)
 		return C_STALE_INACTIVE;
-	if (L->stock <= 0)
+	if (L->out_of_stock)
 		return C_STALE_OUT_OF_STOCK;
 	return -1;
 }
