@@ -1165,6 +1165,51 @@ check_subject(const uint32_t *o, size_t n)
 		    link_seq(k0))->val = (int64_t)n;
 }
 
+/* Do two of the (up to 32) links a..b go to the same id? A small table
+ * of the linked ids tells, where a sort would: most runs have no pair. */
+static int
+run_repeats(size_t a, size_t b)
+{
+	uint32_t tab[64];
+
+	memset(tab, 0xff, sizeof tab);	/* UINT32_MAX, no id: empty */
+	for (size_t i = a; i < b; i++) {
+		uint32_t l = links[i].linked, h = (l * 0x9e3779b1u) >> 26;
+
+		for (; tab[h] != UINT32_MAX; h = (h + 1) & 63)
+			if (tab[h] == l)
+				return 1;
+		tab[h] = l;
+	}
+	return 0;
+}
+
+/*
+ * The checks of a subject whose links a..b all go to different ids, as
+ * check_subject makes them without sorting: no pair to check, each link
+ * a distinct id but a self link, and the first in order the one to the
+ * smallest id.
+ */
+static void
+run_plain(size_t a, size_t b)
+{
+	uint32_t s = links[a].subj, distinct = 0;
+	size_t first = a;
+
+	for (size_t i = a; i < b; i++) {
+		distinct += links[i].linked != s;
+		if (links[i].linked < links[first].linked)
+			first = i;
+	}
+	item[s].nlinks = distinct;
+	if (distinct > opt.max_links)
+		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+		    -(double)distinct)->arg = distinct;
+	if (have_catalog && !item[s].cat_line)
+		link_finding(C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
+		    link_seq(&links[first]))->val = (int64_t)(b - a);
+}
+
 /* The run of links a..b of one subject has ended: its checks, unless
  * the subject had a run before. */
 static void
@@ -1188,6 +1233,10 @@ run_done(size_t a, size_t b)
 		return;
 	}
 	la.seen[s] = 1;
+	if (b - a <= 32 && !run_repeats(a, b)) {
+		run_plain(a, b);
+		return;
+	}
 	if (b - a > la.o_cap) {
 		la.o_cap = b - a;
 		la.o = xreallocarray(la.o, la.o_cap, sizeof *la.o);
