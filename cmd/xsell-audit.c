@@ -2363,48 +2363,107 @@ struct evq {
 static struct evq evq[EVBATCH];
 static int nevq;
 static struct buf evbuf;
-static struct agg *kagg;	/* candmap id -> sums, without --by */
-static size_t kagg_cap;
+/*
+ * The sums while reading, per (group, candmap id) in dense arrays for
+ * the first DENSE groups (group 0 is the whole without --by): an event
+ * is an index, not a hash probe, and 32 bytes, not a struct agg. A --by
+ * with more values than that sends the rest to cell_of.
+ */
+enum { DENSE = 16 };
+struct sums {
+	double imps, conv, rev, margin;
+};
+static struct sums *gsum[DENSE];
+static size_t gsum_cap[DENSE];
+
+static struct sums *
+sums_of(uint32_t g, uint32_t k)
+{
+	if (k >= gsum_cap[g]) {
+		size_t cap = gsum_cap[g] ? 2 * gsum_cap[g] : 4096;
+
+		while (cap <= k)
+			cap *= 2;
+		gsum[g] = xreallocarray(gsum[g], cap, sizeof *gsum[g]);
+		memset(gsum[g] + gsum_cap[g], 0,
+		    (cap - gsum_cap[g]) * sizeof *gsum[g]);
+		gsum_cap[g] = cap;
+	}
+	return &gsum[g][k];
+}
 
 static void
 evq_flush(void)
 {
 	int i;
 
-	for (i = 0; i < nevq; i++)
-		idmap_prefetch(&candmap, evq[i].h);
 	for (i = 0; i < nevq; i++) {
 		struct evq *q = &evq[i];
-		uint32_t k = cand_key(evbuf.s + q->off, q->len, q->h);
 
-		if (by == BY_NONE) {
-			q->k = k;
-			if (q->k >= kagg_cap) {
-				size_t cap = kagg_cap ? 2 * kagg_cap : 4096;
-
-				while (cap <= q->k)
-					cap *= 2;
-				kagg = xreallocarray(kagg, cap, sizeof *kagg);
-				memset(kagg + kagg_cap, 0,
-				    (cap - kagg_cap) * sizeof *kagg);
-				kagg_cap = cap;
-			}
-			__builtin_prefetch(&kagg[q->k]);
-		} else {
-			q->k = cand_item[k];
-		}
+		q->k = cand_key(evbuf.s + q->off, q->len, q->h);
+		if (q->g < DENSE)
+			__builtin_prefetch(sums_of(q->g, q->k));
 	}
 	for (i = 0; i < nevq; i++) {
 		const struct evq *q = &evq[i];
-		struct agg *a = by == BY_NONE ? &kagg[q->k] : cell_of(q->g, q->k);
 
-		a->imps++;
-		a->conv += q->conv;
-		a->rev += q->rev;
-		a->margin += q->mar;
+		if (q->g < DENSE) {
+			struct sums *a = &gsum[q->g][q->k];
+
+			a->imps++;
+			a->conv += q->conv;
+			a->rev += q->rev;
+			a->margin += q->mar;
+		} else {
+			struct agg *a = cell_of(q->g, cand_item[q->k]);
+
+			a->imps++;
+			a->conv += q->conv;
+			a->rev += q->rev;
+			a->margin += q->mar;
+		}
 	}
 	nevq = 0;
 	buf_reset(&evbuf);
+}
+
+/* The group of a candidate by its catalog or offer category. */
+static uint32_t
+category_group(uint32_t c)
+{
+	if (item[c].category == INTERN_NONE)
+		return intern_put(&groups, "", 0);
+	return intern_put(&groups, intern_str(&cats, item[c].category),
+	    intern_len(&cats, item[c].category));
+}
+
+/*
+ * The dense sums as cells; without --by one a candidate, in order of
+ * first sight. With by_cand (--by category from the catalog) the sums
+ * were kept per candidate, in group 0, and the group is its category.
+ */
+static void
+sums_to_cells(int by_cand)
+{
+	for (uint32_t g = 0; g < DENSE; g++) {
+		for (size_t k = 0; k < candmap.n && k < gsum_cap[g]; k++) {
+			const struct sums *s = &gsum[g][k];
+			uint32_t c = cand_item[k];
+			struct agg *a;
+
+			if (s->imps == 0)
+				continue;
+			a = by == BY_NONE ? cand_cell(c) :
+			    cell_of(by_cand ? category_group(c) : g, c);
+			a->imps = s->imps;
+			a->conv = s->conv;
+			a->rev = s->rev;
+			a->margin = s->margin;
+		}
+		free(gsum[g]);
+		gsum[g] = NULL;
+		gsum_cap[g] = 0;
+	}
 }
 
 static void
@@ -2417,6 +2476,7 @@ read_offer_events(void)
 	uint32_t lastg;
 
 	rec_open(&r, 1, files);
+	rec_background(&r);
 	cctx = rec_need(&r, "context_id");
 	ccand = rec_need(&r, "candidate_id");
 	cgrp = column(&r, "group");
@@ -2447,8 +2507,8 @@ read_offer_events(void)
 		conv = converted_of(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
-		if (by != BY_NONE && cby < 0) {
-			/* the group needs the candidate now: one at a time */
+		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
+			/* the group needs the context's link: one at a time */
 			const char *s;
 			size_t n;
 
@@ -2463,13 +2523,14 @@ read_offer_events(void)
 			a->margin += mar;
 			continue;
 		}
-		if (by != BY_NONE) {
+		if (by != BY_NONE && cby >= 0) {
 			/* the last value again (channels come in runs) */
 			if (lastg == INTERN_NONE || intern_len(&groups, lastg) != r.len[cby] ||
 			    memcmp(intern_str(&groups, lastg), r.f[cby], r.len[cby]) != 0)
 				lastg = intern_put(&groups, r.f[cby], r.len[cby]);
 			g = lastg;
 		}
+		idmap_prefetch(&candmap, h);
 		q = &evq[nevq++];
 		q->h = h;
 		q->off = evbuf.len;
@@ -2485,16 +2546,11 @@ read_offer_events(void)
 	evq_flush();
 	progress_done(&pr);
 	rec_close(&r);
-	/* without --by, one cell a candidate, made in order of first sight */
-	for (size_t k = 0; by == BY_NONE && k < candmap.n; k++)
-		*cand_cell(cand_item[k]) = kagg[k];
+	sums_to_cells(by == BY_CATEGORY && cby < 0);
 	idmap_free(&candmap);
 	free(cand_item);
 	cand_item = NULL;
 	cand_item_cap = 0;
-	free(kagg);
-	kagg = NULL;
-	kagg_cap = 0;
 	buf_free(&evbuf);
 }
 
@@ -2893,6 +2949,7 @@ read_contexts(struct intern *ids)
 	uint64_t nev = 0;
 
 	rec_open(&r, 1, files);
+	rec_background(&r);
 	cctx = rec_need(&r, "context_id");
 	rec_need(&r, "candidate_id");
 	cgrp = rec_need(&r, "group");
