@@ -2269,30 +2269,23 @@ static const char *const by_words[] = {
 };
 static int by = BY_NONE;
 
-/* The --by value of an event without that column: looked up. */
+/* --by type or source of an event without that column: its context's
+ * link to the candidate (ctx INTERN_NONE: the context is no subject). */
 static void
-group_lookup(const struct rec *r, int cctx, uint32_t c, const char **s,
-    size_t *n)
+link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 {
 	const struct link *k;
-	uint32_t ctx;
 
 	*s = "";
 	*n = 0;
-	if (by == BY_CATEGORY && item[c].category != INTERN_NONE) {
-		*s = intern_str(&cats, item[c].category);
-		*n = intern_len(&cats, item[c].category);
-	} else if (by == BY_TYPE || by == BY_SOURCE) {
-		ctx = idmap_find(&items, r->f[cctx], r->len[cctx]);
-		if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
-			return;
-		if (by == BY_TYPE && k->type != T_OTHER) {
-			*s = type_words[k->type];
-			*n = strlen(*s);
-		} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
-			*s = intern_str(&words, link_src[k - links]);
-			*n = intern_len(&words, link_src[k - links]);
-		}
+	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
+		return;
+	if (by == BY_TYPE && k->type != T_OTHER) {
+		*s = type_words[k->type];
+		*n = strlen(*s);
+	} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
+		*s = intern_str(&words, link_src[k - links]);
+		*n = intern_len(&words, link_src[k - links]);
 	}
 }
 
@@ -2354,8 +2347,9 @@ cand_key(const char *s, size_t n, uint64_t h)
  */
 enum { EVBATCH = 32 };
 struct evq {
-	uint64_t h;
+	uint64_t h, hctx;
 	size_t off, len;	/* candidate in evbuf */
+	size_t ctxoff, ctxlen;	/* context in evbuf, for --by type or source */
 	uint32_t g, k;
 	int conv;
 	double rev, mar;
@@ -2369,7 +2363,7 @@ static struct buf evbuf;
  * is an index, not a hash probe, and 32 bytes, not a struct agg. A --by
  * with more values than that sends the rest to cell_of.
  */
-enum { DENSE = 16 };
+enum { DENSE = 16, GROUP_OF_LINK = UINT32_MAX };
 struct sums {
 	double imps, conv, rev, margin;
 };
@@ -2401,6 +2395,14 @@ evq_flush(void)
 		struct evq *q = &evq[i];
 
 		q->k = cand_key(evbuf.s + q->off, q->len, q->h);
+		if (q->g == GROUP_OF_LINK) {
+			const char *gs;
+			size_t gn;
+
+			link_group(idmap_find_hash(&items, evbuf.s + q->ctxoff,
+			    q->ctxlen, q->hctx), cand_item[q->k], &gs, &gn);
+			q->g = intern_put(&groups, gs, gn);
+		}
 		if (q->g < DENSE)
 			__builtin_prefetch(sums_of(q->g, q->k));
 	}
@@ -2491,8 +2493,7 @@ read_offer_events(void)
 	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
 	while (rec_next(&r) == REC_ROW) {
-		uint32_t c, g = 0;
-		struct agg *a;
+		uint32_t g = 0;
 		int conv;
 		double rev, mar;
 		uint64_t h;
@@ -2507,23 +2508,16 @@ read_offer_events(void)
 		conv = converted_of(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
+		q = &evq[nevq];
 		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
-			/* the group needs the context's link: one at a time */
-			const char *s;
-			size_t n;
-
-			c = cand_key(r.f[ccand], r.len[ccand], h);
-			c = cand_item[c];	/* after cand_key, which may move it */
-			group_lookup(&r, cctx, c, &s, &n);
-			g = intern_put(&groups, s, n);
-			a = cell_of(g, c);
-			a->imps++;
-			a->conv += conv;
-			a->rev += rev;
-			a->margin += mar;
-			continue;
-		}
-		if (by != BY_NONE && cby >= 0) {
+			/* the context's link decides, once the ids are found */
+			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
+			idmap_prefetch(&items, q->hctx);
+			q->ctxoff = evbuf.len;
+			q->ctxlen = r.len[cctx];
+			buf_put(&evbuf, r.f[cctx], r.len[cctx]);
+			g = GROUP_OF_LINK;
+		} else if (by != BY_NONE && cby >= 0) {
 			/* the last value again (channels come in runs) */
 			if (lastg == INTERN_NONE || intern_len(&groups, lastg) != r.len[cby] ||
 			    memcmp(intern_str(&groups, lastg), r.f[cby], r.len[cby]) != 0)
@@ -2531,7 +2525,7 @@ read_offer_events(void)
 			g = lastg;
 		}
 		idmap_prefetch(&candmap, h);
-		q = &evq[nevq++];
+		nevq++;
 		q->h = h;
 		q->off = evbuf.len;
 		q->len = r.len[ccand];

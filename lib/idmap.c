@@ -87,6 +87,12 @@ idmap_find(const struct idmap *m, const char *s, size_t len)
 	return m->slot[lookup(m, s, len, xs_hash(s, len))].id;
 }
 
+uint32_t
+idmap_find_hash(const struct idmap *m, const char *s, size_t len, uint64_t h)
+{
+	return m->slot[lookup(m, s, len, h)].id;
+}
+
 /* The slots to nslots (a power of two, larger), the ids moved over. */
 static void
 grow_slots(struct idmap *m, size_t nslots)

@@ -52,6 +52,9 @@ idmap_prefetch(const struct idmap *m, uint64_t h)
 }
 /* The id, or UINT32_MAX. */
 uint32_t idmap_find(const struct idmap *m, const char *s, size_t len);
+/* The same with h = xs_hash(s, len), after an idmap_prefetch(m, h). */
+uint32_t idmap_find_hash(const struct idmap *m, const char *s, size_t len,
+    uint64_t h);
 /* Room for n ids in all without growing, for a caller that knows about
  * how many will come: no table rebuilt on the way, none left behind. */
 void idmap_reserve(struct idmap *m, size_t n);

@@ -43,6 +43,18 @@ main(void)
 			same = 0;
 	}
 	ok(same, "ids, strings and lengths survive growth");
+	same = 1;
+	for (int i = 0; i < 100000; i += 13) {
+		int n = snprintf(s, sizeof s, i % 2 ? "sku-%d" :
+		    "a-much-longer-sku-number-%d", i);
+		uint64_t h = xs_hash(s, (size_t)n);
+
+		idmap_prefetch(&m, h);
+		if (idmap_find_hash(&m, s, (size_t)n, h) != (uint32_t)i + 4)
+			same = 0;
+	}
+	ok(same && idmap_find_hash(&m, "sku-x", 5, xs_hash("sku-x", 5)) ==
+	    UINT32_MAX, "find_hash finds short and long ids, and not others");
 	is_str(idmap_str(&m, 1), lng, "long key's string");
 	idmap_free(&m);
 
