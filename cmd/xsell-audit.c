@@ -2321,8 +2321,10 @@ static size_t cand_item_cap;
 static uint32_t
 cand_key(const char *s, size_t n, uint64_t h)
 {
-	uint32_t k = idmap_put_hash(&candmap, s, n, h);
+	uint32_t before = candmap.n, k = idmap_put_hash(&candmap, s, n, h);
 
+	if (candmap.n == before)	/* seen before: no cand_item miss */
+		return k;
 	if (k >= cand_item_cap) {
 		size_t cap = cand_item_cap ? 2 * cand_item_cap : 4096;
 
@@ -2386,9 +2388,47 @@ sums_of(uint32_t g, uint32_t k)
 	return &gsum[g][k];
 }
 
+/* The sums of the previous batch's events, added while this batch's
+ * prefetches land (in event order all the same). */
+static struct evsum {
+	uint32_t g, k;
+	int conv;
+	double rev, mar;
+} evprev[EVBATCH];
+static int nevprev;
+
 static void
-evq_flush(void)
+evsum_add(void)
 {
+	for (int i = 0; i < nevprev; i++) {
+		const struct evsum *e = &evprev[i];
+
+		if (e->g < DENSE) {
+			struct sums *a = &gsum[e->g][e->k];
+
+			a->imps++;
+			a->conv += e->conv;
+			a->rev += e->rev;
+			a->margin += e->mar;
+		} else {
+			struct agg *a = cell_of(e->g, cand_item[e->k]);
+
+			a->imps++;
+			a->conv += e->conv;
+			a->rev += e->rev;
+			a->margin += e->mar;
+		}
+	}
+	nevprev = 0;
+}
+
+/* Finds this batch's candidates (and groups), prefetches their sums,
+ * adds the previous batch's, and keeps this one's for the next call; at
+ * the end (last) adds this one's too. */
+static void
+evq_flush(int last)
+{
+	struct evsum next[EVBATCH];
 	int i;
 
 	for (i = 0; i < nevq; i++) {
@@ -2405,28 +2445,19 @@ evq_flush(void)
 		}
 		if (q->g < DENSE)
 			__builtin_prefetch(sums_of(q->g, q->k));
+		next[i].g = q->g;
+		next[i].k = q->k;
+		next[i].conv = q->conv;
+		next[i].rev = q->rev;
+		next[i].mar = q->mar;
 	}
-	for (i = 0; i < nevq; i++) {
-		const struct evq *q = &evq[i];
-
-		if (q->g < DENSE) {
-			struct sums *a = &gsum[q->g][q->k];
-
-			a->imps++;
-			a->conv += q->conv;
-			a->rev += q->rev;
-			a->margin += q->mar;
-		} else {
-			struct agg *a = cell_of(q->g, cand_item[q->k]);
-
-			a->imps++;
-			a->conv += q->conv;
-			a->rev += q->rev;
-			a->margin += q->mar;
-		}
-	}
+	evsum_add();
+	memcpy(evprev, next, (size_t)nevq * sizeof *next);
+	nevprev = nevq;
 	nevq = 0;
 	buf_reset(&evbuf);
+	if (last)
+		evsum_add();
 }
 
 /* The group of a candidate by its catalog or offer category. */
@@ -2535,9 +2566,9 @@ read_offer_events(void)
 		q->rev = rev;
 		q->mar = mar;
 		if (nevq == EVBATCH)
-			evq_flush();
+			evq_flush(0);
 	}
-	evq_flush();
+	evq_flush(1);
 	progress_done(&pr);
 	rec_close(&r);
 	sums_to_cells(by == BY_CATEGORY && cby < 0);
