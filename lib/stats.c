@@ -95,10 +95,18 @@ st_norm_quantile(double p)
 	return x;
 }
 
+/* The last level asked is kept: an audit asks 0.95 for each of a few
+ * hundred thousand rows. */
 double
 st_z(double conf)
 {
-	return -st_norm_quantile((1 - conf) / 2);
+	static _Thread_local double last_conf = NAN, last_z;
+
+	if (conf != last_conf) {
+		last_z = -st_norm_quantile((1 - conf) / 2);
+		last_conf = conf;
+	}
+	return last_z;
 }
 
 /* ---- incomplete gamma and beta ---- */
