@@ -6,7 +6,9 @@
  * points f and len into the batch. A malformed row or any die() in the
  * thread becomes the end of the stream, said when the caller gets there.
  */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -228,13 +230,27 @@ reader(void *arg)
 	return NULL;
 }
 
+/* Cores this process may run on: with one, a second thread only takes
+ * turns with the first and adds the copying. */
+static int
+ncpu(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return 2;
+}
+
 void
 rec_background(struct rec *r)
 {
 	struct recbg *g;
 	sigset_t all, old;
 
-	if (r->empty || r->lenient || r->bg)
+	if (r->empty || r->lenient || r->bg || ncpu() < 2)
 		return;
 	g = xcalloc(1, sizeof *g);
 	g->w = *r;

@@ -227,7 +227,9 @@ void rec_close(struct rec *r);
  * thousand rows. rec_next returns the same rows, and a malformed row or
  * a read error still ends the tool when the caller reaches it, with the
  * same message, so the output does not depend on the timing. Not with
- * lenient. Rows stay valid until the next rec_next, as without it.
+ * lenient, and not where the process may use one core only (the rows
+ * are then read in the caller's thread, as without it). Rows stay valid
+ * until the next rec_next, as without it.
  */
 void rec_background(struct rec *r);
 /* "file:line" of the current row, for messages. */

@@ -5,6 +5,8 @@
  * by row count and by a line longer than a batch, an early close, and a
  * bad row or a failing input after thousands of good rows.
  */
+#define _GNU_SOURCE	/* sched_setaffinity */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -248,6 +250,39 @@ main(void)
 		ok(rec_next(&r) == REC_END && rec_next(&r) == REC_END,
 		    "an empty input ends at once, and stays ended");
 		rec_close(&r);
+	}
+
+	{
+		/* one core allowed: no thread, the rows read as without it */
+		cpu_set_t was, one;
+		struct rec r = { 0 };
+		char *a, *b;
+
+		text = many_rows(5000, -1);
+		f[0] = tmpfile_str(text);
+		free(text);
+		if (sched_getaffinity(0, sizeof was, &was) == 0) {
+			CPU_ZERO(&one);
+			for (int c = 0; c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &was)) {
+					CPU_SET(c, &one);
+					break;
+				}
+			sched_setaffinity(0, sizeof one, &one);
+			rec_open(&r, 1, f);
+			rec_background(&r);
+			ok(r.bg == NULL, "one core allowed: no reading thread");
+			rec_close(&r);
+			a = read_all(1, f, 1, -1UL >> 1);
+			sched_setaffinity(0, sizeof was, &was);
+			b = read_all(1, f, 0, -1UL >> 1);
+			ok(strcmp(a, b) == 0, "one core allowed: the same rows");
+			free(a);
+			free(b);
+		} else {
+			ok(1, "# SKIP no sched_getaffinity");
+			ok(1, "# SKIP no sched_getaffinity");
+		}
 	}
 
 	text = many_rows(20000, 9000);
