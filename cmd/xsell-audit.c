@@ -894,9 +894,6 @@ remember(struct buf *b, const char *s, size_t n)
 	buf_put(b, s, n);
 }
 
-static char *
-tsv_escape(char *o, const char *s, size_t n);
-
 static void
 links_files(int nfiles, char **files)
 {
@@ -907,7 +904,7 @@ links_files(int nfiles, char **files)
 		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
 		f->len = strlen(f->name);
 		f->tsv = xmalloc(2 * f->len + 1);
-		f->tsvlen = (size_t)(tsv_escape(f->tsv, f->name, f->len) - f->tsv);
+		f->tsvlen = (size_t)(wr_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
 		if (f->tsvlen > lfile_max)
 			lfile_max = f->tsvlen;
 	}
@@ -1671,29 +1668,6 @@ find_link(uint32_t s, uint32_t l, int t)
 
 /* ---- audit output: findings, then the summary ---- */
 
-/* The escapes of the TSV writer (wr.c), so that a row written here has
- * the bytes wr_row would write. */
-static const char tsv_esc[256] = {
-	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
-};
-
-/* s at o, escaped; o has room for 2 * n bytes. Returns the end. */
-static char *
-tsv_escape(char *o, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char e = tsv_esc[(unsigned char)s[i]];
-
-		if (e) {
-			*o++ = '\\';
-			*o++ = e;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	return o;
-}
-
 /* Writers at a cursor with room enough (row_room): they return the end. */
 static inline char *
 put(char *o, const char *s, size_t n)
@@ -1706,7 +1680,7 @@ put(char *o, const char *s, size_t n)
 static char *
 put_text(char *o, const char *s, size_t n, int tsv)
 {
-	return tsv ? tsv_escape(o, s, n) : put(o, s, n);
+	return tsv ? wr_tsv_escape(o, s, n) : put(o, s, n);
 }
 
 static char *

@@ -35,9 +35,8 @@ static const char tsv_esc[256] = {
 	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
 };
 
-/* Writes s escaped at o, which has room for 2 * n bytes; returns the end. */
-static char *
-tsv_copy(char *o, const char *s, size_t n)
+char *
+wr_tsv_escape(char *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char e = tsv_esc[(unsigned char)s[i]];
@@ -56,7 +55,7 @@ static void
 tsv_put(struct buf *b, const char *s, size_t n)
 {
 	buf_grow(b, 2 * n);
-	b->len = (size_t)(tsv_copy(b->s + b->len, s, n) - b->s);
+	b->len = (size_t)(wr_tsv_escape(b->s + b->len, s, n) - b->s);
 }
 
 /* A TSV row: room for the worst case once, then bytes, no calls per
@@ -77,7 +76,7 @@ tsv_row(struct wr *w, char *const *v, const size_t *len)
 		if (i)
 			*o++ = '\t';
 		if (v[i])
-			o = tsv_copy(o, v[i], len ? len[i] : strlen(v[i]));
+			o = wr_tsv_escape(o, v[i], len ? len[i] : strlen(v[i]));
 	}
 	*o++ = '\n';
 	b->len = (size_t)(o - b->s);

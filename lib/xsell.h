@@ -261,6 +261,9 @@ void wr_type(struct wr *w, int col, int type);
 void wr_row(struct wr *w, char *const *v, const size_t *len);
 /* Flushes to fp (does not close it). */
 void wr_close(struct wr *w);
+/* s escaped as a TSV field (\t \n \r \\) at o, which has room for
+ * 2 * n bytes; returns the end. For writers of their own rows. */
+char *wr_tsv_escape(char *o, const char *s, size_t n);
 
 /*
  * Pass-through: the output columns are the input's, in order, each of the
