@@ -2617,19 +2617,78 @@ flags_of(const struct agg *a, uint32_t c, struct buf *b)
 		buf_printf(b, "%sunprofitable", b->len ? "," : "");
 }
 
-static int
-by_cell(const void *pa, const void *pb)
+/* A cell's sort key: the group's rank by name, revenue, the candidate
+ * id; small, so the sort moves 24 bytes and does not look names up. */
+struct cellkey {
+	uint32_t grank, i;
+	double rev;
+	uint64_t head;		/* the id's first 8 bytes, big-endian: strcmp's order */
+	const char *id;
+};
+
+static uint64_t
+id_head(const char *s)
 {
-	const struct cell *a = pa, *b = pb;
+	uint64_t h = 0;
 	int k;
 
-	if (a->g != b->g) {
-		k = strcmp(intern_str(&groups, a->g), intern_str(&groups, b->g));
-		return k;
+	for (k = 0; k < 8 && s[k]; k++)
+		h = h << 8 | (unsigned char)s[k];
+	return h << (8 * (8 - k));
+}
+
+static int
+by_cellkey(const void *pa, const void *pb)
+{
+	const struct cellkey *a = pa, *b = pb;
+
+	if (a->grank != b->grank)
+		return a->grank < b->grank ? -1 : 1;
+	if (a->rev != b->rev)
+		return a->rev > b->rev ? -1 : 1;
+	if (a->head != b->head)
+		return a->head < b->head ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static int
+by_group_name(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return strcmp(intern_str(&groups, a), intern_str(&groups, b));
+}
+
+/* The cells by group name, then revenue (highest first), then id. */
+static void
+sort_cells(void)
+{
+	uint32_t *byname = xreallocarray(NULL, groups.n + 1, sizeof *byname);
+	uint32_t *rank = xreallocarray(NULL, groups.n + 1, sizeof *rank);
+	struct cellkey *key = xreallocarray(NULL, ncells, sizeof *key);
+	struct cell *sorted = xreallocarray(NULL, ncells, sizeof *sorted);
+
+	for (uint32_t g = 0; g < groups.n; g++)
+		byname[g] = g;
+	qsort(byname, groups.n, sizeof *byname, by_group_name);
+	for (uint32_t r = 0; r < groups.n; r++)
+		rank[byname[r]] = r;
+	for (size_t i = 0; i < ncells; i++) {
+		key[i].grank = rank[cells[i].g];
+		key[i].i = (uint32_t)i;
+		key[i].rev = cells[i].a.rev;
+		key[i].id = idmap_str(&items, cells[i].c);
+		key[i].head = id_head(key[i].id);
 	}
-	if (a->a.rev != b->a.rev)
-		return a->a.rev > b->a.rev ? -1 : 1;
-	return strcmp(idmap_str(&items, a->c), idmap_str(&items, b->c));
+	qsort(key, ncells, sizeof *key, by_cellkey);
+	for (size_t i = 0; i < ncells; i++)
+		sorted[i] = cells[key[i].i];
+	free(cells);
+	cells = sorted;
+	cells_cap = ncells;
+	free(byname);
+	free(rank);
+	free(key);
 }
 
 static int offer_ncols;
@@ -2871,7 +2930,7 @@ run_offers(void)
 	for (i = 0; i < ncells; i++)
 		agg_add(&total, &cells[i].a);
 	if (ncells)
-		qsort(cells, ncells, sizeof *cells, by_cell);
+		sort_cells();
 	free(slots);
 	slots = NULL;
 	nslots = 0;
