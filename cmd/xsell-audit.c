@@ -2618,12 +2618,11 @@ flags_of(const struct agg *a, uint32_t c, struct buf *b)
 }
 
 /* A cell's sort key: the group's rank by name, revenue, the candidate
- * id; small, so the sort moves 24 bytes and does not look names up. */
+ * id; small, so the sort moves 24 bytes and seldom looks a name up. */
 struct cellkey {
 	uint32_t grank, i;
 	double rev;
 	uint64_t head;		/* the id's first 8 bytes, big-endian: strcmp's order */
-	const char *id;
 };
 
 static uint64_t
@@ -2648,7 +2647,9 @@ by_cellkey(const void *pa, const void *pb)
 		return a->rev > b->rev ? -1 : 1;
 	if (a->head != b->head)
 		return a->head < b->head ? -1 : 1;
-	return strcmp(a->id, b->id);
+	/* ids alike in 8 bytes: the cells have not moved yet */
+	return strcmp(idmap_str(&items, cells[a->i].c),
+	    idmap_str(&items, cells[b->i].c));
 }
 
 static int
@@ -2666,8 +2667,10 @@ sort_cells(void)
 	uint32_t *byname = xreallocarray(NULL, groups.n + 1, sizeof *byname);
 	uint32_t *rank = xreallocarray(NULL, groups.n + 1, sizeof *rank);
 	struct cellkey *key = xreallocarray(NULL, ncells, sizeof *key);
-	struct cell *sorted = xreallocarray(NULL, ncells, sizeof *sorted);
 
+	/* the doubling's slack back first: the keys and the sort need room */
+	cells = xreallocarray(cells, ncells, sizeof *cells);
+	cells_cap = ncells;
 	for (uint32_t g = 0; g < groups.n; g++)
 		byname[g] = g;
 	qsort(byname, groups.n, sizeof *byname, by_group_name);
@@ -2677,15 +2680,28 @@ sort_cells(void)
 		key[i].grank = rank[cells[i].g];
 		key[i].i = (uint32_t)i;
 		key[i].rev = cells[i].a.rev;
-		key[i].id = idmap_str(&items, cells[i].c);
-		key[i].head = id_head(key[i].id);
+		key[i].head = id_head(idmap_str(&items, cells[i].c));
 	}
 	qsort(key, ncells, sizeof *key, by_cellkey);
-	for (size_t i = 0; i < ncells; i++)
-		sorted[i] = cells[key[i].i];
-	free(cells);
-	cells = sorted;
-	cells_cap = ncells;
+	/* moved in place, a cycle at a time: no second array of cells */
+	for (size_t j = 0; j < ncells; j++) {
+		struct cell tmp;
+		size_t k = j, from;
+
+		if (key[j].i == j)
+			continue;
+		tmp = cells[j];
+		for (;;) {
+			from = key[k].i;
+			key[k].i = (uint32_t)k;		/* placed */
+			if (from == j) {
+				cells[k] = tmp;
+				break;
+			}
+			cells[k] = cells[from];
+			k = from;
+		}
+	}
 	free(byname);
 	free(rank);
 	free(key);
