@@ -3454,13 +3454,7 @@ static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, O_FAILON },
 	{ "report", no_argument, NULL, O_REPORT },
 	{ "html", required_argument, NULL, O_HTML },
-	{ "output", required_argument, NULL, 'o' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	XS_COMMON_LONGOPTS
 };
 
 static void

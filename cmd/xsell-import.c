@@ -2169,13 +2169,7 @@ static const struct option longopts[] = {
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "csv", no_argument, NULL, 'C' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	XS_COMMON_LONGOPTS
 };
 
 static void

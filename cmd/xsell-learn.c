@@ -179,13 +179,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "type", required_argument, NULL, O_TYPE },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-price-ratio", required_argument, NULL, O_MAXPRICE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		XS_COMMON_LONGOPTS
 	};
 	int c, m;
 

@@ -1788,13 +1788,7 @@ static const struct option longopts[] = {
 	{ "exclude-owned", no_argument, NULL, OPT_EXCLUDE_OWNED },
 	{ "in-stock", no_argument, NULL, OPT_IN_STOCK },
 	{ "rejected", required_argument, NULL, OPT_REJECTED },
-	{ "json", no_argument, NULL, 'j' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	XS_COMMON_LONGOPTS
 };
 
 static unsigned

@@ -692,13 +692,7 @@ parse_args(int argc, char **argv)
 		{ "period", required_argument, NULL, O_PERIOD },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "buffer", no_argument, NULL, O_BUFFER },
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		XS_COMMON_LONGOPTS
 	};
 	int ch, has_cap = 0;
 	const char *err;

@@ -504,13 +504,7 @@ parse_args(int argc, char **argv)
 		{ "uplift-model", required_argument, NULL, O_MODEL },
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "buffer", no_argument, NULL, O_BUFFER },
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		XS_COMMON_LONGOPTS
 	};
 	int ch;
 	char msg[160];

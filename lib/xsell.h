@@ -42,6 +42,17 @@ extern int xs_verbose;		/* -v: counts of each step */
 /* Sets progname, puts SIGPIPE back to its default (a closed pipe ends the
  * tool quietly with 141) and gives stdout a large buffer. */
 void xs_init(const char *argv0);
+/* The long options every tool has (DESIGN.md), to close its getopt_long
+ * table: --json, --output, --quiet, --verbose, --help, --version. */
+#define XS_COMMON_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+
 /* Fuzzers and tests only: called by die() just before it exits. */
 extern void (*xs_die_hook)(int status);
 /* A thread that must not end the process (the background reader) sets
