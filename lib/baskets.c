@@ -1,28 +1,10 @@
 /* baskets.c: order lines to netted baskets, co-occurrence rows, itemsets. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "xsell.h"
 #include "baskets.h"
 #include "pairs.h"
-
-/* Large tables probed at random: ask for huge pages, so that a probe is
- * not also a TLB miss (a no-op where transparent huge pages are off). */
-static void
-huge_pages(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-
-	if (n >= (4 << 20) && z > a)
-		madvise((void *)a, z - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 void
 bkeys_init(struct bkeys *k)
@@ -58,7 +40,7 @@ bkeys_grow(struct bkeys *k)
 	size_t n = (k->mask + 1) * 2, mask = n - 1;
 	uint64_t *slot = xcalloc(n, sizeof *slot);
 
-	huge_pages(slot, n * sizeof *slot);
+	xhuge_pages(slot, n * sizeof *slot);
 	for (uint32_t id = 0; id < k->n; id++) {
 		uint64_t h = xs_hash(k->pool.s + k->off[id], key_len(k, id));
 		size_t i;
@@ -396,7 +378,7 @@ bsk_build(struct baskets *b, const uint32_t *label, uint32_t nitems,
 	b->nrun = b->caprun = 0;
 	b->item = xreallocarray(b->item, st->incidences ? st->incidences : 1,
 	    sizeof *b->item);
-	huge_pages(b->item, st->incidences * sizeof *b->item);
+	xhuge_pages(b->item, st->incidences * sizeof *b->item);
 	b->start = xreallocarray(b->start, (size_t)b->nb + 1, sizeof *b->start);
 	b->nitems = nitems;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "xsell.h"
@@ -261,4 +262,19 @@ buf_str(struct buf *b)
 	buf_grow(b, 1);
 	b->s[b->len] = '\0';
 	return b->s;
+}
+
+void
+xhuge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (n >= (4 << 20) && z > a)
+		madvise((void *)a, z - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }

@@ -2,27 +2,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "xsell.h"
 #include "idmap.h"
-
-/* Large tables probed at random: ask for huge pages, so that a probe is
- * not also a TLB miss (a no-op where transparent huge pages are off). */
-static void
-huge_pages(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-
-	if (n >= (4 << 20) && z > a)
-		madvise((void *)a, z - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 /* On a cache line boundary: malloc's 16-byte alignment put every other
  * 32-byte slot across two lines, and the prefetch fetched only one. */
@@ -35,7 +17,7 @@ slots_alloc(struct idmap *m, size_t n)
 	    posix_memalign(&p, 64, n * sizeof *m->slot) != 0)
 		die(XS_SYS, "out of memory");
 	m->slot = p;
-	huge_pages(m->slot, n * sizeof *m->slot);
+	xhuge_pages(m->slot, n * sizeof *m->slot);
 	for (size_t i = 0; i < n; i++)
 		m->slot[i].id = UINT32_MAX;
 	m->mask = n - 1;

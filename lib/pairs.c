@@ -1,7 +1,6 @@
 /* pairs.c: open-addressing count tables for id pairs and itemsets. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "xsell.h"
 #include "pairs.h"
@@ -24,16 +23,7 @@ pairs_alloc(struct pairs *t, size_t cap)
 	t->cap = (size_t)1 << bits;
 	t->shift = 64 - bits;
 	t->e = xreallocarray(NULL, t->cap, sizeof *t->e);
-#ifdef MADV_HUGEPAGE
-	/* Probed at random: huge pages spare a TLB miss a probe. */
-	if (t->cap * sizeof *t->e >= (4 << 20)) {
-		uintptr_t a = ((uintptr_t)t->e + 4095) & ~(uintptr_t)4095;
-		uintptr_t z = ((uintptr_t)(t->e + t->cap)) & ~(uintptr_t)4095;
-
-		if (z > a)
-			madvise((void *)a, z - a, MADV_HUGEPAGE);
-	}
-#endif
+	xhuge_pages(t->e, t->cap * sizeof *t->e);
 	for (size_t i = 0; i < t->cap; i++)
 		t->e[i].key = PAIRS_EMPTY;
 }

@@ -79,6 +79,9 @@ void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t n);	/* adds a NUL */
+/* A large table probed at random (n bytes at p) asks for huge pages, so
+ * that a probe is not also a TLB miss; no-op without them. */
+void xhuge_pages(void *p, size_t n);
 
 /* ---- growable byte buffer (err.c) ---- */
 
