@@ -340,7 +340,7 @@ why(struct rec *r, const char *fmt, ...)
 static int
 verdict(struct rec *r, int rc)
 {
-	if (rc == REC_BAD && !r->lenient && !r->defer)
+	if (rc == REC_BAD && !r->lenient)
 		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
 	return rc;
 }

@@ -3,8 +3,9 @@
  * tool that aggregates does; on a second core it overlaps the work done
  * with the rows. The thread runs rec_next on its own copy of the reader
  * and copies each row into one of a few batches; the caller's rec_next
- * points f and len into the batch. A malformed row or any die() in the
- * thread becomes the end of the stream, said when the caller gets there.
+ * points f and len into the batch. Any die() in the thread (a malformed
+ * row is one) becomes the end of the stream, said when the caller gets
+ * there.
  */
 #define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
@@ -160,12 +161,6 @@ fill_batch(struct recbg *g, struct batch *b)
 		else if ((rc = rec_next(w)) == REC_END) {
 			b->last = 1;
 			return 0;
-		} else if (rc == REC_BAD) {
-			b->last = 1;
-			b->status = XS_INPUT;
-			snprintf(b->msg, sizeof b->msg, "%s:%ld: %s", w->name,
-			    w->line, w->err);
-			return 0;
 		}
 		need = row_size(w, w->ncols);
 		g->pending = b->nrows > 0 &&
@@ -254,7 +249,6 @@ rec_background(struct rec *r)
 		return;
 	g = xcalloc(1, sizeof *g);
 	g->w = *r;
-	g->w.defer = 1;
 	g->ncols = r->ncols;
 	for (int i = 0; i < NBATCH; i++)
 		batch_init(&g->b[i], r->ncols);
@@ -331,7 +325,6 @@ recbg_close(struct rec *r)
 		pthread_join(g->tid, NULL);
 	*r = g->w;
 	r->bg = NULL;
-	r->defer = 0;
 	for (int i = 0; i < NBATCH; i++)
 		batch_free(&g->b[i]);
 	pthread_mutex_destroy(&g->mu);

@@ -217,7 +217,6 @@ struct rec {
 	struct intern colix;	/* column name -> index */
 	struct buf tmp;		/* JSON values as text; raw line copy */
 	size_t *toff;
-	int defer;		/* a bad row is REC_BAD (for the background reader) */
 	const char *span;	/* a TSV row: its fields lie in span[0..spanlen] */
 	size_t spanlen;
 	struct recbg *bg;	/* rows come from a reading thread (recbg.c) */
