@@ -55,8 +55,6 @@ struct recbg {
 	int ncols;		/* the thread's own is w.ncols */
 	int joined;
 	jmp_buf jb;		/* where a die() in the thread lands */
-	int dstatus;
-	char dmsg[1024];
 };
 
 static _Thread_local struct recbg *catching;
@@ -65,9 +63,10 @@ static void
 caught(int status, const char *msg)
 {
 	struct recbg *g = catching;
+	struct batch *b = &g->b[g->wi];	/* the one being filled */
 
-	g->dstatus = status;
-	snprintf(g->dmsg, sizeof g->dmsg, "%s", msg);
+	b->status = status;
+	snprintf(b->msg, sizeof b->msg, "%s", msg);
 	longjmp(g->jb, 1);
 }
 
@@ -201,10 +200,7 @@ reader(void *arg)
 	catching = g;
 	xs_die_catch = caught;
 	if (setjmp(g->jb)) {
-		b = &g->b[g->wi];
-		b->last = 1;
-		b->status = g->dstatus;
-		snprintf(b->msg, sizeof b->msg, "%s", g->dmsg);
+		g->b[g->wi].last = 1;	/* with caught's status and message */
 		seal(g);
 		return NULL;
 	}
