@@ -1,4 +1,5 @@
 /* rec.c: the record reader, TSV with a header line or JSON lines. */
+#define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -340,7 +341,7 @@ why(struct rec *r, const char *fmt, ...)
 static int
 verdict(struct rec *r, int rc)
 {
-	if (rc == REC_BAD && !r->lenient)
+	if (rc == REC_BAD && !r->lenient && !r->quiet)
 		die(XS_INPUT, "%s:%ld: %s", r->name, r->line, r->err);
 	return rc;
 }
@@ -527,6 +528,8 @@ rec_next(struct rec *r)
 			/* Next input: its header must match the first one's. */
 			int k = r->fileno + 1;
 
+			if (r->block)
+				return REC_END;
 			for (;;) {
 				if (!open_input(r, k))
 					return REC_END;
@@ -546,6 +549,142 @@ rec_next(struct rec *r)
 		r->spanlen = len;
 		return tsv_row(r, s, len);
 	}
+}
+
+/* Room for n more bytes in a block, and the NUL after them. */
+static void
+block_room(struct rec_block *t, size_t n)
+{
+	if (t->cap - t->len >= n && t->data)
+		return;
+	t->cap = t->len + n > 2 * t->cap ? t->len + n : 2 * t->cap;
+	t->data = xrealloc(t->data, t->cap + 1);
+}
+
+/* read() into the block; 0 at end of file. */
+static int
+block_read(struct rec *w, struct rec_block *t, size_t want)
+{
+	ssize_t n;
+
+	block_room(t, want);
+	do
+		n = read(w->fd, t->data + t->len, want);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die(XS_SYS, "%s: %s", w->name, strerror(errno));
+	if (n == 0)
+		w->reof = 1;
+	t->len += (size_t)n;
+	return n > 0;
+}
+
+/*
+ * Lines go into the block straight from read(): only the unread bytes
+ * of the reader's buffer (the first read's, and the part line a block
+ * leaves) are copied. A block ends at the last line end in its first
+ * `most` bytes, or after its first line when that is longer.
+ */
+int
+rec_take(struct rec *w, struct rec_block *t, size_t most)
+{
+	size_t want = most > RCHUNK / 4 ? most : RCHUNK / 4, cut, have;
+	char *nl;
+
+	while (w->rpos == w->rlen && !fill(w))
+		do
+			if (!open_input(w, w->fileno + 1))
+				return 0;
+		while (!start_input(w, 0));
+	t->off = t->len = 0;
+	have = w->rlen - w->rpos;
+	block_room(t, have);
+	memcpy(t->data, w->rbuf + w->rpos, have);
+	t->len = have;
+	w->rpos = w->rlen = 0;
+	while (t->len < want && !w->reof && block_read(w, t, want - t->len))
+		;
+	nl = memrchr(t->data, '\n', t->len < most ? t->len : most);
+	for (size_t seen = t->len < most ? t->len : most; !nl; ) {
+		nl = memchr(t->data + seen, '\n', t->len - seen);
+		seen = t->len;
+		if (!nl && (w->reof || !block_read(w, t, t->cap - t->len > RCHUNK / 4 ?
+		    t->cap - t->len : RCHUNK / 4)))
+			nl = t->data + t->len - 1;	/* the last line has no LF */
+	}
+	cut = (size_t)(nl - t->data) + 1;
+	if (cut < t->len) {
+		/* the rest waits in the reader's buffer for the next block */
+		if (w->rcap < t->len - cut) {
+			w->rcap = t->len - cut;
+			w->rbuf = xrealloc(w->rbuf, w->rcap + 1);
+		}
+		memcpy(w->rbuf, t->data + cut, t->len - cut);
+		w->rlen = t->len - cut;
+	}
+	t->len = cut;
+	t->fileno = w->fileno;
+	t->name = w->name;
+	t->fmt = w->fmt;
+	t->line0 = w->line;
+	if (t->mapcap < w->nfcols) {
+		t->mapcap = w->nfcols;
+		t->map = xreallocarray(t->map, (size_t)t->mapcap, sizeof *t->map);
+	}
+	if (w->nfcols > 0)	/* JSON lines have none */
+		memcpy(t->map, w->map, (size_t)w->nfcols * sizeof *t->map);
+	t->nfcols = w->nfcols;
+	return 1;
+}
+
+void
+rec_worker(struct rec *p, const struct rec *w)
+{
+	*p = *w;
+	p->fd = -1;
+	p->rbuf = NULL;
+	p->rf = NULL;
+	p->map = NULL;
+	p->rflen = p->toff = NULL;
+	grow_fields(p, w->nfcols > w->ncols ? w->nfcols : w->ncols);
+	buf_init(&p->tmp);
+	p->f = xcalloc((size_t)w->ncols + 1, sizeof *p->f);
+	p->len = xcalloc((size_t)w->ncols + 1, sizeof *p->len);
+	p->block = 1;
+	p->quiet = 1;
+	p->lenient = 0;
+	p->bg = NULL;
+}
+
+void
+rec_worker_block(struct rec *p, const struct rec_block *t, long line)
+{
+	grow_fields(p, t->nfcols > p->ncols ? t->nfcols : p->ncols);
+	if (t->nfcols > 0)
+		memcpy(p->map, t->map, (size_t)t->nfcols * sizeof *p->map);
+	p->nfcols = t->nfcols;
+	p->fmt = t->fmt;
+	p->name = t->name;
+	p->fileno = t->fileno;
+	p->rbuf = t->data;
+	p->rcap = t->cap;
+	p->rpos = t->off;
+	p->rlen = t->off + t->len;
+	p->reof = 1;
+	p->line = line;
+}
+
+void
+rec_worker_free(struct rec *p)
+{
+	free(p->rf);
+	free(p->rflen);
+	free(p->map);
+	free(p->toff);
+	free(p->f);
+	free(p->len);
+	buf_free(&p->tmp);
+	memset(p, 0, sizeof *p);
 }
 
 int

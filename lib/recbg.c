@@ -1,228 +1,271 @@
 /*
  * recbg.c: rec_background. Reading and splitting rows is most of what a
- * tool that aggregates does; on a second core it overlaps the work done
- * with the rows. The thread runs rec_next on its own copy of the reader
- * and copies each row into one of a few batches; the caller's rec_next
- * points f and len into the batch. Any die() in the thread (a malformed
- * row is one) becomes the end of the stream, said when the caller gets
- * there.
+ * tool that aggregates does. Here worker threads do it, a block of lines
+ * each, while the caller works on the rows of the blocks before; the
+ * caller gets the blocks in input order. A block's TSV rows point into
+ * its lines, which stay where read() put them: nothing is copied row by
+ * row (but the fields of JSON lines, which jansson hands over as values).
+ * A bad row and any die() in a worker (a read error, the bad header of a
+ * later input) end the stream, said when the caller gets there.
  */
 #define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xsell.h"
 #include "recbg.h"
 
-enum { NBATCH = 4, BATCH_ROWS = 4096, BATCH_BYTES = 1 << 20 };
+enum { NSLOT = 4, NWORK = 3 };
+enum { FREE, BUSY, FULL };
 
-struct batch {
-	struct buf data;	/* the rows' fields, NUL-terminated */
-	char **f;		/* row x column, into data */
+size_t recbg_most = 256 << 10;
+int recbg_workers;
+
+struct slot {
+	struct rec_block t;
+	int first;		/* the first block of its input */
+	char **f;		/* row x column: into t.data, or jdata */
 	size_t *len;
-	long *line;
-	const char **name;
-	int *fileno;
+	long *line;		/* of each row, from the block's start */
+	size_t rowcap;
 	int nrows;
-	int last;		/* no rows follow */
+	long nlines;		/* lines in the block, blank ones too */
+	int json;
+	struct buf jdata;	/* JSON rows' fields */
+	int state;		/* under mu */
+	int last;		/* no rows after this slot's */
 	int status;		/* with last: die(status, msg) after the rows */
+	int bad;		/* with last: the row after them is bad, msg says why */
+	long badline;
 	char msg[1024];
 };
 
-struct recbg {
-	struct rec w;		/* the thread's reader */
+struct worker {
+	struct recbg *g;
+	struct rec p;		/* reads one block at a time */
 	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct batch b[NBATCH];
-	int nfull;		/* sealed and not yet released by the caller */
-	int stop;		/* the caller closed before the end */
-	int wi;			/* the batch the thread fills */
-	int pending;		/* the reader's row goes first into the next batch */
-	/*
-	 * The caller's, read at every row, a line apart from what the thread
-	 * writes at every row (pending, w): on one cache line, every row was
-	 * a miss, a tenth of the caller's time in a relations audit.
-	 */
-	char apart[64];
-	int head;		/* the caller's batch */
-	int row;		/* the caller's next row in it */
-	int taken;		/* head is the caller's */
-	int ncols;		/* the thread's own is w.ncols */
-	int joined;
+	struct slot *sl;	/* the slot it fills */
+	int taking;		/* holds g->take */
 	jmp_buf jb;		/* where a die() in the thread lands */
 };
 
-static _Thread_local struct recbg *catching;
+struct recbg {
+	struct rec w;		/* cuts the input into blocks; under take */
+	pthread_mutex_t take;
+	int ended;		/* under mu: no block follows */
+	long seq;		/* under take: the next block's number */
+	int lastfile;		/* under take: the input of the block before */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;		/* under mu: the caller is done */
+	struct slot s[NSLOT];
+	struct worker wk[NWORK];
+	int nwork;
+	/*
+	 * The caller's, read at every row, a line apart from what the
+	 * workers write: on one cache line, every row was a miss.
+	 */
+	char apart[64];
+	long head;		/* the caller's block */
+	int row;		/* the caller's next row in it */
+	int taken;		/* head is the caller's */
+	int ncols;
+	int joined;
+	long base, next;	/* line before the caller's block; the next's */
+};
+
+static _Thread_local struct worker *catching;
 
 static void
 caught(int status, const char *msg)
 {
-	struct recbg *g = catching;
-	struct batch *b = &g->b[g->wi];	/* the one being filled */
+	struct worker *k = catching;
 
-	b->status = status;
-	snprintf(b->msg, sizeof b->msg, "%s", msg);
-	longjmp(g->jb, 1);
+	k->sl->status = status;
+	snprintf(k->sl->msg, sizeof k->sl->msg, "%s", msg);
+	longjmp(k->jb, 1);
 }
 
 static void
-batch_init(struct batch *b, int ncols)
-{
-	size_t n = (size_t)BATCH_ROWS * (size_t)(ncols > 0 ? ncols : 1);
-
-	memset(b, 0, sizeof *b);
-	buf_init(&b->data);
-	buf_grow(&b->data, BATCH_BYTES);
-	b->f = xreallocarray(NULL, n, sizeof *b->f);
-	b->len = xreallocarray(NULL, n, sizeof *b->len);
-	b->line = xreallocarray(NULL, BATCH_ROWS, sizeof *b->line);
-	b->name = xreallocarray(NULL, BATCH_ROWS, sizeof *b->name);
-	b->fileno = xreallocarray(NULL, BATCH_ROWS, sizeof *b->fileno);
-}
-
-static void
-batch_free(struct batch *b)
-{
-	buf_free(&b->data);
-	free(b->f);
-	free(b->len);
-	free(b->line);
-	free(b->name);
-	free(b->fileno);
-}
-
-/* Bytes the thread's current row takes in a batch. */
-static size_t
-row_size(const struct rec *w, int ncols)
-{
-	size_t n = 0;
-
-	if (w->span)
-		return w->spanlen + 1;
-	for (int i = 0; i < ncols; i++)
-		n += w->len[i] + 1;
-	return n;
-}
-
-/*
- * Copies the thread's current row into b, whose data has room for it: a
- * TSV row in one piece (its fields lie in its line), a JSON row field by
- * field. f points into the data at once: the data of a batch with rows
- * is never moved.
- */
-static void
-add_row(struct batch *b, const struct rec *w, int ncols)
-{
-	size_t k = (size_t)b->nrows * (size_t)ncols;
-	char *to = b->data.s + b->data.len;
-
-	if (w->span) {
-		memcpy(to, w->span, w->spanlen + 1);
-		for (int i = 0; i < ncols; i++)
-			b->f[k + i] = to + (w->f[i] - w->span);
-		b->data.len += w->spanlen + 1;
-	} else {
-		for (int i = 0; i < ncols; i++) {
-			b->f[k + i] = to;
-			memcpy(to, w->f[i], w->len[i]);
-			to[w->len[i]] = '\0';
-			to += w->len[i] + 1;
-		}
-		b->data.len = (size_t)(to - b->data.s);
-	}
-	memcpy(b->len + k, w->len, (size_t)ncols * sizeof *b->len);
-	b->line[b->nrows] = w->line;
-	b->name[b->nrows] = w->name;
-	b->fileno[b->nrows] = w->fileno;
-	b->nrows++;
-}
-
-/*
- * Rows into b until it is full (1) or the input ends (0). A row that
- * does not fit in a batch with rows waits in the reader for the next
- * batch (pending), which grows to take it if it must.
- */
-static int
-fill_batch(struct recbg *g, struct batch *b)
-{
-	struct rec *w = &g->w;
-	int rc;
-	size_t need;
-
-	for (;;) {
-		if (g->pending)
-			rc = REC_ROW;
-		else if ((rc = rec_next(w)) == REC_END) {
-			b->last = 1;
-			return 0;
-		}
-		need = row_size(w, w->ncols);
-		g->pending = b->nrows > 0 &&
-		    (b->nrows == BATCH_ROWS || b->data.len + need > b->data.cap);
-		if (g->pending)
-			return 1;
-		if (b->nrows == 0)
-			buf_grow(&b->data, need);
-		add_row(b, w, w->ncols);
-	}
-}
-
-static void
-batch_start(struct batch *b)
-{
-	b->data.len = 0;
-	b->nrows = 0;
-	b->last = 0;
-	b->status = 0;
-}
-
-static void
-seal(struct recbg *g)
+seal(struct recbg *g, struct slot *sl)
 {
 	pthread_mutex_lock(&g->mu);
-	g->nfull++;
+	sl->state = FULL;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void
+slot_start(struct slot *sl)
+{
+	sl->nrows = 0;
+	sl->nlines = 0;
+	sl->json = 0;
+	buf_reset(&sl->jdata);
+	sl->last = sl->status = sl->bad = 0;
+}
+
+static void
+slot_free(struct slot *sl)
+{
+	free(sl->t.data);
+	free(sl->t.map);
+	free(sl->f);
+	free(sl->len);
+	free(sl->line);
+	buf_free(&sl->jdata);
+}
+
+/*
+ * The next block into the next slot, once the caller has freed it; 0
+ * when there is none (the end, an error, or the caller stopped). The
+ * slot after the last block has no rows and says the input ended.
+ */
+static int
+take_block(struct recbg *g, struct worker *k)
+{
+	struct slot *sl;
+	int stop;
+
+	pthread_mutex_lock(&g->take);
+	k->taking = 1;
+	sl = &g->s[g->seq % NSLOT];
+	pthread_mutex_lock(&g->mu);
+	while (sl->state != FREE && !g->stop && !g->ended)
+		pthread_cond_wait(&g->cv, &g->mu);
+	stop = g->stop || g->ended;
+	if (!stop)
+		sl->state = BUSY;
+	pthread_mutex_unlock(&g->mu);
+	if (stop) {
+		k->taking = 0;
+		pthread_mutex_unlock(&g->take);
+		return 0;
+	}
+	g->seq++;
+	k->sl = sl;
+	slot_start(sl);
+	if (rec_take(&g->w, &sl->t, recbg_most)) {
+		sl->first = sl->t.fileno != g->lastfile;
+		g->lastfile = sl->t.fileno;
+	} else {
+		sl->last = 1;
+	}
+	k->taking = 0;
+	pthread_mutex_unlock(&g->take);
+	return 1;
+}
+
+static void
+grow_rows(struct slot *sl, int ncols)
+{
+	sl->rowcap = sl->rowcap ? 2 * sl->rowcap : 4096;
+	sl->f = xreallocarray(sl->f, sl->rowcap, (size_t)ncols * sizeof *sl->f);
+	sl->len = xreallocarray(sl->len, sl->rowcap,
+	    (size_t)ncols * sizeof *sl->len);
+	sl->line = xreallocarray(sl->line, sl->rowcap, sizeof *sl->line);
+}
+
+/* A JSON row's fields go into jdata; f holds offsets until the block is
+ * done, as jdata may move while it grows. */
+static void
+add_json(struct slot *sl, const struct rec *p, size_t at)
+{
+	for (int i = 0; i < p->ncols; i++) {
+		const char *v = sl->f[at + i];
+
+		sl->f[at + i] = (char *)(uintptr_t)sl->jdata.len;
+		buf_put(&sl->jdata, v, sl->len[at + i]);
+		buf_putc(&sl->jdata, '\0');
+	}
+	sl->json = 1;
+}
+
+/*
+ * The block's rows into its slot, up to the end or a bad row. The
+ * worker's reader writes each row's fields straight into the slot.
+ */
+static void
+split(struct worker *k)
+{
+	struct slot *sl = k->sl;
+	struct rec *p = &k->p;
+	char **f = p->f;
+	size_t *len = p->len, nc = (size_t)p->ncols, at;
+	int rc;
+
+	/* counted from 1: a data line is never taken for the first (BOM) */
+	rec_worker_block(p, &sl->t, 1);
+	for (;;) {
+		if ((size_t)sl->nrows == sl->rowcap)
+			grow_rows(sl, p->ncols);
+		at = (size_t)sl->nrows * nc;
+		p->f = sl->f + at;
+		p->len = sl->len + at;
+		if ((rc = rec_next(p)) == REC_END)
+			break;
+		if (rc == REC_BAD) {
+			sl->last = sl->bad = 1;
+			sl->badline = p->line - 1;
+			snprintf(sl->msg, sizeof sl->msg, "%s", p->err);
+			break;
+		}
+		if (!p->span)
+			add_json(sl, p, at);
+		sl->line[sl->nrows++] = p->line - 1;
+	}
+	p->f = f;
+	p->len = len;
+	sl->nlines = p->line - 1;
+	if (sl->json)
+		for (size_t i = 0; i < (size_t)sl->nrows * nc; i++)
+			sl->f[i] = sl->jdata.s + (uintptr_t)sl->f[i];
+}
+
+/* No block is taken after k's: the input ended or went wrong there. */
+static void
+end_blocks(struct recbg *g, struct worker *k)
+{
+	if (k->taking)
+		pthread_mutex_unlock(&g->take);
+	k->taking = 0;
+	pthread_mutex_lock(&g->mu);
+	g->ended = 1;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 }
 
 static void *
-reader(void *arg)
+work(void *arg)
 {
-	struct recbg *g = arg;
-	struct batch *b;
-	int more = 1;
+	struct worker *k = arg;
+	struct recbg *g = k->g;
 
-	catching = g;
+	catching = k;
 	xs_die_catch = caught;
-	if (setjmp(g->jb)) {
-		g->b[g->wi].last = 1;	/* with caught's status and message */
-		seal(g);
+	if (setjmp(k->jb)) {
+		k->sl->last = 1;	/* with caught's status and message */
+		end_blocks(g, k);
+		seal(g, k->sl);
 		return NULL;
 	}
-	while (more) {
-		pthread_mutex_lock(&g->mu);
-		while (g->nfull == NBATCH && !g->stop)
-			pthread_cond_wait(&g->cv, &g->mu);
-		more = !g->stop;
-		pthread_mutex_unlock(&g->mu);
-		if (!more)
-			break;
-		b = &g->b[g->wi];
-		batch_start(b);
-		more = fill_batch(g, b);
-		seal(g);
-		g->wi = (g->wi + 1) % NBATCH;
+	while (take_block(g, k)) {
+		if (!k->sl->last)
+			split(k);
+		if (k->sl->last)
+			end_blocks(g, k);
+		seal(g, k->sl);
 	}
 	return NULL;
 }
 
-/* Cores this process may run on: with one, a second thread only takes
- * turns with the first and adds the copying. */
+/* Cores this process may run on: with one, threads only take turns
+ * with the caller. */
 static int
 ncpu(void)
 {
@@ -235,75 +278,129 @@ ncpu(void)
 	return 2;
 }
 
+static void
+stop_workers(struct recbg *g)
+{
+	if (g->joined)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stop = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	for (int i = 0; i < g->nwork; i++)
+		pthread_join(g->wk[i].tid, NULL);
+	g->joined = 1;
+}
+
+static void
+recbg_free(struct recbg *g)
+{
+	for (int i = 0; i < NWORK; i++)
+		rec_worker_free(&g->wk[i].p);
+	for (int i = 0; i < NSLOT; i++)
+		slot_free(&g->s[i]);
+	pthread_mutex_destroy(&g->take);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	free(g);
+}
+
 void
 rec_background(struct rec *r)
 {
 	struct recbg *g;
 	sigset_t all, old;
+	int cpus = ncpu(), want;
 
-	if (r->empty || r->lenient || r->bg || ncpu() < 2)
+	if (r->empty || r->lenient || r->bg || cpus < 2)
 		return;
+	/*
+	 * The caller keeps a core: on two, a second worker made the three
+	 * threads take turns and cost more than it split (the caller is as
+	 * busy as one worker).
+	 */
+	want = cpus - 1 < NWORK ? cpus - 1 : NWORK;
+	if (recbg_workers > 0 && recbg_workers <= NWORK)
+		want = recbg_workers;
 	g = xcalloc(1, sizeof *g);
 	g->w = *r;
 	g->ncols = r->ncols;
-	for (int i = 0; i < NBATCH; i++)
-		batch_init(&g->b[i], r->ncols);
+	g->lastfile = -1;
+	for (int i = 0; i < NSLOT; i++)
+		buf_init(&g->s[i].jdata);
+	pthread_mutex_init(&g->take, NULL);
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
 	/* Signals are the caller's: SIGPIPE and SIGINT land on its thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&g->tid, NULL, reader, g) != 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		for (int i = 0; i < NBATCH; i++)
-			batch_free(&g->b[i]);
-		pthread_mutex_destroy(&g->mu);
-		pthread_cond_destroy(&g->cv);
-		free(g);
-		return;		/* read in this thread, as before */
+	for (int i = 0; i < want; i++) {
+		g->wk[i].g = g;
+		rec_worker(&g->wk[i].p, &g->w);	/* before any thread reads */
+	}
+	for (int i = 0; i < want; i++) {
+		if (pthread_create(&g->wk[i].tid, NULL, work, &g->wk[i]) != 0)
+			break;
+		g->nwork++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (g->nwork == 0) {
+		recbg_free(g);
+		return;		/* read in this thread, as before */
+	}
 	r->bg = g;
+}
+
+/* After the caller's last row: the end, or the error that ended it. */
+static int
+the_end(struct recbg *g, struct slot *sl)
+{
+	stop_workers(g);
+	if (sl->status)
+		die(sl->status, "%s", sl->msg);
+	if (sl->bad)
+		die(XS_INPUT, "%s:%ld: %s", sl->t.name, g->base + sl->badline,
+		    sl->msg);
+	return REC_END;
 }
 
 int
 recbg_next(struct rec *r)
 {
 	struct recbg *g = r->bg;
-	struct batch *b = &g->b[g->head];
+	struct slot *sl = &g->s[g->head % NSLOT];
 	size_t k;
 
-	while (!g->taken || g->row == b->nrows) {
-		pthread_mutex_lock(&g->mu);
+	while (!g->taken || g->row == sl->nrows) {
 		if (g->taken) {
-			if (b->last) {
-				pthread_mutex_unlock(&g->mu);
-				if (b->status) {
-					/* the thread has ended: it sealed its last batch */
-					pthread_join(g->tid, NULL);
-					g->joined = 1;
-					die(b->status, "%s", b->msg);
-				}
-				return REC_END;
-			}
-			g->nfull--;	/* b is free for the thread again */
-			g->head = (g->head + 1) % NBATCH;
-			g->taken = 0;
+			if (sl->last)
+				return the_end(g, sl);
+			pthread_mutex_lock(&g->mu);
+			sl->state = FREE;
 			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			g->head++;
+			g->taken = 0;
+			sl = &g->s[g->head % NSLOT];
 		}
-		while (g->nfull == 0)
+		pthread_mutex_lock(&g->mu);
+		while (sl->state != FULL)
 			pthread_cond_wait(&g->cv, &g->mu);
 		pthread_mutex_unlock(&g->mu);
-		b = &g->b[g->head];
 		g->taken = 1;
 		g->row = 0;
+		if (sl->nrows == 0 && sl->last && !sl->bad)
+			continue;	/* no block: the end marker */
+		g->base = sl->first ? sl->t.line0 : g->next;
+		g->next = g->base + sl->nlines;
+		r->name = sl->t.name;
+		r->fileno = sl->t.fileno;
+		r->fmt = sl->t.fmt;
 	}
 	k = (size_t)g->row * (size_t)g->ncols;
-	r->f = b->f + k;
-	r->len = b->len + k;
-	r->line = b->line[g->row];
-	r->name = b->name[g->row];
-	r->fileno = b->fileno[g->row];
+	r->f = sl->f + k;
+	r->len = sl->len + k;
+	r->line = g->base + sl->line[g->row];
 	g->row++;
 	return REC_ROW;
 }
@@ -313,17 +410,8 @@ recbg_close(struct rec *r)
 {
 	struct recbg *g = r->bg;
 
-	pthread_mutex_lock(&g->mu);
-	g->stop = 1;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-	if (!g->joined)
-		pthread_join(g->tid, NULL);
-	*r = g->w;
+	stop_workers(g);
+	*r = g->w;	/* the reading state, which rec_close frees */
 	r->bg = NULL;
-	for (int i = 0; i < NBATCH; i++)
-		batch_free(&g->b[i]);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->cv);
-	free(g);
+	recbg_free(g);
 }

@@ -219,7 +219,9 @@ struct rec {
 	size_t *toff;
 	const char *span;	/* a TSV row: its fields lie in span[0..spanlen] */
 	size_t spanlen;
-	struct recbg *bg;	/* rows come from a reading thread (recbg.c) */
+	struct recbg *bg;	/* rows come from reading threads (recbg.c) */
+	int block;		/* rbuf holds one block of lines: no more input */
+	int quiet;		/* a bad row is REC_BAD, whatever lenient says */
 };
 
 /* Opens the inputs (none, or "-", is stdin) and reads the first header:

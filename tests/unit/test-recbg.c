@@ -14,8 +14,12 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "recbg.h"
 
-static char *made[32];
+/* Which block size the checks run with, for their names. */
+static char most_is[64];
+
+static char *made[128];
 static int nmade;
 static pid_t owner;
 
@@ -88,7 +92,8 @@ same_rows(int nfiles, char **files, const char *what)
 	char *b = read_all(nfiles, files, 1, -1UL >> 1);
 
 	ok(a && b && strcmp(a, b) == 0 && strlen(a) > 0,
-	    "%s: the same rows (%zu bytes of them)", what, a ? strlen(a) : 0);
+	    "%s%s: the same rows (%zu bytes of them)", most_is, what,
+	    a ? strlen(a) : 0);
 	free(a);
 	free(b);
 }
@@ -148,11 +153,13 @@ same_end(int nfiles, char **files, const char *want, const char *what)
 	while (last && last > b && last[-1] != '\n')
 		last--;
 	ok(a && b && strcmp(a, b) == 0 && s1 == s2,
-	    "%s: the same rows, message and status as in one thread", what);
+	    "%s%s: the same rows, message and status as in one thread",
+	    most_is, what);
 	if (a && b && (strcmp(a, b) != 0 || s1 != s2))
 		printf("#   one thread (status %d):\n%s\n#   two (status %d):\n%s\n",
 		    s1, a, s2, b);
-	ok(b && strstr(b, want) != NULL, "%s: says \"%s\"", what, want);
+	ok(b && strstr(b, want) != NULL, "%s%s: says \"%s\"", most_is, what,
+	    want);
 	if (b && !strstr(b, want))
 		printf("#   got: %s\n", last ? last : b);
 	free(a);
@@ -178,8 +185,8 @@ many_rows(long n, long bad)
 	return b.s;
 }
 
-int
-main(void)
+static void
+checks(void)
 {
 	char *f[3], *text;
 	static const char messy[] =
@@ -236,8 +243,8 @@ main(void)
 		free(text);
 		all = read_all(1, f, 0, 10);
 		head = read_all(1, f, 1, 10);
-		ok(strcmp(all, head) == 0, "closed after 10 of 30000 rows: "
-		    "no hang, the same 10 rows");
+		ok(strcmp(all, head) == 0, "%sclosed after 10 of 30000 rows: "
+		    "no hang, the same 10 rows", most_is);
 		free(all);
 		free(head);
 	}
@@ -248,7 +255,7 @@ main(void)
 		rec_open(&r, 1, f);
 		rec_background(&r);
 		ok(rec_next(&r) == REC_END && rec_next(&r) == REC_END,
-		    "an empty input ends at once, and stays ended");
+		    "%san empty input ends at once, and stays ended", most_is);
 		rec_close(&r);
 	}
 
@@ -271,12 +278,14 @@ main(void)
 			sched_setaffinity(0, sizeof one, &one);
 			rec_open(&r, 1, f);
 			rec_background(&r);
-			ok(r.bg == NULL, "one core allowed: no reading thread");
+			ok(r.bg == NULL, "%sone core allowed: no reading thread",
+			    most_is);
 			rec_close(&r);
 			a = read_all(1, f, 1, -1UL >> 1);
 			sched_setaffinity(0, sizeof was, &was);
 			b = read_all(1, f, 0, -1UL >> 1);
-			ok(strcmp(a, b) == 0, "one core allowed: the same rows");
+			ok(strcmp(a, b) == 0, "%sone core allowed: the same rows",
+			    most_is);
 			free(a);
 			free(b);
 		} else {
@@ -299,6 +308,33 @@ main(void)
 	same_end(2, f, ":1: no column 'name'", "8000 rows, then a header without a column");
 	f[1] = "/tmp";
 	same_end(2, f, "t: /tmp: Is a directory", "8000 rows, then a directory");
+}
 
+/*
+ * Blocks as the tools cut them (all that one read gives) with the
+ * workers the cores allow, then ever smaller blocks down to one line a
+ * block, with up to three workers taking turns: a block ends at a line's
+ * end, a line longer than a block makes one of its own, and the rows,
+ * line numbers and errors must not change.
+ */
+int
+main(void)
+{
+	struct {
+		size_t most;
+		int workers;
+	} run[] = { { recbg_most, 0 }, { 4096, 2 }, { 100, 3 }, { 1, 2 } };
+
+	for (size_t i = 0; i < sizeof run / sizeof run[0]; i++) {
+		recbg_most = run[i].most;
+		recbg_workers = run[i].workers;
+		if (i == 0)
+			most_is[0] = '\0';
+		else
+			snprintf(most_is, sizeof most_is,
+			    "blocks of %zu bytes, %d workers: ", run[i].most,
+			    run[i].workers);
+		checks();
+	}
 	return tap_done();
 }
