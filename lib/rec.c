@@ -598,6 +598,15 @@ rec_take(struct rec *w, struct rec_block *t, size_t most)
 		while (!start_input(w, 0));
 	t->off = t->len = 0;
 	have = w->rlen - w->rpos;
+	if (have > most && (nl = memrchr(w->rbuf + w->rpos, '\n', most))) {
+		/* read before (the first read is larger than a block) */
+		cut = (size_t)(nl - (w->rbuf + w->rpos)) + 1;
+		block_room(t, cut);
+		memcpy(t->data, w->rbuf + w->rpos, cut);
+		t->len = cut;
+		w->rpos += cut;
+		goto taken;
+	}
 	block_room(t, have);
 	memcpy(t->data, w->rbuf + w->rpos, have);
 	t->len = have;
@@ -623,6 +632,7 @@ rec_take(struct rec *w, struct rec_block *t, size_t most)
 		w->rlen = t->len - cut;
 	}
 	t->len = cut;
+taken:
 	t->fileno = w->fileno;
 	t->name = w->name;
 	t->fmt = w->fmt;
