@@ -237,9 +237,10 @@ int rec_col(const struct rec *r, const char *name);
 int rec_need(const struct rec *r, const char *name);
 void rec_close(struct rec *r);
 /*
- * After rec_open: a second thread reads and splits the rest of the
- * input while the caller works on the rows it has, in batches of some
- * thousand rows. rec_next returns the same rows, and a malformed row or
+ * After rec_open: other threads (one fewer than the cores, at most
+ * three) read and split the rest of the input in blocks of lines while
+ * the caller works on the rows of the blocks before. rec_next returns
+ * the same rows in the same order, and a malformed row or
  * a read error still ends the tool when the caller reaches it, with the
  * same message, so the output does not depend on the timing. Not with
  * lenient, and not where the process may use one core only (the rows
