@@ -684,16 +684,23 @@ rec_worker_block(struct rec *p, const struct rec_block *t, long line)
 	p->line = line;
 }
 
+/* What a reader has of its own besides its input and its columns. */
+static void
+free_scratch(struct rec *r)
+{
+	free(r->f);
+	free(r->len);
+	free(r->rf);
+	free(r->rflen);
+	free(r->map);
+	free(r->toff);
+	buf_free(&r->tmp);
+}
+
 void
 rec_worker_free(struct rec *p)
 {
-	free(p->rf);
-	free(p->rflen);
-	free(p->map);
-	free(p->toff);
-	free(p->f);
-	free(p->len);
-	buf_free(&p->tmp);
+	free_scratch(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -753,15 +760,9 @@ rec_close(struct rec *r)
 	for (int i = 0; i < r->ncols; i++)
 		free(r->cols[i]);
 	free(r->cols);
-	free(r->f);
-	free(r->len);
-	free(r->rf);
-	free(r->rflen);
-	free(r->map);
-	free(r->toff);
+	free_scratch(r);
 	free(r->rbuf);
 	intern_free(&r->colix);
-	buf_free(&r->tmp);
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
 }
