@@ -596,7 +596,7 @@ rec_take(struct rec *w, struct rec_block *t, size_t most)
 			if (!open_input(w, w->fileno + 1))
 				return 0;
 		while (!start_input(w, 0));
-	t->off = t->len = 0;
+	t->len = 0;
 	have = w->rlen - w->rpos;
 	if (have > most && (nl = memrchr(w->rbuf + w->rpos, '\n', most))) {
 		/* read before (the first read is larger than a block) */
@@ -678,8 +678,8 @@ rec_worker_block(struct rec *p, const struct rec_block *t, long line)
 	p->fileno = t->fileno;
 	p->rbuf = t->data;
 	p->rcap = t->cap;
-	p->rpos = t->off;
-	p->rlen = t->off + t->len;
+	p->rpos = 0;
+	p->rlen = t->len;
 	p->reof = 1;
 	p->line = line;
 }

@@ -13,10 +13,10 @@ int recbg_next(struct rec *r);
 /* Stops and joins the threads and gives r its reading state back. */
 void recbg_close(struct rec *r);
 
-/* A block: whole lines of one input, data[off..off + len). */
+/* A block: whole lines of one input, data[0..len). */
 struct rec_block {
 	char *data;		/* cap + 1 bytes, the block's own */
-	size_t cap, off, len;
+	size_t cap, len;
 	int fileno;
 	const char *name;
 	int fmt;
@@ -26,9 +26,8 @@ struct rec_block {
 };
 
 /*
- * The next lines of w's input into t, at most about `most` bytes of
- * them unless one line is longer; the lines are in t->data, which t
- * trades with w's buffer. Goes on to the next input (reading its
+ * The next lines of w's input into t, at most `most` bytes of them
+ * unless one line is longer. Goes on to the next input (reading its
  * header) when one ends. 0 at the end of the last input.
  */
 int rec_take(struct rec *w, struct rec_block *t, size_t most);
