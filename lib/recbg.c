@@ -312,7 +312,7 @@ rec_background(struct rec *r)
 	sigset_t all, old;
 	int cpus = ncpu(), want;
 
-	if (r->empty || r->lenient || r->bg || cpus < 2)
+	if (r->empty || r->lenient || r->bg || (cpus < 2 && !recbg_workers))
 		return;
 	/*
 	 * The caller keeps a core: on two, a second worker made the three

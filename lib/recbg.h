@@ -39,7 +39,8 @@ void rec_worker_block(struct rec *p, const struct rec_block *t, long line);
 void rec_worker_free(struct rec *p);
 
 /* Tests only: the most bytes a block takes (so that small inputs make
- * many blocks), and how many workers (0: one fewer than the cores). */
+ * many blocks), and how many workers (0: one fewer than the cores, none
+ * with one core; more than 0 even with one core). */
 extern size_t recbg_most;
 extern int recbg_workers;
 

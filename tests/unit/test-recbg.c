@@ -264,6 +264,7 @@ checks(void)
 		cpu_set_t was, one;
 		struct rec r = { 0 };
 		char *a, *b;
+		int workers;
 
 		text = many_rows(5000, -1);
 		f[0] = tmpfile_str(text);
@@ -276,12 +277,15 @@ checks(void)
 					break;
 				}
 			sched_setaffinity(0, sizeof one, &one);
+			workers = recbg_workers;
+			recbg_workers = 0;	/* as the tools have it */
 			rec_open(&r, 1, f);
 			rec_background(&r);
 			ok(r.bg == NULL, "%sone core allowed: no reading thread",
 			    most_is);
 			rec_close(&r);
 			a = read_all(1, f, 1, -1UL >> 1);
+			recbg_workers = workers;
 			sched_setaffinity(0, sizeof was, &was);
 			b = read_all(1, f, 0, -1UL >> 1);
 			ok(strcmp(a, b) == 0, "%sone core allowed: the same rows",
@@ -312,10 +316,11 @@ checks(void)
 
 /*
  * Blocks as the tools cut them (all that one read gives) with the
- * workers the cores allow, then ever smaller blocks down to one line a
- * block, with up to three workers taking turns: a block ends at a line's
- * end, a line longer than a block makes one of its own, and the rows,
- * line numbers and errors must not change.
+ * workers the cores allow, then with one worker whatever the cores (so
+ * that a one-core machine runs the threads too), then ever smaller
+ * blocks down to one line a block, with up to three workers taking
+ * turns: a block ends at a line's end, a line longer than a block makes
+ * one of its own, and the rows, line numbers and errors must not change.
  */
 int
 main(void)
@@ -323,7 +328,8 @@ main(void)
 	struct {
 		size_t most;
 		int workers;
-	} run[] = { { recbg_most, 0 }, { 4096, 2 }, { 100, 3 }, { 1, 2 } };
+	} run[] = { { recbg_most, 0 }, { recbg_most, 1 }, { 4096, 2 },
+	    { 100, 3 }, { 1, 2 } };
 
 	for (size_t i = 0; i < sizeof run / sizeof run[0]; i++) {
 		recbg_most = run[i].most;
