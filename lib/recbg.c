@@ -48,6 +48,8 @@ struct slot {
 struct worker {
 	struct recbg *g;
 	struct rec p;		/* reads one block at a time */
+	char **f;		/* p's own f and len, which split points */
+	size_t *len;		/* into the slot while it runs */
 	pthread_t tid;
 	struct slot *sl;	/* the slot it fills */
 	int taking;		/* holds g->take */
@@ -195,8 +197,7 @@ split(struct worker *k)
 {
 	struct slot *sl = k->sl;
 	struct rec *p = &k->p;
-	char **f = p->f;
-	size_t *len = p->len, nc = (size_t)p->ncols, at;
+	size_t nc = (size_t)p->ncols, at;
 	int rc;
 
 	/* counted from 1: a data line is never taken for the first (BOM) */
@@ -219,8 +220,8 @@ split(struct worker *k)
 			add_json(sl, p, at);
 		sl->line[sl->nrows++] = p->line - 1;
 	}
-	p->f = f;
-	p->len = len;
+	p->f = k->f;
+	p->len = k->len;
 	sl->nlines = p->line - 1;
 	if (sl->json)
 		for (size_t i = 0; i < (size_t)sl->nrows * nc; i++)
@@ -249,6 +250,9 @@ work(void *arg)
 	catching = k;
 	xs_die_catch = caught;
 	if (setjmp(k->jb)) {
+		/* p's arrays are its own again, for rec_worker_free */
+		k->p.f = k->f;
+		k->p.len = k->len;
 		k->sl->last = 1;	/* with caught's status and message */
 		end_blocks(g, k);
 		seal(g, k->sl);
@@ -337,6 +341,8 @@ rec_background(struct rec *r)
 	for (int i = 0; i < want; i++) {
 		g->wk[i].g = g;
 		rec_worker(&g->wk[i].p, &g->w);	/* before any thread reads */
+		g->wk[i].f = g->wk[i].p.f;
+		g->wk[i].len = g->wk[i].p.len;
 	}
 	for (int i = 0; i < want; i++) {
 		if (pthread_create(&g->wk[i].tid, NULL, work, &g->wk[i]) != 0)
