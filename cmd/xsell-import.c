@@ -1474,6 +1474,20 @@ check_width(struct imp *im, const struct src *s, const struct row *rw)
 	return 0;
 }
 
+/* Source column j of a row, trimmed; empty where the row has no column j
+ * (or j < 0: the column is not in this input). */
+static void
+src_field(const struct row *rw, int j, const char **p, size_t *n)
+{
+	*p = "";
+	*n = 0;
+	if (j >= 0 && j < rw->nf) {
+		*p = rw->f[j];
+		*n = rw->len[j];
+		trim(p, n);
+	}
+}
+
 /* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
 static int
 convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
@@ -1490,15 +1504,10 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 		return -1;
 	im->oos = im->type_given = 0;
 	for (int k = 0; k < im->nspec; k++) {
-		int j = im->spec_src[k];
-		const char *p = "";
-		size_t n = 0;
+		const char *p;
+		size_t n;
 
-		if (j >= 0 && j < rw->nf) {
-			p = rw->f[j];
-			n = rw->len[j];
-			trim(&p, &n);
-		}
+		src_field(rw, im->spec_src[k], &p, &n);
 		if (conv(im, k, p, n))
 			return -1;
 	}
@@ -1515,15 +1524,10 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 		}
 	}
 	for (int e = 0; e < im->nextra; e++) {
-		int j = im->extra_src[e];
-		const char *p = "";
-		size_t n = 0;
+		const char *p;
+		size_t n;
 
-		if (j >= 0 && j < rw->nf) {
-			p = rw->f[j];
-			n = rw->len[j];
-			trim(&p, &n);
-		}
+		src_field(rw, im->extra_src[e], &p, &n);
 		im->v[base + e] = (char *)p;
 		im->olen[base + e] = n;
 	}
