@@ -867,6 +867,81 @@ own_col(const struct q *Q, const char *name)
 
 static const char *const scope_word[] = { "customer", "candidate", "subject" };
 
+/* The column names a field of scope can name, in the order they are
+ * looked up. NULL-terminated, for rule_suggest; the caller frees it. */
+static char **
+scope_names(const struct q *Q, int scope, int *n)
+{
+	char **v = xcalloc((size_t)Q->in.ncols + (size_t)Q->nown +
+	    (Q->offers ? (size_t)Q->offers->ncols : 0) +
+	    (Q->catalog ? (size_t)Q->catalog->ncols : 0) + 1, sizeof *v);
+
+	*n = 0;
+	if (scope == RULE_CONTEXT) {
+		for (int k = 0; k < Q->in.ncols; k++)
+			v[(*n)++] = Q->in.cols[k];
+		return v;
+	}
+	if (scope == RULE_CANDIDATE) {
+		for (int k = 0; k < Q->nown; k++)
+			v[(*n)++] = Q->own[k];
+		for (int k = 0; Q->offers && k < Q->offers->ncols; k++)
+			v[(*n)++] = Q->offers->cols[k];
+	}
+	if (scope == RULE_CANDIDATE || !Q->offers)
+		for (int k = 0; Q->catalog && k < Q->catalog->ncols; k++)
+			v[(*n)++] = Q->catalog->cols[k];
+	return v;
+}
+
+/*
+ * A field no row can have: the rule would be false (or true) for every
+ * candidate, and a cron job would publish what that leaves, so it is
+ * exit 3 with the rule and a caret under the field. A close name in the
+ * same scope, or the same name in another, is suggested.
+ */
+static void
+unknown_field(const struct q *Q, const struct qrule *qr,
+    const struct rule_field *f)
+{
+	const char *sc = scope_word[f->scope], *near = NULL, *where;
+	char **v, msg[512], hint[160] = "";
+	int n;
+
+	v = scope_names(Q, f->scope, &n);
+	near = rule_suggest(f->name, v, n);
+	free(v);
+	if (near) {
+		snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+	} else {
+		for (int s = RULE_CONTEXT; s <= RULE_SUBJECT && !near; s++) {
+			v = scope_names(Q, s, &n);
+			for (int k = 0; s != f->scope && k < n && !near; k++)
+				if (strcmp(v[k], f->name) == 0)
+					near = scope_word[s];
+			free(v);
+		}
+		if (near)
+			snprintf(hint, sizeof hint, " (did you mean '%s.%s'?)",
+			    near, f->name);
+	}
+	if (f->scope == RULE_SUBJECT && Q->offers)
+		snprintf(msg, sizeof msg, "%s.%s: offers have no subject%s", sc,
+		    f->name, hint);
+	else if (f->scope == RULE_SUBJECT && !Q->catalog)
+		snprintf(msg, sizeof msg, "%s.%s needs --catalog (a subject's "
+		    "fields are its catalog row)%s", sc, f->name, hint);
+	else {
+		where = f->scope == RULE_CONTEXT ? "the contexts"
+		    : f->scope == RULE_SUBJECT ? "the catalog"
+		    : Q->offers ? "the candidates, the offers or the catalog"
+		    : "the candidates or the catalog";
+		snprintf(msg, sizeof msg, "%s.%s is not a column of %s%s", sc,
+		    f->name, where, hint);
+	}
+	rule_die(qr, qr->exproff + f->off, msg);
+}
+
 /* customer.x: a context column. candidate.x: an output column of the
  * candidate, else the offer's, else the catalog's. subject.x: the
  * catalog's, for the subject the best link came from. */
@@ -875,7 +950,6 @@ bind_field(struct q *Q, struct qrule *qr, int i)
 {
 	struct rule_field *f = &qr->r.field[i];
 	int src = -1, col = -1;
-	const char *where = "the contexts";
 
 	switch (f->scope) {
 	case RULE_CONTEXT:
@@ -885,8 +959,6 @@ bind_field(struct q *Q, struct qrule *qr, int i)
 			col = 0, src = -1;	/* no rows: nothing to say */
 		break;
 	case RULE_CANDIDATE:
-		where = Q->offers ? "the candidates, the offers or the catalog"
-		    : "the candidates or the catalog";
 		if ((col = own_col(Q, f->name)) >= Q->o_extra &&
 		    col < Q->o_extra + Q->nextra)
 			col = Q->extra[col - Q->o_extra], src = SRC_CAND;
@@ -898,19 +970,13 @@ bind_field(struct q *Q, struct qrule *qr, int i)
 			src = SRC_CAND;
 		break;
 	default:
-		where = Q->offers ? "anything (offers have no subject)"
-		    : Q->catalog ? "the catalog" : "anything without --catalog";
 		if (!Q->offers) {
 			src = SRC_SUBJ;
 			col = table_col(Q->catalog, f->name);
 		}
 	}
-	if (col < 0) {
-		note("%s:%ld:%d: %s.%s is not a column of %s: always missing",
-		    qr->file, qr->line, rule_column(qr->text, qr->exproff + f->off),
-		    scope_word[f->scope], f->name, where);
-		src = -1;
-	}
+	if (col < 0)
+		unknown_field(Q, qr, f);
 	rule_bind(&qr->r, i, src, col);
 	Q->need_offer |= src == SRC_OFFER;
 	Q->need_cand |= src == SRC_CAND;

@@ -779,6 +779,55 @@ rule_dump(const struct rule *r, struct buf *b)
 	buf_str(b);
 }
 
+/* Edit distance of a and b, adjacent swaps counting one (the optimal
+ * string alignment distance); rows are three rolling arrays. */
+static size_t
+edits(const char *a, size_t m, const char *b, size_t n)
+{
+	size_t *row = xcalloc(3 * (n + 1), sizeof *row), d;
+	size_t *pp = row, *p = row + n + 1, *c = row + 2 * (n + 1), *t;
+
+	for (size_t j = 0; j <= n; j++)
+		p[j] = j;
+	for (size_t i = 1; i <= m; i++) {
+		c[0] = i;
+		for (size_t j = 1; j <= n; j++) {
+			size_t sub = p[j - 1] + (a[i - 1] != b[j - 1]);
+
+			c[j] = p[j] + 1 < c[j - 1] + 1 ? p[j] + 1 : c[j - 1] + 1;
+			if (sub < c[j])
+				c[j] = sub;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < c[j])
+				c[j] = pp[j - 2] + 1;
+		}
+		t = pp, pp = p, p = c, c = t;
+	}
+	d = p[n];
+	free(row);
+	return d;
+}
+
+const char *
+rule_suggest(const char *name, char *const *cand, int n)
+{
+	size_t len = strlen(name), most = len <= 4 ? 1 : 2, best = most + 1;
+	const char *pick = NULL;
+
+	for (int i = 0; i < n; i++) {
+		size_t cl = strlen(cand[i]), d;
+
+		/* the distance is at least the difference in length */
+		if (cl > len + most || len > cl + most)
+			continue;
+		if ((d = edits(name, len, cand[i], cl)) < best && d > 0) {
+			best = d;
+			pick = cand[i];
+		}
+	}
+	return pick;
+}
+
 void
 rule_caret(struct buf *b, const char *line, size_t len, size_t off)
 {

@@ -78,6 +78,12 @@ int rule_eval(const struct rule *r, const struct rule_env *env);
 /* The compiled tree, fully parenthesised, for tests and -v. */
 void rule_dump(const struct rule *r, struct buf *b);
 
+/* The candidate closest to name, when it is close enough to be what a
+ * typo of name meant (at most two edits: a letter added, dropped,
+ * changed or two swapped; one for names of up to four letters), else
+ * NULL. Ties go to the earlier candidate. */
+const char *rule_suggest(const char *name, char *const *cand, int n);
+
 /* 1-based column in characters of byte offset off in s (UTF-8). */
 int rule_column(const char *s, size_t off);
 /* Appends "  LINE\n  ^\n" with the caret under byte offset off of the

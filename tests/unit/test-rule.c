@@ -385,6 +385,22 @@ test_caret(void)
 	buf_free(&b);
 }
 
+static void
+test_suggest(void)
+{
+	char *cols[] = { "product_id", "price", "category", "tier", "segment" };
+
+	is_str(rule_suggest("prise", cols, 5), "price", "a letter changed");
+	is_str(rule_suggest("segmnet", cols, 5), "segment", "two letters swapped");
+	is_str(rule_suggest("categry", cols, 5), "category", "a letter dropped");
+	is_str(rule_suggest("productid", cols, 5), "product_id", "a letter added");
+	ok(rule_suggest("teir", cols, 5) != NULL, "a swap in a short name");
+	ok(rule_suggest("tear", cols, 5) == NULL, "two edits in a short name: none");
+	ok(rule_suggest("brand", cols, 5) == NULL, "nothing close: none");
+	ok(rule_suggest("price", cols, 5) == NULL, "the name itself: none");
+	ok(rule_suggest("x", cols, 0) == NULL, "no candidates");
+}
+
 int
 main(void)
 {
@@ -395,5 +411,6 @@ main(void)
 	test_depth();
 	test_binding();
 	test_caret();
+	test_suggest();
 	return tap_done();
 }
