@@ -412,8 +412,11 @@ show_chart(struct rchart *c)
 static void
 show_heading(const char *s)
 {
-	if (as_report)
-		fprintf(out, "== %s ==\n\n", s);
+	if (as_report) {
+		fputs("== ", out);
+		term_puts(s, out);
+		fputs(" ==\n\n", out);
+	}
 	if (html)
 		html_heading(html, s);
 }
@@ -438,8 +441,10 @@ show_para(const char *fmt, ...)
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b.len = (size_t)n;
-	if (as_report)
-		fprintf(out, "%s\n\n", b.s);
+	if (as_report) {
+		term_puts(b.s, out);
+		fputs("\n\n", out);
+	}
 	else
 		note("%s", b.s);
 	if (html)

@@ -18,6 +18,7 @@
 
 #include "xsell.h"
 #include "csvin.h"
+#include "report.h"
 
 static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
@@ -979,10 +980,17 @@ write_reject(struct imp *im, const struct src *s, const struct row *rw,
 	buf_free(&tail);
 }
 
+/* --preview is read on a terminal: merchant data in it is escaped. */
 static void
 preview_problem(struct imp *im, const char *where, const char *why)
 {
-	buf_printf(&im->pv.problems, "  %s: %s\n", where, why);
+	struct buf *b = &im->pv.problems;
+
+	buf_puts(b, "  ");
+	term_escape(b, where, strlen(where));
+	buf_puts(b, ": ");
+	term_escape(b, why, strlen(why));
+	buf_putc(b, '\n');
 }
 
 /* Counts and reports the row just refused; why and whykey are set. */
@@ -1544,15 +1552,26 @@ describe_map(struct imp *im, const struct src *s)
 	for (int k = 0; k < im->nspec; k++) {
 		const struct spec *sp = &im->spec[k];
 
-		if (im->spec_src[k] >= 0)
-			buf_printf(b, "  %-16s <- %s\n", sp->name,
-			    s->cols[im->spec_src[k]]);
-		else if (!(sp->flags & (OP | IFANY)))
+		if (im->spec_src[k] >= 0) {
+			buf_printf(b, "  %-16s <- ", sp->name);
+			term_escape(b, s->cols[im->spec_src[k]],
+			    strlen(s->cols[im->spec_src[k]]));
+			buf_putc(b, '\n');
+		} else if (!(sp->flags & (OP | IFANY)))
 			buf_printf(b, "  %-16s (no column)\n", sp->name);
 	}
-	for (int e = 0; e < im->nextra; e++)
-		buf_printf(b, "  %-16s <- %s (kept as it is)\n", im->extra[e],
-		    s->cols[im->extra_src[e]]);
+	for (int e = 0; e < im->nextra; e++) {
+		const char *c = s->cols[im->extra_src[e]];
+		size_t at = b->len;
+
+		buf_puts(b, "  ");
+		term_escape(b, im->extra[e], strlen(im->extra[e]));
+		while (b->len < at + 18)
+			buf_putc(b, ' ');
+		buf_puts(b, " <- ");
+		term_escape(b, c, strlen(c));
+		buf_puts(b, " (kept as it is)\n");
+	}
 }
 
 static void
@@ -1599,16 +1618,23 @@ preview_row(struct imp *im)
 	}
 }
 
-/* A value on one line, cut to w columns. */
+/* A value on one line, escaped, cut to w columns (characters). */
 static void
 put_cell(struct buf *b, const char *s, int w)
 {
-	int n = (int)strlen(s), cut = n > w;
+	struct buf e;
+	int n = (int)term_width(s), cut = n > w, c = 0;
 
+	buf_init(&e);
+	term_escape(&e, s, strlen(s));
 	if (cut)
 		n = w - 3;
-	for (int i = 0; i < n; i++)
-		buf_putc(b, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+	for (size_t i = 0; i < e.len; i++) {
+		if (((unsigned char)e.s[i] & 0xC0) != 0x80 && c++ == n)
+			break;
+		buf_putc(b, e.s[i]);
+	}
+	buf_free(&e);
 	if (cut)
 		buf_puts(b, "...");
 	for (int i = cut ? w : n; i < w + 2; i++)
@@ -1624,9 +1650,9 @@ print_sample(const struct imp *im, FILE *fp)
 
 	buf_init(&b);
 	for (int i = 0; i < im->nout; i++) {
-		w[i] = (int)strlen(im->ocol[i]);
+		w[i] = (int)term_width(im->ocol[i]);
 		for (int r = 0; r < pv->nsample; r++) {
-			int n = (int)strlen(pv->sample[r][i]);
+			int n = (int)term_width(pv->sample[r][i]);
 			if (n > w[i])
 				w[i] = n > 24 ? 24 : n;
 		}
@@ -1692,9 +1718,15 @@ print_links(const struct imp *im, FILE *fp)
 	top_ids = &pv->ids[0];
 	qsort(ix, n, sizeof *ix, by_links);
 	fprintf(fp, "most links:\n");
-	for (size_t i = 0; i < n && i < 5; i++)
-		fprintf(fp, "  %-16s %u\n", intern_str(&pv->ids[0], ix[i]),
-		    pv->links[ix[i]]);
+	for (size_t i = 0; i < n && i < 5; i++) {
+		struct buf b;
+
+		buf_init(&b);
+		term_escape(&b, intern_str(&pv->ids[0], ix[i]),
+		    intern_len(&pv->ids[0], ix[i]));
+		fprintf(fp, "  %-16s %u\n", buf_str(&b), pv->links[ix[i]]);
+		buf_free(&b);
+	}
 	free(ix);
 }
 
@@ -1715,8 +1747,11 @@ preview_print(struct imp *im, FILE *fp)
 		print_links(im, fp);
 	print_sample(im, fp);
 	fprintf(fp, "rejected:%s\n", im->nrs ? "" : " none");
-	for (int i = 0; i < im->nrs; i++)
-		fprintf(fp, "  %6ld  %s\n", im->rs[i].n, im->rs[i].key);
+	for (int i = 0; i < im->nrs; i++) {
+		fprintf(fp, "  %6ld  ", im->rs[i].n);
+		term_puts(im->rs[i].key, fp);
+		putc('\n', fp);
+	}
 	fprintf(fp, "problems:%s\n", im->problems ? "" : " none");
 	if (pv->problems.len)
 		fputs(buf_str(&pv->problems), fp);

@@ -266,6 +266,28 @@ EOF
 	assert_line --regexp '^self_link +error +P1 +P1 +links to itself \(relations.tsv:7\)$'
 }
 
+# Merchant data may hold control characters; a report is read on a
+# terminal, which would act on them (ESC ] retitles the window, ESC [ 2 J
+# clears it). Shown escaped there; the TSV keeps the bytes.
+@test "--report shows control characters in the data escaped; TSV keeps the bytes" {
+	printf 'subject_id\tlinked_id\nA\033]0;pwned\007\tA\033]0;pwned\007\nB\302\233c\177\tB\302\233c\177\nR\233\tR\233\nD\\tx\\n\tD\\tx\\n\n' > ctl.tsv
+	run -0 --separate-stderr bash -c 'xsell-audit --report ctl.tsv | sed -n "/^Findings\$/,\$p"'
+	assert_output "$(printf '%s\n' 'Findings' \
+	    'check      severity  subject_id     linked_id      detail' \
+	    'self_link  error     A\e]0;pwned\a  A\e]0;pwned\a  links to itself (ctl.tsv:2)' \
+	    'self_link  error     B\u009bc\x7f   B\u009bc\x7f   links to itself (ctl.tsv:3)' \
+	    'self_link  error     R\x9b          R\x9b          links to itself (ctl.tsv:4)' \
+	    'self_link  error     D\tx\n         D\tx\n         links to itself (ctl.tsv:5)')"
+	run -0 --separate-stderr xsell-audit ctl.tsv
+	assert_output "$(printf 'check\tseverity\tsubject_id\tlinked_id\tdetail\nself_link\terror\tA\033]0;pwned\007\tA\033]0;pwned\007\tlinks to itself (ctl.tsv:2)\nself_link\terror\tB\302\233c\177\tB\302\233c\177\tlinks to itself (ctl.tsv:3)\nself_link\terror\tR\233\tR\233\tlinks to itself (ctl.tsv:4)\nself_link\terror\tD\\tx\\n\tD\\tx\\n\tlinks to itself (ctl.tsv:5)')"
+	# chart labels and table cells of the offers report too
+	printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\nc1\tP\033[1m\ttreatment\t1\t5\nc2\tP\033[1m\ttreatment\t0\t\n' > ev.tsv
+	run -0 xsell-audit --events ev.tsv --report
+	assert_line 'P\e[1m  |   [-----------------o----------------]  0.5 [0.09453, 0.9055]'
+	assert_line --regexp '^candidate  P\\e\[1m +2 +1 +50.0%'
+	refute_output --partial $'\033'
+}
+
 @test "--html writes one self-contained page with inline SVG" {
 	run -0 audit_all -q --html page.html
 	assert_output --partial "$(printf 'self_link\terror')"

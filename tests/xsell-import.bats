@@ -348,6 +348,44 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_output "$(cat relations.preview)"
 }
 
+# A preview is read on a terminal: control characters in the merchant's
+# file (ESC, BEL, DEL, C1) are shown escaped; the records keep the bytes.
+@test "--preview shows control characters in the data escaped" {
+	printf 'subject,linked,position,no\033]2;x\007te\n"A\033[2J",B\007,1,"x\302\233y\177z"\nA\033[2J,C,2\033[8m,ok\n' > ctl.csv
+	run -1 --separate-stderr xsell-import --preview ctl.csv
+	assert_output 'kind: relations
+rows: 2 in, 1 out, 1 rejected
+columns:
+  subject_id       <- subject
+  linked_id        <- linked
+  type             (no column)
+  source           (no column)
+  position         <- position
+  no_2_x_te        <- no\e]2;x\ate (kept as it is)
+distinct values:
+  subject_id       1
+  linked_id        1
+links per subject:
+  1           1  ########################################
+  2           0
+  3           0
+  4-5         0
+  6-10        0
+  11-20       0
+  21+         0
+most links:
+  A\e[2J           1
+sample (first 1 rows):
+  subject_id  linked_id  type        source   position  no_2_x_te
+  A\e[2J      B\a        cross_sell  managed  1         x\u009by\x7fz
+rejected:
+       1  column '"'position'"': not a number
+problems:
+  ctl.csv:3: column '"'position'"': not a number: "2\e[8m"'
+	run -1 --separate-stderr xsell-import ctl.csv
+	assert_output "$(printf 'subject_id\tlinked_id\ttype\tsource\tposition\tno_2_x_te\nA\033[2J\tB\007\tcross_sell\tmanaged\t1\tx\302\233y\177z')"
+}
+
 @test "--preview counts distinct ids and lists every problem for other kinds too" {
 	run --separate-stderr xsell-import --preview orders.csv
 	assert_line 'rows: 12 in, 6 out, 6 rejected'
