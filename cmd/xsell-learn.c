@@ -67,6 +67,7 @@ struct opts {
 	double max_price_ratio;
 	const char *out;
 	int json;
+	int uplift;		/* --uplift: the uplift learner takes over */
 };
 
 /* ---- options ---- */
@@ -158,7 +159,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		O_BASKET = 256, O_MINCOUNT, O_MINSUPP, O_MINCONF, O_MINLIFT,
 		O_TOP, O_SORTBY, O_MEASURES, O_MAXITEMS, O_MAXBASKET,
 		O_HALFLIFE, O_NOW, O_COUNTS, O_MERGE, O_SHARD, O_TYPE,
-		O_CATALOG, O_MAXPRICE
+		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY
 	};
 	static const struct option lo[] = {
 		{ "basket", required_argument, NULL, O_BASKET },
@@ -181,15 +182,39 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "max-price-ratio", required_argument, NULL, O_MAXPRICE },
 		XS_COMMON_LONGOPTS
 	};
-	int c, m;
+	const size_t nlo = sizeof lo / sizeof lo[0] - 1;
+	/* --uplift is an option like any other, anywhere on the line: the
+	 * scans know it and the options only it takes. */
+	struct option *all = xcalloc(nlo + (size_t)uplift_learn_nopts + 1,
+	    sizeof *all);
+	int c, m, at;
 
+	memcpy(all, lo, nlo * sizeof *lo);
+	for (int i = 0; i < uplift_learn_nopts; i++) {
+		all[nlo + (size_t)i] = uplift_learn_options[i];
+		all[nlo + (size_t)i].flag = NULL;
+		all[nlo + (size_t)i].val = i == 0 ? O_UPLIFT : O_UPLIFT_ONLY;
+	}
 	memset(o, 0, sizeof *o);
+	/* A quiet scan for --uplift first: with it, the uplift learner
+	 * parses the line, and judges every option itself. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:jqvhV", all, NULL)) != -1)
+		o->uplift |= c == O_UPLIFT;
+	opterr = 1;
+	optind = 0;	/* GNU getopt: start over */
+	if (o->uplift) {
+		free(all);
+		return;
+	}
 	o->basket = -1;
 	o->sort_by = -1;
 	o->max_items = 2;
 	o->max_price_ratio = 2.0;
-	while ((c = getopt_long(argc, argv, "o:jqvhV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jqvhV", all, &at)) != -1) {
 		switch (c) {
+		case O_UPLIFT_ONLY:
+			die(XS_USAGE, "option --%s goes with --uplift", all[at].name);
 		case O_BASKET:
 			o->basket = opt_word("--basket", optarg, basket_words);
 			break;
@@ -279,6 +304,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 			usage_die(usage_text);
 		}
 	}
+	free(all);
 	check_opts(o);
 }
 
@@ -1851,11 +1877,11 @@ main(int argc, char **argv)
 	int status;
 
 	xs_init(argv[0]);
-	/* Learners with other inputs and outputs (issue 7's --uplift) take
-	 * their own mode here, before the rule options are parsed. */
-	if (argc > 1 && strcmp(argv[1], "--uplift") == 0)
-		return uplift_learn_main(argc, argv);
 	parse_opts(&o, argc, argv);
+	/* The uplift learner reads events, not orders, and has options of
+	 * its own: it parses the line again. */
+	if (o.uplift)
+		return uplift_learn_main(argc, argv);
 	learn_init(&L, &o);
 	if (o.mode == M_MERGE) {
 		merge_counts(&L, argc - optind, argv + optind);

@@ -13,6 +13,7 @@
 #ifndef UPLIFT_H
 #define UPLIFT_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #include "xsell.h"
@@ -123,11 +124,15 @@ double uplift_glm_mean(const struct uplift_glm *g, int family,
 
 /* ---- the two tools ---- */
 
-/* xsell-learn --uplift ...: parses its own options (argv[1] is
- * "--uplift"), writes the model, returns the exit status. */
+/* xsell-learn ... --uplift ...: parses its own options (--uplift among
+ * them, anywhere), writes the model, returns the exit status. */
 int uplift_learn_main(int argc, char **argv);
 /* Its usage form, one line for xsell-learn's usage text. */
 extern const char uplift_learn_usage[];
+/* Its long options; the first uplift_learn_nopts are --uplift and the
+ * options only it takes, the rest the common ones. */
+extern const struct option uplift_learn_options[];
+extern const int uplift_learn_nopts;
 
 /* What uplift_lookup found. */
 enum { UPLIFT_BAD = -1, UPLIFT_NONE = 0, UPLIFT_CANDIDATE = 1,

@@ -83,29 +83,34 @@ usage(FILE *fp, int status)
 		exit(status);
 }
 
+/* --uplift and the options only it takes come first: xsell-learn's own
+ * option scan recognises them by uplift_learn_nopts. */
+const struct option uplift_learn_options[] = {
+	{ "uplift", no_argument, NULL, 'U' },
+	{ "segment-by", required_argument, NULL, 'S' },
+	{ "learner", required_argument, NULL, 'L' },
+	{ "min-per-arm", required_argument, NULL, 'M' },
+	{ "prior-strength", required_argument, NULL, 'K' },
+	{ "outcome", required_argument, NULL, 'Y' },
+	{ "l2", required_argument, NULL, '2' },
+	{ "min-effect", required_argument, NULL, 'E' },
+	{ "high-base", required_argument, NULL, 'B' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+const int uplift_learn_nopts = 9;
+
 static void
 parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const char *const learners[] = { "t", "x", "logistic-t", NULL };
 	static const char *const outcomes[] = { "converted", "revenue", NULL };
-	static const struct option lo[] = {
-		{ "uplift", no_argument, NULL, 'U' },
-		{ "segment-by", required_argument, NULL, 'S' },
-		{ "learner", required_argument, NULL, 'L' },
-		{ "min-per-arm", required_argument, NULL, 'M' },
-		{ "prior-strength", required_argument, NULL, 'K' },
-		{ "outcome", required_argument, NULL, 'Y' },
-		{ "l2", required_argument, NULL, '2' },
-		{ "min-effect", required_argument, NULL, 'E' },
-		{ "high-base", required_argument, NULL, 'B' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct option *lo = uplift_learn_options;
 	const char *err;
 	int c;
 
@@ -114,7 +119,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->min_per_arm = 10;
 	o->k = 20;
 	o->l2 = 1;
-	optind = 1;
+	optind = 0;	/* start over: xsell-learn has scanned argv already */
 	while ((c = getopt_long(argc, argv, "o:jqvhV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'U':

@@ -5,6 +5,7 @@
 # the join when scoring, and a bank's loop end to end.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 U=$FIX/uplift
 GEN=$ROOT/scripts/gen-events
@@ -48,6 +49,32 @@ coverage() {
 	run xsell-learn --uplift --help
 	assert_success
 	assert_output --partial 'usage: xsell-learn --uplift [--segment-by COL[:EDGES],...] [--learner t|x|logistic-t]'
+}
+
+# --uplift is an ordinary option: anywhere among the options, its own
+# options before or after it; each order gives the same model bytes.
+@test "--uplift in any position, with its options on either side" {
+	xsell-learn --uplift --segment-by tier,tenure:12 -j "$U/small.tsv" > want.json
+	[ -s want.json ]
+	for args in "-q --uplift --segment-by tier,tenure:12 -j" \
+	    "--segment-by tier,tenure:12 -j --uplift -q" \
+	    "-j -q --segment-by=tier,tenure:12 --uplift"; do
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr xsell-learn $args "$U/small.tsv"
+		[ "$output" = "$(cat want.json)" ] || { echo "differs: $args"; return 1; }
+		[ -z "$stderr" ] || { echo "$args: $stderr"; return 1; }
+	done
+	run -0 --separate-stderr bash -c "xsell-learn \"$U/small.tsv\" --segment-by tier,tenure:12 --uplift -j"
+	[ "$output" = "$(cat want.json)" ]
+	# an option of the uplift learner without --uplift, or the other way
+	run -2 --separate-stderr xsell-learn -q --segment-by tier "$U/small.tsv"
+	[ "$stderr" = "xsell-learn: option --segment-by goes with --uplift" ]
+	run -2 --separate-stderr xsell-learn -q --min-count 3 --uplift "$U/small.tsv"
+	[[ "$stderr" == *"unrecognized option '--min-count'"* ]]
+	[[ "$stderr" == *"usage: xsell-learn --uplift [--segment-by"* ]]
+	# after "--" it is a file name, and an option's argument is no option
+	run -4 --separate-stderr xsell-learn -q -- --uplift
+	[ "$stderr" = "xsell-learn: --uplift: No such file or directory" ]
 }
 
 # The small fixture, by hand (K = 4, min-per-arm 2). card: treated 8/20,
