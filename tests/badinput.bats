@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
 # The bad-input corpus, against every tool: each case is the expected exit
 # status, the tool and its options, the input (generated below, per tool,
-# under $IN/TOOL/), and an extended regular expression the whole stderr
-# must match ("-" for an empty stderr). Every case also must not crash
-# (status >= 128), must not print a sanitizer report, and an error
-# (status 2-4) is one line. All tools run with -q, so stderr holds only
-# errors and the reject summary.
+# under $IN/TOOL/), an extended regular expression the whole stderr
+# must match ("-" for an empty stderr) and, required where the status is
+# 0, the exact standard output ("-" for none; printf %b escapes, $IN for
+# the input directory, $A1M for the million a's of field-1m). Every case
+# also must not crash (status >= 128), must not print a sanitizer report,
+# and an error (status 2-4) is one line. All tools run with -q, so stderr
+# holds only errors and the reject summary.
 load helper
 bats_require_minimum_version 1.5.0
 
@@ -79,13 +81,26 @@ setup_file() {
 
 # Reads the table on stdin; reports every failing case, not only the first.
 table() {
-	local want cmd input pat bad=0 err
-	while IFS='|' read -r want cmd input pat; do
+	local want cmd input pat out bad=0 err A1M
+	while IFS='|' read -r want cmd input pat out; do
 		want=${want// /}
 		[ -n "$want" ] && [ "${want#\#}" = "$want" ] || continue
 		input=${input// /}
 		pat=${pat# }
 		pat=${pat% }
+		out=${out# }
+		out=${out% }
+		if [ "$out" = - ]; then
+			out=
+		elif [ -n "$out" ]; then
+			[[ "$out" != *'$A1M'* ]] || A1M=$(head -c 1000000 "$IN/10mb")
+			out=${out//'$IN'/$IN}
+			out=$(printf '%b' "${out//'$A1M'/$A1M}")
+		elif [ "$want" -eq 0 ]; then
+			echo "FAIL $want |$cmd| $input: an exit-0 case needs its stdout"
+			bad=1
+			continue
+		fi
 		# shellcheck disable=SC2086
 		run --separate-stderr $cmd "$IN/$input"
 		err="$want |$cmd| $input: status $status"
@@ -99,6 +114,8 @@ table() {
 			echo "FAIL $err: stderr ${stderr:0:300} does not match /$pat/"; bad=1
 		elif [ "$want" -ge 2 ] && [ "$(wc -l <<<"$stderr")" -ne 1 ]; then
 			echo "FAIL $err: not one line: ${stderr:0:300}"; bad=1
+		elif [ "$want" -eq 0 ] && [ "$output" != "$out" ]; then
+			echo "FAIL $err: stdout ${output:0:300} is not ${out:0:300}"; bad=1
 		fi
 	done
 	return $bad
@@ -106,23 +123,23 @@ table() {
 
 @test "xsell-import: bad input" {
 	table <<-'EOF'
-	0 | xsell-import -q --kind orders | import/empty           | -
-	0 | xsell-import -q --kind orders | import/header-only     | -
-	0 | xsell-import -q --kind orders | import/good            | -
-	0 | xsell-import -q --kind orders | import/unknown-col     | -
+	0 | xsell-import -q --kind orders | import/empty           | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts
+	0 | xsell-import -q --kind orders | import/header-only     | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts
+	0 | xsell-import -q --kind orders | import/good            | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders | import/unknown-col     | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tzzz_unknown\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z\tz
 	3 | xsell-import -q --kind orders | import/no-required     | no-required: missing required column 'order_id'
 	3 | xsell-import -q               | import/no-required     | no-required: cannot guess --kind
 	3 | xsell-import -q --kind orders | import/dup-header      | dup-header:1: duplicate column 'order_id'
-	0 | xsell-import -q --kind orders | import/crlf            | -
-	0 | xsell-import -q --kind orders | import/mixed-eol       | -
-	0 | xsell-import -q --kind orders | import/bom             | -
+	0 | xsell-import -q --kind orders | import/crlf            | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders | import/mixed-eol       | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders | import/bom             | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
 	1 | xsell-import -q --kind orders | import/nul             | 1 rejected: .*\(first at .*nul:2\)
 	1 | xsell-import -q --kind orders | import/bad-utf8        | 1 rejected: column 'order_id': invalid UTF-8 \(first at .*bad-utf8:2\)
 	1 | xsell-import -q --kind orders | import/line-10mb       | 1 rejected: .*\(first at .*line-10mb:2\)
-	0 | xsell-import -q --kind orders | import/field-1m        | -
+	0 | xsell-import -q --kind orders | import/field-1m        | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n$A1MO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
 	1 | xsell-import -q --kind orders | import/num1e999        | 1 rejected: column 'price': out of range \(first at .*num1e999:2\)
-	0 | xsell-import -q --kind orders | import/numnan          | -
-	0 | xsell-import -q --kind orders | import/num-0           | -
+	0 | xsell-import -q --kind orders | import/numnan          | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders | import/num-0           | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t0\t2024-01-01T00:00:00Z
 	1 | xsell-import -q --kind orders | import/num0x10         | 1 rejected: column 'price': not a number \(first at .*num0x10:2\)
 	1 | xsell-import -q --kind orders | import/date0000-01-01  | column 'ts': date out of range \(first at .*date0000-01-01:2\)
 	1 | xsell-import -q --kind orders | import/date2024-13-45  | column 'ts': date out of range \(first at .*:2\)
@@ -142,22 +159,22 @@ table() {
 # through as they are, as do unknown columns.
 @test "xsell-learn: bad input" {
 	table <<-'EOF'
-	0 | xsell-learn -q | learn/empty           | -
-	0 | xsell-learn -q | learn/header-only     | -
-	0 | xsell-learn -q | learn/good            | -
-	0 | xsell-learn -q | learn/unknown-col     | -
+	0 | xsell-learn -q | learn/empty           | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
+	0 | xsell-learn -q | learn/header-only     | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
+	0 | xsell-learn -q | learn/good            | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
+	0 | xsell-learn -q | learn/unknown-col     | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
 	3 | xsell-learn -q | learn/no-required     | no-required: missing required column 'order_id' \(found: foo, bar\)$
 	3 | xsell-learn -q | learn/dup-header      | dup-header:1: duplicate column 'order_id'$
-	0 | xsell-learn -q | learn/crlf            | -
-	0 | xsell-learn -q | learn/mixed-eol       | -
-	0 | xsell-learn -q | learn/bom             | -
+	0 | xsell-learn -q | learn/crlf            | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
+	0 | xsell-learn -q | learn/mixed-eol       | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
+	0 | xsell-learn -q | learn/bom             | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
 	3 | xsell-learn -q | learn/nul             | nul:2: NUL byte$
-	0 | xsell-learn -q | learn/bad-utf8        | -
+	0 | xsell-learn -q | learn/bad-utf8        | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
 	3 | xsell-learn -q | learn/line-10mb       | line-10mb:2: expected 4 fields, found 1$
-	0 | xsell-learn -q | learn/field-1m        | -
+	0 | xsell-learn -q | learn/field-1m        | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
 	3 | xsell-learn -q | learn/num1e999        | num1e999:2: column 'quantity': out of range: "1e999"$
 	3 | xsell-learn -q | learn/numnan          | numnan:2: column 'quantity': not a number: "nan"$
-	0 | xsell-learn -q | learn/num-0           | -
+	0 | xsell-learn -q | learn/num-0           | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift
 	3 | xsell-learn -q | learn/num0x10         | num0x10:2: column 'quantity': not a number: "0x10"$
 	3 | xsell-learn -q --half-life 30 --now 2025-01-01 | learn/date0000-01-01  | date0000-01-01:2: column 'ts': date out of range: "0000-01-01"$
 	3 | xsell-learn -q --half-life 30 --now 2025-01-01 | learn/date2024-13-45  | :2: column 'ts': date out of range: "2024-13-45"$
@@ -174,19 +191,19 @@ table() {
 
 @test "xsell-qualify: bad input" {
 	table <<-EOF
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/empty           | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/header-only     | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/good            | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/unknown-col     | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/empty           | - | context_id\tcandidate_id\tsource\ttype\tsupport_items
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/header-only     | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/good            | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/unknown-col     | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\tzzz_unknown\nP1\tP2\tmanaged\tcross_sell\tP1\tx\tz
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/no-required     | no-required: contexts need subject_id .* \(found: foo, bar\)$
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/dup-header      | dup-header:1: duplicate column 'subject_id'$
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/crlf            | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/mixed-eol       | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bom             | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/crlf            | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/mixed-eol       | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx\nP1\tP2\tmanaged\tcross_sell\tP1\tx
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bom             | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/nul             | nul:2: NUL byte$
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bad-utf8        | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/bad-utf8        | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/line-10mb       | line-10mb:2: expected 2 fields, found 1$
-	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/field-1m        | -
+	0 | xsell-qualify -q --relations $IN/rel.tsv | qualify/field-1m        | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-array-line | json-array-line:2: not a JSON object$
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-string-line | json-string-line:2: .*invalid JSON
 	3 | xsell-qualify -q --relations $IN/rel.tsv | qualify/json-deep       | json-deep:2: .*invalid JSON: maximum parsing depth
@@ -200,22 +217,22 @@ table() {
 
 @test "xsell-score: bad input" {
 	table <<-'EOF'
-	0 | xsell-score -q | score/empty           | -
-	0 | xsell-score -q | score/header-only     | -
-	0 | xsell-score -q | score/good            | -
-	0 | xsell-score -q | score/unknown-col     | -
+	0 | xsell-score -q | score/empty           | - | -
+	0 | xsell-score -q | score/header-only     | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value
+	0 | xsell-score -q | score/good            | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
+	0 | xsell-score -q | score/unknown-col     | - | context_id\tcandidate_id\tpropensity\tzzz_unknown\tscore\texpected_value\nC1\tP1\t1\tz\t0.4\t
 	3 | xsell-score -q | score/no-required     | no-required: missing required column '[a-z_]+' \(found: foo, bar\)$
 	3 | xsell-score -q | score/dup-header      | dup-header:1: duplicate column 'context_id'$
-	0 | xsell-score -q | score/crlf            | -
-	0 | xsell-score -q | score/mixed-eol       | -
-	0 | xsell-score -q | score/bom             | -
+	0 | xsell-score -q | score/crlf            | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
+	0 | xsell-score -q | score/mixed-eol       | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t\nC1\tP1\t1\t0.4\t
+	0 | xsell-score -q | score/bom             | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
 	3 | xsell-score -q | score/nul             | nul:2: NUL byte$
-	0 | xsell-score -q | score/bad-utf8        | -
+	0 | xsell-score -q | score/bad-utf8        | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC\xff\xfe1\tP1\t1\t0.4\t
 	3 | xsell-score -q | score/line-10mb       | line-10mb:2: expected 3 fields, found 1$
-	0 | xsell-score -q | score/field-1m        | -
+	0 | xsell-score -q | score/field-1m        | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\n$A1MC1\tP1\t1\t0.4\t
 	3 | xsell-score -q | score/num1e999        | num1e999:2: column 'propensity': out of range: "1e999"$
 	3 | xsell-score -q | score/numnan          | numnan:2: column 'propensity': not a number: "nan"$
-	0 | xsell-score -q | score/num-0           | -
+	0 | xsell-score -q | score/num-0           | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t-0\t0\t
 	3 | xsell-score -q | score/num0x10         | num0x10:2: column 'propensity': not a number: "0x10"$
 	3 | xsell-score -q | score/json-array-line | json-array-line:2: not a JSON object$
 	3 | xsell-score -q | score/json-string-line | json-string-line:2: .*invalid JSON
@@ -235,22 +252,22 @@ table() {
 
 @test "xsell-rank: bad input" {
 	table <<-'EOF'
-	0 | xsell-rank -q | rank/empty           | -
-	0 | xsell-rank -q | rank/header-only     | -
-	0 | xsell-rank -q | rank/good            | -
-	0 | xsell-rank -q | rank/unknown-col     | -
+	0 | xsell-rank -q | rank/empty           | - | -
+	0 | xsell-rank -q | rank/header-only     | - | context_id\tcandidate_id\tscore\trank
+	0 | xsell-rank -q | rank/good            | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-rank -q | rank/unknown-col     | - | context_id\tcandidate_id\tscore\tzzz_unknown\trank\nC1\tP1\t1\tz\t1
 	3 | xsell-rank -q | rank/no-required     | no-required: missing required column '[a-z_]+' \(found: foo, bar\)$
 	3 | xsell-rank -q | rank/dup-header      | dup-header:1: duplicate column 'context_id'$
-	0 | xsell-rank -q | rank/crlf            | -
-	0 | xsell-rank -q | rank/mixed-eol       | -
-	0 | xsell-rank -q | rank/bom             | -
+	0 | xsell-rank -q | rank/crlf            | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-rank -q | rank/mixed-eol       | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-rank -q | rank/bom             | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
 	3 | xsell-rank -q | rank/nul             | nul:2: NUL byte$
-	0 | xsell-rank -q | rank/bad-utf8        | -
+	0 | xsell-rank -q | rank/bad-utf8        | - | context_id\tcandidate_id\tscore\trank\nC\xff\xfe1\tP1\t1\t1
 	3 | xsell-rank -q | rank/line-10mb       | line-10mb:2: expected 3 fields, found 1$
-	0 | xsell-rank -q | rank/field-1m        | -
+	0 | xsell-rank -q | rank/field-1m        | - | context_id\tcandidate_id\tscore\trank\n$A1MC1\tP1\t1\t1
 	3 | xsell-rank -q | rank/num1e999        | num1e999:2: column 'score': out of range: "1e999"$
 	3 | xsell-rank -q | rank/numnan          | numnan:2: column 'score': not a number: "nan"$
-	0 | xsell-rank -q | rank/num-0           | -
+	0 | xsell-rank -q | rank/num-0           | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t-0\t1
 	3 | xsell-rank -q | rank/num0x10         | num0x10:2: column 'score': not a number: "0x10"$
 	3 | xsell-rank -q | rank/json-array-line | json-array-line:2: not a JSON object$
 	3 | xsell-rank -q | rank/json-string-line | json-string-line:2: .*invalid JSON
@@ -269,21 +286,21 @@ table() {
 # audit reports bad dates as findings (bad_date), not as errors.
 @test "xsell-audit: bad input" {
 	table <<-'EOF'
-	0 | xsell-audit -q | audit/empty           | -
-	0 | xsell-audit -q | audit/header-only     | -
-	0 | xsell-audit -q | audit/good            | -
-	0 | xsell-audit -q | audit/unknown-col     | -
+	0 | xsell-audit -q | audit/empty           | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q | audit/header-only     | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q | audit/good            | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q | audit/unknown-col     | - | check\tseverity\tsubject_id\tlinked_id\tdetail
 	3 | xsell-audit -q | audit/no-required     | no-required: missing required column 'subject_id' \(found: foo, bar\)$
 	3 | xsell-audit -q | audit/dup-header      | dup-header:1: duplicate column 'subject_id'$
-	0 | xsell-audit -q | audit/crlf            | -
-	0 | xsell-audit -q | audit/mixed-eol       | -
-	0 | xsell-audit -q | audit/bom             | -
+	0 | xsell-audit -q | audit/crlf            | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q | audit/mixed-eol       | - | check\tseverity\tsubject_id\tlinked_id\tdetail\nduplicate_link\twarning\tP1\tP2\tsame link as $IN/audit/mixed-eol:2 ($IN/audit/mixed-eol:3)
+	0 | xsell-audit -q | audit/bom             | - | check\tseverity\tsubject_id\tlinked_id\tdetail
 	3 | xsell-audit -q | audit/nul             | nul:2: NUL byte$
-	0 | xsell-audit -q | audit/bad-utf8        | -
+	0 | xsell-audit -q | audit/bad-utf8        | - | check\tseverity\tsubject_id\tlinked_id\tdetail
 	3 | xsell-audit -q | audit/line-10mb       | line-10mb:2: expected 3 fields, found 1$
-	0 | xsell-audit -q | audit/field-1m        | -
-	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date0000-01-01  | -
-	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date2024-13-45  | -
+	0 | xsell-audit -q | audit/field-1m        | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date0000-01-01  | - | check\tseverity\tsubject_id\tlinked_id\tdetail\nbad_date\terror\tP1\tP2\tupdated "0000-01-01" is not a date ($IN/audit/date0000-01-01:2)
+	0 | xsell-audit -q --max-age 30 --now 2025-01-01 | audit/date2024-13-45  | - | check\tseverity\tsubject_id\tlinked_id\tdetail\nbad_date\terror\tP1\tP2\tupdated "2024-13-45" is not a date ($IN/audit/date2024-13-45:2)
 	1 | xsell-audit -q --max-age 30 --now 2025-01-01 --fail-on error | audit/date10000-01-01 | -
 	3 | xsell-audit -q | audit/json-array-line | json-array-line:2: not a JSON object$
 	3 | xsell-audit -q | audit/json-string-line | json-string-line:2: .*invalid JSON
@@ -292,7 +309,7 @@ table() {
 	3 | xsell-audit -q | audit/json-nested     | json-nested:2: key 'subject_id': nested object$
 	3 | xsell-audit -q --events | events/num1e999   | num1e999:2: column 'revenue': out of range: "1e999"$
 	3 | xsell-audit -q --events | events/numnan     | numnan:2: column 'revenue': not a number: "nan"$
-	0 | xsell-audit -q --events | events/num-0      | -
+	0 | xsell-audit -q --events | events/num-0      | - | level\tcandidate_id\timpressions\tconversions\tacceptance\tacceptance_low\tacceptance_high\trevenue\tmargin\trevenue_per_impression\tflags\ntotal\t\t1\t1\t1\t0.20654931437723745\t1\t0\t\t0\t\ncandidate\tP1\t1\t1\t1\t0.20654931437723745\t1\t0\t\t0\t
 	3 | xsell-audit -q --events | events/num0x10    | num0x10:2: column 'revenue': not a number: "0x10"$
 	3 | xsell-audit -q --events | events/nul        | nul:2: NUL byte$
 	3 | xsell-audit -q --events | events/json-deep  | json-deep:2: .*invalid JSON: maximum parsing depth
@@ -346,21 +363,21 @@ table() {
 @test "every tool: empty side inputs" {
 	local F=$ROOT/tests/fixtures
 	table <<-EOF
-	0 | xsell-audit -q                                          | audit/empty | -
-	0 | xsell-audit -q --catalog $IN/audit/empty                | audit/good  | -
-	0 | xsell-audit -q --orders $IN/learn/empty                 | audit/good  | -
-	0 | xsell-audit -q --events                                 | events/empty | -
+	0 | xsell-audit -q                                          | audit/empty | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q --catalog $IN/audit/empty                | audit/good  | - | check\tseverity\tsubject_id\tlinked_id\tdetail\nstale_unknown\terror\tP1\tP2\tlinked product not in the catalog ($IN/audit/good:2)\nunknown_subject\twarning\tP1\t\tsubject not in the catalog; 1 link from it, first at $IN/audit/good:2
+	0 | xsell-audit -q --orders $IN/learn/empty                 | audit/good  | - | check\tseverity\tsubject_id\tlinked_id\tdetail
+	0 | xsell-audit -q --events                                 | events/empty | - | level\tcandidate_id\timpressions\tconversions\tacceptance\tacceptance_low\tacceptance_high\trevenue\tmargin\trevenue_per_impression\tflags\ntotal\t\t0\t0\t\t\t\t0\t\t\t
 	3 | xsell-audit -q --experiment --events                    | events/empty | empty: no treatment contexts
-	0 | xsell-score -q --catalog $IN/score/empty                | score/good  | -
-	0 | xsell-score -q --weights-file $IN/score/empty           | score/good  | -
+	0 | xsell-score -q --catalog $IN/score/empty                | score/good  | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
+	0 | xsell-score -q --weights-file $IN/score/empty           | score/good  | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
 	3 | xsell-score -q --uplift-model $IN/score/empty           | score/good  | empty: empty uplift model$
-	0 | xsell-rank -q --popular $IN/rank/empty                  | rank/good   | -
-	0 | xsell-rank -q --history $IN/rank/empty --cap 1 --period day   | rank/good | -
-	0 | xsell-rank -q --history $IN/hist-header --cap 1 --period month | rank/good | -
-	0 | xsell-qualify -q --relations $IN/qualify/empty          | qualify/good | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv --catalog $IN/qualify/empty | qualify/good | -
-	0 | xsell-qualify -q --relations $IN/rel.tsv --rules $IN/qualify/empty | qualify/good | -
-	0 | xsell-learn -q --type upsell --basket order --catalog $IN/learn/empty | learn/good  | -
+	0 | xsell-rank -q --popular $IN/rank/empty                  | rank/good   | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-rank -q --history $IN/rank/empty --cap 1 --period day   | rank/good | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-rank -q --history $IN/hist-header --cap 1 --period month | rank/good | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-qualify -q --relations $IN/qualify/empty          | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment
+	0 | xsell-qualify -q --relations $IN/rel.tsv --catalog $IN/qualify/empty | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
+	0 | xsell-qualify -q --relations $IN/rel.tsv --rules $IN/qualify/empty | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
+	0 | xsell-learn -q --type upsell --basket order --catalog $IN/learn/empty | learn/good  | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift\tprice_ratio\tmargin
 	3 | xsell-learn -q --merge                                  | learn/empty | empty: not a count stream
 	EOF
 }

@@ -293,11 +293,13 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 }
 
 @test "stdin is read by content too: CSV, TSV and JSON lines through a pipe" {
+	# each has rows to reject: exit 1 whichever way it comes in
 	for f in orders.csv orders.tsv events.jsonl; do
-		xsell-import -q "$f" > file.tsv || true
-		cat "$f" | xsell-import -q > pipe.tsv || true
+		run -1 bash -c 'xsell-import -q "$1" > file.tsv' _ "$f"
+		[ "$(rows file.tsv)" -gt 0 ]
+		run -1 bash -c 'cat "$1" | xsell-import -q > pipe.tsv' _ "$f"
 		cmp file.tsv pipe.tsv
-		xsell-import -q - < "$f" > redirect.tsv || true
+		run -1 bash -c 'xsell-import -q - < "$1" > redirect.tsv' _ "$f"
 		cmp file.tsv redirect.tsv
 	done
 }
@@ -322,11 +324,11 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 }
 
 @test "--json writes JSON lines: numbers as numbers, ids as strings, lists as arrays" {
-	xsell-import -q --json orders.tsv > o.json || true
+	run -1 bash -c 'xsell-import -q --json orders.tsv > o.json'
 	jq -e -s 'length == 3 and .[0].order_id == "1" and .[0].quantity == 1 and
 	    .[1].price == 10 and .[2].customer_id == null and
 	    .[0].ts == "2024-01-01T00:00:00Z"' o.json
-	xsell-import -q -j customers.csv > c.json || true
+	run -1 bash -c 'xsell-import -q -j customers.csv > c.json'
 	jq -e -s '.[0].holdings == ["checking", "savings", "credit_card"] and
 	    .[0].tenure_months == 48' c.json
 }
@@ -394,7 +396,7 @@ problems:
 }
 
 @test "--merge applies a delta feed (op add or remove) to a base snapshot" {
-	xsell-import -q -o base.tsv relations.csv || true
+	run -1 xsell-import -q -o base.tsv relations.csv
 	printf 'op,subject,linked,type,position\nadd,P1,P8,,5\nremove,P1,P3,,\nadd,P1,P2,,7\n,P9,P1,bundle,1\n' > feed.csv
 	run --separate-stderr xsell-import --merge base.tsv feed.csv
 	assert_success
@@ -409,7 +411,7 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 }
 
 @test "--merge with -o equal to the base swaps the file atomically (cron refresh)" {
-	xsell-import -q -o rel.tsv relations.csv || true
+	run -1 xsell-import -q -o rel.tsv relations.csv
 	printf 'op\tsubject_id\tlinked_id\nremove\tP4\tP5\nadd\tP4\tP9\n' | xsell-import -q --merge rel.tsv -o rel.tsv
 	assert_equal "$(rows rel.tsv)" 5
 	grep -q $'^P4\tP9\t' rel.tsv
@@ -442,8 +444,9 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 }
 
 @test "same input and options give byte-identical output" {
-	xsell-import -q --json --returns keep orders.csv > 1.json || true
-	xsell-import -q --json --returns keep orders.csv > 2.json || true
+	run -1 bash -c 'xsell-import -q --json --returns keep orders.csv > 1.json'
+	run -1 bash -c 'xsell-import -q --json --returns keep orders.csv > 2.json'
+	[ -s 1.json ]
 	cmp 1.json 2.json
 }
 
