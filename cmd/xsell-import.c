@@ -185,9 +185,10 @@ struct row {
 	char **f;
 	size_t *len;
 	int nf;
-	long line;
+	long line, lastline;
 	int special;
 	const char *bad;	/* malformed: why */
+	int badcol;		/* malformed CSV: the field, from 1 */
 	const char *raw;	/* malformed: the line as read, when known */
 	size_t rawlen;
 };
@@ -548,6 +549,9 @@ src_open(struct imp *im, struct src *s, const char *path)
 	if (s->fmt == F_CSV) {
 		if (!csvin_next(&s->c))
 			return 0;
+		if (s->c.bad)
+			die(XS_INPUT, "%s:%ld: header: column %d: %s", s->name,
+			    s->c.line, s->c.badcol, csvin_why(s->c.bad));
 		set_header(s, s->c.f, s->c.len, s->c.nf);
 		return 1;
 	}
@@ -578,7 +582,14 @@ src_next(struct src *s, struct row *rw)
 		rw->len = s->c.len;
 		rw->nf = s->c.nf;
 		rw->line = s->c.line;
+		rw->lastline = s->c.lastline;
 		rw->special = s->c.special;
+		if (s->c.bad) {
+			rw->bad = csvin_why(s->c.bad);
+			rw->badcol = s->c.badcol;
+			rw->raw = s->c.raw;
+			rw->rawlen = s->c.rawlen;
+		}
 		return 1;
 	}
 	if ((rc = rec_next(&s->r)) == REC_END)
@@ -586,7 +597,7 @@ src_next(struct src *s, struct row *rw)
 	rw->f = s->r.f;
 	rw->len = s->r.len;
 	rw->nf = s->r.ncols;
-	rw->line = s->r.line;
+	rw->line = rw->lastline = s->r.line;
 	rw->special = 1;
 	if (rc == REC_BAD) {
 		rw->bad = s->r.err;
@@ -1488,12 +1499,34 @@ src_field(const struct row *rw, int j, const char **p, size_t *n)
 	}
 }
 
+/* A CSV record that could not be split: "column 3 'description': text
+ * after a closing quote", and the lines it took when more than one. */
+static int
+malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
+{
+	char key[256];
+	int j = rw->badcol - 1;
+
+	if (j >= 0 && j < s->ncols)
+		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->cols[j],
+		    rw->bad);
+	else
+		snprintf(key, sizeof key, "column %d: %s", j + 1, rw->bad);
+	fail_key(im, key);
+	if (rw->lastline > rw->line)
+		snprintf(im->why, sizeof im->why, "%s (the record runs over "
+		    "lines %ld-%ld)", im->keybuf, rw->line, rw->lastline);
+	return -1;
+}
+
 /* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
 static int
 convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 {
 	int base = im->nout - im->nextra;
 
+	if (rw->bad && rw->badcol > 0)
+		return malformed_csv(im, s, rw);
 	if (rw->bad) {
 		fail_key(im, "malformed row");
 		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
@@ -1958,6 +1991,14 @@ read_input(struct imp *im, struct src *s, int fileno)
 	while (src_next(s, &rw)) {
 		int rc;
 
+		/* A quote still open at the end: the rest of the input is
+		 * one field, and what rows it held nobody can say. */
+		if (s->fmt == F_CSV && s->c.bad == CSVIN_OPEN)
+			die(XS_INPUT, "%s:%ld: column %d%s%s%s: unterminated quoted "
+			    "field", s->name, rw.line, rw.badcol,
+			    rw.badcol <= s->ncols ? " '" : "",
+			    rw.badcol <= s->ncols ? s->cols[rw.badcol - 1] : "",
+			    rw.badcol <= s->ncols ? "'" : "");
 		im->in++;
 		progress_tick(&im->pg, (uint64_t)im->in);
 		if ((rc = convert(im, s, &rw, fileno)) != 0)

@@ -65,7 +65,7 @@ rows_in() {
 	3|--kind orders cat-no-id.csv|missing required column 'order_id'
 	3|unknown.csv|unknown.csv: cannot guess --kind from the header (found: a, b)
 	3|empty.csv|no header in the input: give --kind
-	3|open-quote.csv|open-quote.csv:2: unterminated quoted field
+	3|open-quote.csv|open-quote.csv:2: column 3 'desc': unterminated quoted field
 	3|--map order_id=Nope orders.csv|orders.csv: --map order_id=Nope: no such column (found: InvoiceNo,
 	3|orders.csv relations.csv|relations.csv: missing required column 'order_id'
 	4|no-such-file.csv|no-such-file.csv: No such file or directory
@@ -424,4 +424,59 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 	run --separate-stderr xsell-import -v orders.csv
 	[[ "$stderr" == *"xsell-import: orders.csv:13: column 'ts': not a date: \"12/01/2010 09:53\""* ]]
 	[[ "$stderr" == *"xsell-import: orders.csv:6: cancelled order (--returns drop)"* ]]
+}
+
+@test "CSV: text after a closing quote rejects that row alone, naming line and column; the rows after it are read" {
+	printf 'order_id,product_id,description,quantity\n1,A,"Best" mug,2\n2,B,ok,1\n3,C,"Mug, large",1\n' > q.csv
+	run --separate-stderr xsell-import --kind orders --rejects rej.tsv q.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\n2\tB\t\t1\t\t\tok\n3\tC\t\t1\t\t\tMug, large'
+	[ "$stderr" = "xsell-import: 3 rows in, 2 out, 1 rejected
+xsell-import: 1 rejected: column 3 'description': text after a closing quote (first at q.csv:2)" ]
+	assert_equal "$(tail -n +2 rej.tsv | cut -f 1-3)" $'q.csv\t2\tcolumn 3 \'description\': text after a closing quote'
+}
+
+@test "CSV quoting variants: rows in = rows out + rejected, every row accounted for" {
+	# input (printf format) | status | in out rejected | stderr has
+	while IFS='|' read -r input want counts msg; do
+		printf "id,product_id,description,qty\n$input" > v.csv
+		run --separate-stderr xsell-import --kind orders --map order_id=id v.csv
+		[ "$status" -eq "$want" ] || { echo "$input: status $status: $stderr"; false; }
+		[[ "$stderr" == *"$msg"* ]] || { echo "$input: $stderr"; false; }
+		[ "$want" -eq 3 ] && continue
+		read -r in out rej <<<"$counts"
+		[[ "$stderr" == *"$in rows in, $out out, $rej rejected"* ]] || { echo "$input: $stderr"; false; }
+		[ "$((${#lines[@]} - 1))" -eq "$out" ] || { echo "$input: $output"; false; }
+	done <<-'EOF'
+	1,A,Best "mug",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,12" ruler,2\n|0|1 1 0|1 rows in
+	1,A,"Best\nmug",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"say ""hi""",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"Best"  ,2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"Best" mug,2\n2,B,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,"Best" "mug",2\n2,B,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,"A"B,x,2\n2,B,ok,1\n|1|2 1 1|column 2 'product_id': text after a closing quote (first at v.csv:2)
+	1,A,x,"2"x\r\n2,B,ok,1\r\n|1|2 1 1|column 4 'qty': text after a closing quote (first at v.csv:2)
+	1,A,x,2,"e"x\n2,B,ok,1\n|1|2 1 1|column 5: text after a closing quote (first at v.csv:2)
+	1,A,"Best\nmug" x,2\n2,B,ok,1\n3,C,"ok",1\n|1|3 2 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,"Best mug,2\n2,B,ok,1\n3,C,"Mug, large",1\n4,D,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,ok,1\n2,B,"Best" mug,2|1|2 1 1|(first at v.csv:3)
+	1,A,ok,1\n2,B,"open,1\n3,C,ok,1\n|3|-|v.csv:3: column 3 'description': unterminated quoted field
+	EOF
+}
+
+@test "CSV: -v names a malformed record's lines when it runs over several" {
+	printf 'order_id,product_id,d\n1,A,"Best\nmug" x\n2,B,ok\n' > m.csv
+	run --separate-stderr xsell-import -v -q --kind orders m.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\td\n2\tB\t\t\t\t\tok'
+	[ "$stderr" = "xsell-import: m.csv:2: column 3 'd': text after a closing quote (the record runs over lines 2-3)
+xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.csv:2)" ]
+}
+
+@test "CSV: a malformed header is exit 3 naming line and column" {
+	printf 'order_id,"product"_id\n1,A\n' > h.csv
+	run xsell-import h.csv
+	assert_failure 3
+	assert_output "xsell-import: h.csv:1: header: column 2: text after a closing quote"
 }
