@@ -177,6 +177,8 @@ struct src {
 	const char *name;
 	int ncols;
 	char **cols;		/* the header as given */
+	struct intern keys;	/* each column's match key (keyof), in order: */
+	int *keycol;		/* key id -> column; an empty key is left out */
 	pid_t child;		/* copies stdin back after sniffing, or 0 */
 };
 
@@ -223,6 +225,7 @@ struct preview {
 struct store {
 	int ncols;
 	char **cols;
+	struct intern names;	/* column name -> column */
 	struct buf arena;	/* every value, NUL-terminated */
 	size_t *off;		/* entry * ncols + column -> offset in arena */
 	uint32_t *len;
@@ -262,6 +265,7 @@ struct imp {
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
 	struct buf *lb;		/* lists */
+	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */
 	size_t *olen;
 	int type_given;		/* the row has a link type of its own */
@@ -518,18 +522,61 @@ unread_stdin(off_t at, const char *head, size_t n)
 	return pid;
 }
 
+/* Two columns of one input that would be read, or written, as one. */
+XS_NORETURN static void
+collide(const struct src *s, int a, int b, const char *how)
+{
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	die(XS_INPUT, "%s: columns %d '%s' and %d '%s' collide: %s", s->name,
+	    a + 1, s->cols[a], b + 1, s->cols[b], how);
+}
+
+/* Keeps the header and indexes its match keys, so that mapping it takes
+ * time linear in its columns. Two columns with one key could each be the
+ * column a canonical name or alias means: exit 3 naming both. */
 static void
 set_header(struct src *s, char *const *f, const size_t *len, int n)
 {
+	struct buf k;
+
 	s->ncols = n;
 	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
+	s->keycol = xcalloc((size_t)n + 1, sizeof *s->keycol);
+	intern_init(&s->keys);
+	buf_init(&k);
 	for (int i = 0; i < n; i++) {
 		const char *p = f[i];
-		size_t k = len ? len[i] : strlen(p);
+		size_t m = len ? len[i] : strlen(p);
+		uint32_t id, seen;
 
-		trim(&p, &k);
-		s->cols[i] = xmemdup(p, k);
+		trim(&p, &m);
+		s->cols[i] = xmemdup(p, m);
+		buf_reset(&k);
+		for (size_t j = 0; j < m; j++)
+			if (alnum((unsigned char)p[j]))
+				buf_putc(&k, lower((unsigned char)p[j]));
+		if (k.len == 0)
+			continue;
+		seen = s->keys.n;
+		if ((id = intern_put(&s->keys, k.s, k.len)) < seen)
+			collide(s, s->keycol[id], i, "the same name when case, "
+			    "spaces and punctuation are ignored");
+		s->keycol[id] = i;
 	}
+	buf_free(&k);
+}
+
+/* The column whose match key is key[0..n), or -1. */
+static int
+col_by_key(const struct src *s, const char *key, size_t n)
+{
+	uint32_t id = n ? intern_find(&s->keys, key, n) : INTERN_NONE;
+
+	return id == INTERN_NONE ? -1 : s->keycol[id];
 }
 
 /* Opens an input and reads its header; 0 when it has no header at all. */
@@ -620,6 +667,9 @@ src_close(struct src *s)
 	for (int i = 0; i < s->ncols; i++)
 		free(s->cols[i]);
 	free(s->cols);
+	free(s->keycol);
+	if (s->cols)
+		intern_free(&s->keys);
 }
 
 /* ---- header mapping ---- */
@@ -655,35 +705,51 @@ found_list(struct buf *b, const struct src *s)
 		buf_puts(b, "none");
 }
 
+/* The match key of s (keyof without a length limit), in b. */
+static void
+key_of(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	for (; *s; s++)
+		if (alnum((unsigned char)*s))
+			buf_putc(b, lower((unsigned char)*s));
+	buf_str(b);
+}
+
 /*
  * Binds the spec columns of kind to the input's columns: --map first, then
- * exact canonical names, then aliases in the order given. With weak 0 the
- * catch-all aliases (id, code) do not count, for guessing.
+ * exact canonical names, then aliases (the first column that has one of
+ * them). With weak 0 the catch-all aliases (id, code) do not count, for
+ * guessing. Each name is looked up in the header's key index, so the time
+ * does not grow with the columns.
  */
 static void
 bind(const struct imp *im, const struct spec *sp, const struct src *s,
     int *src, unsigned char *used, int weak)
 {
 	int n = nspecs(sp);
-	char (*key)[64] = xcalloc((size_t)s->ncols + 1, sizeof *key);
-	char ck[64];
+	struct buf ck;
 
+	buf_init(&ck);
 	memset(used, 0, (size_t)s->ncols + 1);
-	for (int j = 0; j < s->ncols; j++)
-		keyof(s->cols[j], strlen(s->cols[j]), key[j], sizeof key[j]);
 	for (int k = 0; k < n; k++)
 		src[k] = -1;
 	for (int k = 0; k < n; k++) {
 		const char *m = mapped(im, sp[k].name);
+		int j = -1;
 
 		if (!m)
 			continue;
-		keyof(m, strlen(m), ck, sizeof ck);
-		for (int j = 0; j < s->ncols && src[k] < 0; j++)
-			if (!used[j] && (strcmp(s->cols[j], m) == 0 ||
-			    (ck[0] && strcmp(key[j], ck) == 0)))
-				src[k] = j, used[j] = 1;
-		if (src[k] < 0) {
+		key_of(&ck, m);
+		if (ck.len)
+			j = col_by_key(s, ck.s, ck.len);
+		else	/* a name of punctuation alone: as it is */
+			for (j = 0; j < s->ncols; j++)
+				if (!used[j] && strcmp(s->cols[j], m) == 0)
+					break;
+		if (j >= s->ncols)
+			j = -1;
+		if (j < 0 || used[j]) {
 			struct buf b;
 
 			buf_init(&b);
@@ -691,29 +757,41 @@ bind(const struct imp *im, const struct spec *sp, const struct src *s,
 			die(XS_INPUT, "%s: --map %s=%s: no such column (found: %s)",
 			    s->name, sp[k].name, m, buf_str(&b));
 		}
+		src[k] = j, used[j] = 1;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (int k = 0; k < n; k++) {
-			const char *a = sp[k].alias;
+	for (int k = 0; k < n; k++) {
+		int j;
 
-			if (src[k] >= 0 || mapped(im, sp[k].name))
-				continue;
-			keyof(sp[k].name, strlen(sp[k].name), ck, sizeof ck);
-			for (int j = 0; j < s->ncols && src[k] < 0; j++) {
-				if (used[j])
-					continue;
-				if (pass == 0 ? strcmp(key[j], ck) == 0 :
-				    in_words(a, key[j]) && (weak ||
-				    (strcmp(key[j], "id") && strcmp(key[j], "code"))))
-					src[k] = j, used[j] = 1;
-			}
+		if (src[k] >= 0 || mapped(im, sp[k].name))
+			continue;
+		key_of(&ck, sp[k].name);
+		if ((j = col_by_key(s, ck.s, ck.len)) >= 0 && !used[j])
+			src[k] = j, used[j] = 1;
+	}
+	for (int k = 0; k < n; k++) {
+		int best = -1;
+
+		if (src[k] >= 0 || mapped(im, sp[k].name))
+			continue;
+		for (const char *p = sp[k].alias; *p;) {
+			const char *e = strchr(p, ' ');
+			size_t wl = e ? (size_t)(e - p) : strlen(p);
+			int j = col_by_key(s, p, wl);
+
+			if (j >= 0 && !used[j] && (best < 0 || j < best) &&
+			    (weak || !((wl == 2 && memcmp(p, "id", 2) == 0) ||
+			    (wl == 4 && memcmp(p, "code", 4) == 0))))
+				best = j;
+			p += wl + (e != NULL);
 		}
+		if (best >= 0)
+			src[k] = best, used[best] = 1;
 	}
 	/* Without --merge an op column is just another column. */
 	for (int k = 0; k < n; k++)
 		if ((sp[k].flags & OP) && !im->merge_path && src[k] >= 0)
 			used[src[k]] = 0, src[k] = -1;
-	free(key);
+	buf_free(&ck);
 }
 
 static int
@@ -813,15 +891,7 @@ add_out(struct imp *im, const char *name)
 	im->ocol = xreallocarray(im->ocol, (size_t)im->nout + 1,
 	    sizeof *im->ocol);
 	im->ocol[im->nout++] = xstrdup(name);
-}
-
-static int
-out_has(const struct imp *im, const char *name)
-{
-	for (int i = 0; i < im->nout; i++)
-		if (strcmp(im->ocol[i], name) == 0)
-			return 1;
-	return 0;
+	intern_put(&im->onames, name, strlen(name));
 }
 
 /* The output columns, from the first input with a header (or none). */
@@ -844,15 +914,9 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 		if (used[j])
 			continue;
 		name = snake(s->cols[j], j);
-		for (int d = 2; out_has(im, name); d++) {
-			char *base = snake(s->cols[j], j);
-			struct buf b;
-
-			buf_init(&b);
-			buf_printf(&b, "%s_%d", base, d);
-			free(base);
-			free(name);
-			name = (char *)buf_str(&b);
+		if (intern_find(&im->onames, name, strlen(name)) != INTERN_NONE) {
+			free(name);	/* a clash: map_input says with what */
+			continue;
 		}
 		add_out(im, name);
 		im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
@@ -893,18 +957,36 @@ map_input(struct imp *im, const struct src *s)
 		im->extra_src[e] = -1;
 	for (int j = 0; j < s->ncols; j++) {
 		char *name;
-		int e;
+		uint32_t o;
+		int e, other = -1, base = im->nout - im->nextra;
 
 		if (used[j])
 			continue;
 		name = snake(s->cols[j], j);
-		for (e = 0; e < im->nextra; e++)
-			if (im->extra_src[e] < 0 && strcmp(im->extra[e], name) == 0)
-				break;
-		free(name);
-		if (e == im->nextra)
+		o = intern_find(&im->onames, name, strlen(name));
+		if (o == INTERN_NONE)
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
 			    s->name, s->cols[j]);
+		e = (int)o - base;
+		if (e < 0) {	/* a canonical column read from another one */
+			for (int k = 0; k < im->nspec; k++)
+				if (im->ospec[k] == (int)o)
+					other = im->spec_src[k];
+		} else {
+			other = im->extra_src[e];
+		}
+		if (e < 0 || other >= 0) {
+			struct buf b;
+
+			buf_init(&b);
+			buf_printf(&b, "both would be written as '%s'", name);
+			if (other >= 0)
+				collide(s, other, j, buf_str(&b));
+			die(XS_INPUT, "%s: column %d '%s' would be written as "
+			    "canonical column '%s'", s->name, j + 1, s->cols[j],
+			    name);
+		}
+		free(name);
 		im->extra_src[e] = j;
 	}
 	im->ncols_in = s->ncols;
@@ -1758,21 +1840,12 @@ preview_print(struct imp *im, FILE *fp)
 /* ---- --merge ---- */
 
 static int
-store_col(const struct store *st, const char *name)
-{
-	for (int i = 0; i < st->ncols; i++)
-		if (strcmp(st->cols[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static int
 store_add_col(struct store *st, const char *name)
 {
-	int i = store_col(st, name);
+	uint32_t i = intern_put(&st->names, name, strlen(name));
 
-	if (i >= 0)
-		return i;
+	if ((int)i < st->ncols)
+		return (int)i;
 	st->cols = xreallocarray(st->cols, (size_t)st->ncols + 1,
 	    sizeof *st->cols);
 	st->cols[st->ncols] = xstrdup(name);
@@ -2067,6 +2140,8 @@ imp_init(struct imp *im)
 	im->kind = -1;
 	intern_init(&im->ids);
 	intern_init(&im->excl);
+	intern_init(&im->onames);
+	intern_init(&im->st.names);
 	buf_init(&im->pv.cols);
 	buf_init(&im->pv.problems);
 }
@@ -2103,6 +2178,7 @@ imp_free(struct imp *im)
 	free(im->rs);
 	intern_free(&im->ids);
 	intern_free(&im->excl);
+	intern_free(&im->onames);
 	linkset_free(&im->links);
 	free(im->excl_hit);
 	if (im->has_exclude)
@@ -2116,6 +2192,7 @@ imp_free(struct imp *im)
 	buf_free(&pv->cols);
 	buf_free(&pv->problems);
 	free_strv(st->cols, st->ncols);
+	intern_free(&st->names);
 	buf_free(&st->arena);
 	free(st->off);
 	free(st->len);

@@ -480,3 +480,46 @@ xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.c
 	assert_failure 3
 	assert_output "xsell-import: h.csv:1: header: column 2: text after a closing quote"
 }
+
+@test "header names that are one name after normalising are exit 3 naming both columns" {
+	while IFS='|' read -r args header msg; do
+		printf '%s\nP1,x,y\n' "$header" > h.csv
+		run xsell-import $args h.csv
+		[ "$status" -eq 3 ] || { echo "$header: status $status: $output"; false; }
+		[ "$output" = "xsell-import: h.csv: $msg" ] || { echo "$header: $output"; false; }
+	done <<-'EOF'
+	--kind catalog|product_id,Color,color|columns 2 'Color' and 3 'color' collide: the same name when case, spaces and punctuation are ignored
+	--kind catalog|Product ID,product_id,title|columns 1 'Product ID' and 2 'product_id' collide: the same name when case, spaces and punctuation are ignored
+	|sku,SKU,title|columns 1 'sku' and 2 'SKU' collide: the same name when case, spaces and punctuation are ignored
+	--kind customers|id,Tenure (months),tenure_months|columns 2 'Tenure (months)' and 3 'tenure_months' collide: the same name when case, spaces and punctuation are ignored
+	--kind catalog --map product_id=sku|sku,product_id,title|columns 1 'sku' and 2 'product_id' collide: both would be written as 'product_id'
+	--kind catalog|sku,#,column_2|columns 2 '#' and 3 'column_2' collide: both would be written as 'column_2'
+	EOF
+	printf 'product_id\tColor\tcolor\nP1\tred\tblue\n' > h.tsv
+	run xsell-import h.tsv
+	assert_failure 3
+	assert_output --partial "h.tsv: columns 2 'Color' and 3 'color' collide"
+	printf 'product_id,title\nP1,x\n' > a.csv
+	printf 'title,COLOR,product_id,Colour,color\nx,1,P2,2,3\n' > b.csv
+	run --separate-stderr xsell-import --kind catalog a.csv b.csv
+	assert_failure 3
+	[ "$stderr" = "xsell-import: b.csv: columns 2 'COLOR' and 5 'color' collide: the same name when case, spaces and punctuation are ignored" ]
+}
+
+@test "header mapping: --map, canonical names, then the first column with an alias; id and code only with --kind" {
+	printf 'code,Item,Name,SKU,x\nC1,I1,N1,S1,X1\n' > h.csv
+	run --separate-stderr xsell-import --kind catalog h.csv
+	assert_success
+	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\titem\tsku\tx\nC1\tN1\t\t\t\t\t\t\t\t\tI1\tS1\tX1'
+	run --separate-stderr xsell-import --kind catalog --map product_id=s-k-u --map title=X h.csv
+	assert_success
+	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\tcode\titem\tname\nS1\tX1\t\t\t\t\t\t\t\t\tC1\tI1\tN1'
+	printf 'code,title\nC1,T1\n' > g.csv
+	run xsell-import g.csv
+	assert_failure 3
+	assert_output --partial "cannot guess --kind"
+	printf '#,subject,linked\n3,A,B\n' > p.csv
+	run --separate-stderr xsell-import --map position='#' p.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t3'
+}
