@@ -377,7 +377,7 @@ fast_line(struct csvin *c, char *s, char *e)
 	c->nf = nf;
 	c->line = c->lastline = c->nextline;
 	c->special = special;
-	c->bad = CSVIN_OK;
+	c->bad = c->badcol = CSVIN_OK;
 	c->raw = NULL;
 	c->rawlen = 0;
 	return 1;

@@ -58,6 +58,8 @@ parse(const char *text, size_t n, int delim, int nofast)
 			continue;
 		}
 		buf_printf(&b, "%ld%s:", c.line, c.special ? "!" : "");
+		if (c.badcol || c.raw || c.lastline < c.line)
+			buf_puts(&b, "<STALE>");
 		for (int i = 0; i < c.nf; i++) {
 			if (i)
 				buf_putc(&b, '|');
@@ -328,6 +330,8 @@ test_malformed(void)
 	check("a,b\n1,x\n2,\"open\n3,y\n", 0,
 	    "1:a|b;2:1|x;3-4 open/2:2,\"open\n3,y;",
 	    "an unterminated quote: the rest of the input, malformed");
+	check("\"a\"x,b\n1,2\n", 0, "1-1 quote/1:\"a\"x,b;2:1|2;",
+	    "a plain line after a malformed one is not malformed");
 	check("a,b\n1,12\" ruler\n", 0, "1:a|b;2:1|12\" ruler;",
 	    "a quote inside an unquoted field is text");
 	/* a malformed line that goes on into the next block */
