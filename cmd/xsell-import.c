@@ -281,6 +281,8 @@ struct imp {
 	struct wr rw;
 	char **rv;
 	size_t *rl;
+	int *rej_at;		/* this input's column -> rejects column */
+	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
 	struct reason *rs;
@@ -1014,30 +1016,72 @@ count_reason(struct imp *im, const char *key, const char *where, int policy)
 	im->rs[i].n++;
 }
 
+/* The rejects file: file, line, reason, then cols (the output's, or with
+ * --merge the snapshot's and op), so that a row of any input, whatever
+ * the order of its columns, has each value under the column it is. */
 static void
-open_rejects(struct imp *im, const struct src *s)
+open_rejects(struct imp *im, int ncols, char *const *cols)
 {
-	char **cols = xcalloc((size_t)s->ncols + 4, sizeof *cols);
+	char **h = xcalloc((size_t)ncols + 4, sizeof *h);
 
-	cols[0] = "file";
-	cols[1] = "line";
-	cols[2] = "reason";
-	for (int i = 0; i < s->ncols; i++)
-		cols[3 + i] = s->cols[i];
+	h[0] = "file";
+	h[1] = "line";
+	h[2] = "reason";
+	for (int i = 0; i < ncols; i++)
+		h[3 + i] = cols[i];
 	im->rej = out_open(im->rej_path);
-	wr_open(&im->rw, im->rej, 0, s->ncols + 3, cols);
-	im->rv = xcalloc((size_t)s->ncols + 4, sizeof *im->rv);
-	im->rl = xcalloc((size_t)s->ncols + 4, sizeof *im->rl);
-	free(cols);
+	wr_open(&im->rw, im->rej, 0, ncols + 3, h);
+	im->rv = xcalloc((size_t)ncols + 4, sizeof *im->rv);
+	im->rl = xcalloc((size_t)ncols + 4, sizeof *im->rl);
+	free(h);
 }
 
-/* The rejected row as read: fields beyond the header go into the last
- * column joined by the delimiter, a malformed line into the first. */
+/* Where each column of this input goes in the rejects file. */
+static void
+map_rejects(struct imp *im, const struct src *s)
+{
+	int base = im->nout - im->nextra;
+
+	if (!im->rej)
+		return;
+	im->rej_at = xreallocarray(im->rej_at, (size_t)s->ncols + 1,
+	    sizeof *im->rej_at);
+	for (int j = 0; j < s->ncols; j++)
+		im->rej_at[j] = -1;
+	for (int k = 0; k < im->nspec; k++) {
+		int j = im->spec_src[k], o = im->ospec[k];
+
+		if (j < 0)
+			continue;
+		if (k == im->ix_op)	/* bound with --merge only */
+			im->rej_at[j] = im->rej_op;
+		else if (o >= 0)
+			im->rej_at[j] = im->merge_path ? im->st.from[o] : o;
+	}
+	for (int e = 0; e < im->nextra; e++) {
+		int j = im->extra_src[e];
+
+		if (j >= 0)
+			im->rej_at[j] = im->merge_path ? im->st.from[base + e] :
+			    base + e;
+	}
+}
+
+static void
+put_reject(struct imp *im, int col, const char *v, size_t n)
+{
+	im->rv[3 + col] = (char *)v;
+	im->rl[3 + col] = n;
+}
+
+/* The rejected row as read, each value under its column: fields beyond
+ * the header are joined to the last column's value by the delimiter, a
+ * line that could not be split goes whole into the first column. */
 static void
 write_reject(struct imp *im, const struct src *s, const struct row *rw,
     const char *why)
 {
-	int n = im->rw.ncols - 3;
+	int n = im->rw.ncols - 3, last = s->ncols - 1;
 	char lb[32];
 	struct buf tail;
 
@@ -1048,25 +1092,25 @@ write_reject(struct imp *im, const struct src *s, const struct row *rw,
 	im->rv[2] = (char *)why;
 	for (int i = 0; i < 3; i++)
 		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < n; i++) {
-		im->rv[3 + i] = i < rw->nf ? rw->f[i] : "";
-		im->rl[3 + i] = i < rw->nf ? rw->len[i] : 0;
-	}
+	for (int i = 0; i < n; i++)
+		put_reject(im, i, "", 0);
 	if (rw->bad && rw->raw) {
-		for (int i = 0; i < n; i++)
-			im->rl[3 + i] = 0;
-		if (n > 0) {
-			im->rv[3] = (char *)rw->raw;
-			im->rl[3] = rw->rawlen;
+		if (n > 0)
+			put_reject(im, 0, rw->raw, rw->rawlen);
+	} else {
+		for (int j = 0; j < rw->nf && j < s->ncols; j++)
+			if (im->rej_at[j] >= 0)
+				put_reject(im, im->rej_at[j], rw->f[j], rw->len[j]);
+		if (rw->nf > s->ncols && last >= 0 && im->rej_at[last] >= 0) {
+			for (int i = last; i < rw->nf; i++) {
+				if (i > last)
+					buf_putc(&tail, s->fmt == F_CSV ?
+					    s->c.delim : '\t');
+				buf_put(&tail, rw->f[i], rw->len[i]);
+			}
+			put_reject(im, im->rej_at[last], buf_str(&tail),
+			    tail.len);
 		}
-	} else if (rw->nf > n && n > 0) {
-		for (int i = n - 1; i < rw->nf; i++) {
-			if (i >= n)
-				buf_putc(&tail, s->fmt == F_CSV ? s->c.delim : '\t');
-			buf_put(&tail, rw->f[i], rw->len[i]);
-		}
-		im->rv[3 + n - 1] = (char *)buf_str(&tail);
-		im->rl[3 + n - 1] = tail.len;
 	}
 	wr_row(&im->rw, im->rv, im->rl);
 	buf_free(&tail);
@@ -1923,6 +1967,16 @@ merge_begin(struct imp *im)
 	st->from = xcalloc((size_t)im->nout + 1, sizeof *st->from);
 	for (int i = 0; i < im->nout; i++)
 		st->from[i] = store_add_col(st, im->ocol[i]);
+	if (im->rej_path) {	/* the snapshot's columns, then op */
+		char **h = xcalloc((size_t)st->ncols + 2, sizeof *h);
+		uint32_t op = intern_find(&st->names, "op", 2);
+
+		memcpy(h, st->cols, (size_t)st->ncols * sizeof *h);
+		im->rej_op = op != INTERN_NONE ? (int)op : st->ncols;
+		h[st->ncols] = "op";
+		open_rejects(im, st->ncols + (op == INTERN_NONE), h);
+		free(h);
+	}
 	si = rec_need(&r, "subject_id");
 	li = rec_need(&r, "linked_id");
 	ti = rec_col(&r, "type");
@@ -2021,10 +2075,8 @@ merge_write(struct imp *im, FILE *fp)
 static void
 start(struct imp *im, const struct src *s)
 {
-	static const struct src none;
-
-	if (im->rej_path)
-		open_rejects(im, s ? s : &none);
+	if (im->rej_path && !im->merge_path)
+		open_rejects(im, im->nout, im->ocol);
 	if (im->preview) {
 		preview_init(im);
 		if (s)
@@ -2061,6 +2113,7 @@ read_input(struct imp *im, struct src *s, int fileno)
 	map_input(im, s);
 	if (first)
 		start(im, s);
+	map_rejects(im, s);
 	while (src_next(s, &rw)) {
 		int rc;
 
@@ -2171,6 +2224,7 @@ imp_free(struct imp *im)
 	free(im->olen);
 	free(im->rv);
 	free(im->rl);
+	free(im->rej_at);
 	for (int i = 0; i < im->nrs; i++) {
 		free(im->rs[i].key);
 		free(im->rs[i].first);

@@ -98,7 +98,7 @@ xsell-import: 1 rejected: column 'quantity': not a number (first at orders.csv:1
 xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 }
 
-@test "--rejects FILE lists file, line, reason and each rejected row as read" {
+@test "--rejects FILE lists file, line, reason and each rejected row as read, under the output's columns" {
 	run xsell-import --rejects rej.tsv orders.csv
 	assert_failure 1
 	assert_equal "$(cat rej.tsv)" "$(cat orders.rejects)"
@@ -198,7 +198,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\nP1\tCaf\xc3\xa9 cr\xc3\xa8me\t\t\t2.5\t\t\t\t\t\nP4\tquoted \xc3\xa9 ok\t\t\t3\t\t\t\t\t'
 	[[ "$stderr" == *"2 rejected: column 'title': invalid UTF-8 (first at bad-bytes.csv:3)"* ]]
 	[[ "$stderr" == *"1 rejected: column 'title': NUL byte (first at bad-bytes.csv:4)"* ]]
-	printf 'bad-bytes.csv\t4\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t1\n' > want
+	printf 'bad-bytes.csv\t4\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t\t\t1\t\t\t\t\t\n' > want
 	grep -a $'\t4\t' rej.tsv | cmp - want
 	grep -a $'\t3\t' rej.tsv | grep -aq $'Bad \xff byte'
 }
@@ -433,7 +433,7 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\n2\tB\t\t1\t\t\tok\n3\tC\t\t1\t\t\tMug, large'
 	[ "$stderr" = "xsell-import: 3 rows in, 2 out, 1 rejected
 xsell-import: 1 rejected: column 3 'description': text after a closing quote (first at q.csv:2)" ]
-	assert_equal "$(tail -n +2 rej.tsv | cut -f 1-3)" $'q.csv\t2\tcolumn 3 \'description\': text after a closing quote'
+	assert_equal "$(cat rej.tsv)" $'file\tline\treason\torder_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\nq.csv\t2\tcolumn 3 \'description\': text after a closing quote\t1,A,"Best" mug,2\t\t\t\t\t\t'
 }
 
 @test "CSV quoting variants: rows in = rows out + rejected, every row accounted for" {
@@ -522,4 +522,24 @@ xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.c
 	run --separate-stderr xsell-import --map position='#' p.csv
 	assert_success
 	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t3'
+}
+
+@test "--rejects: rows of inputs that order their columns differently are each under their own columns" {
+	printf 'subject,linked,position,note\nA,B,x,n1\nA,C,1,n2\n' > a.csv
+	printf 'note,position,linked,subject,type\nn3,y,E,D,upsell\nn4,2,G,F,bogus\nn5,3,H,H,\nn9,4,M,N,upsell,zz\n' > b.csv
+	printf 'linked\tsubject\tnote\nJ\tI\tn6\nK\tI\tn7\textra\tmore\n' > c.tsv
+	printf '{"note":"n8","subject":"L","linked":"L"}\n' > d.jsonl
+	run --separate-stderr xsell-import --rejects rej.tsv a.csv b.csv c.tsv d.jsonl
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tC\tcross_sell\tmanaged\t1\tn2\nI\tJ\tcross_sell\tmanaged\t\tn6'
+	[[ "$stderr" == *"9 rows in, 2 out, 7 rejected"* ]]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\tnote' \
+	    $'a.csv\t2\tcolumn \'position\': not a number: "x"\tA\tB\t\t\tx\tn1' \
+	    $'b.csv\t2\tcolumn \'position\': not a number: "y"\tD\tE\tupsell\t\ty\tn3' \
+	    $'b.csv\t3\tcolumn \'type\': not cross_sell, upsell, substitute or bundle: "bogus"\tF\tG\tbogus\t\t2\tn4' \
+	    $'b.csv\t4\tself-link\tH\tH\t\t\t3\tn5' \
+	    $'b.csv\t5\tmore fields than the header: 6, header has 5\tN\tM\tupsell,zz\t\t4\tn9' \
+	    $'c.tsv\t3\tmalformed row: expected 3 fields, found 5\tK\\tI\\tn7\\textra\\tmore\t\t\t\t\t' \
+	    $'d.jsonl\t1\tself-link\tL\tL\t\t\t\tn8')"
 }
