@@ -9,10 +9,12 @@
  * must remember.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +25,8 @@ static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
     "           [--map canonical=source] [--delimiter char]\n"
     "           [--returns drop|keep] [--exclude regex] [--rejects file]\n"
-    "           [--merge base] [-o file] [file ...]\n";
+    "           [--merge base [--full]] [--max-shrink limit] [--force]\n"
+    "           [-o file] [file ...]\n";
 
 /* ---- kinds and their columns ---- */
 
@@ -199,7 +202,7 @@ struct row {
 struct link {
 	uint32_t s, l;
 	uint32_t type;
-	uint32_t at;		/* first line (duplicates) or entry (merge) */
+	uint32_t at;		/* the line it was first seen on */
 	uint32_t file;
 };
 
@@ -230,15 +233,18 @@ struct store {
 	size_t *off;		/* entry * ncols + column -> offset in arena */
 	uint32_t *len;
 	unsigned char *alive;
+	unsigned char *fed;	/* the feed added or updated the entry */
 	size_t n, cap;
 	struct linkset keys;	/* link -> entry */
 	int *from;		/* feed output column -> store column */
-	long added, updated, removed, missed, base;
+	long added, updated, removed, missed, base, dups, unfed;
 };
 
 struct imp {
 	/* options */
-	int kind, json, strict, preview, csv, delim, keep_returns;
+	int kind, json, strict, preview, csv, delim, keep_returns, full, force;
+	double max_shrink;	/* of an existing -o snapshot, 0 to 1 */
+	const char *shrink_arg;
 	int delim_eff;		/* the current input's delimiter */
 	char **maps;
 	int nmaps;
@@ -255,6 +261,7 @@ struct imp {
 	int ready;
 	/* this input's columns for each spec and extra */
 	int *spec_src, *extra_src;
+	unsigned char *carried;	/* output column -> this input has it */
 	int ncols_in;
 	/* the row being converted */
 	char **val;		/* spec -> value */
@@ -285,6 +292,7 @@ struct imp {
 	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
+	long written;		/* records in the output */
 	struct reason *rs;
 	int nrs;
 	/* kind rules */
@@ -991,6 +999,14 @@ map_input(struct imp *im, const struct src *s)
 		free(name);
 		im->extra_src[e] = j;
 	}
+	im->carried = xrealloc(im->carried, (size_t)im->nout + 1);
+	memset(im->carried, 0, (size_t)im->nout + 1);
+	for (int k = 0; k < im->nspec; k++)
+		if (im->spec_src[k] >= 0 && im->ospec[k] >= 0)
+			im->carried[im->ospec[k]] = 1;
+	for (int e = 0; e < im->nextra; e++)
+		if (im->extra_src[e] >= 0)
+			im->carried[im->nout - im->nextra + e] = 1;
 	im->ncols_in = s->ncols;
 	free(used);
 }
@@ -1908,12 +1924,14 @@ store_entry(struct store *st, uint32_t s, uint32_t l, uint32_t t, int *isnew)
 		st->off = xreallocarray(st->off, st->cap * nc, sizeof *st->off);
 		st->len = xreallocarray(st->len, st->cap * nc, sizeof *st->len);
 		st->alive = xrealloc(st->alive, st->cap);
+		st->fed = xrealloc(st->fed, st->cap);
 	}
 	for (size_t c = 0; c < nc; c++) {
 		st->off[e * nc + c] = 0;	/* the empty string */
 		st->len[e * nc + c] = 0;
 	}
 	st->alive[e] = 1;
+	st->fed[e] = 0;
 	st->n++;
 	return e;
 }
@@ -1942,6 +1960,36 @@ base_type(const struct rec *r, int ti)
 		die(XS_INPUT, "%s: column 'type': not cross_sell, upsell, "
 		    "substitute or bundle: \"%s\"", rec_where(r), r->f[ti]);
 	return (uint32_t)w;
+}
+
+/* A duplicate link in the base: the first one is kept, this one is
+ * reported like a rejected row (under the base's columns in --rejects). */
+static void
+base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
+    const struct link *first)
+{
+	char why[512], lb[32];
+
+	snprintf(why, sizeof why, "duplicate link in the base (first at "
+	    "%s:%lu)", r->name, (unsigned long)first->at);
+	im->st.dups++;
+	im->problems++;
+	count_reason(im, "duplicate link in the base", rec_where(r), 0);
+	if (xs_verbose)
+		warnx("%s: %s", rec_where(r), why);
+	if (!im->rej)
+		return;
+	snprintf(lb, sizeof lb, "%ld", r->line);
+	im->rv[0] = (char *)r->name;
+	im->rv[1] = lb;
+	im->rv[2] = why;
+	for (int i = 0; i < 3; i++)
+		im->rl[i] = strlen(im->rv[i]);
+	for (int i = 0; i < im->rw.ncols - 3; i++)
+		put_reject(im, i, "", 0);
+	for (int i = 0; i < r->ncols; i++)
+		put_reject(im, bmap[i], r->f[i], r->len[i]);
+	wr_row(&im->rw, im->rv, im->rl);
 }
 
 /* Reads the base snapshot; the columns are the canonical ones, the
@@ -1991,6 +2039,11 @@ merge_begin(struct imp *im)
 		s = intern_put(&im->ids, r.f[si], r.len[si]);
 		l = intern_put(&im->ids, r.f[li], r.len[li]);
 		e = store_entry(st, s, l, base_type(&r, ti), &isnew);
+		if (!isnew) {
+			base_duplicate(im, &r, bmap, &st->keys.t[e]);
+			continue;
+		}
+		st->keys.t[e].at = (uint32_t)r.line;
 		for (int i = 0; i < r.ncols; i++)
 			store_set(st, e, bmap[i], r.f[i], r.len[i]);
 		st->base++;
@@ -2028,25 +2081,40 @@ merge_row(struct imp *im)
 	}
 	e = store_entry(st, s, l, t, &isnew);
 	if (!isnew && st->alive[e]) {
+		/* an update: the columns the feed does not have keep the
+		 * base's values (a learned link stays learned) */
 		st->updated++;
+		for (int i = 0; i < im->nout; i++)
+			if (im->carried[i])
+				store_set(st, e, st->from[i], im->v[i] ?
+				    im->v[i] : "", im->olen[i]);
 	} else {
 		st->added++;
 		for (int c = 0; c < st->ncols; c++)
 			store_set(st, e, c, "", 0);
+		for (int i = 0; i < im->nout; i++)
+			store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
+			    im->olen[i]);
 	}
 	st->alive[e] = 1;
-	for (int i = 0; i < im->nout; i++)
-		store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
-		    im->olen[i]);
+	st->fed[e] = 1;
 }
 
-static void
+static long
 merge_write(struct imp *im, FILE *fp)
 {
 	struct store *st = &im->st;
 	char **v = xcalloc((size_t)st->ncols + 1, sizeof *v);
 	size_t *len = xcalloc((size_t)st->ncols + 1, sizeof *len), out = 0;
+	struct buf dup, full;
 
+	/* --full: the feed is the whole snapshot */
+	for (size_t e = 0; im->full && e < st->n; e++) {
+		if (st->alive[e] && !st->fed[e]) {
+			st->alive[e] = 0;
+			st->unfed++;
+		}
+	}
 	wr_open(&im->w, fp, im->json, st->ncols, st->cols);
 	for (size_t e = 0; e < st->n; e++) {
 		if (!st->alive[e])
@@ -2060,12 +2128,25 @@ merge_write(struct imp *im, FILE *fp)
 		out++;
 	}
 	wr_close(&im->w);
-	note("merge: %ld links in %s; feed: %ld added, %ld updated, "
-	    "%ld removed, %ld removes matched nothing; %zu links out",
-	    st->base, im->merge_path, st->added, st->updated, st->removed,
-	    st->missed, out);
+	/* links in + added - removed - not in the feed = links out */
+	buf_init(&dup);
+	buf_init(&full);
+	if (st->dups)
+		buf_printf(&dup, " (and %ld duplicate%s, rejected)", st->dups,
+		    st->dups == 1 ? "" : "s");
+	if (im->full)
+		buf_printf(&full, ", %ld not in the feed removed (--full)",
+		    st->unfed);
+	note("merge: %ld links in %s%s; feed: %ld added, %ld updated, "
+	    "%ld removed, %ld removes matched nothing%s; %zu links out",
+	    st->base, im->merge_path, dup.s ? buf_str(&dup) : "", st->added,
+	    st->updated, st->removed, st->missed, full.s ? buf_str(&full) : "",
+	    out);
+	buf_free(&dup);
+	buf_free(&full);
 	free(v);
 	free(len);
+	return (long)out;
 }
 
 /* ---- the run ---- */
@@ -2191,6 +2272,8 @@ imp_init(struct imp *im)
 {
 	memset(im, 0, sizeof *im);
 	im->kind = -1;
+	im->max_shrink = 0.5;
+	im->shrink_arg = "50%";
 	intern_init(&im->ids);
 	intern_init(&im->excl);
 	intern_init(&im->onames);
@@ -2251,10 +2334,71 @@ imp_free(struct imp *im)
 	free(st->off);
 	free(st->len);
 	free(st->alive);
+	free(st->fed);
+	free(im->carried);
 	free(st->from);
 	linkset_free(&st->keys);
 	free(im->files);
 	free(im->maps);
+}
+
+/* Kinds whose file is the whole of something (a catalog, the links),
+ * not a log of events that a smaller file may rightly follow. */
+static int
+snapshot_kind(int kind)
+{
+	return kind == K_CATALOG || kind == K_RELATIONS || kind == K_CUSTOMERS ||
+	    kind == K_OFFERS;
+}
+
+/* The records of an existing output file (its lines, the TSV header left
+ * out), or -1 when there is nothing to count: no such file, not a regular
+ * one, unreadable. */
+static long
+count_records(const char *path)
+{
+	char b[1 << 16];
+	struct stat sb;
+	ssize_t n;
+	long lines = 0;
+	int fd, first = -1, last = '\n';
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while ((n = read(fd, b, sizeof b)) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; first < 0 && i < n; i++)
+			if (!is_space((unsigned char)b[i]))
+				first = (unsigned char)b[i];
+		for (const char *p = b; (p = memchr(p, '\n',
+		    (size_t)(b + n - p))) != NULL; p++)
+			lines++;
+		if (n > 0)
+			last = (unsigned char)b[n - 1];
+	}
+	close(fd);
+	if (n < 0 || first < 0)
+		return n < 0 ? -1 : 0;
+	lines += last != '\n';
+	return first == '{' ? lines : lines - 1;
+}
+
+/* A cron job's guard: -o over a snapshot that would lose more than
+ * --max-shrink of its records (an empty or cut-short feed) is exit 1,
+ * and the file stays as it was. */
+static void
+check_shrink(const struct imp *im)
+{
+	long old;
+
+	if (im->force || im->preview || !snapshot_kind(im->kind) ||
+	    !im->out_path || strcmp(im->out_path, "-") == 0 ||
+	    (old = count_records(im->out_path)) <= 0 ||
+	    (double)(old - im->written) <= im->max_shrink * (double)old)
+		return;
+	die(XS_DATA, "%s: would shrink from %ld to %ld records, by more than "
+	    "--max-shrink %s: left as it was (--force replaces it)",
+	    im->out_path, old, im->written, im->shrink_arg);
 }
 
 static int
@@ -2269,10 +2413,11 @@ finish(struct imp *im)
 		make_layout(im, NULL, NULL);
 		start(im, NULL);
 	}
+	im->written = im->nout_rows;
 	if (im->preview)
 		preview_print(im, im->spool ? im->spool : im->out);
 	else if (im->merge_path)
-		merge_write(im, im->spool ? im->spool : im->out);
+		im->written = merge_write(im, im->spool ? im->spool : im->out);
 	else
 		wr_close(&im->w);
 	report(im);
@@ -2283,6 +2428,7 @@ finish(struct imp *im)
 	if (im->strict && im->problems)
 		die(XS_DATA, "--strict: %ld rows rejected, nothing written",
 		    im->problems);
+	check_shrink(im);
 	if (im->spool)
 		copy_spool(im->spool, im->out);
 	out_close(im->out);
@@ -2303,6 +2449,21 @@ parse_delim(const char *arg)
 		exit(XS_USAGE);
 	}
 	return (unsigned char)arg[0];
+}
+
+/* A fraction from 0 to 1 (0.5) or a percent (50%). */
+static double
+parse_shrink(const char *arg)
+{
+	size_t n = strlen(arg);
+	int pct = n > 0 && arg[n - 1] == '%';
+	double v;
+
+	if (num_parse(arg, n - (size_t)pct, &v) != NULL || v < 0 ||
+	    v > (pct ? 100 : 1))
+		die(XS_USAGE, "option --max-shrink: \"%s\" is not a fraction "
+		    "from 0 to 1 or a percent from 0%% to 100%%", arg);
+	return pct ? v / 100 : v;
 }
 
 static void
@@ -2345,6 +2506,9 @@ static const struct option longopts[] = {
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "csv", no_argument, NULL, 'C' },
+	{ "full", no_argument, NULL, 'U' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "max-shrink", required_argument, NULL, 'X' },
 	XS_COMMON_LONGOPTS
 };
 
@@ -2369,6 +2533,12 @@ options(struct imp *im, int argc, char **argv)
 		case 'x': set_exclude(im, optarg); break;
 		case 'd': im->delim = parse_delim(optarg); break;
 		case 'C': im->csv = 1; break;
+		case 'U': im->full = 1; break;
+		case 'F': im->force = 1; break;
+		case 'X':
+			im->max_shrink = parse_shrink(optarg);
+			im->shrink_arg = optarg;
+			break;
 		case 'j': im->json = 1; break;
 		case 'o': im->out_path = optarg; break;
 		case 'q': xs_quiet = 1; break;
@@ -2377,6 +2547,10 @@ options(struct imp *im, int argc, char **argv)
 		case 'V': xs_version();
 		default: usage_die(usage_text);
 		}
+	}
+	if (im->full && !im->merge_path) {
+		warnx("--full needs --merge");
+		exit(XS_USAGE);
 	}
 	if (im->merge_path && im->preview) {
 		warnx("--merge and --preview cannot be used together");

@@ -543,3 +543,139 @@ xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.c
 	    $'c.tsv\t3\tmalformed row: expected 3 fields, found 5\tK\\tI\\tn7\\textra\\tmore\t\t\t\t\t' \
 	    $'d.jsonl\t1\tself-link\tL\tL\t\t\t\tn8')"
 }
+
+@test "--merge: an update keeps the base's columns the feed does not have" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\tcount\tnote\nA\tC\tupsell\tlearned\t3\t17\tkeep\nA\tD\tcross_sell\tlearned\t1\t5\t\n' > base.tsv
+	printf 'op,subject,linked,type\nadd,A,C,upsell\n' > feed.csv
+	run --separate-stderr xsell-import --merge base.tsv feed.csv
+	assert_success
+	assert_output "$(cat base.tsv)"
+	[[ "$stderr" == *"merge: 2 links in base.tsv; feed: 0 added, 1 updated, 0 removed, 0 removes matched nothing; 2 links out"* ]]
+	# a column the feed has replaces the base's value, even with an empty
+	# one; a new link has the defaults; each input of the feed by its own
+	# columns
+	printf 'subject,linked,type,position,note\nA,C,upsell,9,\nA,E,upsell,,new\n' > f1.csv
+	printf 'linked,subject,note\nD,A,hello\n' > f2.csv
+	run --separate-stderr xsell-import --merge base.tsv f1.csv f2.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tcount\tnote\nA\tC\tupsell\tlearned\t9\t17\t\nA\tD\tcross_sell\tlearned\t1\t5\thello\nA\tE\tupsell\tmanaged\t\t\tnew'
+	[[ "$stderr" == *"merge: 2 links in base.tsv; feed: 1 added, 2 updated, 0 removed, 0 removes matched nothing; 3 links out"* ]]
+}
+
+@test "--merge: a duplicate link in the base is reported and rejected, the first kept" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\nA\tC\tupsell\tlearned\t3\nA\tD\t\t\t1\nA\tC\tupsell\tmanaged\t4\nA\tD\tcross_sell\t\t2\n' > base.tsv
+	printf 'op,subject,linked\nadd,A,E\n' > feed.csv
+	run --separate-stderr xsell-import --rejects rej.tsv --merge base.tsv feed.csv
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tC\tupsell\tlearned\t3\nA\tD\t\t\t1\nA\tE\tcross_sell\tmanaged\t'
+	[ "$stderr" = "xsell-import: merge: 2 links in base.tsv (and 2 duplicates, rejected); feed: 1 added, 0 updated, 0 removed, 0 removes matched nothing; 3 links out
+xsell-import: feed: 1 rows in, 1 applied, 0 rejected
+xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\top' \
+	    $'base.tsv\t4\tduplicate link in the base (first at base.tsv:2)\tA\tC\tupsell\tmanaged\t4\t' \
+	    $'base.tsv\t5\tduplicate link in the base (first at base.tsv:3)\tA\tD\tcross_sell\t\t2\t')"
+}
+
+@test "--merge: links in + added - removed (- not in the feed, with --full) = links out, the rows written" {
+	printf 'subject_id\tlinked_id\ttype\nA\tB\tcross_sell\nA\tB\tupsell\nA\tC\tbundle\nB\tC\tcross_sell\nA\tB\tupsell\n' > base.tsv
+	# options | feed (printf format)
+	while IFS='|' read -r opts feed; do
+		printf "op,subject,linked,type\n$feed" > feed.csv
+		run --separate-stderr xsell-import $opts --merge base.tsv feed.csv
+		line=$(grep -o 'merge: .*' <<<"$stderr")
+		read -r in added removed unfed out < <(sed -E 's/merge: ([0-9]+) links in .*feed: ([0-9]+) added, [0-9]+ updated, ([0-9]+) removed, [0-9]+ removes matched nothing(, ([0-9]+) not in the feed removed \(--full\))?; ([0-9]+) links out/\1 \2 \3 \5 \6/; s/  / 0 /' <<<"$line")
+		echo "$opts $feed: $line"
+		[ "$((in + added - removed - unfed))" -eq "$out" ]
+		[ "$((${#lines[@]} - 1))" -eq "$out" ]
+		[ "$in" -eq 4 ]
+	done <<-'EOF'
+	|add,A,D,\n
+	|remove,A,B,\nremove,A,B,\nadd,A,B,\n
+	|add,X,Y,\nremove,X,Y,\nadd,X,Y,upsell\nremove,Q,R,\n
+	--full|add,A,C,bundle\n
+	--full|remove,A,C,bundle\nadd,A,C,bundle\nadd,Z,Y,\n
+	--full|
+	EOF
+}
+
+@test "-o over a snapshot that would shrink by more than --max-shrink is exit 1 and leaves it; --force replaces it" {
+	awk 'BEGIN { print "subject,linked"; for (i = 0; i < 10000; i++) print "P" i ",Q" i }' > big.csv
+	xsell-import -q -o rel.tsv big.csv
+	cp rel.tsv before.tsv
+	run bash -c "printf 'subject,linked\n' | xsell-import -q -o rel.tsv"
+	assert_failure 1
+	assert_output "xsell-import: rel.tsv: would shrink from 10000 to 0 records, by more than --max-shrink 50%: left as it was (--force replaces it)"
+	cmp rel.tsv before.tsv
+	[ "$(ls | grep -c rel.tsv)" -eq 1 ]
+	# rows kept | options | status
+	while IFS='|' read -r keep opts want; do
+		cp before.tsv rel.tsv
+		head -n $((keep + 1)) big.csv > part.csv
+		run xsell-import -q $opts -o rel.tsv part.csv
+		[ "$status" -eq "$want" ] || { echo "$keep $opts: status $status: $output"; false; }
+		if [ "$want" -eq 1 ]; then
+			cmp rel.tsv before.tsv
+			[[ "$output" == *"would shrink from 10000 to $keep records"* ]]
+		else
+			[ "$(rows rel.tsv)" -eq "$keep" ]
+		fi
+	done <<-'EOF'
+	5000||0
+	4999||1
+	9000|--max-shrink 5%|1
+	9000|--max-shrink 0.1|0
+	9999|--max-shrink 0|1
+	0|--max-shrink 100%|0
+	0|--force|0
+	10000|--max-shrink 0|0
+	EOF
+}
+
+@test "the shrink guard: JSON lines and catalogs too, --rejects still written; not orders, not stdout" {
+	awk 'BEGIN { print "subject,linked"; for (i = 0; i < 10; i++) print "P" i ",Q" i }' > ten.csv
+	xsell-import -q -j -o rel.json ten.csv
+	printf 'subject,linked\nP1,Q1\nP1,P1\n' > two.csv
+	run xsell-import -q -j --rejects rej.tsv -o rel.json two.csv
+	assert_failure 1
+	assert_line "xsell-import: rel.json: would shrink from 10 to 1 records, by more than --max-shrink 50%: left as it was (--force replaces it)"
+	[ "$(wc -l < rel.json)" -eq 10 ]
+	[ "$(rows rej.tsv)" -eq 1 ]
+	printf 'sku,title\nA,a\nB,b\nC,c\n' > cat.csv
+	xsell-import -q -o cat.tsv cat.csv
+	printf 'sku,title\nA,a\n' | { run xsell-import -q -o cat.tsv; assert_failure 1; }
+	assert_equal "$(rows cat.tsv)" 3
+	printf 'order,sku\n1,A\n2,B\n3,C\n' > o.csv
+	xsell-import -q -o orders.tsv o.csv
+	printf 'order,sku\n4,D\n' | xsell-import -q -o orders.tsv
+	assert_equal "$(rows orders.tsv)" 1
+	printf 'subject,linked\n' | xsell-import -q > rel.json
+	run xsell-import --max-shrink 50 ten.csv
+	assert_failure 2
+	assert_output 'xsell-import: option --max-shrink: "50" is not a fraction from 0 to 1 or a percent from 0% to 100%'
+}
+
+@test "--merge --full: the feed is the whole snapshot, base links missing from it removed, with the same guard" {
+	awk 'BEGIN { print "subject_id\tlinked_id\ttype\tsource\tposition"; for (i = 0; i < 10; i++) print "P" i "\tQ" i "\tcross_sell\tlearned\t" i }' > rel.tsv
+	cp rel.tsv before.tsv
+	printf 'subject,linked\nP1,Q1\nP2,Q2\nP3,Q3\nP4,Q4\nP5,Q5\nN,M\n' > feed.csv
+	run --separate-stderr xsell-import --merge rel.tsv --full -o rel.tsv feed.csv
+	assert_success
+	[[ "$stderr" == *"merge: 10 links in rel.tsv; feed: 1 added, 5 updated, 0 removed, 0 removes matched nothing, 5 not in the feed removed (--full); 6 links out"* ]]
+	assert_equal "$(cat rel.tsv)" "$(printf '%s\n' $'subject_id\tlinked_id\ttype\tsource\tposition' \
+	    $'P1\tQ1\tcross_sell\tlearned\t1' $'P2\tQ2\tcross_sell\tlearned\t2' \
+	    $'P3\tQ3\tcross_sell\tlearned\t3' $'P4\tQ4\tcross_sell\tlearned\t4' \
+	    $'P5\tQ5\tcross_sell\tlearned\t5' $'N\tM\tcross_sell\tmanaged\t')"
+	cp before.tsv rel.tsv
+	printf 'subject,linked\nP1,Q1\n' > one.csv
+	run --separate-stderr xsell-import --merge rel.tsv --full -o rel.tsv one.csv
+	assert_failure 1
+	[[ "$stderr" == *"rel.tsv: would shrink from 10 to 1 records, by more than --max-shrink 50%: left as it was (--force replaces it)"* ]]
+	cmp rel.tsv before.tsv
+	run --separate-stderr xsell-import --merge rel.tsv --full --force -o rel.tsv one.csv
+	assert_success
+	assert_equal "$(rows rel.tsv)" 1
+	run xsell-import --full one.csv
+	assert_failure 2
+	assert_output "xsell-import: --full needs --merge"
+}
