@@ -9,10 +9,12 @@
  * must remember.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +26,8 @@ static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
     "           [--map canonical=source] [--delimiter char]\n"
     "           [--returns drop|keep] [--exclude regex] [--rejects file]\n"
-    "           [--merge base] [-o file] [file ...]\n";
+    "           [--merge base [--full]] [--max-shrink limit] [--force]\n"
+    "           [-o file] [file ...]\n";
 
 /* ---- kinds and their columns ---- */
 
@@ -178,6 +181,8 @@ struct src {
 	const char *name;
 	int ncols;
 	char **cols;		/* the header as given */
+	struct intern keys;	/* each column's match key (keyof), in order: */
+	int *keycol;		/* key id -> column; an empty key is left out */
 	pid_t child;		/* copies stdin back after sniffing, or 0 */
 };
 
@@ -186,9 +191,10 @@ struct row {
 	char **f;
 	size_t *len;
 	int nf;
-	long line;
+	long line, lastline;
 	int special;
 	const char *bad;	/* malformed: why */
+	int badcol;		/* malformed CSV: the field, from 1 */
 	const char *raw;	/* malformed: the line as read, when known */
 	size_t rawlen;
 };
@@ -197,7 +203,7 @@ struct row {
 struct link {
 	uint32_t s, l;
 	uint32_t type;
-	uint32_t at;		/* first line (duplicates) or entry (merge) */
+	uint32_t at;		/* the line it was first seen on */
 	uint32_t file;
 };
 
@@ -223,19 +229,23 @@ struct preview {
 struct store {
 	int ncols;
 	char **cols;
+	struct intern names;	/* column name -> column */
 	struct buf arena;	/* every value, NUL-terminated */
 	size_t *off;		/* entry * ncols + column -> offset in arena */
 	uint32_t *len;
 	unsigned char *alive;
+	unsigned char *fed;	/* the feed added or updated the entry */
 	size_t n, cap;
 	struct linkset keys;	/* link -> entry */
 	int *from;		/* feed output column -> store column */
-	long added, updated, removed, missed, base;
+	long added, updated, removed, missed, base, dups, unfed;
 };
 
 struct imp {
 	/* options */
-	int kind, json, strict, preview, csv, delim, keep_returns;
+	int kind, json, strict, preview, csv, delim, keep_returns, full, force;
+	double max_shrink;	/* of an existing -o snapshot, 0 to 1 */
+	const char *shrink_arg;
 	int delim_eff;		/* the current input's delimiter */
 	char **maps;
 	int nmaps;
@@ -252,6 +262,7 @@ struct imp {
 	int ready;
 	/* this input's columns for each spec and extra */
 	int *spec_src, *extra_src;
+	unsigned char *carried;	/* output column -> this input has it */
 	int ncols_in;
 	/* the row being converted */
 	char **val;		/* spec -> value */
@@ -262,6 +273,7 @@ struct imp {
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
 	struct buf *lb;		/* lists */
+	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */
 	size_t *olen;
 	int type_given;		/* the row has a link type of its own */
@@ -277,8 +289,11 @@ struct imp {
 	struct wr rw;
 	char **rv;
 	size_t *rl;
+	int *rej_at;		/* this input's column -> rejects column */
+	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
+	long written;		/* records in the output */
 	struct reason *rs;
 	int nrs;
 	/* kind rules */
@@ -518,18 +533,61 @@ unread_stdin(off_t at, const char *head, size_t n)
 	return pid;
 }
 
+/* Two columns of one input that would be read, or written, as one. */
+XS_NORETURN static void
+collide(const struct src *s, int a, int b, const char *how)
+{
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	die(XS_INPUT, "%s: columns %d '%s' and %d '%s' collide: %s", s->name,
+	    a + 1, s->cols[a], b + 1, s->cols[b], how);
+}
+
+/* Keeps the header and indexes its match keys, so that mapping it takes
+ * time linear in its columns. Two columns with one key could each be the
+ * column a canonical name or alias means: exit 3 naming both. */
 static void
 set_header(struct src *s, char *const *f, const size_t *len, int n)
 {
+	struct buf k;
+
 	s->ncols = n;
 	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
+	s->keycol = xcalloc((size_t)n + 1, sizeof *s->keycol);
+	intern_init(&s->keys);
+	buf_init(&k);
 	for (int i = 0; i < n; i++) {
 		const char *p = f[i];
-		size_t k = len ? len[i] : strlen(p);
+		size_t m = len ? len[i] : strlen(p);
+		uint32_t id, seen;
 
-		trim(&p, &k);
-		s->cols[i] = xmemdup(p, k);
+		trim(&p, &m);
+		s->cols[i] = xmemdup(p, m);
+		buf_reset(&k);
+		for (size_t j = 0; j < m; j++)
+			if (alnum((unsigned char)p[j]))
+				buf_putc(&k, lower((unsigned char)p[j]));
+		if (k.len == 0)
+			continue;
+		seen = s->keys.n;
+		if ((id = intern_put(&s->keys, k.s, k.len)) < seen)
+			collide(s, s->keycol[id], i, "the same name when case, "
+			    "spaces and punctuation are ignored");
+		s->keycol[id] = i;
 	}
+	buf_free(&k);
+}
+
+/* The column whose match key is key[0..n), or -1. */
+static int
+col_by_key(const struct src *s, const char *key, size_t n)
+{
+	uint32_t id = n ? intern_find(&s->keys, key, n) : INTERN_NONE;
+
+	return id == INTERN_NONE ? -1 : s->keycol[id];
 }
 
 /* Opens an input and reads its header; 0 when it has no header at all. */
@@ -549,6 +607,9 @@ src_open(struct imp *im, struct src *s, const char *path)
 	if (s->fmt == F_CSV) {
 		if (!csvin_next(&s->c))
 			return 0;
+		if (s->c.bad)
+			die(XS_INPUT, "%s:%ld: header: column %d: %s", s->name,
+			    s->c.line, s->c.badcol, csvin_why(s->c.bad));
 		set_header(s, s->c.f, s->c.len, s->c.nf);
 		return 1;
 	}
@@ -579,7 +640,14 @@ src_next(struct src *s, struct row *rw)
 		rw->len = s->c.len;
 		rw->nf = s->c.nf;
 		rw->line = s->c.line;
+		rw->lastline = s->c.lastline;
 		rw->special = s->c.special;
+		if (s->c.bad) {
+			rw->bad = csvin_why(s->c.bad);
+			rw->badcol = s->c.badcol;
+			rw->raw = s->c.raw;
+			rw->rawlen = s->c.rawlen;
+		}
 		return 1;
 	}
 	if ((rc = rec_next(&s->r)) == REC_END)
@@ -587,7 +655,7 @@ src_next(struct src *s, struct row *rw)
 	rw->f = s->r.f;
 	rw->len = s->r.len;
 	rw->nf = s->r.ncols;
-	rw->line = s->r.line;
+	rw->line = rw->lastline = s->r.line;
 	rw->special = 1;
 	if (rc == REC_BAD) {
 		rw->bad = s->r.err;
@@ -610,6 +678,9 @@ src_close(struct src *s)
 	for (int i = 0; i < s->ncols; i++)
 		free(s->cols[i]);
 	free(s->cols);
+	free(s->keycol);
+	if (s->cols)
+		intern_free(&s->keys);
 }
 
 /* ---- header mapping ---- */
@@ -645,35 +716,51 @@ found_list(struct buf *b, const struct src *s)
 		buf_puts(b, "none");
 }
 
+/* The match key of s (keyof without a length limit), in b. */
+static void
+key_of(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	for (; *s; s++)
+		if (alnum((unsigned char)*s))
+			buf_putc(b, lower((unsigned char)*s));
+	buf_str(b);
+}
+
 /*
  * Binds the spec columns of kind to the input's columns: --map first, then
- * exact canonical names, then aliases in the order given. With weak 0 the
- * catch-all aliases (id, code) do not count, for guessing.
+ * exact canonical names, then aliases (the first column that has one of
+ * them). With weak 0 the catch-all aliases (id, code) do not count, for
+ * guessing. Each name is looked up in the header's key index, so the time
+ * does not grow with the columns.
  */
 static void
 bind(const struct imp *im, const struct spec *sp, const struct src *s,
     int *src, unsigned char *used, int weak)
 {
 	int n = nspecs(sp);
-	char (*key)[64] = xcalloc((size_t)s->ncols + 1, sizeof *key);
-	char ck[64];
+	struct buf ck;
 
+	buf_init(&ck);
 	memset(used, 0, (size_t)s->ncols + 1);
-	for (int j = 0; j < s->ncols; j++)
-		keyof(s->cols[j], strlen(s->cols[j]), key[j], sizeof key[j]);
 	for (int k = 0; k < n; k++)
 		src[k] = -1;
 	for (int k = 0; k < n; k++) {
 		const char *m = mapped(im, sp[k].name);
+		int j = -1;
 
 		if (!m)
 			continue;
-		keyof(m, strlen(m), ck, sizeof ck);
-		for (int j = 0; j < s->ncols && src[k] < 0; j++)
-			if (!used[j] && (strcmp(s->cols[j], m) == 0 ||
-			    (ck[0] && strcmp(key[j], ck) == 0)))
-				src[k] = j, used[j] = 1;
-		if (src[k] < 0) {
+		key_of(&ck, m);
+		if (ck.len)
+			j = col_by_key(s, ck.s, ck.len);
+		else	/* a name of punctuation alone: as it is */
+			for (j = 0; j < s->ncols; j++)
+				if (!used[j] && strcmp(s->cols[j], m) == 0)
+					break;
+		if (j >= s->ncols)
+			j = -1;
+		if (j < 0 || used[j]) {
 			struct buf b;
 
 			buf_init(&b);
@@ -681,29 +768,41 @@ bind(const struct imp *im, const struct spec *sp, const struct src *s,
 			die(XS_INPUT, "%s: --map %s=%s: no such column (found: %s)",
 			    s->name, sp[k].name, m, buf_str(&b));
 		}
+		src[k] = j, used[j] = 1;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (int k = 0; k < n; k++) {
-			const char *a = sp[k].alias;
+	for (int k = 0; k < n; k++) {
+		int j;
 
-			if (src[k] >= 0 || mapped(im, sp[k].name))
-				continue;
-			keyof(sp[k].name, strlen(sp[k].name), ck, sizeof ck);
-			for (int j = 0; j < s->ncols && src[k] < 0; j++) {
-				if (used[j])
-					continue;
-				if (pass == 0 ? strcmp(key[j], ck) == 0 :
-				    in_words(a, key[j]) && (weak ||
-				    (strcmp(key[j], "id") && strcmp(key[j], "code"))))
-					src[k] = j, used[j] = 1;
-			}
+		if (src[k] >= 0 || mapped(im, sp[k].name))
+			continue;
+		key_of(&ck, sp[k].name);
+		if ((j = col_by_key(s, ck.s, ck.len)) >= 0 && !used[j])
+			src[k] = j, used[j] = 1;
+	}
+	for (int k = 0; k < n; k++) {
+		int best = -1;
+
+		if (src[k] >= 0 || mapped(im, sp[k].name))
+			continue;
+		for (const char *p = sp[k].alias; *p;) {
+			const char *e = strchr(p, ' ');
+			size_t wl = e ? (size_t)(e - p) : strlen(p);
+			int j = col_by_key(s, p, wl);
+
+			if (j >= 0 && !used[j] && (best < 0 || j < best) &&
+			    (weak || !((wl == 2 && memcmp(p, "id", 2) == 0) ||
+			    (wl == 4 && memcmp(p, "code", 4) == 0))))
+				best = j;
+			p += wl + (e != NULL);
 		}
+		if (best >= 0)
+			src[k] = best, used[best] = 1;
 	}
 	/* Without --merge an op column is just another column. */
 	for (int k = 0; k < n; k++)
 		if ((sp[k].flags & OP) && !im->merge_path && src[k] >= 0)
 			used[src[k]] = 0, src[k] = -1;
-	free(key);
+	buf_free(&ck);
 }
 
 static int
@@ -803,15 +902,7 @@ add_out(struct imp *im, const char *name)
 	im->ocol = xreallocarray(im->ocol, (size_t)im->nout + 1,
 	    sizeof *im->ocol);
 	im->ocol[im->nout++] = xstrdup(name);
-}
-
-static int
-out_has(const struct imp *im, const char *name)
-{
-	for (int i = 0; i < im->nout; i++)
-		if (strcmp(im->ocol[i], name) == 0)
-			return 1;
-	return 0;
+	intern_put(&im->onames, name, strlen(name));
 }
 
 /* The output columns, from the first input with a header (or none). */
@@ -834,15 +925,9 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 		if (used[j])
 			continue;
 		name = snake(s->cols[j], j);
-		for (int d = 2; out_has(im, name); d++) {
-			char *base = snake(s->cols[j], j);
-			struct buf b;
-
-			buf_init(&b);
-			buf_printf(&b, "%s_%d", base, d);
-			free(base);
-			free(name);
-			name = (char *)buf_str(&b);
+		if (intern_find(&im->onames, name, strlen(name)) != INTERN_NONE) {
+			free(name);	/* a clash: map_input says with what */
+			continue;
 		}
 		add_out(im, name);
 		im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
@@ -883,20 +968,46 @@ map_input(struct imp *im, const struct src *s)
 		im->extra_src[e] = -1;
 	for (int j = 0; j < s->ncols; j++) {
 		char *name;
-		int e;
+		uint32_t o;
+		int e, other = -1, base = im->nout - im->nextra;
 
 		if (used[j])
 			continue;
 		name = snake(s->cols[j], j);
-		for (e = 0; e < im->nextra; e++)
-			if (im->extra_src[e] < 0 && strcmp(im->extra[e], name) == 0)
-				break;
-		free(name);
-		if (e == im->nextra)
+		o = intern_find(&im->onames, name, strlen(name));
+		if (o == INTERN_NONE)
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
 			    s->name, s->cols[j]);
+		e = (int)o - base;
+		if (e < 0) {	/* a canonical column read from another one */
+			for (int k = 0; k < im->nspec; k++)
+				if (im->ospec[k] == (int)o)
+					other = im->spec_src[k];
+		} else {
+			other = im->extra_src[e];
+		}
+		if (e < 0 || other >= 0) {
+			struct buf b;
+
+			buf_init(&b);
+			buf_printf(&b, "both would be written as '%s'", name);
+			if (other >= 0)
+				collide(s, other, j, buf_str(&b));
+			die(XS_INPUT, "%s: column %d '%s' would be written as "
+			    "canonical column '%s'", s->name, j + 1, s->cols[j],
+			    name);
+		}
+		free(name);
 		im->extra_src[e] = j;
 	}
+	im->carried = xrealloc(im->carried, (size_t)im->nout + 1);
+	memset(im->carried, 0, (size_t)im->nout + 1);
+	for (int k = 0; k < im->nspec; k++)
+		if (im->spec_src[k] >= 0 && im->ospec[k] >= 0)
+			im->carried[im->ospec[k]] = 1;
+	for (int e = 0; e < im->nextra; e++)
+		if (im->extra_src[e] >= 0)
+			im->carried[im->nout - im->nextra + e] = 1;
 	im->ncols_in = s->ncols;
 	free(used);
 }
@@ -922,30 +1033,72 @@ count_reason(struct imp *im, const char *key, const char *where, int policy)
 	im->rs[i].n++;
 }
 
+/* The rejects file: file, line, reason, then cols (the output's, or with
+ * --merge the snapshot's and op), so that a row of any input, whatever
+ * the order of its columns, has each value under the column it is. */
 static void
-open_rejects(struct imp *im, const struct src *s)
+open_rejects(struct imp *im, int ncols, char *const *cols)
 {
-	char **cols = xcalloc((size_t)s->ncols + 4, sizeof *cols);
+	char **h = xcalloc((size_t)ncols + 4, sizeof *h);
 
-	cols[0] = "file";
-	cols[1] = "line";
-	cols[2] = "reason";
-	for (int i = 0; i < s->ncols; i++)
-		cols[3 + i] = s->cols[i];
+	h[0] = "file";
+	h[1] = "line";
+	h[2] = "reason";
+	for (int i = 0; i < ncols; i++)
+		h[3 + i] = cols[i];
 	im->rej = out_open(im->rej_path);
-	wr_open(&im->rw, im->rej, 0, s->ncols + 3, cols);
-	im->rv = xcalloc((size_t)s->ncols + 4, sizeof *im->rv);
-	im->rl = xcalloc((size_t)s->ncols + 4, sizeof *im->rl);
-	free(cols);
+	wr_open(&im->rw, im->rej, 0, ncols + 3, h);
+	im->rv = xcalloc((size_t)ncols + 4, sizeof *im->rv);
+	im->rl = xcalloc((size_t)ncols + 4, sizeof *im->rl);
+	free(h);
 }
 
-/* The rejected row as read: fields beyond the header go into the last
- * column joined by the delimiter, a malformed line into the first. */
+/* Where each column of this input goes in the rejects file. */
+static void
+map_rejects(struct imp *im, const struct src *s)
+{
+	int base = im->nout - im->nextra;
+
+	if (!im->rej)
+		return;
+	im->rej_at = xreallocarray(im->rej_at, (size_t)s->ncols + 1,
+	    sizeof *im->rej_at);
+	for (int j = 0; j < s->ncols; j++)
+		im->rej_at[j] = -1;
+	for (int k = 0; k < im->nspec; k++) {
+		int j = im->spec_src[k], o = im->ospec[k];
+
+		if (j < 0)
+			continue;
+		if (k == im->ix_op)	/* bound with --merge only */
+			im->rej_at[j] = im->rej_op;
+		else if (o >= 0)
+			im->rej_at[j] = im->merge_path ? im->st.from[o] : o;
+	}
+	for (int e = 0; e < im->nextra; e++) {
+		int j = im->extra_src[e];
+
+		if (j >= 0)
+			im->rej_at[j] = im->merge_path ? im->st.from[base + e] :
+			    base + e;
+	}
+}
+
+static void
+put_reject(struct imp *im, int col, const char *v, size_t n)
+{
+	im->rv[3 + col] = (char *)v;
+	im->rl[3 + col] = n;
+}
+
+/* The rejected row as read, each value under its column: fields beyond
+ * the header are joined to the last column's value by the delimiter, a
+ * line that could not be split goes whole into the first column. */
 static void
 write_reject(struct imp *im, const struct src *s, const struct row *rw,
     const char *why)
 {
-	int n = im->rw.ncols - 3;
+	int n = im->rw.ncols - 3, last = s->ncols - 1;
 	char lb[32];
 	struct buf tail;
 
@@ -956,25 +1109,25 @@ write_reject(struct imp *im, const struct src *s, const struct row *rw,
 	im->rv[2] = (char *)why;
 	for (int i = 0; i < 3; i++)
 		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < n; i++) {
-		im->rv[3 + i] = i < rw->nf ? rw->f[i] : "";
-		im->rl[3 + i] = i < rw->nf ? rw->len[i] : 0;
-	}
+	for (int i = 0; i < n; i++)
+		put_reject(im, i, "", 0);
 	if (rw->bad && rw->raw) {
-		for (int i = 0; i < n; i++)
-			im->rl[3 + i] = 0;
-		if (n > 0) {
-			im->rv[3] = (char *)rw->raw;
-			im->rl[3] = rw->rawlen;
+		if (n > 0)
+			put_reject(im, 0, rw->raw, rw->rawlen);
+	} else {
+		for (int j = 0; j < rw->nf && j < s->ncols; j++)
+			if (im->rej_at[j] >= 0)
+				put_reject(im, im->rej_at[j], rw->f[j], rw->len[j]);
+		if (rw->nf > s->ncols && last >= 0 && im->rej_at[last] >= 0) {
+			for (int i = last; i < rw->nf; i++) {
+				if (i > last)
+					buf_putc(&tail, s->fmt == F_CSV ?
+					    s->c.delim : '\t');
+				buf_put(&tail, rw->f[i], rw->len[i]);
+			}
+			put_reject(im, im->rej_at[last], buf_str(&tail),
+			    tail.len);
 		}
-	} else if (rw->nf > n && n > 0) {
-		for (int i = n - 1; i < rw->nf; i++) {
-			if (i >= n)
-				buf_putc(&tail, s->fmt == F_CSV ? s->c.delim : '\t');
-			buf_put(&tail, rw->f[i], rw->len[i]);
-		}
-		im->rv[3 + n - 1] = (char *)buf_str(&tail);
-		im->rl[3 + n - 1] = tail.len;
 	}
 	wr_row(&im->rw, im->rv, im->rl);
 	buf_free(&tail);
@@ -1496,12 +1649,34 @@ src_field(const struct row *rw, int j, const char **p, size_t *n)
 	}
 }
 
+/* A CSV record that could not be split: "column 3 'description': text
+ * after a closing quote", and the lines it took when more than one. */
+static int
+malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
+{
+	char key[256];
+	int j = rw->badcol - 1;
+
+	if (j >= 0 && j < s->ncols)
+		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->cols[j],
+		    rw->bad);
+	else
+		snprintf(key, sizeof key, "column %d: %s", j + 1, rw->bad);
+	fail_key(im, key);
+	if (rw->lastline > rw->line)
+		snprintf(im->why, sizeof im->why, "%s (the record runs over "
+		    "lines %ld-%ld)", im->keybuf, rw->line, rw->lastline);
+	return -1;
+}
+
 /* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
 static int
 convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 {
 	int base = im->nout - im->nextra;
 
+	if (rw->bad && rw->badcol > 0)
+		return malformed_csv(im, s, rw);
 	if (rw->bad) {
 		fail_key(im, "malformed row");
 		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
@@ -1760,21 +1935,12 @@ preview_print(struct imp *im, FILE *fp)
 /* ---- --merge ---- */
 
 static int
-store_col(const struct store *st, const char *name)
-{
-	for (int i = 0; i < st->ncols; i++)
-		if (strcmp(st->cols[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static int
 store_add_col(struct store *st, const char *name)
 {
-	int i = store_col(st, name);
+	uint32_t i = intern_put(&st->names, name, strlen(name));
 
-	if (i >= 0)
-		return i;
+	if ((int)i < st->ncols)
+		return (int)i;
 	st->cols = xreallocarray(st->cols, (size_t)st->ncols + 1,
 	    sizeof *st->cols);
 	st->cols[st->ncols] = xstrdup(name);
@@ -1793,12 +1959,14 @@ store_entry(struct store *st, uint32_t s, uint32_t l, uint32_t t, int *isnew)
 		st->off = xreallocarray(st->off, st->cap * nc, sizeof *st->off);
 		st->len = xreallocarray(st->len, st->cap * nc, sizeof *st->len);
 		st->alive = xrealloc(st->alive, st->cap);
+		st->fed = xrealloc(st->fed, st->cap);
 	}
 	for (size_t c = 0; c < nc; c++) {
 		st->off[e * nc + c] = 0;	/* the empty string */
 		st->len[e * nc + c] = 0;
 	}
 	st->alive[e] = 1;
+	st->fed[e] = 0;
 	st->n++;
 	return e;
 }
@@ -1829,6 +1997,36 @@ base_type(const struct rec *r, int ti)
 	return (uint32_t)w;
 }
 
+/* A duplicate link in the base: the first one is kept, this one is
+ * reported like a rejected row (under the base's columns in --rejects). */
+static void
+base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
+    const struct link *first)
+{
+	char why[512], lb[32];
+
+	snprintf(why, sizeof why, "duplicate link in the base (first at "
+	    "%s:%lu)", r->name, (unsigned long)first->at);
+	im->st.dups++;
+	im->problems++;
+	count_reason(im, "duplicate link in the base", rec_where(r), 0);
+	if (xs_verbose)
+		warnx("%s: %s", rec_where(r), why);
+	if (!im->rej)
+		return;
+	snprintf(lb, sizeof lb, "%ld", r->line);
+	im->rv[0] = (char *)r->name;
+	im->rv[1] = lb;
+	im->rv[2] = why;
+	for (int i = 0; i < 3; i++)
+		im->rl[i] = strlen(im->rv[i]);
+	for (int i = 0; i < im->rw.ncols - 3; i++)
+		put_reject(im, i, "", 0);
+	for (int i = 0; i < r->ncols; i++)
+		put_reject(im, bmap[i], r->f[i], r->len[i]);
+	wr_row(&im->rw, im->rv, im->rl);
+}
+
 /* Reads the base snapshot; the columns are the canonical ones, the
  * base's, then the feed's. */
 static void
@@ -1852,6 +2050,16 @@ merge_begin(struct imp *im)
 	st->from = xcalloc((size_t)im->nout + 1, sizeof *st->from);
 	for (int i = 0; i < im->nout; i++)
 		st->from[i] = store_add_col(st, im->ocol[i]);
+	if (im->rej_path) {	/* the snapshot's columns, then op */
+		char **h = xcalloc((size_t)st->ncols + 2, sizeof *h);
+		uint32_t op = intern_find(&st->names, "op", 2);
+
+		memcpy(h, st->cols, (size_t)st->ncols * sizeof *h);
+		im->rej_op = op != INTERN_NONE ? (int)op : st->ncols;
+		h[st->ncols] = "op";
+		open_rejects(im, st->ncols + (op == INTERN_NONE), h);
+		free(h);
+	}
 	si = rec_need(&r, "subject_id");
 	li = rec_need(&r, "linked_id");
 	ti = rec_col(&r, "type");
@@ -1866,6 +2074,11 @@ merge_begin(struct imp *im)
 		s = intern_put(&im->ids, r.f[si], r.len[si]);
 		l = intern_put(&im->ids, r.f[li], r.len[li]);
 		e = store_entry(st, s, l, base_type(&r, ti), &isnew);
+		if (!isnew) {
+			base_duplicate(im, &r, bmap, &st->keys.t[e]);
+			continue;
+		}
+		st->keys.t[e].at = (uint32_t)r.line;
 		for (int i = 0; i < r.ncols; i++)
 			store_set(st, e, bmap[i], r.f[i], r.len[i]);
 		st->base++;
@@ -1903,25 +2116,40 @@ merge_row(struct imp *im)
 	}
 	e = store_entry(st, s, l, t, &isnew);
 	if (!isnew && st->alive[e]) {
+		/* an update: the columns the feed does not have keep the
+		 * base's values (a learned link stays learned) */
 		st->updated++;
+		for (int i = 0; i < im->nout; i++)
+			if (im->carried[i])
+				store_set(st, e, st->from[i], im->v[i] ?
+				    im->v[i] : "", im->olen[i]);
 	} else {
 		st->added++;
 		for (int c = 0; c < st->ncols; c++)
 			store_set(st, e, c, "", 0);
+		for (int i = 0; i < im->nout; i++)
+			store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
+			    im->olen[i]);
 	}
 	st->alive[e] = 1;
-	for (int i = 0; i < im->nout; i++)
-		store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
-		    im->olen[i]);
+	st->fed[e] = 1;
 }
 
-static void
+static long
 merge_write(struct imp *im, FILE *fp)
 {
 	struct store *st = &im->st;
 	char **v = xcalloc((size_t)st->ncols + 1, sizeof *v);
 	size_t *len = xcalloc((size_t)st->ncols + 1, sizeof *len), out = 0;
+	struct buf dup, full;
 
+	/* --full: the feed is the whole snapshot */
+	for (size_t e = 0; im->full && e < st->n; e++) {
+		if (st->alive[e] && !st->fed[e]) {
+			st->alive[e] = 0;
+			st->unfed++;
+		}
+	}
 	wr_open(&im->w, fp, im->json, st->ncols, st->cols);
 	for (size_t e = 0; e < st->n; e++) {
 		if (!st->alive[e])
@@ -1935,12 +2163,25 @@ merge_write(struct imp *im, FILE *fp)
 		out++;
 	}
 	wr_close(&im->w);
-	note("merge: %ld links in %s; feed: %ld added, %ld updated, "
-	    "%ld removed, %ld removes matched nothing; %zu links out",
-	    st->base, im->merge_path, st->added, st->updated, st->removed,
-	    st->missed, out);
+	/* links in + added - removed - not in the feed = links out */
+	buf_init(&dup);
+	buf_init(&full);
+	if (st->dups)
+		buf_printf(&dup, " (and %ld duplicate%s, rejected)", st->dups,
+		    st->dups == 1 ? "" : "s");
+	if (im->full)
+		buf_printf(&full, ", %ld not in the feed removed (--full)",
+		    st->unfed);
+	note("merge: %ld links in %s%s; feed: %ld added, %ld updated, "
+	    "%ld removed, %ld removes matched nothing%s; %zu links out",
+	    st->base, im->merge_path, dup.s ? buf_str(&dup) : "", st->added,
+	    st->updated, st->removed, st->missed, full.s ? buf_str(&full) : "",
+	    out);
+	buf_free(&dup);
+	buf_free(&full);
 	free(v);
 	free(len);
+	return (long)out;
 }
 
 /* ---- the run ---- */
@@ -1950,10 +2191,8 @@ merge_write(struct imp *im, FILE *fp)
 static void
 start(struct imp *im, const struct src *s)
 {
-	static const struct src none;
-
-	if (im->rej_path)
-		open_rejects(im, s ? s : &none);
+	if (im->rej_path && !im->merge_path)
+		open_rejects(im, im->nout, im->ocol);
 	if (im->preview) {
 		preview_init(im);
 		if (s)
@@ -1990,9 +2229,18 @@ read_input(struct imp *im, struct src *s, int fileno)
 	map_input(im, s);
 	if (first)
 		start(im, s);
+	map_rejects(im, s);
 	while (src_next(s, &rw)) {
 		int rc;
 
+		/* A quote still open at the end: the rest of the input is
+		 * one field, and what rows it held nobody can say. */
+		if (s->fmt == F_CSV && s->c.bad == CSVIN_OPEN)
+			die(XS_INPUT, "%s:%ld: column %d%s%s%s: unterminated quoted "
+			    "field", s->name, rw.line, rw.badcol,
+			    rw.badcol <= s->ncols ? " '" : "",
+			    rw.badcol <= s->ncols ? s->cols[rw.badcol - 1] : "",
+			    rw.badcol <= s->ncols ? "'" : "");
 		im->in++;
 		progress_tick(&im->pg, (uint64_t)im->in);
 		if ((rc = convert(im, s, &rw, fileno)) != 0)
@@ -2059,8 +2307,12 @@ imp_init(struct imp *im)
 {
 	memset(im, 0, sizeof *im);
 	im->kind = -1;
+	im->max_shrink = 0.5;
+	im->shrink_arg = "50%";
 	intern_init(&im->ids);
 	intern_init(&im->excl);
+	intern_init(&im->onames);
+	intern_init(&im->st.names);
 	buf_init(&im->pv.cols);
 	buf_init(&im->pv.problems);
 }
@@ -2090,6 +2342,7 @@ imp_free(struct imp *im)
 	free(im->olen);
 	free(im->rv);
 	free(im->rl);
+	free(im->rej_at);
 	for (int i = 0; i < im->nrs; i++) {
 		free(im->rs[i].key);
 		free(im->rs[i].first);
@@ -2097,6 +2350,7 @@ imp_free(struct imp *im)
 	free(im->rs);
 	intern_free(&im->ids);
 	intern_free(&im->excl);
+	intern_free(&im->onames);
 	linkset_free(&im->links);
 	free(im->excl_hit);
 	if (im->has_exclude)
@@ -2110,14 +2364,76 @@ imp_free(struct imp *im)
 	buf_free(&pv->cols);
 	buf_free(&pv->problems);
 	free_strv(st->cols, st->ncols);
+	intern_free(&st->names);
 	buf_free(&st->arena);
 	free(st->off);
 	free(st->len);
 	free(st->alive);
+	free(st->fed);
+	free(im->carried);
 	free(st->from);
 	linkset_free(&st->keys);
 	free(im->files);
 	free(im->maps);
+}
+
+/* Kinds whose file is the whole of something (a catalog, the links),
+ * not a log of events that a smaller file may rightly follow. */
+static int
+snapshot_kind(int kind)
+{
+	return kind == K_CATALOG || kind == K_RELATIONS || kind == K_CUSTOMERS ||
+	    kind == K_OFFERS;
+}
+
+/* The records of an existing output file (its lines, the TSV header left
+ * out), or -1 when there is nothing to count: no such file, not a regular
+ * one, unreadable. */
+static long
+count_records(const char *path)
+{
+	char b[1 << 16];
+	struct stat sb;
+	ssize_t n;
+	long lines = 0;
+	int fd, first = -1, last = '\n';
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while ((n = read(fd, b, sizeof b)) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; first < 0 && i < n; i++)
+			if (!is_space((unsigned char)b[i]))
+				first = (unsigned char)b[i];
+		for (const char *p = b; (p = memchr(p, '\n',
+		    (size_t)(b + n - p))) != NULL; p++)
+			lines++;
+		if (n > 0)
+			last = (unsigned char)b[n - 1];
+	}
+	close(fd);
+	if (n < 0 || first < 0)
+		return n < 0 ? -1 : 0;
+	lines += last != '\n';
+	return first == '{' ? lines : lines - 1;
+}
+
+/* A cron job's guard: -o over a snapshot that would lose more than
+ * --max-shrink of its records (an empty or cut-short feed) is exit 1,
+ * and the file stays as it was. */
+static void
+check_shrink(const struct imp *im)
+{
+	long old;
+
+	if (im->force || im->preview || !snapshot_kind(im->kind) ||
+	    !im->out_path || strcmp(im->out_path, "-") == 0 ||
+	    (old = count_records(im->out_path)) <= 0 ||
+	    (double)(old - im->written) <= im->max_shrink * (double)old)
+		return;
+	die(XS_DATA, "%s: would shrink from %ld to %ld records, by more than "
+	    "--max-shrink %s: left as it was (--force replaces it)",
+	    im->out_path, old, im->written, im->shrink_arg);
 }
 
 static int
@@ -2132,10 +2448,11 @@ finish(struct imp *im)
 		make_layout(im, NULL, NULL);
 		start(im, NULL);
 	}
+	im->written = im->nout_rows;
 	if (im->preview)
 		preview_print(im, im->spool ? im->spool : im->out);
 	else if (im->merge_path)
-		merge_write(im, im->spool ? im->spool : im->out);
+		im->written = merge_write(im, im->spool ? im->spool : im->out);
 	else
 		wr_close(&im->w);
 	report(im);
@@ -2146,6 +2463,7 @@ finish(struct imp *im)
 	if (im->strict && im->problems)
 		die(XS_DATA, "--strict: %ld rows rejected, nothing written",
 		    im->problems);
+	check_shrink(im);
 	if (im->spool)
 		copy_spool(im->spool, im->out);
 	out_close(im->out);
@@ -2166,6 +2484,21 @@ parse_delim(const char *arg)
 		exit(XS_USAGE);
 	}
 	return (unsigned char)arg[0];
+}
+
+/* A fraction from 0 to 1 (0.5) or a percent (50%). */
+static double
+parse_shrink(const char *arg)
+{
+	size_t n = strlen(arg);
+	int pct = n > 0 && arg[n - 1] == '%';
+	double v;
+
+	if (num_parse(arg, n - (size_t)pct, &v) != NULL || v < 0 ||
+	    v > (pct ? 100 : 1))
+		die(XS_USAGE, "option --max-shrink: \"%s\" is not a fraction "
+		    "from 0 to 1 or a percent from 0%% to 100%%", arg);
+	return pct ? v / 100 : v;
 }
 
 static void
@@ -2208,6 +2541,9 @@ static const struct option longopts[] = {
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "csv", no_argument, NULL, 'C' },
+	{ "full", no_argument, NULL, 'U' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "max-shrink", required_argument, NULL, 'X' },
 	XS_COMMON_LONGOPTS
 };
 
@@ -2232,6 +2568,12 @@ options(struct imp *im, int argc, char **argv)
 		case 'x': set_exclude(im, optarg); break;
 		case 'd': im->delim = parse_delim(optarg); break;
 		case 'C': im->csv = 1; break;
+		case 'U': im->full = 1; break;
+		case 'F': im->force = 1; break;
+		case 'X':
+			im->max_shrink = parse_shrink(optarg);
+			im->shrink_arg = optarg;
+			break;
 		case 'j': im->json = 1; break;
 		case 'o': im->out_path = optarg; break;
 		case 'q': xs_quiet = 1; break;
@@ -2240,6 +2582,10 @@ options(struct imp *im, int argc, char **argv)
 		case 'V': xs_version();
 		default: usage_die(usage_text);
 		}
+	}
+	if (im->full && !im->merge_path) {
+		warnx("--full needs --merge");
+		exit(XS_USAGE);
 	}
 	if (im->merge_path && im->preview) {
 		warnx("--merge and --preview cannot be used together");

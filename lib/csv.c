@@ -8,6 +8,13 @@
  * of a large export and libcsv's byte-at-a-time copy is the cost there.
  * Records are queued until the block is used up and handed out one by
  * one; fields point into the block or into an arena.
+ *
+ * libcsv runs strict, so that a quoted field followed by more text is a
+ * parse error instead of a field that runs on over later lines; the
+ * record is then handed out as malformed with its raw bytes, and parsing
+ * starts again after the line the error is on. The other strict error,
+ * a quote inside an unquoted field, is given back to the lenient rule for
+ * that one byte: it is text, as in every CSV reader.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +27,7 @@
 /* libcsv.c's parser state between records (csv_parser.pstate). */
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
+#define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3
 
 enum { C_PLAIN, C_DELIM, C_SPECIAL };
 
@@ -34,7 +42,8 @@ csvin_init(struct csvin *c, int fd, const char *name, int delim)
 	c->atbol = 1;
 	c->rbuf = xmalloc(CSVIN_BLOCK + 1);
 	buf_init(&c->arena);
-	if (csv_init(&c->p, 0) != 0)
+	buf_init(&c->rawb);
+	if (csv_init(&c->p, CSV_STRICT) != 0)
 		die(XS_SYS, "out of memory");
 }
 
@@ -177,34 +186,104 @@ on_field(void *s, size_t len, void *data)
 	buf_putc(&c->arena, 0);
 }
 
-static void
-on_record(int term, void *data)
+static struct csvin_rec *
+new_record(struct csvin *c)
 {
-	struct csvin *c = data;
 	struct csvin_rec *r;
 
-	(void)term;
 	if (c->nq == c->capq) {
 		c->capq = c->capq ? 2 * c->capq : 256;
 		c->q = xreallocarray(c->q, c->capq, sizeof *c->q);
 	}
 	r = &c->q[c->nq++];
+	memset(r, 0, sizeof *r);
 	r->line = c->recline;
+	r->lastline = c->nextline;
 	r->f0 = c->recf0;
+	return r;
+}
+
+static void
+on_record(int term, void *data)
+{
+	struct csvin *c = data;
+	struct csvin_rec *r = new_record(c);
+
+	(void)term;
 	r->nf = (int)(c->nfld - c->recf0);
 	r->special = c->recspecial;
 	c->recf0 = c->nfld;
 	c->recspecial = 0;
 }
 
+/* The record libcsv is in is malformed: its fields so far are dropped
+ * and libcsv starts afresh; the rest of the line is skipped (next_line). */
 static void
+bad_record(struct csvin *c, int col)
+{
+	if (c->nfld > c->recf0) {
+		c->arena.len = c->fld[c->recf0].off;
+		c->nfld = c->recf0;
+	}
+	c->recspecial = 0;
+	csv_fini(&c->p, NULL, NULL, NULL);
+	c->skip = CSVIN_AFTER_QUOTE;
+	c->skipcol = col;
+}
+
+/* Queues the malformed record whose bytes are in rawb. */
+static void
+queue_bad(struct csvin *c, int why, int col)
+{
+	struct csvin_rec *r = new_record(c);
+	size_t n = c->rawb.len;
+
+	if (n && c->rawb.s[n - 1] == '\n')
+		n--;
+	if (n && c->rawb.s[n - 1] == '\r')
+		n--;
+	r->lastline = c->rawline;
+	r->bad = why;
+	r->badcol = col;
+	r->special = 1;
+	r->rawoff = c->arena.len;
+	r->rawlen = n;
+	buf_put(&c->arena, c->rawb.s, n);
+	buf_putc(&c->arena, 0);
+	c->rawb.len = 0;
+	c->recf0 = c->nfld;
+}
+
+/* Parses [s, s + n), part of one line. Returns 0, or 1 when the record
+ * turned out malformed (the rest is then not parsed). */
+static int
 slow(struct csvin *c, const char *s, size_t n)
 {
 	/* libcsv grows its field buffer by blk_size: keep that geometric */
 	size_t blk = csv_get_buffer_size(&c->p);
+
 	csv_set_blk_size(&c->p, blk < 4096 ? 4096 : blk);
-	if (csv_parse(&c->p, s, n, on_field, on_record, c) != n)
-		die(XS_SYS, "%s: %s", c->name, csv_strerror(csv_error(&c->p)));
+	for (;;) {
+		size_t k = csv_parse(&c->p, s, n, on_field, on_record, c);
+
+		if (k == n)
+			return 0;
+		if (csv_error(&c->p) != CSV_EPARSE)
+			die(XS_SYS, "%s: %s", c->name,
+			    csv_strerror(csv_error(&c->p)));
+		c->p.status = CSV_SUCCESS;
+		if (c->p.pstate != LIBCSV_FIELD_MIGHT_HAVE_ENDED) {
+			/* a quote in an unquoted field: text */
+			csv_set_opts(&c->p, 0);
+			csv_parse(&c->p, s + k, 1, on_field, on_record, c);
+			csv_set_opts(&c->p, CSV_STRICT);
+			s += k + 1;
+			n -= k + 1;
+			continue;
+		}
+		bad_record(c, (int)(c->nfld - c->recf0) + 1);
+		return 1;
+	}
 }
 
 static void
@@ -228,7 +307,19 @@ hand_out(struct csvin *c, const struct csvin_rec *r)
 	}
 	c->nf = r->nf;
 	c->line = r->line;
+	c->lastline = r->lastline;
 	c->special = r->special;
+	c->bad = r->bad;
+	c->badcol = r->badcol;
+	c->raw = r->bad ? c->arena.s + r->rawoff : NULL;
+	c->rawlen = r->rawlen;
+}
+
+const char *
+csvin_why(int bad)
+{
+	return bad == CSVIN_AFTER_QUOTE ? "text after a closing quote" :
+	    bad == CSVIN_OPEN ? "unterminated quoted field" : "";
 }
 
 /* ---- plain lines, split where they lie ---- */
@@ -284,8 +375,11 @@ fast_line(struct csvin *c, char *s, char *e)
 	}
 	fast_field(c, nf++, fs, e);
 	c->nf = nf;
-	c->line = c->nextline;
+	c->line = c->lastline = c->nextline;
 	c->special = special;
+	c->bad = c->badcol = CSVIN_OK;
+	c->raw = NULL;
+	c->rawlen = 0;
 	return 1;
 }
 
@@ -296,19 +390,34 @@ next_line(struct csvin *c)
 {
 	char *b = c->bp, *e = c->be;
 	char *nl = memchr(b, '\n', (size_t)(e - b));
-	int between = c->atbol && c->p.pstate == LIBCSV_ROW_NOT_BEGUN, got = 0;
+	size_t n = nl ? (size_t)(nl + 1 - b) : (size_t)(e - b);
+	int between = c->atbol && !c->skip &&
+	    c->p.pstate == LIBCSV_ROW_NOT_BEGUN, got = 0;
 
-	if (between)
+	if (between) {
 		c->recline = c->nextline;
+		c->rawb.len = 0;
+	}
 	if ((!c->cr || c->cr < b) && !(c->cr = memchr(b, '\r', (size_t)(e - b))))
 		c->cr = e;
 	if ((!c->quote || c->quote < b) && !c->nofast &&
 	    !(c->quote = memchr(b, '"', (size_t)(e - b))))
 		c->quote = e;
-	if (between && nl && c->quote > nl && (c->cr > nl || c->cr + 1 == nl))
+	if (between && nl && c->quote > nl && (c->cr > nl || c->cr + 1 == nl)) {
 		got = fast_line(c, b, c->cr + 1 == nl ? c->cr : nl);
-	else
-		slow(c, b, nl ? (size_t)(nl + 1 - b) : (size_t)(e - b));
+	} else {
+		/* A record's bytes are kept while it is unfinished, for when
+		 * it turns out malformed; most end on their first line. */
+		if (c->skip || slow(c, b, n) ||
+		    c->p.pstate != LIBCSV_ROW_NOT_BEGUN || !nl) {
+			buf_put(&c->rawb, b, n);
+			c->rawline = c->nextline;
+		}
+		if (c->skip && nl) {
+			queue_bad(c, c->skip, c->skipcol);
+			c->skip = 0;
+		}
+	}
 	if (nl) {
 		c->nextline++;
 		c->atbol = 1;
@@ -353,9 +462,14 @@ set_block(struct csvin *c, size_t n)
 static void
 finish(struct csvin *c)
 {
-	if (c->p.pstate == LIBCSV_FIELD_BEGUN && c->p.quoted)
-		die(XS_INPUT, "%s:%ld: unterminated quoted field", c->name,
-		    c->recline);
+	if (c->skip) {
+		queue_bad(c, c->skip, c->skipcol);
+		c->skip = 0;
+	} else if (c->p.pstate == LIBCSV_FIELD_BEGUN && c->p.quoted) {
+		bad_record(c, (int)(c->nfld - c->recf0) + 1);
+		queue_bad(c, CSVIN_OPEN, c->skipcol);
+		c->skip = 0;
+	}
 	csv_fini(&c->p, on_field, on_record, c);
 	c->done = 1;
 }
@@ -393,6 +507,7 @@ csvin_close(struct csvin *c)
 		close(c->fd);
 	csv_free(&c->p);
 	buf_free(&c->arena);
+	buf_free(&c->rawb);
 	free(c->rbuf);
 	free(c->fld);
 	free(c->q);

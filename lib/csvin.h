@@ -9,6 +9,14 @@
  * that splits them in place, everything else goes through libcsv, and
  * both give the same fields (libcsv's rules: blank lines are skipped,
  * blanks around an unquoted field are trimmed).
+ *
+ * Quoting is strict where leniency would lose rows: a quoted field must
+ * end at its closing quote (blanks, then the delimiter or the line end).
+ * Lenient libcsv reads the quote of "Best" mug as text and the field runs
+ * on over the next lines until some other quote, swallowing the records
+ * between; here such a record is handed out as malformed (bad) with the
+ * field it went wrong in, and reading goes on after the line it went
+ * wrong on. A quote inside an unquoted field (12" ruler) is text.
  */
 #ifndef XSELL_CSVIN_H
 #define XSELL_CSVIN_H
@@ -18,15 +26,24 @@
 
 #define CSVIN_BLOCK (256 * 1024)
 
+/* Why a record is malformed (csvin.bad). */
+enum {
+	CSVIN_OK,
+	CSVIN_AFTER_QUOTE,	/* text after a quoted field's closing quote */
+	CSVIN_OPEN		/* a quoted field still open at the end of input */
+};
+
 struct csvin_fld {
 	size_t off, len;	/* in the arena */
 };
 
 struct csvin_rec {
-	long line;
+	long line, lastline;
 	size_t f0;		/* first field in fld[] */
 	int nf;
 	int special;
+	int bad, badcol;
+	size_t rawoff, rawlen;	/* bad: the record's bytes in the arena */
 };
 
 struct csvin {
@@ -38,6 +55,13 @@ struct csvin {
 	size_t *len;
 	int special;		/* a byte < 0x20 (not TAB) or >= 0x80 in a field:
 				 * check it for NUL and UTF-8 */
+	int bad;		/* CSVIN_OK, or why the record is malformed: it
+				 * then has no fields (nf 0) and raw holds it */
+	int badcol;		/* bad: the field it went wrong in, from 1 */
+	long lastline;		/* the line the current record ends on */
+	const char *raw;	/* bad: the record's lines as read, without the
+				 * last line end, NUL-terminated */
+	size_t rawlen;
 	int delim;		/* the delimiter in use */
 	int empty;		/* the input had no bytes at all */
 	int nofast;		/* set after csvin_open: libcsv for every line (tests) */
@@ -53,6 +77,9 @@ struct csvin {
 	struct csvin_fld *fld;
 	size_t nfld, capfld, recf0;
 	int recspecial;
+	struct buf rawb;	/* the lines of a record libcsv is still in */
+	long rawline;		/* the line of the last byte in rawb */
+	int skip, skipcol;	/* a malformed record: to the end of its line */
 	struct csvin_rec *q;
 	size_t nq, capq, qpos;
 	int capf;
@@ -66,9 +93,12 @@ void csvin_open_fd(struct csvin *c, int fd, const char *name, int delim);
 /* The first bytes of the input (after a BOM), before the first csvin_next:
  * for telling CSV from other formats. */
 const char *csvin_peek(const struct csvin *c, size_t *len);
-/* 1 and the next record, or 0 at the end. An unterminated quoted field is
- * exit 3 naming the line it starts on. */
+/* 1 and the next record, or 0 at the end. A malformed record (bad) is a
+ * record too; a quoted field still open at the end of the input is one
+ * last malformed record (CSVIN_OPEN) holding the rest of the input. */
 int csvin_next(struct csvin *c);
+/* Why, for messages: "text after a closing quote", ... */
+const char *csvin_why(int bad);
 void csvin_close(struct csvin *c);
 /* The delimiter a header line suggests: the most frequent of , ; TAB |
  * outside quotes, ',' on a tie or when there is none. */

@@ -381,3 +381,34 @@ table() {
 	3 | xsell-learn -q --merge                                  | learn/empty | empty: not a count stream
 	EOF
 }
+
+# CSV quoting and headers that lenient parsing and the old header mapping
+# got wrong: a quoted field with text after its closing quote swallowed
+# the rows after it; names that collide after normalising gave a
+# misleading error.
+@test "xsell-import: bad CSV quoting and colliding headers" {
+	local d=$IN/import-csv
+	mkdir -p "$d"
+	printf 'order_id,product_id\nO1,"P1"x\nO2,P2\nO3,"P3\n' > "$d/quote-then-open"
+	printf 'order_id,product_id\nO1,"P1" x\nO2,P2\nO3,"P3"\n' > "$d/quote-text"
+	printf 'order_id,product_id\nO1,"P1\nO2,P2\nO3,"P3" x\nO4,P4\n' > "$d/quote-swallow"
+	printf 'order_id,product_id\nO1,P"1"\nO2,"P\n2"\n' > "$d/quote-mid"
+	printf 'order_id,"product"_id\nO1,P1\n' > "$d/header-quote"
+	printf 'order_id,product_id,Color,color\nO1,P1,r,b\n' > "$d/collide"
+	printf 'order_id,Product ID,product_id\nO1,P1,P2\n' > "$d/collide-canon"
+	table <<-'EOF'
+	3 | xsell-import -q --kind orders | import-csv/quote-then-open | quote-then-open:4: column 2 'product_id': unterminated quoted field
+	1 | xsell-import -q --kind orders | import-csv/quote-text      | ^xsell-import: 1 rejected: column 2 'product_id': text after a closing quote \(first at .*quote-text:2\)$
+	1 | xsell-import -q --kind orders | import-csv/quote-swallow   | ^xsell-import: 1 rejected: column 2 'product_id': text after a closing quote \(first at .*quote-swallow:2\)$
+	0 | xsell-import -q --kind orders | import-csv/quote-mid       | -
+	3 | xsell-import -q --kind orders | import-csv/header-quote    | header-quote:1: header: column 2: text after a closing quote$
+	3 | xsell-import -q --kind orders | import-csv/collide         | collide: columns 3 'Color' and 4 'color' collide
+	3 | xsell-import -q --kind orders | import-csv/collide-canon   | collide-canon: columns 2 'Product ID' and 3 'product_id' collide
+	EOF
+	run --separate-stderr xsell-import -q --kind orders "$d/quote-text"
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO2\tP2\t\t\t\t\nO3\tP3\t\t\t\t'
+	run --separate-stderr xsell-import -q --kind orders "$d/quote-swallow"
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO4\tP4\t\t\t\t'
+	run --separate-stderr xsell-import -q --kind orders "$d/quote-mid"
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP"1"\t\t\t\t\nO2\tP\\n2\t\t\t\t'
+}

@@ -65,7 +65,7 @@ rows_in() {
 	3|--kind orders cat-no-id.csv|missing required column 'order_id'
 	3|unknown.csv|unknown.csv: cannot guess --kind from the header (found: a, b)
 	3|empty.csv|no header in the input: give --kind
-	3|open-quote.csv|open-quote.csv:2: unterminated quoted field
+	3|open-quote.csv|open-quote.csv:2: column 3 'desc': unterminated quoted field
 	3|--map order_id=Nope orders.csv|orders.csv: --map order_id=Nope: no such column (found: InvoiceNo,
 	3|orders.csv relations.csv|relations.csv: missing required column 'order_id'
 	4|no-such-file.csv|no-such-file.csv: No such file or directory
@@ -98,7 +98,7 @@ xsell-import: 1 rejected: column 'quantity': not a number (first at orders.csv:1
 xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 }
 
-@test "--rejects FILE lists file, line, reason and each rejected row as read" {
+@test "--rejects FILE lists file, line, reason and each rejected row as read, under the output's columns" {
 	run xsell-import --rejects rej.tsv orders.csv
 	assert_failure 1
 	assert_equal "$(cat rej.tsv)" "$(cat orders.rejects)"
@@ -198,7 +198,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\nP1\tCaf\xc3\xa9 cr\xc3\xa8me\t\t\t2.5\t\t\t\t\t\nP4\tquoted \xc3\xa9 ok\t\t\t3\t\t\t\t\t'
 	[[ "$stderr" == *"2 rejected: column 'title': invalid UTF-8 (first at bad-bytes.csv:3)"* ]]
 	[[ "$stderr" == *"1 rejected: column 'title': NUL byte (first at bad-bytes.csv:4)"* ]]
-	printf 'bad-bytes.csv\t4\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t1\n' > want
+	printf 'bad-bytes.csv\t4\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t\t\t1\t\t\t\t\t\n' > want
 	grep -a $'\t4\t' rej.tsv | cmp - want
 	grep -a $'\t3\t' rej.tsv | grep -aq $'Bad \xff byte'
 }
@@ -465,4 +465,258 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 	run --separate-stderr xsell-import -v orders.csv
 	[[ "$stderr" == *"xsell-import: orders.csv:13: column 'ts': not a date: \"12/01/2010 09:53\""* ]]
 	[[ "$stderr" == *"xsell-import: orders.csv:6: cancelled order (--returns drop)"* ]]
+}
+
+@test "CSV: text after a closing quote rejects that row alone, naming line and column; the rows after it are read" {
+	printf 'order_id,product_id,description,quantity\n1,A,"Best" mug,2\n2,B,ok,1\n3,C,"Mug, large",1\n' > q.csv
+	run --separate-stderr xsell-import --kind orders --rejects rej.tsv q.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\n2\tB\t\t1\t\t\tok\n3\tC\t\t1\t\t\tMug, large'
+	[ "$stderr" = "xsell-import: 3 rows in, 2 out, 1 rejected
+xsell-import: 1 rejected: column 3 'description': text after a closing quote (first at q.csv:2)" ]
+	assert_equal "$(cat rej.tsv)" $'file\tline\treason\torder_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\nq.csv\t2\tcolumn 3 \'description\': text after a closing quote\t1,A,"Best" mug,2\t\t\t\t\t\t'
+}
+
+@test "CSV quoting variants: rows in = rows out + rejected, every row accounted for" {
+	# input (printf format) | status | in out rejected | stderr has
+	while IFS='|' read -r input want counts msg; do
+		printf "id,product_id,description,qty\n$input" > v.csv
+		run --separate-stderr xsell-import --kind orders --map order_id=id v.csv
+		[ "$status" -eq "$want" ] || { echo "$input: status $status: $stderr"; false; }
+		[[ "$stderr" == *"$msg"* ]] || { echo "$input: $stderr"; false; }
+		[ "$want" -eq 3 ] && continue
+		read -r in out rej <<<"$counts"
+		[[ "$stderr" == *"$in rows in, $out out, $rej rejected"* ]] || { echo "$input: $stderr"; false; }
+		[ "$((${#lines[@]} - 1))" -eq "$out" ] || { echo "$input: $output"; false; }
+	done <<-'EOF'
+	1,A,Best "mug",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,12" ruler,2\n|0|1 1 0|1 rows in
+	1,A,"Best\nmug",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"say ""hi""",2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"Best"  ,2\n2,B,ok,1\n|0|2 2 0|2 rows in
+	1,A,"Best" mug,2\n2,B,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,"Best" "mug",2\n2,B,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,"A"B,x,2\n2,B,ok,1\n|1|2 1 1|column 2 'product_id': text after a closing quote (first at v.csv:2)
+	1,A,x,"2"x\r\n2,B,ok,1\r\n|1|2 1 1|column 4 'qty': text after a closing quote (first at v.csv:2)
+	1,A,x,2,"e"x\n2,B,ok,1\n|1|2 1 1|column 5: text after a closing quote (first at v.csv:2)
+	1,A,"Best\nmug" x,2\n2,B,ok,1\n3,C,"ok",1\n|1|3 2 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,"Best mug,2\n2,B,ok,1\n3,C,"Mug, large",1\n4,D,ok,1\n|1|2 1 1|column 3 'description': text after a closing quote (first at v.csv:2)
+	1,A,ok,1\n2,B,"Best" mug,2|1|2 1 1|(first at v.csv:3)
+	1,A,ok,1\n2,B,"open,1\n3,C,ok,1\n|3|-|v.csv:3: column 3 'description': unterminated quoted field
+	EOF
+}
+
+@test "CSV: -v names a malformed record's lines when it runs over several" {
+	printf 'order_id,product_id,d\n1,A,"Best\nmug" x\n2,B,ok\n' > m.csv
+	run --separate-stderr xsell-import -v -q --kind orders m.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\td\n2\tB\t\t\t\t\tok'
+	[ "$stderr" = "xsell-import: m.csv:2: column 3 'd': text after a closing quote (the record runs over lines 2-3)
+xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.csv:2)" ]
+}
+
+@test "CSV: a malformed header is exit 3 naming line and column" {
+	printf 'order_id,"product"_id\n1,A\n' > h.csv
+	run xsell-import h.csv
+	assert_failure 3
+	assert_output "xsell-import: h.csv:1: header: column 2: text after a closing quote"
+}
+
+@test "header names that are one name after normalising are exit 3 naming both columns" {
+	while IFS='|' read -r args header msg; do
+		printf '%s\nP1,x,y\n' "$header" > h.csv
+		run xsell-import $args h.csv
+		[ "$status" -eq 3 ] || { echo "$header: status $status: $output"; false; }
+		[ "$output" = "xsell-import: h.csv: $msg" ] || { echo "$header: $output"; false; }
+	done <<-'EOF'
+	--kind catalog|product_id,Color,color|columns 2 'Color' and 3 'color' collide: the same name when case, spaces and punctuation are ignored
+	--kind catalog|Product ID,product_id,title|columns 1 'Product ID' and 2 'product_id' collide: the same name when case, spaces and punctuation are ignored
+	|sku,SKU,title|columns 1 'sku' and 2 'SKU' collide: the same name when case, spaces and punctuation are ignored
+	--kind customers|id,Tenure (months),tenure_months|columns 2 'Tenure (months)' and 3 'tenure_months' collide: the same name when case, spaces and punctuation are ignored
+	--kind catalog --map product_id=sku|sku,product_id,title|columns 1 'sku' and 2 'product_id' collide: both would be written as 'product_id'
+	--kind catalog|sku,#,column_2|columns 2 '#' and 3 'column_2' collide: both would be written as 'column_2'
+	EOF
+	printf 'product_id\tColor\tcolor\nP1\tred\tblue\n' > h.tsv
+	run xsell-import h.tsv
+	assert_failure 3
+	assert_output --partial "h.tsv: columns 2 'Color' and 3 'color' collide"
+	printf 'product_id,title\nP1,x\n' > a.csv
+	printf 'title,COLOR,product_id,Colour,color\nx,1,P2,2,3\n' > b.csv
+	run --separate-stderr xsell-import --kind catalog a.csv b.csv
+	assert_failure 3
+	[ "$stderr" = "xsell-import: b.csv: columns 2 'COLOR' and 5 'color' collide: the same name when case, spaces and punctuation are ignored" ]
+}
+
+@test "header mapping: --map, canonical names, then the first column with an alias; id and code only with --kind" {
+	printf 'code,Item,Name,SKU,x\nC1,I1,N1,S1,X1\n' > h.csv
+	run --separate-stderr xsell-import --kind catalog h.csv
+	assert_success
+	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\titem\tsku\tx\nC1\tN1\t\t\t\t\t\t\t\t\tI1\tS1\tX1'
+	run --separate-stderr xsell-import --kind catalog --map product_id=s-k-u --map title=X h.csv
+	assert_success
+	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\tcode\titem\tname\nS1\tX1\t\t\t\t\t\t\t\t\tC1\tI1\tN1'
+	printf 'code,title\nC1,T1\n' > g.csv
+	run xsell-import g.csv
+	assert_failure 3
+	assert_output --partial "cannot guess --kind"
+	printf '#,subject,linked\n3,A,B\n' > p.csv
+	run --separate-stderr xsell-import --map position='#' p.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t3'
+}
+
+@test "--rejects: rows of inputs that order their columns differently are each under their own columns" {
+	printf 'subject,linked,position,note\nA,B,x,n1\nA,C,1,n2\n' > a.csv
+	printf 'note,position,linked,subject,type\nn3,y,E,D,upsell\nn4,2,G,F,bogus\nn5,3,H,H,\nn9,4,M,N,upsell,zz\n' > b.csv
+	printf 'linked\tsubject\tnote\nJ\tI\tn6\nK\tI\tn7\textra\tmore\n' > c.tsv
+	printf '{"note":"n8","subject":"L","linked":"L"}\n' > d.jsonl
+	run --separate-stderr xsell-import --rejects rej.tsv a.csv b.csv c.tsv d.jsonl
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tC\tcross_sell\tmanaged\t1\tn2\nI\tJ\tcross_sell\tmanaged\t\tn6'
+	[[ "$stderr" == *"9 rows in, 2 out, 7 rejected"* ]]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\tnote' \
+	    $'a.csv\t2\tcolumn \'position\': not a number: "x"\tA\tB\t\t\tx\tn1' \
+	    $'b.csv\t2\tcolumn \'position\': not a number: "y"\tD\tE\tupsell\t\ty\tn3' \
+	    $'b.csv\t3\tcolumn \'type\': not cross_sell, upsell, substitute or bundle: "bogus"\tF\tG\tbogus\t\t2\tn4' \
+	    $'b.csv\t4\tself-link\tH\tH\t\t\t3\tn5' \
+	    $'b.csv\t5\tmore fields than the header: 6, header has 5\tN\tM\tupsell,zz\t\t4\tn9' \
+	    $'c.tsv\t3\tmalformed row: expected 3 fields, found 5\tK\\tI\\tn7\\textra\\tmore\t\t\t\t\t' \
+	    $'d.jsonl\t1\tself-link\tL\tL\t\t\t\tn8')"
+}
+
+@test "--merge: an update keeps the base's columns the feed does not have" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\tcount\tnote\nA\tC\tupsell\tlearned\t3\t17\tkeep\nA\tD\tcross_sell\tlearned\t1\t5\t\n' > base.tsv
+	printf 'op,subject,linked,type\nadd,A,C,upsell\n' > feed.csv
+	run --separate-stderr xsell-import --merge base.tsv feed.csv
+	assert_success
+	assert_output "$(cat base.tsv)"
+	[[ "$stderr" == *"merge: 2 links in base.tsv; feed: 0 added, 1 updated, 0 removed, 0 removes matched nothing; 2 links out"* ]]
+	# a column the feed has replaces the base's value, even with an empty
+	# one; a new link has the defaults; each input of the feed by its own
+	# columns
+	printf 'subject,linked,type,position,note\nA,C,upsell,9,\nA,E,upsell,,new\n' > f1.csv
+	printf 'linked,subject,note\nD,A,hello\n' > f2.csv
+	run --separate-stderr xsell-import --merge base.tsv f1.csv f2.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tcount\tnote\nA\tC\tupsell\tlearned\t9\t17\t\nA\tD\tcross_sell\tlearned\t1\t5\thello\nA\tE\tupsell\tmanaged\t\t\tnew'
+	[[ "$stderr" == *"merge: 2 links in base.tsv; feed: 1 added, 2 updated, 0 removed, 0 removes matched nothing; 3 links out"* ]]
+}
+
+@test "--merge: a duplicate link in the base is reported and rejected, the first kept" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\nA\tC\tupsell\tlearned\t3\nA\tD\t\t\t1\nA\tC\tupsell\tmanaged\t4\nA\tD\tcross_sell\t\t2\n' > base.tsv
+	printf 'op,subject,linked\nadd,A,E\n' > feed.csv
+	run --separate-stderr xsell-import --rejects rej.tsv --merge base.tsv feed.csv
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tC\tupsell\tlearned\t3\nA\tD\t\t\t1\nA\tE\tcross_sell\tmanaged\t'
+	[ "$stderr" = "xsell-import: merge: 2 links in base.tsv (and 2 duplicates, rejected); feed: 1 added, 0 updated, 0 removed, 0 removes matched nothing; 3 links out
+xsell-import: feed: 1 rows in, 1 applied, 0 rejected
+xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\top' \
+	    $'base.tsv\t4\tduplicate link in the base (first at base.tsv:2)\tA\tC\tupsell\tmanaged\t4\t' \
+	    $'base.tsv\t5\tduplicate link in the base (first at base.tsv:3)\tA\tD\tcross_sell\t\t2\t')"
+}
+
+@test "--merge: links in + added - removed (- not in the feed, with --full) = links out, the rows written" {
+	printf 'subject_id\tlinked_id\ttype\nA\tB\tcross_sell\nA\tB\tupsell\nA\tC\tbundle\nB\tC\tcross_sell\nA\tB\tupsell\n' > base.tsv
+	# options | feed (printf format)
+	while IFS='|' read -r opts feed; do
+		printf "op,subject,linked,type\n$feed" > feed.csv
+		run --separate-stderr xsell-import $opts --merge base.tsv feed.csv
+		line=$(grep -o 'merge: .*' <<<"$stderr")
+		read -r in added removed unfed out < <(sed -E 's/merge: ([0-9]+) links in .*feed: ([0-9]+) added, [0-9]+ updated, ([0-9]+) removed, [0-9]+ removes matched nothing(, ([0-9]+) not in the feed removed \(--full\))?; ([0-9]+) links out/\1 \2 \3 \5 \6/; s/  / 0 /' <<<"$line")
+		echo "$opts $feed: $line"
+		[ "$((in + added - removed - unfed))" -eq "$out" ]
+		[ "$((${#lines[@]} - 1))" -eq "$out" ]
+		[ "$in" -eq 4 ]
+	done <<-'EOF'
+	|add,A,D,\n
+	|remove,A,B,\nremove,A,B,\nadd,A,B,\n
+	|add,X,Y,\nremove,X,Y,\nadd,X,Y,upsell\nremove,Q,R,\n
+	--full|add,A,C,bundle\n
+	--full|remove,A,C,bundle\nadd,A,C,bundle\nadd,Z,Y,\n
+	--full|
+	EOF
+}
+
+@test "-o over a snapshot that would shrink by more than --max-shrink is exit 1 and leaves it; --force replaces it" {
+	awk 'BEGIN { print "subject,linked"; for (i = 0; i < 10000; i++) print "P" i ",Q" i }' > big.csv
+	xsell-import -q -o rel.tsv big.csv
+	cp rel.tsv before.tsv
+	run bash -c "printf 'subject,linked\n' | xsell-import -q -o rel.tsv"
+	assert_failure 1
+	assert_output "xsell-import: rel.tsv: would shrink from 10000 to 0 records, by more than --max-shrink 50%: left as it was (--force replaces it)"
+	cmp rel.tsv before.tsv
+	[ "$(ls | grep -c rel.tsv)" -eq 1 ]
+	# rows kept | options | status
+	while IFS='|' read -r keep opts want; do
+		cp before.tsv rel.tsv
+		head -n $((keep + 1)) big.csv > part.csv
+		run xsell-import -q $opts -o rel.tsv part.csv
+		[ "$status" -eq "$want" ] || { echo "$keep $opts: status $status: $output"; false; }
+		if [ "$want" -eq 1 ]; then
+			cmp rel.tsv before.tsv
+			[[ "$output" == *"would shrink from 10000 to $keep records"* ]]
+		else
+			[ "$(rows rel.tsv)" -eq "$keep" ]
+		fi
+	done <<-'EOF'
+	5000||0
+	4999||1
+	9000|--max-shrink 5%|1
+	9000|--max-shrink 0.1|0
+	9999|--max-shrink 0|1
+	0|--max-shrink 100%|0
+	0|--force|0
+	10000|--max-shrink 0|0
+	EOF
+}
+
+@test "the shrink guard: JSON lines and catalogs too, --rejects still written; not orders, not stdout" {
+	awk 'BEGIN { print "subject,linked"; for (i = 0; i < 10; i++) print "P" i ",Q" i }' > ten.csv
+	xsell-import -q -j -o rel.json ten.csv
+	printf 'subject,linked\nP1,Q1\nP1,P1\n' > two.csv
+	run xsell-import -q -j --rejects rej.tsv -o rel.json two.csv
+	assert_failure 1
+	assert_line "xsell-import: rel.json: would shrink from 10 to 1 records, by more than --max-shrink 50%: left as it was (--force replaces it)"
+	[ "$(wc -l < rel.json)" -eq 10 ]
+	[ "$(rows rej.tsv)" -eq 1 ]
+	printf 'sku,title\nA,a\nB,b\nC,c\n' > cat.csv
+	xsell-import -q -o cat.tsv cat.csv
+	printf 'sku,title\nA,a\n' | { run xsell-import -q -o cat.tsv; assert_failure 1; }
+	assert_equal "$(rows cat.tsv)" 3
+	printf 'order,sku\n1,A\n2,B\n3,C\n' > o.csv
+	xsell-import -q -o orders.tsv o.csv
+	printf 'order,sku\n4,D\n' | xsell-import -q -o orders.tsv
+	assert_equal "$(rows orders.tsv)" 1
+	printf 'subject,linked\n' | xsell-import -q > rel.json
+	run xsell-import --max-shrink 50 ten.csv
+	assert_failure 2
+	assert_output 'xsell-import: option --max-shrink: "50" is not a fraction from 0 to 1 or a percent from 0% to 100%'
+}
+
+@test "--merge --full: the feed is the whole snapshot, base links missing from it removed, with the same guard" {
+	awk 'BEGIN { print "subject_id\tlinked_id\ttype\tsource\tposition"; for (i = 0; i < 10; i++) print "P" i "\tQ" i "\tcross_sell\tlearned\t" i }' > rel.tsv
+	cp rel.tsv before.tsv
+	printf 'subject,linked\nP1,Q1\nP2,Q2\nP3,Q3\nP4,Q4\nP5,Q5\nN,M\n' > feed.csv
+	run --separate-stderr xsell-import --merge rel.tsv --full -o rel.tsv feed.csv
+	assert_success
+	[[ "$stderr" == *"merge: 10 links in rel.tsv; feed: 1 added, 5 updated, 0 removed, 0 removes matched nothing, 5 not in the feed removed (--full); 6 links out"* ]]
+	assert_equal "$(cat rel.tsv)" "$(printf '%s\n' $'subject_id\tlinked_id\ttype\tsource\tposition' \
+	    $'P1\tQ1\tcross_sell\tlearned\t1' $'P2\tQ2\tcross_sell\tlearned\t2' \
+	    $'P3\tQ3\tcross_sell\tlearned\t3' $'P4\tQ4\tcross_sell\tlearned\t4' \
+	    $'P5\tQ5\tcross_sell\tlearned\t5' $'N\tM\tcross_sell\tmanaged\t')"
+	cp before.tsv rel.tsv
+	printf 'subject,linked\nP1,Q1\n' > one.csv
+	run --separate-stderr xsell-import --merge rel.tsv --full -o rel.tsv one.csv
+	assert_failure 1
+	[[ "$stderr" == *"rel.tsv: would shrink from 10 to 1 records, by more than --max-shrink 50%: left as it was (--force replaces it)"* ]]
+	cmp rel.tsv before.tsv
+	run --separate-stderr xsell-import --merge rel.tsv --full --force -o rel.tsv one.csv
+	assert_success
+	assert_equal "$(rows rel.tsv)" 1
+	run xsell-import --full one.csv
+	assert_failure 2
+	assert_output "xsell-import: --full needs --merge"
 }

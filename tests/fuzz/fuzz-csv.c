@@ -1,6 +1,6 @@
 /* The CSV reader on arbitrary bytes, twice: with the fast path for plain
- * lines and with libcsv alone. Both must give the same records, lines and
- * flags, or both stop at the same unterminated quote. */
+ * lines and with libcsv alone. Both must give the same records, lines,
+ * flags and malformed records (with their bytes). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 #include "fuzz.h"
 #include "csvin.h"
 
-/* Every record as "line special nf: len bytes..." into b; -1 when the
- * reader died (an unterminated quote). */
+/* Every record as "line-lastline special bad/col nf: len bytes..." into
+ * b; -1 when the reader died. */
 static int
 run(int fd, int delim, int nofast, struct buf *b)
 {
@@ -27,7 +27,14 @@ run(int fd, int delim, int nofast, struct buf *b)
 	csvin_open_fd(&c, fd, "fuzz", delim);
 	c.nofast = nofast;
 	while (csvin_next(&c)) {
-		buf_printf(b, "%ld %d %d:", c.line, c.special, c.nf);
+		buf_printf(b, "%ld-%ld %d %d/%d %d:", c.line, c.lastline,
+		    c.special, c.bad, c.badcol, c.nf);
+		if (c.bad) {
+			if (!c.raw || c.raw[c.rawlen] != '\0' || c.nf != 0 ||
+			    c.lastline < c.line)
+				abort();
+			buf_put(b, c.raw, c.rawlen);
+		}
 		for (int i = 0; i < c.nf; i++) {
 			if (c.f[i][c.len[i]] != '\0')
 				abort();	/* fields are NUL-terminated */
