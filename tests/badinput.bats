@@ -400,7 +400,7 @@ table() {
 	3 | xsell-import -q --kind orders | import-csv/quote-then-open | quote-then-open:4: column 2 'product_id': unterminated quoted field
 	1 | xsell-import -q --kind orders | import-csv/quote-text      | ^xsell-import: 1 rejected: column 2 'product_id': text after a closing quote \(first at .*quote-text:2\)$
 	1 | xsell-import -q --kind orders | import-csv/quote-swallow   | ^xsell-import: 1 rejected: column 2 'product_id': text after a closing quote \(first at .*quote-swallow:2\)$
-	0 | xsell-import -q --kind orders | import-csv/quote-mid       | -
+	0 | xsell-import -q --kind orders | import-csv/quote-mid       | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP"1"\t\t\t\t\nO2\tP\\n2\t\t\t\t
 	3 | xsell-import -q --kind orders | import-csv/header-quote    | header-quote:1: header: column 2: text after a closing quote$
 	3 | xsell-import -q --kind orders | import-csv/collide         | collide: columns 3 'Color' and 4 'color' collide
 	3 | xsell-import -q --kind orders | import-csv/collide-canon   | collide-canon: columns 2 'Product ID' and 3 'product_id' collide
@@ -409,6 +409,4 @@ table() {
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO2\tP2\t\t\t\t\nO3\tP3\t\t\t\t'
 	run --separate-stderr xsell-import -q --kind orders "$d/quote-swallow"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO4\tP4\t\t\t\t'
-	run --separate-stderr xsell-import -q --kind orders "$d/quote-mid"
-	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP"1"\t\t\t\t\nO2\tP\\n2\t\t\t\t'
 }
