@@ -1408,8 +1408,7 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 	static const char *const cols[] = { "arm", "share", "rate", "contexts",
 		"days" };
 	int k = p->split ? p->split->n : p->arms, m = k * (k - 1) / 2, c;
-	/* baseline + baseline x mde: 0.05 + 0.005 is 0.055, 0.05 x 1.1 is not */
-	double pc = p->baseline, pt = p->baseline + p->baseline * p->mde, need = 0;
+	double pc = p->baseline, pt, need = 0;
 	double alpha = p->alpha / m, total, days;
 	char name[EXP_MAXARMS][24];
 	const char *arm[EXP_MAXARMS];
@@ -1419,6 +1418,10 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 	struct rtable t;
 	char a[32], b[32], d[32];
 
+	/* the target rate as written by hand: 0.05 x 1.1 is 0.055, not
+	 * 0.05500000000000001 */
+	snprintf(a, sizeof a, "%.12g", pc * (1 + p->mde));
+	pt = strtod(a, NULL);
 	if (!(pt > 0 && pt < 1) || pt == pc)
 		die(XS_USAGE, "option --mde: a rate of %g x (1 + %g) = %g is not "
 		    "between 0 and 1 or not a change", pc, p->mde, pt);

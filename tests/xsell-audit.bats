@@ -638,6 +638,127 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	assert_equal "$stderr" "xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (-1.543 to -0.4567), p_holm 0.00037 < 0.0004"
 }
 
+@test "experiment: --by channel: each cell's read-out, small cells flagged" {
+	# contexts 0-79 of each arm on web, 80-99 on email
+	harm_events | awk -F'\t' 'BEGIN { OFS = "\t" }
+	    NR == 1 { print $0, "channel"; next }
+	    { sub(/^[a-z]+/, "", $1); i = $1 + 0; $1 = $3 i; print $0, i < 80 ? "web" : "email" }' > by.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events by.tsv --by channel
+	echo "$output" > x.tsv
+	assert_equal "$(head -1 x.tsv | cut -f1-4)" "$(printf 'level\tchannel\tarm\tbaseline')"
+	assert_equal "$(head -1 x.tsv | awk -F'\t' '{ print $NF }')" small
+	# the whole experiment first (as without --by), then the cells in byte order
+	assert_equal "$(awk -F'\t' '$3 == "harm" && $4 == "control" && $5 == "conversion_rate" { print $1 ":" $2 }' x.tsv | tr '\n' ' ')" \
+	    "total: cell:email cell:web "
+	# web: prop.test(c(10, 30), c(80, 80), correct = FALSE): X-squared =
+	# 13.333, p 0.000260729632855; -0.25, 95% -0.378476723068 to -0.121523276932
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' p_value)" = 0.000261 ]
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' low)" = -0.378477 ]
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' high)" = -0.121523 ]
+	[ "$(val x.tsv '^total\t\tharm\tcontrol\tconversion_rate\t' p_value)" = 0.000407 ]
+	# email has 20 contexts an arm and no conversion: too small to read
+	[ "$(awk -F'\t' '$2 == "email" { print $NF }' x.tsv | sort -u)" = 1 ]
+	[ "$(awk -F'\t' '$2 == "web" || $1 == "total" { print $NF }' x.tsv | sort -u)" = "" ]
+	[[ "$stderr" == *"1 cell of channel too small to read (an arm with fewer than 30 contexts, or 5 conversions or non-conversions): email"* ]]
+	run -0 xsell-audit --experiment --events by.tsv --by channel --report
+	assert_output --partial "email: harm (small)"
+}
+
+@test "experiment: --by subject and category; a context in two cells counts in both" {
+	run -0 xsell-audit -q --experiment --events exp-arms.tsv --by subject
+	echo "$output" > x.tsv
+	# the cells' contexts add up to the total's (each context has one subject)
+	for a in managed learned control; do
+		total=$(awk -F'\t' -v a=$a '$1 == "total" && $3 == a && $5 == "contexts" { print $6 }' x.tsv)
+		cells=$(awk -F'\t' -v a=$a '$1 == "cell" && $3 == a && $5 == "contexts" { n += $6 } END { print n }' x.tsv)
+		[ "$total" = "$cells" ] || { echo "$a: $total $cells"; false; }
+	done
+	assert_equal "$(awk -F'\t' '$1 == "cell" { print $2 }' x.tsv | uniq | tr '\n' ' ')" "S1 S2 S3 "
+	# category from --catalog: P0-P4; a context whose two events are of
+	# two categories is in both cells; P4 is not in the catalog: (none)
+	printf 'product_id\tcategory\nP0\tbags\nP1\tbags\nP2\tshoes\nP3\tshoes\n' > cat.tsv
+	run -0 xsell-audit -q --experiment --events exp-arms.tsv --by category --catalog cat.tsv
+	echo "$output" > x.tsv
+	assert_equal "$(awk -F'\t' '$1 == "cell" { print $2 }' x.tsv | uniq | tr '\n' ' ')" " bags shoes "
+	# by awk: control contexts with an event of a bags candidate
+	want=$(awk -F'\t' '$3 == "control" && ($2 == "P0" || $2 == "P1") && !s[$1]++' exp-arms.tsv | wc -l)
+	[ "$(awk -F'\t' '$2 == "bags" && $3 == "control" && $5 == "contexts" { print $6 }' x.tsv)" = "$want" ]
+	run xsell-audit -q --experiment --events exp-arms.tsv --by category
+	assert_failure 3
+	assert_output "xsell-audit: exp-arms.tsv: --by category needs a category column or --catalog"
+	run xsell-audit -q --experiment --events exp-rate.tsv --by channel
+	assert_failure 3
+	assert_output --partial "missing required column 'channel'"
+}
+
+@test "experiment: --sequential adds the always-valid interval (mixture SPRT)" {
+	run -0 xsell-audit -q --experiment --events exp-rate.tsv --sequential --horizon 100
+	echo "$output" > x.tsv
+	assert_line --index 0 "$(printf 'metric\ttreatment\tcontrol\testimate\tlow\thigh\tp_value\tseq_low\tseq_high\tseq_p')"
+	# mpmath: Lambda(t) of Johari, Pekelis and Walsh (2017) for d = 0.2,
+	# s2 = .5 x .5 / 50 + .3 x .7 / 50, tau2 = x s2 100 / 100, x the root
+	# of x = log(1 + x) + 2 log 20; findroot of Lambda(t) = 20:
+	# -0.0911187149103 and 0.491118714910; 1 / Lambda(0) = 0.437064987974
+	[ "$(val x.tsv '^conversion_rate' seq_low)" = -0.091119 ]
+	[ "$(val x.tsv '^conversion_rate' seq_high)" = 0.491119 ]
+	[ "$(val x.tsv '^conversion_rate' seq_p)" = 0.437065 ]
+	# the fixed-horizon columns do not move
+	[ "$(val x.tsv '^conversion_rate' p_value)" = 0.041227 ]
+	# harm.tsv: fixed-horizon p .000407 fires the guardrail; the
+	# always-valid p at horizon 10000 (mpmath as above: 0.421290213262)
+	# does not, so a daily job is not stopped by a chance low
+	harm_events > harm.tsv
+	run -0 xsell-audit -q --experiment --events harm.tsv --sequential --fail-on error
+	echo "$output" > x.tsv
+	[ "$(val x.tsv '^harm\tcontrol\tconversion_rate\t' seq_p)" = 0.421290 ]
+}
+
+@test "experiment: --covariate adjusts by CUPED and shows the variance reduction" {
+	# six contexts an arm, pre-period x and revenue y (tests/unit/test-experiment.c)
+	{
+		printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\tpre\n'
+		for p in T:treatment:1:3 T:treatment:2:5 T:treatment:3:4 T:treatment:4:7 T:treatment:5:8 T:treatment:6:9 \
+		    C:control:1:2 C:control:2:2 C:control:3:5 C:control:4:4 C:control:5:6 C:control:7:8; do
+			IFS=: read -r c g x y <<<"$p"
+			printf '%s%s%s\tP\t%s\t1\t%s\t%s\n' "$c" "$x" "$y" "$g" "$y" "$x"
+		done
+	} > cuped.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events cuped.tsv --covariate pre
+	echo "$output" > x.tsv
+	# mpmath, by the definitions: theta = cov(x, y) / var(x) over the 12
+	# contexts = 1.08146639511; Welch on y - theta (x - xbar): 1.68024439919,
+	# 95% 0.689894627208 to 2.67059417116, p 0.00360283854015; variance of
+	# the estimate 0.893235165886 smaller than the plain difference's (1.5)
+	[ "$(val x.tsv '^revenue_per_context' estimate)" = 1.500000 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_estimate)" = 1.680244 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_low)" = 0.689895 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_high)" = 2.670594 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_p)" = 0.003603 ]
+	[ "$(val x.tsv '^revenue_per_context' variance_reduction)" = 0.893235 ]
+	[ "$(val x.tsv '^incremental_revenue' cuped_estimate)" = 10.081466 ]
+	[[ "$stderr" == *"cuped: treatment - control: variance of the estimate reduced by -"*", 89.3% (revenue)"* ]]
+	run xsell-audit -q --experiment --events cuped.tsv --covariate pre30
+	assert_failure 3
+	assert_output --partial "missing required column 'pre30'"
+}
+
+@test "plan: contexts per arm and days (xsell-uplift(7)'s example)" {
+	# 4% against 7% (mde 0.75), 10% control, 80% power:
+	# (1.959964 + 0.841621)^2 (0.07 x 0.93 / 0.9 + 0.04 x 0.96 / 0.1) / 0.03^2
+	# = 3979.7: 3980 contexts, 398 in control, 32 days at 125 a day
+	run -0 xsell-audit -q --plan --baseline 0.04 --mde 0.75 --traffic 125/day --split treatment=0.9,control=0.1
+	assert_output "$(printf 'arm\tshare\trate\tcontexts\tdays\ntreatment\t0.9\t0.07\t3582\t32\ncontrol\t0.1\t0.04\t398\t32\ntotal\t1\t\t3980\t32')"
+	# three arms: 3 comparisons at 0.05 / 3; Python's statistics.NormalDist:
+	# (inv_cdf(1 - 0.05/6) + inv_cdf(0.8))^2 x 3 (.055 x .945 + .05 x .95)
+	# / .005^2 = 124969.81: 124970, 41657 an arm, 25 days at 5000
+	run -0 xsell-audit -q --plan --baseline 0.05 --mde 0.1 --traffic 5000 --arms 3 -j
+	assert_line --index 0 '{"arm":"arm1","share":0.3333333333333333,"rate":0.055,"contexts":41657,"days":25}'
+	assert_line --index 2 '{"arm":"control","share":0.3333333333333333,"rate":0.05,"contexts":41657,"days":25}'
+	assert_line --index 3 '{"arm":"total","share":1,"rate":null,"contexts":124970,"days":25}'
+	run -0 xsell-audit --plan --baseline 0.05 --mde 0.1 --traffic 5000 --arms 3 --report
+	assert_line "plan: 3 arms, 3 comparisons at alpha 0.01667 each (0.05 / 3, Holm's first step), power 80.0%: 5.5% against 5.0% needs 124970 contexts in all, 25 days at 5000 a day"
+}
+
 # ---- Qini ----
 
 @test "qini: curve points worked by hand" {
