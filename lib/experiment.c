@@ -16,6 +16,7 @@
 
 #include "experiment.h"
 #include "itemtab.h"
+#include "keyhash.h"
 #include "report.h"
 #include "stats.h"
 #include "xsell.h"
@@ -245,6 +246,20 @@ exp_split_find(const struct exp_split *s, const char *arm)
 		if (strcmp(s->arm[i], arm) == 0)
 			return i;
 	return -1;
+}
+
+int
+exp_split_draw(const struct exp_split *s, uint64_t seed, const void *key,
+    size_t n)
+{
+	double u = keyed_unit(seed, key, n), cum = 0;
+
+	for (int i = 0; i + 1 < s->n; i++) {
+		cum += s->share[i];
+		if (u < cum)
+			return i;
+	}
+	return s->n - 1;
 }
 
 /* ---- reading ---- */

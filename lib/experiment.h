@@ -19,6 +19,8 @@
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EXP_MAXARMS 32
@@ -42,6 +44,15 @@ void exp_split_parse(struct exp_split *s, const char *opt, const char *arg);
 void exp_split_free(struct exp_split *s);
 /* Index of an arm in the split, or -1. */
 int exp_split_find(const struct exp_split *s, const char *arm);
+/*
+ * The arm of a unit (a context's id, n bytes): u = keyed_unit(seed, key)
+ * (keyhash.h), uniform in [0, 1), falls in arm i when the shares before
+ * it add up to at most u and with it to more; the last arm takes the
+ * rest. So the shares (F, 1 - F) put u < F in the first arm, as
+ * xsell-rank's --holdout always has.
+ */
+int exp_split_draw(const struct exp_split *s, uint64_t seed, const void *key,
+    size_t n);
 
 /* What the read-out tells its tool, which keeps them as findings. */
 enum { EXP_FLAG_BOTH_ARMS, EXP_FLAG_SRM, EXP_FLAG_GUARDRAIL };
