@@ -799,3 +799,18 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	run -0 xsell-audit -q --experiment --events e1.tsv --holdout 0.1
 	run -0 xsell-audit -q --qini --events e1.tsv
 }
+
+@test "gen-audit-events -a: arms with planted effects; the harmful one trips the guardrail" {
+	"$ROOT/scripts/gen-audit-events" -n 3000 -s 3 relations.tsv catalog.tsv > e1.tsv
+	# the arm draw takes the place of the holdout draw: same stream
+	"$ROOT/scripts/gen-audit-events" -n 3000 -s 3 -a control=0.1:0,treatment=0.9:1 relations.tsv catalog.tsv > e2.tsv
+	cmp e1.tsv e2.tsv
+	"$ROOT/scripts/gen-audit-events" -n 6000 -s 7 -a managed=0.3:1,learned=0.3:1.4,pushy=0.3:-0.5,control=0.1:0 \
+	    relations.tsv catalog.tsv > arms.tsv
+	assert_equal "$(cut -f3 arms.tsv | tail -n +2 | sort -u | tr '\n' ' ')" "control learned managed pushy "
+	run xsell-audit -q --experiment --events arms.tsv --split managed=0.3,learned=0.3,pushy=0.3,control=0.1 --fail-on error
+	assert_failure 1
+	assert_output --partial "guardrail: arm pushy lowers conversion_rate against control"
+	refute_output --partial "guardrail: arm managed"
+	refute_output --partial "guardrail: arm learned"
+}
