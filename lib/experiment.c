@@ -786,9 +786,18 @@ guardrails(struct experiment *e)
 			warnx("guardrail: arm %s lowers %s against %s: %s (%s to %s), "
 			    "%sp_holm %s < %g", arm, metric_name[m], o->control, d, lo, hi,
 			    o->sequential ? "sequential " : "", ps, o->alpha);
-			say(e->sh, "guardrail: arm %s lowers %s against %s (%sp_holm %s)",
-			    arm, metric_name[m], o->control,
-			    o->sequential ? "sequential " : "", ps);
+			/* the report and page say it too; stderr has it already */
+			if (e->sh->report || e->sh->html) {
+				char t[256];
+
+				snprintf(t, sizeof t, "guardrail: arm %s lowers %s against "
+				    "%s (%sp_holm %s)", arm, metric_name[m], o->control,
+				    o->sequential ? "sequential " : "", ps);
+				if (e->sh->report)
+					fprintf(e->sh->out, "%s\n\n", t);
+				if (e->sh->html)
+					html_para(e->sh->html, t);
+			}
 		}
 	}
 }

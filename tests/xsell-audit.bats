@@ -636,6 +636,11 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	run --separate-stderr xsell-audit -q --experiment --events harm2.tsv --fail-on error --alpha 0.0004
 	assert_failure 1
 	assert_equal "$stderr" "xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (-1.543 to -0.4567), p_holm 0.00037 < 0.0004"
+	# once on stderr without -q as well; the report says it too
+	run --separate-stderr xsell-audit --experiment --events harm2.tsv
+	[ "$(grep -c guardrail <<<"$stderr")" = 2 ]
+	run -0 xsell-audit --experiment --events harm2.tsv --report 2>/dev/null
+	assert_line "guardrail: arm harm lowers conversion_rate against control (p_holm 0.000407)"
 }
 
 @test "experiment: --by channel: each cell's read-out, small cells flagged" {
