@@ -7,7 +7,8 @@
  * optional HTML page with inline SVG charts:
  *   audit       relations against catalog and orders: findings
  *   offers      --events: acceptance, revenue and flags per candidate
- *   experiment  --experiment --events: treatment against control
+ *   experiment  --experiment --events: arms against control (lib/experiment.c)
+ *   plan        --plan: contexts and days an experiment needs
  *   qini        --qini --events: Qini curve and AUUC of an uplift score
  */
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "experiment.h"
 #include "idmap.h"
 #include "report.h"
 #include "stats.h"
@@ -33,7 +35,12 @@ static const char usage_text[] =
 "           [--offers FILE] [--fail-on LEVEL] [--report | --html FILE]\n"
 "           [-j] [-q] [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --experiment --events FILE [--holdout F]\n"
+"           [--split ARM=F,...] [--control NAME] [--by WORD] [--catalog FILE]\n"
+"           [--covariate COLUMN] [--sequential] [--horizon N] [--alpha F]\n"
 "           [--fail-on LEVEL] [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"       xsell-audit --plan --baseline F --mde F --traffic N [--arms K]\n"
+"           [--split ARM=F,...] [--control NAME] [--alpha F] [--power F]\n"
+"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
 "       xsell-audit --qini --events FILE [--score COLUMN]\n"
 "           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
 "       xsell-audit -h | -V\n";
@@ -54,9 +61,16 @@ static struct {
 	int fail_on, json, report, experiment, qini;
 	int nrel;
 	char **rel;
+	/* experiments and plans */
+	const char *control, *covariate;
+	struct exp_split split;
+	double alpha, horizon, baseline, mde, traffic, power;
+	int sequential, plan, arms, alpha_set, control_set;
 } opt = {
 	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
 	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
+	.control = "control", .alpha = 0.05, .horizon = NAN, .baseline = NAN,
+	.mde = NAN, .traffic = NAN, .power = NAN,
 };
 
 /* What --what-if asks: acceptance from A (NaN: the current) to B, for one
@@ -146,6 +160,7 @@ enum {
 	C_EMPTY_SUBJECT,
 	/* offers and experiments */
 	C_UNTRACKED, C_RETIRE, C_UNPROFITABLE, C_SRM, C_BOTH_ARMS,
+	C_GUARDRAIL,
 	NCHECK
 };
 
@@ -176,6 +191,7 @@ static const struct {
 	{ "unprofitable", SEV_WARNING },
 	{ "sample_ratio_mismatch", SEV_WARNING },
 	{ "both_arms", SEV_WARNING },
+	{ "guardrail", SEV_ERROR },
 };
 
 /*
@@ -2247,6 +2263,7 @@ static const char *const by_words[] = {
 	"category", "channel", "type", "source", NULL
 };
 static int by = BY_NONE;
+static int exp_by = EXP_BY_NONE;	/* --experiment --by */
 
 /* --by type or source of an event without that column: its context's
  * link to the candidate (ctx INTERN_NONE: the context is no subject). */
@@ -2996,13 +3013,59 @@ run_offers(void)
 	free(ca);
 }
 
-/* ---- experiments: treatment against control, per context ---- */
+/* ---- experiments: lib/experiment.c reads them out ---- */
 
-struct ctx {
-	double rev, margin;
-	unsigned char arms, conv;	/* arms: 1 treatment, 2 control */
-};
+static void
+exp_flag(void *arg, int kind, double key, const char *detail)
+{
+	static const int check[] = { C_BOTH_ARMS, C_SRM, C_GUARDRAIL };
 
+	(void)arg;
+	finding(check[kind], INTERN_NONE, INTERN_NONE, key, "%s", detail);
+}
+
+static struct exp_show
+exp_show(void)
+{
+	struct exp_show sh = { out, html, as_report, opt.json };
+
+	return sh;
+}
+
+static void
+run_experiment(void)
+{
+	struct exp_opts xo = {
+		.events = opt.events, .control = opt.control,
+		.covariate = opt.covariate, .catalog = opt.catalog, .conf = CONF,
+		.alpha = opt.alpha, .holdout = opt.holdout,
+		.split = opt.split.n ? &opt.split : NULL, .by = exp_by,
+		.sequential = opt.sequential, .horizon = opt.horizon,
+		.flag = exp_flag,
+	};
+	struct exp_show sh = exp_show();
+
+	ran[C_BOTH_ARMS] = ran[C_GUARDRAIL] = 1;
+	ran[C_SRM] = xo.split || !isnan(xo.holdout);
+	exp_readout(&xo, &sh);
+}
+
+static void
+run_plan(void)
+{
+	struct exp_plan p = {
+		.baseline = opt.baseline, .mde = opt.mde, .traffic = opt.traffic,
+		.alpha = opt.alpha, .power = opt.power, .arms = opt.arms,
+		.split = opt.split.n ? &opt.split : NULL, .control = opt.control,
+	};
+	struct exp_show sh = exp_show();
+
+	exp_plan(&p, &sh);
+}
+
+/* ---- Qini: uplift score against observed outcomes ---- */
+
+/* The Qini curve has two arms: treatment and control. */
 static int
 arm_of(const struct rec *r, int col)
 {
@@ -3013,235 +3076,6 @@ arm_of(const struct rec *r, int col)
 	die(XS_INPUT, "%s: column 'group': not treatment or control: \"%s\"",
 	    rec_where(r), r->f[col]);
 }
-
-/* Sums events per context: memory grows with contexts, not events. */
-static struct ctx *
-read_contexts(struct intern *ids)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)opt.events };
-	int cctx, cgrp, cconv, crev, cmar;
-	struct ctx *cx = NULL;
-	size_t cap = 0;
-	uint32_t last = INTERN_NONE;
-	struct progress pr;
-	uint64_t nev = 0;
-
-	rec_open(&r, 1, files);
-	rec_background(&r);
-	cctx = rec_need(&r, "context_id");
-	rec_need(&r, "candidate_id");
-	cgrp = rec_need(&r, "group");
-	cconv = column(&r, "converted");
-	crev = column(&r, "revenue");
-	cmar = column(&r, "margin");
-	have_margin = cmar >= 0;
-	progress_init(&pr, "events");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id;
-		struct ctx *c;
-
-		progress_tick(&pr, ++nev);
-		/* events of one context usually come together */
-		if (last != INTERN_NONE && intern_len(ids, last) == r.len[cctx] &&
-		    memcmp(intern_str(ids, last), r.f[cctx], r.len[cctx]) == 0)
-			id = last;
-		else
-			id = last = intern_put(ids, r.f[cctx], r.len[cctx]);
-		if (id >= cap) {
-			size_t n = cap ? 2 * cap : 4096;
-			cx = xreallocarray(cx, n, sizeof *cx);
-			memset(cx + cap, 0, (n - cap) * sizeof *cx);
-			cap = n;
-		}
-		c = &cx[id];
-		c->arms |= (unsigned char)arm_of(&r, cgrp);
-		c->conv |= (unsigned char)converted_of(&r, cconv);
-		c->rev += field_num(&r, crev, 0);
-		c->margin += field_num(&r, cmar, 0);
-	}
-	progress_done(&pr);
-	rec_close(&r);
-	return cx;
-}
-
-struct arm {
-	double n, conv;
-	struct st_moments rev, margin, aov;
-};
-
-static void
-exp_row(struct rtable *t, const char *metric, double tv, double cv,
-    const struct st_interval *iv, int sig)
-{
-	char n[7][NUM_BUF], p[7][32];
-	char *v[7];
-	const char *q[7];
-	struct st_interval none = { NAN, NAN, NAN, NAN, NAN };
-
-	if (!iv)
-		iv = &none;
-	v[0] = (char *)metric;
-	v[1] = cell(tv, n[1]);
-	v[2] = cell(cv, n[2]);
-	v[3] = cell(iv->est, n[3]);
-	v[4] = cell(iv->lo, n[4]);
-	v[5] = cell(iv->hi, n[5]);
-	v[6] = cell(iv->p, n[6]);
-	table_row(v);
-	q[0] = metric;
-	q[1] = fmt_num(tv, sig, p[1], 32);
-	q[2] = fmt_num(cv, sig, p[2], 32);
-	q[3] = fmt_num(iv->est, 4, p[3], 32);
-	q[4] = fmt_num(iv->lo, 4, p[4], 32);
-	q[5] = fmt_num(iv->hi, 4, p[5], 32);
-	q[6] = fmt_num(iv->p, 3, p[6], 32);
-	rtable_row(t, q);
-}
-
-static void
-srm_test(const struct arm *a, struct st_interval *iv)
-{
-	double obs[2] = { a[0].n, a[1].n }, share[2] = { 1 - opt.holdout, opt.holdout };
-	double chi;
-	char e[32], o[32];
-
-	iv->est = a[1].n / (a[0].n + a[1].n);
-	iv->lo = iv->hi = iv->se = NAN;
-	iv->p = st_chisq_gof(obs, share, 2, &chi);
-	ran[C_SRM] = 1;
-	show_para("sample ratio: control share %s against --holdout %s: "
-	    "chi-square %.3f, p = %.3g%s", fmt_pct(iv->est, o, sizeof o),
-	    fmt_pct(opt.holdout, e, sizeof e), chi, iv->p,
-	    iv->p < 0.001 ? " (mismatch: check the assignment before trusting "
-	    "the read-out)" : "");
-	if (iv->p < 0.001) {
-		finding(C_SRM, INTERN_NONE, INTERN_NONE, 0, "control share %s, "
-		    "expected %s; chi-square %.3f, p = %.3g", o, e, chi, iv->p);
-		warnx("sample ratio mismatch: control share %s, expected %s "
-		    "(p = %.3g)", o, e, iv->p);
-	}
-}
-
-static void
-exp_charts(const struct st_interval *d, const struct st_interval *lift,
-    const struct st_interval *rv, const struct st_interval *mg)
-{
-	struct rchart c;
-
-	rchart_init(&c, CHART_INTERVALS, "Conversion: treatment minus control "
-	    "(percentage points) and relative lift (%), 95% intervals");
-	rchart_interval(&c, "rate difference (pp)", 100 * d->est, 100 * d->lo,
-	    100 * d->hi);
-	rchart_interval(&c, "relative lift (%)", 100 * lift->est, 100 * lift->lo,
-	    100 * lift->hi);
-	show_chart(&c);
-	rchart_init(&c, CHART_INTERVALS, "Per context: treatment minus control, "
-	    "95% Welch intervals");
-	rchart_interval(&c, "revenue", rv->est, rv->lo, rv->hi);
-	if (have_margin)
-		rchart_interval(&c, "margin", mg->est, mg->lo, mg->hi);
-	show_chart(&c);
-}
-
-static void
-scale(struct st_interval *o, const struct st_interval *i, double k)
-{
-	*o = *i;
-	o->est *= k;
-	o->lo *= k;
-	o->hi *= k;
-	o->se *= k;
-}
-
-static void
-run_experiment(void)
-{
-	static const char *const cols[] = {
-		"metric", "treatment", "control", "estimate", "low", "high", "p_value"
-	};
-	struct intern ids;
-	struct ctx *cx;
-	struct arm a[2];
-	struct st_interval d, lift, rv, mg, aov, inc, incm, srm;
-	struct rtable t;
-	double both = 0;
-
-	intern_init(&ids);
-	cx = read_contexts(&ids);
-	memset(a, 0, sizeof a);
-	for (int k = 0; k < 2; k++) {
-		st_moments_init(&a[k].rev);
-		st_moments_init(&a[k].margin);
-		st_moments_init(&a[k].aov);
-	}
-	ran[C_BOTH_ARMS] = 1;
-	for (uint32_t i = 0; i < ids.n; i++) {
-		struct arm *x;
-
-		if (cx[i].arms == 3) {
-			both++;
-			finding(C_BOTH_ARMS, INTERN_NONE, INTERN_NONE, i, "context %s "
-			    "has events in both arms; left out", intern_str(&ids, i));
-			continue;
-		}
-		x = &a[cx[i].arms - 1];
-		x->n++;
-		x->conv += cx[i].conv;
-		st_moments_add(&x->rev, cx[i].rev);
-		st_moments_add(&x->margin, cx[i].margin);
-		if (cx[i].conv)
-			st_moments_add(&x->aov, cx[i].rev);
-	}
-	if (a[0].n == 0 || a[1].n == 0)
-		die(XS_INPUT, "%s: no %s contexts: an experiment needs both arms",
-		    strcmp(opt.events, "-") ? opt.events : "<stdin>",
-		    a[0].n == 0 ? "treatment" : "control");
-	st_prop_diff(a[0].conv, a[0].n, a[1].conv, a[1].n, CONF, &d, NULL);
-	st_lift(a[0].conv, a[0].n, a[1].conv, a[1].n, CONF, &lift);
-	st_welch(&a[0].rev, &a[1].rev, CONF, &rv, NULL);
-	st_welch(&a[0].margin, &a[1].margin, CONF, &mg, NULL);
-	st_welch(&a[0].aov, &a[1].aov, CONF, &aov, NULL);
-	scale(&inc, &rv, a[0].n);
-	scale(&incm, &mg, a[0].n);
-
-	if (html)
-		html_begin(html, "xsell-audit: experiment");
-	show_heading("Experiment: treatment against control");
-	if (both)
-		show_para("%.0f contexts have events in both arms and are left out", both);
-	if (!isnan(opt.holdout))
-		srm_test(a, &srm);
-	else
-		show_para("sample ratio not tested: give --holdout F, the planned "
-		    "control share");
-	table_open(7, cols);
-	rtable_init(&t, "Experiment read-out (95% intervals; p-values two-sided)", 7, cols);
-	for (int i = 1; i < 7; i++)
-		rtable_numeric(&t, i);
-	exp_row(&t, "contexts", a[0].n, a[1].n, isnan(opt.holdout) ? NULL : &srm, 15);
-	exp_row(&t, "conversions", a[0].conv, a[1].conv, NULL, 15);
-	exp_row(&t, "conversion_rate", a[0].conv / a[0].n, a[1].conv / a[1].n, &d, 4);
-	exp_row(&t, "relative_lift", NAN, NAN, &lift, 4);
-	exp_row(&t, "revenue_per_context", st_moments_mean(&a[0].rev),
-	    st_moments_mean(&a[1].rev), &rv, 4);
-	if (have_margin)
-		exp_row(&t, "margin_per_context", st_moments_mean(&a[0].margin),
-		    st_moments_mean(&a[1].margin),
-		    &mg, 4);
-	exp_row(&t, "incremental_revenue", NAN, NAN, &inc, 4);
-	if (have_margin)
-		exp_row(&t, "incremental_margin", NAN, NAN, &incm, 4);
-	exp_row(&t, "aov", st_moments_mean(&a[0].aov), st_moments_mean(&a[1].aov),
-	    &aov, 4);
-	table_close();
-	exp_charts(&d, &lift, &rv, &mg);
-	show_table(&t);
-	free(cx);
-	intern_free(&ids);
-}
-
-/* ---- Qini: uplift score against observed outcomes ---- */
 
 static struct st_unit *
 read_units(size_t *nout)
@@ -3435,10 +3269,31 @@ parse_whatif(const char *arg)
 	whatifs[nwhatif++] = w;
 }
 
+/* --traffic N or N/day: contexts a day, all arms together. */
+static double
+traffic_arg(const char *arg)
+{
+	size_t n = strlen(arg);
+	char *num;
+	double v;
+
+	if (n > 4 && strcmp(arg + n - 4, "/day") == 0)
+		n -= 4;
+	num = xmemdup(arg, n);
+	v = opt_num("--traffic", num, 0, 1e15);
+	free(num);
+	if (v <= 0)
+		die(XS_USAGE, "option --traffic: %s is not a number of contexts a day",
+		    arg);
+	return v;
+}
+
 enum {
 	O_CATALOG = 256, O_ORDERS, O_OFFERS, O_EVENTS, O_BY, O_MINACC, O_WHATIF,
 	O_EXPERIMENT, O_HOLDOUT, O_QINI, O_SCORE, O_MAXLINKS, O_MAXAGE, O_NOW,
-	O_FAILON, O_REPORT, O_HTML
+	O_FAILON, O_REPORT, O_HTML, O_CONTROL, O_SPLIT, O_ALPHA, O_COVARIATE,
+	O_SEQUENTIAL, O_HORIZON, O_PLAN, O_BASELINE, O_MDE, O_TRAFFIC, O_POWER,
+	O_ARMS
 };
 
 static const struct option longopts[] = {
@@ -3459,6 +3314,18 @@ static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, O_FAILON },
 	{ "report", no_argument, NULL, O_REPORT },
 	{ "html", required_argument, NULL, O_HTML },
+	{ "control", required_argument, NULL, O_CONTROL },
+	{ "split", required_argument, NULL, O_SPLIT },
+	{ "alpha", required_argument, NULL, O_ALPHA },
+	{ "covariate", required_argument, NULL, O_COVARIATE },
+	{ "sequential", no_argument, NULL, O_SEQUENTIAL },
+	{ "horizon", required_argument, NULL, O_HORIZON },
+	{ "plan", no_argument, NULL, O_PLAN },
+	{ "baseline", required_argument, NULL, O_BASELINE },
+	{ "mde", required_argument, NULL, O_MDE },
+	{ "traffic", required_argument, NULL, O_TRAFFIC },
+	{ "power", required_argument, NULL, O_POWER },
+	{ "arms", required_argument, NULL, O_ARMS },
 	XS_COMMON_LONGOPTS
 };
 
@@ -3473,7 +3340,7 @@ parse_options(int argc, char **argv)
 		case O_ORDERS: opt.orders = optarg; break;
 		case O_OFFERS: opt.offers = optarg; break;
 		case O_EVENTS: opt.events = optarg; break;
-		case O_BY: by = opt_word("--by", optarg, by_words); break;
+		case O_BY: opt.by = optarg; break;
 		case O_MINACC:
 			opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
 			break;
@@ -3499,6 +3366,52 @@ parse_options(int argc, char **argv)
 		case O_FAILON: opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
 		case O_REPORT: opt.report = 1; break;
 		case O_HTML: opt.html = optarg; break;
+		case O_CONTROL:
+			if (!*optarg)
+				die(XS_USAGE, "option --control: empty name");
+			opt.control = optarg;
+			opt.control_set = 1;
+			break;
+		case O_SPLIT:
+			exp_split_free(&opt.split);
+			exp_split_parse(&opt.split, "--split", optarg);
+			break;
+		case O_ALPHA:
+			opt.alpha = opt_num("--alpha", optarg, 0, 1);
+			if (opt.alpha <= 0 || opt.alpha >= 1)
+				die(XS_USAGE, "option --alpha: %s is not between 0 and 1",
+				    optarg);
+			opt.alpha_set = 1;
+			break;
+		case O_COVARIATE: opt.covariate = optarg; break;
+		case O_SEQUENTIAL: opt.sequential = 1; break;
+		case O_HORIZON:
+			opt.horizon = (double)opt_int("--horizon", optarg, 2,
+			    INT64_C(1) << 53);
+			break;
+		case O_PLAN: opt.plan = 1; break;
+		case O_BASELINE:
+			opt.baseline = opt_num("--baseline", optarg, 0, 1);
+			if (opt.baseline <= 0 || opt.baseline >= 1)
+				die(XS_USAGE, "option --baseline: %s is not between 0 and 1",
+				    optarg);
+			break;
+		case O_MDE:
+			opt.mde = opt_num("--mde", optarg, -1, 1e6);
+			if (opt.mde == 0 || opt.mde == -1)
+				die(XS_USAGE, "option --mde: %s is no change to detect",
+				    optarg);
+			break;
+		case O_TRAFFIC: opt.traffic = traffic_arg(optarg); break;
+		case O_POWER:
+			opt.power = opt_num("--power", optarg, 0, 1);
+			if (opt.power <= 0 || opt.power >= 1)
+				die(XS_USAGE, "option --power: %s is not between 0 and 1",
+				    optarg);
+			break;
+		case O_ARMS:
+			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
+			break;
 		case 'o': opt.out = optarg; break;
 		case 'j': opt.json = 1; break;
 		case 'q': xs_quiet = 1; break;
@@ -3513,12 +3426,73 @@ parse_options(int argc, char **argv)
 		opt.now = (int64_t)time(NULL);
 }
 
+static const char *const exp_by_words[] = {
+	"channel", "category", "subject", NULL
+};
+
+/* --plan is a mode of its own: no input. */
+static void
+check_plan(void)
+{
+	if (opt.events || opt.experiment || opt.qini || opt.nrel || opt.catalog ||
+	    opt.orders || opt.offers || opt.by)
+		die(XS_USAGE, "--plan reads no input: give --baseline, --mde and "
+		    "--traffic only");
+	if (isnan(opt.baseline) || isnan(opt.mde) || isnan(opt.traffic))
+		die(XS_USAGE, "--plan needs --baseline F, --mde F and --traffic N");
+	if (opt.arms && opt.split.n)
+		die(XS_USAGE, "--arms and --split both say how many arms; give one");
+	if (!isnan(opt.holdout))
+		die(XS_USAGE, "--holdout belongs to --experiment; --plan takes "
+		    "--split ARM=F,...");
+	if (opt.covariate || opt.sequential || !isnan(opt.horizon))
+		die(XS_USAGE, "--covariate, --sequential and --horizon belong to "
+		    "--experiment");
+	if (!opt.arms)
+		opt.arms = 2;
+	if (isnan(opt.power))
+		opt.power = 0.8;
+}
+
+/* The experiment's own options. */
+static void
+check_experiment(void)
+{
+	if (opt.plan)
+		return;
+	if (!isnan(opt.baseline) || !isnan(opt.mde) || !isnan(opt.traffic) ||
+	    !isnan(opt.power) || opt.arms)
+		die(XS_USAGE, "--baseline, --mde, --traffic, --power and --arms "
+		    "belong to --plan");
+	if (!opt.experiment && (opt.split.n || opt.control_set || opt.alpha_set ||
+	    opt.covariate || opt.sequential || !isnan(opt.horizon)))
+		die(XS_USAGE, "--split, --control, --alpha, --covariate, --sequential "
+		    "and --horizon belong to --experiment");
+	if (opt.split.n && !isnan(opt.holdout))
+		die(XS_USAGE, "--split and --holdout both give the planned split; "
+		    "give one");
+	if (opt.split.n && exp_split_find(&opt.split, opt.control) < 0)
+		die(XS_USAGE, "option --split: no share for the control arm '%s'",
+		    opt.control);
+	if (!isnan(opt.horizon) && !opt.sequential)
+		die(XS_USAGE, "--horizon belongs to --sequential");
+	if (isnan(opt.horizon))
+		opt.horizon = 10000;
+}
+
 /* Options that belong to another mode are usage errors, not ignored. */
 static void
 check_modes(void)
 {
 	int events_mode = opt.events != NULL;
 
+	if (opt.plan)
+		check_plan();
+	if (opt.by && opt.experiment)
+		exp_by = 1 + opt_word("--by", opt.by, exp_by_words);
+	else if (opt.by)
+		by = opt_word("--by", opt.by, by_words);
+	check_experiment();
 	if (opt.experiment && opt.qini)
 		die(XS_USAGE, "--experiment and --qini are separate read-outs");
 	if ((opt.experiment || opt.qini) && !opt.events)
@@ -3530,9 +3504,12 @@ check_modes(void)
 	if (events_mode && (opt.orders || !isnan(opt.max_age)))
 		die(XS_USAGE, "--orders and --max-age belong to the relations audit, "
 		    "not to --events");
-	if ((opt.experiment || opt.qini) && (opt.nrel || opt.catalog || by != BY_NONE ||
-	    nwhatif || !isnan(opt.min_acceptance) || opt.offers))
-		die(XS_USAGE, "--%s reads only --events", opt.qini ? "qini" : "experiment");
+	if ((opt.experiment || opt.qini) && (opt.nrel || by != BY_NONE ||
+	    nwhatif || !isnan(opt.min_acceptance) || opt.offers ||
+	    (opt.catalog && exp_by != EXP_BY_CATEGORY)))
+		die(XS_USAGE, "--%s reads only --events%s", opt.qini ? "qini" :
+		    "experiment", opt.catalog && !opt.qini ? " (and --catalog with "
+		    "--by category)" : "");
 	if (!isnan(opt.holdout) && !opt.experiment)
 		die(XS_USAGE, "--holdout belongs to --experiment");
 	if (opt.report && opt.json)
@@ -3556,7 +3533,9 @@ main(int argc, char **argv)
 	out = out_open(opt.out);
 	if (opt.html)
 		html = out_open(opt.html);
-	if (opt.qini)
+	if (opt.plan)
+		run_plan();
+	else if (opt.qini)
 		run_qini();
 	else if (opt.experiment)
 		run_experiment();

@@ -1408,9 +1408,10 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 		set_val(im, k, bool_names[w], 1);
 		return 0;
 	case T_GROUP:
-		if ((w = which_words(group_words, key)) < 0)
-			return fail(im, k, "not treatment or control", s, n);
-		set_val(im, k, group_names[w], strlen(group_names[w]));
+		/* the synonyms of treatment and control; any other name is
+		 * an arm of its own (managed, learned, ...), kept as given */
+		if ((w = which_words(group_words, key)) >= 0)
+			set_val(im, k, group_names[w], strlen(group_names[w]));
 		return 0;
 	default:	/* T_OP */
 		w = n == 1 && *s == '+' ? 0 : n == 1 && *s == '-' ? 1 :

@@ -1,7 +1,8 @@
 /*
  * xsell-rank: the top N scored candidates of each context, filled by a
  * fallback chain of sources and back-filled from best sellers, with
- * diversity, independent placements, a holdout group and contact caps.
+ * diversity, independent placements, a holdout group or experiment arms,
+ * and contact caps.
  */
 #include <getopt.h>
 #include <math.h>
@@ -9,8 +10,8 @@
 #include <string.h>
 
 #include "ctxgroup.h"
+#include "experiment.h"
 #include "itemtab.h"
-#include "keyhash.h"
 #include "period.h"
 #include "xsell.h"
 
@@ -20,6 +21,10 @@ static const char usage_text[] =
     "                  [--popular FILE] [--catalog FILE] "
     "[--max-per-category K]\n"
     "                  [--holdout F --seed S [--assignments FILE]]\n"
+    "                  [--arms ARM=F,... --seed S [--control NAME]\n"
+    "                   [--arm-fallback ARM=SRC,...] "
+    "[--arm-placements ARM=VAL,...]\n"
+    "                   [--assignments FILE]]\n"
     "                  [--history FILE --cap N --period day|week|month "
     "[--now TS]]\n"
     "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
@@ -29,7 +34,7 @@ static const char usage_text[] =
 static struct opts {
 	int64_t top, maxcat, cap, seed;
 	const char *by, *per, *fallback, *popular, *catalog, *assign;
-	const char *history, *out;
+	const char *history, *out, *control;
 	double holdout;		/* NaN without --holdout */
 	int period, has_seed, has_now, buffer, json;
 	int64_t now;
@@ -37,6 +42,20 @@ static struct opts {
 
 /* --fallback: source name -> tier. */
 static struct intern tiers;
+
+/* --arms, or --holdout F as the arms control = F, treatment = 1 - F (in
+ * that order, so a draw below F is control, as it always was). */
+static struct exp_split arms;
+static int control_arm = -1;	/* the arm shown nothing, or -1 */
+/* An arm's own ranking: --arm-fallback and --arm-placements. */
+static struct armrule {
+	struct intern tiers;	/* its fallback order, when has_tiers */
+	struct intern places;	/* the --per values it shows, when has_places */
+	int has_tiers, has_places;
+	int backfill;		/* --popular fills its lists */
+} rule[EXP_MAXARMS];
+static const char **armopt[2];	/* the options' arguments, parsed once */
+static int narmopt[2];
 
 /* --catalog: category of a product; --popular: best sellers in order. */
 static struct itemtab catalog, popular;
@@ -85,6 +104,7 @@ struct str {
 
 static struct {
 	uint64_t contexts, control, rows, written, backfilled, capped;
+	uint64_t arm[EXP_MAXARMS];
 } counts;
 
 static int
@@ -366,8 +386,12 @@ part_of(struct work *w, const char *s, size_t n, size_t row)
 }
 
 static void
-read_items(struct work *w, const struct group *g, const struct cols *k)
+read_items(struct work *w, const struct group *g, const struct cols *k,
+    int arm)
 {
+	const struct intern *tt = arm >= 0 && rule[arm].has_tiers ?
+	    &rule[arm].tiers : o.fallback ? &tiers : NULL;
+
 	if (g->n > w->itcap) {
 		w->itcap = g->n;
 		w->it = xreallocarray(w->it, w->itcap, sizeof *w->it);
@@ -385,8 +409,8 @@ read_items(struct work *w, const struct group *g, const struct cols *k)
 		t->cid = f[k->cid];
 		t->cidlen = len[k->cid];
 		t->tier = 0;
-		if (o.fallback) {
-			uint32_t tr = intern_find(&tiers, f[k->source],
+		if (tt) {
+			uint32_t tr = intern_find(tt, f[k->source],
 			    len[k->source]);
 
 			t->tier = tr == INTERN_NONE ? -1 : (int)tr;
@@ -402,9 +426,11 @@ read_items(struct work *w, const struct group *g, const struct cols *k)
 	qsort(w->it, g->n, sizeof *w->it, by_rank);
 }
 
-/* Chooses up to slots offers of one placement from its sorted items. */
+/* Chooses up to slots offers of one placement from its sorted items;
+ * backfill: best sellers may fill the rest. */
 static size_t
-choose(struct work *w, const struct item *it, size_t n, size_t slots)
+choose(struct work *w, const struct item *it, size_t n, size_t slots,
+    int backfill)
 {
 	size_t k = 0;
 
@@ -416,7 +442,7 @@ choose(struct work *w, const struct item *it, size_t n, size_t slots)
 		    it[i].cidlen, it[i].catlen };
 		k++;
 	}
-	for (size_t i = 0; have_popular && i < npop && k < slots; i++) {
+	for (size_t i = 0; have_popular && backfill && i < npop && k < slots; i++) {
 		uint32_t p = pop_order[i];
 		const char *cid = intern_str(&popular.ids, p), *cat;
 		size_t cidlen = intern_len(&popular.ids, p), catlen = 0;
@@ -456,7 +482,7 @@ out_init(struct out *u, const struct rec *r)
 {
 	static const char *const own[] = { "rank", "group" };
 
-	u->nown = isnan(o.holdout) ? 1 : 2;
+	u->nown = arms.n ? 2 : 1;
 	layout_init(&u->l, r->ncols, r->cols, u->nown, own);
 	u->fp = out_open(o.out);
 	wr_open(&u->w, u->fp, o.json, u->l.nout, u->l.out);
@@ -536,8 +562,10 @@ fill_popular(struct out *u, const struct group *g, size_t partrow,
 /* A list's offers on the output, unless the context is in control. */
 static void
 write_part(struct out *u, const struct group *g, const struct cols *k,
-    struct work *w, size_t part, size_t n, int control)
+    struct work *w, size_t part, size_t n, int arm)
 {
+	int control = arm >= 0 && arm == control_arm;
+
 	char rb[24];
 
 	if (control)
@@ -553,19 +581,19 @@ write_part(struct out *u, const struct group *g, const struct cols *k,
 		set(u, u->l.own_at[OWN_RANK], rb,
 		    (size_t)snprintf(rb, sizeof rb, "%zu", i + 1));
 		if (u->nown > 1)
-			set(u, u->l.own_at[OWN_GROUP], "treatment", 9);
+			set(u, u->l.own_at[OWN_GROUP], arms.arm[arm],
+			    strlen(arms.arm[arm]));
 		wr_row(&u->w, u->v, u->len);
 		counts.written++;
 	}
 }
 
-/* A list in the assignments log, in either group; an empty list is one
- * row without a candidate. */
+/* A list in the assignments log, in any arm; an empty list is one row
+ * without a candidate. */
 static void
 log_part(struct out *u, const struct group *g, const struct cols *k,
-    struct work *w, size_t part, size_t n, int control)
+    struct work *w, size_t part, size_t n, int arm)
 {
-	static const char *const grp[] = { "treatment", "control" };
 	char *const *f = group_f(g, w->partrow[part]);
 	const size_t *len = group_len(g, w->partrow[part]);
 	char rb[24];
@@ -579,8 +607,8 @@ log_part(struct out *u, const struct group *g, const struct cols *k,
 		u->av[a] = f[k->by], u->alen[a++] = len[k->by];
 		if (o.per)
 			u->av[a] = f[k->per], u->alen[a++] = len[k->per];
-		u->av[a] = (char *)grp[control];
-		u->alen[a++] = strlen(grp[control]);
+		u->av[a] = arms.arm[arm];
+		u->alen[a++] = strlen(arms.arm[arm]);
 		if (!p) {
 			wr_row(&u->aw, u->av, u->alen);
 			continue;
@@ -609,18 +637,20 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
     struct work *w)
 {
 	struct str ctx = { group_f(g, 0)[k->by], group_len(g, 0)[k->by] };
-	int control = 0;
+	int arm = -1;
 	size_t from = 0, left = (size_t)o.top;
 	int64_t budget = o.top;
 
 	counts.contexts++;
 	counts.rows += g->n;
-	read_items(w, g, k);
+	if (arms.n) {
+		arm = exp_split_draw(&arms, (uint64_t)o.seed, ctx.s, ctx.n);
+		counts.arm[arm]++;
+		counts.control += arm == control_arm;
+	}
+	read_items(w, g, k, arm);
 	if (have_popular)
 		collect_owned(w, g, k);
-	if (!isnan(o.holdout))
-		control = keyed_unit((uint64_t)o.seed, ctx.s, ctx.n) < o.holdout;
-	counts.control += control;
 	/* The cap left: the context's, used up by its lists in order, or
 	 * each list's own when the history counts per placement. */
 	if (o.history && !hist.per) {
@@ -632,6 +662,13 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 
 		while (to < g->n && w->it[to].part == part)
 			to++;
+		/* a placement the arm does not show: nothing, no contact */
+		if (arm >= 0 && rule[arm].has_places &&
+		    intern_find(&rule[arm].places, w->parts[part].s,
+		    w->parts[part].n) == INTERN_NONE) {
+			from = to;
+			continue;
+		}
 		if (o.history && hist.per) {
 			budget = o.cap - contacts(&w->key, &ctx, &w->parts[part]);
 			left = budget > 0 ? (size_t)budget : 0;
@@ -640,34 +677,90 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 			slots = left;
 			counts.capped++;
 		}
-		n = choose(w, w->it + from, to - from, slots);
+		n = choose(w, w->it + from, to - from, slots,
+		    arm < 0 || rule[arm].backfill);
 		left -= n < left ? n : left;
-		write_part(u, g, k, w, part, n, control);
+		write_part(u, g, k, w, part, n, arm);
 		if (o.assign)
-			log_part(u, g, k, w, part, n, control);
+			log_part(u, g, k, w, part, n, arm);
 		from = to;
 	}
 }
 
 /* ---- options ---- */
 
+/* A list of names in order, each once: sources, placements. */
 static void
-parse_fallback(const char *s)
+parse_list(struct intern *in, const char *opt, const char *s, const char *what)
 {
 	const char *p = s, *item;
 	size_t n;
 
-	intern_init(&tiers);
+	intern_init(in);
 	while (list_next(&p, s + strlen(s), &item, &n)) {
-		uint32_t before = tiers.n;
+		uint32_t before = in->n;
 
-		intern_put(&tiers, item, n);
-		if (tiers.n == before)
-			die(XS_USAGE, "option --fallback: '%.*s' given twice",
+		intern_put(in, item, n);
+		if (in->n == before)
+			die(XS_USAGE, "option %s: '%.*s' given twice", opt,
 			    (int)n, item);
 	}
-	if (!tiers.n)
-		die(XS_USAGE, "option --fallback: no source named");
+	if (!in->n)
+		die(XS_USAGE, "option %s: no %s named", opt, what);
+}
+
+static void
+parse_fallback(const char *s)
+{
+	parse_list(&tiers, "--fallback", s, "source");
+}
+
+/* --arm-fallback ARM=SRC,... and --arm-placements ARM=VAL,...: which = 0, 1. */
+static void
+parse_arm_rules(void)
+{
+	static const char *const name[2] = { "--arm-fallback", "--arm-placements" };
+
+	for (int which = 0; which < 2; which++)
+		for (int i = 0; i < narmopt[which]; i++) {
+			const char *arg = armopt[which][i], *eq = strchr(arg, '=');
+			char *arm;
+			int a;
+
+			if (!eq || eq == arg)
+				die(XS_USAGE, "option %s: expected ARM=%s,...: \"%s\"",
+				    name[which], which ? "VAL" : "SRC", arg);
+			arm = xmemdup(arg, (size_t)(eq - arg));
+			if ((a = exp_split_find(&arms, arm)) < 0)
+				die(XS_USAGE, "option %s: '%s' is not an arm of --arms",
+				    name[which], arm);
+			if (which ? rule[a].has_places : rule[a].has_tiers)
+				die(XS_USAGE, "option %s: arm '%s' given twice",
+				    name[which], arm);
+			if (which) {
+				parse_list(&rule[a].places, name[which], eq + 1,
+				    "placement");
+				rule[a].has_places = 1;
+			} else {
+				parse_list(&rule[a].tiers, name[which], eq + 1,
+				    "source");
+				rule[a].has_tiers = 1;
+			}
+			free(arm);
+		}
+	/* An arm with a list of its own is back-filled only if it names
+	 * popular; the others as --popular says. */
+	for (int a = 0; a < arms.n; a++)
+		rule[a].backfill = !rule[a].has_tiers ||
+		    intern_find(&rule[a].tiers, "popular", 7) != INTERN_NONE;
+}
+
+static void
+arm_option(int which, const char *arg)
+{
+	armopt[which] = xreallocarray(armopt[which], (size_t)narmopt[which] + 1,
+	    sizeof *armopt[which]);
+	armopt[which][narmopt[which]++] = arg;
 }
 
 static void
@@ -675,7 +768,8 @@ parse_args(int argc, char **argv)
 {
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
 	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_HISTORY, O_CAP,
-	    O_PERIOD, O_NOW, O_BUFFER };
+	    O_PERIOD, O_NOW, O_BUFFER, O_ARMS, O_CONTROL, O_ARMFALLBACK,
+	    O_ARMPLACES };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
@@ -692,6 +786,10 @@ parse_args(int argc, char **argv)
 		{ "period", required_argument, NULL, O_PERIOD },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "buffer", no_argument, NULL, O_BUFFER },
+		{ "arms", required_argument, NULL, O_ARMS },
+		{ "control", required_argument, NULL, O_CONTROL },
+		{ "arm-fallback", required_argument, NULL, O_ARMFALLBACK },
+		{ "arm-placements", required_argument, NULL, O_ARMPLACES },
 		XS_COMMON_LONGOPTS
 	};
 	int ch, has_cap = 0;
@@ -736,6 +834,13 @@ parse_args(int argc, char **argv)
 			o.has_now = 1;
 			break;
 		case O_BUFFER: o.buffer = 1; break;
+		case O_ARMS:
+			exp_split_free(&arms);
+			exp_split_parse(&arms, "--arms", optarg);
+			break;
+		case O_CONTROL: o.control = optarg; break;
+		case O_ARMFALLBACK: arm_option(0, optarg); break;
+		case O_ARMPLACES: arm_option(1, optarg); break;
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;
 		case 'q': xs_quiet = 1; break;
@@ -747,11 +852,35 @@ parse_args(int argc, char **argv)
 		default: usage_die(usage_text);
 		}
 	}
+	if (!isnan(o.holdout) && arms.n)
+		die(XS_USAGE, "option --holdout is the two-arm form of --arms; "
+		    "give one");
 	if (!isnan(o.holdout) && !o.has_seed)
 		die(XS_USAGE, "option --holdout needs --seed");
-	if (isnan(o.holdout) && (o.has_seed || o.assign))
-		die(XS_USAGE, "option %s needs --holdout",
+	if (arms.n && !o.has_seed)
+		die(XS_USAGE, "option --arms needs --seed");
+	if (isnan(o.holdout) && !arms.n && (o.has_seed || o.assign))
+		die(XS_USAGE, "option %s needs --holdout or --arms",
 		    o.has_seed ? "--seed" : "--assignments");
+	if (!arms.n && (o.control || narmopt[0] || narmopt[1]))
+		die(XS_USAGE, "option %s needs --arms", o.control ? "--control" :
+		    narmopt[0] ? "--arm-fallback" : "--arm-placements");
+	if (narmopt[1] && !o.per)
+		die(XS_USAGE, "option --arm-placements needs --per");
+	if (!isnan(o.holdout)) {
+		arms.n = 2;
+		arms.arm[0] = xstrdup("control");
+		arms.arm[1] = xstrdup("treatment");
+		arms.share[0] = o.holdout;
+		arms.share[1] = 1 - o.holdout;
+	}
+	if (arms.n) {
+		control_arm = exp_split_find(&arms, o.control ? o.control : "control");
+		if (o.control && control_arm < 0)
+			die(XS_USAGE, "option --control: '%s' is not an arm of --arms",
+			    o.control);
+		parse_arm_rules();
+	}
 	if (o.history && (!has_cap || o.period < 0))
 		die(XS_USAGE, "option --history needs --cap and --period");
 	if (!o.history && (has_cap || o.period >= 0 || o.has_now))
@@ -769,7 +898,8 @@ find_cols(struct cols *k, const struct rec *r)
 	k->by = rec_need(r, o.by);
 	k->cid = rec_need(r, "candidate_id");
 	k->score = rec_need(r, "score");
-	k->source = o.fallback ? rec_need(r, "source") : rec_col(r, "source");
+	k->source = o.fallback || narmopt[0] ? rec_need(r, "source") :
+	    rec_col(r, "source");
 	k->per = o.per ? rec_need(r, o.per) : -1;
 	k->category = rec_col(r, "category");
 	k->ctx = rec_col(r, "context_id");
@@ -837,6 +967,16 @@ main(int argc, char **argv)
 		if (!isnan(o.holdout))
 			note("%llu contexts in control",
 			    (unsigned long long)counts.control);
+		else if (arms.n) {
+			struct buf b;
+
+			buf_init(&b);
+			for (int a = 0; a < arms.n; a++)
+				buf_printf(&b, "%s%s %llu", a ? ", " : "", arms.arm[a],
+				    (unsigned long long)counts.arm[a]);
+			note("contexts per arm: %s", buf_str(&b));
+			buf_free(&b);
+		}
 		if (o.history)
 			note("%llu lists cut short by the contact cap",
 			    (unsigned long long)counts.capped);
@@ -862,5 +1002,14 @@ main(int argc, char **argv)
 	}
 	if (o.fallback)
 		intern_free(&tiers);
+	for (int a = 0; a < arms.n; a++) {
+		if (rule[a].has_tiers)
+			intern_free(&rule[a].tiers);
+		if (rule[a].has_places)
+			intern_free(&rule[a].places);
+	}
+	exp_split_free(&arms);
+	free(armopt[0]);
+	free(armopt[1]);
 	return xs_finish(XS_OK);
 }

@@ -680,3 +680,184 @@ st_auuc(struct st_unit *u, size_t n, struct st_auuc *o)
 	o->vs_perfect = o->perfect != o->random ?
 	    (o->auuc - o->random) / (o->perfect - o->random) : NAN;
 }
+
+/* ---- experiments: Holm, mSPRT, CUPED, planning ---- */
+
+void
+st_holm(const double *p, size_t m, double *adj)
+{
+	size_t *ix = xreallocarray(NULL, m + 1, sizeof *ix), k = 0;
+	double run = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		adj[i] = NAN;
+		if (!isnan(p[i]))
+			ix[k++] = i;
+	}
+	/* insertion sort by p, ties in input order: m is a few dozen
+	 * comparisons, and qsort's comparator would need a global */
+	for (size_t j = 1; j < k; j++) {
+		size_t v = ix[j], i = j;
+
+		for (; i > 0 && p[ix[i - 1]] > p[v]; i--)
+			ix[i] = ix[i - 1];
+		ix[i] = v;
+	}
+	for (size_t j = 0; j < k; j++) {
+		double v = (double)(k - j) * p[ix[j]];
+
+		if (v > run)
+			run = v;
+		adj[ix[j]] = run < 1 ? run : 1;
+	}
+	free(ix);
+}
+
+void
+st_msprt(double est, double se, double tau2, double conf,
+    struct st_interval *o)
+{
+	double s2 = se * se, alpha = 1 - conf, half, loglam;
+
+	interval_nan(o);
+	if (isnan(est) || !(se > 0) || !(tau2 > 0) || !(alpha > 0 && alpha < 1))
+		return;
+	half = sqrt(s2 * (s2 + tau2) / tau2 * (log1p(tau2 / s2) - 2 * log(alpha)));
+	o->est = est;
+	o->se = se;
+	o->lo = est - half;
+	o->hi = est + half;
+	loglam = -0.5 * log1p(tau2 / s2) + tau2 * est * est / (2 * s2 * (s2 + tau2));
+	o->p = loglam > 0 ? exp(-loglam) : 1;
+}
+
+double
+st_msprt_tau2(double se, double n, double horizon, double conf)
+{
+	double c = -2 * log(1 - conf), x = c;
+
+	if (!(se > 0) || !(n > 0) || !(horizon > 0) || !(conf > 0 && conf < 1))
+		return NAN;
+	/* a contraction (slope 1 / (1 + x) < 1/2): 60 steps are exact */
+	for (int i = 0; i < 60; i++)
+		x = c + log1p(x);
+	return x * se * se * n / horizon;
+}
+
+void
+st_comoments_init(struct st_comoments *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+st_comoments_add(struct st_comoments *m, double x, double y)
+{
+	double dx = x - m->mx, dy = y - m->my;
+
+	m->n += 1;
+	m->sx += x;
+	m->sy += y;
+	m->mx += dx / m->n;
+	m->my += dy / m->n;
+	m->m2x += dx * (x - m->mx);
+	m->m2y += dy * (y - m->my);
+	m->cxy += dx * (y - m->my);
+}
+
+void
+st_comoments_merge(struct st_comoments *a, const struct st_comoments *b)
+{
+	double n = a->n + b->n, dx = b->mx - a->mx, dy = b->my - a->my;
+	double w;
+
+	if (b->n == 0)
+		return;
+	if (a->n == 0) {
+		*a = *b;
+		return;
+	}
+	w = a->n * b->n / n;
+	a->m2x += b->m2x + dx * dx * w;
+	a->m2y += b->m2y + dy * dy * w;
+	a->cxy += b->cxy + dx * dy * w;
+	a->mx += dx * b->n / n;
+	a->my += dy * b->n / n;
+	a->sx += b->sx;
+	a->sy += b->sy;
+	a->n = n;
+}
+
+/* y's moments, or y - theta (x - xbar) with xbar the pooled mean of x. */
+static void
+adjusted(const struct st_comoments *c, double theta, double xbar,
+    struct st_moments *m)
+{
+	double mean = c->n > 0 ? c->sy / c->n - theta * (c->sx / c->n - xbar) : 0;
+
+	m->n = c->n;
+	m->mean = mean;
+	m->sum = mean * c->n;
+	m->m2 = c->m2y - 2 * theta * c->cxy + theta * theta * c->m2x;
+	if (m->m2 < 0)	/* rounding when y is x times theta exactly */
+		m->m2 = 0;
+}
+
+void
+st_cuped(const struct st_comoments *a, const struct st_comoments *b,
+    double conf, struct st_interval *o, double *theta, double *reduction)
+{
+	struct st_comoments all = *a;
+	struct st_moments ma, mb;
+	struct st_interval plain;
+	double th = 0, xbar;
+
+	st_comoments_merge(&all, b);
+	if (all.m2x > 0)
+		th = all.cxy / all.m2x;
+	xbar = all.n > 0 ? all.sx / all.n : 0;
+	adjusted(a, th, xbar, &ma);
+	adjusted(b, th, xbar, &mb);
+	st_welch(&ma, &mb, conf, o, NULL);
+	if (theta)
+		*theta = a->n >= 2 && b->n >= 2 ? th : NAN;
+	if (reduction) {
+		adjusted(a, 0, xbar, &ma);
+		adjusted(b, 0, xbar, &mb);
+		st_welch(&ma, &mb, conf, &plain, NULL);
+		*reduction = plain.se > 0 ? 1 - o->se * o->se / (plain.se * plain.se) :
+		    NAN;
+	}
+}
+
+void
+st_mean_interval(const struct st_moments *m, double conf, struct st_interval *o)
+{
+	double se, t;
+
+	interval_nan(o);
+	if (m->n < 1)
+		return;
+	o->est = st_moments_mean(m);
+	if (m->n < 2)
+		return;
+	se = sqrt(st_moments_var(m) / m->n);
+	t = st_t_quantile(1 - (1 - conf) / 2, m->n - 1);
+	o->se = se;
+	o->lo = o->est - t * se;
+	o->hi = o->est + t * se;
+}
+
+double
+st_plan_total(double p_t, double p_c, double e_t, double e_c, double alpha,
+    double power)
+{
+	double z, d = p_t - p_c;
+
+	if (!(p_t > 0 && p_t < 1) || !(p_c > 0 && p_c < 1) || !(e_t > 0) ||
+	    !(e_c > 0) || !(alpha > 0 && alpha < 1) || !(power > 0 && power < 1) ||
+	    d == 0)
+		return NAN;
+	z = st_norm_quantile(1 - alpha / 2) + st_norm_quantile(power);
+	return z * z * (p_t * (1 - p_t) / e_t + p_c * (1 - p_c) / e_c) / (d * d);
+}

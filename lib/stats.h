@@ -160,4 +160,80 @@ struct st_auuc {
 double st_qini_area(const struct st_qini_point *pt, size_t npt);
 void st_auuc(struct st_unit *u, size_t n, struct st_auuc *out);
 
+/* ---- experiments: multiple comparisons, sequential tests, CUPED, planning ---- */
+
+/*
+ * Holm's step-down adjustment of m p-values (Holm 1979): with the
+ * p-values sorted, p(1) <= ... <= p(m),
+ *   adj(i) = min(1, max over j <= i of (m - j + 1) p(j)),
+ * written back in the input order. A NaN p is no test: it stays NaN
+ * and does not count in m.
+ */
+void st_holm(const double *p, size_t m, double *adj);
+
+/*
+ * Always-valid interval of a normal estimate est with standard error se
+ * by the mixture sequential probability ratio test (Johari, Pekelis and
+ * Walsh 2017, "Always valid inference"), with a normal mixture of
+ * variance tau2 over the true effect. With s2 = se^2,
+ *   Lambda(t) = sqrt(s2 / (s2 + tau2)) exp(tau2 (est - t)^2 / (2 s2 (s2 + tau2)))
+ * is their statistic for effect t; the interval is the t with
+ * Lambda(t) < 1 / alpha, alpha = 1 - conf:
+ *   est +- sqrt(s2 (s2 + tau2) / tau2 (log((s2 + tau2) / s2) - 2 log alpha)),
+ * and p = min(1, 1 / Lambda(0)). se in out is se.
+ */
+void st_msprt(double est, double se, double tau2, double conf,
+    struct st_interval *out);
+
+/*
+ * The mixture variance tau2 that makes st_msprt's interval narrowest
+ * when n units have become horizon units: the estimate's variance is
+ * then se^2 n / horizon and tau2 is x times it, x the root of
+ * x = log(1 + x) - 2 log alpha (8.19 for alpha 0.05), where the
+ * half-width's factor (1 + 1/x)(log(1 + x) - 2 log alpha) is least.
+ */
+double st_msprt_tau2(double se, double n, double horizon, double conf);
+
+/* Streaming co-moments of pairs (x, y), Welford style. */
+struct st_comoments {
+	double n, mx, my;	/* count, means */
+	double sx, sy;		/* sums: the means reported (exact for money) */
+	double m2x, m2y, cxy;	/* sums of squared and cross deviations */
+};
+
+void st_comoments_init(struct st_comoments *m);
+void st_comoments_add(struct st_comoments *m, double x, double y);
+void st_comoments_merge(struct st_comoments *a, const struct st_comoments *b);
+
+/*
+ * CUPED (Deng, Xu, Kohavi and Walker 2013): the difference of the means
+ * of y in a and b, adjusted by a covariate x measured before the
+ * experiment. theta = cov(x, y) / var(x) over a and b together; each
+ * arm's y becomes y - theta (x - mean x), so
+ *   est = (ybar_a - ybar_b) - theta (xbar_a - xbar_b)
+ * with Welch's interval and p on the adjusted values' variances,
+ *   v = (m2y - 2 theta cxy + theta^2 m2x) / (n - 1).
+ * theta goes to *theta, and the share of the variance of the estimate
+ * removed, 1 - se_cuped^2 / se_welch^2, to *reduction (each when not
+ * NULL). With var(x) = 0, theta is 0 and the result is Welch's.
+ */
+void st_cuped(const struct st_comoments *a, const struct st_comoments *b,
+    double conf, struct st_interval *out, double *theta, double *reduction);
+
+/* Student t interval of one mean (est +- t(df = n - 1) sd / sqrt(n)); p
+ * is NaN. Needs n >= 2. */
+void st_mean_interval(const struct st_moments *m, double conf,
+    struct st_interval *out);
+
+/*
+ * Contexts needed, in all, so that a two-sided test at level alpha of
+ * rate p_t against p_c finds the difference with the given power, the
+ * two arms taking shares e_t and e_c of the contexts:
+ *   N = (z(1 - alpha/2) + z(power))^2 (p_t (1 - p_t) / e_t + p_c (1 - p_c) / e_c)
+ *       / (p_t - p_c)^2
+ * (not rounded). NaN when p_t = p_c or an argument is out of range.
+ */
+double st_plan_total(double p_t, double p_c, double e_t, double e_c,
+    double alpha, double power);
+
 #endif

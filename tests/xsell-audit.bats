@@ -61,6 +61,27 @@ audit_all() {
 2|--now yesterday relations.tsv|option --now: not a date
 2|--holdout 0.1 relations.tsv|--holdout belongs to --experiment
 2|--report --json relations.tsv|--report and --json are different outputs
+2|--experiment --events e.tsv --split a=0.5,control=0.4|option --split: the shares add up to 0.9, not 1
+2|--experiment --events e.tsv --split a=0.5,b=0.5|option --split: no share for the control arm 'control'
+2|--experiment --events e.tsv --split a=0.5,a=0.5|option --split: arm 'a' given twice
+2|--experiment --events e.tsv --split a0.9|option --split: expected NAME=SHARE: "a0.9"
+2|--experiment --events e.tsv --split control=1|option --split: an experiment needs two arms or more
+2|--experiment --events e.tsv --split a=0.9,control=0.1 --holdout 0.1|--split and --holdout both give the planned split
+2|--experiment --events e.tsv --alpha 1|option --alpha: 1 is not between 0 and 1
+2|--experiment --events e.tsv --control=|option --control: empty name
+2|--events e.tsv --control A|--split, --control, --alpha, --covariate, --sequential and --horizon belong to --experiment
+2|--experiment --events e.tsv --by type|option --by: "type" is not one of channel, category, subject
+2|--experiment --events e.tsv --catalog c.tsv|--experiment reads only --events (and --catalog with --by category)
+2|--experiment --events e.tsv --horizon 100|--horizon belongs to --sequential
+2|--experiment --events e.tsv --mde 0.1|--baseline, --mde, --traffic, --power and --arms belong to --plan
+2|--plan --baseline 0.05|--plan needs --baseline F, --mde F and --traffic N
+2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --events e.tsv|--plan reads no input
+2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --arms 3 --split a=0.5,control=0.5|--arms and --split both say how many arms
+2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --split a=0.5,b=0.5|option --split: no share for the control arm 'control'
+2|--plan --baseline 0.5 --mde 1 --traffic 100|option --mde: a rate of 0.5 x (1 + 1) = 1 is not between 0 and 1
+2|--plan --baseline 0.05 --mde 0 --traffic 100|option --mde: 0 is no change to detect
+2|--plan --baseline 0.05 --mde 0.1 --traffic 0/day|option --traffic: 0/day is not a number of contexts a day
+2|--plan --baseline 0.05 --mde 0.1 --traffic 10 --arms 1|option --arms: 1 is not in [2, 32]
 EOF
 }
 
@@ -467,11 +488,19 @@ EOF
 	assert_output "xsell-audit: exp-empty.tsv: no control contexts: an experiment needs both arms"
 }
 
-@test "experiment: a group other than treatment or control is exit 3" {
+@test "experiment: any group is an arm; without the control arm it is exit 3" {
 	printf 'context_id\tcandidate_id\tgroup\nA\tB\tholdout\n' > e.tsv
 	run xsell-audit --experiment --events e.tsv
 	assert_failure 3
-	assert_output "xsell-audit: e.tsv:2: column 'group': not treatment or control: \"holdout\""
+	assert_output "xsell-audit: e.tsv: no control contexts: an experiment needs both arms"
+	printf 'context_id\tcandidate_id\tgroup\nA\tB\t\n' > e.tsv
+	run xsell-audit --experiment --events e.tsv
+	assert_failure 3
+	assert_output "xsell-audit: e.tsv:2: column 'group': missing"
+	awk 'BEGIN { print "context_id\tcandidate_id\tgroup"; for (i = 0; i < 33; i++) print "c" i "\tP\ta" i }' > e.tsv
+	run xsell-audit --experiment --events e.tsv
+	assert_failure 3
+	assert_output "xsell-audit: e.tsv:34: column 'group': more than 32 arms: \"a32\""
 }
 
 @test "experiment: a context in both arms is left out and reported" {
@@ -486,6 +515,275 @@ EOF
 	assert_output --partial "rate difference (pp)"
 	assert_line --regexp '^conversion_rate +0.5 +0.3 +0.2 +0.01201 +0.388 +0.0412$'
 	grep -q '<svg' x.html
+}
+
+# exp-arms.tsv: 400 contexts in three arms (managed 180, learned 170,
+# control 50), some with two events. The references were computed with
+# Python's mpmath from the contexts summed independently of xsell: the
+# pooled z-test and unpooled interval as R's prop.test(correct = FALSE)
+# computes them, Welch with Student's t by the incomplete beta, Pearson's
+# chi-square by the incomplete gamma. Holm is worked by hand.
+arms3() {
+	xsell-audit -q --experiment --events exp-arms.tsv "$@"
+}
+
+@test "experiment: three arms, each against control and against each other" {
+	arms3 > x.tsv
+	assert_equal "$(head -1 x.tsv)" "$(printf 'arm\tbaseline\tmetric\tarm_value\tbaseline_value\testimate\tlow\thigh\tp_value\tp_holm\tlift\tlift_low\tlift_high')"
+	# the arms, control last, then each arm against control, then the pair
+	assert_equal "$(awk -F'\t' 'NR > 1 && $3 == "conversion_rate" { print $1 "/" $2 }' x.tsv | tr '\n' ' ')" \
+	    "managed/ learned/ control/ managed/control learned/control learned/managed "
+	assert_equal "$(awk -F'\t' '$3 == "conversions" { print $1, $4 }' x.tsv | tr '\n' ' ')" \
+	    "managed 25 learned 53 control 3 "
+	# prop.test(c(53, 3), c(170, 50), correct = FALSE): X-squared =
+	# 12.906230785, difference 0.251764705882, 95% 0.155943479594 to
+	# 0.347585932171, p 0.000327490114931
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' estimate)" = 0.251765 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' low)" = 0.155943 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' high)" = 0.347586 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' p_value)" = 0.000327 ]
+	# prop.test(c(25, 3), c(180, 50)): p 0.131248110725;
+	# prop.test(c(53, 25), c(170, 180)): p 0.000102683834987
+	[ "$(val x.tsv '^managed\tcontrol\tconversion_rate\t' p_value)" = 0.131248 ]
+	[ "$(val x.tsv '^learned\tmanaged\tconversion_rate\t' p_value)" = 0.000103 ]
+	# Holm by hand: sorted .000102684 x 3 = .000308052, .000327490 x 2 =
+	# .000654980, .131248 x 1 = .131248 (each at least the one before)
+	[ "$(val x.tsv '^learned\tmanaged\tconversion_rate\t' p_holm)" = 0.000308 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' p_holm)" = 0.000655 ]
+	[ "$(val x.tsv '^managed\tcontrol\tconversion_rate\t' p_holm)" = 0.131248 ]
+	# delta-method lift: 53/170 / (3/50) - 1 = 4.196078, 95% -1.621536 to 10.013692
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' lift)" = 4.196078 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' lift_low)" = -1.621536 ]
+	[ "$(val x.tsv '^learned\tcontrol\tconversion_rate\t' lift_high)" = 10.013692 ]
+}
+
+@test "experiment: three arms: Welch on revenue and margin, arms' own intervals" {
+	arms3 > x.tsv
+	# Welch (t.test) learned against control, revenue per context: 7.4498,
+	# 95% 4.32731540803 to 10.572284592, p 5.43043666133e-6, df 153.19
+	[ "$(val x.tsv '^learned\tcontrol\trevenue_per_context\t' estimate)" = 7.449800 ]
+	[ "$(val x.tsv '^learned\tcontrol\trevenue_per_context\t' low)" = 4.327315 ]
+	[ "$(val x.tsv '^learned\tcontrol\trevenue_per_context\t' high)" = 10.572285 ]
+	[ "$(val x.tsv '^learned\tcontrol\trevenue_per_context\t' p_value)" = 0.000005 ]
+	# margin: 2.70378823529, 95% 1.68663187999 to 3.7209445906
+	[ "$(val x.tsv '^learned\tcontrol\tmargin_per_context\t' low)" = 1.686632 ]
+	[ "$(val x.tsv '^learned\tcontrol\tmargin_per_context\t' high)" = 3.720945 ]
+	# incremental revenue: 7.4498 x 170 contexts
+	[ "$(val x.tsv '^learned\tcontrol\tincremental_revenue\t' estimate)" = 1266.466000 ]
+	# the control arm's own Wilson interval: 3 of 50, 0.020614970349 to
+	# 0.162170916888
+	[ "$(val x.tsv '^control\t\tconversion_rate\t' low)" = 0.020615 ]
+	[ "$(val x.tsv '^control\t\tconversion_rate\t' high)" = 0.162171 ]
+}
+
+@test "experiment: --split tests the sample ratio of every arm" {
+	run -0 --separate-stderr arms3 --split managed=0.45,learned=0.45,control=0.1
+	echo "$output" > x.tsv
+	# chi-square of (180, 170, 50) against 400 x (.45, .45, .1):
+	# 0 + 100/180 + 100/40 = 3.0556, 2 df, p = 0.21701739274
+	[ "$(val x.tsv '^learned\t\tcontexts\t' p_value)" = 0.217017 ]
+	[ "$(val x.tsv '^learned\t\tcontexts\t' baseline_value)" = 0.450000 ]
+	[ "$(val x.tsv '^control\t\tcontexts\t' estimate)" = 0.125000 ]
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr xsell-audit --experiment --events exp-arms.tsv --split managed=0.45,learned=0.45,control=0.1
+	[[ "$stderr" == *"sample ratio: shares managed 45.0%, learned 42.5%, control 12.5% against --split managed 45.0%, learned 45.0%, control 10.0%: chi-square 3.056, p = 0.217"* ]]
+	# 180, 170, 50 against (.2, .2, .6): a mismatch, a warning, --fail-on
+	run --separate-stderr arms3 --split managed=0.2,learned=0.2,control=0.6 --fail-on warning
+	assert_failure 1
+	[[ "$stderr" == "xsell-audit: sample ratio mismatch: shares managed 45.0%, learned 42.5%, control 12.5%, expected managed 20.0%, learned 20.0%, control 60.0% (p = "* ]]
+	# --holdout with three arms: control against the other two together,
+	# (350, 50) against (.875, .125): chi-square 0, p 1
+	arms3 --holdout 0.125 > x.tsv
+	[ "$(val x.tsv '^control\t\tcontexts\t' p_value)" = 1.000000 ]
+	# a planned arm that never showed is warned of, its comparisons empty
+	run -0 --separate-stderr arms3 --split managed=0.4,learned=0.4,control=0.1,email=0.1
+	[[ "$stderr" == *"xsell-audit: exp-arms.tsv: arm email of the split has no contexts"* ]]
+	echo "$output" > x.tsv
+	[ "$(val x.tsv '^email\tcontrol\tconversion_rate\t' estimate)" = "" ]
+}
+
+@test "experiment: --control names the control arm; two arms keep one column each" {
+	awk -F'\t' 'NR == 1 || $3 != "learned"' exp-arms.tsv > two.tsv
+	run -0 xsell-audit -q --experiment --events two.tsv
+	assert_line --index 0 "$(printf 'metric\tmanaged\tcontrol\testimate\tlow\thigh\tp_value')"
+	assert_line "$(printf 'conversions\t25\t3\t\t\t\t')"
+	run -0 xsell-audit -q --experiment --events two.tsv --control managed
+	assert_line --index 0 "$(printf 'metric\tcontrol\tmanaged\testimate\tlow\thigh\tp_value')"
+	run -0 arms3 --control learned
+	assert_line --partial "$(printf 'managed\tlearned\tconversion_rate\t')"
+	assert_line --partial "$(printf 'control\tlearned\tconversion_rate\t')"
+	assert_line --partial "$(printf 'control\tmanaged\tconversion_rate\t')"
+}
+
+# harm.tsv: control and good convert 30 of 100 contexts, harm 10 of 100;
+# each conversion has revenue 10 and margin 5.
+harm_events() {
+	awk 'BEGIN {
+		print "context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin"
+		n = split("control good harm", arm, " ")
+		for (a = 1; a <= n; a++)
+			for (i = 0; i < 100; i++) {
+				c = i < (arm[a] == "harm" ? 10 : 30)
+				print arm[a] i "\tP\t" arm[a] "\t" c "\t" 10 * c "\t" 5 * c
+			}
+	}'
+}
+
+@test "experiment: a guardrail fires when an arm lowers conversion or margin" {
+	harm_events > harm.tsv
+	# prop.test(c(10, 30), c(100, 100), correct = FALSE): X-squared = 12.5,
+	# p 0.000406952017445; Holm over the three comparisons (good-control
+	# p 1, harm-control and harm-good .000407 each): 3 x .000407 = .001221
+	run -0 --separate-stderr xsell-audit -q --experiment --events harm.tsv
+	echo "$output" > x.tsv
+	[ "$(val x.tsv '^harm\tcontrol\tconversion_rate\t' p_value)" = 0.000407 ]
+	[ "$(val x.tsv '^harm\tcontrol\tconversion_rate\t' p_holm)" = 0.001221 ]
+	[ "$(val x.tsv '^harm\tgood\tconversion_rate\t' p_holm)" = 0.001221 ]
+	[ "$(val x.tsv '^good\tcontrol\tconversion_rate\t' p_holm)" = 1.000000 ]
+	# Welch on margin, 0.5 against 1.5 a context: se 0.27524094128, df
+	# 170.69, p 0.000370078512944; x 3 = .00111024
+	[ "$(val x.tsv '^harm\tcontrol\tmargin_per_context\t' p_holm)" = 0.001110 ]
+	# the interval by hand: -0.2 +- 1.959964 sqrt(.1 x .9 / 100 + .3 x .7 / 100)
+	# = -0.2 +- 0.107353; Welch's on margin: -1 +- t(.975, 170.69) x 0.275241
+	# warned always, an error finding for --fail-on; not for the pair
+	# harm-good, which is no guardrail, nor good-control
+	assert_equal "$stderr" "xsell-audit: guardrail: arm harm lowers conversion_rate against control: -0.2 (-0.3074 to -0.09265), p_holm 0.00122 < 0.05
+xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (-1.543 to -0.4567), p_holm 0.00111 < 0.05"
+	run -0 xsell-audit -q --experiment --events harm.tsv --fail-on warning --alpha 0.001
+	run xsell-audit -q --experiment --events harm.tsv --fail-on error
+	assert_failure 1
+	# two arms: p_holm is p; margin's .000370 is below --alpha, conversion's
+	# .000407 is not
+	grep -v '^good' harm.tsv > harm2.tsv
+	run --separate-stderr xsell-audit -q --experiment --events harm2.tsv --fail-on error --alpha 0.0004
+	assert_failure 1
+	assert_equal "$stderr" "xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (-1.543 to -0.4567), p_holm 0.00037 < 0.0004"
+	# once on stderr without -q as well; the report says it too
+	run --separate-stderr xsell-audit --experiment --events harm2.tsv
+	[ "$(grep -c guardrail <<<"$stderr")" = 2 ]
+	run -0 xsell-audit --experiment --events harm2.tsv --report 2>/dev/null
+	assert_line "guardrail: arm harm lowers conversion_rate against control (p_holm 0.000407)"
+}
+
+@test "experiment: --by channel: each cell's read-out, small cells flagged" {
+	# contexts 0-79 of each arm on web, 80-99 on email
+	harm_events | awk -F'\t' 'BEGIN { OFS = "\t" }
+	    NR == 1 { print $0, "channel"; next }
+	    { sub(/^[a-z]+/, "", $1); i = $1 + 0; $1 = $3 i; print $0, i < 80 ? "web" : "email" }' > by.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events by.tsv --by channel
+	echo "$output" > x.tsv
+	assert_equal "$(head -1 x.tsv | cut -f1-4)" "$(printf 'level\tchannel\tarm\tbaseline')"
+	assert_equal "$(head -1 x.tsv | awk -F'\t' '{ print $NF }')" small
+	# the whole experiment first (as without --by), then the cells in byte order
+	assert_equal "$(awk -F'\t' '$3 == "harm" && $4 == "control" && $5 == "conversion_rate" { print $1 ":" $2 }' x.tsv | tr '\n' ' ')" \
+	    "total: cell:email cell:web "
+	# web: prop.test(c(10, 30), c(80, 80), correct = FALSE): X-squared =
+	# 13.333, p 0.000260729632855; -0.25, 95% -0.378476723068 to -0.121523276932
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' p_value)" = 0.000261 ]
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' low)" = -0.378477 ]
+	[ "$(val x.tsv '^cell\tweb\tharm\tcontrol\tconversion_rate\t' high)" = -0.121523 ]
+	[ "$(val x.tsv '^total\t\tharm\tcontrol\tconversion_rate\t' p_value)" = 0.000407 ]
+	# email has 20 contexts an arm and no conversion: too small to read
+	[ "$(awk -F'\t' '$2 == "email" { print $NF }' x.tsv | sort -u)" = 1 ]
+	[ "$(awk -F'\t' '$2 == "web" || $1 == "total" { print $NF }' x.tsv | sort -u)" = "" ]
+	[[ "$stderr" == *"1 cell of channel too small to read (an arm with fewer than 30 contexts, or 5 conversions or non-conversions): email"* ]]
+	run -0 xsell-audit --experiment --events by.tsv --by channel --report
+	assert_output --partial "email: harm (small)"
+}
+
+@test "experiment: --by subject and category; a context in two cells counts in both" {
+	run -0 xsell-audit -q --experiment --events exp-arms.tsv --by subject
+	echo "$output" > x.tsv
+	# the cells' contexts add up to the total's (each context has one subject)
+	for a in managed learned control; do
+		total=$(awk -F'\t' -v a=$a '$1 == "total" && $3 == a && $5 == "contexts" { print $6 }' x.tsv)
+		cells=$(awk -F'\t' -v a=$a '$1 == "cell" && $3 == a && $5 == "contexts" { n += $6 } END { print n }' x.tsv)
+		[ "$total" = "$cells" ] || { echo "$a: $total $cells"; false; }
+	done
+	assert_equal "$(awk -F'\t' '$1 == "cell" { print $2 }' x.tsv | uniq | tr '\n' ' ')" "S1 S2 S3 "
+	# category from --catalog: P0-P4; a context whose two events are of
+	# two categories is in both cells; P4 is not in the catalog: (none)
+	printf 'product_id\tcategory\nP0\tbags\nP1\tbags\nP2\tshoes\nP3\tshoes\n' > cat.tsv
+	run -0 xsell-audit -q --experiment --events exp-arms.tsv --by category --catalog cat.tsv
+	echo "$output" > x.tsv
+	assert_equal "$(awk -F'\t' '$1 == "cell" { print $2 }' x.tsv | uniq | tr '\n' ' ')" " bags shoes "
+	# by awk: control contexts with an event of a bags candidate
+	want=$(awk -F'\t' '$3 == "control" && ($2 == "P0" || $2 == "P1") && !s[$1]++' exp-arms.tsv | wc -l)
+	[ "$(awk -F'\t' '$2 == "bags" && $3 == "control" && $5 == "contexts" { print $6 }' x.tsv)" = "$want" ]
+	run xsell-audit -q --experiment --events exp-arms.tsv --by category
+	assert_failure 3
+	assert_output "xsell-audit: exp-arms.tsv: --by category needs a category column or --catalog"
+	run xsell-audit -q --experiment --events exp-rate.tsv --by channel
+	assert_failure 3
+	assert_output --partial "missing required column 'channel'"
+}
+
+@test "experiment: --sequential adds the always-valid interval (mixture SPRT)" {
+	run -0 xsell-audit -q --experiment --events exp-rate.tsv --sequential --horizon 100
+	echo "$output" > x.tsv
+	assert_line --index 0 "$(printf 'metric\ttreatment\tcontrol\testimate\tlow\thigh\tp_value\tseq_low\tseq_high\tseq_p')"
+	# mpmath: Lambda(t) of Johari, Pekelis and Walsh (2017) for d = 0.2,
+	# s2 = .5 x .5 / 50 + .3 x .7 / 50, tau2 = x s2 100 / 100, x the root
+	# of x = log(1 + x) + 2 log 20; findroot of Lambda(t) = 20:
+	# -0.0911187149103 and 0.491118714910; 1 / Lambda(0) = 0.437064987974
+	[ "$(val x.tsv '^conversion_rate' seq_low)" = -0.091119 ]
+	[ "$(val x.tsv '^conversion_rate' seq_high)" = 0.491119 ]
+	[ "$(val x.tsv '^conversion_rate' seq_p)" = 0.437065 ]
+	# the fixed-horizon columns do not move
+	[ "$(val x.tsv '^conversion_rate' p_value)" = 0.041227 ]
+	# harm.tsv: fixed-horizon p .000407 fires the guardrail; the
+	# always-valid p at horizon 10000 (mpmath as above: 0.421290213262)
+	# does not, so a daily job is not stopped by a chance low
+	harm_events > harm.tsv
+	run -0 xsell-audit -q --experiment --events harm.tsv --sequential --fail-on error
+	echo "$output" > x.tsv
+	[ "$(val x.tsv '^harm\tcontrol\tconversion_rate\t' seq_p)" = 0.421290 ]
+}
+
+@test "experiment: --covariate adjusts by CUPED and shows the variance reduction" {
+	# six contexts an arm, pre-period x and revenue y (tests/unit/test-experiment.c)
+	{
+		printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\tpre\n'
+		for p in T:treatment:1:3 T:treatment:2:5 T:treatment:3:4 T:treatment:4:7 T:treatment:5:8 T:treatment:6:9 \
+		    C:control:1:2 C:control:2:2 C:control:3:5 C:control:4:4 C:control:5:6 C:control:7:8; do
+			IFS=: read -r c g x y <<<"$p"
+			printf '%s%s%s\tP\t%s\t1\t%s\t%s\n' "$c" "$x" "$y" "$g" "$y" "$x"
+		done
+	} > cuped.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events cuped.tsv --covariate pre
+	echo "$output" > x.tsv
+	# mpmath, by the definitions: theta = cov(x, y) / var(x) over the 12
+	# contexts = 1.08146639511; Welch on y - theta (x - xbar): 1.68024439919,
+	# 95% 0.689894627208 to 2.67059417116, p 0.00360283854015; variance of
+	# the estimate 0.893235165886 smaller than the plain difference's (1.5)
+	[ "$(val x.tsv '^revenue_per_context' estimate)" = 1.500000 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_estimate)" = 1.680244 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_low)" = 0.689895 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_high)" = 2.670594 ]
+	[ "$(val x.tsv '^revenue_per_context' cuped_p)" = 0.003603 ]
+	[ "$(val x.tsv '^revenue_per_context' variance_reduction)" = 0.893235 ]
+	[ "$(val x.tsv '^incremental_revenue' cuped_estimate)" = 10.081466 ]
+	[[ "$stderr" == *"cuped: treatment - control: variance of the estimate reduced by -"*", 89.3% (revenue)"* ]]
+	run xsell-audit -q --experiment --events cuped.tsv --covariate pre30
+	assert_failure 3
+	assert_output --partial "missing required column 'pre30'"
+}
+
+@test "plan: contexts per arm and days (xsell-uplift(7)'s example)" {
+	# 4% against 7% (mde 0.75), 10% control, 80% power:
+	# (1.959964 + 0.841621)^2 (0.07 x 0.93 / 0.9 + 0.04 x 0.96 / 0.1) / 0.03^2
+	# = 3979.7: 3980 contexts, 398 in control, 32 days at 125 a day
+	run -0 xsell-audit -q --plan --baseline 0.04 --mde 0.75 --traffic 125/day --split treatment=0.9,control=0.1
+	assert_output "$(printf 'arm\tshare\trate\tcontexts\tdays\ntreatment\t0.9\t0.07\t3582\t32\ncontrol\t0.1\t0.04\t398\t32\ntotal\t1\t\t3980\t32')"
+	# three arms: 3 comparisons at 0.05 / 3; Python's statistics.NormalDist:
+	# (inv_cdf(1 - 0.05/6) + inv_cdf(0.8))^2 x 3 (.055 x .945 + .05 x .95)
+	# / .005^2 = 124969.81: 124970, 41657 an arm, 25 days at 5000
+	run -0 xsell-audit -q --plan --baseline 0.05 --mde 0.1 --traffic 5000 --arms 3 -j
+	assert_line --index 0 '{"arm":"arm1","share":0.3333333333333333,"rate":0.055,"contexts":41657,"days":25}'
+	assert_line --index 2 '{"arm":"control","share":0.3333333333333333,"rate":0.05,"contexts":41657,"days":25}'
+	assert_line --index 3 '{"arm":"total","share":1,"rate":null,"contexts":124970,"days":25}'
+	run -0 xsell-audit --plan --baseline 0.05 --mde 0.1 --traffic 5000 --arms 3 --report
+	assert_line "plan: 3 arms, 3 comparisons at alpha 0.01667 each (0.05 / 3, Holm's first step), power 80.0%: 5.5% against 5.0% needs 124970 contexts in all, 25 days at 5000 a day"
 }
 
 # ---- Qini ----
@@ -527,4 +825,19 @@ EOF
 	assert_line --regexp '^candidate	GIFTCARD	.*untracked'
 	run -0 xsell-audit -q --experiment --events e1.tsv --holdout 0.1
 	run -0 xsell-audit -q --qini --events e1.tsv
+}
+
+@test "gen-audit-events -a: arms with planted effects; the harmful one trips the guardrail" {
+	"$ROOT/scripts/gen-audit-events" -n 3000 -s 3 relations.tsv catalog.tsv > e1.tsv
+	# the arm draw takes the place of the holdout draw: same stream
+	"$ROOT/scripts/gen-audit-events" -n 3000 -s 3 -a control=0.1:0,treatment=0.9:1 relations.tsv catalog.tsv > e2.tsv
+	cmp e1.tsv e2.tsv
+	"$ROOT/scripts/gen-audit-events" -n 6000 -s 7 -a managed=0.3:1,learned=0.3:1.4,pushy=0.3:-0.5,control=0.1:0 \
+	    relations.tsv catalog.tsv > arms.tsv
+	assert_equal "$(cut -f3 arms.tsv | tail -n +2 | sort -u | tr '\n' ' ')" "control learned managed pushy "
+	run xsell-audit -q --experiment --events arms.tsv --split managed=0.3,learned=0.3,pushy=0.3,control=0.1 --fail-on error
+	assert_failure 1
+	assert_output --partial "guardrail: arm pushy lowers conversion_rate against control"
+	refute_output --partial "guardrail: arm managed"
+	refute_output --partial "guardrail: arm learned"
 }

@@ -284,6 +284,15 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	[[ "$stderr" == *"1 rejected: malformed row (first at events.jsonl:4)"* ]]
 }
 
+@test "events: a group other than treatment or control is an arm of its own" {
+	# a 3-arm experiment (xsell-audit --experiment reads any number of
+	# arms); the synonyms of treatment and control are still normalised
+	printf 'session,offer,variant,converted\nc1,P1,managed,1\nc2,P1,learned,no\nc3,P2,Holdout,0\nc4,P2,exposed,yes\n' > arms.csv
+	run --separate-stderr xsell-import --kind events arms.csv
+	assert_success
+	assert_output $'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\tchannel\tts\nc1\tP1\tmanaged\t1\t\t\t\t\nc2\tP1\tlearned\t0\t\t\t\t\nc3\tP2\tcontrol\t0\t\t\t\t\nc4\tP2\ttreatment\t1\t\t\t\t'
+}
+
 @test "xsell TSV is read by content: escapes undone, a short row malformed" {
 	run --separate-stderr xsell-import orders.tsv
 	assert_failure 1

@@ -278,6 +278,96 @@ holdout_input() {
 	assert_failure
 }
 
+# --- experiment arms ---
+
+# The draws, u = (SipHash-2-4(k0 = seed, k1 = 0, id) >> 11) / 2^53, from a
+# Python SipHash written from the paper (checked on its test vector
+# a129ca6149be45e5): seed 12: P1 0.74466, P9 0.18657; seed 10: P1 0.35674,
+# P9 0.95996; seed 4: C1 0.18230, C2 0.40461. With managed=0.4,
+# learned=0.4, control=0.2, u < 0.4 is managed, u < 0.8 learned, else
+# control.
+@test "--arms: a keyed draw puts each context in an arm, each ranks with its own fallback" {
+	arms="--top 3 --arms managed=0.4,learned=0.4,control=0.2 --arm-fallback managed=managed,learned --arm-fallback learned=learned,managed"
+	run xsell-rank $arms --seed 12 --assignments a.tsv $R/page.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup
+P1\tP1\tB\tlearned\tlamp\t0.9\t1\tlearned
+P1\tP1\tA\tlearned\tlamp\t0.8\t2\tlearned
+P1\tP1\tD\tlearned\tdesk\t0.7\t3\tlearned
+P9\tP9\tB\tlearned\tlamp\t0.4\t1\tmanaged')"
+	# seed 10: P1 in managed takes the curated links first; P9 in control
+	# gets nothing, and is logged with what it would have got
+	run xsell-rank $arms --seed 10 --assignments a.tsv $R/page.tsv
+	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup
+P1\tP1\tA\tmanaged\tlamp\t0.5\t1\tmanaged
+P1\tP1\tC\tmanaged\tdesk\t0.5\t2\tmanaged
+P1\tP1\tF\tmanaged\trug\t0.2\t3\tmanaged')"
+	run cat a.tsv
+	assert_output "$(printf 'context_id\tgroup\tcandidate_id\tsource\trank\tscore
+P1\tmanaged\tA\tmanaged\t1\t0.5
+P1\tmanaged\tC\tmanaged\t2\t0.5
+P1\tmanaged\tF\tmanaged\t3\t0.2
+P9\tcontrol\tB\tlearned\t1\t0.4')"
+	# --control names the arm that gets nothing
+	run bash -o pipefail -c "xsell-rank $arms --seed 10 --control managed $R/page.tsv | pick context_id group | uniq"
+	assert_output "P9 control"
+}
+
+@test "--arms: an arm's own list back-fills only if it names popular" {
+	arms="--top 5 --arms managed=0.4,learned=0.4,control=0.2 --seed 12 --popular $R/popular.tsv"
+	# P1 is in learned, back-filled after its four learned links (P1 is its own);
+	# P9 in managed has no managed link and no back-fill
+	run bash -o pipefail -c "xsell-rank $arms --arm-fallback managed=managed --arm-fallback learned=learned,popular $R/page.tsv | pick context_id candidate_id source rank"
+	assert_output "P1 B learned 1
+P1 A learned 2
+P1 D learned 3
+P1 E learned 4
+P1 X popular 5"
+	# without lists of their own, arms are back-filled as --popular says
+	run bash -o pipefail -c "xsell-rank $arms $R/page.tsv | pick context_id candidate_id rank | grep P9"
+	assert_output "P9 B 1
+P9 P1 2
+P9 X 3
+P9 P2 4
+P9 A 5"
+}
+
+@test "--arms with --per: --arm-placements shows an arm's lists only there" {
+	# seed 4: C1 in email (u .182 < .25), C2 in web (.25 <= .405 < .5)
+	run xsell-rank --top 2 --per channel --arms email=0.25,web=0.25,both=0.25,control=0.25 \
+	    --seed 4 --arm-placements email=email --arm-placements web=web --assignments a.tsv $R/placements.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tholdings\tchannel\tcandidate_id\tsource\tscore\trank\tgroup
+C1\tX,checking\temail\tloan\tlearned\t0.8\t1\temail
+C1\tX,checking\temail\tsavings\toffer\t0.5\t2\temail
+C2\t\tweb\tsavings\toffer\t0.4\t1\tweb')"
+	# a list the arm does not show is not logged either
+	run cat a.tsv
+	assert_output "$(printf 'context_id\tchannel\tgroup\tcandidate_id\tsource\trank\tscore
+C1\temail\temail\tloan\tlearned\t1\t0.8
+C1\temail\temail\tsavings\toffer\t2\t0.5
+C2\tweb\tweb\tsavings\toffer\t1\t0.4')"
+}
+
+@test "--holdout F is --arms control=F,treatment=1-F; shares hold over 100 000 contexts" {
+	holdout_input > in.tsv
+	xsell-rank --holdout 0.3 --seed 7 --assignments a.tsv in.tsv > h.tsv
+	xsell-rank --arms control=0.3,treatment=0.7 --seed 7 --assignments b.tsv in.tsv > k.tsv
+	cmp h.tsv k.tsv
+	cmp a.tsv b.tsv
+	xsell-rank --arms managed=0.45,learned=0.45,control=0.1 --seed 2025 --assignments a.tsv in.tsv > out.tsv
+	run awk -F'\t' 'NR > 1 { n[$2]++ } END {
+		ok = 1
+		split("managed .45 learned .45 control .1", w, " ")
+		for (i = 1; i < 6; i += 2) { s = n[w[i]] / 100000; if (s < w[i + 1] - 0.01 || s > w[i + 1] + 0.01) ok = 0 }
+		print ok ? "ok" : "off", n["managed"] + n["learned"] + n["control"] }' a.tsv
+	assert_output "ok 100000"
+	# stdout has every context not in control, each once
+	[ $(($(wc -l < out.tsv) - 1)) -eq "$(awk -F'\t' 'NR > 1 && $2 != "control"' a.tsv | wc -l)" ]
+	run xsell-rank -v --arms managed=0.45,learned=0.45,control=0.1 --seed 2025 -o out.tsv in.tsv
+	assert_output --partial "contexts per arm: managed "
+}
+
 # --- caps ---
 
 # history.tsv: C1 on Fri 14 Nov (email), Mon 17 Nov (email), Thu 20 Nov
@@ -403,6 +493,19 @@ C3 a 1"
 2|--seed 1 $R/page.tsv|xsell-rank: option --seed needs --holdout
 2|--assignments a.tsv $R/page.tsv|xsell-rank: option --assignments needs --holdout
 2|--holdout 1.5 --seed 1 $R/page.tsv|xsell-rank: option --holdout: 1.5 is not in [0, 1]
+2|--arms a=0.5,control=0.5 $R/page.tsv|xsell-rank: option --arms needs --seed
+2|--arms a=0.5,control=0.5 --holdout 0.1 --seed 1 $R/page.tsv|xsell-rank: option --holdout is the two-arm form of --arms; give one
+2|--arms a=0.6,control=0.5 --seed 1 $R/page.tsv|xsell-rank: option --arms: the shares add up to 1.1, not 1
+2|--arms a=0.5 --seed 1 $R/page.tsv|xsell-rank: option --arms: an experiment needs two arms or more
+2|--holdout 0.1 --seed 1 --control x $R/page.tsv|xsell-rank: option --control needs --arms
+2|--arms a=0.5,control=0.5 --seed 1 --control b $R/page.tsv|xsell-rank: option --control: 'b' is not an arm of --arms
+2|--arms a=0.5,control=0.5 --seed 1 --arm-fallback b=learned $R/page.tsv|xsell-rank: option --arm-fallback: 'b' is not an arm of --arms
+2|--arms a=0.5,control=0.5 --seed 1 --arm-fallback a $R/page.tsv|xsell-rank: option --arm-fallback: expected ARM=SRC,...: "a"
+2|--arms a=0.5,control=0.5 --seed 1 --arm-fallback a=x --arm-fallback a=y $R/page.tsv|xsell-rank: option --arm-fallback: arm 'a' given twice
+2|--arms a=0.5,control=0.5 --seed 1 --arm-fallback a=x,x $R/page.tsv|xsell-rank: option --arm-fallback: 'x' given twice
+2|--arms a=0.5,control=0.5 --seed 1 --arm-placements a=web $R/page.tsv|xsell-rank: option --arm-placements needs --per
+2|--arm-fallback a=learned $R/page.tsv|xsell-rank: option --arm-fallback needs --arms
+3|--arms a=0.5,control=0.5 --seed 1 --arm-fallback a=managed $R/caps.tsv|missing required column 'source'
 2|--history $R/history.tsv --period week $R/page.tsv|xsell-rank: option --history needs --cap and --period
 2|--cap 2 $R/page.tsv|xsell-rank: option --cap needs --history
 2|--history $R/history.tsv --cap 2 --period fortnight $R/page.tsv|xsell-rank: option --period: "fortnight" is not one of day, week, month
