@@ -724,6 +724,14 @@ by_score_desc(const void *pa, const void *pb)
 	return 0;
 }
 
+/* The area between points i - 1 and i, with x = n / total: one
+ * expression for the running areas and st_qini_area, so they agree. */
+static double
+trapezoid(const struct st_qini_point *pt, size_t i, double total)
+{
+	return (pt[i].n - pt[i - 1].n) / total * (pt[i].qini + pt[i - 1].qini) / 2;
+}
+
 size_t
 st_qini_curve(struct st_unit *u, size_t n, struct st_qini_point **out)
 {
@@ -751,6 +759,8 @@ st_qini_curve(struct st_unit *u, size_t n, struct st_qini_point **out)
 		cur.qini = cur.y_t - (cur.n_c > 0 ? cur.y_c * cur.n_t / cur.n_c : 0);
 		pt[npt++] = cur;
 	}
+	for (i = 1; i < npt; i++)
+		pt[i].area = pt[i - 1].area + trapezoid(pt, i, (double)n);
 	*out = pt;
 	return npt;
 }
@@ -765,7 +775,7 @@ st_qini_area(const struct st_qini_point *pt, size_t npt)
 		return NAN;
 	total = pt[npt - 1].n;
 	for (i = 1; i < npt; i++)
-		area += (pt[i].n - pt[i - 1].n) / total * (pt[i].qini + pt[i - 1].qini) / 2;
+		area += trapezoid(pt, i, total);
 	return area;
 }
 

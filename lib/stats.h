@@ -137,10 +137,13 @@ struct st_unit {
  * (units with equal scores enter together): n_t, n_c treated and control
  * among them, y_t, y_c their summed outcomes, and
  * qini = y_t - y_c * n_t / n_c (y_c term 0 while n_c = 0),
- * the incremental outcome so far in treatment-sized units.
+ * the incremental outcome so far in treatment-sized units; area is the
+ * area under the curve so far (st_qini_area of the points up to this
+ * one, to the bit), so the last point's is the AUUC.
  */
 struct st_qini_point {
 	double n, n_t, n_c, y_t, y_c, qini;
+	double area;
 };
 
 /*

@@ -350,6 +350,14 @@ test_qini(void)
 		good &= near(pt[i].qini, want[i], 1e-15) && pt[i].n == i;
 	ok(good, "qini curve points worked by hand");
 	is_num(st_qini_area(pt, n), 1, 1e-15, "area under the curve");
+	/* running areas, x in sixths: .5, 1.5, 3, 4.5, 5.25, 6 over 6 */
+	static const double area[] = { 0, 0.5, 1.5, 3, 4.5, 5.25, 6 };
+	good = 1;
+	for (size_t i = 0; i < n && i < 7; i++)
+		good &= near(pt[i].area, area[i] / 6, 1e-15);
+	ok(good, "the running area under the curve at each point");
+	ok(n == 7 && pt[6].area == st_qini_area(pt, n),
+	    "the last point's area is st_qini_area to the bit");
 	free(pt);
 	st_auuc(u, 6, &au);
 	is_num(au.auuc, 1, 1e-15, "auuc");
