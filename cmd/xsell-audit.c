@@ -3187,13 +3187,13 @@ run_qini(void)
 {
 	static const char *const cols[] = {
 		"n", "fraction", "n_treatment", "n_control", "conversions_treatment",
-		"conversions_control", "qini", "random"
+		"conversions_control", "qini", "random", "auuc"
 	};
 	struct st_unit *u;
 	struct st_qini_point *pt;
 	struct st_auuc au;
 	size_t n, npt, nt = 0;
-	char num[8][NUM_BUF];
+	char num[9][NUM_BUF];
 
 	u = read_units(&n);
 	for (size_t i = 0; i < n; i++)
@@ -3210,9 +3210,11 @@ run_qini(void)
 	show_para("qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
 	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
 	    "%.4g", au.auuc, au.random, au.perfect, au.vs_random, au.vs_perfect);
-	table_open(8, cols);
+	/* auuc: the area so far, so the last row's is the AUUC at full
+	 * precision for a pipeline (the summary line above has 6 digits). */
+	table_open(9, cols);
 	for (size_t i = 0; i < npt; i++) {
-		char *v[8];
+		char *v[9];
 
 		v[0] = cell(pt[i].n, num[0]);
 		v[1] = cell(pt[i].n / pt[npt - 1].n, num[1]);
@@ -3222,6 +3224,7 @@ run_qini(void)
 		v[5] = cell(pt[i].y_c, num[5]);
 		v[6] = cell(pt[i].qini, num[6]);
 		v[7] = cell(pt[i].n / pt[npt - 1].n * au.total, num[7]);
+		v[8] = cell(pt[i].area, num[8]);
 		table_row(v);
 	}
 	table_close();

@@ -670,7 +670,10 @@ fmt_count(const struct learn *L, uint64_t c, char *buf)
 }
 
 /* The smallest count a rule may have. --min-support F is arules'
- * ceil(F x N), in the same floating-point steps. */
+ * ceil(F' x N), in the same floating-point steps, F' the double just
+ * below F: arules (since 1.7-6) steps F down so that a support equal to
+ * F is kept although F x N may round up past the whole count (0.07 x
+ * 100 is 7.000000000000001). */
 static void
 set_threshold(struct learn *L)
 {
@@ -679,7 +682,7 @@ set_threshold(struct learn *L)
 	char a[NUM_BUF], b[NUM_BUF];
 
 	if (o->has_support)
-		t = ceil((double)L->n * o->min_support);
+		t = ceil((double)L->n * nextafter(o->min_support, 0));
 	else if (o->has_count)
 		t = ceil(o->min_count * L->unit);
 	else
@@ -816,6 +819,26 @@ write_rule(struct learn *L, const struct cand *c, uint64_t sc, int64_t pos)
 	L->written++;
 }
 
+/* Whether a rule's lift reaches --min-lift F. The lift written is in
+ * arules' order of operations, (count / nx) x N / ny, and its roundings
+ * can put a lift exactly equal to F an ulp below it (7/10 x 12 / 7 is
+ * 1.1999999999999997): so a rule is also kept when count x N / (nx x ny),
+ * rounded once, reaches F, which is exact while both products stay
+ * under 2^53 (whole baskets up to tens of millions; weighted counts
+ * have only the lift written). */
+static int
+lift_reaches(uint64_t cxy, uint64_t cx, uint64_t cy, uint64_t cn,
+    double lift, double f)
+{
+	const uint64_t lim = (uint64_t)1 << 53;
+
+	if (lift >= f)
+		return 1;
+	if (cx == 0 || cy == 0 || (cxy && cn > lim / cxy) || cy > lim / cx)
+		return 0;
+	return (double)(cxy * cn) / (double)(cx * cy) >= f;
+}
+
 /* Drops the candidates under --min-confidence or --min-lift and sets the
  * sort keys of cross-sell ones (upsell and substitute candidates come
  * with theirs); returns how many are left. */
@@ -824,6 +847,9 @@ rank_cands(struct learn *L, uint64_t sc, struct cand *c, size_t nc)
 {
 	const struct opts *o = L->o;
 	double nx = (double)sc / L->unit, n = (double)L->n / L->unit;
+	/* arules steps C one double down, as F for support, then allows
+	 * its slack (istree.c: conf < C - EPSILON fails). */
+	double cmin = nextafter(o->min_conf, 0) - CONF_EPS;
 	size_t k = 0;
 
 	for (size_t i = 0; i < nc; i++) {
@@ -833,9 +859,10 @@ rank_cands(struct learn *L, uint64_t sc, struct cand *c, size_t nc)
 		double lift = ms_value(MS_LIFT, nxy, nx, ny, n);
 		double key;
 
-		if (o->has_conf && !(conf >= o->min_conf - CONF_EPS))
+		if (o->has_conf && !(conf >= cmin))
 			continue;
-		if (o->has_lift && !(lift >= o->min_lift))
+		if (o->has_lift && !lift_reaches(c[i].count, sc,
+		    L->icnt[c[i].head], L->n, lift, o->min_lift))
 			continue;
 		c[k] = c[i];
 		if (o->type == T_CROSS) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "measures.h"
+#include "stats.h"
 
 const char *const ms_name[MS_N] = {
 	"count", "support", "confidence", "lift", "jaccard", "cosine",
@@ -36,17 +37,30 @@ ms_chi2(double nxy, double nx, double ny, double n)
 	return (d / nx) * (d / ny) * n / ((n - nx) * (n - ny));
 }
 
+/*
+ * The tail's terms from P(k0) outwards by their ratio recurrence, each
+ * relative to P(k0) (so a tiny P(k0) keeps its precision), added with
+ * Neumaier's compensation; up (dir 1) to hi or down (dir -1) to lo,
+ * until a term no longer counts. Returns the sum, 1 at least.
+ */
 static double
-lchoose(double n, double k)
+tail_sum(double k0, int dir, double lim, double r, double c, double t)
 {
-	return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
-}
+	double s = 1, comp = 0, term = 1, k, u, y;
 
-/* log P(X = k) for X hypergeometric: k of the nx draws among the ny. */
-static double
-ldhyper(double k, double nx, double ny, double n)
-{
-	return lchoose(ny, k) + lchoose(n - ny, nx - k) - lchoose(n, nx);
+	for (k = k0; dir > 0 ? k < lim : k > lim; k += dir) {
+		if (dir > 0)
+			term *= (c - k) * (r - k) / ((k + 1) * (t - c - r + k + 1));
+		else
+			term *= k * (t - c - r + k) / ((c - k + 1) * (r - k + 1));
+		y = s + term;
+		u = fabs(s) >= fabs(term) ? (s - y) + term : (term - y) + s;
+		comp += u;
+		s = y;
+		if (term < s * 1e-17)
+			break;
+	}
+	return s + comp;
 }
 
 double
@@ -55,7 +69,7 @@ ms_fisher(double nxy, double nx, double ny, double n)
 	double a = round(nxy), r = fmin(round(nx), round(ny));
 	double c = fmax(round(nx), round(ny)), t = round(n);
 	double lo = fmax(0, r + c - t), hi = fmin(r, c);
-	double mode, s, term, k;
+	double mode;
 
 	/* The test is symmetric in X and Y; ordering the margins makes the
 	 * two directions of a rule agree to the last bit too. */
@@ -65,27 +79,17 @@ ms_fisher(double nxy, double nx, double ny, double n)
 		return 1;
 	if (a > hi)
 		return 0;
+	/* P(k) is Loader's saddle-point form (st_hyper_pmf), good to a few
+	 * ulps where differences of lgammas of t lose log10(t) digits. */
 	mode = floor((r + 1) * (c + 1) / (t + 2));
-	if (a > mode) {
-		/* Upper tail: terms fall from a onwards; sum them relative to
-		 * P(a) so that a tiny P(a) keeps its precision. */
-		for (s = term = 1, k = a; k < hi; k++) {
-			term *= (c - k) * (r - k) / ((k + 1) * (t - c - r + k + 1));
-			s += term;
-			if (term < s * 1e-17)
-				break;
-		}
-		return fmin(1, exp(ldhyper(a, r, c, t) + log(s)));
-	}
+	if (a > mode)
+		/* Upper tail: terms fall from a onwards. */
+		return fmin(1, st_hyper_pmf(a, r, c, t) *
+		    tail_sum(a, 1, hi, r, c, t));
 	/* Upper tail holds the mode: 1 - P(X <= a - 1), whose terms fall
 	 * from a - 1 downwards. */
-	for (s = term = 1, k = a - 1; k > lo; k--) {
-		term *= k * (t - c - r + k) / ((c - k + 1) * (r - k + 1));
-		s += term;
-		if (term < s * 1e-17)
-			break;
-	}
-	return fmax(0, fmin(1, 1 - exp(ldhyper(a - 1, r, c, t) + log(s))));
+	return fmax(0, fmin(1, 1 - st_hyper_pmf(a - 1, r, c, t) *
+	    tail_sum(a - 1, -1, lo, r, c, t)));
 }
 
 double

@@ -50,10 +50,11 @@ double ms_chi2(double nxy, double nx, double ny, double n);
  * Fisher's exact test of positive association, one-sided: the
  * hypergeometric probability of nxy or more baskets with both, given the
  * margins (R: fisher.test(..., alternative = "greater")). Counts are
- * rounded to whole numbers. Summed from the observed term outwards with
- * the terms' ratio recurrence, so it costs O(terms until negligible) and
- * keeps relative precision for tiny p-values (down to about 1e-300;
- * below that 0).
+ * rounded to whole numbers. The observed term is Loader's saddle-point
+ * form (st_hyper_pmf), the others follow from it by the terms' ratio
+ * recurrence, summed outwards with compensation: it costs O(terms until
+ * negligible) and is good to a few ulps, down to p-values of about
+ * 1e-300 (below that 0).
  */
 double ms_fisher(double nxy, double nx, double ny, double n);
 

@@ -411,6 +411,127 @@ st_chisq_gof(const double *obs, const double *share, int k, double *stat)
 	return isinf(chi) ? 0 : st_chisq_sf(chi, k - 1);
 }
 
+/* ---- hypergeometric ---- */
+
+/*
+ * Loader's saddle-point form of binomial coefficients (C. Loader, "Fast
+ * and accurate computation of binomial probabilities", 2000): log C(n, k)
+ * is a deviance part, small Stirling corrections and a square root,
+ * none of which cancels, where lgamma(n + 1) - lgamma(k + 1) - ... loses
+ * log10(n) digits. Worked in long double where it is wider than double:
+ * the exponent of a tiny P is large, and its rounding error, times that
+ * size, is the error of P.
+ */
+typedef long double ldbl;
+
+/*
+ * stirlerr(n) = log(n!) - log(sqrt(2 pi n) (n/e)^n) for whole n >= 1:
+ * the table below 16 (worked to 50 digits from exact factorials), above
+ * it the asymptotic series 1/(12n) - 1/(360n^3) + 1/(1260n^5) - ...,
+ * cut where the next term is below 2e-16 (Loader's cut-offs).
+ */
+static ldbl
+stirlerr(ldbl n)
+{
+	static const ldbl tab[16] = { 0,
+		8.106146679532725821967e-2L, 4.134069595540929409382e-2L,
+		2.767792568499833914879e-2L, 2.079067210376509311152e-2L,
+		1.664469118982119216319e-2L, 1.387612882307074799875e-2L,
+		1.189670994589177009506e-2L, 1.041126526197209649748e-2L,
+		9.255462182712732917729e-3L, 8.330563433362871256469e-3L,
+		7.573675487951840794972e-3L, 6.942840107209529865664e-3L,
+		6.408994188004207068440e-3L, 5.951370112758847735624e-3L,
+		5.554733551962801371039e-3L };
+	const ldbl s0 = 1.0L / 12, s1 = 1.0L / 360, s2 = 1.0L / 1260,
+	    s3 = 1.0L / 1680, s4 = 1.0L / 1188;
+	ldbl nn = n * n;
+
+	if (n < 16)
+		return tab[(int)n];
+	if (n > 500)
+		return (s0 - s1 / nn) / n;
+	if (n > 80)
+		return (s0 - (s1 - s2 / nn) / nn) / n;
+	if (n > 35)
+		return (s0 - (s1 - (s2 - s3 / nn) / nn) / nn) / n;
+	return (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n;
+}
+
+/*
+ * The deviance term x log(x/m) + m - x >= 0 of a count x against its
+ * expectation m, given d = x - m as well: the caller knows both where
+ * x - m or m - x would cancel. Within |d| < (x + m)/2 it is Loader's
+ * series in v = d/(x + m), d v + 2x (v^3/3 + v^5/5 + ...), every term of
+ * one sign; beyond, x/m is at least 3 or at most 1/3, so log(x/m) keeps
+ * its relative precision and the difference loses at most a factor 3.
+ */
+static ldbl
+bd0(ldbl x, ldbl m, ldbl d)
+{
+	ldbl w = x + m, v, s, e, s1;
+
+	if (x == 0)
+		return m;
+	if (fabsl(d) < 0.5L * w) {
+		v = d / w;
+		s = d * v;
+		e = 2 * x * v;
+		v *= v;
+		for (int j = 3; j < 400; j += 2) {
+			e *= v;
+			s1 = s + e / j;
+			if (s1 == s)
+				break;
+			s = s1;
+		}
+		return s;
+	}
+	return x * logl(x / m) - d;
+}
+
+/*
+ * Adds the Stirling parts of log C(n, k) to *s and its square-root
+ * factor n / (2 pi k (n - k)) to *q, as a divisor when sign is -1;
+ * C(n, 0) = C(n, n) = 1 has none.
+ */
+static void
+binom_parts(ldbl n, ldbl k, int sign, ldbl *s, ldbl *q)
+{
+	ldbl f;
+
+	if (k <= 0 || k >= n)
+		return;
+	*s += sign * (stirlerr(n) - stirlerr(k) - stirlerr(n - k));
+	f = n / (2 * (ldbl)M_PI * k * (n - k));
+	*q = sign > 0 ? *q * f : *q / f;
+}
+
+double
+st_hyper_pmf(double k, double r, double c, double t)
+{
+	ldbl n11 = k, n12 = (ldbl)r - k, n21 = (ldbl)c - k;
+	ldbl n22 = (ldbl)t - r - c + k, r2 = (ldbl)t - r, c2 = (ldbl)t - c;
+	ldbl d, s = 0, q = 1, b;
+
+	if (!(t >= 0) || r < 0 || c < 0 || r > t || c > t)
+		return NAN;
+	if (k < 0 || n12 < 0 || n21 < 0 || n22 < 0)
+		return 0;
+	if (t == 0)
+		return 1;
+	/* A cell's expectation is its row times its column over t, and
+	 * every cell is off it by the same d, up to sign:
+	 * d = (n11 n22 - n12 n21) / t. Products are exact in a long
+	 * double's 64 bits for counts below 2^32. */
+	d = (n11 * n22 - n12 * n21) / t;
+	b = bd0(n11, r * (ldbl)c / t, d) + bd0(n22, r2 * c2 / t, d) +
+	    bd0(n12, r * c2 / t, -d) + bd0(n21, r2 * c / t, -d);
+	binom_parts(c, n11, 1, &s, &q);
+	binom_parts((ldbl)t - c, n12, 1, &s, &q);
+	binom_parts(t, r, -1, &s, &q);
+	return (double)(expl(s - b) * sqrtl(q));
+}
+
 /* ---- intervals and tests ---- */
 
 static void
@@ -603,6 +724,14 @@ by_score_desc(const void *pa, const void *pb)
 	return 0;
 }
 
+/* The area between points i - 1 and i, with x = n / total: one
+ * expression for the running areas and st_qini_area, so they agree. */
+static double
+trapezoid(const struct st_qini_point *pt, size_t i, double total)
+{
+	return (pt[i].n - pt[i - 1].n) / total * (pt[i].qini + pt[i - 1].qini) / 2;
+}
+
 size_t
 st_qini_curve(struct st_unit *u, size_t n, struct st_qini_point **out)
 {
@@ -630,6 +759,8 @@ st_qini_curve(struct st_unit *u, size_t n, struct st_qini_point **out)
 		cur.qini = cur.y_t - (cur.n_c > 0 ? cur.y_c * cur.n_t / cur.n_c : 0);
 		pt[npt++] = cur;
 	}
+	for (i = 1; i < npt; i++)
+		pt[i].area = pt[i - 1].area + trapezoid(pt, i, (double)n);
 	*out = pt;
 	return npt;
 }
@@ -644,7 +775,7 @@ st_qini_area(const struct st_qini_point *pt, size_t npt)
 		return NAN;
 	total = pt[npt - 1].n;
 	for (i = 1; i < npt; i++)
-		area += (pt[i].n - pt[i - 1].n) / total * (pt[i].qini + pt[i - 1].qini) / 2;
+		area += trapezoid(pt, i, total);
 	return area;
 }
 

@@ -33,6 +33,15 @@ double st_t_quantile(double p, double df);
 /* Chi-square with df > 0: P(X > x). */
 double st_chisq_sf(double x, double df);
 
+/*
+ * Hypergeometric P(X = k): k of the c marked among r drawn from t (the
+ * 2x2 table k, r - k, c - k, t - r - c + k), whole numbers. Loader's
+ * saddle-point form (stirlerr and deviance terms), so relative error is
+ * a few ulps times the size of log P, not the size of log t! as with
+ * lgamma differences. 0 outside the support; NaN for impossible margins.
+ */
+double st_hyper_pmf(double k, double r, double c, double t);
+
 /* Regularised incomplete gamma P(a, x), Q(a, x) = 1 - P, and incomplete
  * beta I_x(a, b): the building blocks above, exported for tests and
  * for tools that need other distributions. */
@@ -128,10 +137,13 @@ struct st_unit {
  * (units with equal scores enter together): n_t, n_c treated and control
  * among them, y_t, y_c their summed outcomes, and
  * qini = y_t - y_c * n_t / n_c (y_c term 0 while n_c = 0),
- * the incremental outcome so far in treatment-sized units.
+ * the incremental outcome so far in treatment-sized units; area is the
+ * area under the curve so far (st_qini_area of the points up to this
+ * one, to the bit), so the last point's is the AUUC.
  */
 struct st_qini_point {
 	double n, n_t, n_c, y_t, y_c, qini;
+	double area;
 };
 
 /*

@@ -30,6 +30,18 @@ NR == 1 {
 		items[o] = items[o] "\t" p
 	net[o, p] += q
 }
+# The double just below f > 0 (arules steps support and confidence
+# thresholds down so that a value equal to one is kept): f less one unit
+# in the last place of f's binade, half a unit at a power of two.
+function below(f,    u) {
+	if (f <= 0)
+		return f
+	for (u = 1; u > f; u /= 2)
+		;
+	for (; u * 2 <= f; u *= 2)
+		;
+	return f == u ? f - u / 2^53 : f - u / 2^52
+}
 # Every subset of b[from..n] added to the prefix, up to K items.
 function subsets(from, depth, prefix,    i, key) {
 	for (i = from; i <= n; i++) {
@@ -56,8 +68,9 @@ END {
 		subsets(1, 0, "")
 	}
 	if (MINSUPP != "") {
-		thr = int(MINSUPP * N)
-		if (thr < MINSUPP * N)
+		f = below(MINSUPP)
+		thr = int(f * N)
+		if (thr < f * N)
 			thr++
 	} else {
 		thr = MINCOUNT
@@ -74,7 +87,7 @@ END {
 				if (i != h)
 					body = body == "" ? it[i] : body "," it[i]
 			conf = cnt[s] / cnt[body]
-			if (conf < MINCONF - 1e-12)
+			if (conf < below(MINCONF) - 1e-12)
 				continue
 			lift = conf * N / cnt[it[h]]
 			printf "%s\t%s\t%d\t%d\t%d\t%d\t%.17g\t%.17g\t%.17g\n", body,

@@ -803,6 +803,19 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	assert_line --regexp '^auuc_vs_perfect +0.4615 +\(auuc - random\) / \(perfect - random\) \(1 = perfect\)$'
 }
 
+@test "qini: the auuc column is the area so far; the last row's is the AUUC, full precision" {
+	run -0 xsell-audit -q --qini --events qini.tsv
+	# by hand (x in sixths): 0, .5, 1.5, 3, 4.5, 5.25, 6, over 6
+	[ "$(echo "$output" | cut -f9 | tr '\n' ' ')" = "auuc 0 0.08333333333333333 0.25 0.5 0.75 0.875 1 " ]
+	# T 1, C 0, C 0: qini 1 from the first unit on; area 1/6 + 1/3 + 1/3
+	printf 'context_id\tcandidate_id\tgroup\tconverted\tscore\nA\tx\ttreatment\t1\t0.9\nB\tx\tcontrol\t0\t0.8\nC\tx\tcontrol\t0\t0.7\n' > q3.tsv
+	run -0 xsell-audit --qini --events q3.tsv
+	assert_output --partial "qini: auuc 0.833333, random 0.5"
+	assert_line "$(printf '3\t1\t1\t2\t1\t0\t1\t1\t0.8333333333333333')"
+	run -0 xsell-audit -q -j --qini --events q3.tsv
+	[ "$(echo "$output" | jq -s '.[-1].auuc')" = 0.8333333333333333 ]
+}
+
 @test "qini: --score names the score column; both arms are needed" {
 	sed '1s/score/uplift/' qini.tsv > q2.tsv
 	run -0 xsell-audit -q --qini --events q2.tsv --score uplift

@@ -99,17 +99,30 @@ EOF
 	assert_equal "$(echo "$output" | cut -f1,2 | tail -n +2 | tr '\t\n' '> ')" "A>B A>C B>A C>A "
 }
 
-@test "--min-support F is count >= ceil(F x N); -v says the integer" {
-	# 0.07 x 100 is 7.000000000000001 in binary: arules asks for 8.
+@test "--min-support F keeps a support equal to F, as arules; -v says the integer" {
+	# 0.07 x 100 is 7.000000000000001 in binary; arules (since 1.7-6)
+	# steps F one double down first and asks for 7, and so does this.
 	awk 'BEGIN { print "order_id\tproduct_id"; for (o = 1; o <= 100; o++) {
-		print o "\tA"; if (o <= 7) print o "\tB"; if (o <= 8) print o "\tC" } }' > o.tsv
+		print o "\tA"; if (o <= 6) print o "\tB"; if (o <= 7) print o "\tC" } }' > o.tsv
 	run xsell-learn -v --min-support 0.07 o.tsv
 	assert_success
-	assert_line "xsell-learn: threshold: count >= 8 (ceil(0.07 x 100 baskets))"
+	assert_line "xsell-learn: threshold: count >= 7 (ceil(0.07 x 100 baskets))"
 	refute_line --partial "	B	cross_sell"
-	assert_line --partial "A	C	cross_sell	learned	1	8	100	8"
+	assert_line --partial "A	C	cross_sell	learned	1	7	100	7"
 	run xsell-learn --min-support 0.06 o.tsv
-	assert_line --partial "A	B	cross_sell	learned	2	7	100	7"
+	assert_line --partial "A	B	cross_sell	learned	2	6	100	6"
+}
+
+@test "--min-support at exact boundaries: the count F x N is enough" {
+	# F = k/N for every k: each needs k baskets, never k + 1, however
+	# k/N rounds in binary (0.07, 0.14, 0.28, 0.55, 0.56 x 100 round up).
+	awk 'BEGIN { print "order_id\tproduct_id"
+		for (o = 1; o <= 100; o++) print o "\tA" }' > o.tsv
+	for f in 0.01 0.07 0.14 0.28 0.29 0.55 0.56 0.57 0.99 1; do
+		k=$(awk -v f=$f 'BEGIN { printf "%d", f * 100 + 0.5 }')
+		run xsell-learn -v --min-support "$f" o.tsv
+		assert_line "xsell-learn: threshold: count >= $k (ceil($f x 100 baskets))"
+	done
 }
 
 @test "--min-confidence and --min-lift filter" {
@@ -119,6 +132,26 @@ EOF
 	# Exactly 2/3: kept (arules' 1e-12 slack).
 	run xsell-learn --min-confidence 0.6666666666666667 "$D/five.tsv"
 	assert_line --partial "C	A	cross_sell"
+	# arules steps C one double down before the slack: 2/3 is kept at
+	# the largest C it keeps it at, the double 2/3 + 1e-12.
+	run xsell-learn --min-confidence 0.6666666666676667 "$D/five.tsv"
+	assert_line --partial "C	A	cross_sell"
+	run xsell-learn --min-confidence 0.6666666666676668 "$D/five.tsv"
+	refute_line --partial "C	A	cross_sell"
+}
+
+@test "--min-lift keeps a lift equal to F that rounds an ulp below it" {
+	# 12 baskets, A in 10, B in 7, both in 7, C alone in 2: lift
+	# 7 x 12 / (10 x 7) = 1.2 both ways, written 1.1999999999999997 for
+	# A -> B.
+	awk 'BEGIN { print "order_id\tproduct_id"; for (o = 1; o <= 12; o++) {
+		print o "\t" (o <= 10 ? "A" : "C"); if (o <= 7) print o "\tB" } }' > o.tsv
+	run xsell-learn --min-lift 1.2 o.tsv
+	assert_success
+	assert_line "A	B	cross_sell	learned	1	7	10	7	12	0.5833333333333334	0.7	1.1999999999999997"
+	assert_line --partial "B	A	cross_sell	learned	1	7	7	10	12"
+	run xsell-learn --min-lift 1.2000000000000002 o.tsv
+	assert_output "subject_id	linked_id	type	source	position	count	subject_count	linked_count	baskets	support	confidence	lift"
 }
 
 @test "--top K keeps each subject's best by --sort-by, ties by lift then id" {

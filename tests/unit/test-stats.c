@@ -350,6 +350,14 @@ test_qini(void)
 		good &= near(pt[i].qini, want[i], 1e-15) && pt[i].n == i;
 	ok(good, "qini curve points worked by hand");
 	is_num(st_qini_area(pt, n), 1, 1e-15, "area under the curve");
+	/* running areas, x in sixths: .5, 1.5, 3, 4.5, 5.25, 6 over 6 */
+	static const double area[] = { 0, 0.5, 1.5, 3, 4.5, 5.25, 6 };
+	good = 1;
+	for (size_t i = 0; i < n && i < 7; i++)
+		good &= near(pt[i].area, area[i] / 6, 1e-15);
+	ok(good, "the running area under the curve at each point");
+	ok(n == 7 && pt[6].area == st_qini_area(pt, n),
+	    "the last point's area is st_qini_area to the bit");
 	free(pt);
 	st_auuc(u, 6, &au);
 	is_num(au.auuc, 1, 1e-15, "auuc");
@@ -368,6 +376,46 @@ test_qini(void)
 	ok(n == 0 && pt == NULL, "no units, no curve");
 }
 
+/*
+ * Hypergeometric probabilities against exact ones: C(c,k) C(t-c,r-k) /
+ * C(t,r) in Python 3's whole numbers (math.comb), one correctly rounded
+ * division (int / int):
+ *   math.comb(c, k) * math.comb(t - c, r - k) / math.comb(t, r)
+ * Loader's form is good to an ulp or two; lgamma differences were good to
+ * about 1e-10 here and 1e-8 at 2 million baskets.
+ */
+static void
+test_hyper(void)
+{
+	static const struct { double k, r, c, t, p; } h[] = {
+		{ 2, 4, 4, 8, 0.5142857142857142 },
+		{ 0, 3, 5, 20, 0.3991228070175439 },
+		{ 7, 16, 1711, 10000, 0.009029956500608649 },
+		{ 162, 205, 247, 1000, 2.389383886095649e-81 },
+		{ 93, 838, 190, 10000, 2.3661411586942385e-50 },
+		{ 1, 1, 1, 2000000, 5e-07 },
+		{ 30, 30, 40, 2000000, 2.0944819637904234e-148 },
+		{ 192, 14935, 6736, 2000000, 2.3086495742718526e-53 },
+		{ 5122, 9126, 914089, 2000000, 1.643240147875433e-89 },
+		{ 501000, 1000000, 1000000, 2000000, 2.0667005159984555e-05 },
+		{ 1998, 2000, 1999000, 2000000, 0.1840776733118801 },
+	};
+
+	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+		double got = st_hyper_pmf(h[i].k, h[i].r, h[i].c, h[i].t);
+
+		ok(fabs(got - h[i].p) <= 1e-13 * h[i].p,
+		    "dhyper(%g; %g, %g, %g) to 1e-13 relative", h[i].k, h[i].r,
+		    h[i].c, h[i].t);
+		if (!(fabs(got - h[i].p) <= 1e-13 * h[i].p))
+			printf("#   got %.17g want %.17g\n", got, h[i].p);
+	}
+	ok(st_hyper_pmf(5, 4, 6, 10) == 0 && st_hyper_pmf(0, 5, 6, 10) == 0,
+	    "dhyper outside the support is 0");
+	ok(st_hyper_pmf(3, 3, 3, 3) == 1, "dhyper of a certain table is 1");
+	ok(isnan(st_hyper_pmf(1, 5, 2, 4)), "dhyper of impossible margins is NaN");
+}
+
 int
 main(void)
 {
@@ -377,5 +425,6 @@ main(void)
 	test_proportions();
 	test_welch();
 	test_qini();
+	test_hyper();
 	return tap_done();
 }
