@@ -12,7 +12,9 @@
  * interned to dense integers; contexts stream, so memory grows with those
  * files and not with the contexts. Per context the work is on integers:
  * stamps say which items the context holds, and a slot per (candidate,
- * type) merges the links that reach it.
+ * type, source) merges the links that reach it: a candidate both curated
+ * and learned is two rows, so that a fallback chain or an experiment can
+ * take either (xsell-rank shows it once).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -426,8 +428,10 @@ struct qrule {
 
 struct slot {
 	uint32_t cand, type;	/* item id, type id */
+	uint32_t src;		/* source id */
 	uint32_t head, nlink;	/* its links, a chain in ctx.link */
-	uint32_t next;		/* the same candidate's slot of another type */
+	uint32_t next;		/* the same candidate's slot of another type
+				 * or source */
 	int oos;		/* a substitute whose subject is out of stock */
 };
 
@@ -1222,7 +1226,7 @@ ctx_owns(void *arg, const char *id, size_t len)
 /* ---- candidates from relations ---- */
 
 static uint32_t
-slot_get(struct q *Q, uint32_t cand, uint32_t type)
+slot_get(struct q *Q, uint32_t cand, uint32_t type, uint32_t src)
 {
 	struct ctx *c = &Q->c;
 	uint32_t s, first = NONE;
@@ -1231,7 +1235,7 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	if (c->it[cand].slot == c->gen) {
 		first = c->it[cand].head;
 		for (s = first; s != NONE; s = c->slot[s].next)
-			if (c->slot[s].type == type)
+			if (c->slot[s].type == type && c->slot[s].src == src)
 				return s;
 	}
 	if (c->nslot == c->capslot) {
@@ -1248,6 +1252,7 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	sl = &c->slot[s];
 	sl->cand = cand;
 	sl->type = type;
+	sl->src = src;
 	sl->head = NONE;
 	sl->nlink = 0;
 	sl->oos = 0;
@@ -1272,7 +1277,7 @@ link_add(struct q *Q, const struct edge *e, uint32_t subj,
 		return;
 	if (c->it[e->linked].in == c->gen)
 		return;		/* in the cart, or the subject itself */
-	s = slot_get(Q, e->linked, e->type);
+	s = slot_get(Q, e->linked, e->type, e->src);
 	if (c->nlink == c->caplink) {
 		c->caplink = c->caplink ? c->caplink * 2 : 256;
 		c->link = xreallocarray(c->link, c->caplink, sizeof *c->link);

@@ -54,18 +54,32 @@ P4\tP9\tmanaged\tupsell\t1\t2025-02-01\tP4\tu4\tbudget')"
 	assert_output 'view-7 P9 P4'
 }
 
-@test "curated and learned links to one candidate merge into one row" {
+@test "a candidate both curated and learned is one row per source; rank shows it once" {
 	printf 'subject_id\nP1\n' > ctx.tsv
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv"
 	assert_success
-	# P2: curated (position 1) and learned (count, confidence, lift): the
-	# curated link wins source, the learned one fills what it lacks.
+	# P2: curated (position 1) and learned (count, confidence, lift): one
+	# row each, in the order first reached.
 	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tcount\tconfidence\tlift\tsubject_id
-P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\t55\t0.55\t4.1\tP1
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\t\t\t\tP1
 P1\tP3\tmanaged\tcross_sell\t2\t2025-01-10\t\t\t\tP1
 P1\tP6\tmanaged\tcross_sell\t3\t2025-01-10\t\t\t\tP1
 P1\tP7\tmanaged\tupsell\t1\t2025-01-10\t\t\t\tP1
-P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1')"
+P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1
+P1\tP2\tlearned\tcross_sell\t\t\t55\t0.55\t4.1\tP1')"
+	# The learned arm of an A/B test sees P2; a list shows it once.
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv |
+	    xsell-score | xsell-rank --fallback learned | pick candidate_id source rank"
+	assert_success
+	assert_output 'P2 learned 1
+P5 learned 2'
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv |
+	    xsell-score | xsell-rank --fallback managed,learned | pick candidate_id source rank"
+	assert_output 'P2 managed 1
+P7 managed 2
+P3 managed 3
+P6 managed 4
+P5 learned 5'
 }
 
 @test "a cart gets the union of its items' links, minus the cart, with support_items" {
@@ -80,10 +94,11 @@ P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1')"
 K1 P1 learned cross_sell 0.3 4.1 1
 K1 P3 learned cross_sell 0.7 5 2
 K1 P9 managed upsell   1
-K2 P2 managed cross_sell 0.55 4.1 1
+K2 P2 managed cross_sell   1
 K2 P3 managed cross_sell   1
 K2 P6 managed cross_sell   1
-K2 P7 managed upsell   1'
+K2 P7 managed upsell   1
+K2 P2 learned cross_sell 0.55 4.1 1'
 }
 
 @test "a learned body of several items needs all of them in the cart" {
@@ -594,7 +609,8 @@ arg_errors=(
 	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --rules rules.tsv --in-stock | pick candidate_id"
 	assert_success
 	assert_output 'P2
-P5'
+P5
+P2'
 	run bash -o pipefail -c "printf 'cart_id\titems\nK1\tP2,P4\n' |
 	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --exclude-owned --type cross_sell | pick candidate_id"
 	assert_success
