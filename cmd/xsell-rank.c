@@ -1,7 +1,10 @@
 /*
  * xsell-rank: the top N scored candidates of each context, filled by a
- * fallback chain of sources and back-filled from best sellers, with
- * diversity, independent placements, a holdout group and contact caps.
+ * fallback chain of sources, with diversity, independent placements, a
+ * holdout group and contact caps. Every row it writes is a row of its
+ * input: back-fill (best sellers) is a source of xsell-qualify, so that
+ * no candidate is shown without passing eligibility, stock and
+ * ownership checks.
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,8 +20,7 @@
 static const char usage_text[] =
     "usage: xsell-rank [--top N] [--by COLUMN] [--per COLUMN] "
     "[--fallback SRC,SRC,...]\n"
-    "                  [--popular FILE] [--catalog FILE] "
-    "[--max-per-category K]\n"
+    "                  [--catalog FILE] [--max-per-category K]\n"
     "                  [--holdout F --seed S [--assignments FILE]]\n"
     "                  [--history FILE --cap N --period day|week|month "
     "[--now TS]]\n"
@@ -28,7 +30,7 @@ static const char usage_text[] =
 
 static struct opts {
 	int64_t top, maxcat, cap, seed;
-	const char *by, *per, *fallback, *popular, *catalog, *assign;
+	const char *by, *per, *fallback, *catalog, *assign;
 	const char *history, *out;
 	double holdout;		/* NaN without --holdout */
 	int period, has_seed, has_now, buffer, json;
@@ -38,11 +40,9 @@ static struct opts {
 /* --fallback: source name -> tier. */
 static struct intern tiers;
 
-/* --catalog: category of a product; --popular: best sellers in order. */
-static struct itemtab catalog, popular;
-static int have_catalog, have_popular;
-static uint32_t *pop_order;
-static size_t npop;
+/* --catalog: category of a product. */
+static struct itemtab catalog;
+static int have_catalog;
 
 /* --history: contacts in the current period per context (and placement). */
 static struct hist {
@@ -55,8 +55,7 @@ static struct hist {
 } hist;
 
 struct cols {
-	int by, cid, score, source, category, per, ctx, subject, items;
-	int holdings;
+	int by, cid, score, source, category, per;
 };
 
 /* One candidate row of the current context. */
@@ -71,7 +70,7 @@ struct item {
 	size_t row;
 };
 
-/* A chosen offer: a candidate row, or a best seller (row SIZE_MAX). */
+/* A chosen offer: a candidate row. */
 struct pick {
 	size_t row;
 	const char *cid, *cat;
@@ -84,7 +83,7 @@ struct str {
 };
 
 static struct {
-	uint64_t contexts, control, rows, written, backfilled, capped;
+	uint64_t contexts, control, rows, written, capped;
 } counts;
 
 static int
@@ -96,35 +95,6 @@ cmp_str(const char *a, size_t an, const char *b, size_t bn)
 }
 
 /* ---- side files ---- */
-
-static int
-by_popularity(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	double sx = itemtab_num(&popular, x, 0), sy = itemtab_num(&popular, y, 0);
-
-	/* Highest first, a missing score last, then by id. */
-	if (isnan(sx) != isnan(sy))
-		return isnan(sx) ? 1 : -1;
-	if (sx != sy && !isnan(sx))
-		return sx > sy ? -1 : 1;
-	return cmp_str(intern_str(&popular.ids, x), intern_len(&popular.ids, x),
-	    intern_str(&popular.ids, y), intern_len(&popular.ids, y));
-}
-
-static void
-load_popular(const char *file)
-{
-	static const char *const num[] = { "score" };
-
-	itemtab_load(&popular, file, "product_id", 1, num, 0, NULL);
-	npop = popular.ids.n;
-	pop_order = xcalloc(npop + 1, sizeof *pop_order);
-	for (size_t i = 0; i < npop; i++)
-		pop_order[i] = (uint32_t)i;
-	qsort(pop_order, npop, sizeof *pop_order, by_popularity);
-	have_popular = 1;
-}
 
 static void
 hist_key(struct buf *b, const char *ctx, size_t n, const char *per,
@@ -264,15 +234,6 @@ shown(const struct pick *p, size_t n, const char *cid, size_t cidlen)
 	return 0;
 }
 
-static int
-owned(const struct str *own, size_t n, const char *cid, size_t cidlen)
-{
-	for (size_t i = 0; i < n; i++)
-		if (same(own[i].s, own[i].n, cid, cidlen))
-			return 1;
-	return 0;
-}
-
 /* Scratch space reused from context to context. */
 struct work {
 	struct item *it;
@@ -280,58 +241,9 @@ struct work {
 	struct str *parts;	/* placement values, first appearance */
 	size_t *partrow;	/* a row of each placement */
 	size_t nparts, partcap;
-	struct str *own;
-	size_t nown, owncap;
 	struct pick *pk;	/* chosen, for one placement */
 	struct buf key;
 };
-
-static void
-add_own(struct work *w, const char *s, size_t n)
-{
-	if (!n || (w->nown && same(w->own[w->nown - 1].s,
-	    w->own[w->nown - 1].n, s, n)))
-		return;
-	if (w->nown == w->owncap) {
-		w->owncap = w->owncap ? 2 * w->owncap : 16;
-		w->own = xreallocarray(w->own, w->owncap, sizeof *w->own);
-	}
-	w->own[w->nown].s = s;
-	w->own[w->nown++].n = n;
-}
-
-static void
-add_own_list(struct work *w, const char *s, size_t n)
-{
-	const char *p = s, *item;
-	size_t len;
-
-	while (list_next(&p, s + n, &item, &len))
-		add_own(w, item, len);
-}
-
-/* What the context already has: never back-filled. */
-static void
-collect_owned(struct work *w, const struct group *g, const struct cols *k)
-{
-	w->nown = 0;
-	for (size_t i = 0; i < g->n; i++) {
-		char *const *f = group_f(g, i);
-		const size_t *len = group_len(g, i);
-
-		add_own(w, f[k->by], len[k->by]);
-		if (k->ctx >= 0)
-			add_own(w, f[k->ctx], len[k->ctx]);
-		if (k->subject >= 0)
-			add_own(w, f[k->subject], len[k->subject]);
-		if (i > 0)
-			continue;	/* lists are the context's, on every row */
-		if (k->items >= 0)
-			add_own_list(w, f[k->items], len[k->items]);
-		if (k->holdings >= 0)
-			add_own_list(w, f[k->holdings], len[k->holdings]);
-	}
-}
 
 /* A product's category from the --catalog, if it has one. */
 static const char *
@@ -416,19 +328,6 @@ choose(struct work *w, const struct item *it, size_t n, size_t slots)
 		    it[i].cidlen, it[i].catlen };
 		k++;
 	}
-	for (size_t i = 0; have_popular && i < npop && k < slots; i++) {
-		uint32_t p = pop_order[i];
-		const char *cid = intern_str(&popular.ids, p), *cat;
-		size_t cidlen = intern_len(&popular.ids, p), catlen = 0;
-
-		cat = catalog_category(cid, cidlen, &catlen);
-		if (shown(w->pk, k, cid, cidlen) ||
-		    owned(w->own, w->nown, cid, cidlen) ||
-		    !diverse(w->pk, k, cat, catlen))
-			continue;
-		w->pk[k++] = (struct pick){ SIZE_MAX, cid, cat, cidlen, catlen };
-		counts.backfilled++;
-	}
 	return k;
 }
 
@@ -503,40 +402,10 @@ set(struct out *u, int col, const char *s, size_t n)
 	u->len[col] = n;
 }
 
-/* The output column of input column j, or -1 when it is replaced. */
-static int
-outcol(const struct out *u, int j)
-{
-	return j < 0 ? -1 : u->l.in_at[j];
-}
-
-/* A back-filled best seller: the context's columns, the product, rank. */
-static void
-fill_popular(struct out *u, const struct group *g, size_t partrow,
-    const struct pick *p, const struct cols *k)
-{
-	char *const *f = group_f(g, partrow);
-	const size_t *len = group_len(g, partrow);
-
-	for (int i = 0; i < u->l.nout; i++) {
-		u->v[i] = NULL;
-		u->len[i] = 0;
-	}
-	set(u, outcol(u, k->by), f[k->by], len[k->by]);
-	if (k->per >= 0)
-		set(u, outcol(u, k->per), f[k->per], len[k->per]);
-	if (k->ctx >= 0)
-		set(u, outcol(u, k->ctx), f[k->ctx], len[k->ctx]);
-	set(u, outcol(u, k->cid), p->cid, p->cidlen);
-	set(u, outcol(u, k->source), "popular", 7);
-	if (p->cat)
-		set(u, outcol(u, k->category), p->cat, p->catlen);
-}
-
 /* A list's offers on the output, unless the context is in control. */
 static void
-write_part(struct out *u, const struct group *g, const struct cols *k,
-    struct work *w, size_t part, size_t n, int control)
+write_part(struct out *u, const struct group *g, struct work *w, size_t n,
+    int control)
 {
 	char rb[24];
 
@@ -545,11 +414,8 @@ write_part(struct out *u, const struct group *g, const struct cols *k,
 	for (size_t i = 0; i < n; i++) {
 		const struct pick *p = &w->pk[i];
 
-		if (p->row == SIZE_MAX)
-			fill_popular(u, g, w->partrow[part], p, k);
-		else
-			layout_fill(&u->l, group_f(g, p->row),
-			    group_len(g, p->row), u->v, u->len);
+		layout_fill(&u->l, group_f(g, p->row), group_len(g, p->row),
+		    u->v, u->len);
 		set(u, u->l.own_at[OWN_RANK], rb,
 		    (size_t)snprintf(rb, sizeof rb, "%zu", i + 1));
 		if (u->nown > 1)
@@ -586,9 +452,7 @@ log_part(struct out *u, const struct group *g, const struct cols *k,
 			continue;
 		}
 		u->av[a] = (char *)p->cid, u->alen[a++] = p->cidlen;
-		if (p->row == SIZE_MAX) {
-			u->av[a] = "popular", u->alen[a++] = 7;
-		} else if (k->source >= 0) {
+		if (k->source >= 0) {
 			u->av[a] = group_f(g, p->row)[k->source];
 			u->alen[a++] = group_len(g, p->row)[k->source];
 		} else {
@@ -596,10 +460,8 @@ log_part(struct out *u, const struct group *g, const struct cols *k,
 		}
 		u->alen[a] = (size_t)snprintf(rb, sizeof rb, "%zu", i + 1);
 		u->av[a++] = rb;
-		if (p->row != SIZE_MAX) {
-			u->av[a] = group_f(g, p->row)[k->score];
-			u->alen[a] = group_len(g, p->row)[k->score];
-		}
+		u->av[a] = group_f(g, p->row)[k->score];
+		u->alen[a] = group_len(g, p->row)[k->score];
 		wr_row(&u->aw, u->av, u->alen);
 	}
 }
@@ -616,8 +478,6 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 	counts.contexts++;
 	counts.rows += g->n;
 	read_items(w, g, k);
-	if (have_popular)
-		collect_owned(w, g, k);
 	if (!isnan(o.holdout))
 		control = keyed_unit((uint64_t)o.seed, ctx.s, ctx.n) < o.holdout;
 	counts.control += control;
@@ -642,7 +502,7 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 		}
 		n = choose(w, w->it + from, to - from, slots);
 		left -= n < left ? n : left;
-		write_part(u, g, k, w, part, n, control);
+		write_part(u, g, w, n, control);
 		if (o.assign)
 			log_part(u, g, k, w, part, n, control);
 		from = to;
@@ -707,7 +567,12 @@ parse_args(int argc, char **argv)
 		case O_BY: o.by = optarg; break;
 		case O_PER: o.per = optarg; break;
 		case O_FALLBACK: o.fallback = optarg; break;
-		case O_POPULAR: o.popular = optarg; break;
+		case O_POPULAR:
+			/* It filled slots with products that never passed
+			 * xsell-qualify's eligibility, stock and ownership. */
+			die(XS_USAGE, "option --popular is gone: best sellers are "
+			    "a source of xsell-qualify (--popular FILE), ranked "
+			    "with --fallback ...,popular");
 		case O_CATALOG: o.catalog = optarg; break;
 		case O_MAXCAT:
 			o.maxcat = opt_int("--max-per-category", optarg, 1,
@@ -772,10 +637,6 @@ find_cols(struct cols *k, const struct rec *r)
 	k->source = o.fallback ? rec_need(r, "source") : rec_col(r, "source");
 	k->per = o.per ? rec_need(r, o.per) : -1;
 	k->category = rec_col(r, "category");
-	k->ctx = rec_col(r, "context_id");
-	k->subject = rec_col(r, "subject_id");
-	k->items = rec_col(r, "items");
-	k->holdings = rec_col(r, "holdings");
 	if (o.maxcat && k->category < 0 && !have_catalog)
 		die(XS_USAGE, "option --max-per-category needs a category "
 		    "column or --catalog");
@@ -799,8 +660,6 @@ main(int argc, char **argv)
 		    catcols);
 		have_catalog = 1;
 	}
-	if (o.popular)
-		load_popular(o.popular);
 	if (o.history)
 		load_history(o.history);
 	memset(&r, 0, sizeof r);
@@ -829,11 +688,10 @@ main(int argc, char **argv)
 	}
 	progress_done(&prog);
 	if (xs_verbose) {
-		note("%llu rows in %llu contexts, %llu rows written, %llu "
-		    "back-filled", (unsigned long long)counts.rows,
+		note("%llu rows in %llu contexts, %llu rows written",
+		    (unsigned long long)counts.rows,
 		    (unsigned long long)counts.contexts,
-		    (unsigned long long)counts.written,
-		    (unsigned long long)counts.backfilled);
+		    (unsigned long long)counts.written);
 		if (!isnan(o.holdout))
 			note("%llu contexts in control",
 			    (unsigned long long)counts.control);
@@ -847,15 +705,10 @@ main(int argc, char **argv)
 	free(w.it);
 	free(w.parts);
 	free(w.partrow);
-	free(w.own);
 	free(w.pk);
 	buf_free(&w.key);
 	if (have_catalog)
 		itemtab_free(&catalog);
-	if (have_popular) {
-		itemtab_free(&popular);
-		free(pop_order);
-	}
 	if (o.history) {
 		intern_free(&hist.keys);
 		free(hist.count);

@@ -23,8 +23,9 @@ qr() {
 @test "--help prints the usage and exits 0; -V the version" {
 	run xsell-qualify --help
 	assert_success
-	assert_line --index 0 'usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]'
-	assert_line --index 3 '       xsell-qualify -h | -V'
+	assert_line --index 0 'usage: xsell-qualify [--relations FILE ...] [--popular FILE [--max-popular N]]'
+	assert_line --index 4 '       xsell-qualify --offers FILE [--catalog FILE] [--rules FILE] [-r EXPR ...]'
+	assert_line --index 7 '       xsell-qualify -h | -V'
 	run xsell-qualify -V
 	assert_success
 	assert_output --regexp '^xsell-qualify [0-9]+\.[0-9]+\.[0-9]+$'
@@ -185,6 +186,80 @@ P42 in-stock'
 	assert_success
 	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tcategory\tprice\tcost\tsubject_id\tcustomer_id\tsegment
 P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tphoto\t250\t150\tP1\tu1\tbudget')"
+}
+
+@test "--popular: best sellers are a source, after the links, under every check" {
+	printf 'product_id\tscore\nP5\t90\nP1\t80\nP6\t70\nP3\t60\nP9\t50\nP99\t40\nP4\t30\nP2\t30\nP8\t\n' > pop.tsv
+	printf 'context_id\tsubject_id\tholdings\nv1\tP1\tP9\n' > page.tsv
+	run xsell-qualify --relations $Q/managed.tsv --popular pop.tsv --catalog $Q/catalog.tsv \
+	    --exclude-owned --in-stock --type cross_sell --max-popular 3 --rejected rej.tsv \
+	    -r 'candidate.price < 400' -v -o out.tsv page.tsv
+	assert_success
+	# Highest score first, a tie by id, a missing score last; P1 is the
+	# page, P6 discontinued, P3 and P99 out of stock or unknown, P9 held.
+	run pick candidate_id source type position < out.tsv
+	assert_output "P2 managed cross_sell 1
+P5 popular cross_sell 1
+P2 popular cross_sell 7
+P4 popular cross_sell 8"
+	run pick candidate_id source position rejected_by < rej.tsv
+	assert_output "P3 managed 2 in-stock
+P6 managed 3 in-stock
+P6 popular 3 in-stock
+P3 popular 4 in-stock
+P9 popular 5 exclude-owned
+P99 popular 6 in-stock"
+	run xsell-qualify --relations $Q/managed.tsv --popular pop.tsv -v -o /dev/null page.tsv
+	assert_output --partial "xsell-qualify: source popular: 8 candidates, 8 qualified (at most 20 a context)"
+}
+
+@test "--popular: carts and customers; --max-popular counts the qualified; --type without cross_sell has none" {
+	printf 'product_id\tscore\nP5\t9\nP4\t8\nP1\t7\nP2\t6\n' > pop.tsv
+	run bash -o pipefail -c "xsell-qualify --popular pop.tsv --max-popular 2 $Q/carts.tsv | pick context_id candidate_id position support_items items"
+	assert_success
+	# K1 holds P2 and P4, K2 P1 and P5: never what the cart holds.
+	assert_output "K1 P5 1 0 P2,P4
+K1 P1 3 0 P2,P4
+K2 P4 2 0 P1, P5
+K2 P2 4 0 P1, P5
+K3 P5 1 0 P99
+K3 P4 2 0 P99"
+	# Customers need no holdings with --popular alone.
+	printf 'customer_id\ttier\nu1\tgold\n' > cust.tsv
+	run bash -o pipefail -c "xsell-qualify --popular pop.tsv --max-popular 1 -r 'customer.tier == \"gold\"' cust.tsv | pick context_id candidate_id source"
+	assert_output "u1 P5 popular"
+	run xsell-qualify --popular pop.tsv --type upsell cust.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tsupport_items\tcustomer_id\ttier')"
+}
+
+@test "--popular: a file without a score column keeps its order; errors" {
+	printf 'product_id\nP4\nP2\nP9\n' > pop.tsv
+	run bash -o pipefail -c "printf 'subject_id\nP1\n' | xsell-qualify --popular pop.tsv | pick candidate_id position"
+	assert_success
+	assert_output "P4 1
+P2 2
+P9 3"
+	printf 'product_id\tscore\nP4\t1\nP4\t2\n' > dup.tsv
+	printf 'product_id\tscore\nP4\t1\n\t2\n' > noid.tsv
+	printf 'product_id\tscore\nP4\tmany\n' > badscore.tsv
+	printf 'sku\tscore\nP4\t1\n' > nocol.tsv
+	while IFS='|' read -r want args msg; do
+		run sh -c "printf 'subject_id\nP1\n' | xsell-qualify $args"
+		[ "$status" -eq "$want" ] || { echo "$args: status $status: $output"; return 1; }
+		[ "$output" = "$msg" ] || { echo "$args: $output"; return 1; }
+	done <<EOF
+3|--popular dup.tsv|xsell-qualify: dup.tsv:3: product_id 'P4' given twice
+3|--popular noid.tsv|xsell-qualify: noid.tsv:3: empty product_id
+3|--popular badscore.tsv|xsell-qualify: badscore.tsv:2: column 'score': not a number: "many"
+3|--popular nocol.tsv|xsell-qualify: nocol.tsv: missing required column 'product_id' (found: sku, score)
+4|--popular missing.tsv|xsell-qualify: missing.tsv: No such file or directory
+2|--max-popular 3 --relations $Q/managed.tsv|xsell-qualify: option --max-popular needs --popular
+2|--max-popular 0 --popular pop.tsv|xsell-qualify: option --max-popular: 0 is not in [1, 4294967296]
+EOF
+	run xsell-qualify --offers $Q/offers.tsv --popular pop.tsv $Q/customers.tsv
+	assert_failure 2
+	assert_line --index 0 "xsell-qualify: --popular and --offers do not go together"
 }
 
 @test "--offers: every customer against every active offer" {
@@ -549,7 +624,7 @@ xsell-qualify: rule -r:1: 1 rejected" ]
 
 # expected status, arguments, message (first line)
 arg_errors=(
-	"2|--type bundle|xsell-qualify: give --relations FILE or --offers FILE"
+	"2|--type bundle|xsell-qualify: give --relations FILE, --popular FILE or --offers FILE"
 	"2|--relations $FIX/qualify/managed.tsv --offers $FIX/qualify/offers.tsv|xsell-qualify: --relations and --offers do not go together"
 	"2|--relations $FIX/qualify/managed.tsv --nope|xsell-qualify: unrecognized option '--nope'"
 	"4|--relations missing.tsv|xsell-qualify: missing.tsv: No such file or directory"
@@ -620,6 +695,15 @@ P3'
 	run xsell-qualify --offers offers.tsv --rules bank-rules.tsv --rejected dropped.tsv -v customers.tsv
 	assert_success
 	[ "$(wc -l < dropped.tsv)" -eq 11 ]
+	printf 'product_id\tscore\nP3\t9\nP5\t8\nP9\t7\n' > popular.tsv
+	run bash -o pipefail -c "xsell-qualify --relations managed.tsv --relations learned.tsv \
+	    --popular popular.tsv --catalog catalog.tsv --in-stock --exclude-owned pages.tsv | pick context_id candidate_id source | uniq | sed -n 1,5p"
+	assert_success
+	assert_output 'P1 P2 managed
+P1 P7 managed
+P1 P5 learned
+P1 P2 learned
+P1 P5 popular'
 	run bash -o pipefail -c "xsell-qualify --relations managed.tsv --catalog catalog.tsv --type upsell -r 'candidate.price <= subject.price * 2' pages.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P1 P7

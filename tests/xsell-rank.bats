@@ -93,41 +93,31 @@ P1 C 2
 P1 F 3"
 }
 
-@test "--popular back-fills with best sellers not shown and not owned" {
-	run bash -o pipefail -c "xsell-rank --top 4 --popular $R/popular.tsv $R/cart.tsv | pick context_id candidate_id source score rank"
-	assert_success
-	# Cart K1 holds P1 and P2; A is shown already; X and Y are next.
-	assert_output "K1 B offer 0.9 1
-K1 A managed 0.5 2
-K1 X popular  3
-K1 Y popular  4"
+@test "--popular is gone: exit 2 pointing to xsell-qualify --popular; nothing is written" {
+	run xsell-rank --top 4 --popular $R/popular.tsv -o out.tsv $R/cart.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --popular is gone: best sellers are a source of xsell-qualify (--popular FILE), ranked with --fallback ...,popular"
+	[ ! -e out.tsv ]
 }
 
-@test "--popular: a product page's own subject and a customer's holdings are owned" {
-	run bash -o pipefail -c "xsell-rank --top 3 --fallback managed --popular $R/popular.tsv $R/page.tsv | pick context_id candidate_id source rank"
+@test "back-fill: best sellers come from qualify, and only those that qualified are shown" {
+	Q=$FIX/qualify
+	# The page of P1 (in stock, active): curated P2, P3 (out of stock),
+	# P6 (discontinued), learned P5, P2; best sellers P6, P3, P1 (the page
+	# itself), P9, P5, P4; a rule keeps budget bags away.
+	printf 'product_id\tscore\nP6\t90\nP3\t80\nP1\t70\nP9\t60\nP5\t50\nP4\t40\n' > pop.tsv
+	printf 'context_id\tsubject_id\nv1\tP1\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv \
+	    --popular pop.tsv --catalog $Q/catalog.tsv --in-stock --type cross_sell \
+	    -r '!(candidate.tier == \"budget\" && candidate.category == \"accessories\" && candidate.price > 20)' ctx.tsv |
+	    xsell-score --catalog $Q/catalog.tsv |
+	    xsell-rank --top 4 --fallback managed,learned,popular | pick context_id candidate_id source rank"
 	assert_success
-	assert_output "P1 A managed 1
-P1 C managed 2
-P1 F managed 3
-P9 P1 popular 1
-P9 X popular 2
-P9 P2 popular 3"
-	run bash -o pipefail -c "xsell-rank --top 3 --fallback nothing --popular $R/popular.tsv $R/placements.tsv | pick context_id candidate_id rank"
-	# C1 holds X: P1, P2, A. C2 holds nothing.
-	assert_output "C1 P1 1
-C1 P2 2
-C1 A 3
-C2 P1 1
-C2 X 2
-C2 P2 3"
-}
-
-@test "--popular: a back-filled row carries the context and the product only" {
-	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/cart.tsv
-	assert_success
-	assert_line --index 3 "$(printf 'K1\t\tX\tpopular\t\t3')"
-	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/page.tsv
-	assert_line --index 6 "$(printf 'P9\t\tX\tpopular\tlamp\t\t3')"
+	# P2 curated; P5 learned; back-fill: P9 (P6 discontinued, P3 out of
+	# stock, P1 the page, P5 shown, P4 dropped by the rule).
+	assert_output "v1 P2 managed 1
+v1 P5 learned 2
+v1 P9 popular 3"
 }
 
 @test "--max-per-category K: diversity, from the category column" {
@@ -146,22 +136,18 @@ D desk 5
 B lamp 1"
 }
 
-@test "--max-per-category: categories from --catalog, back-fill included" {
+@test "--max-per-category: categories from --catalog" {
 	cut -f1,3,4,6 $R/page.tsv > nocat.tsv
-	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv --popular $R/popular.tsv nocat.tsv | pick context_id candidate_id source rank"
+	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv nocat.tsv | pick context_id candidate_id source rank"
 	assert_success
-	# P1: B (lamp); then C, D, E, F have no catalog category: not limited.
-	# P9: B (lamp); best sellers P1 and X are lamps, P2 a desk, A a lamp,
-	# Y a desk, Z a rug.
+	# P1: B (lamp), then A, a lamp too, is left out; C, D, E, F have no
+	# catalog category: not limited.
 	assert_output "P1 B learned 1
 P1 D learned 2
 P1 E learned 3
 P1 C managed 4
 P1 F managed 5
-P9 B learned 1
-P9 P2 popular 2
-P9 Z popular 3
-P9 W popular 4"
+P9 B learned 1"
 }
 
 @test "--max-per-category without any category is exit 2" {
@@ -196,15 +182,6 @@ C2 web savings 2"
 C1 web savings 2
 C1 email savings 1
 C2 web savings 1"
-	run bash -o pipefail -c "xsell-rank --top 2 --per channel --fallback offer --popular $R/popular.tsv $R/placements.tsv | pick context_id channel candidate_id source rank"
-	assert_output "C1 web card offer 1
-C1 web savings offer 2
-C1 email savings offer 1
-C1 email P1 popular 2
-C2 email P1 popular 1
-C2 email X popular 2
-C2 web savings offer 1
-C2 web P1 popular 2"
 }
 
 # --- holdout ---
@@ -418,7 +395,8 @@ C3 a 1"
 3|--per channel $R/page.tsv|missing required column 'channel'
 3|--history badts.tsv --cap 1 --period day $R/page.tsv|xsell-rank: badts.tsv:2: column 'ts':
 4|missing.tsv|xsell-rank: missing.tsv: No such file or directory
-4|--popular missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
+4|--catalog missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
+2|--popular $R/popular.tsv $R/page.tsv|xsell-rank: option --popular is gone
 EOF
 }
 
@@ -433,9 +411,9 @@ EOF
 }
 
 @test "-v counts what happened" {
-	run xsell-rank -v --top 3 --fallback managed --popular $R/popular.tsv --holdout 0.5 --seed 10 -o out.tsv $R/page.tsv
+	run xsell-rank -v --top 3 --fallback managed,learned --holdout 0.5 --seed 10 -o out.tsv $R/page.tsv
 	assert_success
-	assert_output "xsell-rank: 8 rows in 2 contexts, 3 rows written, 3 back-filled
+	assert_output "xsell-rank: 8 rows in 2 contexts, 1 rows written
 xsell-rank: 1 contexts in control"
 }
 
