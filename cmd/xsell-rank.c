@@ -15,12 +15,14 @@
 #include "itemtab.h"
 #include "keyhash.h"
 #include "period.h"
+#include "rankorder.h"
 #include "xsell.h"
 
 static const char usage_text[] =
     "usage: xsell-rank [--top N] [--by COLUMN] [--per COLUMN] "
     "[--fallback SRC,SRC,...]\n"
-    "                  [--catalog FILE] [--max-per-category K]\n"
+    "                  [--keep-order SRC,...] [--catalog FILE] "
+    "[--max-per-category K]\n"
     "                  [--holdout F --seed S [--assignments FILE]]\n"
     "                  [--history FILE --cap N --period day|week|month "
     "[--now TS]]\n"
@@ -30,15 +32,16 @@ static const char usage_text[] =
 
 static struct opts {
 	int64_t top, maxcat, cap, seed;
-	const char *by, *per, *fallback, *catalog, *assign;
+	const char *by, *per, *fallback, *keep, *catalog, *assign;
 	const char *history, *out;
 	double holdout;		/* NaN without --holdout */
 	int period, has_seed, has_now, buffer, json;
 	int64_t now;
 } o;
 
-/* --fallback: source name -> tier. */
-static struct intern tiers;
+/* --fallback: source name -> tier; --keep-order: the sources kept in
+ * position order. */
+static struct intern tiers, keeps;
 
 /* --catalog: category of a product. */
 static struct itemtab catalog;
@@ -55,14 +58,15 @@ static struct hist {
 } hist;
 
 struct cols {
-	int by, cid, score, source, category, per;
+	int by, cid, score, source, category, per, position;
 };
 
 /* One candidate row of the current context. */
 struct item {
 	uint32_t part;		/* placement, in order of first appearance */
 	int tier;		/* place in --fallback, -1 not listed */
-	double score;
+	int keep;		/* place in --keep-order, -1 not listed */
+	double score, pos;	/* pos: NaN when missing or not kept */
 	const char *cid;
 	size_t cidlen;
 	const char *cat;	/* NULL: no category, never limited */
@@ -205,6 +209,28 @@ by_rank(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
+/* --keep-order: a kept source's class within its placement. */
+static long
+keep_class(const void *a)
+{
+	const struct item *x = a;
+
+	return x->keep < 0 ? -1 : (long)x->part * (long)keeps.n + x->keep;
+}
+
+/* Within a kept source: position, a missing one last, then as by_rank. */
+static int
+by_position(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (isnan(x->pos) != isnan(y->pos))
+		return isnan(x->pos) ? 1 : -1;
+	if (x->pos != y->pos && !isnan(x->pos))
+		return x->pos < y->pos ? -1 : 1;
+	return by_rank(a, b);
+}
+
 static int
 same(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -303,6 +329,17 @@ read_items(struct work *w, const struct group *g, const struct cols *k)
 
 			t->tier = tr == INTERN_NONE ? -1 : (int)tr;
 		}
+		t->keep = -1;
+		t->pos = NAN;
+		if (o.keep) {
+			uint32_t kp = intern_find(&keeps, f[k->source],
+			    len[k->source]);
+
+			if (kp != INTERN_NONE) {
+				t->keep = (int)kp;
+				t->pos = group_num(g, i, k->position, NAN);
+			}
+		}
 		t->catlen = 0;
 		if (k->category >= 0 && len[k->category]) {
 			t->cat = f[k->category];
@@ -312,6 +349,9 @@ read_items(struct work *w, const struct group *g, const struct cols *k)
 		}
 	}
 	qsort(w->it, g->n, sizeof *w->it, by_rank);
+	if (o.keep)
+		rank_keep_order(w->it, g->n, sizeof *w->it, keep_class,
+		    by_position);
 }
 
 /* Chooses up to slots offers of one placement from its sorted items. */
@@ -511,23 +551,24 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 
 /* ---- options ---- */
 
+/* A comma list of source names, each once. */
 static void
-parse_fallback(const char *s)
+parse_sources(struct intern *in, const char *opt, const char *s)
 {
 	const char *p = s, *item;
 	size_t n;
 
-	intern_init(&tiers);
+	intern_init(in);
 	while (list_next(&p, s + strlen(s), &item, &n)) {
-		uint32_t before = tiers.n;
+		uint32_t before = in->n;
 
-		intern_put(&tiers, item, n);
-		if (tiers.n == before)
-			die(XS_USAGE, "option --fallback: '%.*s' given twice",
+		intern_put(in, item, n);
+		if (in->n == before)
+			die(XS_USAGE, "option %s: '%.*s' given twice", opt,
 			    (int)n, item);
 	}
-	if (!tiers.n)
-		die(XS_USAGE, "option --fallback: no source named");
+	if (!in->n)
+		die(XS_USAGE, "option %s: no source named", opt);
 }
 
 static void
@@ -535,12 +576,13 @@ parse_args(int argc, char **argv)
 {
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
 	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_HISTORY, O_CAP,
-	    O_PERIOD, O_NOW, O_BUFFER };
+	    O_PERIOD, O_NOW, O_BUFFER, O_KEEP };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
 		{ "per", required_argument, NULL, O_PER },
 		{ "fallback", required_argument, NULL, O_FALLBACK },
+		{ "keep-order", required_argument, NULL, O_KEEP },
 		{ "popular", required_argument, NULL, O_POPULAR },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-per-category", required_argument, NULL, O_MAXCAT },
@@ -567,6 +609,7 @@ parse_args(int argc, char **argv)
 		case O_BY: o.by = optarg; break;
 		case O_PER: o.per = optarg; break;
 		case O_FALLBACK: o.fallback = optarg; break;
+		case O_KEEP: o.keep = optarg; break;
 		case O_POPULAR:
 			/* It filled slots with products that never passed
 			 * xsell-qualify's eligibility, stock and ownership. */
@@ -625,7 +668,9 @@ parse_args(int argc, char **argv)
 	if (o.per && strcmp(o.per, o.by) == 0)
 		die(XS_USAGE, "option --per: '%s' is the --by column", o.per);
 	if (o.fallback)
-		parse_fallback(o.fallback);
+		parse_sources(&tiers, "--fallback", o.fallback);
+	if (o.keep)
+		parse_sources(&keeps, "--keep-order", o.keep);
 }
 
 static void
@@ -634,7 +679,9 @@ find_cols(struct cols *k, const struct rec *r)
 	k->by = rec_need(r, o.by);
 	k->cid = rec_need(r, "candidate_id");
 	k->score = rec_need(r, "score");
-	k->source = o.fallback ? rec_need(r, "source") : rec_col(r, "source");
+	k->source = o.fallback || o.keep ? rec_need(r, "source") :
+	    rec_col(r, "source");
+	k->position = o.keep ? rec_need(r, "position") : -1;
 	k->per = o.per ? rec_need(r, o.per) : -1;
 	k->category = rec_col(r, "category");
 	if (o.maxcat && k->category < 0 && !have_catalog)
@@ -715,5 +762,7 @@ main(int argc, char **argv)
 	}
 	if (o.fallback)
 		intern_free(&tiers);
+	if (o.keep)
+		intern_free(&keeps);
 	return xs_finish(XS_OK);
 }

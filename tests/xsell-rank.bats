@@ -93,6 +93,46 @@ P1 C 2
 P1 F 3"
 }
 
+@test "--keep-order managed: curated positions in order, in the slots curated links earned" {
+	printf 'context_id\tchannel\tcandidate_id\tsource\tposition\tscore
+P1\tweb\ta\tmanaged\t2\t0.9
+P1\tweb\tb\tmanaged\t1\t0.3
+P1\tweb\tc\tlearned\t1\t0.8
+P1\tweb\td\tmanaged\t3\t0.95
+P1\tweb\te\tmanaged\t\t0.99
+P1\tweb\tf\tpopular\t1\t0.1
+P1\tweb\tg\tpopular\t2\t0.5
+P1\temail\ta\tmanaged\t2\t0.2
+P1\temail\tb\tmanaged\t1\t0.1
+' > in.tsv
+	# By score: e d a c g b f. Curated links hold slots 1, 2, 3 and 6
+	# there; position 1 (b) takes the first, a missing position the last.
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel --keep-order managed in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_success
+	assert_output "web b 1 web a 2 web d 3 web c 4 web g 5 web e 6 web f 7 email b 1 email a 2 "
+	# A short list shows position 1, however it scored.
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --keep-order managed in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web b 1 web a 2 email b 1 email a 2 "
+	# With a fallback chain, each kept source is in its own order.
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel --fallback managed,learned,popular --keep-order managed,popular in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web b 1 web a 2 web d 3 web e 4 web c 5 web f 6 web g 7 email b 1 email a 2 "
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web e 1 web d 2 web a 3 web c 4 web g 5 web b 6 web f 7 email a 1 email b 2 "
+}
+
+@test "--keep-order: needs source and position columns; a source once" {
+	printf 'context_id\tcandidate_id\tsource\tscore\nA\tx\tmanaged\t1\n' > nopos.tsv
+	run xsell-rank --keep-order managed nopos.tsv
+	assert_failure 3
+	assert_output "xsell-rank: nopos.tsv: missing required column 'position' (found: context_id, candidate_id, source, score)"
+	run xsell-rank --keep-order managed,managed nopos.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --keep-order: 'managed' given twice"
+	run xsell-rank --keep-order , nopos.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --keep-order: no source named"
+}
+
 @test "--popular is gone: exit 2 pointing to xsell-qualify --popular; nothing is written" {
 	run xsell-rank --top 4 --popular $R/popular.tsv -o out.tsv $R/cart.tsv
 	assert_failure 2

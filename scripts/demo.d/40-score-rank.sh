@@ -34,16 +34,16 @@ for f in candidates-page.tsv candidates-cart.tsv candidates-customers.tsv; do
 	[ -f "$f" ] || { echo "40-score-rank: no $f (stage 30 writes it)" >&2; exit 1; }
 done
 
-echo "Product pages: curated links first, then learned ones, then best"
-echo "sellers that passed the same rules and stock checks, at most two per"
-echo "category (page-2 has one curated link):"
+echo "Product pages: curated links first, in the merchandiser's order, then"
+echo "learned ones, then best sellers that passed the same rules and stock"
+echo "checks, at most two per category (page-2 has one curated link):"
 run xsell-score --catalog catalog.tsv --explain -o scored-page.tsv \
     candidates-page.tsv
 run xsell-rank --top 4 --fallback managed,learned,popular \
-    --catalog catalog.tsv --max-per-category 2 -o ranked-page.tsv \
-    scored-page.tsv
+    --keep-order managed,popular --catalog catalog.tsv --max-per-category 2 \
+    -o ranked-page.tsv scored-page.tsv
 show ranked-page.tsv '^page-[12]$' context_id rank candidate_id title source \
-    category score
+    position category score
 echo "Why page-1's first (weights P=0.4, R=0.2, I=0.3, E=0.1; a curated link"
 echo "has no confidence or lift, so P and R are 0):"
 show ranked-page.tsv '^page-1$' rank i_input i_raw i_value e_input e_raw \
