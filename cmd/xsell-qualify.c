@@ -503,6 +503,7 @@ struct q {
 	char **own;
 	int o_support, o_rel, nrel_out;	/* where they start */
 	int o_pos, pos_added;	/* position; added for --popular alone */
+	int o_channel;		/* an offer's channel, or -1 */
 	int *relmap;		/* own rel column -> R.cols or offer column */
 	int nextra, *extra;	/* catalog columns appended, their index */
 	int nkeep, *keep;	/* context columns passed through */
@@ -1705,6 +1706,55 @@ popular_cands(struct q *Q, uint32_t *found, uint32_t *kept)
 	*kept += (uint32_t)n;
 }
 
+/* Is the list item at item one of the items before it in the list? */
+static int
+listed_before(const char *s, const char *item, size_t n)
+{
+	const char *p = s, *it;
+	size_t len;
+
+	while (list_next(&p, item, &it, &len) && it < item)
+		if (len == n && memcmp(it, item, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An offer is one placement per channel: a channel list (email,in_app)
+ * makes a candidate row for each channel, checked on its own (a rule may
+ * read candidate.channel), so that xsell-score weighs each by its
+ * channel's weights and xsell-rank --per channel fills each list.
+ */
+static void
+offer_placements(struct q *Q, uint32_t row, uint32_t *found, uint32_t *kept)
+{
+	const char *s, *p, *end, *item;
+	size_t n;
+	int any = 0;
+
+	offer_values(Q, row);
+	s = Q->o_channel >= 0 ? Q->ov[Q->o_channel] : "";
+	end = s + (Q->o_channel >= 0 ? Q->ol[Q->o_channel] : 0);
+	for (p = s; memchr(s, ',', (size_t)(end - s)) &&
+	    list_next(&p, end, &item, &n);) {
+		if (listed_before(s, item, n))
+			continue;
+		set_own(Q, Q->o_channel, item, n);
+		(*found)++;
+		*kept += (uint32_t)emit(Q, Q->offers->item[row],
+		    Q->offer_typeid[row], 0, NONE, row, row);
+		any = 1;
+	}
+	if (any)
+		return;
+	/* One channel, none, or a list of nothing but commas. */
+	if (Q->o_channel >= 0 && memchr(s, ',', (size_t)(end - s)))
+		set_own(Q, Q->o_channel, "", 0);
+	(*found)++;
+	*kept += (uint32_t)emit(Q, Q->offers->item[row], Q->offer_typeid[row],
+	    0, NONE, row, row);
+}
+
 /* One context: its candidates, qualified. */
 static void
 context(struct q *Q)
@@ -1718,12 +1768,8 @@ context(struct q *Q)
 		set_own(Q, Q->nown + j, Q->in.f[Q->keep[j]], Q->in.len[Q->keep[j]]);
 	if (Q->offers) {
 		for (uint32_t row = 0; row < Q->offers->nrows; row++) {
-			if (!offer_wanted(Q, row))
-				continue;
-			offer_values(Q, row);
-			found++;
-			kept += (uint32_t)emit(Q, Q->offers->item[row],
-			    Q->offer_typeid[row], 0, NONE, row, row);
+			if (offer_wanted(Q, row))
+				offer_placements(Q, row, &found, &kept);
 		}
 	} else {
 		expand(Q);
@@ -1812,6 +1858,7 @@ out_columns(struct q *Q)
 			continue;
 		Q->relmap[Q->nrel_out++] = k;
 	}
+	Q->o_channel = Q->offers ? own_col(Q, "channel") : -1;
 	Q->o_pos = own_col(Q, "position");
 	if (Q->o.popular && Q->o_pos < 0) {
 		Q->o_pos = add_own(Q, "position");

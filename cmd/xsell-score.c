@@ -46,6 +46,7 @@ struct wtab {
 	struct intern ch;
 	struct weights *w;
 	int dflt;		/* row of "*", or -1 */
+	struct intern warned;	/* channels without a row, said once */
 };
 
 /* One candidate while its context is being scored. */
@@ -85,6 +86,7 @@ load_weights_file(const char *file)
 
 	memset(&r, 0, sizeof r);
 	intern_init(&wtab.ch);
+	intern_init(&wtab.warned);
 	wtab.dflt = -1;
 	rec_open(&r, 1, files);
 	if ((ch = rec_need(&r, "channel")) < 0) {
@@ -126,16 +128,27 @@ load_weights_file(const char *file)
 	rec_close(&r);
 }
 
-/* Weights for a candidate's channel: its row, the "*" row, or --weights. */
+/*
+ * Weights for a candidate's channel: its row, the "*" row, or --weights.
+ * A channel without a row of its own is said once, by name: a typo or a
+ * channel list would otherwise take other weights silently.
+ */
 static const struct weights *
 weights_for(const char *ch, size_t n)
 {
-	uint32_t id;
+	uint32_t id, before;
 
 	if (!o.weights_file)
 		return &o.w;
 	if ((id = intern_find(&wtab.ch, ch, n)) != INTERN_NONE)
 		return &wtab.w[id];
+	before = wtab.warned.n;
+	if (n && (intern_put(&wtab.warned, ch, n), wtab.warned.n > before))
+		warnx("%s: no row for channel '%.*s'%s: its candidates take %s",
+		    o.weights_file, (int)(n > 60 ? 60 : n), ch,
+		    memchr(ch, ',', n) ? " (a list: xsell-qualify makes one "
+		    "placement per channel)" : "", wtab.dflt >= 0 ?
+		    "the '*' row" : "--weights");
 	return wtab.dflt >= 0 ? &wtab.w[wtab.dflt] : &o.w;
 }
 
@@ -640,6 +653,7 @@ main(int argc, char **argv)
 		uplift_model_free(model);
 	if (o.weights_file) {
 		intern_free(&wtab.ch);
+		intern_free(&wtab.warned);
 		free(wtab.w);
 	}
 	return xs_finish(XS_OK);

@@ -282,6 +282,35 @@ platinum offer upsell'
 	assert_output 'platinum'
 }
 
+@test "an offer's channel list is one placement per channel, each checked on its own" {
+	printf 'offer_id\tstatus\tbusiness_value\tchannel\nsavings\tactive\t60\temail,in_app\ncard\tactive\t80\t email , branch ,email\nloan\tactive\t50\t\ngift\tactive\t10\t,\n' > off.tsv
+	printf 'customer_id\ttier\nC1\tgold\n' > c.tsv
+	run xsell-qualify --offers off.tsv -r '!(candidate.channel == "branch")' --rejected rej.tsv -v -o out.tsv c.tsv
+	assert_success
+	assert_output "xsell-qualify: contexts: 1 read, 0 without any candidate, 0 with none qualified
+xsell-qualify: offer savings: 2 candidates, 2 qualified
+xsell-qualify: offer card: 2 candidates, 1 qualified
+xsell-qualify: offer loan: 1 candidates, 1 qualified
+xsell-qualify: offer gift: 1 candidates, 1 qualified
+xsell-qualify: candidates: 6, 5 qualified, 1 rejected
+xsell-qualify: rule -r:1: 1 rejected"
+	run pick context_id candidate_id channel < out.tsv
+	assert_output "C1 savings email
+C1 savings in_app
+C1 card email
+C1 loan 
+C1 gift "
+	run pick candidate_id channel rejected_by < rej.tsv
+	assert_output "card branch -r:1"
+	# Each placement is weighed by its channel and ranked in its own list.
+	printf 'channel\tP\tR\tI\tE\nemail\t0\t0\t1\t0\nin_app\t0\t0\t0.5\t0.5\n*\t0.25\t0.25\t0.25\t0.25\n' > w.tsv
+	run bash -o pipefail -c "xsell-score --weights-file w.tsv out.tsv | xsell-rank --per channel --top 1 | pick channel candidate_id score rank"
+	assert_success
+	assert_output "email card 0.8 1
+in_app savings 0.3 1
+ loan 0.125 1"
+}
+
 @test "bank: a premium customer of 36 months with checking and no card keeps exactly two offers" {
 	man_rules bank-rules > rules.tsv
 	grep -q 'mortgage_tenure' rules.tsv

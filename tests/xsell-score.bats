@@ -134,12 +134,13 @@ EOF
 	assert_failure 2
 }
 
-@test "per-channel weights: the channel's row, else '*'" {
+@test "per-channel weights: the channel's row, else '*', with a warning naming the channel" {
 	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --weights-file $S/weights.tsv --explain $S/cands.tsv | pick candidate_id channel p_weight score"
 	assert_success
 	# web: 0.5/0.25/0.125/0.125 as worked above; email has no row: '*'
 	# = 0.25 each: .25 * (.75 + .9375 + .125 + .25)
-	assert_output "P2 web 0.5 0.625
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'email': its candidates take the '*' row
+P2 web 0.5 0.625
 P3 web 0.5 0.375
 P4 email 0.25 0.515625
 P2 web 0.5 0.40625"
@@ -149,7 +150,8 @@ P2 web 0.5 0.40625"
 	head -2 $S/weights.tsv > w.tsv
 	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --weights-file w.tsv --weights P=1,R=0,I=0,E=0 $S/cands.tsv | pick channel score"
 	assert_success
-	assert_output "web 0.625
+	assert_output "xsell-score: w.tsv: no row for channel 'email': its candidates take --weights
+web 0.625
 web 0.375
 email 0.75
 web 0.40625"
@@ -161,8 +163,23 @@ web 0.40625"
 	assert_success
 	# web: 0.5*0.5 = 0.25, U = 2 from the option: x (1 + 2*0.5) = 0.5.
 	# email, '*' row: 0.25*0.5 = 0.125, U = 1: x 1.5 = 0.1875.
-	assert_output "web 0.5
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'email': its candidates take the '*' row
+web 0.5
 email 0.1875"
+}
+
+@test "per-channel weights: a channel without a row is said once by name; a list is said to be one" {
+	printf 'context_id\tcandidate_id\tconfidence\tchannel\nA\tx\t0.5\tin_app\nA\ty\t0.5\temail,in_app\nB\tx\t0.5\tin_app\nB\ty\t0.5\t\nB\tz\t0.5\tweb\n' > in.tsv
+	xsell-score --weights-file $S/weights.tsv in.tsv > out.tsv 2> err
+	run cat err
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'in_app': its candidates take the '*' row
+xsell-score: $S/weights.tsv: no row for channel 'email,in_app' (a list: xsell-qualify makes one placement per channel): its candidates take the '*' row"
+	run pick candidate_id channel score < out.tsv
+	assert_output "x in_app 0.125
+y email,in_app 0.125
+x in_app 0.125
+y  0.125
+z web 0.25"
 }
 
 @test "a weights file row that does not sum to 1 is exit 3 naming the line" {
