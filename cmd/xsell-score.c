@@ -20,9 +20,9 @@ static const char usage_text[] =
     "[--uplift-weight U]\n"
     "                   [--weights-file FILE] [--catalog FILE] "
     "[--offers FILE]\n"
-    "                   [--uplift-model FILE] [--explain] [--buffer] "
-    "[-jqv] [-o FILE]\n"
-    "                   [FILE ...]\n";
+    "                   [--uplift-model FILE] [--propensity-model FILE] "
+    "[--explain]\n"
+    "                   [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
 /* Catalog and offers columns kept in the side tables. */
 enum { CAT_PRICE, CAT_COST };
@@ -31,12 +31,13 @@ enum { OFF_BV, OFF_RV };
 /* The inputs a factor can come from, as explain names them. */
 static const char *const input_name[] = {
 	NULL, "propensity", "confidence", "relevance", "lift", "impact",
-	"business_value", "margin", "emphasis", "position", "model", "uplift"
+	"business_value", "margin", "emphasis", "position", "model", "uplift",
+	"treated_rate"
 };
 enum {
 	IN_NONE, IN_PROPENSITY, IN_CONFIDENCE, IN_RELEVANCE, IN_LIFT,
 	IN_IMPACT, IN_BV, IN_MARGIN, IN_EMPHASIS, IN_POSITION, IN_MODEL,
-	IN_UPLIFT
+	IN_UPLIFT, IN_TREATED
 };
 
 #define NPART (NFACTOR + 1)	/* P R I E and U */
@@ -67,14 +68,16 @@ struct cols {
 
 static struct opts {
 	struct weights w;
-	const char *weights_file, *catalog, *offers, *model, *out;
+	const char *weights_file, *catalog, *offers, *model, *pmodel, *out;
 	int explain, buffer, json;
 } o;
 
 static struct itemtab catalog, offers;
 static struct wtab wtab;
 static struct uplift_model *model;	/* lib/uplift.h */
-static int have_catalog, have_offers, have_model;
+/* --propensity-model: an uplift model read for its treated rates. */
+static struct uplift_model *pmodel;
+static int have_catalog, have_offers, have_model, have_pmodel;
 
 static void
 load_weights_file(const char *file)
@@ -195,8 +198,26 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	int offer;
 	double bv = NAN, rv = NAN, margin = NAN;
 
-	pick(c, F_P, g, i, k->propensity, IN_PROPENSITY, k->confidence,
-	    IN_CONFIDENCE);
+	/* P: the row's propensity, else the treated conversion rate of the
+	 * candidate in the context's segment, else the rule's confidence. */
+	pick(c, F_P, g, i, k->propensity, IN_PROPENSITY, -1, IN_NONE);
+	if (c->in[F_P] == IN_NONE && have_pmodel) {
+		struct uplift_hit h;
+		int found = uplift_lookup(pmodel, f[k->cid], len[k->cid], f,
+		    len, &h);
+
+		if (found == UPLIFT_BAD)
+			die(XS_INPUT, "%s: %s", group_where(g, i),
+			    uplift_model_err(pmodel));
+		if (found != UPLIFT_NONE && !isnan(h.treated)) {
+			c->raw[F_P] = h.treated;
+			c->in[F_P] = IN_TREATED;
+		}
+	}
+	if (c->in[F_P] == IN_NONE && has(len, k->confidence)) {
+		c->raw[F_P] = group_num(g, i, k->confidence, NAN);
+		c->in[F_P] = IN_CONFIDENCE;
+	}
 	c->x[F_P] = norm_clamp(c->raw[F_P]);
 	pick(c, F_R, g, i, k->relevance, IN_RELEVANCE, k->lift, IN_LIFT);
 	c->x[F_R] = c->in[F_R] == IN_LIFT ? norm_lift(c->raw[F_R]) :
@@ -507,7 +528,7 @@ static void
 parse_args(int argc, char **argv)
 {
 	enum { O_WEIGHTS = 256, O_UW, O_WFILE, O_CATALOG, O_OFFERS, O_MODEL,
-	    O_EXPLAIN, O_BUFFER };
+	    O_EXPLAIN, O_BUFFER, O_PMODEL };
 	static const struct option lo[] = {
 		{ "weights", required_argument, NULL, O_WEIGHTS },
 		{ "uplift-weight", required_argument, NULL, O_UW },
@@ -515,6 +536,7 @@ parse_args(int argc, char **argv)
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "offers", required_argument, NULL, O_OFFERS },
 		{ "uplift-model", required_argument, NULL, O_MODEL },
+		{ "propensity-model", required_argument, NULL, O_PMODEL },
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		XS_COMMON_LONGOPTS
@@ -536,6 +558,7 @@ parse_args(int argc, char **argv)
 		case O_CATALOG: o.catalog = optarg; break;
 		case O_OFFERS: o.offers = optarg; break;
 		case O_MODEL: o.model = optarg; break;
+		case O_PMODEL: o.pmodel = optarg; break;
 		case O_EXPLAIN: o.explain = 1; break;
 		case O_BUFFER: o.buffer = 1; break;
 		case 'j': o.json = 1; break;
@@ -605,6 +628,17 @@ main(int argc, char **argv)
 		model = uplift_model_load(o.model);
 		have_model = 1;
 	}
+	if (o.pmodel) {
+		const char *why;
+
+		pmodel = uplift_model_load(o.pmodel);
+		have_pmodel = 1;
+		/* A revenue model's "rates" are amounts, not probabilities. */
+		if ((why = uplift_model_not_rates(pmodel)))
+			die(XS_INPUT, "%s (--propensity-model needs a model of "
+			    "conversions: xsell-learn --uplift --outcome "
+			    "converted)", why);
+	}
 	memset(&r, 0, sizeof r);
 	rec_open(&r, argc - optind, argv + optind);
 	if (r.empty) {
@@ -614,6 +648,8 @@ main(int argc, char **argv)
 	find_cols(&k, &r);
 	if (have_model)
 		uplift_model_bind(model, &r);
+	if (have_pmodel)
+		uplift_model_bind(pmodel, &r);
 	/* Only the margin scale looks across a context's rows. */
 	mode = !have_catalog ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
 	if (mode == GROUP_STREAM && group_check(&r, k.ctx) == 0) {
@@ -651,6 +687,8 @@ main(int argc, char **argv)
 		itemtab_free(&offers);
 	if (have_model)
 		uplift_model_free(model);
+	if (have_pmodel)
+		uplift_model_free(pmodel);
 	if (o.weights_file) {
 		intern_free(&wtab.ch);
 		intern_free(&wtab.warned);

@@ -238,6 +238,44 @@ other uplift 0.5 0.5"
 	assert_output "xsell-score: m.tsv:6: candidate 'savings' has two candidate-level rows"
 }
 
+@test "--propensity-model: P is the candidate's treated rate in the context's segment, so expected value is not 0" {
+	printf 'context_id\tcandidate_id\tsource\tconfidence\tpropensity\ttier\nC1\tsavings\toffer\t\t\tpremium\nC1\tcard\toffer\t\t\tpremium\nC1\tmortgage\toffer\t\t\tbasic\nC1\tloan\toffer\t0.4\t\tbasic\nC1\tgift\toffer\t\t0.9\tbasic\n' > in.tsv
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --explain in.tsv | pick candidate_id p_input expected_value"
+	assert_success
+	assert_output "savings  0
+card  0
+mortgage  0
+loan confidence 
+gift propensity "
+	# savings: base .3 + cate 0; card premium .3 - .1 (its segment's
+	# row); mortgage basic: no such segment, the candidate's row .075 -
+	# .025; loan is not in the model: its confidence; gift's own column.
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --propensity-model $S/model.tsv --explain in.tsv | pick candidate_id p_input p_raw expected_value"
+	assert_success
+	assert_output "savings treated_rate 0.3 12
+card treated_rate 0.2 40
+mortgage treated_rate 0.05 45
+loan confidence 0.4 
+gift propensity 0.9 "
+	# With the uplift model too (the same file): P from the rate, U
+	# from the effect.
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --propensity-model $S/model.tsv --uplift-model $S/model.tsv --uplift-weight 1 --explain in.tsv | pick candidate_id p_raw u_raw incremental_value"
+	assert_output "savings 0.3 0 0
+card 0.2 -0.1 -20
+mortgage 0.05 -0.025 -22.5
+loan 0.4  
+gift 0.9  "
+}
+
+@test "--propensity-model: a model whose rates are not in [0, 1] (revenue) is exit 3" {
+	printf 'candidate_id\tn_t\tn_c\trate_t\trate_c\tcate\tbase_rate\nsavings\t10\t10\t30.5\t20\t10.5\t20\n' > rev.tsv
+	run xsell-score --propensity-model rev.tsv $S/offer-cands.tsv
+	assert_failure 3
+	assert_output "xsell-score: rev.tsv:2: base_rate is 20, not a rate in [0, 1] (--propensity-model needs a model of conversions: xsell-learn --uplift --outcome converted)"
+	run xsell-score --uplift-model rev.tsv $S/offer-cands.tsv
+	assert_success
+}
+
 @test "explain: columns for each part" {
 	run bash -o pipefail -c "xsell-score --weights $DYADIC --catalog $S/catalog.tsv --explain $S/cands.tsv | head -2"
 	assert_success
