@@ -404,6 +404,28 @@ C3 a 1"
 {"context_id":"A","candidate_id":"x","score":0.5,"rank":2,"group":"treatment"}'
 }
 
+@test "-j reads what every tool writes with -j: score's explain object, nested attributes" {
+	S=$FIX/score
+	xsell-score -j --explain --catalog $S/catalog.tsv $S/cands.tsv > scored.json
+	run bash -o pipefail -c "xsell-rank -j --top 1 scored.json | jq -c '[.candidate_id, .rank, .explain.E.input, (.explain | [.P, .R, .I, .E, .U] | map(.contribution) | add) == .score]'"
+	assert_success
+	assert_output '["P2",1,"position",true]
+["P2",1,null,true]'
+	# Through TSV and back: the explain column is its JSON text, and JSON
+	# again on the way out.
+	run bash -o pipefail -c "xsell-rank --top 1 scored.json | xsell-rank -j --top 1 | jq -c .explain.R"
+	assert_output '{"input":"lift","raw":3,"value":0.75,"weight":0.2,"contribution":0.15000000000000002}
+{"input":"lift","raw":7,"value":0.875,"weight":0.2,"contribution":0.17500000000000002}'
+	run bash -o pipefail -c "jq -c 'select(.context_id == \"P1\" and .candidate_id == \"P2\") | .explain' scored.json > want
+	    xsell-rank -j --top 1 scored.json | jq -c 'select(.context_id == \"P1\") | .explain' | cmp - want"
+	assert_success
+	# A customer's nested attributes ride through qualify, score and rank.
+	printf '{"customer_id":"C1","holdings":["checking"],"address":{"city":"Lyon","zip":[69001]},"tier":"gold"}\n' > cust.json
+	run bash -o pipefail -c "xsell-qualify -j --offers $FIX/qualify/offers.tsv cust.json | xsell-score -j | xsell-rank -j --top 1 | jq -c '[.candidate_id, .address, .holdings]'"
+	assert_success
+	assert_output '["mortgage",{"city":"Lyon","zip":[69001]},["checking"]]'
+}
+
 @test "errors: table of exit statuses and messages" {
 	printf 'context_id\tcandidate_id\tscore\nA\tx\thigh\n' > bad.tsv
 	printf 'context_id\tcandidate_id\nA\tx\n' > noscore.tsv
