@@ -37,7 +37,14 @@ static const char *const input_name[] = {
 enum {
 	IN_NONE, IN_PROPENSITY, IN_CONFIDENCE, IN_RELEVANCE, IN_LIFT,
 	IN_IMPACT, IN_BV, IN_MARGIN, IN_EMPHASIS, IN_POSITION, IN_MODEL,
-	IN_UPLIFT, IN_TREATED
+	IN_UPLIFT, IN_TREATED, NINPUT
+};
+
+/* Where a margin's price and cost came from, for -v. */
+enum { M_ROW, M_CATALOG, M_BOTH, NMSRC };
+static const char *const msrc_name[NMSRC] = {
+	"with the row's price and cost", "with --catalog's price and cost",
+	"with the row's price or cost and --catalog's"
 };
 
 #define NPART (NFACTOR + 1)	/* P R I E and U */
@@ -56,6 +63,7 @@ struct cand {
 	int in[NPART];		/* where it came from, IN_* */
 	double x[NPART];	/* normalised (x[NFACTOR] is u) */
 	double value;		/* margin, or revenue_value of an offer */
+	int msrc;		/* M_*: where the margin came from */
 	double cate;
 	int ctx;		/* context slot for the impact scale */
 	const struct weights *w;
@@ -63,8 +71,15 @@ struct cand {
 
 struct cols {
 	int ctx, cid, source, channel, propensity, confidence, relevance;
-	int lift, impact, emphasis, position, bv, rv, uplift;
+	int lift, impact, emphasis, position, bv, rv, uplift, price, cost;
 };
+
+/* -v: how many rows took each part from each input, and margins from
+ * where. */
+static struct {
+	uint64_t from[NFACTOR + 1][NINPUT];
+	uint64_t margin[NMSRC];
+} seen;
 
 static struct opts {
 	struct weights w;
@@ -78,6 +93,7 @@ static struct uplift_model *model;	/* lib/uplift.h */
 /* --propensity-model: an uplift model read for its treated rates. */
 static struct uplift_model *pmodel;
 static int have_catalog, have_offers, have_model, have_pmodel;
+static int margins;	/* from --catalog or the rows' price and cost */
 
 static void
 load_weights_file(const char *file)
@@ -245,9 +261,20 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	}
 	offer = field_is(f, len, k->source, "offer") || orow != INTERN_NONE ||
 	    !isnan(bv);
-	if (!offer && crow != INTERN_NONE)
-		margin = itemtab_num(&catalog, crow, CAT_PRICE) -
-		    itemtab_num(&catalog, crow, CAT_COST);
+	if (!offer) {
+		/* The row's own price and cost (xsell-qualify --catalog
+		 * appends them), each else the catalog's. */
+		double price = group_num(g, i, k->price, NAN);
+		double cost = group_num(g, i, k->cost, NAN);
+		int row = !isnan(price) + !isnan(cost);
+
+		if (isnan(price) && crow != INTERN_NONE)
+			price = itemtab_num(&catalog, crow, CAT_PRICE);
+		if (isnan(cost) && crow != INTERN_NONE)
+			cost = itemtab_num(&catalog, crow, CAT_COST);
+		margin = price - cost;
+		c->msrc = row == 2 ? M_ROW : row == 0 ? M_CATALOG : M_BOTH;
+	}
 	c->value = offer ? rv : margin;
 	pick(c, F_I, g, i, k->impact, IN_IMPACT, -1, IN_NONE);
 	if (c->in[F_I] == IN_NONE && offer && !isnan(bv)) {
@@ -287,6 +314,10 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	}
 	if (c->in[NFACTOR] == IN_NONE)
 		c->x[NFACTOR] = NAN;
+	for (int p = 0; p < NPART; p++)
+		seen.from[p][c->in[p]]++;
+	if (c->in[F_I] == IN_MARGIN)
+		seen.margin[c->msrc]++;
 	c->w = weights_for(k->channel >= 0 ? f[k->channel] : "",
 	    k->channel >= 0 ? len[k->channel] : 0);
 }
@@ -524,6 +555,39 @@ score_group(struct out *u, const struct group *g, const struct cols *k,
 	}
 }
 
+/* -v: each part's inputs, with how many rows took each. */
+static void
+report_sources(void)
+{
+	static const char letter[NPART] = { 'P', 'R', 'I', 'E', 'U' };
+	struct buf b;
+
+	buf_init(&b);
+	for (int p = 0; p < NPART; p++) {
+		buf_reset(&b);
+		for (int in = IN_NONE + 1; in < NINPUT; in++) {
+			if (!seen.from[p][in])
+				continue;
+			buf_printf(&b, "%s%llu from %s", b.len ? ", " : "",
+			    (unsigned long long)seen.from[p][in], input_name[in]);
+			if (in != IN_MARGIN)
+				continue;
+			buf_puts(&b, " (");
+			for (int m = 0, k = 0; m < NMSRC; m++)
+				if (seen.margin[m])
+					buf_printf(&b, "%s%llu %s", k++ ? ", " : "",
+					    (unsigned long long)seen.margin[m],
+					    msrc_name[m]);
+			buf_putc(&b, ')');
+		}
+		if (seen.from[p][IN_NONE])
+			buf_printf(&b, "%s%llu without", b.len ? ", " : "",
+			    (unsigned long long)seen.from[p][IN_NONE]);
+		note("%c: %s", letter[p], buf_str(&b));
+	}
+	buf_free(&b);
+}
+
 static void
 parse_args(int argc, char **argv)
 {
@@ -578,7 +642,11 @@ static void
 find_cols(struct cols *k, const struct rec *r)
 {
 	k->cid = rec_need(r, "candidate_id");
-	k->ctx = have_catalog ? rec_need(r, "context_id") : rec_col(r,
+	k->price = rec_col(r, "price");
+	k->cost = rec_col(r, "cost");
+	/* A margin is scaled by the context's best: rows of one context. */
+	margins = have_catalog || (k->price >= 0 && k->cost >= 0);
+	k->ctx = margins ? rec_need(r, "context_id") : rec_col(r,
 	    "context_id");
 	k->source = rec_col(r, "source");
 	k->channel = rec_col(r, "channel");
@@ -651,7 +719,7 @@ main(int argc, char **argv)
 	if (have_pmodel)
 		uplift_model_bind(pmodel, &r);
 	/* Only the margin scale looks across a context's rows. */
-	mode = !have_catalog ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
+	mode = !margins ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
 	if (mode == GROUP_STREAM && group_check(&r, k.ctx) == 0) {
 		if (xs_verbose)
 			note("input not grouped by context_id: reading it all first");
@@ -674,6 +742,8 @@ main(int argc, char **argv)
 		note("scored %zu rows in %zu contexts", rows, groups);
 	else if (xs_verbose)
 		note("scored %zu rows", rows);
+	if (xs_verbose && rows)
+		report_sources();
 	out_free(&u);
 	group_free(&g);
 	if (mode == GROUP_ALL)

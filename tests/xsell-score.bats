@@ -379,8 +379,43 @@ EOF
 	[ -z "$(ls | grep tmp)" ]
 }
 
-@test "-v counts rows and contexts" {
+@test "-v counts rows and contexts, and where each part came from" {
 	run xsell-score -v --catalog $S/catalog.tsv $S/cands.tsv -o out.tsv
 	assert_success
-	assert_output "xsell-score: scored 4 rows in 2 contexts"
+	assert_output "xsell-score: scored 4 rows in 2 contexts
+xsell-score: P: 4 from confidence
+xsell-score: R: 4 from lift
+xsell-score: I: 4 from margin (4 with --catalog's price and cost)
+xsell-score: E: 2 from position, 2 without
+xsell-score: U: 4 without"
+}
+
+@test "margin from the row's own price and cost, without or before --catalog" {
+	printf 'context_id\tcandidate_id\tsource\tconfidence\tprice\tcost\nA\tP2\tlearned\t0.5\t50\t30\nA\tP3\tlearned\t0.5\t100\t\nA\tP4\tlearned\t0.5\t\t\nA\tP9\tlearned\t0.5\t10\t2\n' > in.tsv
+	# Without a catalog: P2 and P9 have both; P2's 20 is the best.
+	run bash -o pipefail -c "xsell-score --explain in.tsv | pick candidate_id i_input i_raw i_value score expected_value"
+	assert_success
+	assert_output "P2 margin 20 1 0.5 10
+P3   0 0.2 
+P4   0 0.2 
+P9 margin 8 0.4 0.32 4"
+	# With it: the row first, the catalog for what the row lacks (P3's
+	# cost 60, P4's price 20 and cost 15); P9 is not in the catalog.
+	run bash -o pipefail -c "xsell-score -v --catalog $S/catalog.tsv --explain in.tsv 2> err | pick candidate_id i_raw i_value expected_value"
+	assert_output "P2 20 0.5 10
+P3 40 1 20
+P4 5 0.125 2.5
+P9 8 0.2 4"
+	run grep "I:" err
+	assert_output "xsell-score: I: 4 from margin (2 with the row's price and cost, 1 with --catalog's price and cost, 1 with the row's price or cost and --catalog's)"
+	# The row's price wins over the catalog's.
+	printf 'context_id\tcandidate_id\tprice\tcost\nA\tP2\t80\t30\nA\tP3\t\t\n' > in.tsv
+	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --explain in.tsv | pick candidate_id i_raw i_value"
+	assert_output "P2 50 1
+P3 40 0.8"
+	# A margin compares the candidates of one context: context_id needed.
+	printf 'candidate_id\tprice\tcost\nP2\t80\t30\n' > noctx.tsv
+	run xsell-score noctx.tsv
+	assert_failure 3
+	assert_output "xsell-score: noctx.tsv: missing required column 'context_id' (found: candidate_id, price, cost)"
 }
