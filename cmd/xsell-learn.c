@@ -19,7 +19,8 @@
 
 static const char usage_text[] =
 "usage: xsell-learn [--basket order|customer] [--min-count N | --min-support F]\n"
-"           [--min-confidence F] [--min-lift F] [--top K] [--sort-by MEASURE]\n"
+"           [--min-confidence F] [--min-lift F] [--all-rules] [--top K]\n"
+"           [--sort-by MEASURE]\n"
 "           [--measures LIST] [--max-items K] [--max-basket N]\n"
 "           [--half-life DAYS [--now TS]] [--counts | --merge] [--shard I/N]\n"
 "           [-jqv] [-o FILE] [FILE ...]\n"
@@ -39,6 +40,14 @@ static const char usage_text[] =
 #define WUNIT 4294967296.0
 /* arules compares confidences with this slack (istree.c, EPSILON). */
 #define CONF_EPS 1e-12
+/* Cross-sell rules written as relations, unless --all-rules: a pair seen
+ * in one basket is chance, and one bought together no more often than by
+ * chance (lift 1 or less) is no recommendation; a merchant publishing the
+ * defaults should not show anti-correlated products. The lift floor is
+ * strict, with a slack for rounding, so that independence (lift 1,
+ * computed as 1 - 1 ulp or 1 + 1 ulp) is out. */
+#define DEFAULT_MIN_COUNT 2
+#define LIFT_EPS 1e-12
 
 enum { B_ORDER, B_CUSTOMER };
 enum { T_CROSS, T_UPSELL, T_SUBST };
@@ -54,6 +63,8 @@ struct opts {
 	int type, mode;
 	double min_count, min_support, min_conf, min_lift;
 	int has_count, has_support, has_conf, has_lift;
+	int all_rules;		/* --all-rules: no default floors */
+	int dflt_count, dflt_lift;	/* the floors are the defaults */
 	int64_t top;		/* 0: all */
 	int sort_by;
 	int measure[MS_N], nmeasure;
@@ -148,6 +159,18 @@ check_opts(struct opts *o)
 	}
 	if (o->basket < 0)
 		o->basket = o->type == T_UPSELL ? B_CUSTOMER : B_ORDER;
+	/* Upsells and substitutes are often bought instead of each other,
+	 * and counts are partial: the floors are for cross-sell rules. */
+	if (o->type == T_CROSS && o->mode != M_COUNTS && !o->all_rules) {
+		if (!o->has_count && !o->has_support) {
+			o->min_count = DEFAULT_MIN_COUNT;
+			o->has_count = o->dflt_count = 1;
+		}
+		if (!o->has_lift) {
+			o->min_lift = 1;
+			o->has_lift = o->dflt_lift = 1;
+		}
+	}
 	if (o->sort_by < 0)
 		o->sort_by = MS_CONFIDENCE;
 }
@@ -159,7 +182,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		O_BASKET = 256, O_MINCOUNT, O_MINSUPP, O_MINCONF, O_MINLIFT,
 		O_TOP, O_SORTBY, O_MEASURES, O_MAXITEMS, O_MAXBASKET,
 		O_HALFLIFE, O_NOW, O_COUNTS, O_MERGE, O_SHARD, O_TYPE,
-		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY
+		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY, O_ALLRULES
 	};
 	static const struct option lo[] = {
 		{ "basket", required_argument, NULL, O_BASKET },
@@ -167,6 +190,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "min-support", required_argument, NULL, O_MINSUPP },
 		{ "min-confidence", required_argument, NULL, O_MINCONF },
 		{ "min-lift", required_argument, NULL, O_MINLIFT },
+		{ "all-rules", no_argument, NULL, O_ALLRULES },
 		{ "top", required_argument, NULL, O_TOP },
 		{ "sort-by", required_argument, NULL, O_SORTBY },
 		{ "measures", required_argument, NULL, O_MEASURES },
@@ -233,6 +257,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_MINLIFT:
 			o->min_lift = opt_num("--min-lift", optarg, 0, 1e300);
 			o->has_lift = 1;
+			break;
+		case O_ALLRULES:
+			o->all_rules = 1;
 			break;
 		case O_TOP:
 			o->top = opt_int("--top", optarg, 1, INT64_MAX >> 11);
@@ -700,7 +727,16 @@ set_threshold(struct learn *L)
 		note("threshold: count >= %s (ceil(%s x %s baskets))", a, b,
 		    fmt_count(L, L->n, c));
 	} else {
-		note("threshold: count >= %s", a);
+		note("threshold: count >= %s%s", a, o->dflt_count ? " (the "
+		    "default for cross-sell rules; --min-count 1 or --all-rules "
+		    "for every pair)" : "");
+	}
+	if (o->dflt_lift)
+		note("threshold: lift > 1 (the default for cross-sell rules; "
+		    "--min-lift 0 or --all-rules for every pair)");
+	else if (o->has_lift) {
+		num_fmt(o->min_lift, b);
+		note("threshold: lift >= %s", b);
 	}
 }
 
@@ -861,8 +897,9 @@ rank_cands(struct learn *L, uint64_t sc, struct cand *c, size_t nc)
 
 		if (o->has_conf && !(conf >= cmin))
 			continue;
-		if (o->has_lift && !lift_reaches(c[i].count, sc,
-		    L->icnt[c[i].head], L->n, lift, o->min_lift))
+		if (o->has_lift && !(o->dflt_lift ? lift > 1 + LIFT_EPS :
+		    lift_reaches(c[i].count, sc, L->icnt[c[i].head], L->n,
+		    lift, o->min_lift)))
 			continue;
 		c[k] = c[i];
 		if (o->type == T_CROSS) {

@@ -3,7 +3,9 @@
  *
  * Each context read on stdin (a product page, a cart, a customer) becomes
  * its candidates: the products linked to its subject or cart items by
- * --relations, or every active offer of --offers. A candidate is kept
+ * --relations, the best sellers of --popular, or every active offer of
+ * --offers. Best sellers are a source like the others, so that back-fill
+ * passes the same checks as every candidate. A candidate is kept
  * when it passes the built-in checks and every rule in its scope; kept
  * ones go to stdout, dropped ones to --rejected with the rule that
  * dropped them.
@@ -12,7 +14,9 @@
  * interned to dense integers; contexts stream, so memory grows with those
  * files and not with the contexts. Per context the work is on integers:
  * stamps say which items the context holds, and a slot per (candidate,
- * type) merges the links that reach it.
+ * type, source) merges the links that reach it: a candidate both curated
+ * and learned is two rows, so that a fallback chain or an experiment can
+ * take either (xsell-rank shows it once).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,13 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "popular.h"
 #include "rule.h"
 #include "xsell.h"
 
 static const char usage_text[] =
-    "usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]\n"
-    "           [--rules FILE] [-r EXPR ...] [--type TYPE,...] [--exclude-owned]\n"
-    "           [--in-stock] [--rejected FILE] [-jqv] [-o FILE] [FILE ...]\n"
+    "usage: xsell-qualify [--relations FILE ...] [--popular FILE [--max-popular N]]\n"
+    "           [--catalog FILE] [--rules FILE] [-r EXPR ...] [--type TYPE,...]\n"
+    "           [--exclude-owned] [--in-stock] [--rejected FILE] [-jqv] [-o FILE]\n"
+    "           [FILE ...]\n"
+    "       xsell-qualify --offers FILE [--catalog FILE] [--rules FILE] [-r EXPR ...]\n"
+    "           [--type TYPE,...] [--exclude-owned] [--in-stock] [--rejected FILE]\n"
+    "           [-jqv] [-o FILE] [FILE ...]\n"
     "       xsell-qualify -h | -V\n";
 
 /* Rule sources: where customer.x, candidate.x and subject.x are read. */
@@ -37,7 +46,10 @@ static const char *const known_types[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
 };
 enum { TYPE_CROSS_SELL, TYPE_UPSELL, TYPE_SUBSTITUTE, TYPE_BUNDLE };
-enum { SOURCE_MANAGED, SOURCE_OFFER };	/* interned first */
+enum { SOURCE_MANAGED, SOURCE_OFFER, SOURCE_POPULAR };	/* interned first */
+
+/* --max-popular: best sellers kept per context unless said otherwise. */
+#define MAX_POPULAR 20
 
 /* Built-in checks, in the order they run, as named in --rejected. */
 static const char *const builtin_name[] = {
@@ -57,7 +69,8 @@ enum { K_PAGE, K_CART, K_CUSTOMER };
 struct opts {
 	char **relations;
 	int nrelations;
-	const char *offers, *catalog, *rules, *rejected, *out;
+	const char *offers, *popular, *catalog, *rules, *rejected, *out;
+	int64_t max_popular;	/* 0 until given */
 	char **exprs;
 	int nexprs;
 	unsigned typemask;	/* --type: bits of known_types; 0 is all */
@@ -426,8 +439,10 @@ struct qrule {
 
 struct slot {
 	uint32_t cand, type;	/* item id, type id */
+	uint32_t src;		/* source id */
 	uint32_t head, nlink;	/* its links, a chain in ctx.link */
-	uint32_t next;		/* the same candidate's slot of another type */
+	uint32_t next;		/* the same candidate's slot of another type
+				 * or source */
 	int oos;		/* a substitute whose subject is out of stock */
 };
 
@@ -470,6 +485,8 @@ struct q {
 	uint8_t *avail;		/* item -> AV_* */
 	int cat_status, cat_stock;
 	struct rels R;
+	struct popular pop;	/* --popular */
+	uint32_t *pop_item;	/* its products best first, as item ids */
 	struct qrule *rule;
 	int nrule;
 	int *gen, ngen;		/* rules scoped by * or type:, in order */
@@ -485,6 +502,8 @@ struct q {
 	int nown;		/* own columns */
 	char **own;
 	int o_support, o_rel, nrel_out;	/* where they start */
+	int o_pos, pos_added;	/* position; added for --popular alone */
+	int o_channel;		/* an offer's channel, or -1 */
 	int *relmap;		/* own rel column -> R.cols or offer column */
 	int nextra, *extra;	/* catalog columns appended, their index */
 	int nkeep, *keep;	/* context columns passed through */
@@ -504,6 +523,7 @@ struct q {
 	/* counts for -v */
 	uint64_t contexts, noid, none_found, none_kept, *before, *after;
 	uint64_t builtin_rejected[NBUILTIN];
+	uint64_t pop_before, pop_after;
 	long firstnoid;
 	uint32_t nbefore;
 };
@@ -1118,7 +1138,8 @@ ctx_open(struct q *Q)
 	c->idcol = rec_col(in, "context_id");
 	for (int i = 0; c->idcol < 0 && ids[i]; i++)
 		c->idcol = rec_col(in, ids[i]);
-	if (!in->empty && !Q->offers && c->kind == K_CUSTOMER && c->holdcol < 0)
+	if (!in->empty && !Q->offers && !Q->o.popular && c->kind == K_CUSTOMER &&
+	    c->holdcol < 0)
 		need_columns(in, "subject_id (a product page), items (a cart) "
 		    "or holdings (a customer) with --relations");
 	if (!in->empty && c->idcol < 0)
@@ -1222,7 +1243,7 @@ ctx_owns(void *arg, const char *id, size_t len)
 /* ---- candidates from relations ---- */
 
 static uint32_t
-slot_get(struct q *Q, uint32_t cand, uint32_t type)
+slot_get(struct q *Q, uint32_t cand, uint32_t type, uint32_t src)
 {
 	struct ctx *c = &Q->c;
 	uint32_t s, first = NONE;
@@ -1231,7 +1252,7 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	if (c->it[cand].slot == c->gen) {
 		first = c->it[cand].head;
 		for (s = first; s != NONE; s = c->slot[s].next)
-			if (c->slot[s].type == type)
+			if (c->slot[s].type == type && c->slot[s].src == src)
 				return s;
 	}
 	if (c->nslot == c->capslot) {
@@ -1248,6 +1269,7 @@ slot_get(struct q *Q, uint32_t cand, uint32_t type)
 	sl = &c->slot[s];
 	sl->cand = cand;
 	sl->type = type;
+	sl->src = src;
 	sl->head = NONE;
 	sl->nlink = 0;
 	sl->oos = 0;
@@ -1272,7 +1294,7 @@ link_add(struct q *Q, const struct edge *e, uint32_t subj,
 		return;
 	if (c->it[e->linked].in == c->gen)
 		return;		/* in the cart, or the subject itself */
-	s = slot_get(Q, e->linked, e->type);
+	s = slot_get(Q, e->linked, e->type, e->src);
 	if (c->nlink == c->caplink) {
 		c->caplink = c->caplink ? c->caplink * 2 : 256;
 		c->link = xreallocarray(c->link, c->caplink, sizeof *c->link);
@@ -1473,6 +1495,8 @@ slot_values(struct q *Q, const struct slot *s)
 		set_own(Q, Q->o_rel + j, Q->lv[(size_t)i * nc + k],
 		    Q->ll[(size_t)i * nc + k]);
 	}
+	if (Q->pos_added)
+		set_own(Q, Q->o_pos, "", 0);
 	if (Q->o_support >= 0) {
 		const uint64_t *b = Q->c.bits + (size_t)(s - Q->c.slot) * Q->c.words;
 		uint32_t cnt = 0;
@@ -1502,6 +1526,24 @@ offer_values(struct q *Q, uint32_t row)
 		set_own(Q, Q->o_rel + j, s, len);
 	}
 	extra_values(Q, t->item[row]);
+}
+
+/* A best seller's own columns: no relation's, its place in the list as
+ * position (for xsell-rank --keep-order popular), no supporting item. */
+static void
+popular_values(struct q *Q, uint32_t cand, uint32_t place)
+{
+	set_own(Q, 1, intern_str(&Q->items, cand), intern_len(&Q->items, cand));
+	set_own(Q, 2, intern_str(&Q->sources, SOURCE_POPULAR),
+	    intern_len(&Q->sources, SOURCE_POPULAR));
+	set_own(Q, 3, intern_str(&Q->types, TYPE_CROSS_SELL),
+	    intern_len(&Q->types, TYPE_CROSS_SELL));
+	for (int j = 0; j < Q->nrel_out; j++)
+		set_own(Q, Q->o_rel + j, "", 0);
+	set_own(Q, Q->o_pos, Q->numbuf, num_fmt(place, Q->numbuf));
+	if (Q->o_support >= 0)
+		set_own(Q, Q->o_support, "0", 1);
+	extra_values(Q, cand);
 }
 
 /* ---- qualification and output ---- */
@@ -1628,6 +1670,91 @@ prefetch_rows(const struct q *Q)
 	}
 }
 
+static int emit(struct q *Q, uint32_t cand, uint32_t type, int oos,
+    uint32_t subj, uint32_t offer_row, uint32_t counter);
+
+/*
+ * The best sellers, after the links: candidates of source popular and
+ * type cross_sell under the same checks as the links, best first, until
+ * --max-popular of them qualified. Never what the context expands from
+ * (the page's subject, the cart's items, the customer's holdings), as
+ * for links; a page's subject is the subject of subject.x rules.
+ */
+static void
+popular_cands(struct q *Q, uint32_t *found, uint32_t *kept)
+{
+	struct ctx *c = &Q->c;
+	uint32_t subj = c->kind == K_PAGE && c->nexp ? c->exp[0] : NONE;
+	int64_t n = 0;
+
+	if (Q->o.typemask && !(Q->o.typemask & (1u << TYPE_CROSS_SELL)))
+		return;
+	for (uint32_t i = 0; i < Q->pop.n && n < Q->o.max_popular; i++) {
+		uint32_t cand = Q->pop_item[i];
+
+		if (c->it[cand].in == c->gen)
+			continue;
+		popular_values(Q, cand, i + 1);
+		(*found)++;
+		Q->pop_before++;
+		if (emit(Q, cand, TYPE_CROSS_SELL, 0, subj, NONE,
+		    TYPE_CROSS_SELL)) {
+			n++;
+			Q->pop_after++;
+		}
+	}
+	*kept += (uint32_t)n;
+}
+
+/* Is the list item at item one of the items before it in the list? */
+static int
+listed_before(const char *s, const char *item, size_t n)
+{
+	const char *p = s, *it;
+	size_t len;
+
+	while (list_next(&p, item, &it, &len) && it < item)
+		if (len == n && memcmp(it, item, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An offer is one placement per channel: a channel list (email,in_app)
+ * makes a candidate row for each channel, checked on its own (a rule may
+ * read candidate.channel), so that xsell-score weighs each by its
+ * channel's weights and xsell-rank --per channel fills each list.
+ */
+static void
+offer_placements(struct q *Q, uint32_t row, uint32_t *found, uint32_t *kept)
+{
+	const char *s, *p, *end, *item;
+	size_t n;
+	int any = 0;
+
+	offer_values(Q, row);
+	s = Q->o_channel >= 0 ? Q->ov[Q->o_channel] : "";
+	end = s + (Q->o_channel >= 0 ? Q->ol[Q->o_channel] : 0);
+	for (p = s; memchr(s, ',', (size_t)(end - s)) &&
+	    list_next(&p, end, &item, &n);) {
+		if (listed_before(s, item, n))
+			continue;
+		set_own(Q, Q->o_channel, item, n);
+		(*found)++;
+		*kept += (uint32_t)emit(Q, Q->offers->item[row],
+		    Q->offer_typeid[row], 0, NONE, row, row);
+		any = 1;
+	}
+	if (any)
+		return;
+	/* One channel, none, or a list of nothing but commas. */
+	if (Q->o_channel >= 0 && memchr(s, ',', (size_t)(end - s)))
+		set_own(Q, Q->o_channel, "", 0);
+	(*found)++;
+	*kept += (uint32_t)emit(Q, Q->offers->item[row], Q->offer_typeid[row],
+	    0, NONE, row, row);
+}
+
 /* One context: its candidates, qualified. */
 static void
 context(struct q *Q)
@@ -1641,12 +1768,8 @@ context(struct q *Q)
 		set_own(Q, Q->nown + j, Q->in.f[Q->keep[j]], Q->in.len[Q->keep[j]]);
 	if (Q->offers) {
 		for (uint32_t row = 0; row < Q->offers->nrows; row++) {
-			if (!offer_wanted(Q, row))
-				continue;
-			offer_values(Q, row);
-			found++;
-			kept += (uint32_t)emit(Q, Q->offers->item[row],
-			    Q->offer_typeid[row], 0, NONE, row, row);
+			if (offer_wanted(Q, row))
+				offer_placements(Q, row, &found, &kept);
 		}
 	} else {
 		expand(Q);
@@ -1659,6 +1782,8 @@ context(struct q *Q)
 			kept += (uint32_t)emit(Q, sl->cand, sl->type, sl->oos, subj,
 			    NONE, sl->type);
 		}
+		if (Q->o.popular)
+			popular_cands(Q, &found, &kept);
 	}
 	Q->none_found += found == 0;
 	Q->none_kept += found > 0 && kept == 0;
@@ -1732,6 +1857,12 @@ out_columns(struct q *Q)
 		    add_own(Q, Q->offers->cols[k]) < 0 : add_own(Q, Q->R.cols[k]) < 0)
 			continue;
 		Q->relmap[Q->nrel_out++] = k;
+	}
+	Q->o_channel = Q->offers ? own_col(Q, "channel") : -1;
+	Q->o_pos = own_col(Q, "position");
+	if (Q->o.popular && Q->o_pos < 0) {
+		Q->o_pos = add_own(Q, "position");
+		Q->pos_added = 1;
 	}
 	Q->o_support = !Q->offers && Q->c.kind != K_PAGE ?
 	    add_own(Q, "support_items") : -1;
@@ -1814,6 +1945,12 @@ report(struct q *Q)
 				    intern_str(&Q->types, t),
 				    (unsigned long long)Q->before[t],
 				    (unsigned long long)Q->after[t]);
+		if (Q->o.popular)
+			note("source popular: %llu candidates, %llu qualified "
+			    "(at most %lld a context)",
+			    (unsigned long long)Q->pop_before,
+			    (unsigned long long)Q->pop_after,
+			    (long long)Q->o.max_popular);
 	}
 	for (uint32_t t = 0; t < Q->nbefore; t++) {
 		total += Q->before[t];
@@ -1842,12 +1979,15 @@ report(struct q *Q)
 
 enum {
 	OPT_RELATIONS = 256, OPT_OFFERS, OPT_CATALOG, OPT_RULES, OPT_TYPE,
-	OPT_EXCLUDE_OWNED, OPT_IN_STOCK, OPT_REJECTED
+	OPT_EXCLUDE_OWNED, OPT_IN_STOCK, OPT_REJECTED, OPT_POPULAR,
+	OPT_MAX_POPULAR
 };
 
 static const struct option longopts[] = {
 	{ "relations", required_argument, NULL, OPT_RELATIONS },
 	{ "offers", required_argument, NULL, OPT_OFFERS },
+	{ "popular", required_argument, NULL, OPT_POPULAR },
+	{ "max-popular", required_argument, NULL, OPT_MAX_POPULAR },
 	{ "catalog", required_argument, NULL, OPT_CATALOG },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "type", required_argument, NULL, OPT_TYPE },
@@ -1892,6 +2032,11 @@ options(struct opts *o, int argc, char **argv)
 		switch (c) {
 		case OPT_RELATIONS: push(&o->relations, &o->nrelations, optarg); break;
 		case OPT_OFFERS: o->offers = optarg; break;
+		case OPT_POPULAR: o->popular = optarg; break;
+		case OPT_MAX_POPULAR:
+			o->max_popular = opt_int("--max-popular", optarg, 1,
+			    INT64_C(1) << 32);
+			break;
 		case OPT_CATALOG: o->catalog = optarg; break;
 		case OPT_RULES: o->rules = optarg; break;
 		case OPT_TYPE: o->typemask = type_mask(optarg); break;
@@ -1910,11 +2055,19 @@ options(struct opts *o, int argc, char **argv)
 		default: usage_die(usage_text);
 		}
 	}
-	if (!o->nrelations == !o->offers) {
-		warnx(o->offers ? "--relations and --offers do not go together"
-		    : "give --relations FILE or --offers FILE");
+	if (o->offers && (o->nrelations || o->popular)) {
+		warnx("--%s and --offers do not go together", o->nrelations ?
+		    "relations" : "popular");
 		usage_die(usage_text);
 	}
+	if (!o->offers && !o->nrelations && !o->popular) {
+		warnx("give --relations FILE, --popular FILE or --offers FILE");
+		usage_die(usage_text);
+	}
+	if (o->max_popular && !o->popular)
+		die(XS_USAGE, "option --max-popular needs --popular");
+	if (!o->max_popular)
+		o->max_popular = MAX_POPULAR;
 }
 
 static void
@@ -1922,6 +2075,16 @@ load(struct q *Q)
 {
 	for (int i = 0; i < Q->o.nrelations; i++)
 		rels_load(Q, Q->o.relations[i]);
+	if (Q->o.popular) {
+		popular_load(&Q->pop, Q->o.popular);
+		Q->pop_item = xcalloc((size_t)Q->pop.n + 1, sizeof *Q->pop_item);
+		for (uint32_t i = 0; i < Q->pop.n; i++) {
+			size_t len;
+			const char *id = popular_id(&Q->pop, i, &len);
+
+			Q->pop_item[i] = intern_put(&Q->items, id, len);
+		}
+	}
 	if (Q->o.offers)
 		Q->offers = table_load(Q->o.offers, "offer_id", &Q->items);
 	if (Q->o.catalog)
@@ -1965,6 +2128,10 @@ q_free(struct q *Q)
 	free(Q->idstart);
 	free(Q->idrule);
 	rels_free(&Q->R);
+	if (Q->o.popular) {
+		popular_free(&Q->pop);
+		free(Q->pop_item);
+	}
 	table_free(Q->catalog);
 	table_free(Q->offers);
 	free(Q->avail);
@@ -2012,6 +2179,7 @@ main(int argc, char **argv)
 		intern_put(&Q.types, known_types[i], strlen(known_types[i]));
 	intern_put(&Q.sources, "managed", 7);
 	intern_put(&Q.sources, "offer", 5);
+	intern_put(&Q.sources, "popular", 7);
 	options(&Q.o, argc, argv);
 	/* Rules first: a typo is reported before any large file is read. */
 	if (Q.o.rules)

@@ -1,8 +1,10 @@
 /*
  * xsell-rank: the top N scored candidates of each context, filled by a
- * fallback chain of sources and back-filled from best sellers, with
- * diversity, independent placements, a holdout group or experiment arms,
- * and contact caps.
+ * fallback chain of sources, with diversity, independent placements, a
+ * holdout group or experiment arms, and contact caps. Every row it writes
+ * is a row of its input: back-fill (best sellers) is a source of
+ * xsell-qualify, so that no candidate is shown without passing
+ * eligibility, stock and ownership checks.
  */
 #include <getopt.h>
 #include <math.h>
@@ -13,12 +15,13 @@
 #include "experiment.h"
 #include "itemtab.h"
 #include "period.h"
+#include "rankorder.h"
 #include "xsell.h"
 
 static const char usage_text[] =
     "usage: xsell-rank [--top N] [--by COLUMN] [--per COLUMN] "
     "[--fallback SRC,SRC,...]\n"
-    "                  [--popular FILE] [--catalog FILE] "
+    "                  [--keep-order SRC,...] [--catalog FILE] "
     "[--max-per-category K]\n"
     "                  [--holdout F --seed S [--assignments FILE]]\n"
     "                  [--arms ARM=F,... --seed S [--control NAME]\n"
@@ -33,15 +36,16 @@ static const char usage_text[] =
 
 static struct opts {
 	int64_t top, maxcat, cap, seed;
-	const char *by, *per, *fallback, *popular, *catalog, *assign;
+	const char *by, *per, *fallback, *keep, *catalog, *assign;
 	const char *history, *out, *control;
 	double holdout;		/* NaN without --holdout */
 	int period, has_seed, has_now, buffer, json;
 	int64_t now;
 } o;
 
-/* --fallback: source name -> tier. */
-static struct intern tiers;
+/* --fallback: source name -> tier; --keep-order: the sources kept in
+ * position order. */
+static struct intern tiers, keeps;
 
 /* --arms, or --holdout F as the arms control = F, treatment = 1 - F (in
  * that order, so a draw below F is control, as it always was). */
@@ -52,16 +56,13 @@ static struct armrule {
 	struct intern tiers;	/* its fallback order, when has_tiers */
 	struct intern places;	/* the --per values it shows, when has_places */
 	int has_tiers, has_places;
-	int backfill;		/* --popular fills its lists */
 } rule[EXP_MAXARMS];
 static const char **armopt[2];	/* the options' arguments, parsed once */
 static int narmopt[2];
 
-/* --catalog: category of a product; --popular: best sellers in order. */
-static struct itemtab catalog, popular;
-static int have_catalog, have_popular;
-static uint32_t *pop_order;
-static size_t npop;
+/* --catalog: category of a product. */
+static struct itemtab catalog;
+static int have_catalog;
 
 /* --history: contacts in the current period per context (and placement). */
 static struct hist {
@@ -74,15 +75,15 @@ static struct hist {
 } hist;
 
 struct cols {
-	int by, cid, score, source, category, per, ctx, subject, items;
-	int holdings;
+	int by, cid, score, source, category, per, position;
 };
 
 /* One candidate row of the current context. */
 struct item {
 	uint32_t part;		/* placement, in order of first appearance */
 	int tier;		/* place in --fallback, -1 not listed */
-	double score;
+	int keep;		/* place in --keep-order, -1 not listed */
+	double score, pos;	/* pos: NaN when missing or not kept */
 	const char *cid;
 	size_t cidlen;
 	const char *cat;	/* NULL: no category, never limited */
@@ -90,7 +91,7 @@ struct item {
 	size_t row;
 };
 
-/* A chosen offer: a candidate row, or a best seller (row SIZE_MAX). */
+/* A chosen offer: a candidate row. */
 struct pick {
 	size_t row;
 	const char *cid, *cat;
@@ -103,7 +104,7 @@ struct str {
 };
 
 static struct {
-	uint64_t contexts, control, rows, written, backfilled, capped;
+	uint64_t contexts, control, rows, written, capped;
 	uint64_t arm[EXP_MAXARMS];
 } counts;
 
@@ -116,35 +117,6 @@ cmp_str(const char *a, size_t an, const char *b, size_t bn)
 }
 
 /* ---- side files ---- */
-
-static int
-by_popularity(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	double sx = itemtab_num(&popular, x, 0), sy = itemtab_num(&popular, y, 0);
-
-	/* Highest first, a missing score last, then by id. */
-	if (isnan(sx) != isnan(sy))
-		return isnan(sx) ? 1 : -1;
-	if (sx != sy && !isnan(sx))
-		return sx > sy ? -1 : 1;
-	return cmp_str(intern_str(&popular.ids, x), intern_len(&popular.ids, x),
-	    intern_str(&popular.ids, y), intern_len(&popular.ids, y));
-}
-
-static void
-load_popular(const char *file)
-{
-	static const char *const num[] = { "score" };
-
-	itemtab_load(&popular, file, "product_id", 1, num, 0, NULL);
-	npop = popular.ids.n;
-	pop_order = xcalloc(npop + 1, sizeof *pop_order);
-	for (size_t i = 0; i < npop; i++)
-		pop_order[i] = (uint32_t)i;
-	qsort(pop_order, npop, sizeof *pop_order, by_popularity);
-	have_popular = 1;
-}
 
 static void
 hist_key(struct buf *b, const char *ctx, size_t n, const char *per,
@@ -255,6 +227,28 @@ by_rank(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
+/* --keep-order: a kept source's class within its placement. */
+static long
+keep_class(const void *a)
+{
+	const struct item *x = a;
+
+	return x->keep < 0 ? -1 : (long)x->part * (long)keeps.n + x->keep;
+}
+
+/* Within a kept source: position, a missing one last, then as by_rank. */
+static int
+by_position(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (isnan(x->pos) != isnan(y->pos))
+		return isnan(x->pos) ? 1 : -1;
+	if (x->pos != y->pos && !isnan(x->pos))
+		return x->pos < y->pos ? -1 : 1;
+	return by_rank(a, b);
+}
+
 static int
 same(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -284,15 +278,6 @@ shown(const struct pick *p, size_t n, const char *cid, size_t cidlen)
 	return 0;
 }
 
-static int
-owned(const struct str *own, size_t n, const char *cid, size_t cidlen)
-{
-	for (size_t i = 0; i < n; i++)
-		if (same(own[i].s, own[i].n, cid, cidlen))
-			return 1;
-	return 0;
-}
-
 /* Scratch space reused from context to context. */
 struct work {
 	struct item *it;
@@ -300,58 +285,9 @@ struct work {
 	struct str *parts;	/* placement values, first appearance */
 	size_t *partrow;	/* a row of each placement */
 	size_t nparts, partcap;
-	struct str *own;
-	size_t nown, owncap;
 	struct pick *pk;	/* chosen, for one placement */
 	struct buf key;
 };
-
-static void
-add_own(struct work *w, const char *s, size_t n)
-{
-	if (!n || (w->nown && same(w->own[w->nown - 1].s,
-	    w->own[w->nown - 1].n, s, n)))
-		return;
-	if (w->nown == w->owncap) {
-		w->owncap = w->owncap ? 2 * w->owncap : 16;
-		w->own = xreallocarray(w->own, w->owncap, sizeof *w->own);
-	}
-	w->own[w->nown].s = s;
-	w->own[w->nown++].n = n;
-}
-
-static void
-add_own_list(struct work *w, const char *s, size_t n)
-{
-	const char *p = s, *item;
-	size_t len;
-
-	while (list_next(&p, s + n, &item, &len))
-		add_own(w, item, len);
-}
-
-/* What the context already has: never back-filled. */
-static void
-collect_owned(struct work *w, const struct group *g, const struct cols *k)
-{
-	w->nown = 0;
-	for (size_t i = 0; i < g->n; i++) {
-		char *const *f = group_f(g, i);
-		const size_t *len = group_len(g, i);
-
-		add_own(w, f[k->by], len[k->by]);
-		if (k->ctx >= 0)
-			add_own(w, f[k->ctx], len[k->ctx]);
-		if (k->subject >= 0)
-			add_own(w, f[k->subject], len[k->subject]);
-		if (i > 0)
-			continue;	/* lists are the context's, on every row */
-		if (k->items >= 0)
-			add_own_list(w, f[k->items], len[k->items]);
-		if (k->holdings >= 0)
-			add_own_list(w, f[k->holdings], len[k->holdings]);
-	}
-}
 
 /* A product's category from the --catalog, if it has one. */
 static const char *
@@ -415,6 +351,17 @@ read_items(struct work *w, const struct group *g, const struct cols *k,
 
 			t->tier = tr == INTERN_NONE ? -1 : (int)tr;
 		}
+		t->keep = -1;
+		t->pos = NAN;
+		if (o.keep) {
+			uint32_t kp = intern_find(&keeps, f[k->source],
+			    len[k->source]);
+
+			if (kp != INTERN_NONE) {
+				t->keep = (int)kp;
+				t->pos = group_num(g, i, k->position, NAN);
+			}
+		}
 		t->catlen = 0;
 		if (k->category >= 0 && len[k->category]) {
 			t->cat = f[k->category];
@@ -424,13 +371,14 @@ read_items(struct work *w, const struct group *g, const struct cols *k,
 		}
 	}
 	qsort(w->it, g->n, sizeof *w->it, by_rank);
+	if (o.keep)
+		rank_keep_order(w->it, g->n, sizeof *w->it, keep_class,
+		    by_position);
 }
 
-/* Chooses up to slots offers of one placement from its sorted items;
- * backfill: best sellers may fill the rest. */
+/* Chooses up to slots offers of one placement from its sorted items. */
 static size_t
-choose(struct work *w, const struct item *it, size_t n, size_t slots,
-    int backfill)
+choose(struct work *w, const struct item *it, size_t n, size_t slots)
 {
 	size_t k = 0;
 
@@ -441,19 +389,6 @@ choose(struct work *w, const struct item *it, size_t n, size_t slots,
 		w->pk[k] = (struct pick){ it[i].row, it[i].cid, it[i].cat,
 		    it[i].cidlen, it[i].catlen };
 		k++;
-	}
-	for (size_t i = 0; have_popular && backfill && i < npop && k < slots; i++) {
-		uint32_t p = pop_order[i];
-		const char *cid = intern_str(&popular.ids, p), *cat;
-		size_t cidlen = intern_len(&popular.ids, p), catlen = 0;
-
-		cat = catalog_category(cid, cidlen, &catlen);
-		if (shown(w->pk, k, cid, cidlen) ||
-		    owned(w->own, w->nown, cid, cidlen) ||
-		    !diverse(w->pk, k, cat, catlen))
-			continue;
-		w->pk[k++] = (struct pick){ SIZE_MAX, cid, cat, cidlen, catlen };
-		counts.backfilled++;
 	}
 	return k;
 }
@@ -529,43 +464,12 @@ set(struct out *u, int col, const char *s, size_t n)
 	u->len[col] = n;
 }
 
-/* The output column of input column j, or -1 when it is replaced. */
-static int
-outcol(const struct out *u, int j)
-{
-	return j < 0 ? -1 : u->l.in_at[j];
-}
-
-/* A back-filled best seller: the context's columns, the product, rank. */
-static void
-fill_popular(struct out *u, const struct group *g, size_t partrow,
-    const struct pick *p, const struct cols *k)
-{
-	char *const *f = group_f(g, partrow);
-	const size_t *len = group_len(g, partrow);
-
-	for (int i = 0; i < u->l.nout; i++) {
-		u->v[i] = NULL;
-		u->len[i] = 0;
-	}
-	set(u, outcol(u, k->by), f[k->by], len[k->by]);
-	if (k->per >= 0)
-		set(u, outcol(u, k->per), f[k->per], len[k->per]);
-	if (k->ctx >= 0)
-		set(u, outcol(u, k->ctx), f[k->ctx], len[k->ctx]);
-	set(u, outcol(u, k->cid), p->cid, p->cidlen);
-	set(u, outcol(u, k->source), "popular", 7);
-	if (p->cat)
-		set(u, outcol(u, k->category), p->cat, p->catlen);
-}
-
 /* A list's offers on the output, unless the context is in control. */
 static void
-write_part(struct out *u, const struct group *g, const struct cols *k,
-    struct work *w, size_t part, size_t n, int arm)
+write_part(struct out *u, const struct group *g, struct work *w, size_t n,
+    int arm)
 {
 	int control = arm >= 0 && arm == control_arm;
-
 	char rb[24];
 
 	if (control)
@@ -573,11 +477,8 @@ write_part(struct out *u, const struct group *g, const struct cols *k,
 	for (size_t i = 0; i < n; i++) {
 		const struct pick *p = &w->pk[i];
 
-		if (p->row == SIZE_MAX)
-			fill_popular(u, g, w->partrow[part], p, k);
-		else
-			layout_fill(&u->l, group_f(g, p->row),
-			    group_len(g, p->row), u->v, u->len);
+		layout_fill(&u->l, group_f(g, p->row), group_len(g, p->row),
+		    u->v, u->len);
 		set(u, u->l.own_at[OWN_RANK], rb,
 		    (size_t)snprintf(rb, sizeof rb, "%zu", i + 1));
 		if (u->nown > 1)
@@ -614,9 +515,7 @@ log_part(struct out *u, const struct group *g, const struct cols *k,
 			continue;
 		}
 		u->av[a] = (char *)p->cid, u->alen[a++] = p->cidlen;
-		if (p->row == SIZE_MAX) {
-			u->av[a] = "popular", u->alen[a++] = 7;
-		} else if (k->source >= 0) {
+		if (k->source >= 0) {
 			u->av[a] = group_f(g, p->row)[k->source];
 			u->alen[a++] = group_len(g, p->row)[k->source];
 		} else {
@@ -624,10 +523,8 @@ log_part(struct out *u, const struct group *g, const struct cols *k,
 		}
 		u->alen[a] = (size_t)snprintf(rb, sizeof rb, "%zu", i + 1);
 		u->av[a++] = rb;
-		if (p->row != SIZE_MAX) {
-			u->av[a] = group_f(g, p->row)[k->score];
-			u->alen[a] = group_len(g, p->row)[k->score];
-		}
+		u->av[a] = group_f(g, p->row)[k->score];
+		u->alen[a] = group_len(g, p->row)[k->score];
 		wr_row(&u->aw, u->av, u->alen);
 	}
 }
@@ -649,8 +546,6 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 		counts.control += arm == control_arm;
 	}
 	read_items(w, g, k, arm);
-	if (have_popular)
-		collect_owned(w, g, k);
 	/* The cap left: the context's, used up by its lists in order, or
 	 * each list's own when the history counts per placement. */
 	if (o.history && !hist.per) {
@@ -677,10 +572,9 @@ rank_group(struct out *u, const struct group *g, const struct cols *k,
 			slots = left;
 			counts.capped++;
 		}
-		n = choose(w, w->it + from, to - from, slots,
-		    arm < 0 || rule[arm].backfill);
+		n = choose(w, w->it + from, to - from, slots);
 		left -= n < left ? n : left;
-		write_part(u, g, k, w, part, n, arm);
+		write_part(u, g, w, n, arm);
 		if (o.assign)
 			log_part(u, g, k, w, part, n, arm);
 		from = to;
@@ -707,12 +601,6 @@ parse_list(struct intern *in, const char *opt, const char *s, const char *what)
 	}
 	if (!in->n)
 		die(XS_USAGE, "option %s: no %s named", opt, what);
-}
-
-static void
-parse_fallback(const char *s)
-{
-	parse_list(&tiers, "--fallback", s, "source");
 }
 
 /* --arm-fallback ARM=SRC,... and --arm-placements ARM=VAL,...: which = 0, 1. */
@@ -748,11 +636,6 @@ parse_arm_rules(void)
 			}
 			free(arm);
 		}
-	/* An arm with a list of its own is back-filled only if it names
-	 * popular; the others as --popular says. */
-	for (int a = 0; a < arms.n; a++)
-		rule[a].backfill = !rule[a].has_tiers ||
-		    intern_find(&rule[a].tiers, "popular", 7) != INTERN_NONE;
 }
 
 static void
@@ -768,13 +651,14 @@ parse_args(int argc, char **argv)
 {
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
 	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_HISTORY, O_CAP,
-	    O_PERIOD, O_NOW, O_BUFFER, O_ARMS, O_CONTROL, O_ARMFALLBACK,
+	    O_PERIOD, O_NOW, O_BUFFER, O_KEEP, O_ARMS, O_CONTROL, O_ARMFALLBACK,
 	    O_ARMPLACES };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
 		{ "per", required_argument, NULL, O_PER },
 		{ "fallback", required_argument, NULL, O_FALLBACK },
+		{ "keep-order", required_argument, NULL, O_KEEP },
 		{ "popular", required_argument, NULL, O_POPULAR },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-per-category", required_argument, NULL, O_MAXCAT },
@@ -805,7 +689,13 @@ parse_args(int argc, char **argv)
 		case O_BY: o.by = optarg; break;
 		case O_PER: o.per = optarg; break;
 		case O_FALLBACK: o.fallback = optarg; break;
-		case O_POPULAR: o.popular = optarg; break;
+		case O_KEEP: o.keep = optarg; break;
+		case O_POPULAR:
+			/* It filled slots with products that never passed
+			 * xsell-qualify's eligibility, stock and ownership. */
+			die(XS_USAGE, "option --popular is gone: best sellers are "
+			    "a source of xsell-qualify (--popular FILE), ranked "
+			    "with --fallback ...,popular");
 		case O_CATALOG: o.catalog = optarg; break;
 		case O_MAXCAT:
 			o.maxcat = opt_int("--max-per-category", optarg, 1,
@@ -889,7 +779,9 @@ parse_args(int argc, char **argv)
 	if (o.per && strcmp(o.per, o.by) == 0)
 		die(XS_USAGE, "option --per: '%s' is the --by column", o.per);
 	if (o.fallback)
-		parse_fallback(o.fallback);
+		parse_list(&tiers, "--fallback", o.fallback, "source");
+	if (o.keep)
+		parse_list(&keeps, "--keep-order", o.keep, "source");
 }
 
 static void
@@ -898,14 +790,11 @@ find_cols(struct cols *k, const struct rec *r)
 	k->by = rec_need(r, o.by);
 	k->cid = rec_need(r, "candidate_id");
 	k->score = rec_need(r, "score");
-	k->source = o.fallback || narmopt[0] ? rec_need(r, "source") :
-	    rec_col(r, "source");
+	k->source = o.fallback || o.keep || narmopt[0] ?
+	    rec_need(r, "source") : rec_col(r, "source");
+	k->position = o.keep ? rec_need(r, "position") : -1;
 	k->per = o.per ? rec_need(r, o.per) : -1;
 	k->category = rec_col(r, "category");
-	k->ctx = rec_col(r, "context_id");
-	k->subject = rec_col(r, "subject_id");
-	k->items = rec_col(r, "items");
-	k->holdings = rec_col(r, "holdings");
 	if (o.maxcat && k->category < 0 && !have_catalog)
 		die(XS_USAGE, "option --max-per-category needs a category "
 		    "column or --catalog");
@@ -929,8 +818,6 @@ main(int argc, char **argv)
 		    catcols);
 		have_catalog = 1;
 	}
-	if (o.popular)
-		load_popular(o.popular);
 	if (o.history)
 		load_history(o.history);
 	memset(&r, 0, sizeof r);
@@ -959,11 +846,10 @@ main(int argc, char **argv)
 	}
 	progress_done(&prog);
 	if (xs_verbose) {
-		note("%llu rows in %llu contexts, %llu rows written, %llu "
-		    "back-filled", (unsigned long long)counts.rows,
+		note("%llu rows in %llu contexts, %llu rows written",
+		    (unsigned long long)counts.rows,
 		    (unsigned long long)counts.contexts,
-		    (unsigned long long)counts.written,
-		    (unsigned long long)counts.backfilled);
+		    (unsigned long long)counts.written);
 		if (!isnan(o.holdout))
 			note("%llu contexts in control",
 			    (unsigned long long)counts.control);
@@ -987,15 +873,10 @@ main(int argc, char **argv)
 	free(w.it);
 	free(w.parts);
 	free(w.partrow);
-	free(w.own);
 	free(w.pk);
 	buf_free(&w.key);
 	if (have_catalog)
 		itemtab_free(&catalog);
-	if (have_popular) {
-		itemtab_free(&popular);
-		free(pop_order);
-	}
 	if (o.history) {
 		intern_free(&hist.keys);
 		free(hist.count);
@@ -1011,5 +892,7 @@ main(int argc, char **argv)
 	exp_split_free(&arms);
 	free(armopt[0]);
 	free(armopt[1]);
+	if (o.keep)
+		intern_free(&keeps);
 	return xs_finish(XS_OK);
 }

@@ -20,9 +20,9 @@ static const char usage_text[] =
     "[--uplift-weight U]\n"
     "                   [--weights-file FILE] [--catalog FILE] "
     "[--offers FILE]\n"
-    "                   [--uplift-model FILE] [--explain] [--buffer] "
-    "[-jqv] [-o FILE]\n"
-    "                   [FILE ...]\n";
+    "                   [--uplift-model FILE] [--propensity-model FILE] "
+    "[--explain]\n"
+    "                   [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
 /* Catalog and offers columns kept in the side tables. */
 enum { CAT_PRICE, CAT_COST };
@@ -31,12 +31,20 @@ enum { OFF_BV, OFF_RV };
 /* The inputs a factor can come from, as explain names them. */
 static const char *const input_name[] = {
 	NULL, "propensity", "confidence", "relevance", "lift", "impact",
-	"business_value", "margin", "emphasis", "position", "model", "uplift"
+	"business_value", "margin", "emphasis", "position", "model", "uplift",
+	"treated_rate"
 };
 enum {
 	IN_NONE, IN_PROPENSITY, IN_CONFIDENCE, IN_RELEVANCE, IN_LIFT,
 	IN_IMPACT, IN_BV, IN_MARGIN, IN_EMPHASIS, IN_POSITION, IN_MODEL,
-	IN_UPLIFT
+	IN_UPLIFT, IN_TREATED, NINPUT
+};
+
+/* Where a margin's price and cost came from, for -v. */
+enum { M_ROW, M_CATALOG, M_BOTH, NMSRC };
+static const char *const msrc_name[NMSRC] = {
+	"with the row's price and cost", "with --catalog's price and cost",
+	"with the row's price or cost and --catalog's"
 };
 
 #define NPART (NFACTOR + 1)	/* P R I E and U */
@@ -46,6 +54,7 @@ struct wtab {
 	struct intern ch;
 	struct weights *w;
 	int dflt;		/* row of "*", or -1 */
+	struct intern warned;	/* channels without a row, said once */
 };
 
 /* One candidate while its context is being scored. */
@@ -54,6 +63,7 @@ struct cand {
 	int in[NPART];		/* where it came from, IN_* */
 	double x[NPART];	/* normalised (x[NFACTOR] is u) */
 	double value;		/* margin, or revenue_value of an offer */
+	int msrc;		/* M_*: where the margin came from */
 	double cate;
 	int ctx;		/* context slot for the impact scale */
 	const struct weights *w;
@@ -61,19 +71,29 @@ struct cand {
 
 struct cols {
 	int ctx, cid, source, channel, propensity, confidence, relevance;
-	int lift, impact, emphasis, position, bv, rv, uplift;
+	int lift, impact, emphasis, position, bv, rv, uplift, price, cost;
 };
+
+/* -v: how many rows took each part from each input, and margins from
+ * where. */
+static struct {
+	uint64_t from[NFACTOR + 1][NINPUT];
+	uint64_t margin[NMSRC];
+} seen;
 
 static struct opts {
 	struct weights w;
-	const char *weights_file, *catalog, *offers, *model, *out;
+	const char *weights_file, *catalog, *offers, *model, *pmodel, *out;
 	int explain, buffer, json;
 } o;
 
 static struct itemtab catalog, offers;
 static struct wtab wtab;
 static struct uplift_model *model;	/* lib/uplift.h */
-static int have_catalog, have_offers, have_model;
+/* --propensity-model: an uplift model read for its treated rates. */
+static struct uplift_model *pmodel;
+static int have_catalog, have_offers, have_model, have_pmodel;
+static int margins;	/* from --catalog or the rows' price and cost */
 
 static void
 load_weights_file(const char *file)
@@ -85,6 +105,7 @@ load_weights_file(const char *file)
 
 	memset(&r, 0, sizeof r);
 	intern_init(&wtab.ch);
+	intern_init(&wtab.warned);
 	wtab.dflt = -1;
 	rec_open(&r, 1, files);
 	if ((ch = rec_need(&r, "channel")) < 0) {
@@ -126,16 +147,27 @@ load_weights_file(const char *file)
 	rec_close(&r);
 }
 
-/* Weights for a candidate's channel: its row, the "*" row, or --weights. */
+/*
+ * Weights for a candidate's channel: its row, the "*" row, or --weights.
+ * A channel without a row of its own is said once, by name: a typo or a
+ * channel list would otherwise take other weights silently.
+ */
 static const struct weights *
 weights_for(const char *ch, size_t n)
 {
-	uint32_t id;
+	uint32_t id, before;
 
 	if (!o.weights_file)
 		return &o.w;
 	if ((id = intern_find(&wtab.ch, ch, n)) != INTERN_NONE)
 		return &wtab.w[id];
+	before = wtab.warned.n;
+	if (n && (intern_put(&wtab.warned, ch, n), wtab.warned.n > before))
+		warnx("%s: no row for channel '%.*s'%s: its candidates take %s",
+		    o.weights_file, (int)(n > 60 ? 60 : n), ch,
+		    memchr(ch, ',', n) ? " (a list: xsell-qualify makes one "
+		    "placement per channel)" : "", wtab.dflt >= 0 ?
+		    "the '*' row" : "--weights");
 	return wtab.dflt >= 0 ? &wtab.w[wtab.dflt] : &o.w;
 }
 
@@ -182,8 +214,26 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	int offer;
 	double bv = NAN, rv = NAN, margin = NAN;
 
-	pick(c, F_P, g, i, k->propensity, IN_PROPENSITY, k->confidence,
-	    IN_CONFIDENCE);
+	/* P: the row's propensity, else the treated conversion rate of the
+	 * candidate in the context's segment, else the rule's confidence. */
+	pick(c, F_P, g, i, k->propensity, IN_PROPENSITY, -1, IN_NONE);
+	if (c->in[F_P] == IN_NONE && have_pmodel) {
+		struct uplift_hit h;
+		int found = uplift_lookup(pmodel, f[k->cid], len[k->cid], f,
+		    len, &h);
+
+		if (found == UPLIFT_BAD)
+			die(XS_INPUT, "%s: %s", group_where(g, i),
+			    uplift_model_err(pmodel));
+		if (found != UPLIFT_NONE && !isnan(h.treated)) {
+			c->raw[F_P] = h.treated;
+			c->in[F_P] = IN_TREATED;
+		}
+	}
+	if (c->in[F_P] == IN_NONE && has(len, k->confidence)) {
+		c->raw[F_P] = group_num(g, i, k->confidence, NAN);
+		c->in[F_P] = IN_CONFIDENCE;
+	}
 	c->x[F_P] = norm_clamp(c->raw[F_P]);
 	pick(c, F_R, g, i, k->relevance, IN_RELEVANCE, k->lift, IN_LIFT);
 	c->x[F_R] = c->in[F_R] == IN_LIFT ? norm_lift(c->raw[F_R]) :
@@ -211,9 +261,20 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	}
 	offer = field_is(f, len, k->source, "offer") || orow != INTERN_NONE ||
 	    !isnan(bv);
-	if (!offer && crow != INTERN_NONE)
-		margin = itemtab_num(&catalog, crow, CAT_PRICE) -
-		    itemtab_num(&catalog, crow, CAT_COST);
+	if (!offer) {
+		/* The row's own price and cost (xsell-qualify --catalog
+		 * appends them), each else the catalog's. */
+		double price = group_num(g, i, k->price, NAN);
+		double cost = group_num(g, i, k->cost, NAN);
+		int row = !isnan(price) + !isnan(cost);
+
+		if (isnan(price) && crow != INTERN_NONE)
+			price = itemtab_num(&catalog, crow, CAT_PRICE);
+		if (isnan(cost) && crow != INTERN_NONE)
+			cost = itemtab_num(&catalog, crow, CAT_COST);
+		margin = price - cost;
+		c->msrc = row == 2 ? M_ROW : row == 0 ? M_CATALOG : M_BOTH;
+	}
 	c->value = offer ? rv : margin;
 	pick(c, F_I, g, i, k->impact, IN_IMPACT, -1, IN_NONE);
 	if (c->in[F_I] == IN_NONE && offer && !isnan(bv)) {
@@ -253,6 +314,10 @@ read_cand(struct cand *c, const struct group *g, size_t i,
 	}
 	if (c->in[NFACTOR] == IN_NONE)
 		c->x[NFACTOR] = NAN;
+	for (int p = 0; p < NPART; p++)
+		seen.from[p][c->in[p]]++;
+	if (c->in[F_I] == IN_MARGIN)
+		seen.margin[c->msrc]++;
 	c->w = weights_for(k->channel >= 0 ? f[k->channel] : "",
 	    k->channel >= 0 ? len[k->channel] : 0);
 }
@@ -490,11 +555,44 @@ score_group(struct out *u, const struct group *g, const struct cols *k,
 	}
 }
 
+/* -v: each part's inputs, with how many rows took each. */
+static void
+report_sources(void)
+{
+	static const char letter[NPART] = { 'P', 'R', 'I', 'E', 'U' };
+	struct buf b;
+
+	buf_init(&b);
+	for (int p = 0; p < NPART; p++) {
+		buf_reset(&b);
+		for (int in = IN_NONE + 1; in < NINPUT; in++) {
+			if (!seen.from[p][in])
+				continue;
+			buf_printf(&b, "%s%llu from %s", b.len ? ", " : "",
+			    (unsigned long long)seen.from[p][in], input_name[in]);
+			if (in != IN_MARGIN)
+				continue;
+			buf_puts(&b, " (");
+			for (int m = 0, k = 0; m < NMSRC; m++)
+				if (seen.margin[m])
+					buf_printf(&b, "%s%llu %s", k++ ? ", " : "",
+					    (unsigned long long)seen.margin[m],
+					    msrc_name[m]);
+			buf_putc(&b, ')');
+		}
+		if (seen.from[p][IN_NONE])
+			buf_printf(&b, "%s%llu without", b.len ? ", " : "",
+			    (unsigned long long)seen.from[p][IN_NONE]);
+		note("%c: %s", letter[p], buf_str(&b));
+	}
+	buf_free(&b);
+}
+
 static void
 parse_args(int argc, char **argv)
 {
 	enum { O_WEIGHTS = 256, O_UW, O_WFILE, O_CATALOG, O_OFFERS, O_MODEL,
-	    O_EXPLAIN, O_BUFFER };
+	    O_EXPLAIN, O_BUFFER, O_PMODEL };
 	static const struct option lo[] = {
 		{ "weights", required_argument, NULL, O_WEIGHTS },
 		{ "uplift-weight", required_argument, NULL, O_UW },
@@ -502,6 +600,7 @@ parse_args(int argc, char **argv)
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "offers", required_argument, NULL, O_OFFERS },
 		{ "uplift-model", required_argument, NULL, O_MODEL },
+		{ "propensity-model", required_argument, NULL, O_PMODEL },
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		XS_COMMON_LONGOPTS
@@ -523,6 +622,7 @@ parse_args(int argc, char **argv)
 		case O_CATALOG: o.catalog = optarg; break;
 		case O_OFFERS: o.offers = optarg; break;
 		case O_MODEL: o.model = optarg; break;
+		case O_PMODEL: o.pmodel = optarg; break;
 		case O_EXPLAIN: o.explain = 1; break;
 		case O_BUFFER: o.buffer = 1; break;
 		case 'j': o.json = 1; break;
@@ -542,7 +642,11 @@ static void
 find_cols(struct cols *k, const struct rec *r)
 {
 	k->cid = rec_need(r, "candidate_id");
-	k->ctx = have_catalog ? rec_need(r, "context_id") : rec_col(r,
+	k->price = rec_col(r, "price");
+	k->cost = rec_col(r, "cost");
+	/* A margin is scaled by the context's best: rows of one context. */
+	margins = have_catalog || (k->price >= 0 && k->cost >= 0);
+	k->ctx = margins ? rec_need(r, "context_id") : rec_col(r,
 	    "context_id");
 	k->source = rec_col(r, "source");
 	k->channel = rec_col(r, "channel");
@@ -592,6 +696,17 @@ main(int argc, char **argv)
 		model = uplift_model_load(o.model);
 		have_model = 1;
 	}
+	if (o.pmodel) {
+		const char *why;
+
+		pmodel = uplift_model_load(o.pmodel);
+		have_pmodel = 1;
+		/* A revenue model's "rates" are amounts, not probabilities. */
+		if ((why = uplift_model_not_rates(pmodel)))
+			die(XS_INPUT, "%s (--propensity-model needs a model of "
+			    "conversions: xsell-learn --uplift --outcome "
+			    "converted)", why);
+	}
 	memset(&r, 0, sizeof r);
 	rec_open(&r, argc - optind, argv + optind);
 	if (r.empty) {
@@ -601,8 +716,10 @@ main(int argc, char **argv)
 	find_cols(&k, &r);
 	if (have_model)
 		uplift_model_bind(model, &r);
+	if (have_pmodel)
+		uplift_model_bind(pmodel, &r);
 	/* Only the margin scale looks across a context's rows. */
-	mode = !have_catalog ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
+	mode = !margins ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
 	if (mode == GROUP_STREAM && group_check(&r, k.ctx) == 0) {
 		if (xs_verbose)
 			note("input not grouped by context_id: reading it all first");
@@ -625,6 +742,8 @@ main(int argc, char **argv)
 		note("scored %zu rows in %zu contexts", rows, groups);
 	else if (xs_verbose)
 		note("scored %zu rows", rows);
+	if (xs_verbose && rows)
+		report_sources();
 	out_free(&u);
 	group_free(&g);
 	if (mode == GROUP_ALL)
@@ -638,8 +757,11 @@ main(int argc, char **argv)
 		itemtab_free(&offers);
 	if (have_model)
 		uplift_model_free(model);
+	if (have_pmodel)
+		uplift_model_free(pmodel);
 	if (o.weights_file) {
 		intern_free(&wtab.ch);
+		intern_free(&wtab.warned);
 		free(wtab.w);
 	}
 	return xs_finish(XS_OK);

@@ -436,6 +436,66 @@ json_text(struct buf *b, json_t *v)
 	}
 }
 
+/* A value as compact JSON text: keys in their order, numbers in the
+ * shortest form that reads back the same (as json_text writes them). */
+static void
+json_compact(struct buf *b, json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t k;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		buf_putc(b, '{');
+		k = 0;
+		json_object_foreach(v, key, e) {
+			if (k++)
+				buf_putc(b, ',');
+			wr_json_str(b, key, strlen(key));
+			buf_putc(b, ':');
+			json_compact(b, e);
+		}
+		buf_putc(b, '}');
+		break;
+	case JSON_ARRAY:
+		buf_putc(b, '[');
+		json_array_foreach(v, k, e) {
+			if (k)
+				buf_putc(b, ',');
+			json_compact(b, e);
+		}
+		buf_putc(b, ']');
+		break;
+	case JSON_STRING:
+		wr_json_str(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_NULL:
+		buf_puts(b, "null");
+		break;
+	default:
+		json_text(b, v);
+	}
+}
+
+/* An array of scalars: its items as a comma list. 0 when one is not. */
+static int
+json_list_text(struct buf *b, json_t *v)
+{
+	size_t k;
+	json_t *e;
+
+	json_array_foreach(v, k, e)
+		if (json_is_object(e) || json_is_array(e))
+			return 0;
+	json_array_foreach(v, k, e) {
+		if (k)
+			buf_putc(b, ',');
+		json_text(b, e);
+	}
+	return 1;
+}
+
 static int
 json_row(struct rec *r, char *s, size_t len)
 {
@@ -472,21 +532,24 @@ json_row(struct rec *r, char *s, size_t len)
 			break;
 		}
 		from = r->tmp.len;
-		if (json_is_array(v)) {
-			size_t k;
-			json_t *e;
-
-			json_array_foreach(v, k, e) {
-				if (k)
-					buf_putc(&r->tmp, ',');
-				if (!json_text(&r->tmp, e)) {
-					rc = why(r, "key '%s': nested value", key);
-					goto done;
-				}
+		/*
+		 * A nested value (an object, an array holding objects or
+		 * arrays) is carried as its compact JSON text, which the
+		 * writer gives back as JSON: what one tool writes with -j
+		 * (xsell-score's explain) another reads. Not where an id or
+		 * a list of ids must be.
+		 */
+		if (json_is_array(v) ? !json_list_text(&r->tmp, v) :
+		    json_is_object(v)) {
+			if (wr_col_type(key) != WR_AUTO) {
+				rc = why(r, "key '%s': nested %s", key,
+				    json_is_array(v) ? "value" : "object");
+				break;
 			}
-		} else if (!json_text(&r->tmp, v)) {
-			rc = why(r, "key '%s': nested object", key);
-			break;
+			r->tmp.len = from;
+			json_compact(&r->tmp, v);
+		} else if (!json_is_array(v)) {
+			json_text(&r->tmp, v);
 		}
 		if (memchr(r->tmp.s ? r->tmp.s + from : "", '\0', r->tmp.len - from)) {
 			rc = why(r, "key '%s': NUL byte", key);
@@ -496,7 +559,6 @@ json_row(struct rec *r, char *s, size_t len)
 		r->len[i] = r->tmp.len - from;
 		buf_putc(&r->tmp, '\0');
 	}
-done:
 	json_decref(o);
 	buf_str(&r->tmp);
 	if (r->lenient)

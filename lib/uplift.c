@@ -664,6 +664,7 @@ struct uplift_model {
 	struct intern labels;
 	double maxabs;
 	int legacy;		/* no segment_spec: empty also means "all" */
+	char notrate[160];	/* a row whose rates are not in [0, 1] */
 	int bound;		/* every segment column is in the scored input */
 	struct buf key, seg;	/* scratch */
 	char err[160];		/* why the last lookup was UPLIFT_BAD */
@@ -763,7 +764,7 @@ model_legacy_spec(struct uplift_model *m, const struct rec *r, int cid,
 	buf_free(&b);
 }
 
-/* c: candidate_id, cate, cate_low, cate_high, base_rate, label. */
+/* c: candidate_id, cate, cate_low, cate_high, base_rate, label, rate_t. */
 static void
 model_add(struct uplift_model *m, const struct rec *r, const int *c,
     const int *six)
@@ -792,7 +793,22 @@ model_add(struct uplift_model *m, const struct rec *r, const int *c,
 	h->lo = model_num(r, c[2]);
 	h->hi = model_num(r, c[3]);
 	h->base = model_num(r, c[4]);
+	/* The sum to 12 decimals: the model's rates have 6, and 0.3 + -0.1
+	 * is 0.19999999999999998 in binary. */
+	h->treated = !isnan(h->base) && !isnan(h->cate) ?
+	    round((h->base + h->cate) * 1e12) / 1e12 : model_num(r, c[6]);
 	h->label = NULL;
+	if (!m->notrate[0]) {
+		double rt = model_num(r, c[6]);
+		const char *col = !(h->base >= 0 && h->base <= 1) &&
+		    !isnan(h->base) ? "base_rate" : !(rt >= 0 && rt <= 1) &&
+		    !isnan(rt) ? "rate_t" : NULL;
+
+		if (col)
+			snprintf(m->notrate, sizeof m->notrate, "%s: %s is %.40s, "
+			    "not a rate in [0, 1]", rec_where(r), col,
+			    r->f[c[col[0] == 'b' ? 4 : 6]]);
+	}
 	m->labid[m->nhit++] = intern_put(&m->labels,
 	    c[5] >= 0 ? r->f[c[5]] : "", c[5] >= 0 ? r->len[c[5]] : 0);
 	if (!isnan(h->cate) && fabs(h->cate) > m->maxabs)
@@ -803,11 +819,11 @@ struct uplift_model *
 uplift_model_load(const char *path)
 {
 	static const char *const names[] = { "candidate_id", "cate",
-	    "cate_low", "cate_high", "base_rate", "label" };
+	    "cate_low", "cate_high", "base_rate", "label", "rate_t" };
 	struct uplift_model *m = xcalloc(1, sizeof *m);
 	char *files[1] = { (char *)path };
 	struct rec r = { 0 };
-	int c[6], spec_col, *six = NULL;
+	int c[7], spec_col, *six = NULL;
 
 	intern_init(&m->keys);
 	intern_init(&m->labels);
@@ -818,7 +834,7 @@ uplift_model_load(const char *path)
 		die(XS_INPUT, "%s: empty uplift model", path);
 	c[0] = rec_need(&r, "candidate_id");
 	c[1] = rec_need(&r, "cate");
-	for (int i = 2; i < 6; i++)
+	for (int i = 2; i < 7; i++)
 		c[i] = rec_col(&r, names[i]);
 	spec_col = rec_col(&r, "segment_spec");
 	if (spec_col < 0)
@@ -932,6 +948,12 @@ double
 uplift_model_maxabs(const struct uplift_model *m)
 {
 	return m->maxabs;
+}
+
+const char *
+uplift_model_not_rates(const struct uplift_model *m)
+{
+	return m->notrate[0] ? m->notrate : NULL;
 }
 
 const char *

@@ -140,6 +140,10 @@ enum { UPLIFT_BAD = -1, UPLIFT_NONE = 0, UPLIFT_CANDIDATE = 1,
 
 struct uplift_hit {
 	double cate, lo, hi, base;
+	/* The rate with the offer: base + cate where the model has both,
+	 * else its rate_t column; NaN when neither. xsell-score's
+	 * propensity from --propensity-model. */
+	double treated;
 	const char *label;	/* "" when the model has none */
 };
 
@@ -173,6 +177,10 @@ const char *uplift_model_err(const struct uplift_model *m);
 /* The largest |cate| of the model's rows (0 for none): xsell-score's
  * normalisation of uplift to [-1, 1]. */
 double uplift_model_maxabs(const struct uplift_model *m);
+/* NULL when every base_rate and rate_t of the model is in [0, 1] (a
+ * model of conversions, whose treated rate is a probability); else why
+ * not, naming the first row that is not. */
+const char *uplift_model_not_rates(const struct uplift_model *m);
 /* The segment spec the model was learned with (canonical text). */
 const char *uplift_model_spec(const struct uplift_model *m);
 

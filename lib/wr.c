@@ -1,4 +1,5 @@
 /* wr.c: the record writer (TSV or JSON lines) and pass-through layout. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,8 @@
 
 static const char *const list_cols[] = { "items", "holdings", NULL };
 
-static int
-auto_type(const char *col)
+int
+wr_col_type(const char *col)
 {
 	size_t n = strlen(col);
 
@@ -114,8 +115,8 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 /* A JSON string; invalid UTF-8 becomes U+FFFD so the line stays JSON. */
-static void
-json_str(struct buf *b, const char *s, size_t n)
+void
+wr_json_str(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, from = 0, k;
@@ -172,6 +173,36 @@ json_number(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Is s JSON text of an object, or of an array of objects or arrays, on
+ * one line? That is what the reader makes of a nested value (compact, so
+ * no control bytes); written back as JSON, a nested value goes through
+ * every tool as it came. Other text, "[Sale] mugs" or "[1,2]", stays a
+ * string.
+ */
+static int
+json_container(const char *s, size_t n)
+{
+	size_t i = 1;
+	json_t *v;
+
+	if (s[0] == '[') {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= n || (s[i] != '{' && s[i] != '['))
+			return 0;
+	} else if (s[0] != '{') {
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20)
+			return 0;
+	if (!(v = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL)))
+		return 0;
+	json_decref(v);
+	return 1;
+}
+
 static void
 json_list(struct buf *b, const char *s, size_t n)
 {
@@ -183,7 +214,7 @@ json_list(struct buf *b, const char *s, size_t n)
 	while (list_next(&p, s + n, &item, &len)) {
 		if (k++)
 			buf_putc(b, ',');
-		json_str(b, item, len);
+		wr_json_str(b, item, len);
 	}
 	buf_putc(b, ']');
 }
@@ -203,14 +234,14 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 		/* JSON keys are escaped once, with their colon. */
 		buf_init(&k);
 		if (json) {
-			json_str(&k, cols[i], strlen(cols[i]));
+			wr_json_str(&k, cols[i], strlen(cols[i]));
 			buf_putc(&k, ':');
 		} else {
 			tsv_put(&k, cols[i], strlen(cols[i]));
 		}
 		w->cols[i] = xmemdup(k.s ? k.s : "", k.len);
 		buf_free(&k);
-		w->type[i] = auto_type(cols[i]);
+		w->type[i] = wr_col_type(cols[i]);
 	}
 	if (!json && ncols > 0) {
 		for (int i = 0; i < ncols; i++) {
@@ -246,13 +277,14 @@ json_value(struct buf *b, int type, const char *s, size_t n)
 		break;
 	case WR_NUM:
 	case WR_AUTO:
-		if (json_number(s, n)) {
+		if (json_number(s, n) || (type == WR_AUTO &&
+		    (s[0] == '{' || s[0] == '[') && json_container(s, n))) {
 			buf_put(b, s, n);
 			break;
 		}
 		/* FALLTHROUGH */
 	default:
-		json_str(b, s, n);
+		wr_json_str(b, s, n);
 	}
 }
 

@@ -258,8 +258,15 @@ double rec_num(const struct rec *r, int i, double dflt);
 
 /* How a column is written in JSON lines. AUTO: ids (id, *_id) and
  * non-numbers as strings, numbers as numbers, list columns (items,
- * holdings) as arrays of strings. RAW: the value is JSON text already. */
+ * holdings) as arrays of strings, and JSON text of an object (or of an
+ * array of objects or arrays) as that JSON, as the reader carries a
+ * nested value through. RAW: the value is JSON text already. */
 enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW };
+/* The type a column gets by its name: WR_STR, WR_LIST or WR_AUTO. The
+ * reader takes no nested JSON in a WR_STR or WR_LIST column. */
+int wr_col_type(const char *col);
+/* s as a JSON string, quoted and escaped (invalid UTF-8 as U+FFFD). */
+void wr_json_str(struct buf *b, const char *s, size_t n);
 
 struct wr {
 	FILE *fp;

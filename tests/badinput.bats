@@ -371,7 +371,8 @@ table() {
 	0 | xsell-score -q --catalog $IN/score/empty                | score/good  | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
 	0 | xsell-score -q --weights-file $IN/score/empty           | score/good  | - | context_id\tcandidate_id\tpropensity\tscore\texpected_value\nC1\tP1\t1\t0.4\t
 	3 | xsell-score -q --uplift-model $IN/score/empty           | score/good  | empty: empty uplift model$
-	0 | xsell-rank -q --popular $IN/rank/empty                  | rank/good   | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
+	0 | xsell-qualify -q --relations $IN/rel.tsv --popular $IN/qualify/empty | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tposition\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\t\tP1\tx
+	0 | xsell-qualify -q --popular $IN/qualify/empty            | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tposition\tsubject_id\tsegment
 	0 | xsell-rank -q --history $IN/rank/empty --cap 1 --period day   | rank/good | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
 	0 | xsell-rank -q --history $IN/hist-header --cap 1 --period month | rank/good | - | context_id\tcandidate_id\tscore\trank\nC1\tP1\t1\t1
 	0 | xsell-qualify -q --relations $IN/qualify/empty          | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment

@@ -42,7 +42,7 @@ as_brute() {
 @test "pairs: the rules of five hand-counted baskets" {
 	# Baskets {A,B} {A,B,C} {A,C} {C} {D}; order 4's B was returned,
 	# order 6 returned all it bought (no basket), order 1 has A twice.
-	run xsell-learn "$D/five.tsv"
+	run xsell-learn --all-rules "$D/five.tsv"
 	assert_success
 	assert_output - <<'EOF'
 subject_id	linked_id	type	source	position	count	subject_count	linked_count	baskets	support	confidence	lift
@@ -57,14 +57,14 @@ EOF
 
 @test "a product twice in a basket counts once" {
 	printf 'order_id\tproduct_id\n1\tA\n1\tB\n1\tA\n2\tA\n2\tA\n' > o.tsv
-	run xsell-learn o.tsv
+	run xsell-learn --all-rules o.tsv
 	assert_success
 	assert_line --index 1 "A	B	cross_sell	learned	1	1	2	1	2	0.5	0.5	1"
 }
 
 @test "returns are netted per basket and product, even lines apart" {
 	printf 'order_id\tproduct_id\tquantity\n1\tA\t1\n1\tB\t2\n2\tA\t1\n2\tB\t1\n1\tB\t-2\n3\tA\t-1\n' > o.tsv
-	run xsell-learn -v o.tsv
+	run xsell-learn --all-rules -v o.tsv
 	assert_success
 	# Order 1 keeps only A, order 3 nets to nothing: 2 baskets, 1 pair.
 	assert_line "xsell-learn: 6 lines read, 2 baskets (1 empty after netting returns), 2 items"
@@ -74,14 +74,14 @@ EOF
 @test "the order of the input lines does not change a byte" {
 	random_orders 5 300 12 > o.tsv
 	{ head -1 o.tsv; tail -n +2 o.tsv | sort -r; } > r.tsv
-	xsell-learn --max-items 3 --measures all o.tsv > a.tsv
-	xsell-learn --max-items 3 --measures all r.tsv > b.tsv
+	xsell-learn --all-rules --max-items 3 --measures all o.tsv > a.tsv
+	xsell-learn --all-rules --max-items 3 --measures all r.tsv > b.tsv
 	cmp a.tsv b.tsv
 }
 
 @test "JSON lines in, --json out" {
 	printf '{"order_id":1,"product_id":"A"}\n{"order_id":1,"product_id":"B"}\n' > o.jsonl
-	run xsell-learn --json o.jsonl
+	run xsell-learn --all-rules --json o.jsonl
 	assert_success
 	echo "$output" | jq -e -s 'length == 2 and .[0].subject_id == "A" and
 	    .[0].count == 1 and .[0].confidence == 1 and .[0].position == 1'
@@ -104,12 +104,12 @@ EOF
 	# steps F one double down first and asks for 7, and so does this.
 	awk 'BEGIN { print "order_id\tproduct_id"; for (o = 1; o <= 100; o++) {
 		print o "\tA"; if (o <= 6) print o "\tB"; if (o <= 7) print o "\tC" } }' > o.tsv
-	run xsell-learn -v --min-support 0.07 o.tsv
+	run xsell-learn --all-rules -v --min-support 0.07 o.tsv
 	assert_success
 	assert_line "xsell-learn: threshold: count >= 7 (ceil(0.07 x 100 baskets))"
 	refute_line --partial "	B	cross_sell"
 	assert_line --partial "A	C	cross_sell	learned	1	7	100	7"
-	run xsell-learn --min-support 0.06 o.tsv
+	run xsell-learn --all-rules --min-support 0.06 o.tsv
 	assert_line --partial "A	B	cross_sell	learned	2	6	100	6"
 }
 
@@ -120,7 +120,7 @@ EOF
 		for (o = 1; o <= 100; o++) print o "\tA" }' > o.tsv
 	for f in 0.01 0.07 0.14 0.28 0.29 0.55 0.56 0.57 0.99 1; do
 		k=$(awk -v f=$f 'BEGIN { printf "%d", f * 100 + 0.5 }')
-		run xsell-learn -v --min-support "$f" o.tsv
+		run xsell-learn --all-rules -v --min-support "$f" o.tsv
 		assert_line "xsell-learn: threshold: count >= $k (ceil($f x 100 baskets))"
 	done
 }
@@ -188,15 +188,51 @@ EOF
 	assert_output --partial "option --measures: \"bogus\" is not one of"
 }
 
+@test "defaults: cross-sell rules need count >= 2 and lift > 1; --all-rules or --min-count 1 --min-lift 0 for all" {
+	# X and Y independent (lift exactly 1, count 2); D and E together
+	# twice (lift 4); F once, with both.
+	printf 'order_id\tproduct_id\n1\tX\n1\tY\n2\tX\n2\tY\n3\tX\n4\tX\n5\tY\n6\tY\n7\tD\n7\tE\n8\tD\n8\tE\n8\tF\n' > o.tsv
+	while IFS='|' read -r args want; do
+		run bash -o pipefail -c "xsell-learn $args o.tsv | cut -f1,2,6,12 | tail -n +2 | tr '\t\n' ': '"
+		[ "$status" -eq 0 ] && [ "$output" = "$want" ] || { echo "$args: $output"; return 1; }
+	done <<-EOF
+	|D:E:2:4 E:D:2:4 
+	--all-rules|D:E:2:4 D:F:1:4 E:D:2:4 E:F:1:4 F:D:1:4 F:E:1:4 X:Y:2:1 Y:X:2:1 
+	--min-lift 0 --min-count 1|D:E:2:4 D:F:1:4 E:D:2:4 E:F:1:4 F:D:1:4 F:E:1:4 X:Y:2:1 Y:X:2:1 
+	--min-count 1|D:E:2:4 D:F:1:4 E:D:2:4 E:F:1:4 F:D:1:4 F:E:1:4 
+	--min-lift 0|D:E:2:4 E:D:2:4 X:Y:2:1 Y:X:2:1 
+	--min-support 0.1|D:E:2:4 D:F:1:4 E:D:2:4 E:F:1:4 F:D:1:4 F:E:1:4 
+	--min-lift 1|D:E:2:4 E:D:2:4 X:Y:2:1 Y:X:2:1 
+	EOF
+	run xsell-learn -v -o /dev/null o.tsv
+	assert_line --index 0 "xsell-learn: threshold: count >= 2 (the default for cross-sell rules; --min-count 1 or --all-rules for every pair)"
+	assert_line --index 1 "xsell-learn: threshold: lift > 1 (the default for cross-sell rules; --min-lift 0 or --all-rules for every pair)"
+	run xsell-learn -v --all-rules --min-lift 1.5 -o /dev/null o.tsv
+	assert_line --index 0 "xsell-learn: threshold: count >= 1"
+	assert_line --index 1 "xsell-learn: threshold: lift >= 1.5"
+}
+
+@test "defaults: the rules --all-rules writes with count >= 2 and lift > 1, on random baskets and merged shards" {
+	random_orders 11 600 12 > o.tsv
+	xsell-learn --all-rules --measures all o.tsv |
+	    awk -F'\t' 'NR == 1 || ($6 >= 2 && $12 > 1)' | cut -f1-4,6- > want
+	xsell-learn --measures all o.tsv | cut -f1-4,6- > got
+	[ "$(wc -l < got)" -gt 20 ] && [ "$(wc -l < got)" -lt "$(xsell-learn --all-rules o.tsv | wc -l)" ]
+	cmp want got
+	for i in 1 2 3; do xsell-learn --counts --shard $i/3 o.tsv > counts.$i; done
+	xsell-learn --measures all --merge counts.1 counts.2 counts.3 | cut -f1-4,6- > merged
+	cmp want merged
+}
+
 @test "brute force agrees on random baskets: pairs" {
 	for seed in 1 2 3; do
 		random_orders $seed 400 15 > o.tsv
 		awk -v K=2 -v MINCOUNT=3 -v MINCONF=0.1 -f "$BRUTE" o.tsv | sort > want
-		xsell-learn --min-count 3 --min-confidence 0.1 o.tsv | as_brute > got
+		xsell-learn --all-rules --min-count 3 --min-confidence 0.1 o.tsv | as_brute > got
 		[ -s want ]
 		cmp want got
 		awk -v K=2 -v MINSUPP=0.013 -f "$BRUTE" o.tsv | sort > want
-		xsell-learn --min-support 0.013 o.tsv | as_brute > got
+		xsell-learn --all-rules --min-support 0.013 o.tsv | as_brute > got
 		cmp want got
 	done
 }
@@ -206,7 +242,7 @@ EOF
 		random_orders $seed 400 12 > o.tsv
 		for k in 3 4; do
 			awk -v K=$k -v MINCOUNT=4 -v MINCONF=0.05 -f "$BRUTE" o.tsv | sort > want
-			xsell-learn --max-items $k --min-count 4 --min-confidence 0.05 o.tsv |
+			xsell-learn --all-rules --max-items $k --min-count 4 --min-confidence 0.05 o.tsv |
 			    as_brute > got
 			[ "$(grep -c '^[^	]*,' want)" -gt 0 ]
 			cmp want got
@@ -216,7 +252,7 @@ EOF
 
 @test "--max-items 3: cart rules, the body a sorted comma list" {
 	printf 'order_id\tproduct_id\n1\tB\n1\tA\n1\tC\n2\tA\n2\tB\n2\tC\n3\tA\n3\tB\n' > o.tsv
-	run xsell-learn --max-items 3 --min-count 2 o.tsv
+	run xsell-learn --all-rules --max-items 3 --min-count 2 o.tsv
 	assert_success
 	assert_line "A,B	C	cross_sell	learned	1	2	3	2	3	0.6666666666666666	0.6666666666666666	1"
 	assert_line "B,C	A	cross_sell	learned	1	2	2	3	3	0.6666666666666666	1	1"
@@ -224,7 +260,7 @@ EOF
 
 @test "--max-basket skips giant baskets and says how many" {
 	printf 'order_id\tproduct_id\n1\tA\n1\tB\n2\tA\n2\tB\n2\tC\n' > o.tsv
-	run xsell-learn --max-basket 2 o.tsv
+	run xsell-learn --all-rules --max-basket 2 o.tsv
 	assert_success
 	assert_line "xsell-learn: 1 baskets of more than --max-basket 2 items skipped"
 	assert_line "A	B	cross_sell	learned	1	1	1	1	1	1	1	1"
@@ -244,13 +280,13 @@ EOF
 
 @test "--half-life: a basket 30 days older weighs half at --half-life 30" {
 	printf 'order_id\tproduct_id\tts\n1\tA\t2024-01-31T00:00:00Z\n1\tB\t2024-01-31T00:00:00Z\n2\tA\t2024-01-01T00:00:00Z\n2\tB\t2024-01-01T00:00:00Z\n3\tA\t2024-01-01T00:00:00Z\n' > o.tsv
-	run xsell-learn --half-life 30 o.tsv
+	run xsell-learn --all-rules --half-life 30 o.tsv
 	assert_success
 	assert_line "A	B	cross_sell	learned	1	1.5	2	1.5	2	0.75	0.75	1"
 	# From a month later every weight halves; thresholds see weights.
-	run xsell-learn --half-life 30 --now 2024-03-01T00:00:00Z --min-count 0.7 o.tsv
+	run xsell-learn --all-rules --half-life 30 --now 2024-03-01T00:00:00Z --min-count 0.7 o.tsv
 	assert_line "A	B	cross_sell	learned	1	0.75	1	0.75	1	0.75	0.75	1"
-	run xsell-learn --half-life 30 --now 2024-03-01T00:00:00Z --min-count 0.76 o.tsv
+	run xsell-learn --all-rules --half-life 30 --now 2024-03-01T00:00:00Z --min-count 0.76 o.tsv
 	refute_line --partial "cross_sell"
 }
 
@@ -365,7 +401,7 @@ EOF
 
 @test "lines without an order or product id: skipped, named, exit 1" {
 	printf 'order_id\tproduct_id\n1\tA\n1\t\n\tB\n2\tA\n2\tB\n' > o.tsv
-	run xsell-learn o.tsv
+	run xsell-learn --all-rules o.tsv
 	assert_failure 1
 	assert_line "xsell-learn: o.tsv:3: no order_id or product_id: row skipped"
 	assert_line "xsell-learn: 2 rows without order_id or product_id skipped"
@@ -373,7 +409,7 @@ EOF
 }
 
 @test "-o writes the file atomically; a failed run leaves it alone" {
-	xsell-learn -o out.tsv "$D/five.tsv"
+	xsell-learn --all-rules -o out.tsv "$D/five.tsv"
 	[ "$(wc -l < out.tsv)" -eq 7 ]
 	run xsell-learn -o out.tsv missing.tsv
 	assert_failure 4

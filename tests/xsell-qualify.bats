@@ -23,8 +23,9 @@ qr() {
 @test "--help prints the usage and exits 0; -V the version" {
 	run xsell-qualify --help
 	assert_success
-	assert_line --index 0 'usage: xsell-qualify (--relations FILE ... | --offers FILE) [--catalog FILE]'
-	assert_line --index 3 '       xsell-qualify -h | -V'
+	assert_line --index 0 'usage: xsell-qualify [--relations FILE ...] [--popular FILE [--max-popular N]]'
+	assert_line --index 4 '       xsell-qualify --offers FILE [--catalog FILE] [--rules FILE] [-r EXPR ...]'
+	assert_line --index 7 '       xsell-qualify -h | -V'
 	run xsell-qualify -V
 	assert_success
 	assert_output --regexp '^xsell-qualify [0-9]+\.[0-9]+\.[0-9]+$'
@@ -54,18 +55,32 @@ P4\tP9\tmanaged\tupsell\t1\t2025-02-01\tP4\tu4\tbudget')"
 	assert_output 'view-7 P9 P4'
 }
 
-@test "curated and learned links to one candidate merge into one row" {
+@test "a candidate both curated and learned is one row per source; rank shows it once" {
 	printf 'subject_id\nP1\n' > ctx.tsv
 	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv"
 	assert_success
-	# P2: curated (position 1) and learned (count, confidence, lift): the
-	# curated link wins source, the learned one fills what it lacks.
+	# P2: curated (position 1) and learned (count, confidence, lift): one
+	# row each, in the order first reached.
 	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tcount\tconfidence\tlift\tsubject_id
-P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\t55\t0.55\t4.1\tP1
+P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\t\t\t\tP1
 P1\tP3\tmanaged\tcross_sell\t2\t2025-01-10\t\t\t\tP1
 P1\tP6\tmanaged\tcross_sell\t3\t2025-01-10\t\t\t\tP1
 P1\tP7\tmanaged\tupsell\t1\t2025-01-10\t\t\t\tP1
-P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1')"
+P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1
+P1\tP2\tlearned\tcross_sell\t\t\t55\t0.55\t4.1\tP1')"
+	# The learned arm of an A/B test sees P2; a list shows it once.
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv |
+	    xsell-score | xsell-rank --fallback learned | pick candidate_id source rank"
+	assert_success
+	assert_output 'P2 learned 1
+P5 learned 2'
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv ctx.tsv |
+	    xsell-score | xsell-rank --fallback managed,learned | pick candidate_id source rank"
+	assert_output 'P2 managed 1
+P7 managed 2
+P3 managed 3
+P6 managed 4
+P5 learned 5'
 }
 
 @test "a cart gets the union of its items' links, minus the cart, with support_items" {
@@ -80,10 +95,11 @@ P1\tP5\tlearned\tcross_sell\t\t\t40\t0.4\t3.2\tP1')"
 K1 P1 learned cross_sell 0.3 4.1 1
 K1 P3 learned cross_sell 0.7 5 2
 K1 P9 managed upsell   1
-K2 P2 managed cross_sell 0.55 4.1 1
+K2 P2 managed cross_sell   1
 K2 P3 managed cross_sell   1
 K2 P6 managed cross_sell   1
-K2 P7 managed upsell   1'
+K2 P7 managed upsell   1
+K2 P2 learned cross_sell 0.55 4.1 1'
 }
 
 @test "a learned body of several items needs all of them in the cart" {
@@ -172,6 +188,80 @@ P42 in-stock'
 P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tphoto\t250\t150\tP1\tu1\tbudget')"
 }
 
+@test "--popular: best sellers are a source, after the links, under every check" {
+	printf 'product_id\tscore\nP5\t90\nP1\t80\nP6\t70\nP3\t60\nP9\t50\nP99\t40\nP4\t30\nP2\t30\nP8\t\n' > pop.tsv
+	printf 'context_id\tsubject_id\tholdings\nv1\tP1\tP9\n' > page.tsv
+	run xsell-qualify --relations $Q/managed.tsv --popular pop.tsv --catalog $Q/catalog.tsv \
+	    --exclude-owned --in-stock --type cross_sell --max-popular 3 --rejected rej.tsv \
+	    -r 'candidate.price < 400' -v -o out.tsv page.tsv
+	assert_success
+	# Highest score first, a tie by id, a missing score last; P1 is the
+	# page, P6 discontinued, P3 and P99 out of stock or unknown, P9 held.
+	run pick candidate_id source type position < out.tsv
+	assert_output "P2 managed cross_sell 1
+P5 popular cross_sell 1
+P2 popular cross_sell 7
+P4 popular cross_sell 8"
+	run pick candidate_id source position rejected_by < rej.tsv
+	assert_output "P3 managed 2 in-stock
+P6 managed 3 in-stock
+P6 popular 3 in-stock
+P3 popular 4 in-stock
+P9 popular 5 exclude-owned
+P99 popular 6 in-stock"
+	run xsell-qualify --relations $Q/managed.tsv --popular pop.tsv -v -o /dev/null page.tsv
+	assert_output --partial "xsell-qualify: source popular: 8 candidates, 8 qualified (at most 20 a context)"
+}
+
+@test "--popular: carts and customers; --max-popular counts the qualified; --type without cross_sell has none" {
+	printf 'product_id\tscore\nP5\t9\nP4\t8\nP1\t7\nP2\t6\n' > pop.tsv
+	run bash -o pipefail -c "xsell-qualify --popular pop.tsv --max-popular 2 $Q/carts.tsv | pick context_id candidate_id position support_items items"
+	assert_success
+	# K1 holds P2 and P4, K2 P1 and P5: never what the cart holds.
+	assert_output "K1 P5 1 0 P2,P4
+K1 P1 3 0 P2,P4
+K2 P4 2 0 P1, P5
+K2 P2 4 0 P1, P5
+K3 P5 1 0 P99
+K3 P4 2 0 P99"
+	# Customers need no holdings with --popular alone.
+	printf 'customer_id\ttier\nu1\tgold\n' > cust.tsv
+	run bash -o pipefail -c "xsell-qualify --popular pop.tsv --max-popular 1 -r 'customer.tier == \"gold\"' cust.tsv | pick context_id candidate_id source"
+	assert_output "u1 P5 popular"
+	run xsell-qualify --popular pop.tsv --type upsell cust.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tsupport_items\tcustomer_id\ttier')"
+}
+
+@test "--popular: a file without a score column keeps its order; errors" {
+	printf 'product_id\nP4\nP2\nP9\n' > pop.tsv
+	run bash -o pipefail -c "printf 'subject_id\nP1\n' | xsell-qualify --popular pop.tsv | pick candidate_id position"
+	assert_success
+	assert_output "P4 1
+P2 2
+P9 3"
+	printf 'product_id\tscore\nP4\t1\nP4\t2\n' > dup.tsv
+	printf 'product_id\tscore\nP4\t1\n\t2\n' > noid.tsv
+	printf 'product_id\tscore\nP4\tmany\n' > badscore.tsv
+	printf 'sku\tscore\nP4\t1\n' > nocol.tsv
+	while IFS='|' read -r want args msg; do
+		run sh -c "printf 'subject_id\nP1\n' | xsell-qualify $args"
+		[ "$status" -eq "$want" ] || { echo "$args: status $status: $output"; return 1; }
+		[ "$output" = "$msg" ] || { echo "$args: $output"; return 1; }
+	done <<EOF
+3|--popular dup.tsv|xsell-qualify: dup.tsv:3: product_id 'P4' given twice
+3|--popular noid.tsv|xsell-qualify: noid.tsv:3: empty product_id
+3|--popular badscore.tsv|xsell-qualify: badscore.tsv:2: column 'score': not a number: "many"
+3|--popular nocol.tsv|xsell-qualify: nocol.tsv: missing required column 'product_id' (found: sku, score)
+4|--popular missing.tsv|xsell-qualify: missing.tsv: No such file or directory
+2|--max-popular 3 --relations $Q/managed.tsv|xsell-qualify: option --max-popular needs --popular
+2|--max-popular 0 --popular pop.tsv|xsell-qualify: option --max-popular: 0 is not in [1, 4294967296]
+EOF
+	run xsell-qualify --offers $Q/offers.tsv --popular pop.tsv $Q/customers.tsv
+	assert_failure 2
+	assert_line --index 0 "xsell-qualify: --popular and --offers do not go together"
+}
+
 @test "--offers: every customer against every active offer" {
 	run xsell-qualify --offers $Q/offers.tsv $Q/customers.tsv
 	assert_success
@@ -190,6 +280,35 @@ P1\tP2\tmanaged\tcross_sell\t1\t2025-01-10\tphoto\t250\t150\tP1\tu1\tbudget')"
 platinum offer upsell'
 	run bash -o pipefail -c "xsell-qualify --offers offers.tsv --type upsell ctx.tsv | pick candidate_id"
 	assert_output 'platinum'
+}
+
+@test "an offer's channel list is one placement per channel, each checked on its own" {
+	printf 'offer_id\tstatus\tbusiness_value\tchannel\nsavings\tactive\t60\temail,in_app\ncard\tactive\t80\t email , branch ,email\nloan\tactive\t50\t\ngift\tactive\t10\t,\n' > off.tsv
+	printf 'customer_id\ttier\nC1\tgold\n' > c.tsv
+	run xsell-qualify --offers off.tsv -r '!(candidate.channel == "branch")' --rejected rej.tsv -v -o out.tsv c.tsv
+	assert_success
+	assert_output "xsell-qualify: contexts: 1 read, 0 without any candidate, 0 with none qualified
+xsell-qualify: offer savings: 2 candidates, 2 qualified
+xsell-qualify: offer card: 2 candidates, 1 qualified
+xsell-qualify: offer loan: 1 candidates, 1 qualified
+xsell-qualify: offer gift: 1 candidates, 1 qualified
+xsell-qualify: candidates: 6, 5 qualified, 1 rejected
+xsell-qualify: rule -r:1: 1 rejected"
+	run pick context_id candidate_id channel < out.tsv
+	assert_output "C1 savings email
+C1 savings in_app
+C1 card email
+C1 loan 
+C1 gift "
+	run pick candidate_id channel rejected_by < rej.tsv
+	assert_output "card branch -r:1"
+	# Each placement is weighed by its channel and ranked in its own list.
+	printf 'channel\tP\tR\tI\tE\nemail\t0\t0\t1\t0\nin_app\t0\t0\t0.5\t0.5\n*\t0.25\t0.25\t0.25\t0.25\n' > w.tsv
+	run bash -o pipefail -c "xsell-score --weights-file w.tsv out.tsv | xsell-rank --per channel --top 1 | pick channel candidate_id score rank"
+	assert_success
+	assert_output "email card 0.8 1
+in_app savings 0.3 1
+ loan 0.125 1"
 }
 
 @test "bank: a premium customer of 36 months with checking and no card keeps exactly two offers" {
@@ -534,7 +653,7 @@ xsell-qualify: rule -r:1: 1 rejected" ]
 
 # expected status, arguments, message (first line)
 arg_errors=(
-	"2|--type bundle|xsell-qualify: give --relations FILE or --offers FILE"
+	"2|--type bundle|xsell-qualify: give --relations FILE, --popular FILE or --offers FILE"
 	"2|--relations $FIX/qualify/managed.tsv --offers $FIX/qualify/offers.tsv|xsell-qualify: --relations and --offers do not go together"
 	"2|--relations $FIX/qualify/managed.tsv --nope|xsell-qualify: unrecognized option '--nope'"
 	"4|--relations missing.tsv|xsell-qualify: missing.tsv: No such file or directory"
@@ -594,7 +713,8 @@ arg_errors=(
 	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --rules rules.tsv --in-stock | pick candidate_id"
 	assert_success
 	assert_output 'P2
-P5'
+P5
+P2'
 	run bash -o pipefail -c "printf 'cart_id\titems\nK1\tP2,P4\n' |
 	    xsell-qualify --relations managed.tsv --relations learned.tsv --catalog catalog.tsv --exclude-owned --type cross_sell | pick candidate_id"
 	assert_success
@@ -604,6 +724,15 @@ P3'
 	run xsell-qualify --offers offers.tsv --rules bank-rules.tsv --rejected dropped.tsv -v customers.tsv
 	assert_success
 	[ "$(wc -l < dropped.tsv)" -eq 11 ]
+	printf 'product_id\tscore\nP3\t9\nP5\t8\nP9\t7\n' > popular.tsv
+	run bash -o pipefail -c "xsell-qualify --relations managed.tsv --relations learned.tsv \
+	    --popular popular.tsv --catalog catalog.tsv --in-stock --exclude-owned pages.tsv | pick context_id candidate_id source | uniq | sed -n 1,5p"
+	assert_success
+	assert_output 'P1 P2 managed
+P1 P7 managed
+P1 P5 learned
+P1 P2 learned
+P1 P5 popular'
 	run bash -o pipefail -c "xsell-qualify --relations managed.tsv --catalog catalog.tsv --type upsell -r 'candidate.price <= subject.price * 2' pages.tsv | pick context_id candidate_id"
 	assert_success
 	assert_output 'P1 P7

@@ -93,41 +93,71 @@ P1 C 2
 P1 F 3"
 }
 
-@test "--popular back-fills with best sellers not shown and not owned" {
-	run bash -o pipefail -c "xsell-rank --top 4 --popular $R/popular.tsv $R/cart.tsv | pick context_id candidate_id source score rank"
+@test "--keep-order managed: curated positions in order, in the slots curated links earned" {
+	printf 'context_id\tchannel\tcandidate_id\tsource\tposition\tscore
+P1\tweb\ta\tmanaged\t2\t0.9
+P1\tweb\tb\tmanaged\t1\t0.3
+P1\tweb\tc\tlearned\t1\t0.8
+P1\tweb\td\tmanaged\t3\t0.95
+P1\tweb\te\tmanaged\t\t0.99
+P1\tweb\tf\tpopular\t1\t0.1
+P1\tweb\tg\tpopular\t2\t0.5
+P1\temail\ta\tmanaged\t2\t0.2
+P1\temail\tb\tmanaged\t1\t0.1
+' > in.tsv
+	# By score: e d a c g b f. Curated links hold slots 1, 2, 3 and 6
+	# there; position 1 (b) takes the first, a missing position the last.
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel --keep-order managed in.tsv | pick channel candidate_id rank | tr '\n' ' '"
 	assert_success
-	# Cart K1 holds P1 and P2; A is shown already; X and Y are next.
-	assert_output "K1 B offer 0.9 1
-K1 A managed 0.5 2
-K1 X popular  3
-K1 Y popular  4"
+	assert_output "web b 1 web a 2 web d 3 web c 4 web g 5 web e 6 web f 7 email b 1 email a 2 "
+	# A short list shows position 1, however it scored.
+	run bash -o pipefail -c "xsell-rank --top 2 --per channel --keep-order managed in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web b 1 web a 2 email b 1 email a 2 "
+	# With a fallback chain, each kept source is in its own order.
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel --fallback managed,learned,popular --keep-order managed,popular in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web b 1 web a 2 web d 3 web e 4 web c 5 web f 6 web g 7 email b 1 email a 2 "
+	run bash -o pipefail -c "xsell-rank --top 7 --per channel in.tsv | pick channel candidate_id rank | tr '\n' ' '"
+	assert_output "web e 1 web d 2 web a 3 web c 4 web g 5 web b 6 web f 7 email a 1 email b 2 "
 }
 
-@test "--popular: a product page's own subject and a customer's holdings are owned" {
-	run bash -o pipefail -c "xsell-rank --top 3 --fallback managed --popular $R/popular.tsv $R/page.tsv | pick context_id candidate_id source rank"
-	assert_success
-	assert_output "P1 A managed 1
-P1 C managed 2
-P1 F managed 3
-P9 P1 popular 1
-P9 X popular 2
-P9 P2 popular 3"
-	run bash -o pipefail -c "xsell-rank --top 3 --fallback nothing --popular $R/popular.tsv $R/placements.tsv | pick context_id candidate_id rank"
-	# C1 holds X: P1, P2, A. C2 holds nothing.
-	assert_output "C1 P1 1
-C1 P2 2
-C1 A 3
-C2 P1 1
-C2 X 2
-C2 P2 3"
+@test "--keep-order: needs source and position columns; a source once" {
+	printf 'context_id\tcandidate_id\tsource\tscore\nA\tx\tmanaged\t1\n' > nopos.tsv
+	run xsell-rank --keep-order managed nopos.tsv
+	assert_failure 3
+	assert_output "xsell-rank: nopos.tsv: missing required column 'position' (found: context_id, candidate_id, source, score)"
+	run xsell-rank --keep-order managed,managed nopos.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --keep-order: 'managed' given twice"
+	run xsell-rank --keep-order , nopos.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --keep-order: no source named"
 }
 
-@test "--popular: a back-filled row carries the context and the product only" {
-	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/cart.tsv
+@test "--popular is gone: exit 2 pointing to xsell-qualify --popular; nothing is written" {
+	run xsell-rank --top 4 --popular $R/popular.tsv -o out.tsv $R/cart.tsv
+	assert_failure 2
+	assert_output "xsell-rank: option --popular is gone: best sellers are a source of xsell-qualify (--popular FILE), ranked with --fallback ...,popular"
+	[ ! -e out.tsv ]
+}
+
+@test "back-fill: best sellers come from qualify, and only those that qualified are shown" {
+	Q=$FIX/qualify
+	# The page of P1 (in stock, active): curated P2, P3 (out of stock),
+	# P6 (discontinued), learned P5, P2; best sellers P6, P3, P1 (the page
+	# itself), P9, P5, P4; a rule keeps budget bags away.
+	printf 'product_id\tscore\nP6\t90\nP3\t80\nP1\t70\nP9\t60\nP5\t50\nP4\t40\n' > pop.tsv
+	printf 'context_id\tsubject_id\nv1\tP1\n' > ctx.tsv
+	run bash -o pipefail -c "xsell-qualify --relations $Q/managed.tsv --relations $Q/learned.tsv \
+	    --popular pop.tsv --catalog $Q/catalog.tsv --in-stock --type cross_sell \
+	    -r '!(candidate.tier == \"budget\" && candidate.category == \"accessories\" && candidate.price > 20)' ctx.tsv |
+	    xsell-score --catalog $Q/catalog.tsv |
+	    xsell-rank --top 4 --fallback managed,learned,popular | pick context_id candidate_id source rank"
 	assert_success
-	assert_line --index 3 "$(printf 'K1\t\tX\tpopular\t\t3')"
-	run xsell-rank --top 3 --popular $R/popular.tsv --catalog $R/catalog.tsv $R/page.tsv
-	assert_line --index 6 "$(printf 'P9\t\tX\tpopular\tlamp\t\t3')"
+	# P2 curated; P5 learned; back-fill: P9 (P6 discontinued, P3 out of
+	# stock, P1 the page, P5 shown, P4 dropped by the rule).
+	assert_output "v1 P2 managed 1
+v1 P5 learned 2
+v1 P9 popular 3"
 }
 
 @test "--max-per-category K: diversity, from the category column" {
@@ -146,22 +176,18 @@ D desk 5
 B lamp 1"
 }
 
-@test "--max-per-category: categories from --catalog, back-fill included" {
+@test "--max-per-category: categories from --catalog" {
 	cut -f1,3,4,6 $R/page.tsv > nocat.tsv
-	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv --popular $R/popular.tsv nocat.tsv | pick context_id candidate_id source rank"
+	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv nocat.tsv | pick context_id candidate_id source rank"
 	assert_success
-	# P1: B (lamp); then C, D, E, F have no catalog category: not limited.
-	# P9: B (lamp); best sellers P1 and X are lamps, P2 a desk, A a lamp,
-	# Y a desk, Z a rug.
+	# P1: B (lamp), then A, a lamp too, is left out; C, D, E, F have no
+	# catalog category: not limited.
 	assert_output "P1 B learned 1
 P1 D learned 2
 P1 E learned 3
 P1 C managed 4
 P1 F managed 5
-P9 B learned 1
-P9 P2 popular 2
-P9 Z popular 3
-P9 W popular 4"
+P9 B learned 1"
 }
 
 @test "--max-per-category without any category is exit 2" {
@@ -196,15 +222,6 @@ C2 web savings 2"
 C1 web savings 2
 C1 email savings 1
 C2 web savings 1"
-	run bash -o pipefail -c "xsell-rank --top 2 --per channel --fallback offer --popular $R/popular.tsv $R/placements.tsv | pick context_id channel candidate_id source rank"
-	assert_output "C1 web card offer 1
-C1 web savings offer 2
-C1 email savings offer 1
-C1 email P1 popular 2
-C2 email P1 popular 1
-C2 email X popular 2
-C2 web savings offer 1
-C2 web P1 popular 2"
 }
 
 # --- holdout ---
@@ -313,23 +330,23 @@ P9\tcontrol\tB\tlearned\t1\t0.4')"
 	assert_output "P9 control"
 }
 
-@test "--arms: an arm's own list back-fills only if it names popular" {
-	arms="--top 5 --arms managed=0.4,learned=0.4,control=0.2 --seed 12 --popular $R/popular.tsv"
-	# P1 is in learned, back-filled after its four learned links (P1 is its own);
-	# P9 in managed has no managed link and no back-fill
-	run bash -o pipefail -c "xsell-rank $arms --arm-fallback managed=managed --arm-fallback learned=learned,popular $R/page.tsv | pick context_id candidate_id source rank"
+@test "--arms: an arm's own list shows best sellers only if it names popular" {
+	# best sellers arrive as rows of source popular (xsell-qualify --popular)
+	{ cat $R/page.tsv; printf 'P1\tP1\tX\tpopular\tlamp\t0.1\nP9\tP9\tX\tpopular\tlamp\t0.3\nP9\tP9\tP2\tpopular\tdesk\t0.2\n'; } > in.tsv
+	arms="--top 5 --arms managed=0.4,learned=0.4,control=0.2 --seed 12"
+	# P1 is in learned, its popular row after its four learned links;
+	# P9 in managed has no managed link, and its popular rows are not listed
+	run bash -o pipefail -c "xsell-rank $arms --arm-fallback managed=managed --arm-fallback learned=learned,popular in.tsv | pick context_id candidate_id source rank"
 	assert_output "P1 B learned 1
 P1 A learned 2
 P1 D learned 3
 P1 E learned 4
 P1 X popular 5"
-	# without lists of their own, arms are back-filled as --popular says
-	run bash -o pipefail -c "xsell-rank $arms $R/page.tsv | pick context_id candidate_id rank | grep P9"
+	# without lists of their own, arms rank every source by score
+	run bash -o pipefail -c "xsell-rank $arms in.tsv | pick context_id candidate_id rank | grep P9"
 	assert_output "P9 B 1
-P9 P1 2
-P9 X 3
-P9 P2 4
-P9 A 5"
+P9 X 2
+P9 P2 3"
 }
 
 @test "--arms with --per: --arm-placements shows an arm's lists only there" {
@@ -477,6 +494,28 @@ C3 a 1"
 {"context_id":"A","candidate_id":"x","score":0.5,"rank":2,"group":"treatment"}'
 }
 
+@test "-j reads what every tool writes with -j: score's explain object, nested attributes" {
+	S=$FIX/score
+	xsell-score -j --explain --catalog $S/catalog.tsv $S/cands.tsv > scored.json
+	run bash -o pipefail -c "xsell-rank -j --top 1 scored.json | jq -c '[.candidate_id, .rank, .explain.E.input, (.explain | [.P, .R, .I, .E, .U] | map(.contribution) | add) == .score]'"
+	assert_success
+	assert_output '["P2",1,"position",true]
+["P2",1,null,true]'
+	# Through TSV and back: the explain column is its JSON text, and JSON
+	# again on the way out.
+	run bash -o pipefail -c "xsell-rank --top 1 scored.json | xsell-rank -j --top 1 | jq -c .explain.R"
+	assert_output '{"input":"lift","raw":3,"value":0.75,"weight":0.2,"contribution":0.15000000000000002}
+{"input":"lift","raw":7,"value":0.875,"weight":0.2,"contribution":0.17500000000000002}'
+	run bash -o pipefail -c "jq -c 'select(.context_id == \"P1\" and .candidate_id == \"P2\") | .explain' scored.json > want
+	    xsell-rank -j --top 1 scored.json | jq -c 'select(.context_id == \"P1\") | .explain' | cmp - want"
+	assert_success
+	# A customer's nested attributes ride through qualify, score and rank.
+	printf '{"customer_id":"C1","holdings":["checking"],"address":{"city":"Lyon","zip":[69001]},"tier":"gold"}\n' > cust.json
+	run bash -o pipefail -c "xsell-qualify -j --offers $FIX/qualify/offers.tsv cust.json | xsell-score -j | xsell-rank -j --top 1 | jq -c '[.candidate_id, .address, .holdings]'"
+	assert_success
+	assert_output '["mortgage",{"city":"Lyon","zip":[69001]},["checking"]]'
+}
+
 @test "errors: table of exit statuses and messages" {
 	printf 'context_id\tcandidate_id\tscore\nA\tx\thigh\n' > bad.tsv
 	printf 'context_id\tcandidate_id\nA\tx\n' > noscore.tsv
@@ -521,7 +560,8 @@ C3 a 1"
 3|--per channel $R/page.tsv|missing required column 'channel'
 3|--history badts.tsv --cap 1 --period day $R/page.tsv|xsell-rank: badts.tsv:2: column 'ts':
 4|missing.tsv|xsell-rank: missing.tsv: No such file or directory
-4|--popular missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
+4|--catalog missing.tsv $R/page.tsv|xsell-rank: missing.tsv: No such file or directory
+2|--popular $R/popular.tsv $R/page.tsv|xsell-rank: option --popular is gone
 EOF
 }
 
@@ -536,9 +576,9 @@ EOF
 }
 
 @test "-v counts what happened" {
-	run xsell-rank -v --top 3 --fallback managed --popular $R/popular.tsv --holdout 0.5 --seed 10 -o out.tsv $R/page.tsv
+	run xsell-rank -v --top 3 --fallback managed,learned --holdout 0.5 --seed 10 -o out.tsv $R/page.tsv
 	assert_success
-	assert_output "xsell-rank: 8 rows in 2 contexts, 3 rows written, 3 back-filled
+	assert_output "xsell-rank: 8 rows in 2 contexts, 1 rows written
 xsell-rank: 1 contexts in control"
 }
 

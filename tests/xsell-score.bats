@@ -134,12 +134,13 @@ EOF
 	assert_failure 2
 }
 
-@test "per-channel weights: the channel's row, else '*'" {
+@test "per-channel weights: the channel's row, else '*', with a warning naming the channel" {
 	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --weights-file $S/weights.tsv --explain $S/cands.tsv | pick candidate_id channel p_weight score"
 	assert_success
 	# web: 0.5/0.25/0.125/0.125 as worked above; email has no row: '*'
 	# = 0.25 each: .25 * (.75 + .9375 + .125 + .25)
-	assert_output "P2 web 0.5 0.625
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'email': its candidates take the '*' row
+P2 web 0.5 0.625
 P3 web 0.5 0.375
 P4 email 0.25 0.515625
 P2 web 0.5 0.40625"
@@ -149,7 +150,8 @@ P2 web 0.5 0.40625"
 	head -2 $S/weights.tsv > w.tsv
 	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --weights-file w.tsv --weights P=1,R=0,I=0,E=0 $S/cands.tsv | pick channel score"
 	assert_success
-	assert_output "web 0.625
+	assert_output "xsell-score: w.tsv: no row for channel 'email': its candidates take --weights
+web 0.625
 web 0.375
 email 0.75
 web 0.40625"
@@ -161,8 +163,23 @@ web 0.40625"
 	assert_success
 	# web: 0.5*0.5 = 0.25, U = 2 from the option: x (1 + 2*0.5) = 0.5.
 	# email, '*' row: 0.25*0.5 = 0.125, U = 1: x 1.5 = 0.1875.
-	assert_output "web 0.5
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'email': its candidates take the '*' row
+web 0.5
 email 0.1875"
+}
+
+@test "per-channel weights: a channel without a row is said once by name; a list is said to be one" {
+	printf 'context_id\tcandidate_id\tconfidence\tchannel\nA\tx\t0.5\tin_app\nA\ty\t0.5\temail,in_app\nB\tx\t0.5\tin_app\nB\ty\t0.5\t\nB\tz\t0.5\tweb\n' > in.tsv
+	xsell-score --weights-file $S/weights.tsv in.tsv > out.tsv 2> err
+	run cat err
+	assert_output "xsell-score: $S/weights.tsv: no row for channel 'in_app': its candidates take the '*' row
+xsell-score: $S/weights.tsv: no row for channel 'email,in_app' (a list: xsell-qualify makes one placement per channel): its candidates take the '*' row"
+	run pick candidate_id channel score < out.tsv
+	assert_output "x in_app 0.125
+y email,in_app 0.125
+x in_app 0.125
+y  0.125
+z web 0.25"
 }
 
 @test "a weights file row that does not sum to 1 is exit 3 naming the line" {
@@ -219,6 +236,44 @@ other uplift 0.5 0.5"
 	run xsell-score --uplift-model m.tsv /dev/null
 	assert_failure 3
 	assert_output "xsell-score: m.tsv:6: candidate 'savings' has two candidate-level rows"
+}
+
+@test "--propensity-model: P is the candidate's treated rate in the context's segment, so expected value is not 0" {
+	printf 'context_id\tcandidate_id\tsource\tconfidence\tpropensity\ttier\nC1\tsavings\toffer\t\t\tpremium\nC1\tcard\toffer\t\t\tpremium\nC1\tmortgage\toffer\t\t\tbasic\nC1\tloan\toffer\t0.4\t\tbasic\nC1\tgift\toffer\t\t0.9\tbasic\n' > in.tsv
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --explain in.tsv | pick candidate_id p_input expected_value"
+	assert_success
+	assert_output "savings  0
+card  0
+mortgage  0
+loan confidence 
+gift propensity "
+	# savings: base .3 + cate 0; card premium .3 - .1 (its segment's
+	# row); mortgage basic: no such segment, the candidate's row .075 -
+	# .025; loan is not in the model: its confidence; gift's own column.
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --propensity-model $S/model.tsv --explain in.tsv | pick candidate_id p_input p_raw expected_value"
+	assert_success
+	assert_output "savings treated_rate 0.3 12
+card treated_rate 0.2 40
+mortgage treated_rate 0.05 45
+loan confidence 0.4 
+gift propensity 0.9 "
+	# With the uplift model too (the same file): P from the rate, U
+	# from the effect.
+	run bash -o pipefail -c "xsell-score --offers $S/offers.tsv --propensity-model $S/model.tsv --uplift-model $S/model.tsv --uplift-weight 1 --explain in.tsv | pick candidate_id p_raw u_raw incremental_value"
+	assert_output "savings 0.3 0 0
+card 0.2 -0.1 -20
+mortgage 0.05 -0.025 -22.5
+loan 0.4  
+gift 0.9  "
+}
+
+@test "--propensity-model: a model whose rates are not in [0, 1] (revenue) is exit 3" {
+	printf 'candidate_id\tn_t\tn_c\trate_t\trate_c\tcate\tbase_rate\nsavings\t10\t10\t30.5\t20\t10.5\t20\n' > rev.tsv
+	run xsell-score --propensity-model rev.tsv $S/offer-cands.tsv
+	assert_failure 3
+	assert_output "xsell-score: rev.tsv:2: base_rate is 20, not a rate in [0, 1] (--propensity-model needs a model of conversions: xsell-learn --uplift --outcome converted)"
+	run xsell-score --uplift-model rev.tsv $S/offer-cands.tsv
+	assert_success
 }
 
 @test "explain: columns for each part" {
@@ -324,8 +379,43 @@ EOF
 	[ -z "$(ls | grep tmp)" ]
 }
 
-@test "-v counts rows and contexts" {
+@test "-v counts rows and contexts, and where each part came from" {
 	run xsell-score -v --catalog $S/catalog.tsv $S/cands.tsv -o out.tsv
 	assert_success
-	assert_output "xsell-score: scored 4 rows in 2 contexts"
+	assert_output "xsell-score: scored 4 rows in 2 contexts
+xsell-score: P: 4 from confidence
+xsell-score: R: 4 from lift
+xsell-score: I: 4 from margin (4 with --catalog's price and cost)
+xsell-score: E: 2 from position, 2 without
+xsell-score: U: 4 without"
+}
+
+@test "margin from the row's own price and cost, without or before --catalog" {
+	printf 'context_id\tcandidate_id\tsource\tconfidence\tprice\tcost\nA\tP2\tlearned\t0.5\t50\t30\nA\tP3\tlearned\t0.5\t100\t\nA\tP4\tlearned\t0.5\t\t\nA\tP9\tlearned\t0.5\t10\t2\n' > in.tsv
+	# Without a catalog: P2 and P9 have both; P2's 20 is the best.
+	run bash -o pipefail -c "xsell-score --explain in.tsv | pick candidate_id i_input i_raw i_value score expected_value"
+	assert_success
+	assert_output "P2 margin 20 1 0.5 10
+P3   0 0.2 
+P4   0 0.2 
+P9 margin 8 0.4 0.32 4"
+	# With it: the row first, the catalog for what the row lacks (P3's
+	# cost 60, P4's price 20 and cost 15); P9 is not in the catalog.
+	run bash -o pipefail -c "xsell-score -v --catalog $S/catalog.tsv --explain in.tsv 2> err | pick candidate_id i_raw i_value expected_value"
+	assert_output "P2 20 0.5 10
+P3 40 1 20
+P4 5 0.125 2.5
+P9 8 0.2 4"
+	run grep "I:" err
+	assert_output "xsell-score: I: 4 from margin (2 with the row's price and cost, 1 with --catalog's price and cost, 1 with the row's price or cost and --catalog's)"
+	# The row's price wins over the catalog's.
+	printf 'context_id\tcandidate_id\tprice\tcost\nA\tP2\t80\t30\nA\tP3\t\t\n' > in.tsv
+	run bash -o pipefail -c "xsell-score --catalog $S/catalog.tsv --explain in.tsv | pick candidate_id i_raw i_value"
+	assert_output "P2 50 1
+P3 40 0.8"
+	# A margin compares the candidates of one context: context_id needed.
+	printf 'candidate_id\tprice\tcost\nP2\t80\t30\n' > noctx.tsv
+	run xsell-score noctx.tsv
+	assert_failure 3
+	assert_output "xsell-score: noctx.tsv: missing required column 'context_id' (found: candidate_id, price, cost)"
 }

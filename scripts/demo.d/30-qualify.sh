@@ -2,9 +2,10 @@
 # Stage 30, qualify: candidates for a product page, a cart and every
 # customer of the sample store, kept when they pass eligibility rules.
 # Reads $DEMO/relations.tsv (and $DEMO/learned.tsv when the learn stage
-# wrote it), catalog.tsv, customers.tsv and offers.tsv; writes
-# candidates-page.tsv, candidates-cart.tsv and candidates-customers.tsv
-# (with what was dropped and why in rejected-*.tsv) for score and rank.
+# wrote it), orders.tsv, catalog.tsv, customers.tsv and offers.tsv; writes
+# popular.tsv (best sellers, the back-fill source), candidates-page.tsv,
+# candidates-cart.tsv and candidates-customers.tsv (with what was dropped
+# and why in rejected-*.tsv) for score and rank.
 set -eu
 cd "$DEMO"
 . "$DEMO_LIB"
@@ -19,8 +20,16 @@ show() {
 	echo "  ($(($(wc -l < "$f") - 1)) rows in $DEMO/$f)"
 }
 
+# Best sellers, units sold per product: one more source of candidates,
+# checked like the links, so back-fill never shows what may not be shown.
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { n[$c["product_id"]] += $c["quantity"] }
+    END { print "product_id\tscore"; for (p in n) print p "\t" n[p] }' \
+    orders.tsv > popular.tsv
+
 set -- --relations relations.tsv
 [ -f learned.tsv ] && set -- "$@" --relations learned.tsv
+set -- "$@" --popular popular.tsv --max-popular 8
 
 # The shop's rules, as a merchandiser writes them (see xsell-qualify(1)).
 tab=$(printf '\t')

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Stage 40, score and rank: what a product page, a cart and a customer
 # are shown. Reads the candidates stage 30 wrote ($DEMO/candidates-page.tsv,
-# candidates-cart.tsv, candidates-customers.tsv), catalog.tsv, orders.tsv
-# and offers.tsv; writes popular.tsv, scored-*.tsv, ranked-*.tsv,
-# contacts.tsv and assignments.tsv.
+# candidates-cart.tsv, candidates-customers.tsv), catalog.tsv and
+# offers.tsv; writes scored-*.tsv, ranked-*.tsv, contacts.tsv and
+# assignments.tsv.
 set -eu
 cd "$DEMO"
 . "$DEMO_LIB"
@@ -34,21 +34,16 @@ for f in candidates-page.tsv candidates-cart.tsv candidates-customers.tsv; do
 	[ -f "$f" ] || { echo "40-score-rank: no $f (stage 30 writes it)" >&2; exit 1; }
 done
 
-# Best sellers for the back-fill: units sold per product.
-awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    { n[$c["product_id"]] += $c["quantity"] }
-    END { print "product_id\tscore"; for (p in n) print p "\t" n[p] }' \
-    orders.tsv > popular.tsv
-
-echo "Product pages: curated links first, then learned ones, then best"
-echo "sellers, at most two per category (page-2 has one curated link):"
+echo "Product pages: curated links first, in the merchandiser's order, then"
+echo "learned ones, then best sellers that passed the same rules and stock"
+echo "checks, at most two per category (page-2 has one curated link):"
 run xsell-score --catalog catalog.tsv --explain -o scored-page.tsv \
     candidates-page.tsv
-run xsell-rank --top 4 --fallback managed,learned --popular popular.tsv \
-    --catalog catalog.tsv --max-per-category 2 -o ranked-page.tsv \
-    scored-page.tsv
+run xsell-rank --top 4 --fallback managed,learned,popular \
+    --keep-order managed,popular --catalog catalog.tsv --max-per-category 2 \
+    -o ranked-page.tsv scored-page.tsv
 show ranked-page.tsv '^page-[12]$' context_id rank candidate_id title source \
-    category score
+    position category score
 echo "Why page-1's first (weights P=0.4, R=0.2, I=0.3, E=0.1; a curated link"
 echo "has no confidence or lift, so P and R are 0):"
 show ranked-page.tsv '^page-1$' rank i_input i_raw i_value e_input e_raw \
@@ -57,7 +52,7 @@ show ranked-page.tsv '^page-1$' rank i_input i_raw i_value e_input e_raw \
 echo
 echo "A cart: what goes with everything in it, never what is in it:"
 run sh -c 'xsell-score --catalog catalog.tsv candidates-cart.tsv |
-    xsell-rank --top 5 --popular popular.tsv > ranked-cart.tsv'
+    xsell-rank --top 5 > ranked-cart.tsv'
 show ranked-cart.tsv '^cart-1$' rank candidate_id title source score items
 
 # A contact history: two customers already contacted this month.

@@ -141,6 +141,49 @@ main(void)
 		free(got);
 	}
 	{
+		/* Nested values: carried as compact JSON text, written back
+		 * as JSON; not under an id or a list column. */
+		static const char nested[] =
+		    "{\"context_id\": \"A\", \"explain\": {\"P\": {\"raw\": 0.1, "
+		    "\"n\": [1, 2.50, null, true, \"t\\u00e9\"]}}, "
+		    "\"rows\": [{\"a\": 1}, [2]], \"tags\": [\"x\", 3]}\n";
+		char *cols[] = { "context_id", "explain", "rows", "tags", "note" };
+		char *rows[] = { "A", NULL, NULL, "x,3", "[Sale] {x}",
+				 "B", "[1,2]", "{\"a\":", "", "{\"b\":\n1}" };
+
+		f[0] = tmpfile_with(nested, sizeof nested - 1);
+		got = read_all(1, f, &r);
+		is_str(got, "A|{\"P\":{\"raw\":0.1,\"n\":[1,2.5,null,true,"
+		    "\"t\xc3\xa9\"]}}|[{\"a\":1},[2]]|x,3;",
+		    "a nested object or array is its compact JSON text");
+		rows[1] = xstrdup(strchr(got, '|') + 1);
+		*strchr(rows[1], '|') = '\0';
+		rows[2] = "[{\"a\":1},[2]]";
+		rec_close(&r);
+		free(got);
+		got = write_rows(1, 5, cols, rows, 2);
+		is_str(got, "{\"context_id\":\"A\",\"explain\":{\"P\":{\"raw\":0.1,"
+		    "\"n\":[1,2.5,null,true,\"t\xc3\xa9\"]}},\"rows\":[{\"a\":1},[2]],"
+		    "\"tags\":\"x,3\",\"note\":\"[Sale] {x}\"}\n"
+		    "{\"context_id\":\"B\",\"explain\":\"[1,2]\",\"rows\":"
+		    "\"{\\\"a\\\":\",\"tags\":null,\"note\":\"{\\\"b\\\":\\n1}\"}\n",
+		    "JSON text of an object or array of them goes out as JSON; "
+		    "other text as a string");
+		free(got);
+		free(rows[1]);
+		static const char ids[] = "{\"context_id\":{\"a\":1},\"items\":1}\n"
+		    "{\"context_id\":\"B\",\"items\":[[1]]}\n";
+
+		f[0] = tmpfile_with(ids, sizeof ids - 1);
+		r.lenient = 1;
+		rec_open(&r, 1, f);
+		ok(rec_next(&r) == REC_BAD, "an id column takes no object");
+		is_str(r.err, "key 'context_id': nested object", "its reason");
+		ok(rec_next(&r) == REC_BAD, "a list column takes no nested array");
+		is_str(r.err, "key 'items': nested value", "its reason");
+		rec_close(&r);
+	}
+	{
 		char *in[] = { "context_id", "score", "x" };
 		const char *own[] = { "score", "rank" };
 		struct layout l;
