@@ -39,8 +39,10 @@ extern const char *progname;	/* basename of argv[0] */
 extern int xs_quiet;		/* --quiet: only errors on stderr */
 extern int xs_verbose;		/* -v: counts of each step */
 
-/* Sets progname, puts SIGPIPE back to its default (a closed pipe ends the
- * tool quietly with 141) and gives stdout a large buffer. */
+/* Sets progname, gives a closed descriptor 0, 1 or 2 /dev/null opened
+ * so that reading stdin or writing stdout still fails (exit 4), puts
+ * SIGPIPE back to its default (a closed pipe ends the tool quietly with
+ * 141) and gives stdout a large buffer. */
 void xs_init(const char *argv0);
 /* The long options every tool has (DESIGN.md), to close its getopt_long
  * table: --json, --output, --quiet, --verbose, --help, --version. */

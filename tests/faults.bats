@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Fault injection against every tool: a full disk, a failing write into
 # -o FILE, SIGTERM in the middle of -o FILE, a reader that goes away
-# (| head -1), and an input that cannot be read.
+# (| head -1), an input that cannot be read, and closed standard
+# descriptors.
 #
 # "Cannot be read": the tests may run as root, where chmod 000 does not
 # stop a read, so they use a directory and a nonexistent path instead
@@ -136,5 +137,39 @@ no_sanitizer() {
 			    { echo "$t locked: $status $stderr"; return 1; }
 			rm -f locked
 		fi
+	done
+}
+
+@test "every tool: closed stdin, stdout or stderr is not taken by another file" {
+	local t side
+	mkdir w && cd w
+	printf 'product_id\tprice\tcategory\nP1\t2\tmugs\n' > ../cat.tsv
+	for t in "${TOOLS[@]}"; do
+		# A side file opened first must not be read as stdin.
+		case $t in
+		import) side= ;;
+		learn) side="--type upsell --catalog ../cat.tsv" ;;
+		*) side="--catalog ../cat.tsv" ;;
+		esac
+		# (Closed inside bash -c: closed around bats's run, the pipe that
+		# collects the output would become stdin.)
+		run --separate-stderr bash -c "$(cmd "$t") $side <&-"
+		[ "$status" -eq 4 ] || { echo "$t <&-: status $status: $output"; return 1; }
+		[ "$stderr" = "xsell-$t: <stdin>: Bad file descriptor" ] ||
+		    { echo "$t <&-: $stderr"; return 1; }
+		[ -z "$output" ]
+		# Nor an output file be written as stdout.
+		run --separate-stderr bash -c "$(cmd "$t") -o out.tsv $IN/$t >&-"
+		[ "$status" -eq 0 ] && [ -z "$stderr" ] && [ -s out.tsv ] ||
+		    { echo "$t >&-: status $status: $stderr"; return 1; }
+		[ "$(ls)" = out.tsv ] || { echo "$t: left $(ls)"; return 1; }
+		run --separate-stderr bash -c "$(cmd "$t") $IN/$t >&-"
+		[ "$status" -eq 4 ] && [[ $stderr =~ \<stdout\>:\ Bad\ file\ descriptor ]] ||
+		    { echo "$t >&- to stdout: status $status: $stderr"; return 1; }
+		# Nor a message be written into the output.
+		run bash -c "$(cmd "$t") -o out.tsv $IN/nonexistent 2>&-"
+		[ "$status" -eq 4 ] && [ -z "$output" ] ||
+		    { echo "$t 2>&-: status $status: $output"; return 1; }
+		rm out.tsv
 	done
 }
