@@ -47,6 +47,9 @@ xs_init(const char *argv0)
 	}
 	/* A parent that ignores SIGPIPE would turn "| head" into write errors. */
 	signal(SIGPIPE, SIG_DFL);
+	/* A file size limit (ulimit -f) is a write error, exit 4 with the
+	 * file named and no temporary left, not a kill by SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 }
 

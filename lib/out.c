@@ -1,6 +1,7 @@
 /* out.c: output files written atomically (temporary, then rename). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,37 +17,77 @@ static struct pending {
 	char *tmp, *path;	/* tmp is NULL for a device or FIFO */
 } pending[MAXPENDING];
 
-/* Signal handlers may only read these: the temporaries' names. */
+/* Signal handlers may only read these: the temporaries' names, and the
+ * process that made them (a forked child must not remove them). */
 static char *volatile tmpnames[MAXPENDING];
+static volatile pid_t owner;
+
+/*
+ * Signals whose default action ends the process: each removes the
+ * temporaries first. SIGPIPE too, so a reader that went away (on stdout
+ * or on stderr) still ends the tool quietly, but leaves nothing behind.
+ * SIGXFSZ is not here: xs_init ignores it, so a file size limit is a
+ * write error like a full disk.
+ */
+static const int fatal[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2,
+	SIGXCPU, SIGVTALRM, SIGPROF,
+#ifdef SIGPOLL
+	SIGPOLL,
+#endif
+#ifdef SIGPWR
+	SIGPWR,
+#endif
+	/* a crash, where no sanitizer or debugger has a handler of its own */
+	SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGSYS, SIGTRAP,
+};
 
 static void
 on_signal(int sig)
 {
-	for (int i = 0; i < MAXPENDING; i++)
-		if (tmpnames[i])
-			unlink(tmpnames[i]);
+	if (getpid() == owner)
+		for (int i = 0; i < MAXPENDING; i++)
+			if (tmpnames[i])
+				unlink(tmpnames[i]);
+	/* Blocked while the handler runs: delivered, with the default
+	 * action, as it returns. */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static void
+fatal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaddset(set, fatal[i]);
+}
+
+void out_abort_all(void);
+
+static void
 catch_signals(void)
 {
 	static int done;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	if (done++)
 		return;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+	owner = getpid();
+	/* An exit that bypasses die() (a closed pipe seen as EPIPE, a
+	 * return from main with a file left open) removes them too. */
+	atexit(out_abort_all);
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
 		struct sigaction sa, old;
 
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		/* Keep a disposition of "ignore" (nohup) as it is. */
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		fatal_set(&sa.sa_mask);
+		/* Only a default disposition is replaced: "ignore" (nohup)
+		 * stays, and so does a sanitizer's handler. */
+		if (sigaction(fatal[i], NULL, &old) != 0 ||
+		    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
 			continue;
-		sigaction(sigs[i], &sa, NULL);
+		sigaction(fatal[i], &sa, NULL);
 	}
 }
 
@@ -83,15 +124,12 @@ out_open(const char *path)
 	buf_str(&b);
 	/* A signal between making the temporary and naming it to the handler
 	 * would leave it behind: held off until the name is recorded. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	fatal_set(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((fd = mkstemp(b.s)) < 0)
 		die(XS_SYS, "%s: %s", path, strerror(errno));
 	tmpnames[slot] = b.s;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* mkstemp makes it 0600; a result file gets the usual umask mode. */
 	{
 		mode_t um = umask(0);
@@ -126,8 +164,10 @@ out_close(FILE *fp)
 	if (fp == stdout) {
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			e = errno;
-			if (e == EPIPE)
+			if (e == EPIPE) {
+				out_abort_all();
 				exit(128 + SIGPIPE);
+			}
 			die(XS_SYS, "write error: <stdout>: %s", strerror(e));
 		}
 		return;
@@ -161,6 +201,8 @@ out_close(FILE *fp)
 void
 out_abort_all(void)
 {
+	if (owner && getpid() != owner)
+		return;
 	for (int i = 0; i < MAXPENDING; i++) {
 		if (!pending[i].tmp)
 			continue;

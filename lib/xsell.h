@@ -42,7 +42,8 @@ extern int xs_verbose;		/* -v: counts of each step */
 /* Sets progname, gives a closed descriptor 0, 1 or 2 /dev/null opened
  * so that reading stdin or writing stdout still fails (exit 4), puts
  * SIGPIPE back to its default (a closed pipe ends the tool quietly with
- * 141) and gives stdout a large buffer. */
+ * 141), ignores SIGXFSZ (a file size limit is a write error) and gives
+ * stdout a large buffer. */
 void xs_init(const char *argv0);
 /* The long options every tool has (DESIGN.md), to close its getopt_long
  * table: --json, --output, --quiet, --verbose, --help, --version. */
@@ -306,8 +307,9 @@ void layout_fill(const struct layout *l, char *const *in, const size_t *inlen,
 
 /*
  * NULL or "-" is stdout. Otherwise a temporary file beside path, renamed
- * over it by out_close; an error, die() or SIGINT/SIGTERM/SIGHUP removes
- * the temporary and leaves path as it was.
+ * over it by out_close; an error, any exit before out_close, or a fatal
+ * signal (SIGINT, SIGTERM, SIGPIPE, ...) removes the temporary and leaves
+ * path as it was.
  */
 FILE *out_open(const char *path);
 /* Flushes and checks; for a file, fsyncs and renames. Exit 4 on error. */
