@@ -1,6 +1,7 @@
 /* out.c: output files written atomically (temporary, then rename). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 static struct pending {
 	FILE *fp;
 	char *tmp, *path;	/* tmp is NULL for a device or FIFO */
+	char *dest;		/* what the temporary is renamed to: path
+				 * with its symbolic links followed */
 } pending[MAXPENDING];
 
 /* Signal handlers may only read these: the temporaries' names, and the
@@ -91,12 +94,54 @@ catch_signals(void)
 	}
 }
 
+/*
+ * path with its symbolic links followed, as a path (the directories on
+ * the way may still be links: the last component is the file itself).
+ * *proc is set when the way leads through /proc (/dev/stdout,
+ * /dev/fd/N): such a "file" is another process's descriptor.
+ */
+static char *
+follow(const char *path, int *proc)
+{
+	char *cur = xstrdup(path);
+
+	*proc = 0;
+	for (int hops = 0;; hops++) {
+		struct stat st;
+		struct buf b;
+		char *link;
+		ssize_t n;
+		const char *slash;
+
+		if (strncmp(cur, "/proc/", 6) == 0)
+			*proc = 1;
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		if (hops == 40)
+			die(XS_SYS, "%s: %s", path, strerror(ELOOP));
+		link = xmalloc(PATH_MAX + 1);
+		if ((n = readlink(cur, link, PATH_MAX)) < 0)
+			die(XS_SYS, "%s: %s", path, strerror(errno));
+		link[n] = '\0';
+		buf_init(&b);
+		/* A relative target is relative to the link's directory. */
+		if (link[0] != '/' && (slash = strrchr(cur, '/')))
+			buf_put(&b, cur, (size_t)(slash - cur) + 1);
+		buf_puts(&b, link);
+		free(link);
+		free(cur);
+		cur = (char *)buf_str(&b);
+	}
+}
+
 FILE *
 out_open(const char *path)
 {
 	struct buf b;
+	struct stat st;
 	sigset_t block, old;
-	int fd, slot;
+	int fd, slot, proc, exists;
+	char *dest;
 	FILE *fp;
 
 	if (!path || strcmp(path, "-") == 0)
@@ -105,22 +150,23 @@ out_open(const char *path)
 		;
 	if (slot == MAXPENDING)
 		die(XS_SYS, "%s: too many output files", path);
+	/* Through a symbolic link, the file it points to is replaced (the
+	 * link stays a link); a dangling link's target is created. */
+	dest = follow(path, &proc);
+	exists = stat(dest, &st) == 0;
 	/* A device or FIFO (-o /dev/null, /dev/full, /dev/stdout) is written
 	 * in place: renaming a temporary over it would replace the device. */
-	{
-		struct stat st;
-
-		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			if (!(fp = fopen(path, "w")))
-				die(XS_SYS, "%s: %s", path, strerror(errno));
-			pending[slot].fp = fp;
-			pending[slot].path = xstrdup(path);
-			return fp;
-		}
+	if (proc || (exists && !S_ISREG(st.st_mode))) {
+		free(dest);
+		if (!(fp = fopen(path, "w")))
+			die(XS_SYS, "%s: %s", path, strerror(errno));
+		pending[slot].fp = fp;
+		pending[slot].path = xstrdup(path);
+		return fp;
 	}
 	catch_signals();
 	buf_init(&b);
-	buf_printf(&b, "%s.tmpXXXXXX", path);
+	buf_printf(&b, "%s.tmpXXXXXX", dest);
 	buf_str(&b);
 	/* A signal between making the temporary and naming it to the handler
 	 * would leave it behind: held off until the name is recorded. */
@@ -130,8 +176,16 @@ out_open(const char *path)
 		die(XS_SYS, "%s: %s", path, strerror(errno));
 	tmpnames[slot] = b.s;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	/* mkstemp makes it 0600; a result file gets the usual umask mode. */
-	{
+	if (exists) {
+		/* The file replaced keeps its mode, and as root its owner
+		 * (best effort: a file system may not have owners). chown
+		 * first: it may clear the set-id bits. */
+		if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0) {
+			/* left as the creator's */
+		}
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		/* mkstemp makes it 0600; a new file gets the usual umask mode. */
 		mode_t um = umask(0);
 
 		umask(um);
@@ -144,6 +198,7 @@ out_open(const char *path)
 	pending[slot].fp = fp;
 	pending[slot].tmp = b.s;
 	pending[slot].path = xstrdup(path);
+	pending[slot].dest = dest;
 	return fp;
 }
 
@@ -153,6 +208,7 @@ forget(int slot)
 	tmpnames[slot] = NULL;
 	free(pending[slot].tmp);
 	free(pending[slot].path);
+	free(pending[slot].dest);
 	memset(&pending[slot], 0, sizeof pending[slot]);
 }
 
@@ -184,7 +240,7 @@ out_close(FILE *fp)
 		e = errno;
 	pending[slot].fp = NULL;
 	if (!e && pending[slot].tmp &&
-	    rename(pending[slot].tmp, pending[slot].path) != 0)
+	    rename(pending[slot].tmp, pending[slot].dest) != 0)
 		e = errno;
 	if (e) {
 		char *path = xstrdup(pending[slot].path);

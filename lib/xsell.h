@@ -309,7 +309,9 @@ void layout_fill(const struct layout *l, char *const *in, const size_t *inlen,
  * NULL or "-" is stdout. Otherwise a temporary file beside path, renamed
  * over it by out_close; an error, any exit before out_close, or a fatal
  * signal (SIGINT, SIGTERM, SIGPIPE, ...) removes the temporary and leaves
- * path as it was.
+ * path as it was. A symbolic link stays: the file it points to is
+ * replaced (created when the link dangles). The replaced file keeps its
+ * mode (and as root its owner). A device or FIFO is written in place.
  */
 FILE *out_open(const char *path);
 /* Flushes and checks; for a file, fsyncs and renames. Exit 4 on error. */

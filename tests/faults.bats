@@ -211,3 +211,72 @@ dead_pipe() {
 		rm out.tsv
 	done
 }
+
+# The output options, each as: a tool, its options before FILE, the
+# option, the input. Every one goes through out_open.
+OUTPUTS=(
+	"import -q --kind orders|-o|import"
+	"import -q --kind orders|--rejects|import"
+	"learn -q --min-count 1|-o|learn"
+	"qualify -q --relations $BATS_FILE_TMPDIR/in/rel.tsv|-o|qualify"
+	"qualify -q --relations $BATS_FILE_TMPDIR/in/rel.tsv|--rejected|qualify"
+	"score -q|-o|score"
+	"rank -q --top 1000|-o|rank"
+	"rank -q --top 1000 --holdout 0.5 --seed 1|--assignments|rank"
+	"audit -q|-o|audit"
+	"audit -q|--html|audit"
+)
+
+@test "every output option: through a symbolic link the target is replaced, the link stays" {
+	local row pre opt in
+	mkdir -p w/d w/e && cd w
+	for row in "${OUTPUTS[@]}"; do
+		IFS='|' read -r pre opt in <<<"$row"
+		# What the option writes to a plain file.
+		xsell-$pre $opt plain "$IN/$in" > /dev/null || [ $? -eq 1 ]
+		[ -s plain ] || { echo "$row: nothing written"; return 1; }
+		# A relative link into another directory, then a link to it.
+		echo old > e/target
+		ln -s ../e/target d/link
+		ln -s d/link link2
+		xsell-$pre $opt link2 "$IN/$in" > /dev/null || [ $? -eq 1 ]
+		[ -L link2 ] && [ -L d/link ] && [ "$(readlink d/link)" = ../e/target ] ||
+		    { echo "$row: a link was replaced"; return 1; }
+		cmp plain e/target || { echo "$row: target not written"; return 1; }
+		# A dangling link: its target is created.
+		ln -s new dangling
+		xsell-$pre $opt dangling "$IN/$in" > /dev/null || [ $? -eq 1 ]
+		[ -L dangling ] && cmp plain new || { echo "$row: dangling"; return 1; }
+		# A link to a device (/dev/stdout leads into /proc): written in
+		# place, the link stays.
+		ln -s /dev/stdout so
+		xsell-$pre $opt so "$IN/$in" > viaso || [ $? -eq 1 ]
+		[ -L so ] || { echo "$row: /dev/stdout link replaced"; return 1; }
+		[ "$opt" != -o ] || cmp plain viaso || { echo "$row: stdout"; return 1; }
+		[ "$(ls d e | tr '\n' ' ')" = "d: link  e: target " ] &&
+		    [ "$(ls | tr '\n' ' ')" = "d dangling e link2 new plain so viaso " ] ||
+		    { echo "$row: left $(ls -R)"; return 1; }
+		rm -f d/link link2 dangling new plain so viaso
+	done
+}
+
+@test "every output option: the file replaced keeps its mode (and as root its owner)" {
+	local row pre opt in
+	mkdir w && cd w
+	for row in "${OUTPUTS[@]}"; do
+		IFS='|' read -r pre opt in <<<"$row"
+		echo old > out
+		chmod 640 out
+		[ "$(id -u)" -ne 0 ] || chown 1234:5678 out
+		xsell-$pre $opt out "$IN/$in" > /dev/null || [ $? -eq 1 ]
+		[ "$(cat out)" != old ] || { echo "$row: not written"; return 1; }
+		[ "$(stat -c %a out)" = 640 ] || { echo "$row: mode $(stat -c %a out)"; return 1; }
+		[ "$(id -u)" -ne 0 ] || [ "$(stat -c %u:%g out)" = 1234:5678 ] ||
+		    { echo "$row: owner $(stat -c %u:%g out)"; return 1; }
+		# A new file gets the umask's mode.
+		rm out
+		(umask 027 && xsell-$pre $opt out "$IN/$in" > /dev/null) || [ $? -eq 1 ]
+		[ "$(stat -c %a out)" = 640 ] || { echo "$row: new $(stat -c %a out)"; return 1; }
+		rm out
+	done
+}
