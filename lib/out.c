@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,6 +135,167 @@ follow(const char *path, int *proc)
 	}
 }
 
+/* ---- which files a run reads and writes ---- */
+
+/*
+ * Every regular file a tool reads or replaces, by device and inode where
+ * it exists and by its full path with the links followed in any case, so
+ * that "f", "./f", "dir/../f", a symbolic or a hard link to f are one
+ * file. An output that is an input or another output is refused before
+ * any output replaces anything.
+ */
+struct ident {
+	const char *name;	/* as the user wrote it */
+	char *canon;		/* full path, links followed; NULL for stdin */
+	dev_t dev;
+	ino_t ino;
+	int have;		/* dev and ino are set: the file exists */
+	int out;		/* an output (else an input) */
+};
+
+static struct ident *ins, *outs;
+static size_t nins, capins, nouts, capouts;
+static struct ident inplace_in, inplace_out;	/* out_inplace */
+
+/* An absolute name for path (links already followed), which may not
+ * exist yet: its directory's real path and its own name. */
+static char *
+canonical(const char *path)
+{
+	char *r = realpath(path, NULL), *dir, *rdir;
+	const char *slash, *base;
+	struct buf b;
+
+	if (r)
+		return r;
+	slash = strrchr(path, '/');
+	base = slash ? slash + 1 : path;
+	if (!slash)
+		dir = xstrdup(".");
+	else
+		dir = xmemdup(path, slash == path ? 1 : (size_t)(slash - path));
+	rdir = realpath(dir, NULL);
+	buf_init(&b);
+	buf_printf(&b, "%s/%s", rdir ? rdir : dir, base);
+	free(rdir);
+	free(dir);
+	return (char *)buf_str(&b);
+}
+
+/* Fills id for path; 0 when it is not a regular file (a device, FIFO,
+ * directory, another process's descriptor), which is never replaced. */
+static int
+identify(struct ident *id, const char *path)
+{
+	struct stat st;
+	int proc;
+	char *real = follow(path, &proc);
+
+	memset(id, 0, sizeof *id);
+	id->name = path;
+	if (!proc && stat(real, &st) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->have = 1;
+	}
+	if (proc || (id->have && !S_ISREG(st.st_mode))) {
+		free(real);
+		return 0;
+	}
+	id->canon = canonical(real);
+	free(real);
+	return 1;
+}
+
+static int
+same(const struct ident *a, const struct ident *b)
+{
+	if (a->have && b->have && a->dev == b->dev && a->ino == b->ino)
+		return 1;
+	return a->canon && b->canon && strcmp(a->canon, b->canon) == 0;
+}
+
+/* A usage error writes nothing: a header already buffered for stdout
+ * (the first output opened before the second clashed) is dropped. */
+static void
+clash(const char *name, const char *what, const char *other)
+{
+	__fpurge(stdout);
+	die(XS_USAGE, "%s: output is the same file as %s %s", name, what, other);
+}
+
+/* Output out may replace input in: out_inplace said so. */
+static int
+allowed(const struct ident *in, const struct ident *out)
+{
+	return inplace_in.name && same(in, &inplace_in) &&
+	    same(out, &inplace_out);
+}
+
+/* Records id, or exit 2 when it clashes with one recorded before. An
+ * input is compared with the outputs only (a few), so that thousands of
+ * inputs cost no more than thousands of stat calls. */
+static void
+record(struct ident *id)
+{
+	struct ident **list = id->out ? &outs : &ins;
+	size_t *n = id->out ? &nouts : &nins, *cap = id->out ? &capouts : &capins;
+
+	for (size_t i = 0; i < nouts; i++) {
+		if (!same(id, &outs[i]))
+			continue;
+		if (id->out)
+			clash(id->name, "output", outs[i].name);
+		if (!allowed(id, &outs[i]))
+			clash(outs[i].name, "input", id->name);
+	}
+	for (size_t i = 0; id->out && i < nins; i++)
+		if (same(id, &ins[i]) && !allowed(&ins[i], id))
+			clash(id->name, "input", ins[i].name);
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*list = xreallocarray(*list, *cap, sizeof **list);
+	}
+	id->name = xstrdup(id->name);
+	(*list)[(*n)++] = *id;
+}
+
+void
+out_input(const char *path)
+{
+	struct ident id;
+
+	if (!path || strcmp(path, "-") == 0) {
+		struct stat st;
+
+		/* stdin redirected from a file: "-o f < f" */
+		if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+			return;
+		memset(&id, 0, sizeof id);
+		id.name = "<stdin>";
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		id.have = 1;
+		record(&id);
+		return;
+	}
+	if (identify(&id, path))
+		record(&id);
+}
+
+void
+out_inplace(const char *in, const char *out)
+{
+	if (!in || !out || strcmp(out, "-") == 0 || strcmp(in, "-") == 0)
+		return;
+	if (!identify(&inplace_in, in) || !identify(&inplace_out, out))
+		memset(&inplace_in, 0, sizeof inplace_in);
+	else {
+		inplace_in.name = xstrdup(in);
+		inplace_out.name = xstrdup(out);
+	}
+}
+
 FILE *
 out_open(const char *path)
 {
@@ -163,6 +325,13 @@ out_open(const char *path)
 		pending[slot].fp = fp;
 		pending[slot].path = xstrdup(path);
 		return fp;
+	}
+	{
+		struct ident id;
+
+		identify(&id, path);
+		id.out = 1;
+		record(&id);
 	}
 	catch_signals();
 	buf_init(&b);

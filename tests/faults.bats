@@ -280,3 +280,53 @@ OUTPUTS=(
 		rm out
 	done
 }
+
+@test "every tool: an output that is an input or another output is exit 2, nothing written" {
+	local row want before
+	mkdir w && cd w
+	cp "$IN"/* .
+	printf 'product_id\tprice\tcategory\nP1\t2\tmugs\n' > cat.tsv
+	printf '# no rules\n' > rules.txt
+	printf 'order_id\tproduct_id\tcustomer_id\n1\tP1\tC1\n' > orders
+	printf 'subject_id\tlinked_id\nP1\tP2\n' > feed
+	ln -s score l
+	ln rank h
+	before=$(ls -l --time-style=+%s.%N; md5sum *)
+	# the command | its stderr (as "xsell-TOOL: MESSAGE", TOOL first)
+	for row in \
+	    "import -q --kind orders --rejects f -o f import|f: output is the same file as output f" \
+	    "import -q --kind orders --rejects import import|import: output is the same file as input import" \
+	    "import -q --kind orders -o ./import import|./import: output is the same file as input import" \
+	    "import -q --merge rel.tsv --rejects rel.tsv feed|rel.tsv: output is the same file as input rel.tsv" \
+	    "import -q --merge rel.tsv -o feed feed|feed: output is the same file as input feed" \
+	    "learn -q --min-count 1 -o ./learn learn|./learn: output is the same file as input learn" \
+	    "learn -q --type upsell --catalog cat.tsv -o ../w/cat.tsv orders|../w/cat.tsv: output is the same file as input cat.tsv" \
+	    "qualify -q --relations rel.tsv -o ./qualify qualify|./qualify: output is the same file as input qualify" \
+	    "qualify -q --relations rel.tsv -o rel.tsv qualify|rel.tsv: output is the same file as input rel.tsv" \
+	    "qualify -q --relations rel.tsv --rules rules.txt -o rules.txt qualify|rules.txt: output is the same file as input rules.txt" \
+	    "qualify -q --relations rel.tsv --rejected qualify qualify|qualify: output is the same file as input qualify" \
+	    "score -q -o ./score score|./score: output is the same file as input score" \
+	    "score -q -o l score|l: output is the same file as input score" \
+	    "score -q -o score < score|score: output is the same file as input <stdin>" \
+	    "rank -q -o ./rank rank|./rank: output is the same file as input rank" \
+	    "rank -q -o h rank|h: output is the same file as input rank" \
+	    "rank -q --holdout 0.5 --seed 1 --assignments rank rank|rank: output is the same file as input rank" \
+	    "audit -q -o ./audit audit|./audit: output is the same file as input audit" \
+	    "audit -q --catalog cat.tsv -o $PWD/cat.tsv audit|$PWD/cat.tsv: output is the same file as input cat.tsv" \
+	    "audit -q --html g -o ./g audit|g: output is the same file as output ./g"; do
+		want=${row#*|}
+		row=${row%%|*}
+		run --separate-stderr bash -c "xsell-$row"
+		[ "$status" -eq 2 ] || { echo "$row: status $status: $stderr"; return 1; }
+		[ "$stderr" = "xsell-${row%% *}: $want" ] || { echo "$row: $stderr"; return 1; }
+		[ -z "$output" ] || { echo "$row: stdout $output"; return 1; }
+		[ "$(ls -l --time-style=+%s.%N; md5sum *)" = "$before" ] ||
+		    { echo "$row: files changed: $(ls)"; return 1; }
+	done
+	# Devices are written in place, whoever else writes them; an update
+	# in place is xsell-import --merge BASE -o BASE (xsell-import.bats).
+	run xsell-import -q --kind orders --rejects /dev/null -o /dev/null import
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run bash -c "xsell-score -q -o /dev/stdout score | cmp - <(xsell-score -q score)"
+	[ "$status" -eq 0 ]
+}
