@@ -2619,6 +2619,11 @@ main(int argc, char **argv)
 	for (int i = 0; i < nfiles; i++)
 		im.files[i] = (char *)shown(files[i]);
 	im.nfiles = nfiles;
+	/* Every input named up front (an output that is one is exit 2), the
+	 * merge base being the one that -o may replace. */
+	for (int i = 0; i < nfiles; i++)
+		out_input(files[i]);
+	out_inplace(im.merge_path, im.out_path);
 	im.out = out_open(im.out_path);
 	if (im.strict && im.out == stdout && !(im.spool = tmpfile()))
 		die(XS_SYS, "temporary file: %s", strerror(errno));

@@ -833,13 +833,14 @@ rules_line(struct q *Q, const char *file, long lineno, const char *s,
 static void
 rules_load(struct q *Q, const char *file)
 {
-	FILE *fp = fopen(file, "r");
+	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
 
-	if (!fp)
+	out_input(file);
+	if (!(fp = fopen(file, "r")))
 		die(XS_SYS, "%s: %s", file, strerror(errno));
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		size_t len = (size_t)n;

@@ -141,6 +141,7 @@ csvin_open(struct csvin *c, const char *path, int delim)
 	int fd = 0;
 	const char *name = "<stdin>";
 
+	out_input(path);
 	if (path && strcmp(path, "-") != 0) {
 		if ((fd = open(path, O_RDONLY)) < 0)
 			die(XS_SYS, "%s: %s", path, strerror(errno));

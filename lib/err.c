@@ -1,5 +1,6 @@
 /* err.c: program name, error messages, allocation, buffers, exit. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,8 +28,28 @@ xs_init(const char *argv0)
 		slash = strrchr(argv0, '/');
 		progname = slash ? slash + 1 : argv0;
 	}
+	/*
+	 * A descriptor 0, 1 or 2 closed by the caller (<&-) would be handed to
+	 * the next file opened, a side file read as stdin or an output
+	 * written as stdout. Each gets /dev/null, opened the wrong way round
+	 * so that reading stdin or writing stdout fails with EBADF (exit 4)
+	 * as the closed descriptor would.
+	 */
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if ((nfd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)) != fd) {
+			/* stderr may be the one missing: nothing to say */
+			_exit(XS_SYS);
+		}
+	}
 	/* A parent that ignores SIGPIPE would turn "| head" into write errors. */
 	signal(SIGPIPE, SIG_DFL);
+	/* A file size limit (ulimit -f) is a write error, exit 4 with the
+	 * file named and no temporary left, not a kill by SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 }
 

@@ -308,6 +308,10 @@ rec_open(struct rec *r, int nfiles, char **files)
 	r->rcap = RCHUNK;
 	r->rbuf = xmalloc(r->rcap + 1);
 	grow_fields(r, 0);
+	/* Every input named before any is read: an output that is one of
+	 * them is refused before the work is done. */
+	for (int k = 0; k < r->nfiles; k++)
+		out_input(r->files[k]);
 	r->f = xcalloc(1, sizeof *r->f);
 	r->len = xcalloc(1, sizeof *r->len);
 	for (int k = 0; open_input(r, k); k++) {

@@ -39,8 +39,11 @@ extern const char *progname;	/* basename of argv[0] */
 extern int xs_quiet;		/* --quiet: only errors on stderr */
 extern int xs_verbose;		/* -v: counts of each step */
 
-/* Sets progname, puts SIGPIPE back to its default (a closed pipe ends the
- * tool quietly with 141) and gives stdout a large buffer. */
+/* Sets progname, gives a closed descriptor 0, 1 or 2 /dev/null opened
+ * so that reading stdin or writing stdout still fails (exit 4), puts
+ * SIGPIPE back to its default (a closed pipe ends the tool quietly with
+ * 141), ignores SIGXFSZ (a file size limit is a write error) and gives
+ * stdout a large buffer. */
 void xs_init(const char *argv0);
 /* The long options every tool has (DESIGN.md), to close its getopt_long
  * table: --json, --output, --quiet, --verbose, --help, --version. */
@@ -311,12 +314,24 @@ void layout_fill(const struct layout *l, char *const *in, const size_t *inlen,
 
 /*
  * NULL or "-" is stdout. Otherwise a temporary file beside path, renamed
- * over it by out_close; an error, die() or SIGINT/SIGTERM/SIGHUP removes
- * the temporary and leaves path as it was.
+ * over it by out_close; an error, any exit before out_close, or a fatal
+ * signal (SIGINT, SIGTERM, SIGPIPE, ...) removes the temporary and leaves
+ * path as it was. A symbolic link stays: the file it points to is
+ * replaced (created when the link dangles). The replaced file keeps its
+ * mode (and as root its owner). A device or FIFO is written in place.
+ * Exit 2 when path is the same file as an input or another output.
  */
 FILE *out_open(const char *path);
 /* Flushes and checks; for a file, fsyncs and renames. Exit 4 on error. */
 void out_close(FILE *fp);
+/* Names a file the tool reads (NULL or "-": stdin, when it is a regular
+ * file), for out_open's check; exit 2 when an output is that file.
+ * rec_open and csvin_open call it: only a tool that opens a file itself
+ * does. */
+void out_input(const char *path);
+/* Allows output out to replace input in (an update in place:
+ * xsell-import --merge rel.tsv -o rel.tsv); any other output still may not. */
+void out_inplace(const char *in, const char *out);
 
 /* ---- progress line on a terminal (progress.c) ---- */
 
