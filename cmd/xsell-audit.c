@@ -689,6 +689,7 @@ load_orders(const char *file)
 	char *files[1] = { (char *)file };
 	int cid, cq, cp;
 	size_t unpriced = 0;
+	double mag = 0;		/* bounds every total below, whatever the signs */
 
 	rec_open(&r, 1, files);
 	rec_need(&r, "order_id");
@@ -706,6 +707,9 @@ load_orders(const char *file)
 			unpriced++;
 			continue;
 		}
+		mag += fabs(q * p);
+		if (!isfinite(mag))
+			num_overflow(rec_where(&r), "price");
 		it->revenue += q * p;
 		total_revenue += q * p;
 	}
@@ -2481,6 +2485,7 @@ read_offer_events(void)
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1;
 	struct progress pr;
 	uint32_t lastg;
+	double magr = 0, magm = 0;	/* bound every cell's sums */
 
 	rec_open(&r, 1, files);
 	rec_background(&r);
@@ -2513,6 +2518,11 @@ read_offer_events(void)
 		conv = converted_of(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
+		magr += fabs(rev);
+		magm += fabs(mar);
+		if (!isfinite(magr) || !isfinite(magm))
+			num_overflow(rec_where(&r), isfinite(magr) ? "margin" :
+			    "revenue");
 		q = &evq[nevq];
 		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
 			/* the context's link decides, once the ids are found */
@@ -3021,6 +3031,7 @@ read_contexts(struct intern *ids)
 	uint32_t last = INTERN_NONE;
 	struct progress pr;
 	uint64_t nev = 0;
+	double v, magr = 0, magm = 0;
 
 	rec_open(&r, 1, files);
 	rec_background(&r);
@@ -3052,8 +3063,14 @@ read_contexts(struct intern *ids)
 		c = &cx[id];
 		c->arms |= (unsigned char)arm_of(&r, cgrp);
 		c->conv |= (unsigned char)converted_of(&r, cconv);
-		c->rev += field_num(&r, crev, 0);
-		c->margin += field_num(&r, cmar, 0);
+		c->rev += v = field_num(&r, crev, 0);
+		magr += fabs(v);
+		c->margin += v = field_num(&r, cmar, 0);
+		magm += fabs(v);
+		/* Squared, they bound the variances of the contexts' sums. */
+		if (!isfinite(magr * magr) || !isfinite(magm * magm))
+			num_overflow(rec_where(&r), isfinite(magr * magr) ?
+			    "margin" : "revenue");
 	}
 	progress_done(&pr);
 	rec_close(&r);

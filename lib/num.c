@@ -263,6 +263,7 @@ static size_t
 shortest_digits(double v, char *dig, int *exp10)
 {
 	char t[48];
+	const char *x;
 	int p, e;
 	size_t nd;
 
@@ -271,11 +272,15 @@ shortest_digits(double v, char *dig, int *exp10)
 		if (p == 17 || strtod(t, NULL) == v)
 			break;
 	}
+	/* v is finite and positive, so t is d.ddde[+-]X; the bounds below
+	 * hold whatever snprintf wrote all the same. */
 	nd = 0;
-	dig[nd++] = t[0];
-	for (const char *q = t + 2; *q != 'e'; q++)
-		dig[nd++] = *q;
-	e = atoi(strchr(t, 'e') + 1);
+	dig[nd++] = isdig(t[0]) ? t[0] : '0';
+	for (x = t + 1; *x && *x != 'e' && nd < 17; x++)
+		if (isdig(*x))
+			dig[nd++] = *x;
+	x = strchr(t, 'e');
+	e = x ? atoi(x + 1) : 0;
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	dig[nd] = '\0';
@@ -290,6 +295,18 @@ num_fmt(double v, char *buf)
 	size_t nd, n = 0;
 	int e, i;
 
+	/* Not numbers a tool reads back, but never more than NUM_BUF: sums
+	 * that overflow are caught where they are made, and what slips
+	 * through (rule arithmetic, a statistic of huge values) prints as
+	 * printf would. */
+	if (isnan(v)) {
+		memcpy(buf, "nan", 4);
+		return 3;
+	}
+	if (isinf(v)) {
+		memcpy(buf, v < 0 ? "-inf" : "inf", v < 0 ? 5 : 4);
+		return v < 0 ? 4 : 3;
+	}
 	if (v == 0)
 		return fmt_uint(0, buf);
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
@@ -336,6 +353,12 @@ num_fmt(double v, char *buf)
 	}
 	buf[n] = '\0';
 	return n;
+}
+
+void
+num_overflow(const char *where, const char *col)
+{
+	die(XS_INPUT, "%s: column '%s': sum out of range", where, col);
 }
 
 /* Is s already what num_fmt would write? Plain decimals of at most 15

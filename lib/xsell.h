@@ -123,10 +123,14 @@ const char *num_parse_int(const char *s, size_t len, int64_t *out);
 /*
  * Shortest text that reads back as the same double, JavaScript style:
  * plain digits for 1e-7 <= |v| < 1e21, else d.ddde+X; integers without a
- * point; -0 as 0. Writes a NUL-terminated string, returns its length.
- * v must be finite.
+ * point; -0 as 0. Infinities and NaN as inf, -inf and nan, which no
+ * tool reads as numbers. Writes a NUL-terminated string of at most
+ * NUM_BUF - 1 bytes for any double, returns its length.
  */
 size_t num_fmt(double v, char *buf);
+/* Exit 3 for a total of column col that no double holds (values too
+ * large to add up): "where: column 'col': sum out of range". */
+XS_NORETURN void num_overflow(const char *where, const char *col);
 /* num_parse then num_fmt, without the round trip when s is already in
  * that form (the common case in large files). */
 const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);

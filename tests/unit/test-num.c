@@ -64,6 +64,46 @@ main(void)
 	    "large integer with shortest digits");
 	is_str(fmt(-2.5e-10), "-2.5e-10", "small negative");
 	is_str(fmt(1.7976931348623157e308), "1.7976931348623157e+308", "max");
+	is_str(fmt(-1.7976931348623157e308), "-1.7976931348623157e+308",
+	    "-max");
+	is_str(fmt(INFINITY), "inf", "infinity");
+	is_str(fmt(-INFINITY), "-inf", "minus infinity");
+	is_str(fmt(NAN), "nan", "NaN");
+	is_str(fmt(-NAN), "nan", "NaN with the sign bit");
+	is_str(fmt(4.9406564584124654e-324), "4.94065645841247e-324",
+	    "smallest subnormal");
+	is_str(fmt(-2.2250738585072014e-308), "-2.2250738585072014e-308",
+	    "-smallest normal");
+	is_str(fmt(1.7976931348623157e308 * 2), "inf", "a sum that overflows");
+	{
+		/* Any bit pattern: within NUM_BUF, and a finite one reads back. */
+		uint64_t x = 88172645463325252ULL;
+		int bad = 0;
+
+		for (int k = 0; k < 300000 && !bad; k++) {
+			char b[NUM_BUF + 8];
+			double d, w;
+			size_t len;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			memcpy(&d, &x, sizeof d);
+			memset(b, 'Z', sizeof b);
+			len = num_fmt(d, b);
+			if (len >= NUM_BUF || strlen(b) != len ||
+			    memcmp(b + NUM_BUF, "ZZZZZZZZ", 8) != 0)
+				bad = 1;
+			else if (isfinite(d) && (num_parse(b, len, &w) ||
+			    w != d))
+				bad = 1;
+			else if (!isfinite(d) && strcmp(b, isnan(d) ? "nan" :
+			    d < 0 ? "-inf" : "inf") != 0)
+				bad = 1;
+			if (bad)
+				printf("# %016llx: \"%.*s\"\n",
+				    (unsigned long long)x, NUM_BUF, b);
+		}
+		ok(!bad, "300000 random doubles fit and read back");
+	}
 
 	ok(!num_parse("12.5", 4, &v) && v == 12.5, "parse decimal");
 	ok(!num_parse("-3e2", 4, &v) && v == -300, "parse exponent");
