@@ -478,6 +478,9 @@ mdays(int y, int m)
 	return md[m - 1];
 }
 
+/* The years xsell(7) promises, 1000 to 9999, by the arithmetic above
+ * rather than the platform's time_t functions. */
+#define TIME_MIN INT64_C(-30610224000)	/* 1000-01-01T00:00:00Z */
 #define TIME_MAX INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
 
 const char *
@@ -489,6 +492,20 @@ time_parse(const char *s, size_t len, int64_t *out)
 
 	for (i = 0; i < len && isdig(s[i]); i++)
 		;
+	/*
+	 * Eight digits are ISO 8601's basic YYYYMMDD: 20240101 is a day,
+	 * not 1970-08-23 in epoch seconds. Epoch seconds of eight digits
+	 * fall in 1970-1973, before any shop's data; others are seconds.
+	 */
+	if (i == len && len == 8) {
+		if (!digits(s, len, 0, 4, &y) || !digits(s, len, 4, 2, &mo) ||
+		    !digits(s, len, 6, 2, &d))
+			return "not a date";
+		if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+			return "date out of range";
+		*out = days_from_civil(y, mo, d) * 86400;
+		return NULL;
+	}
 	if (i == len && len > 0) {
 		if (len > 12)
 			return "out of range";
@@ -549,7 +566,7 @@ time_parse(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return "not a date";
-	if (t < 0 || t > TIME_MAX)
+	if (t < TIME_MIN || t > TIME_MAX)
 		return "date out of range";
 	*out = t;
 	return NULL;
@@ -566,12 +583,15 @@ size_t
 time_fmt(int64_t t, char *buf)
 {
 	int y, m, d;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t sec = t - days * 86400;
+	int64_t days, sec;
 
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
+	/* Years 0 to 9999 as dates (a week's start may be before 1000);
+	 * any other t, computed or not, as seconds. */
+	if (t < INT64_C(-62167219200) || t > TIME_MAX)
 		return (size_t)snprintf(buf, NUM_BUF, "%lld", (long long)t);
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	sec = t - days * 86400;
+	civil_from_days(days, &y, &m, &d);
 	put2(buf, y / 100);
 	put2(buf + 2, y % 100);
 	buf[4] = '-';

@@ -137,11 +137,13 @@ const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
 
 /*
  * Parses a timestamp: ISO 8601 (YYYY-MM-DD, optionally followed by T or a
- * space and HH:MM[:SS[.fff]], optionally Z or +HH:MM / -HH:MM) or epoch
- * seconds (an integer). Years 1000 to 9999. Seconds since the epoch, UTC.
+ * space and HH:MM[:SS[.fff]], optionally Z or +HH:MM / -HH:MM; or eight
+ * digits, YYYYMMDD) or epoch seconds (any other all-digit value). Years
+ * 1000 to 9999. Seconds since the epoch, UTC (negative before 1970).
  */
 const char *time_parse(const char *s, size_t len, int64_t *out);
-/* YYYY-MM-DDTHH:MM:SSZ; returns the length. */
+/* YYYY-MM-DDTHH:MM:SSZ (a t outside years 0-9999: its digits); returns
+ * the length, below NUM_BUF. */
 size_t time_fmt(int64_t t, char *buf);
 
 /* ---- comma lists inside one field (num.c) ---- */

@@ -162,6 +162,17 @@ EOF
 	refute_output --partial old_link
 }
 
+# Before 1970 was bad_date ("date out of range"); 19600101 and --now
+# 19700101 are YYYYMMDD, not epoch seconds.
+@test "old_link and bad_date: years 1000 to 9999, YYYYMMDD" {
+	printf 'subject_id\tlinked_id\tupdated\nA\tB\t1960-01-01\nA\tC\t19600101\nA\tD\t1969-12-31\nA\tE\t0999-12-31\n' > rel.tsv
+	run -0 xsell-audit -q --max-age 365 --now 19700101 rel.tsv
+	assert_output "$(printf 'check\tseverity\tsubject_id\tlinked_id\tdetail
+bad_date\terror\tA\tE\tupdated "0999-12-31" is not a date (rel.tsv:5)
+old_link\twarning\tA\tB\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (rel.tsv:2)
+old_link\twarning\tA\tC\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (rel.tsv:3)')"
+}
+
 @test "catalog problems: a product listed twice, an unknown status" {
 	run -0 audit_all -q
 	assert_line "$(printf 'duplicate_product\twarning\tP2\t\tlisted again at catalog.tsv:11 (line 3 kept)')"

@@ -79,6 +79,41 @@ rows_in() {
 	assert_output "$(cat orders.expected)"
 }
 
+# Table: a ts as read, then as written or why the row is rejected.
+# xsell(7) promises years 1000-9999 (they stopped at 1970), and eight
+# digits are YYYYMMDD (20240101 was epoch seconds, 1970-08-23).
+@test "dates: years 1000 to 9999, YYYYMMDD, epoch seconds" {
+	printf 'order_id,product_id,ts\n' > d.csv
+	want=$'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts'
+	rej=
+	n=1
+	while IFS='|' read -r in out; do
+		n=$((n + 1))
+		printf '%s,P,%s\n' "$n" "$in" >> d.csv
+		case $out in
+		"date out of range") rej+=$'\n'"$n"$'\t'"column 'ts': $out: \"$in\"" ;;
+		*) want+=$'\n'"$n"$'\tP\t\t\t\t'"$out" ;;
+		esac
+	done <<'EOF'
+1969-12-31T23:59:59Z|1969-12-31T23:59:59Z
+1000-01-01|1000-01-01T00:00:00Z
+1066-10-14 09:00+01:00|1066-10-14T08:00:00Z
+9999-12-31T23:59:59Z|9999-12-31T23:59:59Z
+20240101|2024-01-01T00:00:00Z
+19691231|1969-12-31T00:00:00Z
+1700000000|2023-11-14T22:13:20Z
+0999-12-31|date out of range
+1000-01-01T00:00:00+00:01|date out of range
+20240230|date out of range
+09991231|date out of range
+EOF
+	run --separate-stderr xsell-import -q --kind orders --rejects rej.tsv d.csv
+	assert_failure 1
+	assert_output "$want"
+	[ "$(cut -f2,3 rej.tsv | tail -n +2)" = "${rej#?}" ] ||
+	    { cat rej.tsv; echo "want: $rej"; false; }
+}
+
 @test "the guessed kind is said on stderr; --kind says it instead" {
 	run --separate-stderr xsell-import orders.csv
 	[ "${stderr_lines[0]}" = "xsell-import: orders.csv: guessed --kind orders from the header" ]

@@ -149,6 +149,46 @@ main(void)
 	is_str(tm("yesterday"), "not a date", "words");
 	is_str(tm("2024-01-01T10:00:00Zx"), "not a date", "trailing junk");
 	is_str(tm("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z", "last second");
+	is_str(tm("1969-12-31T23:59:59Z"), "1969-12-31T23:59:59Z",
+	    "before 1970");
+	is_str(tm("1000-01-01"), "1000-01-01T00:00:00Z", "first day");
+	is_str(tm("1000-01-01T00:30:00+01:00"), "date out of range",
+	    "an offset that takes it before year 1000");
+	is_str(tm("1582-10-10"), "1582-10-10T00:00:00Z", "proleptic Gregorian");
+	is_str(tm("1900-02-29"), "date out of range", "1900 is not leap");
+	is_str(tm("20240101"), "2024-01-01T00:00:00Z", "YYYYMMDD, not epoch");
+	is_str(tm("99991231"), "9999-12-31T00:00:00Z", "YYYYMMDD last day");
+	is_str(tm("20240230"), "date out of range", "YYYYMMDD February 30");
+	is_str(tm("09991231"), "date out of range", "YYYYMMDD year 999");
+	is_str(tm("12345678"), "date out of range", "YYYYMMDD month 56");
+	is_str(tm("1234567"), "1970-01-15T06:56:07Z", "seven digits: epoch");
+	is_str(tm("123456789"), "1973-11-29T21:33:09Z", "nine digits: epoch");
+	{
+		char b[NUM_BUF + 8];
+		int64_t t, back;
+		int bad = 0;
+
+		/* Every day of years 1000-9999 round-trips, at 23:59:59. */
+		for (t = INT64_C(-30610224000) + 86399; t <= INT64_C(253402300799);
+		    t += 86400) {
+			size_t len = time_fmt(t, b);
+
+			if (len != 20 || time_parse(b, len, &back) || back != t) {
+				printf("# %lld: %s\n", (long long)t, b);
+				bad = 1;
+				break;
+			}
+		}
+		ok(!bad, "years 1000-9999 day by day read back");
+		memset(b, 'Z', sizeof b);
+		ok(time_fmt(INT64_MIN, b) < NUM_BUF && strcmp(b,
+		    "-9223372036854775808") == 0 && b[NUM_BUF] == 'Z',
+		    "INT64_MIN as its digits");
+		ok(time_fmt(INT64_MAX, b) < NUM_BUF && strcmp(b,
+		    "9223372036854775807") == 0, "INT64_MAX as its digits");
+		is_str((time_fmt(INT64_C(-62167219200), b), b),
+		    "0000-01-01T00:00:00Z", "year 0 formats, for computed times");
+	}
 
 	p = " a, b ,,c,";
 	end = p + strlen(p);
