@@ -374,6 +374,14 @@ table_open(int ncols, const char *const *cols)
 		wr_open(&wr, out, opt.json, ncols, (char *const *)cols);
 }
 
+/* Columns from .. to - 1 are numbers in JSON (the others text). */
+static void
+table_num(int from, int to)
+{
+	for (int i = from; !as_report && i < to; i++)
+		wr_type(&wr, i, WR_NUM);
+}
+
 static void
 table_row(char *const *v)
 {
@@ -2793,12 +2801,13 @@ static void
 offer_table_open(void)
 {
 	const char *cols[17], *pcols[17];
-	int k = 0, j = 0;
+	int k = 0, j = 0, num0, num1;
 
 	cols[k++] = "level";
 	if (by != BY_NONE)
 		cols[k++] = by_words[by];
 	cols[k++] = "candidate_id";
+	num0 = k;
 	cols[k++] = "impressions";
 	cols[k++] = "conversions";
 	cols[k++] = "acceptance";
@@ -2807,6 +2816,7 @@ offer_table_open(void)
 	cols[k++] = "revenue";
 	cols[k++] = "margin";
 	cols[k++] = "revenue_per_impression";
+	num1 = k;
 	cols[k++] = "flags";
 	if (nwhatif) {
 		cols[k++] = "whatif_acceptance";
@@ -2816,6 +2826,8 @@ offer_table_open(void)
 	}
 	offer_ncols = k;
 	table_open(k, cols);
+	table_num(num0, num1);
+	table_num(num1 + 1, k);
 	pcols[j++] = "level";
 	if (by != BY_NONE)
 		pcols[j++] = by_words[by];
@@ -3228,6 +3240,7 @@ run_experiment(void)
 		show_para("sample ratio not tested: give --holdout F, the planned "
 		    "control share");
 	table_open(7, cols);
+	table_num(1, 7);
 	rtable_init(&t, "Experiment read-out (95% intervals; p-values two-sided)", 7, cols);
 	for (int i = 1; i < 7; i++)
 		rtable_numeric(&t, i);
@@ -3389,6 +3402,7 @@ run_qini(void)
 	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
 	    "%.4g", au.auuc, au.random, au.perfect, au.vs_random, au.vs_perfect);
 	table_open(8, cols);
+	table_num(0, 8);
 	for (size_t i = 0; i < npt; i++) {
 		char *v[8];
 

@@ -404,6 +404,19 @@ num_canonical(const char *s, size_t len)
 	return i == len && sig <= 15 && intd <= 15;
 }
 
+int
+num_is_fmt(const char *s, size_t len)
+{
+	char b[NUM_BUF];
+	double v;
+
+	if (num_canonical(s, len))
+		return 1;
+	if (len >= NUM_BUF || num_parse(s, len, &v))
+		return 0;
+	return num_fmt(v, b) == len && memcmp(b, s, len) == 0;
+}
+
 const char *
 num_norm(const char *s, size_t len, char *buf, size_t *outlen)
 {

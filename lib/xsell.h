@@ -131,6 +131,9 @@ size_t num_fmt(double v, char *buf);
 /* Exit 3 for a total of column col that no double holds (values too
  * large to add up): "where: column 'col': sum out of range". */
 XS_NORETURN void num_overflow(const char *where, const char *col);
+/* Is s exactly what num_fmt writes for some double? Then it reads back
+ * to the same text through any shortest-form printer (jq, JavaScript). */
+int num_is_fmt(const char *s, size_t len);
 /* num_parse then num_fmt, without the round trip when s is already in
  * that form (the common case in large files). */
 const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
@@ -262,9 +265,16 @@ double rec_num(const struct rec *r, int i, double dflt);
 
 /* ---- record writer and pass-through layout (wr.c) ---- */
 
-/* How a column is written in JSON lines. AUTO: ids (id, *_id) and
- * non-numbers as strings, numbers as numbers, list columns (items,
- * holdings) as arrays of strings. RAW: the value is JSON text already. */
+/*
+ * How a column is written in JSON lines. STR: a string, byte for byte.
+ * NUM: a number when the value is in num_fmt's form (and within the
+ * integers every JSON reader takes), else a string. LIST: an array of
+ * strings. RAW: the value is JSON text already. AUTO, wr_open's choice
+ * by the column's name: LIST for items and holdings, NUM for the numeric
+ * columns of xsell(7) (price, score, support, ...), STR for everything
+ * else, ids and pass-through columns included; a tool marks its other
+ * numeric columns NUM.
+ */
 enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW };
 
 struct wr {
@@ -273,6 +283,7 @@ struct wr {
 	int ncols;
 	char **cols;
 	int *type;
+	int *dflt;		/* the AUTO type of each column */
 	struct buf b;
 };
 

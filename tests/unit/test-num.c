@@ -132,6 +132,14 @@ main(void)
 	is_str(norm("0.0000001"), "1e-7", "tiny to exponent");
 	is_str(norm("1234567890123456789"), "1234567890123456800", "19 digits");
 	is_str(norm("x"), "not a number", "bad");
+	ok(num_is_fmt("12.5", 4) && num_is_fmt("1e+21", 5) &&
+	    num_is_fmt("-2.5e-10", 8) && num_is_fmt("0.30000000000000004", 19) &&
+	    num_is_fmt("123456789012345680000", 21), "num_fmt's forms");
+	ok(!num_is_fmt("1.10", 4) && !num_is_fmt("1E5", 3) &&
+	    !num_is_fmt("007", 3) && !num_is_fmt("-0", 2) &&
+	    !num_is_fmt("1e21", 4) && !num_is_fmt("+1", 2) &&
+	    !num_is_fmt("12345678901234567891", 20) && !num_is_fmt("", 0) &&
+	    !num_is_fmt("inf", 3), "other spellings are not");
 
 	is_str(tm("2024-02-29"), "2024-02-29T00:00:00Z", "date only");
 	is_str(tm("2024-02-29T13:05:09Z"), "2024-02-29T13:05:09Z", "UTC");
