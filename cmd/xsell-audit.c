@@ -390,6 +390,14 @@ table_open(int ncols, const char *const *cols)
 		wr_open(&wr, out, opt.json, ncols, (char *const *)cols);
 }
 
+/* Columns from .. to - 1 are numbers in JSON (the others text). */
+static void
+table_num(int from, int to)
+{
+	for (int i = from; !as_report && i < to; i++)
+		wr_type(&wr, i, WR_NUM);
+}
+
 static void
 table_row(char *const *v)
 {
@@ -710,6 +718,7 @@ load_orders(const char *file)
 	char *files[1] = { (char *)file };
 	int cid, cq, cp;
 	size_t unpriced = 0;
+	double mag = 0;		/* bounds every total below, whatever the signs */
 
 	rec_open(&r, 1, files);
 	rec_need(&r, "order_id");
@@ -727,6 +736,9 @@ load_orders(const char *file)
 			unpriced++;
 			continue;
 		}
+		mag += fabs(q * p);
+		if (!isfinite(mag))
+			num_overflow(rec_where(&r), "price");
 		it->revenue += q * p;
 		total_revenue += q * p;
 	}
@@ -2503,6 +2515,7 @@ read_offer_events(void)
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1;
 	struct progress pr;
 	uint32_t lastg;
+	double magr = 0, magm = 0;	/* bound every cell's sums */
 
 	rec_open(&r, 1, files);
 	rec_background(&r);
@@ -2535,6 +2548,11 @@ read_offer_events(void)
 		conv = converted_of(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
+		magr += fabs(rev);
+		magm += fabs(mar);
+		if (!isfinite(magr) || !isfinite(magm))
+			num_overflow(rec_where(&r), isfinite(magr) ? "margin" :
+			    "revenue");
 		q = &evq[nevq];
 		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
 			/* the context's link decides, once the ids are found */
@@ -2805,12 +2823,13 @@ static void
 offer_table_open(void)
 {
 	const char *cols[17], *pcols[17];
-	int k = 0, j = 0;
+	int k = 0, j = 0, num0, num1;
 
 	cols[k++] = "level";
 	if (by != BY_NONE)
 		cols[k++] = by_words[by];
 	cols[k++] = "candidate_id";
+	num0 = k;
 	cols[k++] = "impressions";
 	cols[k++] = "conversions";
 	cols[k++] = "acceptance";
@@ -2819,6 +2838,7 @@ offer_table_open(void)
 	cols[k++] = "revenue";
 	cols[k++] = "margin";
 	cols[k++] = "revenue_per_impression";
+	num1 = k;
 	cols[k++] = "flags";
 	if (nwhatif) {
 		cols[k++] = "whatif_acceptance";
@@ -2828,6 +2848,8 @@ offer_table_open(void)
 	}
 	offer_ncols = k;
 	table_open(k, cols);
+	table_num(num0, num1);
+	table_num(num1 + 1, k);
 	pcols[j++] = "level";
 	if (by != BY_NONE)
 		pcols[j++] = by_words[by];
@@ -3213,6 +3235,7 @@ run_qini(void)
 	/* auuc: the area so far, so the last row's is the AUUC at full
 	 * precision for a pipeline (the summary line above has 6 digits). */
 	table_open(9, cols);
+	table_num(0, 9);
 	for (size_t i = 0; i < npt; i++) {
 		char *v[9];
 

@@ -1904,9 +1904,11 @@ out_start(struct q *Q)
 
 	Q->fout = out_open(Q->o.out);
 	wr_open(&Q->w, Q->fout, Q->o.json, n, Q->names);
+	wr_type(&Q->w, Q->o_support, WR_NUM);
 	if (Q->o.rejected) {
 		Q->frej = out_open(Q->o.rejected);
 		wr_open(&Q->wrej, Q->frej, Q->o.json, n + 1, Q->names);
+		wr_type(&Q->wrej, Q->o_support, WR_NUM);
 	}
 	free(Q->names);
 	Q->names = NULL;

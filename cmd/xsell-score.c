@@ -375,6 +375,10 @@ out_init(struct out *u, const struct rec *r)
 	wr_open(&u->w, u->fp, o.json, u->l.nout, u->l.out);
 	if (o.explain && o.json)
 		wr_type(&u->w, u->own[NOWN_BASE], WR_RAW);
+	/* the explain columns other than *_input are numbers */
+	for (int j = 0; j < NPART * NEXPLAIN; j++)
+		if (j % NEXPLAIN != 0)
+			wr_type(&u->w, u->own[NOWN_BASE + j], WR_NUM);
 	u->v = xcalloc((size_t)u->l.nout + 1, sizeof *u->v);
 	u->len = xcalloc((size_t)u->l.nout + 1, sizeof *u->len);
 	buf_init(&u->ex);
@@ -426,6 +430,8 @@ json_num(struct buf *b, double x)
 
 	if (isnan(x))
 		buf_puts(b, "null");
+	else if (isinf(x))	/* not a JSON number: a margin past the doubles */
+		buf_puts(b, x < 0 ? "\"-inf\"" : "\"inf\"");
 	else
 		buf_put(b, nb, num_fmt(x, nb));
 }

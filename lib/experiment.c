@@ -357,6 +357,7 @@ read_events(struct experiment *e)
 	int lastarm = -1;
 	struct progress pr;
 	uint64_t nev = 0;
+	double magr = 0, magm = 0;
 
 	rec_open(&r, 1, files);
 	rec_background(&r);
@@ -424,6 +425,12 @@ read_events(struct experiment *e)
 		c->conv |= (unsigned char)conv;
 		c->rev += rev;
 		c->margin += mar;
+		magr += fabs(rev);
+		magm += fabs(mar);
+		/* Squared, they bound the variances of the contexts' sums. */
+		if (!isfinite(magr * magr) || !isfinite(magm * magm))
+			num_overflow(rec_where(&r), isfinite(magr * magr) ?
+			    "margin" : "revenue");
 		if (ccov >= 0 && !c->hascov && r.len[ccov]) {
 			c->cov = rec_num(&r, ccov, 0);
 			c->hascov = 1;
@@ -887,8 +894,11 @@ write_wide(struct experiment *e, struct rtable *t)
 	if (x.cov)
 		for (int i = 0; i < 5; i++)
 			cols[x.ncols++] = covcols[i];
-	if (!sh->report)
+	if (!sh->report) {
 		wr_open(&x.w, sh->out, sh->json, x.ncols, (char *const *)cols);
+		for (int i = 1; i < x.ncols; i++)
+			wr_type(&x.w, i, WR_NUM);
+	}
 	rtable_init(&x.t, "Experiment read-out (95% intervals; p-values two-sided)",
 	    x.ncols, cols);
 	for (int i = 1; i < x.ncols; i++)
@@ -956,7 +966,7 @@ static void
 long_open(struct longt *x, const struct experiment *e)
 {
 	const char *cols[NL + 3];
-	int n = 0, na = 0;
+	int n = 0, na = 0, numeric[NL], nnum = 0;
 	const char *acols[8];
 
 	memset(x, 0, sizeof *x);
@@ -970,13 +980,20 @@ long_open(struct longt *x, const struct experiment *e)
 		acols[na++] = by_word[x->by];
 	}
 	for (int c = 0; c < NL; c++)
-		if (long_has(x, c))
+		if (long_has(x, c)) {
+			/* from arm_value on, the long columns are numbers */
+			if (c >= 3)
+				numeric[nnum++] = n;
 			cols[n++] = long_cols[c];
+		}
 	if (x->by)
 		cols[n++] = "small";
 	x->ncols = n;
-	if (!x->sh->report)
+	if (!x->sh->report) {
 		wr_open(&x->w, x->sh->out, x->sh->json, n, (char *const *)cols);
+		for (int i = 0; i < nnum; i++)
+			wr_type(&x->w, numeric[i], WR_NUM);
+	}
 	/* for people: arms and comparisons apart, the columns each needs */
 	acols[na++] = "arm";
 	acols[na++] = "metric";
@@ -1476,8 +1493,11 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 	}
 	total = ceil(need - 1e-9);
 	days = ceil(total / p->traffic - 1e-9);
-	if (!sh->report)
+	if (!sh->report) {
 		wr_open(&w, sh->out, sh->json, 5, (char *const *)cols);
+		for (int i = 1; i < 5; i++)
+			wr_type(&w, i, WR_NUM);
+	}
 	rtable_init(&t, "Experiment plan", 5, cols);
 	for (int i = 1; i < 5; i++)
 		rtable_numeric(&t, i);

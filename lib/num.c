@@ -263,6 +263,7 @@ static size_t
 shortest_digits(double v, char *dig, int *exp10)
 {
 	char t[48];
+	const char *x;
 	int p, e;
 	size_t nd;
 
@@ -271,11 +272,15 @@ shortest_digits(double v, char *dig, int *exp10)
 		if (p == 17 || strtod(t, NULL) == v)
 			break;
 	}
+	/* v is finite and positive, so t is d.ddde[+-]X; the bounds below
+	 * hold whatever snprintf wrote all the same. */
 	nd = 0;
-	dig[nd++] = t[0];
-	for (const char *q = t + 2; *q != 'e'; q++)
-		dig[nd++] = *q;
-	e = atoi(strchr(t, 'e') + 1);
+	dig[nd++] = isdig(t[0]) ? t[0] : '0';
+	for (x = t + 1; *x && *x != 'e' && nd < 17; x++)
+		if (isdig(*x))
+			dig[nd++] = *x;
+	x = strchr(t, 'e');
+	e = x ? atoi(x + 1) : 0;
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	dig[nd] = '\0';
@@ -290,6 +295,18 @@ num_fmt(double v, char *buf)
 	size_t nd, n = 0;
 	int e, i;
 
+	/* Not numbers a tool reads back, but never more than NUM_BUF: sums
+	 * that overflow are caught where they are made, and what slips
+	 * through (rule arithmetic, a statistic of huge values) prints as
+	 * printf would. */
+	if (isnan(v)) {
+		memcpy(buf, "nan", 4);
+		return 3;
+	}
+	if (isinf(v)) {
+		memcpy(buf, v < 0 ? "-inf" : "inf", v < 0 ? 5 : 4);
+		return v < 0 ? 4 : 3;
+	}
 	if (v == 0)
 		return fmt_uint(0, buf);
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
@@ -338,6 +355,12 @@ num_fmt(double v, char *buf)
 	return n;
 }
 
+void
+num_overflow(const char *where, const char *col)
+{
+	die(XS_INPUT, "%s: column '%s': sum out of range", where, col);
+}
+
 /* Is s already what num_fmt would write? Plain decimals of at most 15
  * significant digits without redundant zeros are. */
 static int
@@ -379,6 +402,19 @@ num_canonical(const char *s, size_t len)
 			return 0;
 	}
 	return i == len && sig <= 15 && intd <= 15;
+}
+
+int
+num_is_fmt(const char *s, size_t len)
+{
+	char b[NUM_BUF];
+	double v;
+
+	if (num_canonical(s, len))
+		return 1;
+	if (len >= NUM_BUF || num_parse(s, len, &v))
+		return 0;
+	return num_fmt(v, b) == len && memcmp(b, s, len) == 0;
 }
 
 const char *
@@ -455,6 +491,9 @@ mdays(int y, int m)
 	return md[m - 1];
 }
 
+/* The years xsell(7) promises, 1000 to 9999, by the arithmetic above
+ * rather than the platform's time_t functions. */
+#define TIME_MIN INT64_C(-30610224000)	/* 1000-01-01T00:00:00Z */
 #define TIME_MAX INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
 
 const char *
@@ -466,6 +505,20 @@ time_parse(const char *s, size_t len, int64_t *out)
 
 	for (i = 0; i < len && isdig(s[i]); i++)
 		;
+	/*
+	 * Eight digits are ISO 8601's basic YYYYMMDD: 20240101 is a day,
+	 * not 1970-08-23 in epoch seconds. Epoch seconds of eight digits
+	 * fall in 1970-1973, before any shop's data; others are seconds.
+	 */
+	if (i == len && len == 8) {
+		if (!digits(s, len, 0, 4, &y) || !digits(s, len, 4, 2, &mo) ||
+		    !digits(s, len, 6, 2, &d))
+			return "not a date";
+		if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+			return "date out of range";
+		*out = days_from_civil(y, mo, d) * 86400;
+		return NULL;
+	}
 	if (i == len && len > 0) {
 		if (len > 12)
 			return "out of range";
@@ -526,7 +579,7 @@ time_parse(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return "not a date";
-	if (t < 0 || t > TIME_MAX)
+	if (t < TIME_MIN || t > TIME_MAX)
 		return "date out of range";
 	*out = t;
 	return NULL;
@@ -543,12 +596,15 @@ size_t
 time_fmt(int64_t t, char *buf)
 {
 	int y, m, d;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t sec = t - days * 86400;
+	int64_t days, sec;
 
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
+	/* Years 0 to 9999 as dates (a week's start may be before 1000);
+	 * any other t, computed or not, as seconds. */
+	if (t < INT64_C(-62167219200) || t > TIME_MAX)
 		return (size_t)snprintf(buf, NUM_BUF, "%lld", (long long)t);
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	sec = t - days * 86400;
+	civil_from_days(days, &y, &m, &d);
 	put2(buf, y / 100);
 	put2(buf + 2, y % 100);
 	buf[4] = '-';

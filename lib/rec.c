@@ -545,7 +545,7 @@ json_row(struct rec *r, char *s, size_t len)
 		 */
 		if (json_is_array(v) ? !json_list_text(&r->tmp, v) :
 		    json_is_object(v)) {
-			if (wr_col_type(key) != WR_AUTO) {
+			if (wr_col_type(key) != WR_TEXT) {
 				rc = why(r, "key '%s': nested %s", key,
 				    json_is_array(v) ? "value" : "object");
 				break;

@@ -120,9 +120,22 @@ score_compute(const struct weights *w, const double x[NFACTOR], double u,
 {
 	double base = 0, m;
 
+	/*
+	 * base is a weighted mean of factors in [0, 1], so at most 1; but
+	 * the weights sum to 1 only within 1e-9, and rounding adds up
+	 * (0.33 + 0.56 + 0.11 is 1.0000000000000002). A contribution that
+	 * would take base past 1 is cut to 1 - base, which then adds to
+	 * exactly 1 (exact subtraction for base >= 0.5 by Sterbenz, an
+	 * error under half an ulp of 1 below), so the contributions still
+	 * sum to the score.
+	 */
 	for (int k = 0; k < NFACTOR; k++) {
-		out->contrib[k] = isnan(x[k]) ? 0 : w->w[k] * x[k];
-		base += out->contrib[k];
+		double c = isnan(x[k]) ? 0 : w->w[k] * x[k];
+
+		if (base + c > 1)
+			c = 1 - base;
+		out->contrib[k] = c;
+		base += c;
 	}
 	m = 1 + w->u * (isnan(u) ? 0 : u);
 	out->mult = m > 0 ? m : 0;

@@ -8,7 +8,9 @@
  *
  * The score is computed as the sum of five contributions, in the order
  * P, R, I, E, U, in double precision: cX = wX*X for the four factors and
- * cU = base*mult - base for uplift. The printed contributions (shortest
+ * cU = base*mult - base for uplift. A factor's contribution that would
+ * take base past 1 (weights summing to 1 within 1e-9, rounding) is cut
+ * to what keeps it at exactly 1, so base stays in [0, 1]. The printed contributions (shortest
  * text that reads back as the same double) therefore add up, in that
  * order, to the printed score exactly.
  */

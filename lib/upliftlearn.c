@@ -71,6 +71,7 @@ struct learn {
 	uint64_t rows, skipped, nocand;
 	struct uplift_arm pooled_c;	/* every control event */
 	uint64_t fallbacks, glm_failed;
+	double ysq;		/* sum of y^2: bounds every arm's sum and sumsq */
 };
 
 /* ---- options ---- */
@@ -383,6 +384,9 @@ read_row(struct learn *l)
 		return;
 	}
 	y = row_outcome(l);
+	l->ysq += y * y;
+	if (!isfinite(l->ysq))
+		num_overflow(rec_where(&l->r), "revenue");
 	cand = intern_put(&l->cand, l->r.f[l->cand_col], l->r.len[l->cand_col]);
 	if (cand >= l->cand_cap) {
 		size_t old = l->cand_cap;

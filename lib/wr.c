@@ -9,17 +9,42 @@
 
 static const char *const list_cols[] = { "items", "holdings", NULL };
 
+/*
+ * The numeric columns of xsell(7)'s streams: -j writes them as numbers.
+ * Any other column is text, whatever it looks like: a barcode
+ * 12345678901234567891, 1E5 or 1.10 passing through stays as it was.
+ */
+static const char *const num_cols[] = {
+	/* catalog, orders, offers, events */
+	"price", "cost", "stock", "quantity", "business_value", "revenue_value",
+	"converted", "revenue", "margin",
+	/* relations and the measures xsell-learn writes (measures.c) */
+	"position", "count", "subject_count", "linked_count", "baskets",
+	"support", "confidence", "lift", "jaccard", "cosine", "leverage",
+	"conviction", "chi2", "pvalue", "price_ratio", "row_cosine",
+	/* candidates, scored, ranked */
+	"propensity", "relevance", "impact", "emphasis", "uplift", "score",
+	"expected_value", "incremental_value", "rank",
+	/* the uplift model (xsell-uplift(7)) */
+	"n_t", "n_c", "rate_t", "rate_c", "cate", "cate_low", "cate_high",
+	"base_rate", "fallback",
+	NULL
+};
+
 int
 wr_col_type(const char *col)
 {
 	size_t n = strlen(col);
 
-	if (strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0))
-		return WR_STR;
 	for (int i = 0; list_cols[i]; i++)
 		if (strcmp(col, list_cols[i]) == 0)
 			return WR_LIST;
-	return WR_AUTO;
+	for (int i = 0; num_cols[i]; i++)
+		if (strcmp(col, num_cols[i]) == 0)
+			return WR_NUM;
+	if (strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0))
+		return WR_STR;
+	return WR_TEXT;
 }
 
 static void
@@ -152,25 +177,25 @@ wr_json_str(struct buf *b, const char *s, size_t n)
 	buf_putc(b, '"');
 }
 
-/* Is s a number JSON accepts as written? */
+/*
+ * Is s written as a JSON number? Only in num_fmt's form, which is valid
+ * JSON and reads back as the same text (1.10 or 1E5 would not), and not
+ * an integer of 19 digits or more, which JSON readers with 64-bit
+ * integers (jansson, so every xsell tool) refuse.
+ */
 static int
 json_number(const char *s, size_t n)
 {
-	size_t i = 0;
-	double v;
+	size_t digits = 0;
 
-	if (num_parse(s, n, &v))
+	if (!num_is_fmt(s, n))
 		return 0;
-	if (s[i] == '-')
-		i++;
-	if (i >= n || s[i] < '0' || s[i] > '9')
-		return 0;
-	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
-		return 0;
-	for (; i < n; i++)
-		if (s[i] == '.' && (i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9'))
-			return 0;
-	return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.' || s[i] == 'e')
+			return 1;
+		digits += s[i] != '-';
+	}
+	return digits < 19;
 }
 
 /*
@@ -227,6 +252,7 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 	w->ncols = ncols;
 	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
+	w->dflt = xcalloc((size_t)ncols + 1, sizeof *w->dflt);
 	buf_init(&w->b);
 	for (int i = 0; i < ncols; i++) {
 		struct buf k;
@@ -241,7 +267,7 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 		}
 		w->cols[i] = xmemdup(k.s ? k.s : "", k.len);
 		buf_free(&k);
-		w->type[i] = wr_col_type(cols[i]);
+		w->type[i] = w->dflt[i] = wr_col_type(cols[i]);
 	}
 	if (!json && ncols > 0) {
 		for (int i = 0; i < ncols; i++) {
@@ -258,7 +284,7 @@ void
 wr_type(struct wr *w, int col, int type)
 {
 	if (col >= 0 && col < w->ncols)
-		w->type[col] = type;
+		w->type[col] = type == WR_AUTO ? w->dflt[col] : type;
 }
 
 static void
@@ -276,9 +302,14 @@ json_value(struct buf *b, int type, const char *s, size_t n)
 		buf_put(b, s, n);
 		break;
 	case WR_NUM:
-	case WR_AUTO:
-		if (json_number(s, n) || (type == WR_AUTO &&
-		    (s[0] == '{' || s[0] == '[') && json_container(s, n))) {
+		if (json_number(s, n)) {
+			buf_put(b, s, n);
+			break;
+		}
+		/* FALLTHROUGH */
+	case WR_TEXT:
+		if (type == WR_TEXT && (s[0] == '{' || s[0] == '[') &&
+		    json_container(s, n)) {
 			buf_put(b, s, n);
 			break;
 		}
@@ -323,6 +354,7 @@ wr_close(struct wr *w)
 		free(w->cols[i]);
 	free(w->cols);
 	free(w->type);
+	free(w->dflt);
 	buf_free(&w->b);
 	memset(w, 0, sizeof *w);
 }

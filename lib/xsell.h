@@ -126,21 +126,30 @@ const char *num_parse_int(const char *s, size_t len, int64_t *out);
 /*
  * Shortest text that reads back as the same double, JavaScript style:
  * plain digits for 1e-7 <= |v| < 1e21, else d.ddde+X; integers without a
- * point; -0 as 0. Writes a NUL-terminated string, returns its length.
- * v must be finite.
+ * point; -0 as 0. Infinities and NaN as inf, -inf and nan, which no
+ * tool reads as numbers. Writes a NUL-terminated string of at most
+ * NUM_BUF - 1 bytes for any double, returns its length.
  */
 size_t num_fmt(double v, char *buf);
+/* Exit 3 for a total of column col that no double holds (values too
+ * large to add up): "where: column 'col': sum out of range". */
+XS_NORETURN void num_overflow(const char *where, const char *col);
+/* Is s exactly what num_fmt writes for some double? Then it reads back
+ * to the same text through any shortest-form printer (jq, JavaScript). */
+int num_is_fmt(const char *s, size_t len);
 /* num_parse then num_fmt, without the round trip when s is already in
  * that form (the common case in large files). */
 const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
 
 /*
  * Parses a timestamp: ISO 8601 (YYYY-MM-DD, optionally followed by T or a
- * space and HH:MM[:SS[.fff]], optionally Z or +HH:MM / -HH:MM) or epoch
- * seconds (an integer). Years 1000 to 9999. Seconds since the epoch, UTC.
+ * space and HH:MM[:SS[.fff]], optionally Z or +HH:MM / -HH:MM; or eight
+ * digits, YYYYMMDD) or epoch seconds (any other all-digit value). Years
+ * 1000 to 9999. Seconds since the epoch, UTC (negative before 1970).
  */
 const char *time_parse(const char *s, size_t len, int64_t *out);
-/* YYYY-MM-DDTHH:MM:SSZ; returns the length. */
+/* YYYY-MM-DDTHH:MM:SSZ (a t outside years 0-9999: its digits); returns
+ * the length, below NUM_BUF. */
 size_t time_fmt(int64_t t, char *buf);
 
 /* ---- comma lists inside one field (num.c) ---- */
@@ -259,14 +268,22 @@ double rec_num(const struct rec *r, int i, double dflt);
 
 /* ---- record writer and pass-through layout (wr.c) ---- */
 
-/* How a column is written in JSON lines. AUTO: ids (id, *_id) and
- * non-numbers as strings, numbers as numbers, list columns (items,
- * holdings) as arrays of strings, and JSON text of an object (or of an
- * array of objects or arrays) as that JSON, as the reader carries a
- * nested value through. RAW: the value is JSON text already. */
-enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW };
-/* The type a column gets by its name: WR_STR, WR_LIST or WR_AUTO. The
- * reader takes no nested JSON in a WR_STR or WR_LIST column. */
+/*
+ * How a column is written in JSON lines. STR: a string, byte for byte.
+ * TEXT: a string, except JSON text of an object (or of an array of
+ * objects or arrays), which is written as that JSON: the reader carries
+ * a nested value through as such text. NUM: a number when the value is
+ * in num_fmt's form (and within the integers every JSON reader takes),
+ * else a string. LIST: an array of strings. RAW: the value is JSON text
+ * already. AUTO, wr_open's choice by the column's name: LIST for items
+ * and holdings, NUM for the numeric columns of xsell(7) (price, score,
+ * support, ...), STR for ids (id, *_id), TEXT for every other column,
+ * pass-through columns included; a tool marks its other numeric columns
+ * NUM.
+ */
+enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW, WR_TEXT };
+/* The type a column gets by its name: WR_STR, WR_TEXT, WR_NUM or
+ * WR_LIST. The reader takes nested JSON only in a WR_TEXT column. */
 int wr_col_type(const char *col);
 /* s as a JSON string, quoted and escaped (invalid UTF-8 as U+FFFD). */
 void wr_json_str(struct buf *b, const char *s, size_t n);
@@ -277,6 +294,7 @@ struct wr {
 	int ncols;
 	char **cols;
 	int *type;
+	int *dflt;		/* the AUTO type of each column */
 	struct buf b;
 };
 

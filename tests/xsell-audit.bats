@@ -183,6 +183,17 @@ EOF
 	refute_output --partial old_link
 }
 
+# Before 1970 was bad_date ("date out of range"); 19600101 and --now
+# 19700101 are YYYYMMDD, not epoch seconds.
+@test "old_link and bad_date: years 1000 to 9999, YYYYMMDD" {
+	printf 'subject_id\tlinked_id\tupdated\nA\tB\t1960-01-01\nA\tC\t19600101\nA\tD\t1969-12-31\nA\tE\t0999-12-31\n' > rel.tsv
+	run -0 xsell-audit -q --max-age 365 --now 19700101 rel.tsv
+	assert_output "$(printf 'check\tseverity\tsubject_id\tlinked_id\tdetail
+bad_date\terror\tA\tE\tupdated "0999-12-31" is not a date (rel.tsv:5)
+old_link\twarning\tA\tB\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (rel.tsv:2)
+old_link\twarning\tA\tC\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (rel.tsv:3)')"
+}
+
 @test "catalog problems: a product listed twice, an unknown status" {
 	run -0 audit_all -q
 	assert_line "$(printf 'duplicate_product\twarning\tP2\t\tlisted again at catalog.tsv:11 (line 3 kept)')"
@@ -825,6 +836,34 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	run xsell-audit -q --qini --events q3.tsv
 	assert_failure 3
 	assert_output --partial "no control rows"
+}
+
+# ---- totals too large for a double ----
+
+# Table: the options, the error. A total that overflows used to crash the
+# formatter (orders) or print nothing (events); now exit 3 at the row that
+# overflowed, and nothing on stdout. Sums of magnitudes are what is
+# checked, so 1e308 and -1e308 are too large although they cancel.
+@test "totals past the largest double are exit 3 naming the column and row" {
+	printf 'order_id\tproduct_id\tquantity\tprice\nO1\tP7\t1\t1e308\nO2\tP7\t1\t1e308\n' > o1.tsv
+	printf 'order_id\tproduct_id\tquantity\tprice\nO1\tP7\t1e200\t1e200\n' > o2.tsv
+	printf 'order_id\tproduct_id\tquantity\tprice\nO1\tP7\t1\t1e308\nO2\tP8\t-1\t1e308\n' > o3.tsv
+	printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\n' > ev.tsv
+	{ cat ev.tsv; printf 'x1\tc\ttreatment\t1\t1e308\t1\nx2\td\ttreatment\t1\t1e308\t1\n'; } > e1.tsv
+	{ cat ev.tsv; printf 'x1\tc\ttreatment\t1\t1\t-1e308\nx2\tc\ttreatment\t1\t1\t-1e308\n'; } > e2.tsv
+	{ cat ev.tsv; printf 'x1\tc\ttreatment\t1\t1e200\t1\nx2\tc\tcontrol\t1\t1\t1\n'; } > e3.tsv
+	while IFS='|' read -r args msg; do
+		run --separate-stderr xsell-audit -q $args
+		[ "$status" -eq 3 ] && [ -z "$output" ] && [ "$stderr" = "$msg" ] ||
+		    { echo "$args: status $status, stdout '$output', stderr '$stderr'"; return 1; }
+	done <<'EOF'
+--catalog catalog.tsv --orders o1.tsv relations.tsv|xsell-audit: o1.tsv:3: column 'price': sum out of range
+--catalog catalog.tsv --orders o2.tsv relations.tsv|xsell-audit: o2.tsv:2: column 'price': sum out of range
+--catalog catalog.tsv --orders o3.tsv relations.tsv|xsell-audit: o3.tsv:3: column 'price': sum out of range
+--events e1.tsv|xsell-audit: e1.tsv:3: column 'revenue': sum out of range
+--events e2.tsv|xsell-audit: e2.tsv:3: column 'margin': sum out of range
+--experiment --events e3.tsv|xsell-audit: e3.tsv:2: column 'revenue': sum out of range
+EOF
 }
 
 # ---- the demo's events generator ----

@@ -79,6 +79,41 @@ rows_in() {
 	assert_output "$(cat orders.expected)"
 }
 
+# Table: a ts as read, then as written or why the row is rejected.
+# xsell(7) promises years 1000-9999 (they stopped at 1970), and eight
+# digits are YYYYMMDD (20240101 was epoch seconds, 1970-08-23).
+@test "dates: years 1000 to 9999, YYYYMMDD, epoch seconds" {
+	printf 'order_id,product_id,ts\n' > d.csv
+	want=$'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts'
+	rej=
+	n=1
+	while IFS='|' read -r in out; do
+		n=$((n + 1))
+		printf '%s,P,%s\n' "$n" "$in" >> d.csv
+		case $out in
+		"date out of range") rej+=$'\n'"$n"$'\t'"column 'ts': $out: \"$in\"" ;;
+		*) want+=$'\n'"$n"$'\tP\t\t\t\t'"$out" ;;
+		esac
+	done <<'EOF'
+1969-12-31T23:59:59Z|1969-12-31T23:59:59Z
+1000-01-01|1000-01-01T00:00:00Z
+1066-10-14 09:00+01:00|1066-10-14T08:00:00Z
+9999-12-31T23:59:59Z|9999-12-31T23:59:59Z
+20240101|2024-01-01T00:00:00Z
+19691231|1969-12-31T00:00:00Z
+1700000000|2023-11-14T22:13:20Z
+0999-12-31|date out of range
+1000-01-01T00:00:00+00:01|date out of range
+20240230|date out of range
+09991231|date out of range
+EOF
+	run --separate-stderr xsell-import -q --kind orders --rejects rej.tsv d.csv
+	assert_failure 1
+	assert_output "$want"
+	[ "$(cut -f2,3 rej.tsv | tail -n +2)" = "${rej#?}" ] ||
+	    { cat rej.tsv; echo "want: $rej"; false; }
+}
+
 @test "the guessed kind is said on stderr; --kind says it instead" {
 	run --separate-stderr xsell-import orders.csv
 	[ "${stderr_lines[0]}" = "xsell-import: orders.csv: guessed --kind orders from the header" ]
@@ -333,13 +368,36 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 }
 
 @test "--json writes JSON lines: numbers as numbers, ids as strings, lists as arrays" {
-	run -1 bash -c 'xsell-import -q --json orders.tsv > o.json'
+	run -1 --separate-stderr xsell-import -q --json orders.tsv
+	echo "$output" > o.json
 	jq -e -s 'length == 3 and .[0].order_id == "1" and .[0].quantity == 1 and
 	    .[1].price == 10 and .[2].customer_id == null and
 	    .[0].ts == "2024-01-01T00:00:00Z"' o.json
-	run -1 bash -c 'xsell-import -q -j customers.csv > c.json'
+	# a customer's attributes pass through: text, as they were
+	run -1 --separate-stderr xsell-import -q -j customers.csv
+	echo "$output" > c.json
 	jq -e -s '.[0].holdings == ["checking", "savings", "credit_card"] and
-	    .[0].tenure_months == 48' c.json
+	    .[0].tenure_months == "48"' c.json
+}
+
+# Only the numeric columns of xsell(7) are JSON numbers, in their
+# normalised form; any other column is a string, byte for byte. A barcode
+# was written as a number no JSON reader with 64-bit integers takes, 1E5
+# as 100000, 1.10 as 1.1.
+@test "--json: pass-through columns stay strings byte for byte, and read back" {
+	printf 'SKU,Price,Stock,Barcode,Code,Weight,Zip,Title\n' > c.csv
+	printf 'A,1.10,1E5,12345678901234567891,1E5,1.10,02134,1984\n' >> c.csv
+	printf 'B,1e21,7,42,-0,0.5,,x\n' >> c.csv
+	run -0 --separate-stderr xsell-import -q -j c.csv
+	assert_output '{"product_id":"A","title":"1984","category":null,"brand":null,"price":1.1,"cost":null,"stock":100000,"status":null,"tier":null,"created":null,"barcode":"12345678901234567891","code":"1E5","weight":"1.10","zip":"02134"}
+{"product_id":"B","title":"x","category":null,"brand":null,"price":1e+21,"cost":null,"stock":7,"status":null,"tier":null,"created":null,"barcode":"42","code":"-0","weight":"0.5","zip":null}'
+	echo "$output" > c.json
+	# jq sees the same text; the TSV of the JSON is the TSV of the CSV
+	[ "$(jq -r -s '.[0] | [.barcode, .code, .weight, .zip] | join(" ")' c.json)" = "12345678901234567891 1E5 1.10 02134" ]
+	run -0 --separate-stderr xsell-import -q c.csv
+	echo "$output" > c.tsv
+	run -0 --separate-stderr xsell-import -q --kind catalog c.json
+	assert_output "$(cat c.tsv)"
 }
 
 @test "-o writes atomically: a failed run leaves the old file as it was" {

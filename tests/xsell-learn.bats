@@ -290,6 +290,18 @@ EOF
 	refute_line --partial "cross_sell"
 }
 
+# The same thirty days before 1970 (out of range until dates reached
+# back to year 1000), and --now as YYYYMMDD (was epoch seconds).
+@test "--half-life: dates before 1970 and --now YYYYMMDD" {
+	printf 'order_id\tproduct_id\tts\n1\tA\t1969-12-31T00:00:00Z\n1\tB\t1969-12-31T00:00:00Z\n2\tA\t1969-12-01\n2\tB\t1969-12-01\n3\tA\t1969-12-01\n' > o.tsv
+	run xsell-learn --all-rules --half-life 30 o.tsv
+	assert_success
+	assert_line "A	B	cross_sell	learned	1	1.5	2	1.5	2	0.75	0.75	1"
+	run xsell-learn --all-rules --half-life 30 --now 19700130 --min-count 0.7 o.tsv
+	assert_success
+	assert_line "A	B	cross_sell	learned	1	0.75	1	0.75	1	0.75	0.75	1"
+}
+
 @test "--half-life needs a ts on every line" {
 	printf 'order_id\tproduct_id\tts\n1\tA\t2024-01-01\n1\tB\t\n' > o.tsv
 	run xsell-learn --half-life 30 o.tsv

@@ -433,6 +433,25 @@ C3 a
 C3 b"
 }
 
+# The week of Mon 29 Dec 1969 holds the new year: C1 twice (the Sunday
+# before does not count), C2 once, at the latest. Dates before 1970 were
+# out of range; --now 19691231 is YYYYMMDD, not epoch seconds.
+@test "caps: a history before 1970, a week across the epoch, --now YYYYMMDD" {
+	printf 'context_id\tts\nC1\t1969-12-28T23:00:00Z\nC1\t1969-12-29\nC1\t1969-12-31T09:00:00Z\nC2\t1970-01-01T10:00:00Z\n' > h.tsv
+	run bash -o pipefail -c "xsell-rank --top 3 --history h.tsv --cap 2 --period week $R/caps.tsv | pick context_id candidate_id rank"
+	assert_success
+	assert_output "C2 a 1
+C3 a 1
+C3 b 2"
+	run bash -o pipefail -c "xsell-rank --top 3 --history h.tsv --cap 2 --period week --now 19691231 $R/caps.tsv | pick context_id candidate_id"
+	assert_success
+	assert_output "C1 a
+C2 a
+C2 b
+C3 a
+C3 b"
+}
+
 @test "caps per placement when the history has the --per column" {
 	run bash -o pipefail -c "xsell-rank --top 2 --per channel --history $R/history.tsv --cap 2 --period week $R/placements.tsv | pick context_id channel candidate_id"
 	assert_success

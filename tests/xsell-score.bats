@@ -126,6 +126,22 @@ EOF
 	assert_success
 }
 
+# Every factor 1: the weighted mean is 1, but 0.33 + 0.56 + 0.11 adds to
+# 1.0000000000000002 in doubles and weights within 1e-9 of 1 went past it.
+@test "the score stays in [0, 1]: rounding of the weights cannot take it past 1" {
+	printf 'context_id\tcandidate_id\tpropensity\trelevance\timpact\temphasis\nA\tx\t1\t1\t1\t1\n' > in.tsv
+	while IFS='|' read -r weights want; do
+		run bash -o pipefail -c "xsell-score --weights $weights --explain in.tsv | pick score p_contribution r_contribution i_contribution e_contribution"
+		[ "$status" -eq 0 ] && [ "$output" = "$want" ] ||
+		    { echo "$weights: status $status: $output, want $want"; return 1; }
+	done <<'EOF'
+P=0,R=0.33,I=0.56,E=0.11|1 0 0.33 0.56 0.10999999999999988
+P=0.01,R=0.33,I=0.56,E=0.1|1 0.01 0.33 0.56 0.09999999999999987
+P=0.7000000005,R=0.1,I=0.1,E=0.1|1 0.7000000005 0.1 0.1 0.09999999950000005
+P=0.6,R=0.4000000005,I=0.0000000004,E=0|1 0.6 0.4 0 0
+EOF
+}
+
 @test "--uplift-weight must be in [0, 2]" {
 	run xsell-score --uplift-weight 2.5 /dev/null
 	assert_failure 2

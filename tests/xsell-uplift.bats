@@ -240,6 +240,10 @@ xsell-learn: 42 events, 2 candidates, 3 segments, 4 cells, 4 fell back to the ca
 	printf 'candidate_id\tgroup\tconverted\ttenure\ttier\nc\ttreatment\t1\tlong\tgold\n' > band.tsv
 	printf 'candidate_id\tgroup\tconverted\ttenure\ttier\nc\ttreatment\t1\t5\t*\n' > star.tsv
 	printf 'candidate_id\tconverted\nc\t1\n' > nogroup.tsv
+	# revenue 1e308 used to crash the number formatter; its square, which
+	# the variance needs, is already too large
+	printf 'candidate_id\tgroup\trevenue\nc\ttreatment\t1e308\nc\ttreatment\t1e308\n' > big.tsv
+	printf 'candidate_id\tgroup\trevenue\nc\ttreatment\t1e154\nc\tcontrol\t-1e154\n' > big2.tsv
 	while IFS='|' read -r want args msg; do
 		run xsell-learn --uplift $args
 		[ "$status" -eq "$want" ] || { echo "$args: status $status, want $want"; return 1; }
@@ -258,6 +262,8 @@ xsell-learn: 42 events, 2 candidates, 3 segments, 4 cells, 4 fell back to the ca
 3|--segment-by region conv.tsv|xsell-learn: conv.tsv: missing required column 'region'
 3|conv.tsv|xsell-learn: conv.tsv:2: column 'converted': not 0 or 1: "2"
 3|--segment-by tenure:12 band.tsv|xsell-learn: band.tsv:2: column 'tenure': not a number: "long"
+3|--outcome revenue big.tsv|xsell-learn: big.tsv:2: column 'revenue': sum out of range
+3|--outcome revenue big2.tsv|xsell-learn: big2.tsv:3: column 'revenue': sum out of range
 3|--segment-by tier star.tsv|xsell-learn: star.tsv:2: column 'tier': the value '*' is kept for the candidate-level rows
 EOF
 }

@@ -64,6 +64,46 @@ main(void)
 	    "large integer with shortest digits");
 	is_str(fmt(-2.5e-10), "-2.5e-10", "small negative");
 	is_str(fmt(1.7976931348623157e308), "1.7976931348623157e+308", "max");
+	is_str(fmt(-1.7976931348623157e308), "-1.7976931348623157e+308",
+	    "-max");
+	is_str(fmt(INFINITY), "inf", "infinity");
+	is_str(fmt(-INFINITY), "-inf", "minus infinity");
+	is_str(fmt(NAN), "nan", "NaN");
+	is_str(fmt(-NAN), "nan", "NaN with the sign bit");
+	is_str(fmt(4.9406564584124654e-324), "4.94065645841247e-324",
+	    "smallest subnormal");
+	is_str(fmt(-2.2250738585072014e-308), "-2.2250738585072014e-308",
+	    "-smallest normal");
+	is_str(fmt(1.7976931348623157e308 * 2), "inf", "a sum that overflows");
+	{
+		/* Any bit pattern: within NUM_BUF, and a finite one reads back. */
+		uint64_t x = 88172645463325252ULL;
+		int bad = 0;
+
+		for (int k = 0; k < 300000 && !bad; k++) {
+			char b[NUM_BUF + 8];
+			double d, w;
+			size_t len;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			memcpy(&d, &x, sizeof d);
+			memset(b, 'Z', sizeof b);
+			len = num_fmt(d, b);
+			if (len >= NUM_BUF || strlen(b) != len ||
+			    memcmp(b + NUM_BUF, "ZZZZZZZZ", 8) != 0)
+				bad = 1;
+			else if (isfinite(d) && (num_parse(b, len, &w) ||
+			    w != d))
+				bad = 1;
+			else if (!isfinite(d) && strcmp(b, isnan(d) ? "nan" :
+			    d < 0 ? "-inf" : "inf") != 0)
+				bad = 1;
+			if (bad)
+				printf("# %016llx: \"%.*s\"\n",
+				    (unsigned long long)x, NUM_BUF, b);
+		}
+		ok(!bad, "300000 random doubles fit and read back");
+	}
 
 	ok(!num_parse("12.5", 4, &v) && v == 12.5, "parse decimal");
 	ok(!num_parse("-3e2", 4, &v) && v == -300, "parse exponent");
@@ -92,6 +132,14 @@ main(void)
 	is_str(norm("0.0000001"), "1e-7", "tiny to exponent");
 	is_str(norm("1234567890123456789"), "1234567890123456800", "19 digits");
 	is_str(norm("x"), "not a number", "bad");
+	ok(num_is_fmt("12.5", 4) && num_is_fmt("1e+21", 5) &&
+	    num_is_fmt("-2.5e-10", 8) && num_is_fmt("0.30000000000000004", 19) &&
+	    num_is_fmt("123456789012345680000", 21), "num_fmt's forms");
+	ok(!num_is_fmt("1.10", 4) && !num_is_fmt("1E5", 3) &&
+	    !num_is_fmt("007", 3) && !num_is_fmt("-0", 2) &&
+	    !num_is_fmt("1e21", 4) && !num_is_fmt("+1", 2) &&
+	    !num_is_fmt("12345678901234567891", 20) && !num_is_fmt("", 0) &&
+	    !num_is_fmt("inf", 3), "other spellings are not");
 
 	is_str(tm("2024-02-29"), "2024-02-29T00:00:00Z", "date only");
 	is_str(tm("2024-02-29T13:05:09Z"), "2024-02-29T13:05:09Z", "UTC");
@@ -109,6 +157,46 @@ main(void)
 	is_str(tm("yesterday"), "not a date", "words");
 	is_str(tm("2024-01-01T10:00:00Zx"), "not a date", "trailing junk");
 	is_str(tm("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z", "last second");
+	is_str(tm("1969-12-31T23:59:59Z"), "1969-12-31T23:59:59Z",
+	    "before 1970");
+	is_str(tm("1000-01-01"), "1000-01-01T00:00:00Z", "first day");
+	is_str(tm("1000-01-01T00:30:00+01:00"), "date out of range",
+	    "an offset that takes it before year 1000");
+	is_str(tm("1582-10-10"), "1582-10-10T00:00:00Z", "proleptic Gregorian");
+	is_str(tm("1900-02-29"), "date out of range", "1900 is not leap");
+	is_str(tm("20240101"), "2024-01-01T00:00:00Z", "YYYYMMDD, not epoch");
+	is_str(tm("99991231"), "9999-12-31T00:00:00Z", "YYYYMMDD last day");
+	is_str(tm("20240230"), "date out of range", "YYYYMMDD February 30");
+	is_str(tm("09991231"), "date out of range", "YYYYMMDD year 999");
+	is_str(tm("12345678"), "date out of range", "YYYYMMDD month 56");
+	is_str(tm("1234567"), "1970-01-15T06:56:07Z", "seven digits: epoch");
+	is_str(tm("123456789"), "1973-11-29T21:33:09Z", "nine digits: epoch");
+	{
+		char b[NUM_BUF + 8];
+		int64_t t, back;
+		int bad = 0;
+
+		/* Every day of years 1000-9999 round-trips, at 23:59:59. */
+		for (t = INT64_C(-30610224000) + 86399; t <= INT64_C(253402300799);
+		    t += 86400) {
+			size_t len = time_fmt(t, b);
+
+			if (len != 20 || time_parse(b, len, &back) || back != t) {
+				printf("# %lld: %s\n", (long long)t, b);
+				bad = 1;
+				break;
+			}
+		}
+		ok(!bad, "years 1000-9999 day by day read back");
+		memset(b, 'Z', sizeof b);
+		ok(time_fmt(INT64_MIN, b) < NUM_BUF && strcmp(b,
+		    "-9223372036854775808") == 0 && b[NUM_BUF] == 'Z',
+		    "INT64_MIN as its digits");
+		ok(time_fmt(INT64_MAX, b) < NUM_BUF && strcmp(b,
+		    "9223372036854775807") == 0, "INT64_MAX as its digits");
+		is_str((time_fmt(INT64_C(-62167219200), b), b),
+		    "0000-01-01T00:00:00Z", "year 0 formats, for computed times");
+	}
 
 	p = " a, b ,,c,";
 	end = p + strlen(p);

@@ -184,6 +184,25 @@ main(void)
 		rec_close(&r);
 	}
 	{
+		/* Numbers only in numeric columns and in num_fmt's form. */
+		char *cols[] = { "price", "score", "barcode", "rank" };
+		char *rows[] = {
+			"1.10", "1e+21", "12345678901234567891", "42",
+			"12345678901234567891", "-0.5", "1E5", "7",
+			"10000000000000000000", "inf", "", "1e21"
+		};
+
+		got = write_rows(1, 4, cols, rows, 3);
+		is_str(got, "{\"price\":\"1.10\",\"score\":1e+21,"
+		    "\"barcode\":\"12345678901234567891\",\"rank\":42}\n"
+		    "{\"price\":\"12345678901234567891\",\"score\":-0.5,"
+		    "\"barcode\":\"1E5\",\"rank\":7}\n"
+		    "{\"price\":\"10000000000000000000\",\"score\":\"inf\","
+		    "\"barcode\":null,\"rank\":\"1e21\"}\n",
+		    "JSON out: other forms and other columns are strings");
+		free(got);
+	}
+	{
 		char *in[] = { "context_id", "score", "x" };
 		const char *own[] = { "score", "rank" };
 		struct layout l;

@@ -82,5 +82,41 @@ main(void)
 			exact = 0;
 	}
 	ok(exact, "100000 scores equal the sum of their parts");
+
+	/* Weights of two decimals summing to 1 (2026 of the 176851 sum past
+	 * 1 in doubles) and within 1e-9 of it: with every factor 1, base
+	 * is 1 or a rounding below, never above. */
+	{
+		double one[NFACTOR] = { 1, 1, 1, 1 };
+		int inrange = 1;
+
+		for (int a = 0; a <= 100; a++)
+			for (int b = 0; a + b <= 100; b++)
+				for (int c = 0; a + b + c <= 100; c++) {
+					double s = 0;
+
+					w = (struct weights){ { a / 100.0, b / 100.0,
+					    c / 100.0, (100 - a - b - c) / 100.0 }, 0 };
+					score_compute(&w, one, NAN, &p);
+					for (int k = 0; k <= NFACTOR; k++)
+						s += p.contrib[k];
+					if (p.score > 1 || p.score < 1 - 1e-15 ||
+					    p.base != p.score || s != p.score)
+						inrange = 0;
+				}
+		ok(inrange, "weights of two decimals: all factors 1 score at most 1");
+		w = (struct weights){ { 0.33, 0.56, 0.11, 0 }, 0 };
+		score_compute(&w, one, NAN, &p);
+		ok(p.score == 1 && p.contrib[F_I] == 1 - (0.33 + 0.56),
+		    "0.33 + 0.56 + 0.11: the last contribution is cut to 1");
+		ok(!parse("P=0.6,R=0.4000000005,I=0.0000000004,E=0", &w),
+		    "weights 1.0000000009 accepted");
+		score_compute(&w, one, NAN, &p);
+		ok(p.score == 1 && p.contrib[F_I] == 0,
+		    "within 1e-9: the score is 1, the part past it 0");
+		w.u = 2;
+		score_compute(&w, one, 1, &p);
+		ok(p.score == 3 && p.base == 1, "U=2, u=1 triples base 1");
+	}
 	return tap_done();
 }
