@@ -49,15 +49,20 @@ build/unit/%: build/tests/unit/%.o lib/libxsell.a
 deps:
 	@scripts/deps
 
-# The README's test command: installs what it needs, builds, runs every test.
+# The README's two commands. Each says what it installs before installing
+# it, then builds quietly (-s: a warning still shows), so what follows is
+# the tests' TAP or the demo's stages. tests/run runs the units and the
+# suites side by side, JOBS at a time (default: the cores online;
+# make check JOBS=1 runs them in turn).
 check: deps
-	@$(MAKE) --no-print-directory all $(UNITS)
+	@$(MAKE) -s --no-print-directory all $(UNITS)
 	@tests/run $(UNITS)
 
-# The demo's tables are laid out by column(1), from bsdextrautils.
-demo: deps
+# The demo's tables are laid out by column(1), from bsdextrautils: one
+# scripts/deps call, so one apt-get run at most.
+demo:
 	@scripts/deps bsdextrautils
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@scripts/demo
 
 bench: deps
