@@ -8,7 +8,8 @@
  * A bad row and any die() in a worker (a read error, the bad header of a
  * later input) end the stream, said when the caller gets there.
  */
-#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT, where there are */
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xsell.h"
 #include "recbg.h"
@@ -269,7 +271,8 @@ work(void *arg)
 }
 
 /* Cores this process may run on: with one, threads only take turns
- * with the caller. */
+ * with the caller. The affinity mask is Linux's (glibc, musl); where
+ * there is none (macOS, the BSDs), the cores online. */
 static int
 ncpu(void)
 {
@@ -278,6 +281,12 @@ ncpu(void)
 
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
 		return CPU_COUNT(&set);
+#endif
+#ifdef _SC_NPROCESSORS_ONLN
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n > 0)
+		return n < INT_MAX ? (int)n : INT_MAX;
 #endif
 	return 2;
 }
