@@ -23,6 +23,7 @@
 #include "recbg.h"
 
 enum { NSLOT = 4, NWORK = 3 };
+#define WORKER_STACK ((size_t)8 << 20)
 enum { FREE, BUSY, FULL };
 
 size_t recbg_most = 256 << 10;
@@ -323,6 +324,7 @@ rec_background(struct rec *r)
 {
 	struct recbg *g;
 	sigset_t all, old;
+	pthread_attr_t attr;
 	int cpus = ncpu(), want;
 
 	if (r->empty || r->lenient || r->bg || (cpus < 2 && !recbg_workers))
@@ -353,11 +355,19 @@ rec_background(struct rec *r)
 		g->wk[i].f = g->wk[i].p.f;
 		g->wk[i].len = g->wk[i].p.len;
 	}
+	/*
+	 * jansson parses a JSON line recursively, a few frames per nesting
+	 * level up to its limit of 2048: the stack glibc gives a thread
+	 * (8 MiB) holds that, musl's (128 KiB) does not. Ask for glibc's.
+	 */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
 	for (int i = 0; i < want; i++) {
-		if (pthread_create(&g->wk[i].tid, NULL, work, &g->wk[i]) != 0)
+		if (pthread_create(&g->wk[i].tid, &attr, work, &g->wk[i]) != 0)
 			break;
 		g->nwork++;
 	}
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (g->nwork == 0) {
 		recbg_free(g);
