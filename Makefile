@@ -1,9 +1,13 @@
 # xsell: build, test, demo, bench, lint, install.
-# make [all|check|demo|bench|lint|fuzz|install|clean] [DEVELOPER=1] [SANITIZE=address,undefined]
+# make [all|check|demo|bench|lint|fuzz|install|uninstall|clean] [DEVELOPER=1] [SANITIZE=address,undefined]
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# Where bash-completion looks for a command's completion, and zsh's
+# directory for site functions.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 CC ?= cc
 CFLAGS ?= -O2 -g
 XCFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -pthread -Wall -Wextra -Ilib -MMD -MP
@@ -82,12 +86,25 @@ install: all
 	cp $(TOOLS) $(DESTDIR)$(BINDIR)/
 	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(notdir $(TOOLS)); do \
+		cp scripts/completion/xsell.bash $(DESTDIR)$(BASHCOMPDIR)/$$t || exit; \
+	done
+	cp scripts/completion/_xsell $(DESTDIR)$(ZSHCOMPDIR)/
+
+uninstall:
+	for t in $(notdir $(TOOLS)); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+	done
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_xsell
 
 clean:
 	rm -rf build bin lib/libxsell.a
 
 FORCE:
-.PHONY: all deps check demo bench lint fuzz install clean FORCE
+.PHONY: all deps check demo bench lint fuzz install uninstall clean FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
