@@ -1,9 +1,13 @@
 # xsell: build, test, demo, bench, lint, install.
-# make [all|check|demo|bench|lint|fuzz|install|clean] [DEVELOPER=1] [SANITIZE=address,undefined]
+# make [all|check|demo|bench|lint|fuzz|install|uninstall|clean] [DEVELOPER=1] [SANITIZE=address,undefined]
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# Where bash-completion looks for a command's completion, and zsh's
+# directory for site functions.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 CC ?= cc
 CFLAGS ?= -O2 -g
 XCFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -pthread -Wall -Wextra -Ilib -MMD -MP
@@ -49,15 +53,20 @@ build/unit/%: build/tests/unit/%.o lib/libxsell.a
 deps:
 	@scripts/deps
 
-# The README's test command: installs what it needs, builds, runs every test.
+# The README's two commands. Each says what it installs before installing
+# it, then builds quietly (-s: a warning still shows), so what follows is
+# the tests' TAP or the demo's stages. tests/run runs the units and the
+# suites side by side, JOBS at a time (default: the cores online;
+# make check JOBS=1 runs them in turn).
 check: deps
-	@$(MAKE) --no-print-directory all $(UNITS)
+	@$(MAKE) -s --no-print-directory all $(UNITS)
 	@tests/run $(UNITS)
 
-# The demo's tables are laid out by column(1), from bsdextrautils.
-demo: deps
+# The demo's tables are laid out by column(1), from bsdextrautils: one
+# scripts/deps call, so one apt-get run at most.
+demo:
 	@scripts/deps bsdextrautils
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@scripts/demo
 
 bench: deps
@@ -77,12 +86,25 @@ install: all
 	cp $(TOOLS) $(DESTDIR)$(BINDIR)/
 	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(notdir $(TOOLS)); do \
+		cp scripts/completion/xsell.bash $(DESTDIR)$(BASHCOMPDIR)/$$t || exit; \
+	done
+	cp scripts/completion/_xsell $(DESTDIR)$(ZSHCOMPDIR)/
+
+uninstall:
+	for t in $(notdir $(TOOLS)); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+	done
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_xsell
 
 clean:
 	rm -rf build bin lib/libxsell.a
 
 FORCE:
-.PHONY: all deps check demo bench lint fuzz install clean FORCE
+.PHONY: all deps check demo bench lint fuzz install uninstall clean FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

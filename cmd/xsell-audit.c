@@ -673,7 +673,7 @@ load_catalog(const char *file)
 	cq.name = r.name;
 	while (rec_next(&r) == REC_ROW) {
 		struct crow *c;
-		double price, stock;
+		double price, stock = NAN;	/* stays NaN when price is bad */
 
 		if (r.len[cid] == 0)
 			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));

@@ -1,5 +1,5 @@
 /* rec.c: the record reader, TSV with a header line or JSON lines. */
-#define _GNU_SOURCE	/* memrchr */
+#define _GNU_SOURCE	/* memrchr, where glibc has it */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -16,6 +16,22 @@
 
 static char empty[1];
 static char *stdin_name[] = { "-" };
+
+/* The last LF in p[0, n), or NULL. memrchr is glibc's (and the BSDs'),
+ * not POSIX: macOS lacks it. Elsewhere a plain loop, as fast here: the
+ * last LF of a block is a line's length from its end. */
+static char *
+last_lf(char *p, size_t n)
+{
+#ifdef __GLIBC__
+	return memrchr(p, '\n', n);
+#else
+	while (n > 0)
+		if (p[--n] == '\n')
+			return p + n;
+	return NULL;
+#endif
+}
 
 static const char *
 shown(const char *file)
@@ -664,7 +680,7 @@ rec_take(struct rec *w, struct rec_block *t, size_t most)
 		while (!start_input(w, 0));
 	t->len = 0;
 	have = w->rlen - w->rpos;
-	if (have > most && (nl = memrchr(w->rbuf + w->rpos, '\n', most))) {
+	if (have > most && (nl = last_lf(w->rbuf + w->rpos, most))) {
 		/* read before (the first read is larger than a block) */
 		cut = (size_t)(nl - (w->rbuf + w->rpos)) + 1;
 		block_room(t, cut);
@@ -679,7 +695,7 @@ rec_take(struct rec *w, struct rec_block *t, size_t most)
 	w->rpos = w->rlen = 0;
 	while (t->len < want && !w->reof && block_read(w, t, want - t->len))
 		;
-	nl = memrchr(t->data, '\n', t->len < most ? t->len : most);
+	nl = last_lf(t->data, t->len < most ? t->len : most);
 	for (size_t seen = t->len < most ? t->len : most; !nl; ) {
 		nl = memchr(t->data + seen, '\n', t->len - seen);
 		seen = t->len;

@@ -8,7 +8,8 @@
  * A bad row and any die() in a worker (a read error, the bad header of a
  * later input) end the stream, said when the caller gets there.
  */
-#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT, where there are */
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -16,11 +17,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xsell.h"
 #include "recbg.h"
 
 enum { NSLOT = 4, NWORK = 3 };
+#define WORKER_STACK ((size_t)8 << 20)
 enum { FREE, BUSY, FULL };
 
 size_t recbg_most = 256 << 10;
@@ -269,7 +272,8 @@ work(void *arg)
 }
 
 /* Cores this process may run on: with one, threads only take turns
- * with the caller. */
+ * with the caller. The affinity mask is Linux's (glibc, musl); where
+ * there is none (macOS, the BSDs), the cores online. */
 static int
 ncpu(void)
 {
@@ -278,6 +282,12 @@ ncpu(void)
 
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
 		return CPU_COUNT(&set);
+#endif
+#ifdef _SC_NPROCESSORS_ONLN
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n > 0)
+		return n < INT_MAX ? (int)n : INT_MAX;
 #endif
 	return 2;
 }
@@ -314,6 +324,7 @@ rec_background(struct rec *r)
 {
 	struct recbg *g;
 	sigset_t all, old;
+	pthread_attr_t attr;
 	int cpus = ncpu(), want;
 
 	if (r->empty || r->lenient || r->bg || (cpus < 2 && !recbg_workers))
@@ -344,11 +355,19 @@ rec_background(struct rec *r)
 		g->wk[i].f = g->wk[i].p.f;
 		g->wk[i].len = g->wk[i].p.len;
 	}
+	/*
+	 * jansson parses a JSON line recursively, a few frames per nesting
+	 * level up to its limit of 2048: the stack glibc gives a thread
+	 * (8 MiB) holds that, musl's (128 KiB) does not. Ask for glibc's.
+	 */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
 	for (int i = 0; i < want; i++) {
-		if (pthread_create(&g->wk[i].tid, NULL, work, &g->wk[i]) != 0)
+		if (pthread_create(&g->wk[i].tid, &attr, work, &g->wk[i]) != 0)
 			break;
 		g->nwork++;
 	}
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (g->nwork == 0) {
 		recbg_free(g);

@@ -5,7 +5,7 @@
  * by row count and by a line longer than a batch, an early close, and a
  * bad row or a failing input after thousands of good rows.
  */
-#define _GNU_SOURCE	/* sched_setaffinity */
+#define _GNU_SOURCE	/* sched_setaffinity, where there is one */
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +260,9 @@ checks(void)
 	}
 
 	{
-		/* one core allowed: no thread, the rows read as without it */
+		/* one core allowed: no thread, the rows read as without it
+		 * (an affinity mask is Linux's: elsewhere, skipped) */
+#ifdef CPU_COUNT
 		cpu_set_t was, one;
 		struct rec r = { 0 };
 		char *a, *b;
@@ -296,6 +298,10 @@ checks(void)
 			ok(1, "# SKIP no sched_getaffinity");
 			ok(1, "# SKIP no sched_getaffinity");
 		}
+#else
+		ok(1, "# SKIP no sched_getaffinity");
+		ok(1, "# SKIP no sched_getaffinity");
+#endif
 	}
 
 	text = many_rows(20000, 9000);
