@@ -193,6 +193,8 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 {
 	w->fp = fp;
 	w->json = json;
+	w->sink = NULL;
+	w->sink_arg = NULL;
 	w->ncols = ncols;
 	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
@@ -257,10 +259,20 @@ json_value(struct buf *b, int type, const char *s, size_t n)
 }
 
 void
+wr_json_value(struct buf *b, int type, const char *s, size_t n)
+{
+	json_value(b, type, s, n);
+}
+
+void
 wr_row(struct wr *w, char *const *v, const size_t *len)
 {
 	struct buf *b = &w->b;
 
+	if (w->sink) {
+		w->sink->row(w->sink_arg, v, len);
+		return;
+	}
 	if (!w->json) {
 		tsv_row(w, v, len);
 		if (b->len >= WFLUSH)
@@ -286,6 +298,8 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 void
 wr_close(struct wr *w)
 {
+	if (w->sink)
+		w->sink->close(w->sink_arg);
 	flush(w);
 	for (int i = 0; i < w->ncols; i++)
 		free(w->cols[i]);

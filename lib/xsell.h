@@ -261,6 +261,13 @@ double rec_num(const struct rec *r, int i, double dflt);
  * holdings) as arrays of strings. RAW: the value is JSON text already. */
 enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW };
 
+/* A writer may hand its rows to a filter that writes them otherwise
+ * (lib/widget.c): wr_row calls row, wr_close calls close first. */
+struct wr_sink {
+	void (*row)(void *arg, char *const *v, const size_t *len);
+	void (*close)(void *arg);
+};
+
 struct wr {
 	FILE *fp;
 	int json;
@@ -268,6 +275,8 @@ struct wr {
 	char **cols;
 	int *type;
 	struct buf b;
+	const struct wr_sink *sink;	/* NULL: rows are written here */
+	void *sink_arg;
 };
 
 /* Writes the TSV header at once (JSON lines have none). */
@@ -280,6 +289,9 @@ void wr_close(struct wr *w);
 /* s escaped as a TSV field (\t \n \r \\) at o, which has room for
  * 2 * n bytes; returns the end. For writers of their own rows. */
 char *wr_tsv_escape(char *o, const char *s, size_t n);
+/* One JSON value of a column of that type, as wr_row writes it (an empty
+ * value is null), for writers of their own JSON. */
+void wr_json_value(struct buf *b, int type, const char *s, size_t n);
 
 /*
  * Pass-through: the output columns are the input's, in order, each of the
