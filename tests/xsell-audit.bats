@@ -284,7 +284,7 @@ EOF
 	assert_line "products with links       66.67  ######################"
 	assert_line "revenue they carry        90.48  ##############################"
 	assert_line "stale_out_of_stock  warning          3  ##############################"
-	assert_line --regexp '^self_link +error +P1 +P1 +links to itself \(relations.tsv:7\)$'
+	assert_line --regexp '^self_link +error +P1 Phone +P1 Phone +links to itself \(relations.tsv:7\)$'
 }
 
 # Merchant data may hold control characters; a report is read on a
@@ -292,9 +292,9 @@ EOF
 # clears it). Shown escaped there; the TSV keeps the bytes.
 @test "--report shows control characters in the data escaped; TSV keeps the bytes" {
 	printf 'subject_id\tlinked_id\nA\033]0;pwned\007\tA\033]0;pwned\007\nB\302\233c\177\tB\302\233c\177\nR\233\tR\233\nD\\tx\\n\tD\\tx\\n\n' > ctl.tsv
-	run -0 --separate-stderr bash -c 'xsell-audit --report ctl.tsv | sed -n "/^Findings\$/,\$p"'
-	assert_output "$(printf '%s\n' 'Findings' \
-	    'check      severity  subject_id     linked_id      detail' \
+	run -0 --separate-stderr bash -c 'xsell-audit --report ctl.tsv | sed -n "/^Findings, errors first\$/,\$p"'
+	assert_output "$(printf '%s\n' 'Findings, errors first' \
+	    'check      severity  subject        linked         detail' \
 	    'self_link  error     A\e]0;pwned\a  A\e]0;pwned\a  links to itself (ctl.tsv:2)' \
 	    'self_link  error     B\u009bc\x7f   B\u009bc\x7f   links to itself (ctl.tsv:3)' \
 	    'self_link  error     R\x9b          R\x9b          links to itself (ctl.tsv:4)' \
@@ -304,8 +304,8 @@ EOF
 	# chart labels and table cells of the offers report too
 	printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\nc1\tP\033[1m\ttreatment\t1\t5\nc2\tP\033[1m\ttreatment\t0\t\n' > ev.tsv
 	run -0 xsell-audit --events ev.tsv --report
-	assert_line 'P\e[1m  |   [-----------------o----------------]  0.5 [0.09453, 0.9055]'
-	assert_line --regexp '^candidate  P\\e\[1m +2 +1 +50.0%'
+	assert_line 'P\e[1m  |   [-----------------o----------------]  50% [9.453, 90.55%]'
+	assert_line --regexp '^P\\e\[1m +2 +1 +50.0%'
 	refute_output --partial $'\033'
 }
 
@@ -416,8 +416,8 @@ EOF
 
 @test "offers: --report and --html show acceptance with intervals" {
 	run -0 xsell-audit --events events.tsv --by channel --report --html p.html
-	assert_output --partial "Acceptance by group, with 95% Wilson intervals"
-	assert_line --regexp '^candidate +web +P3 +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +unprofitable'
+	assert_output --partial "Acceptance by group (%), 95% Wilson intervals"
+	assert_line --regexp '^P3 +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +unprofitable'
 	grep -q '<circle' p.html
 }
 
