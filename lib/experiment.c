@@ -1179,6 +1179,7 @@ charts(struct experiment *e)
 	buf_init(&b);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion rate by arm (%), 95% Wilson "
 	    "intervals");
+	rchart_unit(&ch, "%");	/* one unit a chart: % here, pp below */
 	for (int p = 0; p < e->narms; p++) {
 		struct st_interval w;
 
@@ -1189,6 +1190,7 @@ charts(struct experiment *e)
 	show_chart(e->sh, &ch);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion: rate difference (pp), arm "
 	    "minus baseline, 95% intervals");
+	rchart_unit(&ch, " pp");
 	for (int k = 0; k < e->ncmp; k++) {
 		const struct result *r = &c->r[k * NMETRIC + M_RATE];
 
@@ -1209,6 +1211,7 @@ charts(struct experiment *e)
 	show_chart(e->sh, &ch);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion: relative lift (%), arm over "
 	    "baseline, 95% delta-method intervals");
+	rchart_unit(&ch, "%");
 	for (int k = 0; k < e->ncmp; k++) {
 		const struct result *r = &c->r[k * NMETRIC + M_RATE];
 
@@ -1245,6 +1248,7 @@ charts(struct experiment *e)
 		buf_printf(&b, "Conversion rate difference (pp) against %s by %s, 95%% "
 		    "intervals", e->o->control, by_word[e->o->by]);
 		rchart_init(&ch, CHART_INTERVALS, buf_str(&b));
+		rchart_unit(&ch, " pp");
 		for (size_t j = 1; j < e->ncell; j++)
 			for (int k = 0; k < e->ncmp; k++) {
 				const struct result *r = &e->cell[j].r[k * NMETRIC + M_RATE];
