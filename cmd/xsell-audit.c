@@ -2639,6 +2639,7 @@ read_offer_events(void)
 	idmap_init(&candmap);
 	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
+	progress_input(&pr, &r);
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t g = 0;
 		int conv;

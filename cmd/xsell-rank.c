@@ -969,6 +969,7 @@ main(int argc, char **argv)
 	buf_init(&w.key);
 	out_init(&u, &r);
 	progress_init(&prog, "rows");
+	progress_input(&prog, &r);
 	while (group_next(&g)) {
 		rank_group(&u, &g, &k, &w);
 		progress_tick(&prog, counts.rows);

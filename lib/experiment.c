@@ -382,6 +382,7 @@ read_events(struct experiment *e)
 		break;
 	}
 	progress_init(&pr, "events");
+	progress_input(&pr, &r);
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t id;
 		struct ctxsum *c;
