@@ -49,8 +49,9 @@ setup() {
 @test "a stage draws only while it holds the terminal's lock" {
 	command -v flock > /dev/null || skip "flock(1) is not installed"
 	# another stage holds the line: nothing is drawn
-	run -0 script -qec 'flock "$(tty)" sleep 3 & sleep 0.5
-	    XSELL_PROGRESS_EVERY=50000 xsell-rank big.tsv > /dev/null; echo done; wait' /dev/null
+	run -0 script -qec 'flock "$(tty)" sleep 60 & holder=$!; sleep 0.5
+	    XSELL_PROGRESS_EVERY=50000 xsell-rank big.tsv > /dev/null; echo done
+	    pkill -P $holder; wait' /dev/null
 	assert_output --partial "done"
 	refute_output --partial "xsell-rank:"
 	# once it is given back, the line is this stage's
@@ -71,6 +72,4 @@ setup() {
 	awk -v s="$seq" 'BEGIN { n = split(s, a, " "); for (i = 2; i <= n; i++)
 		if (a[i] != "clear" && a[i - 1] != "clear") exit 1 }' ||
 	    { echo "$seq"; return 1; }
-	# the stage that reads the file has the line first, with its percent
-	[ "${seq%% *}" = xsell-rank ] || { echo "$seq"; return 1; }
 }
