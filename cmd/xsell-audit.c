@@ -30,20 +30,24 @@
 static const char usage_text[] =
 "usage: xsell-audit [--catalog FILE] [--orders FILE] [--max-links N]\n"
 "           [--max-age DAYS] [--now TS] [--fail-on LEVEL]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --events FILE [--by WORD] [--min-acceptance F]\n"
 "           [--what-if [ID,]acceptance=[A:]B] [--catalog FILE]\n"
 "           [--offers FILE] [--fail-on LEVEL] [--report | --html FILE]\n"
-"           [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"           [-j | --csv-out | --csv-safe] [-q] [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --experiment --events FILE [--holdout F]\n"
 "           [--split ARM=F,...] [--control NAME] [--by WORD] [--catalog FILE]\n"
 "           [--covariate COLUMN] [--sequential] [--horizon N] [--alpha F]\n"
-"           [--fail-on LEVEL] [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--fail-on LEVEL] [--report | --html FILE]\n"
+"           [-j | --csv-out | --csv-safe] [-q] [-o FILE]\n"
 "       xsell-audit --plan --baseline F --mde F --traffic N [--arms K]\n"
 "           [--split ARM=F,...] [--control NAME] [--alpha F] [--power F]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE]\n"
 "       xsell-audit --qini --events FILE [--score COLUMN]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE]\n"
 "       xsell-audit -h | -V\n";
 
 #define CONF 0.95
@@ -3600,6 +3604,7 @@ static const struct option longopts[] = {
 	{ "traffic", required_argument, NULL, O_TRAFFIC },
 	{ "power", required_argument, NULL, O_POWER },
 	{ "arms", required_argument, NULL, O_ARMS },
+	XS_CSV_LONGOPTS,
 	XS_COMMON_LONGOPTS
 };
 
@@ -3687,7 +3692,9 @@ parse_options(int argc, char **argv)
 			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
 		case 'o': opt.out = optarg; break;
-		case 'j': opt.json = 1; break;
+		case 'j': opt.json = WR_JSONL; break;
+		case XS_OPT_CSV: opt.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: opt.json = WR_CSV_SAFE; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h': usage(XS_OK); break;
@@ -3787,7 +3794,9 @@ check_modes(void)
 	if (!isnan(opt.holdout) && !opt.experiment)
 		die(XS_USAGE, "--holdout belongs to --experiment");
 	if (opt.report && opt.json)
-		die(XS_USAGE, "--report and --json are different outputs; pick one");
+		die(XS_USAGE, "--report and %s are different outputs; pick one",
+		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
+		    "--csv-out" : "--csv-safe");
 }
 
 int

@@ -29,7 +29,8 @@ static const char usage_text[] =
     "                  [--history FILE --cap N --period day|week|month "
     "[--now TS]]\n"
     "                  [--group-json] [--with FIELD,... [--precision N]]\n"
-    "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
+    "                  [--buffer] [-jqv] [--csv-out | --csv-safe] [-o FILE]\n"
+    "                  [FILE ...]\n";
 
 #define MAXTOP 100000
 
@@ -799,6 +800,7 @@ parse_args(int argc, char **argv)
 		{ "group-json", no_argument, NULL, O_GROUPJSON },
 		{ "with", required_argument, NULL, O_WITH },
 		{ "precision", required_argument, NULL, O_PRECISION },
+		XS_CSV_LONGOPTS,
 		XS_COMMON_LONGOPTS
 	};
 	int ch, has_cap = 0;
@@ -857,7 +859,9 @@ parse_args(int argc, char **argv)
 			o.widget.precision = (int)opt_int("--precision", optarg,
 			    0, 15);
 			break;
-		case 'j': o.json = 1; break;
+		case 'j': o.json = WR_JSONL; break;
+		case XS_OPT_CSV: o.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: o.json = WR_CSV_SAFE; break;
 		case 'o': o.out = optarg; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;

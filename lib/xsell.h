@@ -279,7 +279,22 @@ struct wr {
 	void *sink_arg;
 };
 
-/* Writes the TSV header at once (JSON lines have none). */
+/*
+ * The json argument of wr_open is the format: 0 TSV, 1 JSON lines, or
+ * CSV (RFC 4180: fields with a comma, quote, CR or LF quoted, quotes
+ * doubled, CRLF line ends, values as they are, no backslash escapes) for
+ * spreadsheets and SQL engines. WR_CSV_SAFE also neutralises cells a
+ * spreadsheet would run as a formula: a value that starts with = + - @
+ * TAB or CR and is not a number gets a leading apostrophe.
+ * The options --csv-out and --csv-safe choose them.
+ */
+enum { WR_TSV = 0, WR_JSONL = 1, WR_CSV = 2, WR_CSV_SAFE = 3 };
+enum { XS_OPT_CSV = 0x1000, XS_OPT_CSV_SAFE };
+#define XS_CSV_LONGOPTS \
+	{ "csv-out", no_argument, NULL, XS_OPT_CSV }, \
+	{ "csv-safe", no_argument, NULL, XS_OPT_CSV_SAFE }
+
+/* Writes the TSV or CSV header at once (JSON lines have none). */
 void wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols);
 void wr_type(struct wr *w, int col, int type);
 /* One row of ncols values (NULL is missing); len may be NULL (strlen). */

@@ -970,3 +970,15 @@ period      impressions  conversions  acceptance  revenue
 		assert_output "1280 white"
 	done
 }
+
+@test "--csv-out: the findings and offer tables as RFC 4180 CSV; not with --report" {
+	run -1 --separate-stderr audit_all --fail-on error --csv-out
+	assert_line --index 0 $'check,severity,subject_id,linked_id,detail\r'
+	assert_line $'self_link,error,P1,P1,links to itself (relations.tsv:7)\r'
+	assert_line $'bad_date,error,P5,P2,"updated ""yesterday"" is not a date (relations.tsv:18)"\r'
+	assert_line $'empty_subject,info,P7,,active product with no links; order revenue 10\r'
+	run -0 --separate-stderr xsell-audit -q --events events.tsv --csv-safe
+	assert_line --index 0 $'level,candidate_id,impressions,conversions,acceptance,acceptance_low,acceptance_high,revenue,margin,revenue_per_impression,flags\r'
+	run -2 xsell-audit --report --csv-out relations.tsv
+	assert_output "xsell-audit: --report and --csv-out are different outputs; pick one"
+}

@@ -567,6 +567,37 @@ P2\tweb\tD\t0\t1')"
 EOF
 }
 
+@test "--csv-out: RFC 4180 for spreadsheets and SQL engines; --csv-safe neutralises formulas" {
+	printf 'context_id\tcandidate_id\tscore\tnote\n' > in.tsv
+	printf 'A\ta\t0.9\tplain\nA\tb\t0.8\tcomma, "quoted"\nA\tc\t0.7\tline\\nbreak and\\ttab\nA\td\t0.6\t=1+2\nA\te\t0.5\t-3.5\nA\tf\t0.4\t@SUM(A1)\nA\tg\t0.3\t-1+1\nA\th\t0.2\t+7\nA\ti\t0.1\t\n' >> in.tsv
+	run -0 xsell-rank --top 9 --csv-out in.tsv
+	assert_output "$(printf 'context_id,candidate_id,score,note,rank\r
+A,a,0.9,plain,1\r
+A,b,0.8,"comma, ""quoted""",2\r
+A,c,0.7,"line\nbreak and\ttab",3\r
+A,d,0.6,=1+2,4\r
+A,e,0.5,-3.5,5\r
+A,f,0.4,@SUM(A1),6\r
+A,g,0.3,-1+1,7\r
+A,h,0.2,+7,8\r
+A,i,0.1,,9\r')"
+	run -0 xsell-rank --top 9 --csv-safe in.tsv
+	assert_output "$(printf 'context_id,candidate_id,score,note,rank\r
+A,a,0.9,plain,1\r
+A,b,0.8,"comma, ""quoted""",2\r
+A,c,0.7,"line\nbreak and\ttab",3\r
+A,d,0.6,"'"'"'=1+2",4\r
+A,e,0.5,-3.5,5\r
+A,f,0.4,"'"'"'@SUM(A1)",6\r
+A,g,0.3,"'"'"'-1+1",7\r
+A,h,0.2,+7,8\r
+A,i,0.1,,9\r')"
+	# read back by an RFC 4180 reader: the values as they were
+	command -v python3 > /dev/null || return 0
+	run -0 bash -c "xsell-rank --top 9 --csv-out in.tsv | python3 -c 'import csv, sys; print([r[3] for r in csv.reader(sys.stdin)][1:4])'"
+	assert_output "['plain', 'comma, \"quoted\"', 'line\\nbreak and\\ttab']"
+}
+
 @test "errors: table of exit statuses and messages" {
 	printf 'context_id\tcandidate_id\tscore\nA\tx\thigh\n' > bad.tsv
 	printf 'context_id\tcandidate_id\nA\tx\n' > noscore.tsv
@@ -638,4 +669,25 @@ xsell-rank: 1 contexts in control"
 	assert_output "P1 P2 0.6 1
 P1 P4 0.55 2
 P5 P2 0.525 1"
+}
+
+# DuckDB (the benchmarks' peer, when scripts/duckdb-setup has installed
+# it; never installed by the tests): -j and --csv-out read back exactly,
+# where TSV's escapes would be taken literally.
+@test "DuckDB reads -j and --csv-out output exactly; TSV escapes it takes literally" {
+	duck=${BENCH_DIR:-/tmp/xsell-bench}/duckdb
+	[ -d "$duck/node_modules/@duckdb/node-api" ] || skip "DuckDB's npm package is not set up (scripts/duckdb-setup)"
+	command -v node > /dev/null || skip "node is not installed"
+	duck=$(BENCH_DIR=${BENCH_DIR:-/tmp/xsell-bench} "$ROOT/scripts/duckdb-setup" "$ROOT/scripts/duckdb-query.mjs")
+	printf 'context_id\tcandidate_id\tscore\ttitle\nA\ta\t0.5\tMug\\tLarge\nA\tb\t0.25\tsay "hi", then\\nleave\n' > in.tsv
+	xsell-rank -j in.tsv > out.json
+	run -0 node "$duck/duckdb-query.mjs" "select candidate_id, score, title, rank from read_json('$PWD/out.json', format = 'newline_delimited') order by rank"
+	assert_output "$(printf '"a"\t0.5\t"Mug\\tLarge"\t1\n"b"\t0.25\t"say \\"hi\\", then\\nleave"\t2')"
+	xsell-rank --csv-out in.tsv > out.csv
+	run -0 node "$duck/duckdb-query.mjs" "select candidate_id, score, title, rank from read_csv('$PWD/out.csv', header = true) order by rank"
+	assert_output "$(printf '"a"\t0.5\t"Mug\\tLarge"\t1\n"b"\t0.25\t"say \\"hi\\", then\\nleave"\t2')"
+	# the TSV: DuckDB keeps the backslash and the letter
+	xsell-rank in.tsv > out.tsv
+	run -0 node "$duck/duckdb-query.mjs" "select title from read_csv('$PWD/out.tsv', header = true, delim = '\t', quote = '', escape = '') order by rank"
+	assert_line --index 0 '"Mug\\tLarge"'
 }
