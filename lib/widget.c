@@ -19,7 +19,7 @@ struct widget {
 	char **with;
 	int *fromcat;		/* catalog text column k, or -1 */
 	int *fromrow;		/* row column, or -1 */
-	int *type;		/* WR_STR or WR_NUM (catalog), WR_AUTO (row) */
+	int *type;		/* WR_STR or WR_NUM (catalog), the writer's (row) */
 	struct itemtab cat;
 	int have_cat;
 	uint64_t offers, uncataloged;
@@ -139,14 +139,6 @@ col_of(const struct widget *x, const char *name)
 	return -1;
 }
 
-static int
-is_id(const char *col)
-{
-	size_t n = strlen(col);
-
-	return strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0);
-}
-
 /* A catalog column is a number when every value it has is one. */
 static int
 numeric_column(const struct itemtab *t, int k)
@@ -168,6 +160,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 {
 	const char *p = o->with, *item;
 	size_t n;
+	struct wr types;	/* the JSON type the writer gives each column */
 
 	while (p && list_next(&p, o->with + strlen(o->with), &item, &n)) {
 		for (int i = 0; i < x->nwith; i++)
@@ -189,6 +182,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 		    x->nwith, (const char *const *)x->with);
 		x->have_cat = 1;
 	}
+	wr_open(&types, x->fp, 1, x->ncols, x->cols);	/* JSON: writes nothing */
 	for (int i = 0; i < x->nwith; i++) {
 		buf_init(&x->val[i]);
 		x->fromcat[i] = x->have_cat && x->cat.hastxt[i] ? i : -1;
@@ -196,7 +190,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 		if (x->fromcat[i] >= 0)
 			x->type[i] = numeric_column(&x->cat, i) ? WR_NUM : WR_STR;
 		else if (x->fromrow[i] >= 0)
-			x->type[i] = is_id(x->with[i]) ? WR_STR : WR_AUTO;
+			x->type[i] = types.type[x->fromrow[i]];
 		else if (o->catalog)
 			die(XS_INPUT, "option --with: column '%s' is in neither "
 			    "%s nor the input", x->with[i], o->catalog);
@@ -205,6 +199,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 			    "input (the catalog's fields need --catalog)",
 			    x->with[i]);
 	}
+	wr_close(&types);
 }
 
 /* Field i of the row's offer, rounded where it is a number. */
