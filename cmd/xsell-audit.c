@@ -24,25 +24,30 @@
 #include "idmap.h"
 #include "report.h"
 #include "stats.h"
+#include "trend.h"
 #include "xsell.h"
 
 static const char usage_text[] =
 "usage: xsell-audit [--catalog FILE] [--orders FILE] [--max-links N]\n"
 "           [--max-age DAYS] [--now TS] [--fail-on LEVEL]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --events FILE [--by WORD] [--min-acceptance F]\n"
 "           [--what-if [ID,]acceptance=[A:]B] [--catalog FILE]\n"
 "           [--offers FILE] [--fail-on LEVEL] [--report | --html FILE]\n"
-"           [-j] [-q] [-o FILE] [RELATIONS ...]\n"
+"           [-j | --csv-out | --csv-safe] [-q] [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --experiment --events FILE [--holdout F]\n"
 "           [--split ARM=F,...] [--control NAME] [--by WORD] [--catalog FILE]\n"
 "           [--covariate COLUMN] [--sequential] [--horizon N] [--alpha F]\n"
-"           [--fail-on LEVEL] [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--fail-on LEVEL] [--report | --html FILE]\n"
+"           [-j | --csv-out | --csv-safe] [-q] [-o FILE]\n"
 "       xsell-audit --plan --baseline F --mde F --traffic N [--arms K]\n"
 "           [--split ARM=F,...] [--control NAME] [--alpha F] [--power F]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE]\n"
 "       xsell-audit --qini --events FILE [--score COLUMN]\n"
-"           [--report | --html FILE] [-j] [-q] [-o FILE]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE]\n"
 "       xsell-audit -h | -V\n";
 
 #define CONF 0.95
@@ -382,6 +387,7 @@ static FILE *out;
 static int as_report;
 static FILE *html;
 static struct wr wr;
+static struct rlabels labels;	/* titles beside ids, from --catalog */
 
 static void
 table_open(int ncols, const char *const *cols)
@@ -482,28 +488,27 @@ show_check_counts(void)
 {
 	static const char *const cols[] = { "check", "severity", "findings" };
 	struct rtable t;
-	struct rchart c;
 	char n[32];
 
 	rtable_init(&t, "Findings per check", 3, cols);
 	rtable_numeric(&t, 2);
 	t.bar = 2;
-	rchart_init(&c, CHART_BARS, "");	/* the table below has the title */
-	for (int k = 0; k < NCHECK; k++) {
+	t.sev = 1;
+	for (int i = 0; i < 3 * NCHECK; i++) {
+		/* errors first, then warnings, then info */
+		int k = i % NCHECK;
 		const char *v[3];
 
-		if (!ran[k])
+		if (!ran[k] || checks[k].sev != SEV_ERROR - i / NCHECK)
 			continue;
 		snprintf(n, sizeof n, "%zu", ncheck[k]);
 		v[0] = checks[k].name;
 		v[1] = sev_words[checks[k].sev];
 		v[2] = n;
 		rtable_row(&t, v);
-		rchart_bar(&c, checks[k].name, (double)ncheck[k]);
+		if (!ncheck[k])
+			rtable_row_sev(&t, -1);	/* a check that found nothing */
 	}
-	if (html)
-		rchart_svg(&c, html);
-	rchart_free(&c);
 	show_table(&t);
 }
 
@@ -1971,21 +1976,146 @@ ob_flush(struct buf *b)
 	buf_reset(b);
 }
 
+#define FOLD 10	/* a long list shows its first and last 10 */
+
+/* Findings for people: errors first, each check's first and last 10 with
+ * the rest in the TSV; with fold_info, info checks as one count each. */
+static void
+findings_table(struct rtable *t, int fold_info)
+{
+	static const char *const cols[] = {
+		"check", "severity", "subject", "linked", "detail"
+	};
+	struct buf d, ls, ll, note;
+
+	rtable_init(t, "Findings, errors first", 5, cols);
+	t->sev = 1;
+	t->wrap = 4;
+	rtable_cut(t, 2);
+	rtable_cut(t, 3);
+	buf_init(&d);
+	buf_init(&ls);
+	buf_init(&ll);
+	buf_init(&note);
+	for (int i = 0; i < 3 * NCHECK; i++) {
+		int c = i % NCHECK;
+		size_t n = fnd[c].n;
+
+		if (!n || checks[c].sev != SEV_ERROR - i / NCHECK)
+			continue;
+		if (fold_info && checks[c].sev == SEV_INFO) {
+			const char *v[5] = { checks[c].name, "info", "", "", NULL };
+
+			buf_reset(&note);
+			buf_printf(&note, "%zu findings, folded to their count on "
+			    "this terminal (the TSV output has them all)", n);
+			v[4] = buf_str(&note);
+			rtable_row(t, v);
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			struct finding one;
+			const struct finding *f;
+			const char *v[5];
+
+			if (!rfold_shown(k, n, FOLD, FOLD)) {
+				if (k == FOLD) {
+					buf_reset(&note);
+					buf_printf(&note, "... %zu more %s findings (the "
+					    "TSV output has them all)", n - 2 * FOLD,
+					    checks[c].name);
+					rtable_note(t, buf_str(&note));
+				}
+				continue;
+			}
+			f = finding_at(c, k, &one);
+			buf_reset(&d);
+			buf_grow(&d, row_room(c, f));
+			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
+			v[0] = checks[c].name;
+			v[1] = sev_words[checks[c].sev];
+			v[2] = rlabel(&labels, id_str(f->subj), &ls);
+			v[3] = rlabel(&labels, id_str(f->linked), &ll);
+			v[4] = buf_str(&d);
+			rtable_row(t, v);
+		}
+	}
+	buf_free(&d);
+	buf_free(&ls);
+	buf_free(&ll);
+	buf_free(&note);
+}
+
+static void
+findings_people(void)
+{
+	struct rtable t;
+
+	if (html) {
+		findings_table(&t, 0);
+		rtable_html(&t, html);
+		rtable_free(&t);
+	}
+	if (as_report) {
+		/* a terminal too short for every row: info rows as counts */
+		findings_table(&t, 0);
+		if (report_lines > 0 && t.nrows + 4 > (size_t)report_lines) {
+			rtable_free(&t);
+			findings_table(&t, 1);
+		}
+		rtable_text(&t, out);
+		rtable_free(&t);
+	}
+}
+
+/* The one line a merchandiser reads first: can this upload go live? */
+static void
+show_verdict(void)
+{
+	size_t n[3] = { 0, 0, 0 }, block = 0;
+	struct buf b;
+	int level;
+
+	for (int c = 0; c < NCHECK; c++)
+		if (ncheck[c]) {
+			n[checks[c].sev] += ncheck[c];
+			if (opt.fail_on != SEV_NONE && checks[c].sev >= opt.fail_on)
+				block += ncheck[c];
+		}
+	buf_init(&b);
+	if (block)
+		buf_puts(&b, "upload blocked: ");
+	else if (n[SEV_ERROR])
+		buf_puts(&b, "not ready to upload: ");
+	else
+		buf_puts(&b, "ready to upload: ");
+	if (n[SEV_ERROR])
+		buf_printf(&b, "%zu error%s", n[SEV_ERROR],
+		    n[SEV_ERROR] == 1 ? "" : "s");
+	if (n[SEV_WARNING])
+		buf_printf(&b, "%s%zu warning%s%s", n[SEV_ERROR] ? ", " : "",
+		    n[SEV_WARNING], n[SEV_WARNING] == 1 ? "" : "s",
+		    n[SEV_ERROR] ? "" : " to review");
+	if (!n[SEV_ERROR] && !n[SEV_WARNING])
+		buf_puts(&b, "no errors or warnings");
+	if (n[SEV_INFO])
+		buf_printf(&b, " (and %zu info)", n[SEV_INFO]);
+	level = n[SEV_ERROR] || block ? 2 : n[SEV_WARNING] ? 1 : 0;
+	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
+	buf_free(&b);
+}
+
 static void
 write_findings(void)
 {
 	static const char *const cols[] = {
 		"check", "severity", "subject_id", "linked_id", "detail"
 	};
-	struct rtable t;
 	struct buf ob, d;
-	size_t shown = 0, total = 0;
-	const size_t show_max = 1000;	/* a page stays readable */
-	int tsv = !as_report && !opt.json, show = as_report || html != NULL;
+	int tsv = !as_report && !opt.json;
 
 	snprintf(max_links_text, sizeof max_links_text, "%.0f", opt.max_links);
 	table_open(5, cols);
-	rtable_init(&t, "Findings", 5, cols);
 	buf_init(&ob);
 	buf_init(&d);
 	for (int c = 0; c < NCHECK; c++) {
@@ -2011,7 +2141,7 @@ write_findings(void)
 				if (ob.len >= (1 << 20))
 					ob_flush(&ob);
 			}
-			if ((tsv || as_report) && !(show && shown < show_max))
+			if (tsv || as_report)
 				continue;
 			buf_reset(&d);
 			buf_grow(&d, row_room(c, f));
@@ -2021,28 +2151,15 @@ write_findings(void)
 			v[2] = (char *)id_str(f->subj);
 			v[3] = (char *)id_str(f->linked);
 			v[4] = (char *)buf_str(&d);
-			if (!tsv)
-				table_row(v);
-			if (show && shown++ < show_max)
-				rtable_row(&t, (const char *const *)v);
+			table_row(v);
 		}
-		total += fnd[c].n;
 	}
 	ob_flush(&ob);
 	buf_free(&ob);
 	buf_free(&d);
 	table_close();
-	if (show) {
-		if (total > show_max) {
-			char title[80];
-			snprintf(title, sizeof title, "Findings (first %zu of %zu; "
-			    "the TSV output has all)", show_max, total);
-			free(t.title);
-			t.title = xstrdup(title);
-		}
-		show_table(&t);
-	} else
-		rtable_free(&t);
+	if (as_report || html)
+		findings_people();
 }
 
 static int
@@ -2168,6 +2285,10 @@ run_audit(void)
 	if (html)
 		html_begin(html, "xsell-audit: relations");
 	show_heading("Relations audit");
+	if (as_report || html) {
+		show_verdict();
+		rlabels_load(&labels, opt.catalog);
+	}
 	audit_summary();
 	write_findings();
 }
@@ -2315,6 +2436,7 @@ converted_of(const struct rec *r, int col)
 
 static int have_margin;
 static double control_events, all_events;
+static struct trend trend;	/* impressions by day, for people */
 
 /*
  * Candidates of the events: idmap (one cache line a lookup, the miss
@@ -2512,7 +2634,7 @@ read_offer_events(void)
 {
 	struct rec r = { 0 };
 	char *files[1] = { (char *)opt.events };
-	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1;
+	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1, cts = -1;
 	struct progress pr;
 	uint32_t lastg;
 	double magr = 0, magm = 0;	/* bound every cell's sums */
@@ -2526,12 +2648,15 @@ read_offer_events(void)
 	crev = column(&r, "revenue");
 	cmar = column(&r, "margin");
 	have_margin = cmar >= 0;
+	if (as_report || html)	/* a trend over time, for people */
+		cts = column(&r, "ts");
 	if (by != BY_NONE)
 		cby = column(&r, by_words[by]);
 	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
 	idmap_init(&candmap);
 	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
+	progress_input(&pr, &r);
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t g = 0;
 		int conv;
@@ -2548,6 +2673,8 @@ read_offer_events(void)
 		conv = converted_of(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
+		if (cts >= 0)
+			trend_add(&trend, r.f[cts], r.len[cts], conv, rev);
 		magr += fabs(rev);
 		magm += fabs(mar);
 		if (!isfinite(magr) || !isfinite(magm))
@@ -2748,16 +2875,13 @@ sort_cells(void)
 }
 
 static int offer_ncols;
-static struct rtable offer_t;
-static struct rchart offer_ch;
 
 static void
 offer_row(const char *level, const char *group, const char *cand,
     const struct agg *a, const char *flags)
 {
-	char num[15][NUM_BUF], pp[15][32];
+	char num[15][NUM_BUF];
 	char *v[17];
-	const char *p[17];
 	struct st_interval w;
 	int k = 0, j = 0;
 
@@ -2785,45 +2909,13 @@ offer_row(const char *level, const char *group, const char *cand,
 		v[k++] = on && have_margin ? cell(a->dmargin, num[j++]) : "";
 	}
 	table_row(v);
-	if (!as_report && !html)
-		return;
-	/* the same row, rounded for people */
-	j = 0;
-	k = 0;
-	p[k++] = level;
-	if (by != BY_NONE)
-		p[k++] = *group || strcmp(level, "total") == 0 ? group : "(none)";
-	p[k++] = cand;
-	p[k++] = fmt_num(a->imps, 15, pp[j++], 32);
-	p[k++] = fmt_num(a->conv, 15, pp[j++], 32);
-	p[k++] = fmt_pct(w.est, pp[j++], 32);
-	snprintf(pp[j], 32, "%.1f-%.1f%%", 100 * w.lo, 100 * w.hi);
-	p[k++] = isnan(w.lo) ? "-" : pp[j];
-	j++;
-	snprintf(pp[j], 32, "%.2f", a->rev);
-	p[k++] = pp[j++];
-	snprintf(pp[j], 32, "%.2f", a->margin);
-	p[k++] = have_margin ? pp[j] : "-";
-	j++;
-	p[k++] = fmt_num(a->imps > 0 ? a->rev / a->imps : NAN, 4, pp[j++], 32);
-	p[k++] = flags;
-	if (nwhatif) {
-		p[k++] = a->whatif ? fmt_pct((a->conv + a->dconv) / a->imps, pp[j++], 32) : "";
-		snprintf(pp[j], 32, "%+.2f", a->drev);
-		p[k++] = a->whatif ? pp[j] : "";
-		j++;
-		snprintf(pp[j], 32, "%+.2f", a->dmargin);
-		p[k++] = a->whatif && have_margin ? pp[j] : "";
-		j++;
-	}
-	rtable_row(&offer_t, p);
 }
 
 static void
 offer_table_open(void)
 {
-	const char *cols[17], *pcols[17];
-	int k = 0, j = 0, num0, num1;
+	const char *cols[17];
+	int k = 0, num0, num1;
 
 	cols[k++] = "level";
 	if (by != BY_NONE)
@@ -2850,29 +2942,6 @@ offer_table_open(void)
 	table_open(k, cols);
 	table_num(num0, num1);
 	table_num(num1 + 1, k);
-	pcols[j++] = "level";
-	if (by != BY_NONE)
-		pcols[j++] = by_words[by];
-	pcols[j++] = "candidate";
-	pcols[j++] = "impressions";
-	pcols[j++] = "conversions";
-	pcols[j++] = "acceptance";
-	pcols[j++] = "95% interval";
-	pcols[j++] = "revenue";
-	pcols[j++] = "margin";
-	pcols[j++] = "rev/impr";
-	pcols[j++] = "flags";
-	if (nwhatif) {
-		pcols[j++] = "what-if acc.";
-		pcols[j++] = "revenue change";
-		pcols[j++] = "margin change";
-	}
-	rtable_init(&offer_t, "Offer performance", j, pcols);
-	for (int i = 1; i < j; i++)
-		if (strcmp(pcols[i], "flags") != 0 && strcmp(pcols[i], "candidate") != 0 &&
-		    (by == BY_NONE || i != 1))
-			rtable_numeric(&offer_t, i);
-	offer_t.bar = by != BY_NONE ? 8 : 7;	/* revenue */
 }
 
 /* Per candidate over all groups: the flags and the findings. */
@@ -2942,11 +3011,13 @@ by_imps_desc(const void *pa, const void *pb)
 
 /* Without --by, the chart shows the 15 candidates with most impressions. */
 static void
-top_candidates_chart(struct agg *ca)
+top_candidates_chart(struct rchart *ch, struct agg *ca)
 {
 	struct agg **p = xreallocarray(NULL, items.n + 1, sizeof *p);
 	uint32_t n = 0;
+	struct buf lb;
 
+	buf_init(&lb);
 	for (uint32_t c = 0; c < items.n; c++)
 		if (ca[c].imps > 0)
 			p[n++] = &ca[c];
@@ -2955,10 +3026,222 @@ top_candidates_chart(struct agg *ca)
 		struct st_interval w;
 
 		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
-		rchart_interval(&offer_ch, idmap_str(&items, (uint32_t)(p[i] - ca)),
-		    w.est, w.lo, w.hi);
+		rchart_interval(ch, rlabel(&labels, idmap_str(&items,
+		    (uint32_t)(p[i] - ca)), &lb), 100 * w.est, 100 * w.lo,
+		    100 * w.hi);
 	}
+	buf_free(&lb);
 	free(p);
+}
+
+/* ---- offer performance for people: rounded, titled, folded ---- */
+
+enum { OP_LABEL, OP_IMPS, OP_CONV, OP_ACC, OP_INT, OP_REV, OP_MARGIN,
+    OP_RPI, OP_FLAGS, NOP };
+
+static void
+op_table(struct rtable *t, const char *title, const char *first, int flags)
+{
+	const char *cols[NOP] = {
+		first, "impressions", "conversions", "acceptance", "95% interval",
+		"revenue", "margin", "rev/impr", "flags"
+	};
+
+	rtable_init(t, title, flags ? NOP : NOP - 1, cols);
+	for (int i = OP_IMPS; i < OP_FLAGS; i++)
+		rtable_numeric(t, i);
+	rtable_cut(t, OP_LABEL);
+}
+
+/* A row rounded for people; flags colour it (untracked is an error,
+ * retire and unprofitable are warnings). */
+static void
+op_row(struct rtable *t, const char *label, const struct agg *a,
+    const char *flags)
+{
+	char pp[NOP][40];
+	const char *p[NOP];
+	struct st_interval w;
+
+	st_wilson(a->conv, a->imps, CONF, &w);
+	p[OP_LABEL] = label;
+	p[OP_IMPS] = fmt_num(a->imps, 15, pp[OP_IMPS], 40);
+	p[OP_CONV] = fmt_num(a->conv, 15, pp[OP_CONV], 40);
+	p[OP_ACC] = fmt_pct(w.est, pp[OP_ACC], 40);
+	snprintf(pp[OP_INT], 40, "%.1f-%.1f%%", 100 * w.lo, 100 * w.hi);
+	p[OP_INT] = isnan(w.lo) ? "-" : pp[OP_INT];
+	snprintf(pp[OP_REV], 40, "%.2f", a->rev);
+	p[OP_REV] = pp[OP_REV];
+	snprintf(pp[OP_MARGIN], 40, "%.2f", a->margin);
+	p[OP_MARGIN] = have_margin ? pp[OP_MARGIN] : "-";
+	p[OP_RPI] = fmt_num(a->imps > 0 ? a->rev / a->imps : NAN, 4,
+	    pp[OP_RPI], 40);
+	p[OP_FLAGS] = flags;	/* a table without flags has a column less */
+	rtable_row(t, p);
+	if (strstr(flags, "untracked"))
+		rtable_row_sev(t, 2);
+	else if (*flags)
+		rtable_row_sev(t, 1);
+}
+
+/* What-if per group and in total: the candidates' rows are in the TSV. */
+static void
+whatif_row(struct rtable *t, const char *label, const struct agg *a)
+{
+	char pp[6][40];
+	const char *p[6];
+
+	p[0] = label;
+	p[1] = fmt_pct(a->imps > 0 ? a->conv / a->imps : NAN, pp[1], 40);
+	p[2] = a->whatif ? fmt_pct((a->conv + a->dconv) / a->imps, pp[2], 40) : "";
+	snprintf(pp[3], 40, "%+.1f", a->dconv);
+	p[3] = a->whatif ? pp[3] : "";
+	snprintf(pp[4], 40, "%+.2f", a->drev);
+	p[4] = a->whatif ? pp[4] : "";
+	snprintf(pp[5], 40, "%+.2f", a->dmargin);
+	p[5] = a->whatif && have_margin ? pp[5] : "";
+	rtable_row(t, p);
+}
+
+/* The offers' verdict: what the flags add up to. */
+static void
+offers_verdict(void)
+{
+	struct buf b;
+	int level = 0;
+
+	buf_init(&b);
+	buf_puts(&b, "flagged: ");
+	for (int sev = SEV_ERROR; sev >= SEV_WARNING; sev--) {
+		size_t n = 0, k = 0;
+
+		for (int c = 0; c < NCHECK; c++)
+			if (checks[c].sev == sev)
+				n += ncheck[c];
+		if (!n)
+			continue;
+		buf_printf(&b, "%s%zu %s%s (", level ? ", " : "", n,
+		    sev_words[sev], n == 1 ? "" : "s");
+		for (int c = 0; c < NCHECK; c++)
+			if (checks[c].sev == sev && ncheck[c])
+				buf_printf(&b, "%s%s %zu", k++ ? ", " : "",
+				    checks[c].name, ncheck[c]);
+		buf_putc(&b, ')');
+		if (level == 0)
+			level = sev == SEV_ERROR ? 2 : 1;
+	}
+	if (!level) {
+		buf_reset(&b);
+		buf_puts(&b, "no offer flagged");
+	}
+	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
+	buf_free(&b);
+}
+
+static void
+offers_people(const struct agg *total, struct agg *ca)
+{
+	struct rtable t;
+	struct rchart ch;
+	struct buf fl, lb, tt;
+	size_t i, j;
+
+	buf_init(&fl);
+	buf_init(&lb);
+	buf_init(&tt);
+	offers_verdict();
+	offer_flags_summary();
+	/* totals: one row a group, then all */
+	op_table(&t, by != BY_NONE ? "Offer performance per group" :
+	    "Offer performance", by != BY_NONE ? by_words[by] : "", 0);
+	t.bar = OP_REV;
+	rchart_init(&ch, CHART_INTERVALS, by != BY_NONE ?
+	    "Acceptance by group (%), 95% Wilson intervals" :
+	    "Acceptance of the 15 candidates with the most impressions (%), "
+	    "95% Wilson intervals");
+	rchart_unit(&ch, "%");
+	if (!isnan(opt.min_acceptance))
+		rchart_mark(&ch, 100 * opt.min_acceptance, "--min-acceptance");
+	for (i = 0; by != BY_NONE && i < ncells; i = j) {
+		const char *gname = intern_str(&groups, cells[i].g);
+		struct agg gsum;
+		struct st_interval w;
+
+		memset(&gsum, 0, sizeof gsum);
+		for (j = i; j < ncells && cells[j].g == cells[i].g; j++)
+			agg_add(&gsum, &cells[j].a);
+		op_row(&t, *gname ? gname : "(none)", &gsum, "");
+		st_wilson(gsum.conv, gsum.imps, CONF, &w);
+		rchart_interval(&ch, *gname ? gname : "(none)", 100 * w.est,
+		    100 * w.lo, 100 * w.hi);
+	}
+	op_row(&t, by != BY_NONE ? "all" : "all candidates", total, "");
+	show_table(&t);
+	if (by == BY_NONE)
+		top_candidates_chart(&ch, ca);
+	show_chart(&ch);
+	if (trend_report(&trend, opt.min_acceptance, "--min-acceptance", &t,
+	    &ch)) {
+		show_chart(&ch);
+		show_table(&t);
+	}
+	/* candidates: each group's first and last 10 by revenue */
+	for (i = 0; i < ncells; i = j) {
+		const char *gname = intern_str(&groups, cells[i].g);
+		size_t n;
+
+		for (j = i; j < ncells && cells[j].g == cells[i].g; j++)
+			;
+		n = j - i;
+		buf_reset(&tt);
+		buf_puts(&tt, "Candidates");
+		if (by != BY_NONE)
+			buf_printf(&tt, " in %s %s", by_words[by],
+			    *gname ? gname : "(none)");
+		buf_printf(&tt, " by revenue, highest first%s",
+		    n > 2 * FOLD + 1 ? " (the first and last 10; the TSV output "
+		    "has them all)" : "");
+		op_table(&t, buf_str(&tt), "candidate", 1);
+		for (size_t k = i; k < j; k++) {
+			if (!rfold_shown(k - i, n, FOLD, FOLD)) {
+				if (k - i == FOLD) {
+					buf_reset(&lb);
+					buf_printf(&lb, "... %zu more candidates", n - 2 * FOLD);
+					rtable_note(&t, buf_str(&lb));
+				}
+				continue;
+			}
+			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			op_row(&t, rlabel(&labels, idmap_str(&items, cells[k].c), &lb),
+			    &cells[k].a, buf_str(&fl));
+		}
+		show_table(&t);
+	}
+	if (nwhatif) {
+		static const char *const wc[] = {
+			"", "acceptance", "what-if acceptance", "conversions change",
+			"revenue change", "margin change"
+		};
+
+		rtable_init(&t, "What if (--what-if): per group and in total; each "
+		    "candidate's change is in the TSV output", 6, wc);
+		for (int k = 1; k < 6; k++)
+			rtable_numeric(&t, k);
+		for (i = 0; by != BY_NONE && i < ncells; i = j) {
+			const char *gname = intern_str(&groups, cells[i].g);
+			struct agg gsum;
+
+			memset(&gsum, 0, sizeof gsum);
+			for (j = i; j < ncells && cells[j].g == cells[i].g; j++)
+				agg_add(&gsum, &cells[j].a);
+			whatif_row(&t, *gname ? gname : "(none)", &gsum);
+		}
+		whatif_row(&t, "all", total);
+		show_table(&t);
+	}
+	buf_free(&fl);
+	buf_free(&lb);
+	buf_free(&tt);
 }
 
 static void
@@ -2977,6 +3260,7 @@ run_offers(void)
 	memset(ran, 0, sizeof ran);	/* only this mode's checks count here */
 	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
 	ran[C_RETIRE] = !isnan(opt.min_acceptance);
+	trend_init(&trend);
 	read_offer_events();
 	ran[C_UNPROFITABLE] = have_margin;
 	/* findings of loading (a catalog's duplicates) stay counted */
@@ -3000,11 +3284,9 @@ run_offers(void)
 	if (html)
 		html_begin(html, "xsell-audit: offer performance");
 	show_heading("Offer performance");
-	offer_flags_summary();
+	if (!as_report && !html)
+		offer_flags_summary();
 	offer_table_open();
-	rchart_init(&offer_ch, CHART_INTERVALS, by != BY_NONE ?
-	    "Acceptance by group, with 95% Wilson intervals" :
-	    "Acceptance of the candidates with the most impressions, 95% Wilson intervals");
 	buf_init(&fl);
 	offer_row("total", "", "", &total, "");
 	for (i = 0; i < ncells; i = j) {
@@ -3013,25 +3295,21 @@ run_offers(void)
 		memset(&gsum, 0, sizeof gsum);
 		for (j = i; j < ncells && cells[j].g == cells[i].g; j++)
 			agg_add(&gsum, &cells[j].a);
-		if (by != BY_NONE) {
-			struct st_interval w;
-
+		if (by != BY_NONE)
 			offer_row("group", gname, "", &gsum, "");
-			st_wilson(gsum.conv, gsum.imps, CONF, &w);
-			rchart_interval(&offer_ch, *gname ? gname : "(none)", w.est, w.lo, w.hi);
-		}
 		for (size_t k = i; k < j; k++) {
 			flags_of(&ca[cells[k].c], cells[k].c, &fl);
 			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}
 	}
-	if (by == BY_NONE)
-		top_candidates_chart(ca);
 	buf_free(&fl);
 	table_close();
-	show_chart(&offer_ch);
-	show_table(&offer_t);
+	if (as_report || html) {
+		rlabels_load(&labels, opt.catalog);
+		offers_people(&total, ca);
+	}
+	trend_free(&trend);
 	free(ca);
 }
 
@@ -3352,6 +3630,7 @@ static const struct option longopts[] = {
 	{ "traffic", required_argument, NULL, O_TRAFFIC },
 	{ "power", required_argument, NULL, O_POWER },
 	{ "arms", required_argument, NULL, O_ARMS },
+	XS_CSV_LONGOPTS,
 	XS_COMMON_LONGOPTS
 };
 
@@ -3439,7 +3718,9 @@ parse_options(int argc, char **argv)
 			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
 		case 'o': opt.out = optarg; break;
-		case 'j': opt.json = 1; break;
+		case 'j': opt.json = WR_JSONL; break;
+		case XS_OPT_CSV: opt.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: opt.json = WR_CSV_SAFE; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h': usage(XS_OK); break;
@@ -3539,7 +3820,9 @@ check_modes(void)
 	if (!isnan(opt.holdout) && !opt.experiment)
 		die(XS_USAGE, "--holdout belongs to --experiment");
 	if (opt.report && opt.json)
-		die(XS_USAGE, "--report and --json are different outputs; pick one");
+		die(XS_USAGE, "--report and %s are different outputs; pick one",
+		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
+		    "--csv-out" : "--csv-safe");
 }
 
 int
@@ -3557,6 +3840,8 @@ main(int argc, char **argv)
 	buf_init(&fdetail);
 	as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
 	out = out_open(opt.out);
+	if (as_report)
+		report_term(out);
 	if (opt.html)
 		html = out_open(opt.html);
 	if (opt.plan)
@@ -3574,6 +3859,7 @@ main(int argc, char **argv)
 		out_close(html);
 	}
 	out_close(out);
+	rlabels_free(&labels);
 	if (opt.fail_on != SEV_NONE && worst_severity() >= opt.fail_on)
 		status = XS_DATA;
 	return xs_finish(status);

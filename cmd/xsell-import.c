@@ -2231,6 +2231,7 @@ read_input(struct imp *im, struct src *s, int fileno)
 	if (first)
 		start(im, s);
 	map_rejects(im, s);
+	progress_at(&im->pg, fileno, s->fmt == F_CSV ? s->c.fd : s->r.fd);
 	while (src_next(s, &rw)) {
 		int rc;
 
@@ -2628,6 +2629,7 @@ main(int argc, char **argv)
 	if (im.strict && im.out == stdout && !(im.spool = tmpfile()))
 		die(XS_SYS, "temporary file: %s", strerror(errno));
 	progress_init(&im.pg, "rows");
+	progress_files(&im.pg, nfiles, files);
 	for (int i = 0; i < nfiles; i++) {
 		struct src s;
 

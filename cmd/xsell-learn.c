@@ -644,6 +644,7 @@ read_orders(struct learn *L, int nfiles, char **files)
 	rd.cq = rec_col(r, "quantity");
 	rd.cts = L->o->half_life > 0 ? rec_need(r, "ts") : -1;
 	progress_init(&pg, "lines");
+	progress_input(&pg, r);
 	while (rec_next(r) == REC_ROW) {
 		progress_tick(&pg, ++L->rows);
 		if (r->len[rd.cb] == 0 || r->len[rd.ci] == 0) {
@@ -1486,6 +1487,7 @@ merge_counts(struct learn *L, int nfiles, char **files)
 	mg.cs = rec_need(r, "itemset");
 	mg.cc = rec_need(r, "count");
 	progress_init(&pg, "counts");
+	progress_input(&pg, r);
 	while (rec_next(r) == REC_ROW) {
 		const char *kind = r->f[mg.ck];
 		uint64_t c;

@@ -1796,6 +1796,7 @@ contexts(struct q *Q)
 	struct progress pr;
 
 	progress_init(&pr, "contexts");
+	progress_input(&pr, &Q->in);
 	while (rec_next(&Q->in) == REC_ROW) {
 		progress_tick(&pr, ++Q->contexts);
 		if (Q->in.len[Q->c.idcol] == 0) {

@@ -15,6 +15,7 @@
 #include "experiment.h"
 #include "itemtab.h"
 #include "period.h"
+#include "widget.h"
 #include "rankorder.h"
 #include "xsell.h"
 
@@ -30,7 +31,9 @@ static const char usage_text[] =
     "                   [--assignments FILE]]\n"
     "                  [--history FILE --cap N --period day|week|month "
     "[--now TS]]\n"
-    "                  [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
+    "                  [--group-json] [--with FIELD,... [--precision N]]\n"
+    "                  [--buffer] [-jqv] [--csv-out | --csv-safe] [-o FILE]\n"
+    "                  [FILE ...]\n";
 
 #define MAXTOP 100000
 
@@ -41,6 +44,7 @@ static struct opts {
 	double holdout;		/* NaN without --holdout */
 	int period, has_seed, has_now, buffer, json;
 	int64_t now;
+	struct widget_opts widget;	/* --group-json, --with, --precision */
 } o;
 
 /* --fallback: source name -> tier; --keep-order: the sources kept in
@@ -420,7 +424,10 @@ out_init(struct out *u, const struct rec *r)
 	u->nown = arms.n ? 2 : 1;
 	layout_init(&u->l, r->ncols, r->cols, u->nown, own);
 	u->fp = out_open(o.out);
-	wr_open(&u->w, u->fp, o.json, u->l.nout, u->l.out);
+	o.widget.by = o.by;
+	o.widget.per = o.per;
+	o.widget.catalog = o.catalog;
+	widget_open(&u->w, u->fp, o.json, u->l.nout, u->l.out, &o.widget);
 	u->v = xcalloc((size_t)u->l.nout + 1, sizeof *u->v);
 	u->len = xcalloc((size_t)u->l.nout + 1, sizeof *u->len);
 	if (o.assign) {
@@ -652,7 +659,7 @@ parse_args(int argc, char **argv)
 	enum { O_TOP = 256, O_BY, O_PER, O_FALLBACK, O_POPULAR, O_CATALOG,
 	    O_MAXCAT, O_HOLDOUT, O_SEED, O_ASSIGN, O_HISTORY, O_CAP,
 	    O_PERIOD, O_NOW, O_BUFFER, O_KEEP, O_ARMS, O_CONTROL, O_ARMFALLBACK,
-	    O_ARMPLACES };
+	    O_ARMPLACES, O_GROUPJSON, O_WITH, O_PRECISION };
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, O_TOP },
 		{ "by", required_argument, NULL, O_BY },
@@ -674,6 +681,10 @@ parse_args(int argc, char **argv)
 		{ "control", required_argument, NULL, O_CONTROL },
 		{ "arm-fallback", required_argument, NULL, O_ARMFALLBACK },
 		{ "arm-placements", required_argument, NULL, O_ARMPLACES },
+		{ "group-json", no_argument, NULL, O_GROUPJSON },
+		{ "with", required_argument, NULL, O_WITH },
+		{ "precision", required_argument, NULL, O_PRECISION },
+		XS_CSV_LONGOPTS,
 		XS_COMMON_LONGOPTS
 	};
 	int ch, has_cap = 0;
@@ -683,6 +694,7 @@ parse_args(int argc, char **argv)
 	o.by = "context_id";
 	o.holdout = NAN;
 	o.period = -1;
+	o.widget.precision = -1;
 	while ((ch = getopt_long(argc, argv, "jo:qvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_TOP: o.top = opt_int("--top", optarg, 1, MAXTOP); break;
@@ -731,7 +743,15 @@ parse_args(int argc, char **argv)
 		case O_CONTROL: o.control = optarg; break;
 		case O_ARMFALLBACK: arm_option(0, optarg); break;
 		case O_ARMPLACES: arm_option(1, optarg); break;
-		case 'j': o.json = 1; break;
+		case O_GROUPJSON: o.widget.group_json = 1; break;
+		case O_WITH: o.widget.with = optarg; break;
+		case O_PRECISION:
+			o.widget.precision = (int)opt_int("--precision", optarg,
+			    0, 15);
+			break;
+		case 'j': o.json = WR_JSONL; break;
+		case XS_OPT_CSV: o.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: o.json = WR_CSV_SAFE; break;
 		case 'o': o.out = optarg; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
@@ -840,6 +860,7 @@ main(int argc, char **argv)
 	buf_init(&w.key);
 	out_init(&u, &r);
 	progress_init(&prog, "rows");
+	progress_input(&prog, &r);
 	while (group_next(&g)) {
 		rank_group(&u, &g, &k, &w);
 		progress_tick(&prog, counts.rows);

@@ -736,6 +736,7 @@ main(int argc, char **argv)
 		intern_init(&ctxs);
 	out_init(&u, &r);
 	progress_init(&prog, "rows");
+	progress_input(&prog, &r);
 	while (group_next(&g)) {
 		score_group(&u, &g, &k, &cs, &cscap,
 		    mode == GROUP_ALL ? &ctxs : NULL, &maxm, &maxcap);

@@ -383,6 +383,7 @@ read_events(struct experiment *e)
 		break;
 	}
 	progress_init(&pr, "events");
+	progress_input(&pr, &r);
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t id;
 		struct ctxsum *c;
@@ -1196,6 +1197,7 @@ charts(struct experiment *e)
 	buf_init(&b);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion rate by arm (%), 95% Wilson "
 	    "intervals");
+	rchart_unit(&ch, "%");	/* one unit a chart: % here, pp below */
 	for (int p = 0; p < e->narms; p++) {
 		struct st_interval w;
 
@@ -1206,6 +1208,7 @@ charts(struct experiment *e)
 	show_chart(e->sh, &ch);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion: rate difference (pp), arm "
 	    "minus baseline, 95% intervals");
+	rchart_unit(&ch, " pp");
 	for (int k = 0; k < e->ncmp; k++) {
 		const struct result *r = &c->r[k * NMETRIC + M_RATE];
 
@@ -1226,6 +1229,7 @@ charts(struct experiment *e)
 	show_chart(e->sh, &ch);
 	rchart_init(&ch, CHART_INTERVALS, "Conversion: relative lift (%), arm over "
 	    "baseline, 95% delta-method intervals");
+	rchart_unit(&ch, "%");
 	for (int k = 0; k < e->ncmp; k++) {
 		const struct result *r = &c->r[k * NMETRIC + M_RATE];
 
@@ -1262,6 +1266,7 @@ charts(struct experiment *e)
 		buf_printf(&b, "Conversion rate difference (pp) against %s by %s, 95%% "
 		    "intervals", e->o->control, by_word[e->o->by]);
 		rchart_init(&ch, CHART_INTERVALS, buf_str(&b));
+		rchart_unit(&ch, " pp");
 		for (size_t j = 1; j < e->ncell; j++)
 			for (int k = 0; k < e->ncmp; k++) {
 				const struct result *r = &e->cell[j].r[k * NMETRIC + M_RATE];

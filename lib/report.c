@@ -1,7 +1,9 @@
 /* report.c: aligned text tables, text charts, and an HTML page with SVG. */
+#include <sys/ioctl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "xsell.h"
@@ -172,6 +174,8 @@ term_puts(const char *s, FILE *fp)
 
 /* ---- tables ---- */
 
+static const char *const sev_word[3] = { "info", "warning", "error" };
+
 void
 rtable_init(struct rtable *t, const char *title, int ncols,
     const char *const *cols)
@@ -181,9 +185,12 @@ rtable_init(struct rtable *t, const char *title, int ncols,
 	t->ncols = ncols;
 	t->cols = xcalloc((size_t)ncols, sizeof *t->cols);
 	t->numeric = xcalloc((size_t)ncols, 1);
+	t->cut = xcalloc((size_t)ncols, 1);
 	for (int i = 0; i < ncols; i++)
 		t->cols[i] = xstrdup(cols[i]);
 	t->bar = -1;
+	t->sev = -1;
+	t->wrap = -1;
 }
 
 void
@@ -196,6 +203,9 @@ rtable_free(struct rtable *t)
 	free(t->cells);
 	free(t->cols);
 	free(t->numeric);
+	free(t->cut);
+	free(t->span);
+	free(t->rsev);
 	free(t->title);
 	memset(t, 0, sizeof *t);
 }
@@ -207,6 +217,12 @@ rtable_numeric(struct rtable *t, int i)
 }
 
 void
+rtable_cut(struct rtable *t, int i)
+{
+	t->cut[i] = 1;
+}
+
+void
 rtable_row(struct rtable *t, const char *const *cells)
 {
 	size_t base;
@@ -215,10 +231,94 @@ rtable_row(struct rtable *t, const char *const *cells)
 		t->cap = t->cap ? 2 * t->cap : 16;
 		t->cells = xreallocarray(t->cells, t->cap * (size_t)t->ncols,
 		    sizeof *t->cells);
+		t->span = xreallocarray(t->span, t->cap, 1);
+		t->rsev = xreallocarray(t->rsev, t->cap, 1);
 	}
+	t->span[t->nrows] = 0;
+	t->rsev[t->nrows] = -1;
 	base = t->nrows++ * (size_t)t->ncols;
 	for (int i = 0; i < t->ncols; i++)
 		t->cells[base + (size_t)i] = xstrdup(cells[i] ? cells[i] : "");
+	if (t->sev >= 0)
+		for (int k = 0; k < 3; k++)
+			if (strcmp(t->cells[base + (size_t)t->sev], sev_word[k]) == 0)
+				t->rsev[t->nrows - 1] = (signed char)k;
+}
+
+void
+rtable_row_sev(struct rtable *t, int level)
+{
+	if (t->nrows)
+		t->rsev[t->nrows - 1] = (signed char)level;
+}
+
+void
+rtable_note(struct rtable *t, const char *text)
+{
+	const char **c = xcalloc((size_t)t->ncols + 1, sizeof *c);
+
+	c[0] = text;
+	rtable_row(t, c);
+	t->span[t->nrows - 1] = 1;
+	free(c);
+}
+
+/* ---- the page a text report is laid out for ---- */
+
+int report_cols = 132, report_lines = 0, report_colour = 0;
+
+void
+report_term(FILE *fp)
+{
+	struct winsize ws;
+	const char *e;
+	int fd = fileno(fp);
+
+	if (!isatty(fd))
+		return;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		report_cols = ws.ws_col;
+		report_lines = ws.ws_row;
+	}
+	report_colour = !((e = getenv("NO_COLOR")) && *e) &&
+	    !((e = getenv("TERM")) && strcmp(e, "dumb") == 0);
+}
+
+/* The colour of a row's severity, or NULL. */
+static const char *
+sev_colour(int level)
+{
+	static const char *const colour[3] = {
+		"\033[2m", "\033[33m", "\033[1;31m"
+	};
+
+	return report_colour && level >= 0 && level < 3 ? colour[level] : NULL;
+}
+
+void
+report_verdict(FILE *text, FILE *html, int level, const char *msg)
+{
+	static const char *const colour[] = {
+		"\033[1;32m", "\033[1;33m", "\033[1;31m"
+	};
+
+	if (level < 0)
+		level = 0;
+	if (level > 2)
+		level = 2;
+	if (text) {
+		if (report_colour)
+			fputs(colour[level], text);
+		term_puts(msg, text);
+		if (report_colour)
+			fputs("\033[0m", text);
+		fputs("\n\n", text);
+	}
+	if (html) {
+		fprintf(html, "<p class=\"verdict l%d\">", level);
+		html_escape(html, msg);
+		fputs("</p>\n", html);
+	}
 }
 
 static void
@@ -239,22 +339,93 @@ bar(FILE *fp, double v, double max, int w)
 		putc('#', fp);
 }
 
+/* Code points of UTF-8 text (escaped text is printable: one column each). */
+static size_t
+cps(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* The bytes of the longest piece of s[0..n) that fits w columns, broken
+ * after a space where there is one; *next is where the next piece starts. */
+static size_t
+piece(const char *s, size_t n, size_t w, size_t *next)
+{
+	size_t i = 0, cols = 0, brk = 0;
+
+	while (i < n) {
+		size_t k = 1;
+
+		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+			k++;
+		if (cols + 1 > w)
+			break;
+		if (s[i] == ' ')
+			brk = i;
+		i += k;
+		cols++;
+	}
+	if (i >= n) {
+		*next = n;
+		return n;
+	}
+	if (brk > 0) {
+		*next = brk + 1;
+		return brk;
+	}
+	*next = i;
+	return i;
+}
+
 void
 rtable_text(const struct rtable *t, FILE *fp)
 {
-	size_t *w = xcalloc((size_t)t->ncols, sizeof *w), r;
+	size_t *w = xcalloc((size_t)t->ncols, sizeof *w), r, total = 0;
 	double max = 0, v;
-	const char *cell;
+	const char *cell, *col;
+	struct buf e;
 
+	buf_init(&e);
 	for (int i = 0; i < t->ncols; i++)
 		w[i] = term_width(t->cols[i]);
 	for (r = 0; r < t->nrows; r++)
-		for (int i = 0; i < t->ncols; i++) {
+		for (int i = 0; i < t->ncols && !t->span[r]; i++) {
 			cell = t->cells[r * (size_t)t->ncols + (size_t)i];
 			if (term_width(cell) > w[i])
 				w[i] = term_width(cell);
 			if (i == t->bar && (v = strtod(cell, NULL)) > max)
 				max = v;
+		}
+	for (int i = 0; i < t->ncols; i++)
+		total += w[i] + (i ? 2 : 0);
+	if (t->bar >= 0)
+		total += 2 + BARW;
+	/* Too wide: the columns that may be cut give up what they can, down
+	 * to 22, then the wrap column, down to 36. */
+	for (int pass = 0; pass < 2 && report_cols > 0; pass++)
+		for (int i = 0; i < t->ncols && total > (size_t)report_cols; i++) {
+			size_t over = total - (size_t)report_cols, min = pass ? 36 : 22;
+			size_t was = w[i];
+
+			if (pass ? i != t->wrap : !t->cut[i])
+				continue;
+			if (term_width(t->cols[i]) > min)
+				min = term_width(t->cols[i]);
+			if (w[i] <= min)
+				continue;
+			if (!pass) {	/* each cut column its share */
+				int k = 0;
+
+				for (int j = 0; j < t->ncols; j++)
+					k += t->cut[j];
+				over = (over + (size_t)k - 1) / (size_t)k;
+			}
+			w[i] = w[i] > over + min ? w[i] - over : min;
+			total -= was - w[i];
 		}
 	if (*t->title) {
 		term_puts(t->title, fp);
@@ -269,20 +440,79 @@ rtable_text(const struct rtable *t, FILE *fp)
 	}
 	putc('\n', fp);
 	for (r = 0; r < t->nrows; r++) {
-		for (int i = 0; i < t->ncols; i++) {
-			cell = t->cells[r * (size_t)t->ncols + (size_t)i];
-			if (t->numeric[i])
-				pad(fp, w[i] - term_width(cell));
-			term_puts(cell, fp);
-			if (i + 1 < t->ncols || t->bar >= 0)
-				pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(cell)) + 2);
+		char *const *row = t->cells + r * (size_t)t->ncols;
+		size_t at = 0, len = 0, next, shown;
+		int line = 0;
+
+		if (t->span[r]) {
+			if (report_colour)
+				fputs("\033[2m", fp);
+			fputs("  ", fp);
+			term_puts(row[0], fp);
+			if (report_colour)
+				fputs("\033[0m", fp);
+			putc('\n', fp);
+			continue;
 		}
-		if (t->bar >= 0)
-			bar(fp, strtod(t->cells[r * (size_t)t->ncols + (size_t)t->bar],
-			    NULL), max, BARW);
-		putc('\n', fp);
+		col = sev_colour(t->rsev[r]);
+		if (t->wrap >= 0) {
+			buf_reset(&e);
+			term_escape(&e, row[t->wrap], strlen(row[t->wrap]));
+			len = e.len;
+		}
+		do {	/* a line, and more while the wrap column has text */
+			if (col)
+				fputs(col, fp);
+			for (int i = 0; i < t->ncols; i++) {
+				int last = i + 1 == t->ncols && t->bar < 0;
+
+				if (line && i != t->wrap) {
+					if (i < t->wrap)
+						pad(fp, w[i] + 2);
+					continue;
+				}
+				if (i == t->wrap) {
+					size_t n = piece(e.s + at, len - at, w[i], &next);
+
+					fwrite(e.s + at, 1, n, fp);
+					shown = cps(e.s + at, n);
+					at += next;
+					if (!last && !line)
+						pad(fp, w[i] - shown + 2);
+					continue;
+				}
+				cell = row[i];
+				if (t->cut[i] && term_width(cell) > w[i]) {
+					/* the escaped form, cut, with an ellipsis */
+					size_t nx, n;
+					struct buf c;
+
+					buf_init(&c);
+					term_escape(&c, cell, strlen(cell));
+					n = piece(c.s, c.len, w[i] - 1, &nx);
+					(void)nx;
+					fwrite(c.s, 1, n, fp);
+					fputs("\xe2\x80\xa6", fp);
+					pad(fp, w[i] - cps(c.s, n) - 1 + (last ? 0 : 2));
+					buf_free(&c);
+					continue;
+				}
+				if (t->numeric[i])
+					pad(fp, w[i] - term_width(cell));
+				term_puts(cell, fp);
+				if (!last)
+					pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(cell)) + 2);
+			}
+			if (t->bar >= 0 && !line)
+				bar(fp, strtod(row[t->bar], NULL), max, BARW);
+			if (col)
+				fputs("\033[0m", fp);
+			putc('\n', fp);
+			line++;
+		} while (t->wrap >= 0 && at < len);
 	}
 	putc('\n', fp);
+	buf_free(&e);
 	free(w);
 }
 
@@ -302,6 +532,12 @@ html_escape(FILE *fp, const char *s)
 void
 rtable_html(const struct rtable *t, FILE *fp)
 {
+	double max = 0, v;
+
+	for (size_t r = 0; t->bar >= 0 && r < t->nrows; r++)
+		if (!t->span[r] && (v = strtod(t->cells[r * (size_t)t->ncols +
+		    (size_t)t->bar], NULL)) > max)
+			max = v;
 	fputs("<table>\n", fp);
 	if (*t->title) {
 		fputs("<caption>", fp);
@@ -314,13 +550,40 @@ rtable_html(const struct rtable *t, FILE *fp)
 		html_escape(fp, t->cols[i]);
 		fputs("</th>", fp);
 	}
+	if (t->bar >= 0) {	/* what the bars show */
+		fputs("<th>", fp);
+		html_escape(fp, t->cols[t->bar]);
+		fputs("</th>", fp);
+	}
 	fputs("</tr>\n", fp);
 	for (size_t r = 0; r < t->nrows; r++) {
-		fputs("<tr>", fp);
+		char *const *row = t->cells + r * (size_t)t->ncols;
+		const char *cls = "";
+
+		if (t->span[r]) {
+			fprintf(fp, "<tr class=more><td colspan=%d>", t->ncols +
+			    (t->bar >= 0));
+			html_escape(fp, row[0]);
+			fputs("</td></tr>\n", fp);
+			continue;
+		}
+		if (t->rsev[r] >= 0)
+			cls = sev_word[t->rsev[r]];
+		if (*cls)
+			fprintf(fp, "<tr class=%s>", cls);
+		else
+			fputs("<tr>", fp);
 		for (int i = 0; i < t->ncols; i++) {
-			fputs(t->numeric[i] ? "<td class=n>" : "<td>", fp);
-			html_escape(fp, t->cells[r * (size_t)t->ncols + (size_t)i]);
+			fputs(t->numeric[i] ? "<td class=n>" : i == t->wrap ?
+			    "<td class=w>" : i == t->sev ? "<td class=sev>" :
+			    "<td>", fp);
+			html_escape(fp, row[i]);
 			fputs("</td>", fp);
+		}
+		if (t->bar >= 0) {
+			v = strtod(row[t->bar], NULL);
+			fprintf(fp, "<td><span class=bar style=\"width:%.0fpx\">"
+			    "</span></td>", max > 0 && v > 0 ? fmax(1, v / max * 160) : 0);
 		}
 		fputs("</tr>\n", fp);
 	}
@@ -337,6 +600,35 @@ rchart_init(struct rchart *c, int kind, const char *title)
 	c->title = xstrdup(title ? title : "");
 	c->xlabel = xstrdup("");
 	c->ylabel = xstrdup("");
+	c->unit = xstrdup("");
+	c->mark = NAN;
+}
+
+void
+rchart_unit(struct rchart *c, const char *unit)
+{
+	free(c->unit);
+	c->unit = xstrdup(unit);
+}
+
+void
+rchart_mark(struct rchart *c, double v, const char *name)
+{
+	c->mark = v;
+	free(c->markname);
+	c->markname = xstrdup(name);
+}
+
+void
+rchart_ticks(struct rchart *c, size_t n, const char *const *labels)
+{
+	for (size_t i = 0; i < c->nticks; i++)
+		free(c->ticks[i]);
+	free(c->ticks);
+	c->ticks = xcalloc(n + 1, sizeof *c->ticks);
+	for (size_t i = 0; i < n; i++)
+		c->ticks[i] = xstrdup(labels[i]);
+	c->nticks = n;
 }
 
 void
@@ -353,6 +645,11 @@ rchart_free(struct rchart *c)
 		free(c->sx[i]);
 		free(c->sy[i]);
 	}
+	for (size_t i = 0; i < c->nticks; i++)
+		free(c->ticks[i]);
+	free(c->ticks);
+	free(c->unit);
+	free(c->markname);
 	free(c->title);
 	free(c->xlabel);
 	free(c->ylabel);
@@ -434,8 +731,25 @@ interval_span(const struct rchart *c, double *lo, double *hi)
 		if (!isnan(b) && b > *hi)
 			*hi = b;
 	}
+	if (!isnan(c->mark) && c->mark < *lo)
+		*lo = c->mark;
+	if (!isnan(c->mark) && c->mark > *hi)
+		*hi = c->mark;
 	if (*hi <= *lo)
 		*hi = *lo + 1;
+}
+
+/* A value with the chart's unit, for labels. */
+static char *
+with_unit(const struct rchart *c, double v, int sig, char *buf, size_t size)
+{
+	size_t n;
+
+	fmt_num(v, sig, buf, size);
+	n = strlen(buf);
+	if (!isnan(v))
+		snprintf(buf + n, size - n, "%s", c->unit);
+	return buf;
 }
 
 void
@@ -456,7 +770,7 @@ rchart_text(const struct rchart *c, FILE *fp)
 		for (size_t i = 0; i < c->n; i++) {
 			term_puts(c->labels[i], fp);
 			pad(fp, lw - term_width(c->labels[i]) + 2);
-			fprintf(fp, "%10s  ", fmt_num(c->v[i], 4, a, sizeof a));
+			fprintf(fp, "%10s  ", with_unit(c, c->v[i], 4, a, sizeof a));
 			bar(fp, c->v[i], max, BARW);
 			putc('\n', fp);
 		}
@@ -471,6 +785,8 @@ rchart_text(const struct rchart *c, FILE *fp)
 #define COL(x) ((int)lround(((x) - lo) / (hi - lo) * (SPANW - 1)))
 			pr = COL(c->ref);
 			line[pr] = '|';
+			if (!isnan(c->mark))
+				line[COL(c->mark)] = '!';
 			if (!isnan(c->lo[i]) && !isnan(c->hi[i])) {
 				p0 = COL(c->lo[i]);
 				p1 = COL(c->hi[i]);
@@ -487,12 +803,17 @@ rchart_text(const struct rchart *c, FILE *fp)
 			term_puts(c->labels[i], fp);
 			pad(fp, lw - term_width(c->labels[i]) + 2);
 			fprintf(fp, "%s  %s [%s, %s]\n", line,
-			    fmt_num(c->v[i], 4, e, sizeof e),
+			    with_unit(c, c->v[i], 4, e, sizeof e),
 			    fmt_num(c->lo[i], 4, a, sizeof a),
-			    fmt_num(c->hi[i], 4, b, sizeof b));
+			    with_unit(c, c->hi[i], 4, b, sizeof b));
 		}
 		fprintf(fp, "%*s  %s marks %s\n", (int)lw, "", "|",
-		    fmt_num(c->ref, 4, a, sizeof a));
+		    with_unit(c, c->ref, 4, a, sizeof a));
+		if (!isnan(c->mark)) {
+			fprintf(fp, "%*s  ! marks ", (int)lw, "");
+			term_puts(c->markname ? c->markname : "", fp);
+			fprintf(fp, " (%s)\n", with_unit(c, c->mark, 4, a, sizeof a));
+		}
 	}
 	putc('\n', fp);
 }
@@ -504,6 +825,7 @@ rchart_text(const struct rchart *c, FILE *fp)
 static const char *const colours[CHART_SERIES] = {
 	"#1f6fb4", "#888888", "#2a9d3a", "#c0392b"
 };
+#define MARKC "#c0392b"	/* a threshold line */
 
 static void
 svg_text(FILE *fp, double x, double y, const char *anchor, const char *s)
@@ -513,10 +835,19 @@ svg_text(FILE *fp, double x, double y, const char *anchor, const char *s)
 	fputs("</text>\n", fp);
 }
 
+/* Room for the longest label (about 7 px a character), within limits. */
+static double
+label_room(const struct rchart *c)
+{
+	double x = 10 + 7.0 * (double)label_width(c);
+
+	return x < 120 ? 120 : x > 330 ? 330 : x;
+}
+
 static void
 svg_bars(const struct rchart *c, FILE *fp)
 {
-	double max = 0, x0 = 170, w = SVGW - x0 - 90;
+	double max = 0, x0 = label_room(c), w = SVGW - x0 - 90;
 	char a[32];
 
 	for (size_t i = 0; i < c->n; i++)
@@ -531,7 +862,7 @@ svg_bars(const struct rchart *c, FILE *fp)
 		svg_text(fp, x0 - 6, y + 15, "end", c->labels[i]);
 		fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" "
 		    "fill=\"%s\"/>\n", x0, y + 2, bw, colours[0]);
-		svg_text(fp, x0 + bw + 4, y + 15, "start", fmt_num(c->v[i], 4, a, sizeof a));
+		svg_text(fp, x0 + bw + 4, y + 15, "start", with_unit(c, c->v[i], 4, a, sizeof a));
 	}
 	fputs("</svg>\n", fp);
 }
@@ -539,17 +870,35 @@ svg_bars(const struct rchart *c, FILE *fp)
 static void
 svg_intervals(const struct rchart *c, FILE *fp)
 {
-	double lo, hi, x0 = 170, w = SVGW - x0 - 30, h = (double)c->n * ROWH + 30;
+	double lo, hi, x0 = label_room(c), w = SVGW - x0 - 30;
+	double h = (double)c->n * ROWH + 30;
 	char a[32];
 
 	interval_span(c, &lo, &hi);
 #define X(v) (x0 + ((v) - lo) / (hi - lo) * w)
+	if (!isnan(c->mark))
+		h += 16;	/* room for the mark's name at the top */
 	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	    "height=\"%.0f\" role=\"img\">\n", SVGW, h);
 	fprintf(fp, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.0f\" "
 	    "stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n", X(c->ref), X(c->ref), h - 20);
+	if (!isnan(c->mark)) {
+		struct buf m;
+
+		buf_init(&m);
+		buf_printf(&m, "%s %s", c->markname ? c->markname : "",
+		    with_unit(c, c->mark, 4, a, sizeof a));
+		fprintf(fp, "<line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"%.0f\" "
+		    "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>\n",
+		    X(c->mark), X(c->mark), h - 20, MARKC);
+		fprintf(fp, "<text x=\"%.1f\" y=\"11\" text-anchor=\"middle\" "
+		    "fill=\"%s\" style=\"fill:%s\">", X(c->mark), MARKC, MARKC);
+		html_escape(fp, buf_str(&m));
+		fputs("</text>\n", fp);
+		buf_free(&m);
+	}
 	for (size_t i = 0; i < c->n; i++) {
-		double y = 5 + (double)i * ROWH + 11;
+		double y = 5 + (double)i * ROWH + 11 + (isnan(c->mark) ? 0 : 16);
 
 		svg_text(fp, x0 - 6, y + 4, "end", c->labels[i]);
 		if (!isnan(c->lo[i]) && !isnan(c->hi[i]))
@@ -562,10 +911,10 @@ svg_intervals(const struct rchart *c, FILE *fp)
 	}
 	/* axis ends, unless they would print over the reference's label */
 	if (X(c->ref) - X(lo) > 40)
-		svg_text(fp, X(lo), h - 5, "start", fmt_num(lo, 3, a, sizeof a));
-	svg_text(fp, X(c->ref), h - 5, "middle", fmt_num(c->ref, 3, a, sizeof a));
+		svg_text(fp, X(lo), h - 5, "start", with_unit(c, lo, 3, a, sizeof a));
+	svg_text(fp, X(c->ref), h - 5, "middle", with_unit(c, c->ref, 3, a, sizeof a));
 	if (X(hi) - X(c->ref) > 40)
-		svg_text(fp, X(hi), h - 5, "end", fmt_num(hi, 3, a, sizeof a));
+		svg_text(fp, X(hi), h - 5, "end", with_unit(c, hi, 3, a, sizeof a));
 #undef X
 	fputs("</svg>\n", fp);
 }
@@ -574,7 +923,7 @@ static void
 svg_lines(const struct rchart *c, FILE *fp)
 {
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
-	double x0 = 60, y0 = 20, w = SVGW - 80, h = 300;
+	double x0 = 60, y0 = 20, w = SVGW - 80, h = 300, step;
 	char a[32];
 
 	for (int k = 0; k < c->nseries; k++)
@@ -588,9 +937,24 @@ svg_lines(const struct rchart *c, FILE *fp)
 		xmin = 0;
 		xmax = 1;
 	}
+	if (!isnan(c->mark)) {
+		ymin = fmin(ymin, c->mark);
+		ymax = fmax(ymax, c->mark);
+	}
+	if (c->nticks && ymin > 0)
+		ymin = 0;	/* a rate over time: from zero, not magnified */
 	if (!(ymax > ymin)) {
 		ymin = fmin(ymin, 0);
 		ymax = ymin + 1;
+	}
+	/* the y axis in four round steps (1, 2, 2.5 or 5 times a power of 10) */
+	{
+		double raw = (ymax - ymin) / 4, mag = pow(10, floor(log10(raw)));
+		double r = raw / mag;
+
+		step = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10) * mag;
+		ymin = floor(ymin / step + 1e-9) * step;
+		ymax = ymin + ceil((ymax - ymin) / step - 1e-9) * step;
 	}
 #define PX(v) (x0 + ((v) - xmin) / (xmax - xmin) * w)
 #define PY(v) (y0 + h - ((v) - ymin) / (ymax - ymin) * h)
@@ -612,11 +976,51 @@ svg_lines(const struct rchart *c, FILE *fp)
 		    "fill=\"%s\"/>\n", x0 + 10 + 150.0 * k, y0 + h + 46, colours[k]);
 		svg_text(fp, x0 + 26 + 150.0 * k, y0 + h + 52, "start", c->sname[k]);
 	}
-	svg_text(fp, x0, y0 + h + 16, "start", fmt_num(xmin, 3, a, sizeof a));
-	svg_text(fp, x0 + w, y0 + h + 16, "end", fmt_num(xmax, 3, a, sizeof a));
+	if (c->nticks) {
+		/* at most one date per 100 px, first and last among them */
+		size_t m = c->nticks < (size_t)(w / 100) ? c->nticks :
+		    (size_t)(w / 100);
+
+		for (size_t k = 0; k < m; k++) {
+			size_t i = m > 1 ? k * (c->nticks - 1) / (m - 1) : 0;
+
+			fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			    "y2=\"%.1f\" stroke=\"#ccc\"/>\n", PX((double)i),
+			    y0 + h, PX((double)i), y0 + h + 4);
+			svg_text(fp, PX((double)i), y0 + h + 16, k + 1 == m && m > 1 ?
+			    "end" : "middle", c->ticks[i]);
+		}
+	} else {
+		svg_text(fp, x0, y0 + h + 16, "start", fmt_num(xmin, 3, a, sizeof a));
+		svg_text(fp, x0 + w, y0 + h + 16, "end", fmt_num(xmax, 3, a, sizeof a));
+	}
+	if (!isnan(c->mark)) {
+		struct buf m;
+
+		buf_init(&m);
+		buf_printf(&m, "%s %s", c->markname ? c->markname : "",
+		    with_unit(c, c->mark, 4, a, sizeof a));
+		fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>\n",
+		    x0, PY(c->mark), x0 + w, PY(c->mark), MARKC);
+		fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+		    "style=\"fill:%s\">", x0 + w - 4, PY(c->mark) - 4, MARKC);
+		html_escape(fp, buf_str(&m));
+		fputs("</text>\n", fp);
+		buf_free(&m);
+	}
 	svg_text(fp, x0 + w / 2, y0 + h + 30, "middle", c->xlabel);
-	svg_text(fp, x0 - 4, PY(ymax) + 4, "end", fmt_num(ymax, 3, a, sizeof a));
-	svg_text(fp, x0 - 4, PY(ymin) + 4, "end", fmt_num(ymin, 3, a, sizeof a));
+	/* the y axis at its steps, with light grid lines */
+	for (int k = 0; ymin + step * k <= ymax + step / 2; k++) {
+		double yv = ymin + step * k;
+
+		if (k > 0 && yv < ymax - step / 2)
+			fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			    "y2=\"%.1f\" stroke=\"#eee\"/>\n", x0, PY(yv), x0 + w,
+			    PY(yv));
+		svg_text(fp, x0 - 4, PY(yv) + 4, "end", with_unit(c, yv, 3, a,
+		    sizeof a));
+	}
 	svg_text(fp, x0 + 4, y0 - 6, "start", c->ylabel);
 #undef PX
 #undef PY
@@ -651,10 +1055,21 @@ html_begin(FILE *fp, const char *title)
 	html_escape(fp, title);
 	fputs("</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
-	    "table{border-collapse:collapse;margin:1em 0}\n"
+	    "table{border-collapse:collapse;margin:1em 0;max-width:100%}\n"
 	    "caption{text-align:left;font-weight:bold;padding:.3em 0}\n"
 	    "th,td{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}\n"
 	    ".n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	    "td.w{white-space:normal;min-width:18em}\n"
+	    "tr.error td{background:#fdecea}tr.error td.sev{color:#b3261e;font-weight:bold}\n"
+	    "tr.warning td{background:#fff6e0}tr.warning td.sev{color:#8a5a00;font-weight:bold}\n"
+	    "tr.info td{color:#555}\n"
+	    "tr.more td{color:#666;font-style:italic;text-align:center}\n"
+	    ".bar{display:inline-block;height:.8em;background:#1f6fb4}\n"
+	    ".verdict{font-size:1.25em;font-weight:bold;padding:.45em .9em;"
+	    "border-radius:4px;display:inline-block;margin:.2em 0 .8em}\n"
+	    ".verdict.l2{background:#b3261e;color:#fff}"
+	    ".verdict.l1{background:#f2b705;color:#222}"
+	    ".verdict.l0{background:#2a7d3a;color:#fff}\n"
 	    "svg text{font:12px system-ui,sans-serif;fill:#222}\n"
 	    "figure{margin:1.5em 0}figcaption{font-weight:bold;margin-bottom:.4em}\n"
 	    "</style>\n</head>\n<body>\n<h1>", fp);
@@ -682,4 +1097,90 @@ html_para(FILE *fp, const char *text)
 	fputs("<p>", fp);
 	html_escape(fp, text);
 	fputs("</p>\n", fp);
+}
+
+/* ---- titles beside ids ---- */
+
+#define TITLEW 32	/* a title longer than this is cut, with an ellipsis */
+
+void
+rlabels_load(struct rlabels *l, const char *catalog)
+{
+	struct rec r;
+	char *files[1] = { (char *)catalog };
+	int cid, ct;
+	size_t cap = 0;
+
+	memset(l, 0, sizeof *l);
+	intern_init(&l->ids);
+	intern_init(&l->titles);
+	if (!catalog)
+		return;
+	memset(&r, 0, sizeof r);
+	rec_open(&r, 1, files);
+	if ((cid = rec_col(&r, "product_id")) < 0 ||
+	    (ct = rec_col(&r, "title")) < 0) {
+		rec_close(&r);
+		return;
+	}
+	/* Lenient: the report shows what the catalog has; the audit itself
+	 * reports its duplicates and bad rows. */
+	while (rec_next(&r) == REC_ROW) {
+		uint32_t before = l->ids.n, id;
+
+		id = intern_put(&l->ids, r.f[cid], r.len[cid]);
+		if (l->ids.n == before)
+			continue;	/* the first title of an id given twice */
+		if (id >= cap) {
+			cap = cap ? 2 * cap : 256;
+			l->title = xreallocarray(l->title, cap, sizeof *l->title);
+		}
+		l->title[id] = r.len[ct] ? intern_put(&l->titles, r.f[ct],
+		    r.len[ct]) : INTERN_NONE;
+	}
+	rec_close(&r);
+	l->on = 1;
+}
+
+void
+rlabels_free(struct rlabels *l)
+{
+	intern_free(&l->ids);
+	intern_free(&l->titles);
+	free(l->title);
+	memset(l, 0, sizeof *l);
+}
+
+const char *
+rlabel_title(const struct rlabels *l, const char *id)
+{
+	uint32_t k;
+
+	if (!l->on || (k = intern_find(&l->ids, id, strlen(id))) == INTERN_NONE ||
+	    l->title[k] == INTERN_NONE)
+		return NULL;
+	return intern_str(&l->titles, l->title[k]);
+}
+
+const char *
+rlabel(const struct rlabels *l, const char *id, struct buf *b)
+{
+	const char *t = rlabel_title(l, id);
+	size_t n, cp = 0, i;
+
+	buf_reset(b);
+	buf_puts(b, id);
+	if (!t || !*id)
+		return buf_str(b);
+	buf_putc(b, ' ');
+	n = strlen(t);
+	/* cut at a character boundary after TITLEW characters */
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)t[i] & 0xC0) != 0x80 && cp++ == TITLEW)
+			break;
+	}
+	buf_put(b, t, i);
+	if (i < n)
+		buf_puts(b, "\xe2\x80\xa6");	/* ... */
+	return buf_str(b);
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct buf;
+#include "xsell.h"
 
 struct rtable {
 	char *title;
@@ -22,7 +22,21 @@ struct rtable {
 	size_t nrows, cap;
 	char **cells;		/* nrows * ncols, owned, never NULL */
 	int bar;		/* column drawn as a bar after the row, or -1 */
+	int sev;		/* column whose word (error, warning, info)
+				 * colours its row, or -1 */
+	int wrap;		/* column that wraps to fit the width, or -1 */
+	unsigned char *cut;	/* per column: cut short ("...") to fit first */
+	unsigned char *span;	/* per row: a note across the table (cell 0) */
+	signed char *rsev;	/* per row: -1 plain, 0 info, 1 warning, 2 error */
 };
+
+/*
+ * The page a text report is laid out for, set once by report_term: on a
+ * terminal its width and height and colours (unless NO_COLOR is set or
+ * TERM is dumb); elsewhere 132 columns, no height, no colours.
+ */
+extern int report_cols, report_lines, report_colour;
+void report_term(FILE *fp);
 
 /*
  * Text for a terminal. Merchant data reaches reports as it is, and a
@@ -44,10 +58,28 @@ void rtable_init(struct rtable *t, const char *title, int ncols,
 void rtable_free(struct rtable *t);
 /* Marks column i numeric (right-aligned). */
 void rtable_numeric(struct rtable *t, int i);
+/* Marks column i as one a text report may cut short to fit its width. */
+void rtable_cut(struct rtable *t, int i);
 /* Appends a row of ncols cells (NULL is empty); copies them. */
 void rtable_row(struct rtable *t, const char *const *cells);
+/* Sets the last row's severity (-1 plain, 0 info, 1 warning, 2 error);
+ * by default it is the sev column's word. */
+void rtable_row_sev(struct rtable *t, int level);
+/* Appends a note row across the table ("... 191 more in the TSV"). */
+void rtable_note(struct rtable *t, const char *text);
+/*
+ * Tables that fit a page show the first head and last tail of n rows and
+ * a note for the rest: is row i of n shown? (Never folds one row alone.)
+ */
+static inline int
+rfold_shown(size_t i, size_t n, size_t head, size_t tail)
+{
+	return n <= head + tail + 1 || i < head || i >= n - tail;
+}
 /* Aligned text; the bar column, when set, also gets a '#' bar scaled to
- * the column's largest value. */
+ * the column's largest value. A table wider than report_cols wraps its
+ * wrap column; rows are coloured by their sev column when
+ * report_colour is on. */
 void rtable_text(const struct rtable *t, FILE *fp);
 void rtable_html(const struct rtable *t, FILE *fp);
 
@@ -71,6 +103,11 @@ struct rchart {
 	char *sname[CHART_SERIES];
 	size_t sn[CHART_SERIES];
 	double *sx[CHART_SERIES], *sy[CHART_SERIES];
+	char *unit;		/* after every value shown: "%", " pp", "" */
+	double mark;		/* a threshold line (NaN: none) and its name */
+	char *markname;
+	size_t nticks;		/* LINES: the label of x = 0, 1, ... */
+	char **ticks;
 };
 
 void rchart_init(struct rchart *c, int kind, const char *title);
@@ -81,10 +118,42 @@ void rchart_interval(struct rchart *c, const char *label, double est,
 /* Adds a series of n points (copied) to a LINES chart. */
 void rchart_series(struct rchart *c, const char *name, size_t n,
     const double *x, const double *y);
+/* The unit of the values (one per chart: a % and a pp never share an
+ * axis). */
+void rchart_unit(struct rchart *c, const char *unit);
+/* A threshold drawn across the chart, named in its legend. */
+void rchart_mark(struct rchart *c, double v, const char *name);
+/* LINES: x values are 0 .. n-1 and these their labels (dates). */
+void rchart_ticks(struct rchart *c, size_t n, const char *const *labels);
 /* Text rendering of BARS and INTERVALS (LINES are left to tables). */
 void rchart_text(const struct rchart *c, FILE *fp);
 /* Inline SVG. */
 void rchart_svg(const struct rchart *c, FILE *fp);
+
+/*
+ * The one-line verdict a report starts with ("upload blocked: 3
+ * errors"): level 2 error, 1 warning, 0 fine; coloured on a terminal and
+ * on the page. Either fp may be NULL.
+ */
+void report_verdict(FILE *text, FILE *html, int level, const char *msg);
+
+/*
+ * Titles beside ids: a catalog's title column by product_id (the first
+ * title of an id given twice). Without a catalog, or without titles,
+ * labels are the ids alone.
+ */
+struct rlabels {
+	struct intern ids;
+	uint32_t *title;	/* id -> title in titles, or INTERN_NONE */
+	struct intern titles;
+	int on;
+};
+void rlabels_load(struct rlabels *l, const char *catalog);
+void rlabels_free(struct rlabels *l);
+/* "id title" (the title cut to about 32 characters), or the id; in b. */
+const char *rlabel(const struct rlabels *l, const char *id, struct buf *b);
+/* The title alone, or NULL. */
+const char *rlabel_title(const struct rlabels *l, const char *id);
 
 /* Page frame; the title is escaped. */
 void html_begin(FILE *fp, const char *title);

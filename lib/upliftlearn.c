@@ -426,6 +426,7 @@ read_events(struct learn *l, int nfiles, char **files)
 	if (l->r.empty)
 		return;
 	progress_init(&pg, "events");
+	progress_input(&pg, &l->r);
 	while (rec_next(&l->r) == REC_ROW) {
 		read_row(l);
 		progress_tick(&pg, ++l->rows);

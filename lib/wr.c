@@ -244,11 +244,62 @@ json_list(struct buf *b, const char *s, size_t n)
 	buf_putc(b, ']');
 }
 
+/* ---- CSV (RFC 4180) ---- */
+
+/* Would a spreadsheet take the cell for a formula? */
+static int
+formula_like(const char *s, size_t n)
+{
+	double v;
+
+	if (!n || !strchr("=+-@\t\r", s[0]))
+		return 0;
+	return num_parse(s, n, &v) != NULL;	/* -3.5 is a number, not a formula */
+}
+
+static void
+csv_field(struct buf *b, const char *s, size_t n, int safe)
+{
+	int quote = 0, tick = safe && formula_like(s, n);
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (!quote && !tick) {
+		buf_put(b, s, n);
+		return;
+	}
+	/* quoted too when ticked, so the apostrophe stays part of the text */
+	buf_putc(b, '"');
+	if (tick)
+		buf_putc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_putc(b, '"');
+		buf_putc(b, s[i]);
+	}
+	buf_putc(b, '"');
+}
+
+static void
+csv_row(struct wr *w, char *const *v, const size_t *len)
+{
+	for (int i = 0; i < w->ncols; i++) {
+		if (i)
+			buf_putc(&w->b, ',');
+		if (v[i])
+			csv_field(&w->b, v[i], len ? len[i] : strlen(v[i]),
+			    w->json == WR_CSV_SAFE);
+	}
+	buf_puts(&w->b, "\r\n");
+}
+
 void
 wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 {
 	w->fp = fp;
 	w->json = json;
+	w->sink = NULL;
+	w->sink_arg = NULL;
 	w->ncols = ncols;
 	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
@@ -268,6 +319,10 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 		w->cols[i] = xmemdup(k.s ? k.s : "", k.len);
 		buf_free(&k);
 		w->type[i] = w->dflt[i] = wr_col_type(cols[i]);
+	}
+	if (json >= WR_CSV && ncols > 0) {
+		csv_row(w, cols, NULL);
+		flush(w);
 	}
 	if (!json && ncols > 0) {
 		for (int i = 0; i < ncols; i++) {
@@ -320,10 +375,26 @@ json_value(struct buf *b, int type, const char *s, size_t n)
 }
 
 void
+wr_json_value(struct buf *b, int type, const char *s, size_t n)
+{
+	json_value(b, type, s, n);
+}
+
+void
 wr_row(struct wr *w, char *const *v, const size_t *len)
 {
 	struct buf *b = &w->b;
 
+	if (w->sink) {
+		w->sink->row(w->sink_arg, v, len);
+		return;
+	}
+	if (w->json >= WR_CSV) {
+		csv_row(w, v, len);
+		if (b->len >= WFLUSH)
+			flush(w);
+		return;
+	}
 	if (!w->json) {
 		tsv_row(w, v, len);
 		if (b->len >= WFLUSH)
@@ -349,6 +420,8 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 void
 wr_close(struct wr *w)
 {
+	if (w->sink)
+		w->sink->close(w->sink_arg);
 	flush(w);
 	for (int i = 0; i < w->ncols; i++)
 		free(w->cols[i]);

@@ -288,6 +288,13 @@ int wr_col_type(const char *col);
 /* s as a JSON string, quoted and escaped (invalid UTF-8 as U+FFFD). */
 void wr_json_str(struct buf *b, const char *s, size_t n);
 
+/* A writer may hand its rows to a filter that writes them otherwise
+ * (lib/widget.c): wr_row calls row, wr_close calls close first. */
+struct wr_sink {
+	void (*row)(void *arg, char *const *v, const size_t *len);
+	void (*close)(void *arg);
+};
+
 struct wr {
 	FILE *fp;
 	int json;
@@ -296,9 +303,26 @@ struct wr {
 	int *type;
 	int *dflt;		/* the AUTO type of each column */
 	struct buf b;
+	const struct wr_sink *sink;	/* NULL: rows are written here */
+	void *sink_arg;
 };
 
-/* Writes the TSV header at once (JSON lines have none). */
+/*
+ * The json argument of wr_open is the format: 0 TSV, 1 JSON lines, or
+ * CSV (RFC 4180: fields with a comma, quote, CR or LF quoted, quotes
+ * doubled, CRLF line ends, values as they are, no backslash escapes) for
+ * spreadsheets and SQL engines. WR_CSV_SAFE also neutralises cells a
+ * spreadsheet would run as a formula: a value that starts with = + - @
+ * TAB or CR and is not a number gets a leading apostrophe.
+ * The options --csv-out and --csv-safe choose them.
+ */
+enum { WR_TSV = 0, WR_JSONL = 1, WR_CSV = 2, WR_CSV_SAFE = 3 };
+enum { XS_OPT_CSV = 0x1000, XS_OPT_CSV_SAFE };
+#define XS_CSV_LONGOPTS \
+	{ "csv-out", no_argument, NULL, XS_OPT_CSV }, \
+	{ "csv-safe", no_argument, NULL, XS_OPT_CSV_SAFE }
+
+/* Writes the TSV or CSV header at once (JSON lines have none). */
 void wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols);
 void wr_type(struct wr *w, int col, int type);
 /* One row of ncols values (NULL is missing); len may be NULL (strlen). */
@@ -308,6 +332,9 @@ void wr_close(struct wr *w);
 /* s escaped as a TSV field (\t \n \r \\) at o, which has room for
  * 2 * n bytes; returns the end. For writers of their own rows. */
 char *wr_tsv_escape(char *o, const char *s, size_t n);
+/* One JSON value of a column of that type, as wr_row writes it (an empty
+ * value is null), for writers of their own JSON. */
+void wr_json_value(struct buf *b, int type, const char *s, size_t n);
 
 /*
  * Pass-through: the output columns are the input's, in order, each of the
@@ -353,14 +380,41 @@ void out_inplace(const char *in, const char *out);
 
 /* ---- progress line on a terminal (progress.c) ---- */
 
+/*
+ * "xsell-rank: 42% 1200000 rows, 350000/s, 12s left" on standard error
+ * when it is a terminal (never with --quiet): the percent and time left
+ * when the input's size is known (regular files, standard input
+ * redirected from one). Stages of one pipeline share the line: a stage
+ * draws only while it holds a lock on the terminal (flock), which a stage
+ * reading a regular file asks for at once and any other after a second,
+ * and which the holder gives back when it is done.
+ */
 struct progress {
 	int on;
 	const char *what;
 	uint64_t n, next;
 	double t0, last;
+	uint64_t every;		/* redraw every this many items (tests) */
+	/* the input, for percent and time left */
+	uint64_t total;		/* bytes of all inputs; 0 unknown */
+	uint64_t at;		/* the most read so far */
+	uint64_t *start;	/* where input k starts among them */
+	struct progress_id {
+		uint64_t dev, ino;	/* input k's file, to know its fd */
+	} *id;
+	int nfiles, file, fd;
+	const struct rec *r;	/* follows its current input, or NULL */
+	/* the terminal's line */
+	int tty, held, drawn;
 };
 
 void progress_init(struct progress *p, const char *what);
+/* The inputs are r's (call after rec_open). */
+void progress_input(struct progress *p, const struct rec *r);
+/* The inputs are these files (none, or "-", is standard input); a
+ * reader of its own says which it reads with progress_at. */
+void progress_files(struct progress *p, int nfiles, char *const *files);
+void progress_at(struct progress *p, int file, int fd);
 static inline void
 progress_tick(struct progress *p, uint64_t n)
 {

@@ -295,7 +295,7 @@ EOF
 	assert_line "products with links       66.67  ######################"
 	assert_line "revenue they carry        90.48  ##############################"
 	assert_line "stale_out_of_stock  warning          3  ##############################"
-	assert_line --regexp '^self_link +error +P1 +P1 +links to itself \(relations.tsv:7\)$'
+	assert_line --regexp '^self_link +error +P1 Phone +P1 Phone +links to itself \(relations.tsv:7\)$'
 }
 
 # Merchant data may hold control characters; a report is read on a
@@ -303,9 +303,9 @@ EOF
 # clears it). Shown escaped there; the TSV keeps the bytes.
 @test "--report shows control characters in the data escaped; TSV keeps the bytes" {
 	printf 'subject_id\tlinked_id\nA\033]0;pwned\007\tA\033]0;pwned\007\nB\302\233c\177\tB\302\233c\177\nR\233\tR\233\nD\\tx\\n\tD\\tx\\n\n' > ctl.tsv
-	run -0 --separate-stderr bash -c 'xsell-audit --report ctl.tsv | sed -n "/^Findings\$/,\$p"'
-	assert_output "$(printf '%s\n' 'Findings' \
-	    'check      severity  subject_id     linked_id      detail' \
+	run -0 --separate-stderr bash -c 'xsell-audit --report ctl.tsv | sed -n "/^Findings, errors first\$/,\$p"'
+	assert_output "$(printf '%s\n' 'Findings, errors first' \
+	    'check      severity  subject        linked         detail' \
 	    'self_link  error     A\e]0;pwned\a  A\e]0;pwned\a  links to itself (ctl.tsv:2)' \
 	    'self_link  error     B\u009bc\x7f   B\u009bc\x7f   links to itself (ctl.tsv:3)' \
 	    'self_link  error     R\x9b          R\x9b          links to itself (ctl.tsv:4)' \
@@ -315,8 +315,8 @@ EOF
 	# chart labels and table cells of the offers report too
 	printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\nc1\tP\033[1m\ttreatment\t1\t5\nc2\tP\033[1m\ttreatment\t0\t\n' > ev.tsv
 	run -0 xsell-audit --events ev.tsv --report
-	assert_line 'P\e[1m  |   [-----------------o----------------]  0.5 [0.09453, 0.9055]'
-	assert_line --regexp '^candidate  P\\e\[1m +2 +1 +50.0%'
+	assert_line 'P\e[1m  |   [-----------------o----------------]  50% [9.453, 90.55%]'
+	assert_line --regexp '^P\\e\[1m +2 +1 +50.0%'
 	refute_output --partial $'\033'
 }
 
@@ -430,8 +430,8 @@ EOF
 
 @test "offers: --report and --html show acceptance with intervals" {
 	run -0 xsell-audit --events events.tsv --by channel --report --html p.html
-	assert_output --partial "Acceptance by group, with 95% Wilson intervals"
-	assert_line --regexp '^candidate +web +P3 +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +unprofitable'
+	assert_output --partial "Acceptance by group (%), 95% Wilson intervals"
+	assert_line --regexp '^P3 +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +unprofitable'
 	grep -q '<circle' p.html
 }
 
@@ -895,4 +895,145 @@ EOF
 	assert_output --partial "guardrail: arm pushy lowers conversion_rate against control"
 	refute_output --partial "guardrail: arm managed"
 	refute_output --partial "guardrail: arm learned"
+}
+
+# ---- reports a merchandiser reads ----
+
+@test "--report: a one-line verdict first, by --fail-on and what was found" {
+	# (bats leaves blank lines out of $lines: the heading, then the verdict)
+	run -0 audit_all --report
+	assert_line --index 1 "not ready to upload: 5 errors, 14 warnings (and 2 info)"
+	run -1 audit_all --report --fail-on error
+	assert_line --index 1 "upload blocked: 5 errors, 14 warnings (and 2 info)"
+	run -0 xsell-audit --catalog clean-catalog.tsv --report clean-relations.tsv
+	assert_line --index 1 "ready to upload: no errors or warnings"
+	printf 'subject_id\tlinked_id\ttype\nA\tB\tnope\n' > warn.tsv
+	run -0 xsell-audit --report warn.tsv
+	assert_line --index 1 "ready to upload: 1 warning to review"
+	# the page says it first too, coloured by level
+	run -1 audit_all -q --fail-on error --html page.html
+	grep -q '<p class="verdict l2">upload blocked: 5 errors, 14 warnings (and 2 info)</p>' page.html
+}
+
+@test "--report: findings errors first, titles beside ids, severity on each row" {
+	run -0 bash -c 'audit_all() { xsell-audit --catalog catalog.tsv --orders orders.tsv --max-age 365 --now 2024-06-01 --max-links 5 "$@" relations.tsv; }; audit_all --report | sed -n "/^Findings, errors first\$/,/^\$/p" | cut -c1-40'
+	assert_line --index 1 "check               severity  subject   "
+	assert_line --index 2 "missing_id          error               "
+	assert_line --index 4 "self_link           error     P1 Phone  "
+	# every error before the first warning, every warning before info
+	sev=$(sed -n '3,$p' <<<"$output" | awk '/^[a-z]/ { print $2 }' | uniq | tr '\n' ' ')
+	[ "$sev" = "error warning info " ] || { echo "$sev"; return 1; }
+	# the page: rows classed by severity, titles too
+	audit_all -q --html page.html || true
+	grep -q '<tr class=error><td>self_link</td><td class=sev>error</td><td>P1 Phone</td><td>P1 Phone</td>' page.html
+	grep -q '<tr class=info><td>empty_subject</td>' page.html
+}
+
+@test "--report: a long list shows its first and last 10, the rest is in the TSV" {
+	{ printf 'subject_id\tlinked_id\n'; for i in $(seq 11 35); do printf 'S%s\tS%s\n' $i $i; done; } > self.tsv
+	run -0 bash -c 'xsell-audit --report self.tsv | sed -n "/^Findings, errors first\$/,\$p"'
+	assert_line --index 2 --regexp '^self_link +error +S11 +S11 +links to itself \(self.tsv:2\)$'
+	assert_line --index 11 --regexp '^self_link +error +S20 +S20 '
+	assert_line --index 12 "  ... 5 more self_link findings (the TSV output has them all)"
+	assert_line --index 13 --regexp '^self_link +error +S26 +S26 '
+	assert_line --index 22 --regexp '^self_link +error +S35 +S35 '
+	run -0 --separate-stderr xsell-audit self.tsv
+	[ "$(grep -c '^self_link' <<<"$output")" -eq 25 ]
+}
+
+@test "--report: tables fit 132 columns on a page; long details wrap, titles are cut" {
+	awk -F'\t' -v OFS='\t' 'NR > 1 { $2 = $2 " with a rather long product title to show" } 1' catalog.tsv > long.tsv
+	# (an ellipsis is three bytes and one column)
+	run -0 bash -c 'xsell-audit --catalog long.tsv --orders orders.tsv --max-age 365 --now 2024-06-01 --report relations.tsv | sed "s/\xe2\x80\xa6/./g" | awk "length > 132" | wc -l'
+	assert_output 0
+	run -0 bash -c 'xsell-audit --catalog long.tsv --orders orders.tsv --max-age 365 --now 2024-06-01 --report relations.tsv'
+	assert_output --partial "P1 Phone with a…        P6 Phone Pro with a…"
+}
+
+@test "--report on a short terminal folds info rows to counts; colours unless NO_COLOR" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	{ printf 'product_id\tstatus\n'; for i in $(seq 1 40); do printf 'E%s\tactive\n' $i; done; printf 'A\tactive\n'; } > cat.tsv
+	printf 'subject_id\tlinked_id\nA\tA\n' > rel.tsv
+	run -0 script -qec "stty rows 20 cols 150; xsell-audit --catalog cat.tsv --report rel.tsv" /dev/null
+	assert_output --partial "empty_subject  info                       41 findings, folded to their count on this terminal (the TSV output has them all)"
+	assert_output --partial $'\033[1;31m'
+	refute_output --partial "E40"
+	run -0 script -qec "stty rows 20 cols 150; NO_COLOR=1 xsell-audit --catalog cat.tsv --report rel.tsv" /dev/null
+	refute_output --partial $'\033['
+	# a tall terminal has room for every row (the first and last 10)
+	run -0 script -qec "stty rows 100 cols 150; xsell-audit --catalog cat.tsv --report rel.tsv" /dev/null
+	assert_output --partial "... 21 more empty_subject findings"
+	# not a terminal: no colour, nothing folded to a count
+	run -0 xsell-audit --catalog cat.tsv --report rel.tsv
+	refute_output --partial $'\033['
+	refute_output --partial "folded"
+}
+
+@test "offers --report: titles, first and last 10 per group, the --min-acceptance line drawn, units in %" {
+	run -0 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report --html p.html relations.tsv
+	assert_line "flagged: 3 errors (missing_id 1, bad_date 1, untracked 1), 5 warnings (unknown_type 1, duplicate_product 1, unknown_status 1, retire 1, unprofitable 1)"
+	assert_line "P3 Charger  |[-o---------]   !                        5% [0.8881, 23.61%]"
+	assert_line "            ! marks --min-acceptance (30%)"
+	assert_line --regexp '^P3 Charger +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +retire,unprofitable$'
+	# the page: one unit on the axis, the threshold drawn and named
+	grep -q 'stroke-dasharray="6 3"' p.html
+	grep -q '>--min-acceptance 30%</text>' p.html
+	grep -q '>68.7%</text>' p.html
+	grep -q '<tr class=warning><td>P3 Charger</td>' p.html
+	grep -q '<tr class=error><td>Z9</td>' p.html
+}
+
+@test "offers --report: a trend by day when events carry ts, by week past 62 days" {
+	run -0 bash -c 'xsell-audit --events events.tsv --report | sed -n "/^Acceptance by day\$/,/^\$/p"'
+	assert_output "Acceptance by day
+period      impressions  conversions  acceptance  revenue
+2024-05-02            5            2       40.0%    40.00  ##############################
+2024-05-03           21            2        9.5%    50.00  #######
+2024-05-04            3            1       33.3%    20.00  #########################
+2024-05-05            1            0        0.0%     0.00  
+2024-05-06            1            0        0.0%     0.00  
+2024-05-07            1            0        0.0%     0.00  "
+	# 2024-05-06 is a Monday; a bad ts is left out and counted
+	printf 'context_id\tcandidate_id\tconverted\tts\nc\tA\t1\t2024-05-06\nc\tA\t0\t2024-05-12T23:59:59Z\nc\tA\t0\t2024-05-13\nc\tA\t1\t2024-08-01\nc\tA\t1\tsoon\n' > wk.tsv
+	run -0 bash -c 'xsell-audit --events wk.tsv --report | sed -n "/^Acceptance by week/,/^\$/p" | grep -v "^\$" | sed -n "1,5p;\$p"'
+	assert_output "Acceptance by week (weeks start on Monday); 1 events without a date left out
+period      impressions  conversions  acceptance  revenue
+2024-05-06            2            1       50.0%     0.00  ###############
+2024-05-13            1            0        0.0%     0.00  
+2024-05-20            0            0           -     0.00  
+2024-07-29            1            1      100.0%     0.00  ##############################"
+	run -0 xsell-audit --events wk.tsv --html wk.html -q
+	grep -q 'Acceptance by week (%)' wk.html
+	grep -q '>2024-05-06</text>' wk.html
+	# without ts: no trend
+	cut -f1-7 events.tsv > nots.tsv
+	run -0 xsell-audit --events nots.tsv --report
+	refute_output --partial "Acceptance by"
+}
+
+@test "--html at 1280 px: every table and chart fits the window (headless Chromium)" {
+	command -v chromium > /dev/null || skip "chromium is not installed"
+	command -v python3 > /dev/null || skip "python3 is not installed"
+	run -1 audit_all -q --fail-on error --html page.html
+	xsell-audit -q --events events.tsv --by channel --catalog catalog.tsv --min-acceptance 0.1 --what-if acceptance=0.2 --html offers.html relations.tsv || true
+	for p in page offers; do
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		    --screenshot="$PWD/$p.png" --window-size=1280,3000 "file://$PWD/$p.html" 2>/dev/null
+		# nothing drawn in the right-hand 20 px (the page's margin is
+		# 28): no table or chart runs off the page
+		run -0 python3 "$ROOT/tests/png-margin.py" "$p.png" 20
+		assert_output "1280 white"
+	done
+}
+
+@test "--csv-out: the findings and offer tables as RFC 4180 CSV; not with --report" {
+	run -1 --separate-stderr audit_all --fail-on error --csv-out
+	assert_line --index 0 $'check,severity,subject_id,linked_id,detail\r'
+	assert_line $'self_link,error,P1,P1,links to itself (relations.tsv:7)\r'
+	assert_line $'bad_date,error,P5,P2,"updated ""yesterday"" is not a date (relations.tsv:18)"\r'
+	assert_line $'empty_subject,info,P7,,active product with no links; order revenue 10\r'
+	run -0 --separate-stderr xsell-audit -q --events events.tsv --csv-safe
+	assert_line --index 0 $'level,candidate_id,impressions,conversions,acceptance,acceptance_low,acceptance_high,revenue,margin,revenue_per_impression,flags\r'
+	run -2 xsell-audit --report --csv-out relations.tsv
+	assert_output "xsell-audit: --report and --csv-out are different outputs; pick one"
 }

@@ -3,6 +3,7 @@
 # placements, holdout, caps.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 R=$FIX/rank
 
@@ -513,6 +514,126 @@ C3 a 1"
 {"context_id":"A","candidate_id":"x","score":0.5,"rank":2,"group":"treatment"}'
 }
 
+# A catalog with display fields: a title that looks like a number stays a
+# string (the column is text), prices are numbers.
+widget_fixture() {
+	printf 'product_id\ttitle\tprice\turl\n' > cat.tsv
+	printf 'A\tDesk "Oak"\t129.995\t/p/a\nB\t1984\t9.5\t/p/b\nC\tLamp\t12\t/p/c\nD\tRug\t0.004\t/p/d\n' >> cat.tsv
+	printf 'context_id\tchannel\tcandidate_id\tscore\n' > in.tsv
+	printf 'P1\tweb\tA\t0.9\nP1\tweb\tB\t0.8\nP1\temail\tC\t0.7\nP1\tweb\tX\t0.6\nP2\tweb\tD\t0.123456\n' >> in.tsv
+}
+
+@test "--group-json: one object per context, offers in rank order" {
+	widget_fixture
+	run xsell-rank --group-json in.tsv
+	assert_success
+	assert_output '{"context_id":"P1","offers":[{"candidate_id":"A","rank":1},{"candidate_id":"B","rank":2},{"candidate_id":"C","rank":3},{"candidate_id":"X","rank":4}]}
+{"context_id":"P2","offers":[{"candidate_id":"D","rank":1}]}'
+	# every line is one JSON object jq reads
+	run bash -o pipefail -c "xsell-rank --group-json in.tsv | jq -c '[.context_id, (.offers | length)]'"
+	assert_output '["P1",4]
+["P2",1]'
+}
+
+@test "--group-json --catalog --with title,price,url --precision 2: display fields joined, rounded" {
+	widget_fixture
+	run --separate-stderr xsell-rank --group-json --catalog cat.tsv --with title,price,url,score --precision 2 in.tsv
+	assert_success
+	# 129.995 rounds up on its digits; X is not in the catalog: nulls, and
+	# a note says how many; score comes from the rows, rounded too.
+	assert_output '{"context_id":"P1","offers":[{"candidate_id":"A","rank":1,"title":"Desk \"Oak\"","price":130,"url":"/p/a","score":0.9},{"candidate_id":"B","rank":2,"title":"1984","price":9.5,"url":"/p/b","score":0.8},{"candidate_id":"C","rank":3,"title":"Lamp","price":12,"url":"/p/c","score":0.7},{"candidate_id":"X","rank":4,"title":null,"price":null,"url":null,"score":0.6}]}
+{"context_id":"P2","offers":[{"candidate_id":"D","rank":1,"title":"Rug","price":0,"url":"/p/d","score":0.12}]}'
+	[ "$stderr" = "xsell-rank: 1 of 5 offers not in the catalog: their --with fields are empty" ]
+	# exact by default: the values as the catalog has them
+	run bash -o pipefail -c "xsell-rank -q --group-json --catalog cat.tsv --with price in.tsv | jq -c '[.offers[].price]'"
+	assert_output '[129.995,9.5,12,null]
+[0.004]'
+}
+
+@test "--group-json --per: one object per list; --holdout: control has none, the group is a key" {
+	widget_fixture
+	run xsell-rank --group-json --per channel --top 1 in.tsv
+	assert_success
+	assert_output '{"context_id":"P1","channel":"web","offers":[{"candidate_id":"A","rank":1}]}
+{"context_id":"P1","channel":"email","offers":[{"candidate_id":"C","rank":1}]}
+{"context_id":"P2","channel":"web","offers":[{"candidate_id":"D","rank":1}]}'
+	run xsell-rank --group-json --top 1 --holdout 0.5 --seed 2 $R/page.tsv
+	assert_success
+	assert_output '{"context_id":"P1","group":"treatment","offers":[{"candidate_id":"B","rank":1}]}
+{"context_id":"P9","group":"treatment","offers":[{"candidate_id":"B","rank":1}]}'
+	run xsell-rank --group-json --top 1 --holdout 0.5 --seed 1 --assignments a.tsv $R/page.tsv
+	assert_success
+	assert_output ""
+	[ "$(cut -f2 a.tsv | sort | uniq -c | tr -s ' ')" = " 2 control
+ 1 group" ]
+}
+
+@test "--with without --group-json: the fields appended to each row, typed in -j" {
+	widget_fixture
+	run xsell-rank -q --top 2 --catalog cat.tsv --with title,price --precision 1 in.tsv
+	assert_success
+	assert_output "$(printf 'context_id\tchannel\tcandidate_id\tscore\trank\ttitle\tprice
+P1\tweb\tA\t0.9\t1\tDesk "Oak"\t130
+P1\tweb\tB\t0.8\t2\t1984\t9.5
+P2\tweb\tD\t0.123456\t1\tRug\t0')"
+	run xsell-rank -j --top 1 --catalog cat.tsv --with title,price in.tsv
+	assert_success
+	assert_output '{"context_id":"P1","channel":"web","candidate_id":"A","score":0.9,"rank":1,"title":"Desk \"Oak\"","price":129.995}
+{"context_id":"P2","channel":"web","candidate_id":"D","score":0.123456,"rank":1,"title":"Rug","price":0.004}'
+	# a field the input already has is replaced where it stands
+	run xsell-rank --top 1 --with score --precision 0 in.tsv
+	assert_output "$(printf 'context_id\tchannel\tcandidate_id\tscore\trank
+P1\tweb\tA\t1\t1
+P2\tweb\tD\t0\t1')"
+}
+
+@test "--group-json, --with, --precision: errors" {
+	widget_fixture
+	while IFS='|' read -r want args msg; do
+		run --separate-stderr sh -c "xsell-rank $args"
+		[ "$status" -eq "$want" ] && [ "$stderr" = "$msg" ] ||
+		    { echo "$args: status $status: $stderr"; return 1; }
+	done <<EOF
+2|--precision 2 in.tsv|xsell-rank: option --precision rounds the --with fields; give --with
+2|--with title --precision 16 in.tsv|xsell-rank: option --precision: 16 is not in [0, 15]
+2|--with title,title --catalog cat.tsv in.tsv|xsell-rank: option --with: 'title' given twice
+2|--with , in.tsv|xsell-rank: option --with: no field named
+3|--with title in.tsv|xsell-rank: option --with: column 'title' is not in the input (the catalog's fields need --catalog)
+3|--with image --catalog cat.tsv in.tsv|xsell-rank: option --with: column 'image' is in neither cat.tsv nor the input
+EOF
+}
+
+@test "--csv-out: RFC 4180 for spreadsheets and SQL engines; --csv-safe neutralises formulas" {
+	printf 'context_id\tcandidate_id\tscore\tnote\n' > in.tsv
+	printf 'A\ta\t0.9\tplain\nA\tb\t0.8\tcomma, "quoted"\nA\tc\t0.7\tline\\nbreak and\\ttab\nA\td\t0.6\t=1+2\nA\te\t0.5\t-3.5\nA\tf\t0.4\t@SUM(A1)\nA\tg\t0.3\t-1+1\nA\th\t0.2\t+7\nA\ti\t0.1\t\n' >> in.tsv
+	run -0 xsell-rank --top 9 --csv-out in.tsv
+	assert_output "$(printf 'context_id,candidate_id,score,note,rank\r
+A,a,0.9,plain,1\r
+A,b,0.8,"comma, ""quoted""",2\r
+A,c,0.7,"line\nbreak and\ttab",3\r
+A,d,0.6,=1+2,4\r
+A,e,0.5,-3.5,5\r
+A,f,0.4,@SUM(A1),6\r
+A,g,0.3,-1+1,7\r
+A,h,0.2,+7,8\r
+A,i,0.1,,9\r')"
+	run -0 xsell-rank --top 9 --csv-safe in.tsv
+	assert_output "$(printf 'context_id,candidate_id,score,note,rank\r
+A,a,0.9,plain,1\r
+A,b,0.8,"comma, ""quoted""",2\r
+A,c,0.7,"line\nbreak and\ttab",3\r
+A,d,0.6,"'"'"'=1+2",4\r
+A,e,0.5,-3.5,5\r
+A,f,0.4,"'"'"'@SUM(A1)",6\r
+A,g,0.3,"'"'"'-1+1",7\r
+A,h,0.2,+7,8\r
+A,i,0.1,,9\r')"
+	# read back by an RFC 4180 reader: the values as they were
+	command -v python3 > /dev/null || return 0
+	run -0 bash -c "xsell-rank --top 9 --csv-out in.tsv | python3 -c 'import csv, sys; print([r[3] for r in csv.reader(sys.stdin)][1:4])'"
+	assert_output "['plain', 'comma, \"quoted\"', 'line\\nbreak and\\ttab']"
+}
+
 @test "-j reads what every tool writes with -j: score's explain object, nested attributes" {
 	S=$FIX/score
 	xsell-score -j --explain --catalog $S/catalog.tsv $S/cands.tsv > scored.json
@@ -607,4 +728,25 @@ xsell-rank: 1 contexts in control"
 	assert_output "P1 P2 0.6 1
 P1 P4 0.55 2
 P5 P2 0.525 1"
+}
+
+# DuckDB (the benchmarks' peer, when scripts/duckdb-setup has installed
+# it; never installed by the tests): -j and --csv-out read back exactly,
+# where TSV's escapes would be taken literally.
+@test "DuckDB reads -j and --csv-out output exactly; TSV escapes it takes literally" {
+	duck=${BENCH_DIR:-/tmp/xsell-bench}/duckdb
+	[ -d "$duck/node_modules/@duckdb/node-api" ] || skip "DuckDB's npm package is not set up (scripts/duckdb-setup)"
+	command -v node > /dev/null || skip "node is not installed"
+	duck=$(BENCH_DIR=${BENCH_DIR:-/tmp/xsell-bench} "$ROOT/scripts/duckdb-setup" "$ROOT/scripts/duckdb-query.mjs")
+	printf 'context_id\tcandidate_id\tscore\ttitle\nA\ta\t0.5\tMug\\tLarge\nA\tb\t0.25\tsay "hi", then\\nleave\n' > in.tsv
+	xsell-rank -j in.tsv > out.json
+	run -0 node "$duck/duckdb-query.mjs" "select candidate_id, score, title, rank from read_json('$PWD/out.json', format = 'newline_delimited') order by rank"
+	assert_output "$(printf '"a"\t0.5\t"Mug\\tLarge"\t1\n"b"\t0.25\t"say \\"hi\\", then\\nleave"\t2')"
+	xsell-rank --csv-out in.tsv > out.csv
+	run -0 node "$duck/duckdb-query.mjs" "select candidate_id, score, title, rank from read_csv('$PWD/out.csv', header = true) order by rank"
+	assert_output "$(printf '"a"\t0.5\t"Mug\\tLarge"\t1\n"b"\t0.25\t"say \\"hi\\", then\\nleave"\t2')"
+	# the TSV: DuckDB keeps the backslash and the letter
+	xsell-rank in.tsv > out.tsv
+	run -0 node "$duck/duckdb-query.mjs" "select title from read_csv('$PWD/out.tsv', header = true, delim = '\t', quote = '', escape = '') order by rank"
+	assert_line --index 0 '"Mug\\tLarge"'
 }
