@@ -20,14 +20,17 @@
 
 #include "xsell.h"
 #include "csvin.h"
+#include "date.h"
 #include "report.h"
+#include "shopfmt.h"
 
 static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
     "           [--map canonical=source] [--delimiter char]\n"
     "           [--returns drop|keep] [--exclude regex] [--rejects file]\n"
     "           [--merge base [--full]] [--max-shrink limit] [--force]\n"
-    "           [-o file] [file ...]\n";
+    "           [--set column=value] [--split column[=sep]]\n"
+    "           [--date-format format] [-o file] [file ...]\n";
 
 /* ---- kinds and their columns ---- */
 
@@ -164,11 +167,15 @@ static const char *const link_types[] = { "cross_sell", "upsell",
 
 /* ---- the state of one run ---- */
 
+/* What a reason counts: rows rejected as data problems, rows dropped on
+ * request, values blanked in rows that were kept. */
+enum { R_PROBLEM, R_POLICY, R_BLANK };
+
 struct reason {
 	char *key;		/* the reason without the value */
 	char *first;		/* "file:line" of the first row */
 	long n;
-	int policy;		/* dropped on request, not a data problem */
+	int what;		/* R_PROBLEM, R_POLICY, R_BLANK */
 };
 
 enum { F_CSV, F_TSV, F_JSON };
@@ -183,6 +190,8 @@ struct src {
 	char **cols;		/* the header as given */
 	struct intern keys;	/* each column's match key (keyof), in order: */
 	int *keycol;		/* key id -> column; an empty key is left out */
+	char **ckey;		/* column -> its match key, "" when empty */
+	struct shopfmt_use use;	/* the export format it is, or the wide form */
 	pid_t child;		/* copies stdin back after sniffing, or 0 */
 };
 
@@ -219,10 +228,35 @@ struct preview {
 	int ix[3], nids;
 	uint32_t *links;	/* relations: links per subject */
 	size_t nlinks;
-	char ***sample;
+	char ***sample;		/* the output's columns, then the title */
 	int nsample;
+	int title;		/* the sample shows the titles the file has */
+	char **titles;		/* relations: subject -> its title, or NULL */
 	struct buf cols;	/* how the first input's columns were mapped */
 	struct buf problems;
+};
+
+enum { P_NONE, P_PAIRED, P_BAD };
+
+/* Where a row's values for the list column (im->lt) come from: each item
+ * of a cell is a record of its own (--split, the formats' lists, the wide
+ * form). */
+struct slot {
+	int col;		/* the input column */
+	int poscol;		/* its positions, a list, or -1 */
+	long pos;		/* the position its name says, or 0 */
+	const char *type;	/* the link type its name says, or NULL */
+	const char *sep;	/* the separator of its items */
+	size_t seplen;
+};
+
+/* A bad value in an optional column of the row being converted: blanked,
+ * and reported when the row is written. */
+struct blank {
+	int col;		/* the input column, or -1 (--set) */
+	const char *v;		/* the value as read */
+	size_t n;
+	char key[256], why[512];
 };
 
 /* --merge: the snapshot being built, rows in order. */
@@ -249,6 +283,11 @@ struct imp {
 	int delim_eff;		/* the current input's delimiter */
 	char **maps;
 	int nmaps;
+	char **sets;		/* --set name=value, as given */
+	int nsets;
+	char **splits;		/* --split column[=sep], as given */
+	int nsplits;
+	struct datefmt df;	/* --date-format */
 	regex_t exclude;
 	int has_exclude;
 	const char *out_path, *rej_path, *merge_path;
@@ -260,8 +299,32 @@ struct imp {
 	char **ocol;
 	char **extra;		/* extra output columns, after the canonical ones */
 	int ready;
+	const char **setv;	/* spec -> its --set value, or NULL */
+	const char **extra_setv;	/* extra -> its --set value, or NULL */
 	/* this input's columns for each spec and extra */
 	int *spec_src, *extra_src;
+	int title_col;		/* its titles (for --preview), or -1 */
+	struct slot *slot;	/* its lists, feeding spec lt */
+	int nslot, lt;
+	int slot_opt;		/* a row with no items in its lists is a product
+				 * without links, not a problem */
+	unsigned char *peritem;	/* spec -> converted per item, not per row */
+	unsigned char *posok;	/* slot -> its positions: P_NONE, P_PAIRED,
+				 * P_BAD (not as many as items: blanked) */
+	int conv_col;		/* the input column of the value being converted */
+	int checking;		/* --set values: a bad one is an error */
+	struct blank *bl;	/* the row's blanked values */
+	int nbl, capbl;
+	int whycol;		/* the input column the row's reason is about */
+	const char *whyv;
+	size_t whyn;
+	const char *item;	/* the list item being converted, for --rejects */
+	size_t itemlen;
+	const char *itempos;
+	size_t itemposlen;
+	const char *itemtype;
+	int initem;
+	struct carry carry;	/* orders: an order's lines after its first */
 	unsigned char *carried;	/* output column -> this input has it */
 	int ncols_in;
 	/* the row being converted */
@@ -293,12 +356,14 @@ struct imp {
 	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
+	long nrec;		/* records after splitting lists: out + rejected */
+	long blanked;
 	long written;		/* records in the output */
 	struct reason *rs;
 	int nrs;
 	/* kind rules */
 	int ix_order, ix_product, ix_qty, ix_subject, ix_linked, ix_type,
-	    ix_op, ix_stock, ix_status;
+	    ix_op, ix_stock, ix_status, ix_pos, ix_customer, ix_ts;
 	struct intern ids;	/* relations: ids for duplicate detection */
 	struct linkset links;
 	char **files;		/* names for "first at" messages */
@@ -557,6 +622,7 @@ set_header(struct src *s, char *const *f, const size_t *len, int n)
 	s->ncols = n;
 	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
 	s->keycol = xcalloc((size_t)n + 1, sizeof *s->keycol);
+	s->ckey = xcalloc((size_t)n + 1, sizeof *s->ckey);
 	intern_init(&s->keys);
 	buf_init(&k);
 	for (int i = 0; i < n; i++) {
@@ -570,6 +636,7 @@ set_header(struct src *s, char *const *f, const size_t *len, int n)
 		for (size_t j = 0; j < m; j++)
 			if (alnum((unsigned char)p[j]))
 				buf_putc(&k, lower((unsigned char)p[j]));
+		s->ckey[i] = xmemdup(k.s ? k.s : "", k.len);
 		if (k.len == 0)
 			continue;
 		seen = s->keys.n;
@@ -600,6 +667,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 	off_t at = stdin_in ? lseek(0, 0, SEEK_CUR) : -1;
 
 	memset(s, 0, sizeof *s);
+	shopfmt_use_init(&s->use);
 	s->name = shown(path);
 	csvin_open(&s->c, path, im->delim);
 	head = csvin_peek(&s->c, &n);
@@ -675,10 +743,14 @@ src_close(struct src *s)
 		if (s->child > 0)
 			waitpid(s->child, NULL, 0);
 	}
-	for (int i = 0; i < s->ncols; i++)
+	for (int i = 0; i < s->ncols; i++) {
 		free(s->cols[i]);
+		free(s->ckey[i]);
+	}
 	free(s->cols);
+	free(s->ckey);
 	free(s->keycol);
+	shopfmt_use_free(&s->use);
 	if (s->cols)
 		intern_free(&s->keys);
 }
@@ -729,16 +801,19 @@ key_of(struct buf *b, const char *s)
 
 /*
  * Binds the spec columns of kind to the input's columns: --map first, then
- * exact canonical names, then aliases (the first column that has one of
- * them). With weak 0 the catch-all aliases (id, code) do not count, for
- * guessing. Each name is looked up in the header's key index, so the time
- * does not grow with the columns.
+ * what the input's export format says, then exact canonical names, then
+ * aliases (the first column that has one of them). With weak 0 the
+ * catch-all aliases (id, code) do not count, for guessing. Each name is
+ * looked up in the header's key index, so the time does not grow with
+ * the columns.
  */
 static void
 bind(const struct imp *im, const struct spec *sp, const struct src *s,
     int *src, unsigned char *used, int weak)
 {
 	int n = nspecs(sp);
+	unsigned char owned[16] = { 0 };
+	const struct shopfmt_use *u = &s->use;
 	struct buf ck;
 
 	buf_init(&ck);
@@ -773,7 +848,24 @@ bind(const struct imp *im, const struct spec *sp, const struct src *s,
 	for (int k = 0; k < n; k++) {
 		int j;
 
-		if (src[k] >= 0 || mapped(im, sp[k].name))
+		if (src[k] >= 0 || mapped(im, sp[k].name) ||
+		    (j = shopfmt_col(u, s->ckey, s->ncols, sp[k].name)) == -2)
+			continue;
+		owned[k] = 1;
+		if (j >= 0 && !used[j])
+			src[k] = j, used[j] = 1;
+	}
+	for (int l = 0; l < u->nlist; l++) {
+		used[u->list[l].col] = 1;
+		if (u->list[l].poscol >= 0)
+			used[u->list[l].poscol] = 1;
+	}
+	if (u->fmt && u->fmt->product_rows)	/* the product's, not the links' */
+		memset(used, 1, (size_t)s->ncols);
+	for (int k = 0; k < n; k++) {
+		int j;
+
+		if (src[k] >= 0 || owned[k] || mapped(im, sp[k].name))
 			continue;
 		key_of(&ck, sp[k].name);
 		if ((j = col_by_key(s, ck.s, ck.len)) >= 0 && !used[j])
@@ -782,7 +874,7 @@ bind(const struct imp *im, const struct spec *sp, const struct src *s,
 	for (int k = 0; k < n; k++) {
 		int best = -1;
 
-		if (src[k] >= 0 || mapped(im, sp[k].name))
+		if (src[k] >= 0 || owned[k] || mapped(im, sp[k].name))
 			continue;
 		for (const char *p = sp[k].alias; *p;) {
 			const char *e = strchr(p, ' ');
@@ -805,13 +897,198 @@ bind(const struct imp *im, const struct spec *sp, const struct src *s,
 	buf_free(&ck);
 }
 
+/* The list column's values come from the input's lists. */
 static int
-has_required(const struct spec *sp, const int *src)
+from_lists(const struct src *s, const struct spec *sp)
+{
+	return s->use.nlist > 0 && strcmp(sp->name, "linked_id") == 0;
+}
+
+static int
+has_required(const struct src *s, const struct spec *sp, const int *src)
 {
 	for (int k = 0; sp[k].name; k++)
-		if ((sp[k].flags & REQ) && src[k] < 0)
+		if ((sp[k].flags & REQ) && src[k] < 0 && !from_lists(s, &sp[k]))
 			return 0;
 	return 1;
+}
+
+/* The distance from key to the nearest name of spec sp (its canonical
+ * name or an alias), that name in *w. */
+static int
+spec_dist(const struct spec *sp, const char *key, size_t kl, const char **w,
+    size_t *wl)
+{
+	char ck[64];
+	int best;
+
+	keyof(sp->name, strlen(sp->name), ck, sizeof ck);
+	best = shopfmt_dist(key, kl, ck, strlen(ck));
+	*w = sp->name;
+	*wl = strlen(sp->name);
+	for (const char *p = sp->alias; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int d = shopfmt_dist(key, kl, p, n);
+
+		if (d < best)
+			best = d, *w = p, *wl = n;
+		p += n + (e != NULL);
+	}
+	return best;
+}
+
+/* A --map argument as the shell takes it. */
+static void
+shell_word(struct buf *b, const char *canon, const char *col)
+{
+	int plain = *col != '\0';
+
+	for (const char *p = col; *p; p++)
+		if (!alnum((unsigned char)*p) && !strchr("_.-/+@%:,", *p))
+			plain = 0;
+	if (plain) {
+		buf_printf(b, " --map %s=%s", canon, col);
+		return;
+	}
+	buf_printf(b, " --map '%s=", canon);
+	for (const char *p = col; *p; p++) {
+		if (*p == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *p);
+	}
+	buf_putc(b, '\'');
+}
+
+/*
+ * The --kind and --map options that read an input no kind fits: the kind
+ * whose required columns the input's names come nearest (the mean edit
+ * distance, relative to the names' lengths), each taken from the nearest
+ * column not yet taken. Checked by binding it. 0 when none would do.
+ */
+static int
+suggest(const struct imp *im, const struct src *s, struct buf *b)
+{
+	int best = -1, pick[16];
+	double bestcost = 0;
+
+	for (size_t g = 0; g < sizeof guess_order / sizeof guess_order[0]; g++) {
+		const struct spec *sp = kind_cols[guess_order[g]];
+		int need = 0, got = 0, col[16];
+		unsigned char *taken = xcalloc((size_t)s->ncols + 1, 1);
+		double cost = 0;
+
+		for (int k = 0; sp[k].name; k++) {
+			int bj = -1, bd = 0;
+			size_t bl = 1;
+
+			col[k] = -1;
+			if (!(sp[k].flags & REQ))
+				continue;
+			need++;
+			for (int j = 0; j < s->ncols; j++) {
+				size_t kl = strlen(s->ckey[j]), wl;
+				const char *w;
+				int d;
+
+				if (taken[j] || kl == 0)
+					continue;
+				d = spec_dist(&sp[k], s->ckey[j], kl, &w, &wl);
+				if (bj < 0 || d < bd)
+					bj = j, bd = d, bl = wl > kl ? wl : kl;
+			}
+			if (bj < 0)
+				continue;
+			taken[bj] = 1;
+			col[k] = bj;
+			cost += (double)bd / (double)bl;
+			got++;
+		}
+		free(taken);
+		if (got < need || need == 0)
+			continue;
+		cost /= need;
+		if (best < 0 || cost < bestcost) {
+			best = guess_order[g];
+			bestcost = cost;
+			memcpy(pick, col, sizeof pick);
+		}
+	}
+	if (best < 0)
+		return 0;
+	{
+		const struct spec *sp = kind_cols[best];
+		struct imp t = *im;
+		char **maps = xcalloc(16, sizeof *maps);
+		unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
+		int n = 0, ok, bound[16];
+
+		buf_printf(b, "--kind %s", kind_names[best]);
+		for (int k = 0; sp[k].name; k++) {
+			struct buf m;
+
+			if (pick[k] < 0)
+				continue;
+			buf_init(&m);
+			buf_printf(&m, "%s=%s", sp[k].name, s->cols[pick[k]]);
+			maps[n++] = (char *)buf_str(&m);
+			shell_word(b, sp[k].name, s->cols[pick[k]]);
+		}
+		t.maps = maps;
+		t.nmaps = n;
+		t.merge_path = NULL;
+		bind(&t, sp, s, bound, used, 1);
+		ok = has_required(s, sp, bound);
+		for (int i = 0; i < n; i++)
+			free(maps[i]);
+		free(maps);
+		free(used);
+		return ok;
+	}
+}
+
+/*
+ * No kind fits: exit 3 with the columns found, the nearest known name of
+ * each (among every kind's canonical names and aliases), and the --kind
+ * and --map options that would read the input.
+ */
+XS_NORETURN static void
+cannot_guess(const struct imp *im, const struct src *s)
+{
+	struct buf b, sug;
+
+	buf_init(&b);
+	buf_init(&sug);
+	for (int j = 0; j < s->ncols; j++) {
+		const char *bw = NULL, *w;
+		size_t bwl = 0, wl, kl = strlen(s->ckey[j]);
+		int bd = -1, bk = 0, bs = 0;
+
+		buf_printf(&b, "%s'%s'", j ? ", " : "", s->cols[j]);
+		for (size_t g = 0; kl && g < sizeof guess_order /
+		    sizeof guess_order[0]; g++) {
+			const struct spec *sp = kind_cols[guess_order[g]];
+
+			for (int k = 0; sp[k].name; k++) {
+				int d = spec_dist(&sp[k], s->ckey[j], kl, &w, &wl);
+
+				if (bd < 0 || d < bd)
+					bd = d, bw = w, bwl = wl,
+					bk = guess_order[g], bs = k;
+			}
+		}
+		if (bw)
+			buf_printf(&b, " (nearest: %.*s, %s %s)", (int)bwl, bw,
+			    kind_names[bk], kind_cols[bk][bs].name);
+	}
+	if (!s->ncols)
+		buf_puts(&b, "none");
+	if (suggest(im, s, &sug))
+		die(XS_INPUT, "%s: cannot guess --kind from the header; found %s; "
+		    "this would read it: %s", s->name, buf_str(&b), buf_str(&sug));
+	die(XS_INPUT, "%s: cannot guess --kind from the header; found %s",
+	    s->name, buf_str(&b));
 }
 
 static int
@@ -819,13 +1096,16 @@ guess_kind(struct imp *im, const struct src *s)
 {
 	int src[16];
 	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
-	struct buf b;
 
+	if (s->use.fmt) {
+		free(used);
+		return opt_word("--kind", s->use.fmt->kind, kind_names);
+	}
 	for (size_t i = 0; i < sizeof guess_order / sizeof guess_order[0]; i++) {
 		int k = guess_order[i];
 
 		bind(im, kind_cols[k], s, src, used, 0);
-		if (has_required(kind_cols[k], src)) {
+		if (has_required(s, kind_cols[k], src)) {
 			free(used);
 			note("%s: guessed --kind %s from the header", s->name,
 			    kind_names[k]);
@@ -833,10 +1113,7 @@ guess_kind(struct imp *im, const struct src *s)
 		}
 	}
 	free(used);
-	buf_init(&b);
-	found_list(&b, s);
-	die(XS_INPUT, "%s: cannot guess --kind from the header (found: %s)",
-	    s->name, buf_str(&b));
+	cannot_guess(im, s);
 }
 
 static int
@@ -846,6 +1123,46 @@ spec_ix(const struct imp *im, const char *name)
 		if (strcmp(im->spec[k].name, name) == 0)
 			return k;
 	return -1;
+}
+
+static int conv(struct imp *im, int k, const char *s, size_t n);
+
+/* The column a --set name=value is for, as an output column name. */
+static char *
+set_name(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *cn = xmemdup(arg, (size_t)(eq - arg));
+	char *name = snake(cn, 0);
+
+	free(cn);
+	return name;
+}
+
+/* --set values of the kind's columns: each checked as a value of its
+ * column would be, a bad one exit 2. The others become columns of their
+ * own (make_layout). */
+static void
+check_sets(struct imp *im)
+{
+	im->checking = 1;
+	for (int i = 0; i < im->nsets; i++) {
+		const char *a = im->sets[i], *eq = strchr(a, '=');
+		char *name = set_name(a);
+
+		for (int k = 0; k < im->nspec; k++) {
+			if (strcmp(im->spec[k].name, name) != 0)
+				continue;
+			if ((im->spec[k].flags & OP) && !im->merge_path)
+				die(XS_USAGE, "--set %s: op is read with --merge "
+				    "only", a);
+			if (conv(im, k, eq + 1, strlen(eq + 1)))
+				die(XS_USAGE, "--set %s: %s", a, im->why);
+			im->setv[k] = eq + 1;
+		}
+		free(name);
+	}
+	im->checking = 0;
 }
 
 static void
@@ -879,6 +1196,11 @@ set_kind(struct imp *im, int kind)
 	im->ix_op = spec_ix(im, "op");
 	im->ix_stock = spec_ix(im, "stock");
 	im->ix_status = spec_ix(im, "status");
+	im->ix_pos = spec_ix(im, "position");
+	im->ix_customer = spec_ix(im, "customer_id");
+	im->ix_ts = spec_ix(im, "ts");
+	im->setv = xcalloc((size_t)n, sizeof *im->setv);
+	im->peritem = xcalloc((size_t)n, 1);
 	for (int i = 0; i < im->nmaps; i++) {
 		const char *eq = strchr(im->maps[i], '=');
 		int ok = 0;
@@ -894,6 +1216,7 @@ set_kind(struct imp *im, int kind)
 			exit(XS_USAGE);
 		}
 	}
+	check_sets(im);
 }
 
 static void
@@ -905,6 +1228,15 @@ add_out(struct imp *im, const char *name)
 	intern_put(&im->onames, name, strlen(name));
 }
 
+static void
+add_extra(struct imp *im, char *name)
+{
+	add_out(im, name);
+	im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
+	    sizeof *im->extra);
+	im->extra[im->nextra++] = name;
+}
+
 /* The output columns, from the first input with a header (or none). */
 static void
 make_layout(struct imp *im, const struct src *s, const unsigned char *used)
@@ -914,7 +1246,7 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 
 		im->ospec[k] = -1;
 		if ((sp->flags & OP) || ((sp->flags & IFANY) &&
-		    (!s || im->spec_src[k] < 0)))
+		    (!s || im->spec_src[k] < 0) && !im->setv[k]))
 			continue;
 		im->ospec[k] = im->nout;
 		add_out(im, sp->name);
@@ -929,15 +1261,207 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 			free(name);	/* a clash: map_input says with what */
 			continue;
 		}
-		add_out(im, name);
-		im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
-		    sizeof *im->extra);
-		im->extra[im->nextra++] = name;
+		add_extra(im, name);
+	}
+	/* --set of a column that is not the kind's: a column of its own,
+	 * or the value of an input column of that name where it is empty */
+	im->extra_setv = xcalloc((size_t)im->nextra + im->nsets + 1,
+	    sizeof *im->extra_setv);
+	for (int i = 0; i < im->nsets; i++) {
+		const char *eq = strchr(im->sets[i], '=');
+		char *name = set_name(im->sets[i]);
+		uint32_t o;
+
+		if (spec_ix(im, name) >= 0) {
+			free(name);
+			continue;
+		}
+		if ((o = intern_find(&im->onames, name, strlen(name))) ==
+		    INTERN_NONE) {
+			add_extra(im, name);
+			o = (uint32_t)im->nout - 1;
+		} else {
+			free(name);
+		}
+		im->extra_setv[(int)o - (im->nout - im->nextra)] = eq + 1;
 	}
 	im->v = xcalloc((size_t)im->nout + 1, sizeof *im->v);
 	im->olen = xcalloc((size_t)im->nout + 1, sizeof *im->olen);
 	im->extra_src = xcalloc((size_t)im->nextra + 1, sizeof *im->extra_src);
 	im->ready = 1;
+}
+
+/* Has the input a column of one of the names in words (keys)? */
+static int
+any_key(const struct src *s, const char *words)
+{
+	for (const char *p = words; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t wl = e ? (size_t)(e - p) : strlen(p);
+
+		if (col_by_key(s, p, wl) >= 0)
+			return 1;
+		p += wl + (e != NULL);
+	}
+	return 0;
+}
+
+/* The export format the input is (of the kind, when given), or else for
+ * relations without a linked column, the wide form: Linked 1, ... */
+static void
+detect(const struct imp *im, struct src *s)
+{
+	const char *kn = im->kind >= 0 ? kind_names[im->kind] : NULL;
+
+	if (shopfmt_find(s->ckey, s->ncols, kn, &s->use) ||
+	    (im->kind >= 0 && im->kind != K_RELATIONS) ||
+	    mapped(im, "linked_id") || any_key(s, "linkedid") ||
+	    any_key(s, relations_cols[1].alias))
+		return;
+	shopfmt_wide(s->ckey, s->ncols, relations_cols[1].alias, &s->use);
+	shopfmt_wide(s->ckey, s->ncols, "linkedid", &s->use);
+}
+
+static void
+add_slot(struct imp *im, int col, int poscol, long pos, const char *type,
+    const char *sep)
+{
+	im->slot = xreallocarray(im->slot, (size_t)im->nslot + 1,
+	    sizeof *im->slot);
+	im->slot[im->nslot++] = (struct slot){ col, poscol, pos, type, sep,
+		strlen(sep) };
+}
+
+/*
+ * The lists of this input: the columns of links of its export format or
+ * of the wide form, for relations the linked column (a list in one cell
+ * is a list), and --split. One canonical column's values come from lists
+ * in a row (im->lt); --split of another replaces the linked column's.
+ */
+static void
+make_slots(struct imp *im, const struct src *s)
+{
+	const struct shopfmt_use *u = &s->use;
+	int lk = -1, plain = 0, pos = im->ix_pos >= 0 ? im->spec_src[im->ix_pos] :
+	    -1;
+
+	im->nslot = 0;
+	im->slot_opt = 0;
+	memset(im->peritem, 0, (size_t)im->nspec);
+	if (u->nlist && im->ix_linked >= 0) {
+		lk = im->ix_linked;
+		for (int l = 0; l < u->nlist; l++) {
+			const struct shopfmt_list *sl = &u->list[l];
+
+			add_slot(im, sl->col, sl->poscol >= 0 ? sl->poscol :
+			    sl->pos ? -1 : pos, sl->pos, sl->type, ",");
+		}
+		/* a product's lists, or numbered columns, may all be empty */
+		im->slot_opt = !u->fmt || u->fmt->product_rows;
+	} else if (im->kind == K_RELATIONS && im->spec_src[im->ix_linked] >= 0) {
+		lk = im->ix_linked;
+		add_slot(im, im->spec_src[lk], pos, 0, NULL, ",");
+		plain = 1;
+	}
+	for (int i = 0; i < im->nsplits; i++) {
+		const char *a = im->splits[i], *eq = strchr(a, '=');
+		char *name = xmemdup(a, eq ? (size_t)(eq - a) : strlen(a));
+		const char *sep = eq ? eq + 1 : ",";
+		struct buf ck;
+		int j = -1, k = -1, done = 0;
+
+		buf_init(&ck);
+		key_of(&ck, name);
+		if (ck.len)
+			j = col_by_key(s, ck.s, ck.len);
+		for (int c = 0; j < 0 && c < s->ncols; c++)
+			if (strcmp(s->cols[c], name) == 0)
+				j = c;
+		if (j < 0 && (k = spec_ix(im, name)) >= 0) {
+			if (k == lk && !plain) {	/* every list */
+				for (int l = 0; l < im->nslot; l++)
+					im->slot[l].sep = sep,
+					im->slot[l].seplen = strlen(sep);
+				done = 1;
+			}
+			j = im->spec_src[k];
+		}
+		for (int l = 0; !done && l < im->nslot; l++)
+			if (im->slot[l].col == j)
+				im->slot[l].sep = sep,
+				im->slot[l].seplen = strlen(sep), done = 1;
+		for (k = 0; !done && j >= 0 && k < im->nspec; k++)
+			if (im->spec_src[k] == j)
+				break;
+		if (!done && j < 0) {
+			buf_reset(&ck);
+			found_list(&ck, s);
+			die(XS_INPUT, "%s: --split %s: no such column (found: %s)",
+			    s->name, a, buf_str(&ck));
+		}
+		if (!done && (k >= im->nspec || im->spec[k].type == T_LIST ||
+		    (im->spec[k].flags & OP)))
+			die(XS_INPUT, "%s: --split %s: column '%s' is not read as "
+			    "an id or value of %s", s->name, a, s->cols[j],
+			    kind_names[im->kind]);
+		if (!done && lk >= 0 && lk != k && !plain)
+			die(XS_INPUT, "%s: --split %s: the rows are split on "
+			    "their lists of %s already", s->name, a,
+			    im->spec[lk].name);
+		if (!done) {
+			if (plain)
+				im->nslot = 0, plain = 0;
+			lk = k;
+			add_slot(im, j, k == im->ix_linked ? pos : -1, 0, NULL,
+			    sep);
+		}
+		buf_free(&ck);
+		free(name);
+	}
+	im->lt = lk;
+	if (lk >= 0) {
+		im->peritem[lk] = 1;
+		if (lk == im->ix_linked && im->ix_pos >= 0)
+			im->peritem[im->ix_pos] = 1;
+	}
+	im->posok = xrealloc(im->posok, (size_t)im->nslot + 1);
+}
+
+/* Says how the input is read when it is an export format or has lists. */
+static void
+say_format(const struct imp *im, const struct src *s)
+{
+	const struct shopfmt_use *u = &s->use;
+	struct buf b;
+	int left = 0;
+
+	if (!u->nlist && !u->fmt)
+		return;
+	buf_init(&b);
+	if (u->fmt)
+		buf_printf(&b, "read as a %s (--kind %s)", u->fmt->name,
+		    u->fmt->kind);
+	for (int l = 0; l < u->nlist; l++)
+		buf_printf(&b, "%s%s", l ? ", " : u->fmt ? "; links from " :
+		    "links from ", s->cols[u->list[l].col]);
+	if (!u->fmt)
+		buf_puts(&b, ", their numbers the positions");
+	for (int j = 0; u->fmt && u->fmt->product_rows && j < s->ncols; j++) {
+		int bound = 0;
+
+		for (int k = 0; k < im->nspec; k++)
+			bound |= im->spec_src[k] == j;
+		for (int l = 0; l < u->nlist; l++)
+			bound |= u->list[l].col == j || u->list[l].poscol == j;
+		left += !bound;
+	}
+	if (left && im->spec_src[im->ix_subject] >= 0)	/* the product's id */
+		buf_printf(&b, "; %d other column%s about the product, not its "
+		    "links, left out (--kind catalog --map product_id=%s reads "
+		    "them)", left, left == 1 ? "" : "s",
+		    s->cols[im->spec_src[im->ix_subject]]);
+	note("%s: %s", s->name, buf_str(&b));
+	buf_free(&b);
 }
 
 /* Maps this input's columns: spec_src, extra_src; later inputs must fit
@@ -950,7 +1474,8 @@ map_input(struct imp *im, const struct src *s)
 
 	bind(im, im->spec, s, im->spec_src, used, 1);
 	for (int k = 0; k < im->nspec; k++) {
-		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0) {
+		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0 &&
+		    !from_lists(s, &im->spec[k])) {
 			buf_init(&b);
 			found_list(&b, s);
 			die(XS_INPUT, "%s: missing required column '%s' (found: %s)",
@@ -1005,51 +1530,62 @@ map_input(struct imp *im, const struct src *s)
 	for (int k = 0; k < im->nspec; k++)
 		if (im->spec_src[k] >= 0 && im->ospec[k] >= 0)
 			im->carried[im->ospec[k]] = 1;
+	for (int k = 0; k < im->nspec; k++)
+		if (im->setv[k] && im->ospec[k] >= 0)
+			im->carried[im->ospec[k]] = 1;
 	for (int e = 0; e < im->nextra; e++)
-		if (im->extra_src[e] >= 0)
+		if (im->extra_src[e] >= 0 || im->extra_setv[e])
 			im->carried[im->nout - im->nextra + e] = 1;
 	im->ncols_in = s->ncols;
+	make_slots(im, s);
+	say_format(im, s);
 	free(used);
 }
 
 /* ---- rejections ---- */
 
 static void
-count_reason(struct imp *im, const char *key, const char *where, int policy)
+count_reason(struct imp *im, const char *key, const char *where, int what)
 {
 	int i;
 
 	for (i = 0; i < im->nrs; i++)
-		if (strcmp(im->rs[i].key, key) == 0)
+		if (im->rs[i].what == what && strcmp(im->rs[i].key, key) == 0)
 			break;
 	if (i == im->nrs) {
 		im->rs = xreallocarray(im->rs, (size_t)im->nrs + 1, sizeof *im->rs);
 		im->rs[i].key = xstrdup(key);
 		im->rs[i].first = xstrdup(where);
 		im->rs[i].n = 0;
-		im->rs[i].policy = policy;
+		im->rs[i].what = what;
 		im->nrs++;
 	}
 	im->rs[i].n++;
 }
 
-/* The rejects file: file, line, reason, then cols (the output's, or with
+/* The rejects file's own columns, before the row's. */
+enum { RJ_FILE, RJ_LINE, RJ_COLUMN, RJ_VALUE, RJ_REASON, RJ_N };
+
+/* The rejects file: file, line, the column and value the reason is about
+ * (when it is about one), reason, then cols (the output's, or with
  * --merge the snapshot's and op), so that a row of any input, whatever
  * the order of its columns, has each value under the column it is. */
 static void
 open_rejects(struct imp *im, int ncols, char *const *cols)
 {
-	char **h = xcalloc((size_t)ncols + 4, sizeof *h);
+	char **h = xcalloc((size_t)ncols + RJ_N + 1, sizeof *h);
 
-	h[0] = "file";
-	h[1] = "line";
-	h[2] = "reason";
+	h[RJ_FILE] = "file";
+	h[RJ_LINE] = "line";
+	h[RJ_COLUMN] = "column";
+	h[RJ_VALUE] = "value";
+	h[RJ_REASON] = "reason";
 	for (int i = 0; i < ncols; i++)
-		h[3 + i] = cols[i];
+		h[RJ_N + i] = cols[i];
 	im->rej = out_open(im->rej_path);
-	wr_open(&im->rw, im->rej, 0, ncols + 3, h);
-	im->rv = xcalloc((size_t)ncols + 4, sizeof *im->rv);
-	im->rl = xcalloc((size_t)ncols + 4, sizeof *im->rl);
+	wr_open(&im->rw, im->rej, 0, ncols + RJ_N, h);
+	im->rv = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rv);
+	im->rl = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rl);
 	free(h);
 }
 
@@ -1087,30 +1623,55 @@ map_rejects(struct imp *im, const struct src *s)
 static void
 put_reject(struct imp *im, int col, const char *v, size_t n)
 {
-	im->rv[3 + col] = (char *)v;
-	im->rl[3 + col] = n;
+	im->rv[RJ_N + col] = (char *)v;
+	im->rl[RJ_N + col] = n;
+}
+
+/* The rejects column of spec k, or -1. */
+static int
+rej_col(const struct imp *im, int k)
+{
+	int o = k >= 0 ? im->ospec[k] : -1;
+
+	return o < 0 ? -1 : im->merge_path ? im->st.from[o] : o;
+}
+
+/* The file's own columns of a rejects record; col is the input column
+ * the reason is about, or -1. */
+static void
+reject_head(struct imp *im, const char *file, long line, const char **cols,
+    int col, const char *v, size_t vn, const char *why, char *lb)
+{
+	snprintf(lb, 32, "%ld", line);
+	im->rv[RJ_FILE] = (char *)file;
+	im->rv[RJ_LINE] = lb;
+	im->rv[RJ_COLUMN] = col >= 0 ? (char *)cols[col] : "";
+	im->rv[RJ_VALUE] = col >= 0 ? (char *)v : "";
+	im->rv[RJ_REASON] = (char *)why;
+	for (int i = 0; i < RJ_N; i++)
+		im->rl[i] = strlen(im->rv[i]);
+	if (col >= 0)
+		im->rl[RJ_VALUE] = vn;
+	for (int i = 0; i < im->rw.ncols - RJ_N; i++)
+		put_reject(im, i, "", 0);
 }
 
 /* The rejected row as read, each value under its column: fields beyond
  * the header are joined to the last column's value by the delimiter, a
- * line that could not be split goes whole into the first column. */
+ * line that could not be split goes whole into the first column. A list
+ * item rejected on its own has the item, its type and its position
+ * under the columns they would have been written to. */
 static void
 write_reject(struct imp *im, const struct src *s, const struct row *rw,
     const char *why)
 {
-	int n = im->rw.ncols - 3, last = s->ncols - 1;
+	int n = im->rw.ncols - RJ_N, last = s->ncols - 1, c;
 	char lb[32];
 	struct buf tail;
 
 	buf_init(&tail);
-	snprintf(lb, sizeof lb, "%ld", rw->line);
-	im->rv[0] = (char *)s->name;
-	im->rv[1] = lb;
-	im->rv[2] = (char *)why;
-	for (int i = 0; i < 3; i++)
-		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < n; i++)
-		put_reject(im, i, "", 0);
+	reject_head(im, s->name, rw->line, (const char **)s->cols, im->whycol,
+	    im->whyv, im->whyn, why, lb);
 	if (rw->bad && rw->raw) {
 		if (n > 0)
 			put_reject(im, 0, rw->raw, rw->rawlen);
@@ -1129,6 +1690,14 @@ write_reject(struct imp *im, const struct src *s, const struct row *rw,
 			    tail.len);
 		}
 	}
+	if (im->initem) {
+		if ((c = rej_col(im, im->lt)) >= 0)
+			put_reject(im, c, im->item, im->itemlen);
+		if (im->lt == im->ix_linked && (c = rej_col(im, im->ix_pos)) >= 0)
+			put_reject(im, c, im->itempos, im->itemposlen);
+		if (im->itemtype && (c = rej_col(im, im->ix_type)) >= 0)
+			put_reject(im, c, im->itemtype, strlen(im->itemtype));
+	}
 	wr_row(&im->rw, im->rv, im->rl);
 	buf_free(&tail);
 }
@@ -1146,7 +1715,8 @@ preview_problem(struct imp *im, const char *where, const char *why)
 	buf_putc(b, '\n');
 }
 
-/* Counts and reports the row just refused; why and whykey are set. */
+/* Counts and reports the row (or list item) just refused; why and whykey
+ * are set. */
 static void
 reject(struct imp *im, const struct src *s, const struct row *rw, int policy)
 {
@@ -1156,13 +1726,50 @@ reject(struct imp *im, const struct src *s, const struct row *rw, int policy)
 	im->rejected++;
 	if (!policy)
 		im->problems++;
-	count_reason(im, im->whykey, where, policy);
+	count_reason(im, im->whykey, where, policy ? R_POLICY : R_PROBLEM);
 	if (xs_verbose)
 		warnx("%s: %s", where, im->why);
 	if (im->preview && !policy)
 		preview_problem(im, where, im->why);
 	if (im->rej)
 		write_reject(im, s, rw, im->why);
+}
+
+/* Reports the values blanked in the row (or list item) just written,
+ * from the from'th on. */
+static void
+report_blanks(struct imp *im, const struct src *s, const struct row *rw,
+    int from)
+{
+	char where[512], lb[32];
+
+	snprintf(where, sizeof where, "%s:%ld", s->name, rw->line);
+	for (int i = from; i < im->nbl; i++) {
+		const struct blank *b = &im->bl[i];
+
+		im->blanked++;
+		count_reason(im, b->key, where, R_BLANK);
+		if (xs_verbose)
+			warnx("%s: %s (blanked, row kept)", where, b->why);
+		if (im->preview) {
+			char w[600];
+
+			snprintf(w, sizeof w, "%s (blanked, row kept)", b->why);
+			preview_problem(im, where, w);
+		}
+		if (im->rej) {
+			char w[600];
+
+			snprintf(w, sizeof w, "%s (blanked, row kept)", b->why);
+			reject_head(im, s->name, rw->line, (const char **)s->cols,
+			    b->col, b->v, b->n, w, lb);
+			if (b->col < 0) {	/* a --set value */
+				im->rv[RJ_VALUE] = (char *)b->v;
+				im->rl[RJ_VALUE] = b->n;
+			}
+			wr_row(&im->rw, im->rv, im->rl);
+		}
+	}
 }
 
 static int
@@ -1183,6 +1790,9 @@ fail(struct imp *im, int k, const char *what, const char *s, size_t n)
 	snprintf(im->why, sizeof im->why, "%s: \"%.*s%s\"", im->keybuf,
 	    (int)(n > 60 ? 60 : n), s, n > 60 ? "..." : "");
 	im->whykey = im->keybuf;
+	im->whycol = im->conv_col;
+	im->whyv = s;
+	im->whyn = n;
 	return -1;
 }
 
@@ -1337,12 +1947,13 @@ conv_date(struct imp *im, int k, const char *s, size_t n)
 {
 	int64_t t;
 	const char *err;
+	char why[DATE_WHY];
 
 	if (n == im->drawlen[k] && memcmp(im->draw[k], s, n) == 0) {
 		set_val(im, k, im->dout[k], im->doutlen[k]);
 		return 0;
 	}
-	if ((err = time_parse(s, n, &t)))
+	if ((err = date_parse(&im->df, s, n, &t, why)))
 		return fail(im, k, err, s, n);
 	im->doutlen[k] = time_fmt(t, im->dout[k]);
 	if (n <= sizeof im->draw[k]) {
@@ -1422,6 +2033,41 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 	}
 }
 
+/*
+ * Can a bad value of spec k be blanked, the row kept? In an optional
+ * column whose empty value means "not known" (a date, a price, a
+ * status), yes; not where it would mean the default (a type, a source,
+ * an op: an upsell would become a cross-sell) nor in an id.
+ */
+static int
+soft(const struct imp *im, int k)
+{
+	int type = im->spec[k].type;
+
+	return !im->checking && !(im->spec[k].flags & REQ) && type != T_ID &&
+	    type != T_LINK && type != T_SOURCE && type != T_OP;
+}
+
+/* The bad value s of spec k blanked; fail has said why. */
+static int
+blank_value(struct imp *im, int k, const char *s, size_t n)
+{
+	struct blank *b;
+
+	if (im->nbl == im->capbl) {
+		im->capbl = im->capbl ? 2 * im->capbl : 8;
+		im->bl = xreallocarray(im->bl, (size_t)im->capbl, sizeof *im->bl);
+	}
+	b = &im->bl[im->nbl++];
+	b->col = im->conv_col;
+	b->v = s;
+	b->n = n;
+	snprintf(b->key, sizeof b->key, "%s", im->keybuf);
+	snprintf(b->why, sizeof b->why, "%s", im->why);
+	set_val(im, k, "", 0);
+	return 0;
+}
+
 /* Checks and normalises the trimmed value s of spec k. */
 static int
 conv(struct imp *im, int k, const char *s, size_t n)
@@ -1433,7 +2079,11 @@ conv(struct imp *im, int k, const char *s, size_t n)
 		char key[128];
 
 		snprintf(key, sizeof key, "column '%s': empty", im->spec[k].name);
-		return fail_key(im, key);
+		fail_key(im, key);
+		im->whycol = im->conv_col;
+		im->whyv = "";
+		im->whyn = 0;
+		return -1;
 	}
 	if (type == T_ID || type == T_OPTID || type == T_TEXT)
 		return 0;
@@ -1444,8 +2094,10 @@ conv(struct imp *im, int k, const char *s, size_t n)
 		    conv_num(im, k, s, n) : type == T_DATE ?
 		    conv_date(im, k, s, n) : conv_word(im, k, s, n);
 
-		if (rc == 0 || !missing_marker(s, n))
-			return rc;
+		if (rc == 0)
+			return 0;
+		if (!missing_marker(s, n))
+			return soft(im, k) ? blank_value(im, k, s, n) : rc;
 	}
 	set_val(im, k, "", 0);
 	if (type == T_LINK)
@@ -1610,7 +2262,11 @@ check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 		if (!why)
 			continue;
 		snprintf(key, sizeof key, "column '%s': %s", s->cols[j], why);
-		return fail_key(im, key);
+		fail_key(im, key);
+		im->whycol = j;
+		im->whyv = rw->f[j];
+		im->whyn = rw->len[j];
+		return -1;
 	}
 	return 0;
 }
@@ -1657,10 +2313,13 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
 	char key[256];
 	int j = rw->badcol - 1;
 
-	if (j >= 0 && j < s->ncols)
+	if (j >= 0 && j < s->ncols) {
 		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->cols[j],
 		    rw->bad);
-	else
+		im->whycol = j;
+		im->whyv = "";
+		im->whyn = 0;
+	} else
 		snprintf(key, sizeof key, "column %d: %s", j + 1, rw->bad);
 	fail_key(im, key);
 	if (rw->lastline > rw->line)
@@ -1669,12 +2328,20 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
 	return -1;
 }
 
-/* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
+/*
+ * Checks a row and converts its values, except those converted per list
+ * item: 0, or -1 rejected. An order's line with no customer or date has
+ * those of the order's line before it, when that is right before it.
+ */
 static int
-convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
+read_row(struct imp *im, const struct src *s, const struct row *rw)
 {
-	int base = im->nout - im->nextra;
+	const char *cv[2];
+	size_t cn[2];
 
+	im->whycol = -1;
+	im->nbl = 0;
+	im->initem = 0;
 	if (rw->bad && rw->badcol > 0)
 		return malformed_csv(im, s, rw);
 	if (rw->bad) {
@@ -1686,14 +2353,45 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
 	im->oos = im->type_given = 0;
+	if (im->carry.started >= 0) {	/* orders */
+		const char *o;
+		size_t on;
+
+		src_field(rw, im->spec_src[im->ix_order], &o, &on);
+		src_field(rw, im->spec_src[im->ix_customer], &cv[0], &cn[0]);
+		src_field(rw, im->spec_src[im->ix_ts], &cv[1], &cn[1]);
+		carry_row(&im->carry, o, on, 2, cv, cn);
+	}
 	for (int k = 0; k < im->nspec; k++) {
 		const char *p;
 		size_t n;
 
-		src_field(rw, im->spec_src[k], &p, &n);
+		if (im->peritem[k])
+			continue;
+		im->conv_col = im->spec_src[k];
+		src_field(rw, im->conv_col, &p, &n);
+		if (k == im->ix_customer && im->carry.started >= 0)
+			p = cv[0], n = cn[0];
+		else if (k == im->ix_ts && im->carry.started >= 0)
+			p = cv[1], n = cn[1];
+		if (n == 0 && im->setv[k]) {
+			p = im->setv[k];
+			n = strlen(p);
+			im->conv_col = -1;
+		}
 		if (conv(im, k, p, n))
 			return -1;
 	}
+	return 0;
+}
+
+/* The kind's rules, then the output row in im->v: 0, -1 rejected, 1
+ * dropped on request. */
+static int
+finish_row(struct imp *im, const struct row *rw, int fileno)
+{
+	int base = im->nout - im->nextra;
+
 	if (im->kind == K_ORDERS && order_rules(im))
 		return 1;
 	if (im->kind == K_RELATIONS && relation_rules(im, fileno, rw->line))
@@ -1711,13 +2409,227 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 		size_t n;
 
 		src_field(rw, im->extra_src[e], &p, &n);
+		if (n == 0 && im->extra_setv[e])
+			p = im->extra_setv[e], n = strlen(p);
 		im->v[base + e] = (char *)p;
 		im->olen[base + e] = n;
 	}
 	return 0;
 }
 
+static void emit(struct imp *im, const struct row *rw);
+
+/* A row without lists: one record in, written or rejected. */
+static void
+one_row(struct imp *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int rc = read_row(im, s, rw);
+
+	im->nrec++;
+	if (rc == 0)
+		rc = finish_row(im, rw, fileno);
+	if (rc) {
+		reject(im, s, rw, rc > 0);
+		return;
+	}
+	report_blanks(im, s, rw, 0);
+	emit(im, rw);
+}
+
+static size_t
+count_items(const char *p, size_t n, const struct slot *sl)
+{
+	const char *item, *end = p + n;
+	size_t len, c = 0;
+
+	while (shopfmt_item(&p, end, sl->sep, sl->seplen, &item, &len))
+		c++;
+	return c;
+}
+
+/*
+ * A row whose lists hold several values of the list column (im->lt):
+ * every item is a record of its own, converted, checked, written or
+ * rejected on its own. For links, an item's type is the one its column's
+ * name says, else the row's; its position the one its column's number
+ * says (Linked 2), else the item of the same place in the positions
+ * list, else its place when the cell holds more than one item.
+ */
+static void
+split_row(struct imp *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int lk = im->lt, links = lk == im->ix_linked;
+	int lp = links ? im->ix_pos : -1, lt = links ? im->ix_type : -1;
+	int nrow, items = 0, flushed = 0, rgiven = 0, rc;
+	const char *rtype = NULL;
+	size_t rtypen = 0;
+	char num[32];
+
+	if (read_row(im, s, rw)) {
+		im->nrec++;
+		reject(im, s, rw, 0);
+		return;
+	}
+	if (lt >= 0) {
+		rtype = im->val[lt];
+		rtypen = im->vlen[lt];
+		rgiven = im->type_given;
+	}
+	/* positions lists that do not pair with their items: blanked */
+	for (int l = 0; lp >= 0 && l < im->nslot; l++) {
+		const struct slot *sl = &im->slot[l];
+		const char *p, *q;
+		size_t n, qn, ni, nq;
+
+		im->posok[l] = P_NONE;
+		if (sl->pos || sl->poscol < 0)
+			continue;
+		src_field(rw, sl->col, &p, &n);
+		src_field(rw, sl->poscol, &q, &qn);
+		if (!(nq = count_items(q, qn, sl)))
+			continue;
+		ni = count_items(p, n, sl);
+		if (ni == nq || ni == 0) {
+			im->posok[l] = P_PAIRED;
+			continue;
+		}
+		im->posok[l] = P_BAD;
+		im->conv_col = sl->poscol;
+		fail(im, lp, "not as many positions as items", q, qn);
+		snprintf(im->why + strlen(im->why), sizeof im->why -
+		    strlen(im->why), " (%zu for %zu item%s)", nq, ni,
+		    ni == 1 ? "" : "s");
+		blank_value(im, lp, q, qn);
+	}
+	nrow = im->nbl;
+	for (int l = 0; l < im->nslot || (l == im->nslot && !items &&
+	    !im->slot_opt); l++) {
+		const struct slot *sl = l < im->nslot ? &im->slot[l] : NULL;
+		const char *p = "", *end, *q = "", *qend, *item, *pi;
+		size_t n = 0, qn = 0, len, pl, cnt, i = 0;
+		int none = sl == NULL;	/* no items: the row as it is */
+
+		if (sl) {
+			src_field(rw, sl->col, &p, &n);
+			if (!(cnt = count_items(p, n, sl)))
+				continue;
+			if (lp >= 0 && im->posok[l] == P_PAIRED)
+				src_field(rw, sl->poscol, &q, &qn);
+		} else {
+			cnt = 1;
+		}
+		end = p + n;
+		qend = q + qn;
+		while (none || shopfmt_item(&p, end, sl->sep, sl->seplen, &item,
+		    &len)) {
+			if (none)
+				item = "", len = 0;
+			items++;
+			im->nrec++;
+			im->nbl = nrow;
+			im->whycol = -1;
+			/* --rejects: the item where the row has more, or has
+			 * it in a column of its own */
+			im->initem = !none && (cnt > 1 ||
+			    sl->col != im->spec_src[lk]);
+			im->itemtype = sl && sl->type ? sl->type : NULL;
+			im->item = item;
+			im->itemlen = len;
+			im->conv_col = none ? im->spec_src[lk] : sl->col;
+			rc = conv(im, lk, item, len);
+			if (rc == 0 && lt >= 0) {
+				if (sl && sl->type) {
+					set_val(im, lt, sl->type, strlen(sl->type));
+					im->type_given = 1;
+				} else {
+					set_val(im, lt, rtype, rtypen);
+					im->type_given = rgiven;
+				}
+			}
+			if (rc == 0 && lp >= 0) {
+				pi = "", pl = 0;
+				im->conv_col = -1;
+				if (sl && sl->pos) {
+					pl = (size_t)snprintf(num, sizeof num, "%ld",
+					    sl->pos);
+					pi = num;
+				} else if (qn && shopfmt_item(&q, qend, sl->sep,
+				    sl->seplen, &pi, &pl)) {
+					im->conv_col = sl->poscol;
+				} else if (cnt > 1 && im->posok[l] == P_NONE) {
+					pl = (size_t)snprintf(num, sizeof num, "%zu",
+					    i + 1);
+					pi = num;
+				} else if (im->setv[lp]) {
+					pi = im->setv[lp];
+					pl = strlen(pi);
+				}
+				im->itempos = pi;
+				im->itemposlen = pl;
+				rc = conv(im, lp, pi, pl);
+			}
+			if (rc == 0)
+				rc = finish_row(im, rw, fileno);
+			if (rc) {
+				reject(im, s, rw, rc > 0);
+			} else {
+				report_blanks(im, s, rw, flushed ? nrow : 0);
+				flushed = 1;
+				emit(im, rw);
+			}
+			i++;
+			if (none)
+				break;
+		}
+	}
+	im->initem = 0;
+	if (!items) {	/* a product without links */
+		im->nrec++;
+		fail_key(im, "no linked products");
+		reject(im, s, rw, 1);
+	}
+}
+
 /* ---- --preview ---- */
+
+/* An input column's name for --preview, escaped. */
+static void
+put_col(struct buf *b, const char *c)
+{
+	term_escape(b, c, strlen(c));
+}
+
+/* Where the list column's values come from, when not a plain column. */
+static void
+describe_slots(struct imp *im, const struct src *s, int k)
+{
+	struct buf *b = &im->pv.cols;
+
+	for (int l = 0; l < im->nslot; l++) {
+		const struct slot *sl = &im->slot[l];
+
+		buf_printf(b, "  %-16s <- ", l ? "" : im->spec[k].name);
+		put_col(b, s->cols[sl->col]);
+		buf_puts(b, " (a list");
+		if (strcmp(sl->sep, ",") != 0) {
+			buf_puts(b, " split on '");
+			term_escape(b, sl->sep, sl->seplen);
+			buf_putc(b, '\'');
+		}
+		if (sl->type)
+			buf_printf(b, "; type %s", sl->type);
+		if (sl->pos)
+			buf_printf(b, "; position %ld", sl->pos);
+		else if (sl->poscol >= 0 && k == im->ix_linked &&
+		    sl->poscol != im->spec_src[im->ix_pos]) {
+			buf_puts(b, "; positions from ");
+			put_col(b, s->cols[sl->poscol]);
+		}
+		buf_puts(b, ")\n");
+	}
+}
 
 static void
 describe_map(struct imp *im, const struct src *s)
@@ -1727,25 +2639,48 @@ describe_map(struct imp *im, const struct src *s)
 	for (int k = 0; k < im->nspec; k++) {
 		const struct spec *sp = &im->spec[k];
 
-		if (im->spec_src[k] >= 0) {
+		if (k == im->lt && (im->nslot != 1 || im->spec_src[k] < 0 ||
+		    im->slot[0].type || strcmp(im->slot[0].sep, ",") != 0)) {
+			describe_slots(im, s, k);
+		} else if (im->spec_src[k] >= 0) {
 			buf_printf(b, "  %-16s <- ", sp->name);
-			term_escape(b, s->cols[im->spec_src[k]],
-			    strlen(s->cols[im->spec_src[k]]));
+			put_col(b, s->cols[im->spec_src[k]]);
+			if (im->setv[k]) {
+				buf_puts(b, " (where empty: ");
+				term_escape(b, im->setv[k], strlen(im->setv[k]));
+				buf_puts(b, ", --set)");
+			}
 			buf_putc(b, '\n');
-		} else if (!(sp->flags & (OP | IFANY)))
+		} else if (im->setv[k]) {
+			buf_printf(b, "  %-16s = ", sp->name);
+			term_escape(b, im->setv[k], strlen(im->setv[k]));
+			buf_puts(b, " (--set)\n");
+		} else if (!(sp->flags & (OP | IFANY))) {
 			buf_printf(b, "  %-16s (no column)\n", sp->name);
+		}
 	}
 	for (int e = 0; e < im->nextra; e++) {
-		const char *c = s->cols[im->extra_src[e]];
 		size_t at = b->len;
 
 		buf_puts(b, "  ");
 		term_escape(b, im->extra[e], strlen(im->extra[e]));
 		while (b->len < at + 18)
 			buf_putc(b, ' ');
+		if (im->extra_src[e] < 0) {
+			buf_puts(b, " = ");
+			term_escape(b, im->extra_setv[e], strlen(im->extra_setv[e]));
+			buf_puts(b, " (--set)\n");
+			continue;
+		}
 		buf_puts(b, " <- ");
-		term_escape(b, c, strlen(c));
-		buf_puts(b, " (kept as it is)\n");
+		put_col(b, s->cols[im->extra_src[e]]);
+		if (im->extra_setv[e]) {
+			buf_puts(b, " (kept as it is; where empty: ");
+			term_escape(b, im->extra_setv[e], strlen(im->extra_setv[e]));
+			buf_puts(b, ", --set)\n");
+		} else {
+			buf_puts(b, " (kept as it is)\n");
+		}
 	}
 }
 
@@ -1762,11 +2697,51 @@ preview_init(struct imp *im)
 	pv->sample = xcalloc(5, sizeof *pv->sample);
 }
 
+/* The column with the products' titles, for --preview: one whose name
+ * says so, when no format says which. */
+static int
+title_col(const struct imp *im, const struct src *s)
+{
+	static const char titles[] = "title name productname producttitle "
+	    "itemname lineitemname";
+
+	for (const char *p = titles; im->preview && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t wl = e ? (size_t)(e - p) : strlen(p);
+		int j = col_by_key(s, p, wl);
+
+		if (j >= 0)
+			return j;
+		p += wl + (e != NULL);
+	}
+	return -1;
+}
+
+/* The titles column is not written: the sample shows it all the same. */
+static int
+title_hidden(const struct imp *im)
+{
+	if (im->title_col < 0)
+		return 0;
+	for (int k = 0; k < im->nspec; k++)
+		if (im->spec_src[k] == im->title_col && im->ospec[k] >= 0)
+			return 0;
+	for (int e = 0; e < im->nextra; e++)
+		if (im->extra_src[e] == im->title_col)
+			return 0;
+	return 1;
+}
+
 static void
-preview_row(struct imp *im)
+preview_row(struct imp *im, const struct row *rw)
 {
 	struct preview *pv = &im->pv;
+	const char *t;
+	size_t tn;
 
+	src_field(rw, im->title_col, &t, &tn);
+	if (!pv->nsample && !pv->nlinks)
+		pv->title = title_hidden(im);
 	for (int i = 0; i < pv->nids; i++) {
 		int k = pv->ix[i];
 		uint32_t id;
@@ -1779,16 +2754,22 @@ preview_row(struct imp *im)
 		if (id >= pv->nlinks) {
 			pv->links = xreallocarray(pv->links, (size_t)id + 1,
 			    sizeof *pv->links);
+			pv->titles = xreallocarray(pv->titles, (size_t)id + 1,
+			    sizeof *pv->titles);
 			pv->links[id] = 0;
+			pv->titles[id] = NULL;
 			pv->nlinks = (size_t)id + 1;
 		}
 		pv->links[id]++;
+		if (!pv->titles[id] && tn)
+			pv->titles[id] = xmemdup(t, tn);
 	}
 	if (pv->nsample < 5) {
-		char **r = xcalloc((size_t)im->nout + 1, sizeof *r);
+		char **r = xcalloc((size_t)im->nout + 2, sizeof *r);
 
 		for (int i = 0; i < im->nout; i++)
 			r[i] = xmemdup(im->v[i] ? im->v[i] : "", im->olen[i]);
+		r[im->nout] = xmemdup(t, tn);
 		pv->sample[pv->nsample++] = r;
 	}
 }
@@ -1820,12 +2801,13 @@ static void
 print_sample(const struct imp *im, FILE *fp)
 {
 	const struct preview *pv = &im->pv;
-	int *w = xcalloc((size_t)im->nout + 1, sizeof *w);
+	int *w = xcalloc((size_t)im->nout + 2, sizeof *w);
+	int nc = im->nout + pv->title;	/* the titles last, when not written */
 	struct buf b;
 
 	buf_init(&b);
-	for (int i = 0; i < im->nout; i++) {
-		w[i] = (int)term_width(im->ocol[i]);
+	for (int i = 0; i < nc; i++) {
+		w[i] = (int)term_width(i < im->nout ? im->ocol[i] : "title");
 		for (int r = 0; r < pv->nsample; r++) {
 			int n = (int)term_width(pv->sample[r][i]);
 			if (n > w[i])
@@ -1836,8 +2818,9 @@ print_sample(const struct imp *im, FILE *fp)
 	for (int r = -1; r < pv->nsample; r++) {
 		buf_reset(&b);
 		buf_puts(&b, "  ");
-		for (int i = 0; i < im->nout; i++)
-			put_cell(&b, r < 0 ? im->ocol[i] : pv->sample[r][i], w[i]);
+		for (int i = 0; i < nc; i++)
+			put_cell(&b, r >= 0 ? pv->sample[r][i] : i < im->nout ?
+			    im->ocol[i] : "title", w[i]);
 		while (b.len && b.s[b.len - 1] == ' ')
 			b.len--;
 		fprintf(fp, "%s\n", buf_str(&b));
@@ -1899,7 +2882,16 @@ print_links(const struct imp *im, FILE *fp)
 		buf_init(&b);
 		term_escape(&b, intern_str(&pv->ids[0], ix[i]),
 		    intern_len(&pv->ids[0], ix[i]));
-		fprintf(fp, "  %-16s %u\n", buf_str(&b), pv->links[ix[i]]);
+		fprintf(fp, "  %-16s %u", buf_str(&b), pv->links[ix[i]]);
+		if (pv->titles[ix[i]]) {	/* the subject's title */
+			buf_reset(&b);
+			buf_puts(&b, "  ");
+			put_cell(&b, pv->titles[ix[i]], 40);
+			while (b.len && b.s[b.len - 1] == ' ')
+				b.len--;
+			fputs(buf_str(&b), fp);
+		}
+		fputc('\n', fp);
 		buf_free(&b);
 	}
 	free(ix);
@@ -1911,8 +2903,14 @@ preview_print(struct imp *im, FILE *fp)
 	struct preview *pv = &im->pv;
 
 	fprintf(fp, "kind: %s\n", kind_names[im->kind]);
-	fprintf(fp, "rows: %ld in, %ld out, %ld rejected\n", im->in,
-	    im->nout_rows, im->rejected);
+	fprintf(fp, "rows: %ld in, ", im->in);
+	if (im->nrec != im->in)
+		fprintf(fp, "%ld after splitting lists, ", im->nrec);
+	fprintf(fp, "%ld out, %ld rejected", im->nout_rows, im->rejected);
+	if (im->blanked)
+		fprintf(fp, ", %ld value%s blanked", im->blanked,
+		    im->blanked == 1 ? "" : "s");
+	fputc('\n', fp);
 	fprintf(fp, "columns:\n%s", pv->cols.s ? buf_str(&pv->cols) : "");
 	fprintf(fp, "distinct values:\n");
 	for (int i = 0; i < pv->nids; i++)
@@ -1921,13 +2919,23 @@ preview_print(struct imp *im, FILE *fp)
 	if (im->kind == K_RELATIONS)
 		print_links(im, fp);
 	print_sample(im, fp);
-	fprintf(fp, "rejected:%s\n", im->nrs ? "" : " none");
-	for (int i = 0; i < im->nrs; i++) {
-		fprintf(fp, "  %6ld  ", im->rs[i].n);
-		term_puts(im->rs[i].key, fp);
-		putc('\n', fp);
+	for (int what = R_PROBLEM; what <= R_BLANK; what += 2) {
+		int any = 0;
+
+		for (int i = 0; i < im->nrs; i++)
+			any |= (im->rs[i].what == R_BLANK) == (what == R_BLANK);
+		fprintf(fp, "%s:%s\n", what == R_BLANK ? "blanked" : "rejected",
+		    any ? "" : " none");
+		for (int i = 0; i < im->nrs; i++) {
+			if ((im->rs[i].what == R_BLANK) != (what == R_BLANK))
+				continue;
+			fprintf(fp, "  %6ld  ", im->rs[i].n);
+			term_puts(im->rs[i].key, fp);
+			putc('\n', fp);
+		}
 	}
-	fprintf(fp, "problems:%s\n", im->problems ? "" : " none");
+	fprintf(fp, "problems:%s\n", im->problems || im->blanked ? "" :
+	    " none");
 	if (pv->problems.len)
 		fputs(buf_str(&pv->problems), fp);
 }
@@ -2009,19 +3017,12 @@ base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
 	    "%s:%lu)", r->name, (unsigned long)first->at);
 	im->st.dups++;
 	im->problems++;
-	count_reason(im, "duplicate link in the base", rec_where(r), 0);
+	count_reason(im, "duplicate link in the base", rec_where(r), R_PROBLEM);
 	if (xs_verbose)
 		warnx("%s: %s", rec_where(r), why);
 	if (!im->rej)
 		return;
-	snprintf(lb, sizeof lb, "%ld", r->line);
-	im->rv[0] = (char *)r->name;
-	im->rv[1] = lb;
-	im->rv[2] = why;
-	for (int i = 0; i < 3; i++)
-		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < im->rw.ncols - 3; i++)
-		put_reject(im, i, "", 0);
+	reject_head(im, r->name, r->line, NULL, -1, NULL, 0, why, lb);
 	for (int i = 0; i < r->ncols; i++)
 		put_reject(im, bmap[i], r->f[i], r->len[i]);
 	wr_row(&im->rw, im->rv, im->rl);
@@ -2097,7 +3098,7 @@ merge_row(struct imp *im)
 	uint32_t t = link_type(im->val[im->ix_type]);
 	size_t e;
 
-	if (im->spec_src[im->ix_op] >= 0 &&
+	if ((im->spec_src[im->ix_op] >= 0 || im->setv[im->ix_op]) &&
 	    strcmp(im->val[im->ix_op], "remove") == 0) {
 		int hit = 0;
 
@@ -2206,11 +3207,11 @@ start(struct imp *im, const struct src *s)
 }
 
 static void
-emit(struct imp *im)
+emit(struct imp *im, const struct row *rw)
 {
 	im->nout_rows++;
 	if (im->preview)
-		preview_row(im);
+		preview_row(im, rw);
 	else if (im->merge_path)
 		merge_row(im);
 	else
@@ -2224,15 +3225,19 @@ read_input(struct imp *im, struct src *s, int fileno)
 	int first = !im->ready;
 
 	im->delim_eff = s->fmt == F_CSV ? s->c.delim : s->fmt == F_TSV ? '\t' : 0;
+	detect(im, s);
 	if (im->kind < 0)
 		set_kind(im, guess_kind(im, s));
 	map_input(im, s);
+	im->title_col = s->use.title >= 0 ? s->use.title : title_col(im, s);
+	/* an order's lines after its first: the order's customer and date */
+	im->carry.started = im->kind == K_ORDERS &&
+	    (im->spec_src[im->ix_customer] >= 0 ||
+	    im->spec_src[im->ix_ts] >= 0) ? 0 : -1;
 	if (first)
 		start(im, s);
 	map_rejects(im, s);
 	while (src_next(s, &rw)) {
-		int rc;
-
 		/* A quote still open at the end: the rest of the input is
 		 * one field, and what rows it held nobody can say. */
 		if (s->fmt == F_CSV && s->c.bad == CSVIN_OPEN)
@@ -2243,27 +3248,49 @@ read_input(struct imp *im, struct src *s, int fileno)
 			    rw.badcol <= s->ncols ? "'" : "");
 		im->in++;
 		progress_tick(&im->pg, (uint64_t)im->in);
-		if ((rc = convert(im, s, &rw, fileno)) != 0)
-			reject(im, s, &rw, rc > 0);
+		if (im->nslot)
+			split_row(im, s, &rw, fileno);
 		else
-			emit(im);
+			one_row(im, s, &rw, fileno);
 	}
+}
+
+/* "N rows in, M after splitting lists, ": rows out and rejected add up
+ * to the records after splitting. */
+static void
+rows_in(const struct imp *im, struct buf *b)
+{
+	buf_printf(b, "%ld rows in, ", im->in);
+	if (im->nrec != im->in)
+		buf_printf(b, "%ld after splitting lists, ", im->nrec);
 }
 
 static void
 report(const struct imp *im)
 {
-	if (!im->merge_path)
-		note("%ld rows in, %ld out, %ld rejected", im->in, im->nout_rows,
-		    im->rejected);
+	struct buf b;
+
+	buf_init(&b);
+	rows_in(im, &b);
+	if (im->blanked)
+		note("%s%s%ld %s, %ld rejected, %ld value%s blanked",
+		    im->merge_path ? "feed: " : "", buf_str(&b), im->nout_rows,
+		    im->merge_path ? "applied" : "out", im->rejected, im->blanked,
+		    im->blanked == 1 ? "" : "s");
 	else
-		note("feed: %ld rows in, %ld applied, %ld rejected", im->in,
-		    im->nout_rows, im->rejected);
+		note("%s%s%ld %s, %ld rejected", im->merge_path ? "feed: " : "",
+		    buf_str(&b), im->nout_rows, im->merge_path ? "applied" : "out",
+		    im->rejected);
+	buf_free(&b);
 	for (int i = 0; i < im->nrs; i++) {
 		const struct reason *r = &im->rs[i];
 
-		if (r->policy)
+		if (r->what == R_POLICY)
 			note("%ld rejected: %s (first at %s)", r->n, r->key,
+			    r->first);
+		else if (r->what == R_BLANK)
+			warnx("%ld value%s blanked, row%s kept: %s (first at %s)",
+			    r->n, r->n == 1 ? "" : "s", r->n == 1 ? "" : "s", r->key,
 			    r->first);
 		else
 			warnx("%ld rejected: %s (first at %s)", r->n, r->key,
@@ -2315,6 +3342,10 @@ imp_init(struct imp *im)
 	intern_init(&im->st.names);
 	buf_init(&im->pv.cols);
 	buf_init(&im->pv.problems);
+	carry_init(&im->carry);
+	im->carry.started = -1;
+	im->title_col = -1;
+	im->lt = -1;
 }
 
 static void
@@ -2359,7 +3390,7 @@ imp_free(struct imp *im)
 		intern_free(&pv->ids[i]);
 	free(pv->links);
 	for (int r = 0; r < pv->nsample; r++)
-		free_strv(pv->sample[r], im->nout);
+		free_strv(pv->sample[r], im->nout + 1);
 	free(pv->sample);
 	buf_free(&pv->cols);
 	buf_free(&pv->problems);
@@ -2375,6 +3406,18 @@ imp_free(struct imp *im)
 	linkset_free(&st->keys);
 	free(im->files);
 	free(im->maps);
+	free(im->sets);
+	free(im->splits);
+	free(im->setv);
+	free(im->extra_setv);
+	free(im->peritem);
+	free(im->posok);
+	free(im->slot);
+	free(im->bl);
+	carry_free(&im->carry);
+	for (size_t i = 0; i < pv->nlinks; i++)
+		free(pv->titles[i]);
+	free(pv->titles);
 }
 
 /* Kinds whose file is the whole of something (a catalog, the links),
@@ -2460,6 +3503,10 @@ finish(struct imp *im)
 		wr_close(&im->rw);
 		out_close(im->rej);
 	}
+	if (im->strict && im->blanked)
+		die(XS_DATA, "--strict: %ld rows rejected, %ld value%s blanked, "
+		    "nothing written", im->problems, im->blanked,
+		    im->blanked == 1 ? "" : "s");
 	if (im->strict && im->problems)
 		die(XS_DATA, "--strict: %ld rows rejected, nothing written",
 		    im->problems);
@@ -2467,7 +3514,7 @@ finish(struct imp *im)
 	if (im->spool)
 		copy_spool(im->spool, im->out);
 	out_close(im->out);
-	status = im->problems ? XS_DATA : XS_OK;
+	status = im->problems || im->blanked ? XS_DATA : XS_OK;
 	imp_free(im);
 	return status;
 }
@@ -2515,6 +3562,45 @@ add_map(struct imp *im, const char *arg)
 	im->maps[im->nmaps++] = (char *)arg;
 }
 
+/* --set column=value: the value of column where the input has none. */
+static void
+add_set(struct imp *im, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		die(XS_USAGE, "--set: not column=value: '%s'", arg);
+	im->sets = xreallocarray(im->sets, (size_t)im->nsets + 1,
+	    sizeof *im->sets);
+	im->sets[im->nsets++] = (char *)arg;
+}
+
+/* --split column[=sep]: the column's cells are lists. */
+static void
+add_split(struct imp *im, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == arg || *arg == '\0' || (eq && !eq[1]))
+		die(XS_USAGE, "--split: not column or column=separator: '%s'",
+		    arg);
+	im->splits = xreallocarray(im->splits, (size_t)im->nsplits + 1,
+	    sizeof *im->splits);
+	im->splits[im->nsplits++] = (char *)arg;
+}
+
+static void
+add_date_format(struct imp *im, const char *arg)
+{
+	const char *err = date_fmt_check(arg);
+
+	if (err)
+		die(XS_USAGE, "--date-format '%s': %s", arg, err);
+	if (im->df.n == DATE_MAXFMT)
+		die(XS_USAGE, "--date-format: at most %d", DATE_MAXFMT);
+	im->df.fmt[im->df.n++] = arg;
+}
+
 static void
 set_exclude(struct imp *im, const char *arg)
 {
@@ -2544,6 +3630,9 @@ static const struct option longopts[] = {
 	{ "full", no_argument, NULL, 'U' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "max-shrink", required_argument, NULL, 'X' },
+	{ "set", required_argument, NULL, 'T' },
+	{ "split", required_argument, NULL, 'L' },
+	{ "date-format", required_argument, NULL, 'D' },
 	XS_COMMON_LONGOPTS
 };
 
@@ -2574,6 +3663,9 @@ options(struct imp *im, int argc, char **argv)
 			im->max_shrink = parse_shrink(optarg);
 			im->shrink_arg = optarg;
 			break;
+		case 'T': add_set(im, optarg); break;
+		case 'L': add_split(im, optarg); break;
+		case 'D': add_date_format(im, optarg); break;
 		case 'j': im->json = 1; break;
 		case 'o': im->out_path = optarg; break;
 		case 'q': xs_quiet = 1; break;
