@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "colmap.h"
 #include "csvin.h"
 #include "date.h"
 #include "report.h"
@@ -32,128 +33,6 @@ static const char usage_text[] =
     "           [--set column=value] [--split column[=sep]]\n"
     "           [--date-format format] [-o file] [file ...]\n";
 
-/* ---- kinds and their columns ---- */
-
-enum {
-	T_ID, T_OPTID, T_TEXT, T_NUM, T_POS, T_PCT, T_DATE, T_STATUS,
-	T_LINK, T_SOURCE, T_LIST, T_BOOL, T_GROUP, T_OP
-};
-/* REQ: required. IFANY: written only when the first input has it.
- * OP: the --merge operation, read but never written. */
-enum { REQ = 1, IFANY = 2, OP = 4 };
-
-/* Aliases are column names with case and everything but letters and
- * digits dropped, best first; the canonical name always matches. */
-struct spec {
-	const char *name;
-	int type, flags;
-	const char *alias;
-};
-
-#define PRODUCT_ALIASES "productid product sku itemid item variantsku " \
-	"productcode articleid article articlenumber stockcode"
-#define DATE_ALIASES "ts timestamp time date datetime"
-
-static const struct spec catalog_cols[] = {
-	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " id code" },
-	{ "title", T_TEXT, 0, "title name productname producttitle itemname "
-	    "description" },
-	{ "category", T_TEXT, 0, "category categoryname productcategory "
-	    "producttype department categorypath" },
-	{ "brand", T_TEXT, 0, "brand brandname vendor manufacturer make" },
-	{ "price", T_NUM, 0, "price unitprice saleprice regularprice "
-	    "retailprice listprice variantprice" },
-	{ "cost", T_NUM, 0, "cost unitcost costprice cogs purchaseprice "
-	    "costperitem variantcost" },
-	{ "stock", T_NUM, 0, "stock stockqty stocklevel stockquantity inventory "
-	    "inventoryquantity inventoryqty variantinventoryqty onhand quantity "
-	    "qty available" },
-	{ "status", T_STATUS, 0, "status productstatus state" },
-	{ "tier", T_TEXT, 0, "tier pricetier level grade segment" },
-	{ "created", T_DATE, 0, "created createdat createdon datecreated "
-	    "dateadded added launchdate publishedat" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec relations_cols[] = {
-	{ "subject_id", T_ID, REQ, "subjectid subject mainproductid mainproduct "
-	    "mainsku productid product sku parentsku parentid fromsku from "
-	    "sourceproductid sourceproduct sourcesku baseproductid anchorid "
-	    "itemid item" },
-	{ "linked_id", T_ID, REQ, "linkedid linked linkedsku linkedproduct "
-	    "linkedproductid relatedid related relatedsku relatedproduct "
-	    "relatedproductid targetid target targetsku toid to tosku "
-	    "recommendedid recommended recommendedsku crosssellsku upsellsku "
-	    "childsku" },
-	{ "type", T_LINK, 0, "type linktype relationtype relation relationship "
-	    "kind" },
-	{ "source", T_SOURCE, 0, "source origin" },
-	{ "position", T_POS, 0, "position pos rank sortorder sort priority" },
-	{ "updated", T_DATE, IFANY, "updated updatedat lastupdated modified "
-	    "lastmodified updatedon modifiedat date" },
-	{ "op", T_OP, OP, "op operation action change" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec orders_cols[] = {
-	{ "order_id", T_ID, REQ, "orderid order ordernumber orderno ordernr "
-	    "invoice invoiceno invoiceid invoicenumber transactionid "
-	    "transaction basketid basket receiptid receipt" },
-	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " lineitemsku" },
-	{ "customer_id", T_OPTID, 0, "customerid customer customerno "
-	    "customernumber clientid client userid user shopperid buyerid "
-	    "memberid accountid" },
-	{ "quantity", T_NUM, 0, "quantity qty units lineitemquantity "
-	    "lineitemqty count" },
-	{ "price", T_NUM, 0, "price unitprice priceeach itemprice lineitemprice "
-	    "saleprice" },
-	{ "ts", T_DATE, 0, DATE_ALIASES " orderdate invoicedate orderedat "
-	    "createdat created ordertime placedat purchasedate" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec customers_cols[] = {
-	{ "customer_id", T_ID, REQ, "customerid customer customerno "
-	    "customernumber clientid client userid user memberid accountid id" },
-	{ "holdings", T_LIST, 0, "holdings holding productsheld owned "
-	    "portfolio" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec offers_cols[] = {
-	{ "offer_id", T_ID, REQ, "offerid offer offercode id code" },
-	{ "status", T_STATUS, 0, "status state" },
-	{ "business_value", T_PCT, 0, "businessvalue bizvalue businessscore" },
-	{ "revenue_value", T_NUM, 0, "revenuevalue revenue expectedrevenue" },
-	{ "category", T_TEXT, 0, "category productcategory offertype" },
-	{ "channel", T_TEXT, 0, "channel channels" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec events_cols[] = {
-	{ "context_id", T_ID, REQ, "contextid context sessionid session "
-	    "requestid impressionid pageid" },
-	{ "candidate_id", T_ID, REQ, "candidateid candidate recommendedid "
-	    "recommended itemid item offerid offer productid product" },
-	{ "group", T_GROUP, 0, "group arm variant bucket cohort "
-	    "experimentgroup" },
-	{ "converted", T_BOOL, 0, "converted conversion accepted purchased "
-	    "outcome" },
-	{ "revenue", T_NUM, 0, "revenue amount" },
-	{ "margin", T_NUM, 0, "margin profit" },
-	{ "channel", T_TEXT, 0, "channel" },
-	{ "ts", T_DATE, 0, DATE_ALIASES " eventtime createdat" },
-	{ NULL, 0, 0, NULL }
-};
-
-enum { K_CATALOG, K_RELATIONS, K_ORDERS, K_CUSTOMERS, K_OFFERS, K_EVENTS };
-static const char *const kind_names[] = { "catalog", "relations", "orders",
-	"customers", "offers", "events", NULL };
-static const struct spec *const kind_cols[] = { catalog_cols, relations_cols,
-	orders_cols, customers_cols, offers_cols, events_cols };
-/* Most specific first: a relations file has product ids too. */
-static const int guess_order[] = { K_RELATIONS, K_EVENTS, K_ORDERS, K_OFFERS,
-	K_CATALOG, K_CUSTOMERS };
 /* Columns whose distinct values --preview counts. */
 static const char *const preview_ids[][3] = {
 	{ "product_id" }, { "subject_id", "linked_id" },
@@ -186,12 +65,7 @@ struct src {
 	struct csvin c;
 	struct rec r;
 	const char *name;
-	int ncols;
-	char **cols;		/* the header as given */
-	struct intern keys;	/* each column's match key (keyof), in order: */
-	int *keycol;		/* key id -> column; an empty key is left out */
-	char **ckey;		/* column -> its match key, "" when empty */
-	struct shopfmt_use use;	/* the export format it is, or the wide form */
+	struct header h;	/* its columns */
 	pid_t child;		/* copies stdin back after sniffing, or 0 */
 };
 
@@ -283,6 +157,7 @@ struct imp {
 	int delim_eff;		/* the current input's delimiter */
 	char **maps;
 	int nmaps;
+	struct colmap_opts cm;	/* --map and --merge, for binding */
 	char **sets;		/* --set name=value, as given */
 	int nsets;
 	char **splits;		/* --split column[=sep], as given */
@@ -391,19 +266,6 @@ alnum(int c)
 	    (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-/* A column name or a value as a match key: lowercase letters, digits and
- * non-ASCII bytes; blanks, underscores and punctuation dropped. */
-static void
-keyof(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 1 < cap; i++)
-		if (alnum((unsigned char)s[i]))
-			out[k++] = (char)lower((unsigned char)s[i]);
-	out[k] = '\0';
-}
-
 /* Is key one of the space-separated words of list? */
 static int
 in_words(const char *list, const char *key)
@@ -439,33 +301,6 @@ is_space(unsigned char c)
 	    c == '\f';
 }
 
-/* Trims blanks, and the no-break spaces spreadsheets leave. */
-static void
-trim_slow(const char **s, size_t *n)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	size_t len = *n;
-
-	for (;;) {
-		if (len && is_space(p[0]))
-			p++, len--;
-		else if (len >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
-			p += 2, len -= 2;
-		else
-			break;
-	}
-	for (;;) {
-		if (len && is_space(p[len - 1]))
-			len--;
-		else if (len >= 2 && p[len - 2] == 0xC2 && p[len - 1] == 0xA0)
-			len -= 2;
-		else
-			break;
-	}
-	*s = (const char *)p;
-	*n = len;
-}
-
 static inline void
 trim(const char **s, size_t *n)
 {
@@ -473,7 +308,7 @@ trim(const char **s, size_t *n)
 
 	if (*n && (p[0] <= ' ' || p[0] == 0xC2 || p[*n - 1] <= ' ' ||
 	    p[*n - 1] == 0xA0))
-		trim_slow(s, n);
+		colmap_trim(s, n);
 }
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
@@ -598,65 +433,6 @@ unread_stdin(off_t at, const char *head, size_t n)
 	return pid;
 }
 
-/* Two columns of one input that would be read, or written, as one. */
-XS_NORETURN static void
-collide(const struct src *s, int a, int b, const char *how)
-{
-	if (a > b) {
-		int t = a;
-		a = b;
-		b = t;
-	}
-	die(XS_INPUT, "%s: columns %d '%s' and %d '%s' collide: %s", s->name,
-	    a + 1, s->cols[a], b + 1, s->cols[b], how);
-}
-
-/* Keeps the header and indexes its match keys, so that mapping it takes
- * time linear in its columns. Two columns with one key could each be the
- * column a canonical name or alias means: exit 3 naming both. */
-static void
-set_header(struct src *s, char *const *f, const size_t *len, int n)
-{
-	struct buf k;
-
-	s->ncols = n;
-	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
-	s->keycol = xcalloc((size_t)n + 1, sizeof *s->keycol);
-	s->ckey = xcalloc((size_t)n + 1, sizeof *s->ckey);
-	intern_init(&s->keys);
-	buf_init(&k);
-	for (int i = 0; i < n; i++) {
-		const char *p = f[i];
-		size_t m = len ? len[i] : strlen(p);
-		uint32_t id, seen;
-
-		trim(&p, &m);
-		s->cols[i] = xmemdup(p, m);
-		buf_reset(&k);
-		for (size_t j = 0; j < m; j++)
-			if (alnum((unsigned char)p[j]))
-				buf_putc(&k, lower((unsigned char)p[j]));
-		s->ckey[i] = xmemdup(k.s ? k.s : "", k.len);
-		if (k.len == 0)
-			continue;
-		seen = s->keys.n;
-		if ((id = intern_put(&s->keys, k.s, k.len)) < seen)
-			collide(s, s->keycol[id], i, "the same name when case, "
-			    "spaces and punctuation are ignored");
-		s->keycol[id] = i;
-	}
-	buf_free(&k);
-}
-
-/* The column whose match key is key[0..n), or -1. */
-static int
-col_by_key(const struct src *s, const char *key, size_t n)
-{
-	uint32_t id = n ? intern_find(&s->keys, key, n) : INTERN_NONE;
-
-	return id == INTERN_NONE ? -1 : s->keycol[id];
-}
-
 /* Opens an input and reads its header; 0 when it has no header at all. */
 static int
 src_open(struct imp *im, struct src *s, const char *path)
@@ -667,7 +443,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 	off_t at = stdin_in ? lseek(0, 0, SEEK_CUR) : -1;
 
 	memset(s, 0, sizeof *s);
-	shopfmt_use_init(&s->use);
+	header_init(&s->h);
 	s->name = shown(path);
 	csvin_open(&s->c, path, im->delim);
 	head = csvin_peek(&s->c, &n);
@@ -678,7 +454,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 		if (s->c.bad)
 			die(XS_INPUT, "%s:%ld: header: column %d: %s", s->name,
 			    s->c.line, s->c.badcol, csvin_why(s->c.bad));
-		set_header(s, s->c.f, s->c.len, s->c.nf);
+		header_set(&s->h, s->name, s->c.f, s->c.len, s->c.nf);
 		return 1;
 	}
 	if (stdin_in)
@@ -690,7 +466,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 		s->r.name = "<stdin>";
 	if (s->r.empty)
 		return 0;
-	set_header(s, s->r.cols, NULL, s->r.ncols);
+	header_set(&s->h, s->name, s->r.cols, NULL, s->r.ncols);
 	return 1;
 }
 
@@ -743,377 +519,7 @@ src_close(struct src *s)
 		if (s->child > 0)
 			waitpid(s->child, NULL, 0);
 	}
-	for (int i = 0; i < s->ncols; i++) {
-		free(s->cols[i]);
-		free(s->ckey[i]);
-	}
-	free(s->cols);
-	free(s->ckey);
-	free(s->keycol);
-	shopfmt_use_free(&s->use);
-	if (s->cols)
-		intern_free(&s->keys);
-}
-
-/* ---- header mapping ---- */
-
-static int
-nspecs(const struct spec *sp)
-{
-	int n = 0;
-
-	while (sp[n].name)
-		n++;
-	return n;
-}
-
-/* --map CANON=SOURCE for this spec: the source, or NULL. */
-static const char *
-mapped(const struct imp *im, const char *canon)
-{
-	size_t n = strlen(canon);
-
-	for (int i = im->nmaps - 1; i >= 0; i--)
-		if (strncmp(im->maps[i], canon, n) == 0 && im->maps[i][n] == '=')
-			return im->maps[i] + n + 1;
-	return NULL;
-}
-
-static void
-found_list(struct buf *b, const struct src *s)
-{
-	for (int i = 0; i < s->ncols; i++)
-		buf_printf(b, "%s%s", i ? ", " : "", s->cols[i]);
-	if (!s->ncols)
-		buf_puts(b, "none");
-}
-
-/* The match key of s (keyof without a length limit), in b. */
-static void
-key_of(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	for (; *s; s++)
-		if (alnum((unsigned char)*s))
-			buf_putc(b, lower((unsigned char)*s));
-	buf_str(b);
-}
-
-/*
- * Binds the spec columns of kind to the input's columns: --map first, then
- * what the input's export format says, then exact canonical names, then
- * aliases (the first column that has one of them). With weak 0 the
- * catch-all aliases (id, code) do not count, for guessing. Each name is
- * looked up in the header's key index, so the time does not grow with
- * the columns.
- */
-static void
-bind(const struct imp *im, const struct spec *sp, const struct src *s,
-    int *src, unsigned char *used, int weak)
-{
-	int n = nspecs(sp);
-	unsigned char owned[16] = { 0 };
-	const struct shopfmt_use *u = &s->use;
-	struct buf ck;
-
-	buf_init(&ck);
-	memset(used, 0, (size_t)s->ncols + 1);
-	for (int k = 0; k < n; k++)
-		src[k] = -1;
-	for (int k = 0; k < n; k++) {
-		const char *m = mapped(im, sp[k].name);
-		int j = -1;
-
-		if (!m)
-			continue;
-		key_of(&ck, m);
-		if (ck.len)
-			j = col_by_key(s, ck.s, ck.len);
-		else	/* a name of punctuation alone: as it is */
-			for (j = 0; j < s->ncols; j++)
-				if (!used[j] && strcmp(s->cols[j], m) == 0)
-					break;
-		if (j >= s->ncols)
-			j = -1;
-		if (j < 0 || used[j]) {
-			struct buf b;
-
-			buf_init(&b);
-			found_list(&b, s);
-			die(XS_INPUT, "%s: --map %s=%s: no such column (found: %s)",
-			    s->name, sp[k].name, m, buf_str(&b));
-		}
-		src[k] = j, used[j] = 1;
-	}
-	for (int k = 0; k < n; k++) {
-		int j;
-
-		if (src[k] >= 0 || mapped(im, sp[k].name) ||
-		    (j = shopfmt_col(u, s->ckey, s->ncols, sp[k].name)) == -2)
-			continue;
-		owned[k] = 1;
-		if (j >= 0 && !used[j])
-			src[k] = j, used[j] = 1;
-	}
-	for (int l = 0; l < u->nlist; l++) {
-		used[u->list[l].col] = 1;
-		if (u->list[l].poscol >= 0)
-			used[u->list[l].poscol] = 1;
-	}
-	if (u->fmt && u->fmt->product_rows)	/* the product's, not the links' */
-		memset(used, 1, (size_t)s->ncols);
-	for (int k = 0; k < n; k++) {
-		int j;
-
-		if (src[k] >= 0 || owned[k] || mapped(im, sp[k].name))
-			continue;
-		key_of(&ck, sp[k].name);
-		if ((j = col_by_key(s, ck.s, ck.len)) >= 0 && !used[j])
-			src[k] = j, used[j] = 1;
-	}
-	for (int k = 0; k < n; k++) {
-		int best = -1;
-
-		if (src[k] >= 0 || owned[k] || mapped(im, sp[k].name))
-			continue;
-		for (const char *p = sp[k].alias; *p;) {
-			const char *e = strchr(p, ' ');
-			size_t wl = e ? (size_t)(e - p) : strlen(p);
-			int j = col_by_key(s, p, wl);
-
-			if (j >= 0 && !used[j] && (best < 0 || j < best) &&
-			    (weak || !((wl == 2 && memcmp(p, "id", 2) == 0) ||
-			    (wl == 4 && memcmp(p, "code", 4) == 0))))
-				best = j;
-			p += wl + (e != NULL);
-		}
-		if (best >= 0)
-			src[k] = best, used[best] = 1;
-	}
-	/* Without --merge an op column is just another column. */
-	for (int k = 0; k < n; k++)
-		if ((sp[k].flags & OP) && !im->merge_path && src[k] >= 0)
-			used[src[k]] = 0, src[k] = -1;
-	buf_free(&ck);
-}
-
-/* The list column's values come from the input's lists. */
-static int
-from_lists(const struct src *s, const struct spec *sp)
-{
-	return s->use.nlist > 0 && strcmp(sp->name, "linked_id") == 0;
-}
-
-static int
-has_required(const struct src *s, const struct spec *sp, const int *src)
-{
-	for (int k = 0; sp[k].name; k++)
-		if ((sp[k].flags & REQ) && src[k] < 0 && !from_lists(s, &sp[k]))
-			return 0;
-	return 1;
-}
-
-/* The distance from key to the nearest name of spec sp (its canonical
- * name or an alias), that name in *w. */
-static int
-spec_dist(const struct spec *sp, const char *key, size_t kl, const char **w,
-    size_t *wl)
-{
-	char ck[64];
-	int best;
-
-	keyof(sp->name, strlen(sp->name), ck, sizeof ck);
-	best = shopfmt_dist(key, kl, ck, strlen(ck));
-	*w = sp->name;
-	*wl = strlen(sp->name);
-	for (const char *p = sp->alias; *p;) {
-		const char *e = strchr(p, ' ');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		int d = shopfmt_dist(key, kl, p, n);
-
-		if (d < best)
-			best = d, *w = p, *wl = n;
-		p += n + (e != NULL);
-	}
-	return best;
-}
-
-/* A --map argument as the shell takes it. */
-static void
-shell_word(struct buf *b, const char *canon, const char *col)
-{
-	int plain = *col != '\0';
-
-	for (const char *p = col; *p; p++)
-		if (!alnum((unsigned char)*p) && !strchr("_.-/+@%:,", *p))
-			plain = 0;
-	if (plain) {
-		buf_printf(b, " --map %s=%s", canon, col);
-		return;
-	}
-	buf_printf(b, " --map '%s=", canon);
-	for (const char *p = col; *p; p++) {
-		if (*p == '\'')
-			buf_puts(b, "'\\''");
-		else
-			buf_putc(b, *p);
-	}
-	buf_putc(b, '\'');
-}
-
-/*
- * The --kind and --map options that read an input no kind fits: the kind
- * whose required columns the input's names come nearest (the mean edit
- * distance, relative to the names' lengths), each taken from the nearest
- * column not yet taken. Checked by binding it. 0 when none would do.
- */
-static int
-suggest(const struct imp *im, const struct src *s, struct buf *b)
-{
-	int best = -1, pick[16];
-	double bestcost = 0;
-
-	for (size_t g = 0; g < sizeof guess_order / sizeof guess_order[0]; g++) {
-		const struct spec *sp = kind_cols[guess_order[g]];
-		int need = 0, got = 0, col[16];
-		unsigned char *taken = xcalloc((size_t)s->ncols + 1, 1);
-		double cost = 0;
-
-		for (int k = 0; sp[k].name; k++) {
-			int bj = -1, bd = 0;
-			size_t bl = 1;
-
-			col[k] = -1;
-			if (!(sp[k].flags & REQ))
-				continue;
-			need++;
-			for (int j = 0; j < s->ncols; j++) {
-				size_t kl = strlen(s->ckey[j]), wl;
-				const char *w;
-				int d;
-
-				if (taken[j] || kl == 0)
-					continue;
-				d = spec_dist(&sp[k], s->ckey[j], kl, &w, &wl);
-				if (bj < 0 || d < bd)
-					bj = j, bd = d, bl = wl > kl ? wl : kl;
-			}
-			if (bj < 0)
-				continue;
-			taken[bj] = 1;
-			col[k] = bj;
-			cost += (double)bd / (double)bl;
-			got++;
-		}
-		free(taken);
-		if (got < need || need == 0)
-			continue;
-		cost /= need;
-		if (best < 0 || cost < bestcost) {
-			best = guess_order[g];
-			bestcost = cost;
-			memcpy(pick, col, sizeof pick);
-		}
-	}
-	if (best < 0)
-		return 0;
-	{
-		const struct spec *sp = kind_cols[best];
-		struct imp t = *im;
-		char **maps = xcalloc(16, sizeof *maps);
-		unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
-		int n = 0, ok, bound[16];
-
-		buf_printf(b, "--kind %s", kind_names[best]);
-		for (int k = 0; sp[k].name; k++) {
-			struct buf m;
-
-			if (pick[k] < 0)
-				continue;
-			buf_init(&m);
-			buf_printf(&m, "%s=%s", sp[k].name, s->cols[pick[k]]);
-			maps[n++] = (char *)buf_str(&m);
-			shell_word(b, sp[k].name, s->cols[pick[k]]);
-		}
-		t.maps = maps;
-		t.nmaps = n;
-		t.merge_path = NULL;
-		bind(&t, sp, s, bound, used, 1);
-		ok = has_required(s, sp, bound);
-		for (int i = 0; i < n; i++)
-			free(maps[i]);
-		free(maps);
-		free(used);
-		return ok;
-	}
-}
-
-/*
- * No kind fits: exit 3 with the columns found, the nearest known name of
- * each (among every kind's canonical names and aliases), and the --kind
- * and --map options that would read the input.
- */
-XS_NORETURN static void
-cannot_guess(const struct imp *im, const struct src *s)
-{
-	struct buf b, sug;
-
-	buf_init(&b);
-	buf_init(&sug);
-	for (int j = 0; j < s->ncols; j++) {
-		const char *bw = NULL, *w;
-		size_t bwl = 0, wl, kl = strlen(s->ckey[j]);
-		int bd = -1, bk = 0, bs = 0;
-
-		buf_printf(&b, "%s'%s'", j ? ", " : "", s->cols[j]);
-		for (size_t g = 0; kl && g < sizeof guess_order /
-		    sizeof guess_order[0]; g++) {
-			const struct spec *sp = kind_cols[guess_order[g]];
-
-			for (int k = 0; sp[k].name; k++) {
-				int d = spec_dist(&sp[k], s->ckey[j], kl, &w, &wl);
-
-				if (bd < 0 || d < bd)
-					bd = d, bw = w, bwl = wl,
-					bk = guess_order[g], bs = k;
-			}
-		}
-		if (bw)
-			buf_printf(&b, " (nearest: %.*s, %s %s)", (int)bwl, bw,
-			    kind_names[bk], kind_cols[bk][bs].name);
-	}
-	if (!s->ncols)
-		buf_puts(&b, "none");
-	if (suggest(im, s, &sug))
-		die(XS_INPUT, "%s: cannot guess --kind from the header; found %s; "
-		    "this would read it: %s", s->name, buf_str(&b), buf_str(&sug));
-	die(XS_INPUT, "%s: cannot guess --kind from the header; found %s",
-	    s->name, buf_str(&b));
-}
-
-static int
-guess_kind(struct imp *im, const struct src *s)
-{
-	int src[16];
-	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
-
-	if (s->use.fmt) {
-		free(used);
-		return opt_word("--kind", s->use.fmt->kind, kind_names);
-	}
-	for (size_t i = 0; i < sizeof guess_order / sizeof guess_order[0]; i++) {
-		int k = guess_order[i];
-
-		bind(im, kind_cols[k], s, src, used, 0);
-		if (has_required(s, kind_cols[k], src)) {
-			free(used);
-			note("%s: guessed --kind %s from the header", s->name,
-			    kind_names[k]);
-			return k;
-		}
-	}
-	free(used);
-	cannot_guess(im, s);
+	header_free(&s->h);
 }
 
 static int
@@ -1172,7 +578,7 @@ set_kind(struct imp *im, int kind)
 
 	im->kind = kind;
 	im->spec = kind_cols[kind];
-	im->nspec = n = nspecs(im->spec);
+	im->nspec = n = colmap_nspecs(im->spec);
 	im->ospec = xcalloc((size_t)n, sizeof *im->ospec);
 	im->spec_src = xcalloc((size_t)n, sizeof *im->spec_src);
 	im->val = xcalloc((size_t)n, sizeof *im->val);
@@ -1251,12 +657,12 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 		im->ospec[k] = im->nout;
 		add_out(im, sp->name);
 	}
-	for (int j = 0; s && j < s->ncols; j++) {
+	for (int j = 0; s && j < s->h.ncols; j++) {
 		char *name;
 
 		if (used[j])
 			continue;
-		name = snake(s->cols[j], j);
+		name = snake(s->h.cols[j], j);
 		if (intern_find(&im->onames, name, strlen(name)) != INTERN_NONE) {
 			free(name);	/* a clash: map_input says with what */
 			continue;
@@ -1291,37 +697,6 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 	im->ready = 1;
 }
 
-/* Has the input a column of one of the names in words (keys)? */
-static int
-any_key(const struct src *s, const char *words)
-{
-	for (const char *p = words; *p;) {
-		const char *e = strchr(p, ' ');
-		size_t wl = e ? (size_t)(e - p) : strlen(p);
-
-		if (col_by_key(s, p, wl) >= 0)
-			return 1;
-		p += wl + (e != NULL);
-	}
-	return 0;
-}
-
-/* The export format the input is (of the kind, when given), or else for
- * relations without a linked column, the wide form: Linked 1, ... */
-static void
-detect(const struct imp *im, struct src *s)
-{
-	const char *kn = im->kind >= 0 ? kind_names[im->kind] : NULL;
-
-	if (shopfmt_find(s->ckey, s->ncols, kn, &s->use) ||
-	    (im->kind >= 0 && im->kind != K_RELATIONS) ||
-	    mapped(im, "linked_id") || any_key(s, "linkedid") ||
-	    any_key(s, relations_cols[1].alias))
-		return;
-	shopfmt_wide(s->ckey, s->ncols, relations_cols[1].alias, &s->use);
-	shopfmt_wide(s->ckey, s->ncols, "linkedid", &s->use);
-}
-
 static void
 add_slot(struct imp *im, int col, int poscol, long pos, const char *type,
     const char *sep)
@@ -1341,7 +716,7 @@ add_slot(struct imp *im, int col, int poscol, long pos, const char *type,
 static void
 make_slots(struct imp *im, const struct src *s)
 {
-	const struct shopfmt_use *u = &s->use;
+	const struct shopfmt_use *u = &s->h.use;
 	int lk = -1, plain = 0, pos = im->ix_pos >= 0 ? im->spec_src[im->ix_pos] :
 	    -1;
 
@@ -1371,12 +746,7 @@ make_slots(struct imp *im, const struct src *s)
 		int j = -1, k = -1, done = 0;
 
 		buf_init(&ck);
-		key_of(&ck, name);
-		if (ck.len)
-			j = col_by_key(s, ck.s, ck.len);
-		for (int c = 0; j < 0 && c < s->ncols; c++)
-			if (strcmp(s->cols[c], name) == 0)
-				j = c;
+		j = header_named(&s->h, name, NULL);
 		if (j < 0 && (k = spec_ix(im, name)) >= 0) {
 			if (k == lk && !plain) {	/* every list */
 				for (int l = 0; l < im->nslot; l++)
@@ -1395,14 +765,14 @@ make_slots(struct imp *im, const struct src *s)
 				break;
 		if (!done && j < 0) {
 			buf_reset(&ck);
-			found_list(&ck, s);
+			header_found(&ck, &s->h);
 			die(XS_INPUT, "%s: --split %s: no such column (found: %s)",
 			    s->name, a, buf_str(&ck));
 		}
 		if (!done && (k >= im->nspec || im->spec[k].type == T_LIST ||
 		    (im->spec[k].flags & OP)))
 			die(XS_INPUT, "%s: --split %s: column '%s' is not read as "
-			    "an id or value of %s", s->name, a, s->cols[j],
+			    "an id or value of %s", s->name, a, s->h.cols[j],
 			    kind_names[im->kind]);
 		if (!done && lk >= 0 && lk != k && !plain)
 			die(XS_INPUT, "%s: --split %s: the rows are split on "
@@ -1431,7 +801,7 @@ make_slots(struct imp *im, const struct src *s)
 static void
 say_format(const struct imp *im, const struct src *s)
 {
-	const struct shopfmt_use *u = &s->use;
+	const struct shopfmt_use *u = &s->h.use;
 	struct buf b;
 	int left = 0;
 
@@ -1443,10 +813,10 @@ say_format(const struct imp *im, const struct src *s)
 		    u->fmt->kind);
 	for (int l = 0; l < u->nlist; l++)
 		buf_printf(&b, "%s%s", l ? ", " : u->fmt ? "; links from " :
-		    "links from ", s->cols[u->list[l].col]);
+		    "links from ", s->h.cols[u->list[l].col]);
 	if (!u->fmt)
 		buf_puts(&b, ", their numbers the positions");
-	for (int j = 0; u->fmt && u->fmt->product_rows && j < s->ncols; j++) {
+	for (int j = 0; u->fmt && u->fmt->product_rows && j < s->h.ncols; j++) {
 		int bound = 0;
 
 		for (int k = 0; k < im->nspec; k++)
@@ -1459,7 +829,7 @@ say_format(const struct imp *im, const struct src *s)
 		buf_printf(&b, "; %d other column%s about the product, not its "
 		    "links, left out (--kind catalog --map product_id=%s reads "
 		    "them)", left, left == 1 ? "" : "s",
-		    s->cols[im->spec_src[im->ix_subject]]);
+		    s->h.cols[im->spec_src[im->ix_subject]]);
 	note("%s: %s", s->name, buf_str(&b));
 	buf_free(&b);
 }
@@ -1469,15 +839,15 @@ say_format(const struct imp *im, const struct src *s)
 static void
 map_input(struct imp *im, const struct src *s)
 {
-	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
+	unsigned char *used = xcalloc((size_t)s->h.ncols + 1, 1);
 	struct buf b;
 
-	bind(im, im->spec, s, im->spec_src, used, 1);
+	colmap_bind(&im->cm, im->spec, &s->h, im->spec_src, used, 1);
 	for (int k = 0; k < im->nspec; k++) {
 		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0 &&
-		    !from_lists(s, &im->spec[k])) {
+		    !colmap_from_lists(&s->h, &im->spec[k])) {
 			buf_init(&b);
-			found_list(&b, s);
+			header_found(&b, &s->h);
 			die(XS_INPUT, "%s: missing required column '%s' (found: %s)",
 			    s->name, im->spec[k].name, buf_str(&b));
 		}
@@ -1488,21 +858,21 @@ map_input(struct imp *im, const struct src *s)
 		if (im->spec_src[k] >= 0 && im->ospec[k] < 0 &&
 		    !(im->spec[k].flags & OP))
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
-			    s->name, s->cols[im->spec_src[k]]);
+			    s->name, s->h.cols[im->spec_src[k]]);
 	for (int e = 0; e < im->nextra; e++)
 		im->extra_src[e] = -1;
-	for (int j = 0; j < s->ncols; j++) {
+	for (int j = 0; j < s->h.ncols; j++) {
 		char *name;
 		uint32_t o;
 		int e, other = -1, base = im->nout - im->nextra;
 
 		if (used[j])
 			continue;
-		name = snake(s->cols[j], j);
+		name = snake(s->h.cols[j], j);
 		o = intern_find(&im->onames, name, strlen(name));
 		if (o == INTERN_NONE)
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
-			    s->name, s->cols[j]);
+			    s->name, s->h.cols[j]);
 		e = (int)o - base;
 		if (e < 0) {	/* a canonical column read from another one */
 			for (int k = 0; k < im->nspec; k++)
@@ -1517,9 +887,9 @@ map_input(struct imp *im, const struct src *s)
 			buf_init(&b);
 			buf_printf(&b, "both would be written as '%s'", name);
 			if (other >= 0)
-				collide(s, other, j, buf_str(&b));
+				header_collide(&s->h, other, j, buf_str(&b));
 			die(XS_INPUT, "%s: column %d '%s' would be written as "
-			    "canonical column '%s'", s->name, j + 1, s->cols[j],
+			    "canonical column '%s'", s->name, j + 1, s->h.cols[j],
 			    name);
 		}
 		free(name);
@@ -1536,7 +906,7 @@ map_input(struct imp *im, const struct src *s)
 	for (int e = 0; e < im->nextra; e++)
 		if (im->extra_src[e] >= 0 || im->extra_setv[e])
 			im->carried[im->nout - im->nextra + e] = 1;
-	im->ncols_in = s->ncols;
+	im->ncols_in = s->h.ncols;
 	make_slots(im, s);
 	say_format(im, s);
 	free(used);
@@ -1597,9 +967,9 @@ map_rejects(struct imp *im, const struct src *s)
 
 	if (!im->rej)
 		return;
-	im->rej_at = xreallocarray(im->rej_at, (size_t)s->ncols + 1,
+	im->rej_at = xreallocarray(im->rej_at, (size_t)s->h.ncols + 1,
 	    sizeof *im->rej_at);
-	for (int j = 0; j < s->ncols; j++)
+	for (int j = 0; j < s->h.ncols; j++)
 		im->rej_at[j] = -1;
 	for (int k = 0; k < im->nspec; k++) {
 		int j = im->spec_src[k], o = im->ospec[k];
@@ -1665,21 +1035,21 @@ static void
 write_reject(struct imp *im, const struct src *s, const struct row *rw,
     const char *why)
 {
-	int n = im->rw.ncols - RJ_N, last = s->ncols - 1, c;
+	int n = im->rw.ncols - RJ_N, last = s->h.ncols - 1, c;
 	char lb[32];
 	struct buf tail;
 
 	buf_init(&tail);
-	reject_head(im, s->name, rw->line, (const char **)s->cols, im->whycol,
+	reject_head(im, s->name, rw->line, (const char **)s->h.cols, im->whycol,
 	    im->whyv, im->whyn, why, lb);
 	if (rw->bad && rw->raw) {
 		if (n > 0)
 			put_reject(im, 0, rw->raw, rw->rawlen);
 	} else {
-		for (int j = 0; j < rw->nf && j < s->ncols; j++)
+		for (int j = 0; j < rw->nf && j < s->h.ncols; j++)
 			if (im->rej_at[j] >= 0)
 				put_reject(im, im->rej_at[j], rw->f[j], rw->len[j]);
-		if (rw->nf > s->ncols && last >= 0 && im->rej_at[last] >= 0) {
+		if (rw->nf > s->h.ncols && last >= 0 && im->rej_at[last] >= 0) {
 			for (int i = last; i < rw->nf; i++) {
 				if (i > last)
 					buf_putc(&tail, s->fmt == F_CSV ?
@@ -1761,7 +1131,7 @@ report_blanks(struct imp *im, const struct src *s, const struct row *rw,
 			char w[600];
 
 			snprintf(w, sizeof w, "%s (blanked, row kept)", b->why);
-			reject_head(im, s->name, rw->line, (const char **)s->cols,
+			reject_head(im, s->name, rw->line, (const char **)s->h.cols,
 			    b->col, b->v, b->n, w, lb);
 			if (b->col < 0) {	/* a --set value */
 				im->rv[RJ_VALUE] = (char *)b->v;
@@ -1807,7 +1177,7 @@ missing_marker(const char *s, size_t n)
 		return 1;
 	if (n > 4)
 		return 0;
-	keyof(s, n, k, sizeof k);
+	colmap_key(s, n, k, sizeof k);
 	return strcmp(k, "null") == 0 || strcmp(k, "na") == 0 ||
 	    strcmp(k, "none") == 0 || strcmp(k, "nan") == 0;
 }
@@ -1988,7 +1358,7 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 	char key[64];
 	int w, type = im->spec[k].type;
 
-	keyof(s, n, key, sizeof key);
+	colmap_key(s, n, key, sizeof key);
 	switch (type) {
 	case T_STATUS:
 		if ((w = which_words(status_words, key)) >= 0) {
@@ -2253,7 +1623,7 @@ relation_rules(struct imp *im, int fileno, long line)
 static int
 check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 {
-	int n = rw->nf < s->ncols ? rw->nf : s->ncols;
+	int n = rw->nf < s->h.ncols ? rw->nf : s->h.ncols;
 
 	for (int j = 0; j < n; j++) {
 		const char *why = bad_bytes(rw->f[j], rw->len[j]);
@@ -2261,7 +1631,7 @@ check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 
 		if (!why)
 			continue;
-		snprintf(key, sizeof key, "column '%s': %s", s->cols[j], why);
+		snprintf(key, sizeof key, "column '%s': %s", s->h.cols[j], why);
 		fail_key(im, key);
 		im->whycol = j;
 		im->whyv = rw->f[j];
@@ -2275,7 +1645,7 @@ check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 static int
 check_width(struct imp *im, const struct src *s, const struct row *rw)
 {
-	for (int j = s->ncols; j < rw->nf; j++) {
+	for (int j = s->h.ncols; j < rw->nf; j++) {
 		const char *p = rw->f[j];
 		size_t n = rw->len[j];
 
@@ -2284,7 +1654,7 @@ check_width(struct imp *im, const struct src *s, const struct row *rw)
 			fail_key(im, "more fields than the header");
 			snprintf(im->why, sizeof im->why,
 			    "more fields than the header: %d, header has %d",
-			    rw->nf, s->ncols);
+			    rw->nf, s->h.ncols);
 			return -1;
 		}
 	}
@@ -2313,8 +1683,8 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
 	char key[256];
 	int j = rw->badcol - 1;
 
-	if (j >= 0 && j < s->ncols) {
-		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->cols[j],
+	if (j >= 0 && j < s->h.ncols) {
+		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->h.cols[j],
 		    rw->bad);
 		im->whycol = j;
 		im->whyv = "";
@@ -2349,7 +1719,7 @@ read_row(struct imp *im, const struct src *s, const struct row *rw)
 		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
 		return -1;
 	}
-	if ((rw->nf > s->ncols && check_width(im, s, rw)) ||
+	if ((rw->nf > s->h.ncols && check_width(im, s, rw)) ||
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
 	im->oos = im->type_given = 0;
@@ -2611,7 +1981,7 @@ describe_slots(struct imp *im, const struct src *s, int k)
 		const struct slot *sl = &im->slot[l];
 
 		buf_printf(b, "  %-16s <- ", l ? "" : im->spec[k].name);
-		put_col(b, s->cols[sl->col]);
+		put_col(b, s->h.cols[sl->col]);
 		buf_puts(b, " (a list");
 		if (strcmp(sl->sep, ",") != 0) {
 			buf_puts(b, " split on '");
@@ -2625,7 +1995,7 @@ describe_slots(struct imp *im, const struct src *s, int k)
 		else if (sl->poscol >= 0 && k == im->ix_linked &&
 		    sl->poscol != im->spec_src[im->ix_pos]) {
 			buf_puts(b, "; positions from ");
-			put_col(b, s->cols[sl->poscol]);
+			put_col(b, s->h.cols[sl->poscol]);
 		}
 		buf_puts(b, ")\n");
 	}
@@ -2644,7 +2014,7 @@ describe_map(struct imp *im, const struct src *s)
 			describe_slots(im, s, k);
 		} else if (im->spec_src[k] >= 0) {
 			buf_printf(b, "  %-16s <- ", sp->name);
-			put_col(b, s->cols[im->spec_src[k]]);
+			put_col(b, s->h.cols[im->spec_src[k]]);
 			if (im->setv[k]) {
 				buf_puts(b, " (where empty: ");
 				term_escape(b, im->setv[k], strlen(im->setv[k]));
@@ -2673,7 +2043,7 @@ describe_map(struct imp *im, const struct src *s)
 			continue;
 		}
 		buf_puts(b, " <- ");
-		put_col(b, s->cols[im->extra_src[e]]);
+		put_col(b, s->h.cols[im->extra_src[e]]);
 		if (im->extra_setv[e]) {
 			buf_puts(b, " (kept as it is; where empty: ");
 			term_escape(b, im->extra_setv[e], strlen(im->extra_setv[e]));
@@ -2708,7 +2078,7 @@ title_col(const struct imp *im, const struct src *s)
 	for (const char *p = titles; im->preview && *p;) {
 		const char *e = strchr(p, ' ');
 		size_t wl = e ? (size_t)(e - p) : strlen(p);
-		int j = col_by_key(s, p, wl);
+		int j = header_col(&s->h, p, wl);
 
 		if (j >= 0)
 			return j;
@@ -2998,7 +2368,7 @@ base_type(const struct rec *r, int ti)
 
 	if (ti < 0 || r->len[ti] == 0)
 		return 0;
-	keyof(r->f[ti], r->len[ti], key, sizeof key);
+	colmap_key(r->f[ti], r->len[ti], key, sizeof key);
 	if ((w = which_words(link_words, key)) < 0)
 		die(XS_INPUT, "%s: column 'type': not cross_sell, upsell, "
 		    "substitute or bundle: \"%s\"", rec_where(r), r->f[ti]);
@@ -3225,11 +2595,11 @@ read_input(struct imp *im, struct src *s, int fileno)
 	int first = !im->ready;
 
 	im->delim_eff = s->fmt == F_CSV ? s->c.delim : s->fmt == F_TSV ? '\t' : 0;
-	detect(im, s);
+	colmap_detect(&im->cm, &s->h, im->kind);
 	if (im->kind < 0)
-		set_kind(im, guess_kind(im, s));
+		set_kind(im, colmap_guess(&im->cm, &s->h));
 	map_input(im, s);
-	im->title_col = s->use.title >= 0 ? s->use.title : title_col(im, s);
+	im->title_col = s->h.use.title >= 0 ? s->h.use.title : title_col(im, s);
 	/* an order's lines after its first: the order's customer and date */
 	im->carry.started = im->kind == K_ORDERS &&
 	    (im->spec_src[im->ix_customer] >= 0 ||
@@ -3243,9 +2613,9 @@ read_input(struct imp *im, struct src *s, int fileno)
 		if (s->fmt == F_CSV && s->c.bad == CSVIN_OPEN)
 			die(XS_INPUT, "%s:%ld: column %d%s%s%s: unterminated quoted "
 			    "field", s->name, rw.line, rw.badcol,
-			    rw.badcol <= s->ncols ? " '" : "",
-			    rw.badcol <= s->ncols ? s->cols[rw.badcol - 1] : "",
-			    rw.badcol <= s->ncols ? "'" : "");
+			    rw.badcol <= s->h.ncols ? " '" : "",
+			    rw.badcol <= s->h.ncols ? s->h.cols[rw.badcol - 1] : "",
+			    rw.badcol <= s->h.ncols ? "'" : "");
 		im->in++;
 		progress_tick(&im->pg, (uint64_t)im->in);
 		if (im->nslot)
@@ -3689,6 +3059,9 @@ options(struct imp *im, int argc, char **argv)
 	}
 	if (im->merge_path)
 		im->kind = K_RELATIONS;
+	im->cm.maps = im->maps;
+	im->cm.nmaps = im->nmaps;
+	im->cm.merge = im->merge_path != NULL;
 }
 
 int
