@@ -1113,6 +1113,8 @@ report_blanks(struct imp *im, const struct src *s, const struct row *rw,
 {
 	char where[512], lb[32];
 
+	if (from >= im->nbl)
+		return;
 	snprintf(where, sizeof where, "%s:%ld", s->name, rw->line);
 	for (int i = from; i < im->nbl; i++) {
 		const struct blank *b = &im->bl[i];
@@ -1663,7 +1665,7 @@ check_width(struct imp *im, const struct src *s, const struct row *rw)
 
 /* Source column j of a row, trimmed; empty where the row has no column j
  * (or j < 0: the column is not in this input). */
-static void
+static inline void
 src_field(const struct row *rw, int j, const char **p, size_t *n)
 {
 	*p = "";
@@ -1703,11 +1705,10 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
  * item: 0, or -1 rejected. An order's line with no customer or date has
  * those of the order's line before it, when that is right before it.
  */
-static int
+static inline int
 read_row(struct imp *im, const struct src *s, const struct row *rw)
 {
-	const char *cv[2];
-	size_t cn[2];
+	int carry = im->carry.started >= 0, same = 0;
 
 	im->whycol = -1;
 	im->nbl = 0;
@@ -1723,27 +1724,25 @@ read_row(struct imp *im, const struct src *s, const struct row *rw)
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
 	im->oos = im->type_given = 0;
-	if (im->carry.started >= 0) {	/* orders */
-		const char *o;
-		size_t on;
-
-		src_field(rw, im->spec_src[im->ix_order], &o, &on);
-		src_field(rw, im->spec_src[im->ix_customer], &cv[0], &cn[0]);
-		src_field(rw, im->spec_src[im->ix_ts], &cv[1], &cn[1]);
-		carry_row(&im->carry, o, on, 2, cv, cn);
-	}
-	for (int k = 0; k < im->nspec; k++) {
+	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
 		size_t n;
 
 		if (im->peritem[k])
 			continue;
+		src_field(rw, im->spec_src[k], &p, &n);
+		if (carry) {
+			if (k == im->ix_order)
+				same = carry_order(&im->carry, p, n);
+			else if (k == im->ix_customer || k == im->ix_ts)
+				carry_value(&im->carry, k == im->ix_ts, same, &p,
+				    &n);
+		}
+		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
+			set_val(im, k, p, n);
+			continue;
+		}
 		im->conv_col = im->spec_src[k];
-		src_field(rw, im->conv_col, &p, &n);
-		if (k == im->ix_customer && im->carry.started >= 0)
-			p = cv[0], n = cn[0];
-		else if (k == im->ix_ts && im->carry.started >= 0)
-			p = cv[1], n = cn[1];
 		if (n == 0 && im->setv[k]) {
 			p = im->setv[k];
 			n = strlen(p);
@@ -1757,7 +1756,7 @@ read_row(struct imp *im, const struct src *s, const struct row *rw)
 
 /* The kind's rules, then the output row in im->v: 0, -1 rejected, 1
  * dropped on request. */
-static int
+static inline int
 finish_row(struct imp *im, const struct row *rw, int fileno)
 {
 	int base = im->nout - im->nextra;

@@ -17,7 +17,8 @@
 #include "xsell.h"
 #include "shopfmt.h"
 
-/* What a canonical column holds, for checking and normalising values. */
+/* What a canonical column holds, for checking and normalising values;
+ * those kept as they are (ids, text) first, up to T_TEXT. */
 enum {
 	T_ID, T_OPTID, T_TEXT, T_NUM, T_POS, T_PCT, T_DATE, T_STATUS,
 	T_LINK, T_SOURCE, T_LIST, T_BOOL, T_GROUP, T_OP

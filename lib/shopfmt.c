@@ -258,35 +258,51 @@ carry_free(struct carry *c)
 		buf_free(&c->val[i]);
 }
 
-static void
+/* b holds s[0..n), NUL-terminated. Every line of a large export comes
+ * through here: no calls for the common short value. */
+static inline void
 set(struct buf *b, const char *s, size_t n)
 {
-	if (b->len == n && (n == 0 || memcmp(b->s, s, n) == 0))
-		return;
-	buf_reset(b);
-	buf_put(b, s, n);
-	buf_str(b);
+	if (n + 1 > b->cap) {
+		b->len = 0;
+		buf_grow(b, n);
+	}
+	memcpy(b->s, s, n);
+	b->s[n] = '\0';
+	b->len = n;
+}
+
+/* Order ids are short: a loop beats a call. */
+static inline int
+same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+int
+carry_order(struct carry *c, const char *key, size_t kn)
+{
+	if (c->started && kn > 0 && c->key.len == kn && same(c->key.s, key, kn))
+		return 1;
+	set(&c->key, key, kn);
+	c->started = 1;
+	return 0;
 }
 
 void
-carry_row(struct carry *c, const char *key, size_t kn, int nv, const char **v,
-    size_t *vn)
+carry_value(struct carry *c, int i, int same_order, const char **v, size_t *n)
 {
-	int same = c->started && kn > 0 && c->key.len == kn &&
-	    memcmp(c->key.s, key, kn) == 0;
+	struct buf *b = &c->val[i];
 
-	if (!same) {
-		set(&c->key, key, kn);
-		c->started = 1;
-	}
-	for (int i = 0; i < nv && i < CARRY_MAX; i++) {
-		if (same && vn[i] == 0) {
-			v[i] = c->val[i].len ? c->val[i].s : "";
-			vn[i] = c->val[i].len;
-		} else if (!same || vn[i] > 0) {
-			set(&c->val[i], v[i], vn[i]);
-		}
-	}
+	if (!same_order)
+		set(b, *v, *n);
+	else if (*n == 0)	/* the order's first value */
+		*v = b->len ? b->s : "", *n = b->len;
+	else if (b->len == 0)
+		set(b, *v, *n);
 }
 
 /* ---- the nearest name ---- */

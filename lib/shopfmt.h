@@ -90,9 +90,10 @@ int shopfmt_item(const char **p, const char *end, const char *sep,
 /*
  * The lines of one order that follow each other: the values its first
  * line carries and later lines leave empty (Shopify's date and
- * customer). carry_row with each line's order id and its values fills
- * the empty ones in *v, *vn from the order's line before; they stay valid
- * until the next carry_row.
+ * customer). For each line, carry_order with its order id (1: the same
+ * order as the line before), then carry_value for each such value i
+ * (below CARRY_MAX): an empty one becomes the order's first, valid until
+ * the next carry_order.
  */
 #define CARRY_MAX 4
 struct carry {
@@ -102,8 +103,9 @@ struct carry {
 
 void carry_init(struct carry *c);
 void carry_free(struct carry *c);
-void carry_row(struct carry *c, const char *key, size_t kn, int nv,
-    const char **v, size_t *vn);
+int carry_order(struct carry *c, const char *key, size_t kn);
+void carry_value(struct carry *c, int i, int same_order, const char **v,
+    size_t *n);
 
 /* Levenshtein distance between a and b, for the nearest known name. */
 int shopfmt_dist(const char *a, size_t an, const char *b, size_t bn);

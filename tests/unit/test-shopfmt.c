@@ -39,8 +39,8 @@ main(void)
 	char *plain[] = { "sku", "name", "price" };
 	struct shopfmt_use u;
 	struct carry c;
-	const char *v[2];
-	size_t vn[2];
+	const char *v[1];
+	size_t vn[1];
 
 	ok(shopfmt_find(magento, 5, NULL, &u) && u.fmt &&
 	    strcmp(u.fmt->name, "Magento product export") == 0, "Magento");
@@ -83,23 +83,31 @@ main(void)
 	is_str(items("  ", ","), "", "a blank cell");
 
 	carry_init(&c);
-	v[0] = "c1", vn[0] = 2, v[1] = "2024", vn[1] = 4;
-	carry_row(&c, "1", 1, 2, v, vn);
-	v[0] = "", vn[0] = 0, v[1] = "", vn[1] = 0;
-	carry_row(&c, "1", 1, 2, v, vn);
-	ok(vn[0] == 2 && memcmp(v[0], "c1", 2) == 0 && vn[1] == 4,
-	    "a later line of the order has its values");
-	v[0] = "c9", vn[0] = 2, v[1] = "", vn[1] = 0;
-	carry_row(&c, "1", 1, 2, v, vn);
-	ok(vn[0] == 2 && memcmp(v[0], "c9", 2) == 0 && vn[1] == 4,
-	    "its own value wins");
-	v[0] = "", vn[0] = 0, v[1] = "", vn[1] = 0;
-	carry_row(&c, "2", 1, 2, v, vn);
-	ok(vn[0] == 0 && vn[1] == 0, "another order has nothing to inherit");
+	v[0] = "c1", vn[0] = 2;
+	ok(!carry_order(&c, "1", 1), "the first line");
+	carry_value(&c, 0, 0, &v[0], &vn[0]);
 	v[0] = "", vn[0] = 0;
-	carry_row(&c, "", 0, 1, v, vn);
-	carry_row(&c, "", 0, 1, v, vn);
-	ok(vn[0] == 0, "lines without an order id inherit nothing");
+	ok(carry_order(&c, "1", 1), "the same order");
+	carry_value(&c, 0, 1, &v[0], &vn[0]);
+	ok(vn[0] == 2 && memcmp(v[0], "c1", 2) == 0,
+	    "a later line of the order has its value");
+	v[0] = "c9", vn[0] = 2;
+	carry_value(&c, 0, carry_order(&c, "1", 1), &v[0], &vn[0]);
+	ok(vn[0] == 2 && memcmp(v[0], "c9", 2) == 0, "its own value wins");
+	v[0] = "", vn[0] = 0;
+	carry_value(&c, 0, carry_order(&c, "1", 1), &v[0], &vn[0]);
+	ok(vn[0] == 2 && memcmp(v[0], "c1", 2) == 0, "the order's first value");
+	v[0] = "", vn[0] = 0;
+	ok(!carry_order(&c, "2", 1), "another order");
+	carry_value(&c, 0, 0, &v[0], &vn[0]);
+	ok(vn[0] == 0, "another order has nothing to inherit");
+	v[0] = "x", vn[0] = 1;
+	carry_value(&c, 0, carry_order(&c, "2", 1), &v[0], &vn[0]);
+	v[0] = "", vn[0] = 0;
+	carry_value(&c, 0, carry_order(&c, "2", 1), &v[0], &vn[0]);
+	ok(vn[0] == 1 && *v[0] == 'x', "a value the order's first line lacked");
+	ok(!carry_order(&c, "", 0) && !carry_order(&c, "", 0),
+	    "lines without an order id are no order");
 	carry_free(&c);
 
 	ok(shopfmt_dist("kitten", 6, "sitting", 7) == 3, "kitten, sitting");
