@@ -231,7 +231,7 @@ struct imp {
 	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
-	long nrec;		/* records after splitting lists: out + rejected */
+	long nrec;		/* rows after splitting lists: out + rejected */
 	long blanked;
 	long written;		/* records in the output */
 	struct reason *rs;
@@ -2272,14 +2272,15 @@ preview_print(struct imp *im, FILE *fp)
 	struct preview *pv = &im->pv;
 
 	fprintf(fp, "kind: %s\n", kind_names[im->kind]);
-	fprintf(fp, "rows: %ld in, ", im->in);
-	if (im->nrec != im->in)
-		fprintf(fp, "%ld after splitting lists, ", im->nrec);
-	fprintf(fp, "%ld out, %ld rejected", im->nout_rows, im->rejected);
+	fprintf(fp, "rows: %ld in, %ld out, %ld rejected", im->nrec,
+	    im->nout_rows, im->rejected);
 	if (im->blanked)
 		fprintf(fp, ", %ld value%s blanked", im->blanked,
 		    im->blanked == 1 ? "" : "s");
 	fputc('\n', fp);
+	if (im->nrec != im->in)
+		fprintf(fp, "lists split: %ld rows read became %ld\n", im->in,
+		    im->nrec);
 	fprintf(fp, "columns:\n%s", pv->cols.s ? buf_str(&pv->cols) : "");
 	fprintf(fp, "distinct values:\n");
 	for (int i = 0; i < pv->nids; i++)
@@ -2624,33 +2625,23 @@ read_input(struct imp *im, struct src *s, int fileno)
 	}
 }
 
-/* "N rows in, M after splitting lists, ": rows out and rejected add up
- * to the records after splitting. */
-static void
-rows_in(const struct imp *im, struct buf *b)
-{
-	buf_printf(b, "%ld rows in, ", im->in);
-	if (im->nrec != im->in)
-		buf_printf(b, "%ld after splitting lists, ", im->nrec);
-}
-
+/* Rows in are the rows after splitting lists (out + rejected); the rows
+ * as read are said before, when lists made them more. */
 static void
 report(const struct imp *im)
 {
-	struct buf b;
-
-	buf_init(&b);
-	rows_in(im, &b);
+	if (im->nrec != im->in)
+		note("%slists split: %ld rows read became %ld", im->merge_path ?
+		    "feed: " : "", im->in, im->nrec);
 	if (im->blanked)
-		note("%s%s%ld %s, %ld rejected, %ld value%s blanked",
-		    im->merge_path ? "feed: " : "", buf_str(&b), im->nout_rows,
+		note("%s%ld rows in, %ld %s, %ld rejected, %ld value%s blanked",
+		    im->merge_path ? "feed: " : "", im->nrec, im->nout_rows,
 		    im->merge_path ? "applied" : "out", im->rejected, im->blanked,
 		    im->blanked == 1 ? "" : "s");
 	else
-		note("%s%s%ld %s, %ld rejected", im->merge_path ? "feed: " : "",
-		    buf_str(&b), im->nout_rows, im->merge_path ? "applied" : "out",
-		    im->rejected);
-	buf_free(&b);
+		note("%s%ld rows in, %ld %s, %ld rejected", im->merge_path ?
+		    "feed: " : "", im->nrec, im->nout_rows, im->merge_path ?
+		    "applied" : "out", im->rejected);
 	for (int i = 0; i < im->nrs; i++) {
 		const struct reason *r = &im->rs[i];
 

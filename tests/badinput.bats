@@ -144,6 +144,16 @@ table() {
 	1 | xsell-import -q --kind orders | import/date0000-01-01  | 1 value blanked, row kept: column 'ts': date out of range \(first at .*date0000-01-01:2\)
 	1 | xsell-import -q --kind orders | import/date2024-13-45  | 1 value blanked, row kept: column 'ts': date out of range \(first at .*:2\)
 	1 | xsell-import -q --kind orders | import/date10000-01-01 | 1 value blanked, row kept: column 'ts': not a date \(first at .*:2\)
+	1 | xsell-import -q --kind orders --set ts=2024-01-02 | import/date2024-13-45 | 1 value blanked, row kept: column 'ts': date out of range \(first at .*:2\)
+	0 | xsell-import -q --kind orders --set customer_id=c9 | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\tc9\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders --set channel=web | import/empty | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tchannel
+	0 | xsell-import -q --kind orders --split product_id | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders --date-format %d.%m.%Y | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	2 | xsell-import -q --kind orders --date-format %d.%m | import/good | ^xsell-import: --date-format '%d.%m': needs a year
+	2 | xsell-import -q --kind orders --set quantity=x | import/good | ^xsell-import: --set quantity=x: column 'quantity': not a number: "x"$
+	2 | xsell-import -q --kind orders --set =x | import/good | ^xsell-import: --set: not column=value: '=x'$
+	2 | xsell-import -q --kind orders --split = | import/good | ^xsell-import: --split: not column or column=separator: '='$
+	3 | xsell-import -q --kind orders --split nope | import/good | good: --split nope: no such column \(found: order_id, product_id, quantity, price, ts\)$
 	3 | xsell-import -q --kind orders | import/json-array-first | json-array-first
 	1 | xsell-import -q --kind orders | import/json-array-line | 1 rejected: .*\(first at .*json-array-line:2\)
 	1 | xsell-import -q --kind orders | import/json-string-line | 1 rejected: .*\(first at .*json-string-line:2\)

@@ -21,11 +21,10 @@ rows_in() {
 	sed -n 's/^xsell-import: \([0-9]*\) rows in, .*/\1/p' <<<"$1"
 }
 
-# The records rows out and rejected add up to: the M of "N rows in, M
-# after splitting lists", or N.
-records_in() {
-	sed -n 's/^xsell-import: [0-9]* rows in, \([0-9]*\) after splitting .*/\1/p
-	    t; s/^xsell-import: \([0-9]*\) rows in, .*/\1/p' <<<"$1"
+# The N of "lists split: N rows read became M", or of "N rows in".
+rows_read() {
+	sed -n 's/^xsell-import: lists split: \([0-9]*\) rows read became .*/\1/p
+	    t; s/^xsell-import: \([0-9]*\) rows in, .*/\1/p' <<<"$1" | head -1
 }
 
 # The rejected rows of a --rejects file: the records that are not values
@@ -122,14 +121,15 @@ xsell-import: 1 value blanked, row kept: column 'ts': day or month first: give -
 	while read -r f n m; do
 		run --separate-stderr xsell-import --rejects rej.tsv -o out.tsv "$f"
 		[ "$status" -le 1 ] || { echo "$f: status $status"; false; }
+		read=$(rows_read "$stderr")
 		in=$(rows_in "$stderr")
-		recs=$(records_in "$stderr")
 		out=$(rows out.tsv)
 		rej=$(rejected rej.tsv)
-		echo "$f: in $in (want $n), $recs records (want $m), out $out, rejected $rej"
-		[ "$in" -eq "$n" ]
-		[ "$recs" -eq "$m" ]
-		[ $((out + rej)) -eq "$recs" ]
+		echo "$f: $read read (want $n), in $in (want $m), out $out, rejected $rej"
+		[ "$read" -eq "$n" ]
+		[ "$in" -eq "$m" ]
+		[ $((out + rej)) -eq "$in" ]
+		[[ "$stderr" == *"$in rows in, $out out, $rej rejected"* ]]
 	done <<-'EOF'
 	orders.csv 12 12
 	catalog.csv 7 7
@@ -769,7 +769,7 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	personyze-crosssell|0|personyze-crosssell.csv: read as a Personyze managed cross-sell/upsell upload (--kind relations); links from Linked (cross-sell product ID)
 	personyze-upsell|0|personyze-upsell.csv: read as a Personyze managed cross-sell/upsell upload (--kind relations); links from Linked (upsell product ID)
 	wide|0|wide.csv: links from Linked 1, Linked 2, Linked 3, their numbers the positions
-	list-in-cell|0|2 rows in, 3 after splitting lists, 3 out, 0 rejected
+	list-in-cell|0|lists split: 2 rows read became 3
 	EOF
 	[ "$bad" -eq 0 ]
 }
@@ -810,7 +810,7 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	    $'CAM1\tTRIPOD1\tcross_sell\tmanaged\t3' $'CAM2\tX1\tcross_sell\tmanaged\t5' \
 	    $'CAM2\tX2\tcross_sell\tmanaged\t6' $'CAM3\tY1\tcross_sell\tmanaged\t3' \
 	    $'CAM4\tZ1|Z2\tcross_sell\tmanaged\t')"
-	[[ "$stderr" == *"4 rows in, 7 after splitting lists, 7 out, 0 rejected"* ]]
+	[[ "$stderr" == *"lists split: 4 rows read became 7"$'\n'"xsell-import: 7 rows in, 7 out, 0 rejected"* ]]
 	run --separate-stderr xsell-import --split 'linked=|' l.csv
 	assert_failure 1
 	assert_line $'CAM1\tSD1, BAG1,,TRIPOD1\tcross_sell\tmanaged\t'
@@ -822,7 +822,7 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	run --separate-stderr xsell-import --split 'items=;' --map product_id=items --kind orders o.csv
 	assert_failure 1
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tA\t\t2\t\t\n1\tB\t\t2\t\t\n1\tA\t\t2\t\t'
-	[[ "$stderr" == *"2 rows in, 4 after splitting lists, 3 out, 1 rejected"* ]]
+	[[ "$stderr" == *"lists split: 2 rows read became 4"$'\n'"xsell-import: 4 rows in, 3 out, 1 rejected"* ]]
 	[[ "$stderr" == *"1 rejected: column 'product_id': empty (first at o.csv:3)"* ]]
 }
 
@@ -834,7 +834,7 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	    $'A\tB\tcross_sell\tmanaged\t1' $'A\tC\tcross_sell\tmanaged\t3' \
 	    $'D\tE\tcross_sell\tmanaged\t' $'D\tF\tcross_sell\tmanaged\t' \
 	    $'G\tH\tcross_sell\tmanaged\t' $'G\tI\tcross_sell\tmanaged\t2')"
-	[[ "$stderr" == *"3 rows in, 8 after splitting lists, 6 out, 2 rejected, 2 values blanked"* ]]
+	[[ "$stderr" == *"lists split: 3 rows read became 8"$'\n'"xsell-import: 8 rows in, 6 out, 2 rejected, 2 values blanked"* ]]
 	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
 	    $'file\tline\tcolumn\tvalue\treason\tsubject_id\tlinked_id\ttype\tsource\tposition' \
 	    $'l.csv\t2\t\t\tself-link\tA\tA\t\t\t2' \
