@@ -221,8 +221,8 @@ header_set(struct header *h, const char *name, char *const *f,
 			continue;
 		seen = h->keys.n;
 		if ((id = intern_put(&h->keys, k.s, k.len)) < seen)
-			header_collide(h, h->keycol[id], i, "the same name when case, "
-			    "spaces and punctuation are ignored");
+			header_collide(h, h->keycol[id], i, "the same name when "
+			    "case, spaces and punctuation are ignored");
 		h->keycol[id] = i;
 	}
 	buf_free(&k);
@@ -369,7 +369,8 @@ colmap_bind(const struct colmap_opts *o, const struct spec *sp,
 		if (u->list[l].poscol >= 0)
 			used[u->list[l].poscol] = 1;
 	}
-	if (u->fmt && u->fmt->product_rows)	/* the product's, not the links' */
+	/* a product row's other columns are the product's, not its links' */
+	if (u->fmt && u->fmt->product_rows)
 		memset(used, 1, (size_t)h->ncols);
 	for (int k = 0; k < n; k++) {
 		int j;
