@@ -80,28 +80,28 @@ main(void)
 	df.n = 0;
 	df.fmt[df.n++] = "%m/%d/%y %I:%M %p";
 	df.fmt[df.n++] = "%b %d, %Y";
-	is_str(dt("12/31/99 11:59 PM"), "1999-12-31T23:59:00Z", "%y %I %p");
+	is_str(dt("12/31/99 11:59 PM"), "1999-12-31T23:59:00Z", "two-digit year, 12-hour clock");
 	is_str(dt("1/1/24 12:00 am"), "2024-01-01T00:00:00Z", "12 am");
 	is_str(dt("1/1/24 12:30 p.m."), "2024-01-01T12:30:00Z", "12:30 p.m.");
 	is_str(dt("Sept 5, 2024"), "2024-09-05T00:00:00Z",
-	    "the second format, %b");
+	    "the second format, a month name");
 	is_str(dt("march 5, 2024"), "2024-03-05T00:00:00Z", "a full name");
 	df.n = 0;
 	df.fmt[df.n++] = "%d.%m.%Y %H:%M:%S %z";
 	is_str(dt("05.01.2024 10:00:00.5 +0100"), "2024-01-05T09:00:00Z",
-	    "fraction and %z");
+	    "a fraction and an offset");
 	df.fmt[0] = "%Y%m%d %H%M %Z";
 	is_str(dt("20240105 1000 UTC"), "2024-01-05T10:00:00Z",
-	    "digits run together, %Z");
+	    "digits run together, a zone name");
 
 	/* the patterns */
 	ok(date_fmt_check("%d/%m/%Y %H:%M") == NULL, "a good pattern");
 	is_str(date_fmt_check("%d/%m %H:%M"), "needs a year (%Y or %y), a "
 	    "month (%m or %b) and a day (%d)", "no year");
 	is_str(date_fmt_check("%d/%m/%Y %q"), "unknown conversion (%Y %y %m "
-	    "%d %b %H %I %M %S %p %z %Z)", "%q");
-	is_str(date_fmt_check("%d/%m/%Y %"), "ends in %", "a lone %");
+	    "%d %b %H %I %M %S %p %z %Z)", "an unknown conversion");
+	is_str(date_fmt_check("%d/%m/%Y %"), "ends in %", "a lone percent sign");
 	is_str(date_fmt_check("%d/%m/%Y %I:%M"), "%I and %p go together",
-	    "%I without %p");
+	    "a 12-hour clock without AM or PM");
 	return tap_done();
 }
