@@ -19,138 +19,20 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "colmap.h"
 #include "csvin.h"
+#include "date.h"
 #include "report.h"
+#include "shopfmt.h"
 
 static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
     "           [--map canonical=source] [--delimiter char]\n"
     "           [--returns drop|keep] [--exclude regex] [--rejects file]\n"
     "           [--merge base [--full]] [--max-shrink limit] [--force]\n"
-    "           [-o file] [file ...]\n";
+    "           [--set column=value] [--split column[=sep]]\n"
+    "           [--date-format format] [-o file] [file ...]\n";
 
-/* ---- kinds and their columns ---- */
-
-enum {
-	T_ID, T_OPTID, T_TEXT, T_NUM, T_POS, T_PCT, T_DATE, T_STATUS,
-	T_LINK, T_SOURCE, T_LIST, T_BOOL, T_GROUP, T_OP
-};
-/* REQ: required. IFANY: written only when the first input has it.
- * OP: the --merge operation, read but never written. */
-enum { REQ = 1, IFANY = 2, OP = 4 };
-
-/* Aliases are column names with case and everything but letters and
- * digits dropped, best first; the canonical name always matches. */
-struct spec {
-	const char *name;
-	int type, flags;
-	const char *alias;
-};
-
-#define PRODUCT_ALIASES "productid product sku itemid item variantsku " \
-	"productcode articleid article articlenumber stockcode"
-#define DATE_ALIASES "ts timestamp time date datetime"
-
-static const struct spec catalog_cols[] = {
-	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " id code" },
-	{ "title", T_TEXT, 0, "title name productname producttitle itemname "
-	    "description" },
-	{ "category", T_TEXT, 0, "category categoryname productcategory "
-	    "producttype department categorypath" },
-	{ "brand", T_TEXT, 0, "brand brandname vendor manufacturer make" },
-	{ "price", T_NUM, 0, "price unitprice saleprice regularprice "
-	    "retailprice listprice variantprice" },
-	{ "cost", T_NUM, 0, "cost unitcost costprice cogs purchaseprice "
-	    "costperitem variantcost" },
-	{ "stock", T_NUM, 0, "stock stockqty stocklevel stockquantity inventory "
-	    "inventoryquantity inventoryqty variantinventoryqty onhand quantity "
-	    "qty available" },
-	{ "status", T_STATUS, 0, "status productstatus state" },
-	{ "tier", T_TEXT, 0, "tier pricetier level grade segment" },
-	{ "created", T_DATE, 0, "created createdat createdon datecreated "
-	    "dateadded added launchdate publishedat" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec relations_cols[] = {
-	{ "subject_id", T_ID, REQ, "subjectid subject mainproductid mainproduct "
-	    "mainsku productid product sku parentsku parentid fromsku from "
-	    "sourceproductid sourceproduct sourcesku baseproductid anchorid "
-	    "itemid item" },
-	{ "linked_id", T_ID, REQ, "linkedid linked linkedsku linkedproduct "
-	    "linkedproductid relatedid related relatedsku relatedproduct "
-	    "relatedproductid targetid target targetsku toid to tosku "
-	    "recommendedid recommended recommendedsku crosssellsku upsellsku "
-	    "childsku" },
-	{ "type", T_LINK, 0, "type linktype relationtype relation relationship "
-	    "kind" },
-	{ "source", T_SOURCE, 0, "source origin" },
-	{ "position", T_POS, 0, "position pos rank sortorder sort priority" },
-	{ "updated", T_DATE, IFANY, "updated updatedat lastupdated modified "
-	    "lastmodified updatedon modifiedat date" },
-	{ "op", T_OP, OP, "op operation action change" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec orders_cols[] = {
-	{ "order_id", T_ID, REQ, "orderid order ordernumber orderno ordernr "
-	    "invoice invoiceno invoiceid invoicenumber transactionid "
-	    "transaction basketid basket receiptid receipt" },
-	{ "product_id", T_ID, REQ, PRODUCT_ALIASES " lineitemsku" },
-	{ "customer_id", T_OPTID, 0, "customerid customer customerno "
-	    "customernumber clientid client userid user shopperid buyerid "
-	    "memberid accountid" },
-	{ "quantity", T_NUM, 0, "quantity qty units lineitemquantity "
-	    "lineitemqty count" },
-	{ "price", T_NUM, 0, "price unitprice priceeach itemprice lineitemprice "
-	    "saleprice" },
-	{ "ts", T_DATE, 0, DATE_ALIASES " orderdate invoicedate orderedat "
-	    "createdat created ordertime placedat purchasedate" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec customers_cols[] = {
-	{ "customer_id", T_ID, REQ, "customerid customer customerno "
-	    "customernumber clientid client userid user memberid accountid id" },
-	{ "holdings", T_LIST, 0, "holdings holding productsheld owned "
-	    "portfolio" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec offers_cols[] = {
-	{ "offer_id", T_ID, REQ, "offerid offer offercode id code" },
-	{ "status", T_STATUS, 0, "status state" },
-	{ "business_value", T_PCT, 0, "businessvalue bizvalue businessscore" },
-	{ "revenue_value", T_NUM, 0, "revenuevalue revenue expectedrevenue" },
-	{ "category", T_TEXT, 0, "category productcategory offertype" },
-	{ "channel", T_TEXT, 0, "channel channels" },
-	{ NULL, 0, 0, NULL }
-};
-
-static const struct spec events_cols[] = {
-	{ "context_id", T_ID, REQ, "contextid context sessionid session "
-	    "requestid impressionid pageid" },
-	{ "candidate_id", T_ID, REQ, "candidateid candidate recommendedid "
-	    "recommended itemid item offerid offer productid product" },
-	{ "group", T_GROUP, 0, "group arm variant bucket cohort "
-	    "experimentgroup" },
-	{ "converted", T_BOOL, 0, "converted conversion accepted purchased "
-	    "outcome" },
-	{ "revenue", T_NUM, 0, "revenue amount" },
-	{ "margin", T_NUM, 0, "margin profit" },
-	{ "channel", T_TEXT, 0, "channel" },
-	{ "ts", T_DATE, 0, DATE_ALIASES " eventtime createdat" },
-	{ NULL, 0, 0, NULL }
-};
-
-enum { K_CATALOG, K_RELATIONS, K_ORDERS, K_CUSTOMERS, K_OFFERS, K_EVENTS };
-static const char *const kind_names[] = { "catalog", "relations", "orders",
-	"customers", "offers", "events", NULL };
-static const struct spec *const kind_cols[] = { catalog_cols, relations_cols,
-	orders_cols, customers_cols, offers_cols, events_cols };
-/* Most specific first: a relations file has product ids too. */
-static const int guess_order[] = { K_RELATIONS, K_EVENTS, K_ORDERS, K_OFFERS,
-	K_CATALOG, K_CUSTOMERS };
 /* Columns whose distinct values --preview counts. */
 static const char *const preview_ids[][3] = {
 	{ "product_id" }, { "subject_id", "linked_id" },
@@ -164,11 +46,15 @@ static const char *const link_types[] = { "cross_sell", "upsell",
 
 /* ---- the state of one run ---- */
 
+/* What a reason counts: rows rejected as data problems, rows dropped on
+ * request, values blanked in rows that were kept. */
+enum { R_PROBLEM, R_POLICY, R_BLANK };
+
 struct reason {
 	char *key;		/* the reason without the value */
 	char *first;		/* "file:line" of the first row */
 	long n;
-	int policy;		/* dropped on request, not a data problem */
+	int what;		/* R_PROBLEM, R_POLICY, R_BLANK */
 };
 
 enum { F_CSV, F_TSV, F_JSON };
@@ -179,10 +65,7 @@ struct src {
 	struct csvin c;
 	struct rec r;
 	const char *name;
-	int ncols;
-	char **cols;		/* the header as given */
-	struct intern keys;	/* each column's match key (keyof), in order: */
-	int *keycol;		/* key id -> column; an empty key is left out */
+	struct header h;	/* its columns */
 	pid_t child;		/* copies stdin back after sniffing, or 0 */
 };
 
@@ -219,10 +102,35 @@ struct preview {
 	int ix[3], nids;
 	uint32_t *links;	/* relations: links per subject */
 	size_t nlinks;
-	char ***sample;
+	char ***sample;		/* the output's columns, then the title */
 	int nsample;
+	int title;		/* the sample shows the titles the file has */
+	char **titles;		/* relations: subject -> its title, or NULL */
 	struct buf cols;	/* how the first input's columns were mapped */
 	struct buf problems;
+};
+
+enum { P_NONE, P_PAIRED, P_BAD };
+
+/* Where a row's values for the list column (im->lt) come from: each item
+ * of a cell is a record of its own (--split, the formats' lists, the wide
+ * form). */
+struct slot {
+	int col;		/* the input column */
+	int poscol;		/* its positions, a list, or -1 */
+	long pos;		/* the position its name says, or 0 */
+	const char *type;	/* the link type its name says, or NULL */
+	const char *sep;	/* the separator of its items */
+	size_t seplen;
+};
+
+/* A bad value in an optional column of the row being converted: blanked,
+ * and reported when the row is written. */
+struct blank {
+	int col;		/* the input column, or -1 (--set) */
+	const char *v;		/* the value as read */
+	size_t n;
+	char key[256], why[512];
 };
 
 /* --merge: the snapshot being built, rows in order. */
@@ -249,6 +157,12 @@ struct imp {
 	int delim_eff;		/* the current input's delimiter */
 	char **maps;
 	int nmaps;
+	struct colmap_opts cm;	/* --map and --merge, for binding */
+	char **sets;		/* --set name=value, as given */
+	int nsets;
+	char **splits;		/* --split column[=sep], as given */
+	int nsplits;
+	struct datefmt df;	/* --date-format */
 	regex_t exclude;
 	int has_exclude;
 	const char *out_path, *rej_path, *merge_path;
@@ -260,8 +174,32 @@ struct imp {
 	char **ocol;
 	char **extra;		/* extra output columns, after the canonical ones */
 	int ready;
+	const char **setv;	/* spec -> its --set value, or NULL */
+	const char **extra_setv;	/* extra -> its --set value, or NULL */
 	/* this input's columns for each spec and extra */
 	int *spec_src, *extra_src;
+	int title_col;		/* its titles (for --preview), or -1 */
+	struct slot *slot;	/* its lists, feeding spec lt */
+	int nslot, lt;
+	int slot_opt;		/* a row with no items in its lists is a product
+				 * without links, not a problem */
+	unsigned char *peritem;	/* spec -> converted per item, not per row */
+	unsigned char *posok;	/* slot -> its positions: P_NONE, P_PAIRED,
+				 * P_BAD (not as many as items: blanked) */
+	int conv_col;		/* the input column of the value being converted */
+	int checking;		/* --set values: a bad one is an error */
+	struct blank *bl;	/* the row's blanked values */
+	int nbl, capbl;
+	int whycol;		/* the input column the row's reason is about */
+	const char *whyv;
+	size_t whyn;
+	const char *item;	/* the list item being converted, for --rejects */
+	size_t itemlen;
+	const char *itempos;
+	size_t itemposlen;
+	const char *itemtype;
+	int initem;
+	struct carry carry;	/* orders: an order's lines after its first */
 	unsigned char *carried;	/* output column -> this input has it */
 	int ncols_in;
 	/* the row being converted */
@@ -293,12 +231,14 @@ struct imp {
 	int rej_op;		/* --merge: the rejects column of op */
 	/* counts */
 	long in, nout_rows, rejected, problems;
+	long nrec;		/* rows after splitting lists: out + rejected */
+	long blanked;
 	long written;		/* records in the output */
 	struct reason *rs;
 	int nrs;
 	/* kind rules */
 	int ix_order, ix_product, ix_qty, ix_subject, ix_linked, ix_type,
-	    ix_op, ix_stock, ix_status;
+	    ix_op, ix_stock, ix_status, ix_pos, ix_customer, ix_ts;
 	struct intern ids;	/* relations: ids for duplicate detection */
 	struct linkset links;
 	char **files;		/* names for "first at" messages */
@@ -324,19 +264,6 @@ alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-/* A column name or a value as a match key: lowercase letters, digits and
- * non-ASCII bytes; blanks, underscores and punctuation dropped. */
-static void
-keyof(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 1 < cap; i++)
-		if (alnum((unsigned char)s[i]))
-			out[k++] = (char)lower((unsigned char)s[i]);
-	out[k] = '\0';
 }
 
 /* Is key one of the space-separated words of list? */
@@ -374,33 +301,6 @@ is_space(unsigned char c)
 	    c == '\f';
 }
 
-/* Trims blanks, and the no-break spaces spreadsheets leave. */
-static void
-trim_slow(const char **s, size_t *n)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	size_t len = *n;
-
-	for (;;) {
-		if (len && is_space(p[0]))
-			p++, len--;
-		else if (len >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
-			p += 2, len -= 2;
-		else
-			break;
-	}
-	for (;;) {
-		if (len && is_space(p[len - 1]))
-			len--;
-		else if (len >= 2 && p[len - 2] == 0xC2 && p[len - 1] == 0xA0)
-			len -= 2;
-		else
-			break;
-	}
-	*s = (const char *)p;
-	*n = len;
-}
-
 static inline void
 trim(const char **s, size_t *n)
 {
@@ -408,7 +308,7 @@ trim(const char **s, size_t *n)
 
 	if (*n && (p[0] <= ' ' || p[0] == 0xC2 || p[*n - 1] <= ' ' ||
 	    p[*n - 1] == 0xA0))
-		trim_slow(s, n);
+		colmap_trim(s, n);
 }
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
@@ -533,63 +433,6 @@ unread_stdin(off_t at, const char *head, size_t n)
 	return pid;
 }
 
-/* Two columns of one input that would be read, or written, as one. */
-XS_NORETURN static void
-collide(const struct src *s, int a, int b, const char *how)
-{
-	if (a > b) {
-		int t = a;
-		a = b;
-		b = t;
-	}
-	die(XS_INPUT, "%s: columns %d '%s' and %d '%s' collide: %s", s->name,
-	    a + 1, s->cols[a], b + 1, s->cols[b], how);
-}
-
-/* Keeps the header and indexes its match keys, so that mapping it takes
- * time linear in its columns. Two columns with one key could each be the
- * column a canonical name or alias means: exit 3 naming both. */
-static void
-set_header(struct src *s, char *const *f, const size_t *len, int n)
-{
-	struct buf k;
-
-	s->ncols = n;
-	s->cols = xcalloc((size_t)n + 1, sizeof *s->cols);
-	s->keycol = xcalloc((size_t)n + 1, sizeof *s->keycol);
-	intern_init(&s->keys);
-	buf_init(&k);
-	for (int i = 0; i < n; i++) {
-		const char *p = f[i];
-		size_t m = len ? len[i] : strlen(p);
-		uint32_t id, seen;
-
-		trim(&p, &m);
-		s->cols[i] = xmemdup(p, m);
-		buf_reset(&k);
-		for (size_t j = 0; j < m; j++)
-			if (alnum((unsigned char)p[j]))
-				buf_putc(&k, lower((unsigned char)p[j]));
-		if (k.len == 0)
-			continue;
-		seen = s->keys.n;
-		if ((id = intern_put(&s->keys, k.s, k.len)) < seen)
-			collide(s, s->keycol[id], i, "the same name when case, "
-			    "spaces and punctuation are ignored");
-		s->keycol[id] = i;
-	}
-	buf_free(&k);
-}
-
-/* The column whose match key is key[0..n), or -1. */
-static int
-col_by_key(const struct src *s, const char *key, size_t n)
-{
-	uint32_t id = n ? intern_find(&s->keys, key, n) : INTERN_NONE;
-
-	return id == INTERN_NONE ? -1 : s->keycol[id];
-}
-
 /* Opens an input and reads its header; 0 when it has no header at all. */
 static int
 src_open(struct imp *im, struct src *s, const char *path)
@@ -600,6 +443,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 	off_t at = stdin_in ? lseek(0, 0, SEEK_CUR) : -1;
 
 	memset(s, 0, sizeof *s);
+	header_init(&s->h);
 	s->name = shown(path);
 	csvin_open(&s->c, path, im->delim);
 	head = csvin_peek(&s->c, &n);
@@ -610,7 +454,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 		if (s->c.bad)
 			die(XS_INPUT, "%s:%ld: header: column %d: %s", s->name,
 			    s->c.line, s->c.badcol, csvin_why(s->c.bad));
-		set_header(s, s->c.f, s->c.len, s->c.nf);
+		header_set(&s->h, s->name, s->c.f, s->c.len, s->c.nf);
 		return 1;
 	}
 	if (stdin_in)
@@ -622,7 +466,7 @@ src_open(struct imp *im, struct src *s, const char *path)
 		s->r.name = "<stdin>";
 	if (s->r.empty)
 		return 0;
-	set_header(s, s->r.cols, NULL, s->r.ncols);
+	header_set(&s->h, s->name, s->r.cols, NULL, s->r.ncols);
 	return 1;
 }
 
@@ -675,168 +519,7 @@ src_close(struct src *s)
 		if (s->child > 0)
 			waitpid(s->child, NULL, 0);
 	}
-	for (int i = 0; i < s->ncols; i++)
-		free(s->cols[i]);
-	free(s->cols);
-	free(s->keycol);
-	if (s->cols)
-		intern_free(&s->keys);
-}
-
-/* ---- header mapping ---- */
-
-static int
-nspecs(const struct spec *sp)
-{
-	int n = 0;
-
-	while (sp[n].name)
-		n++;
-	return n;
-}
-
-/* --map CANON=SOURCE for this spec: the source, or NULL. */
-static const char *
-mapped(const struct imp *im, const char *canon)
-{
-	size_t n = strlen(canon);
-
-	for (int i = im->nmaps - 1; i >= 0; i--)
-		if (strncmp(im->maps[i], canon, n) == 0 && im->maps[i][n] == '=')
-			return im->maps[i] + n + 1;
-	return NULL;
-}
-
-static void
-found_list(struct buf *b, const struct src *s)
-{
-	for (int i = 0; i < s->ncols; i++)
-		buf_printf(b, "%s%s", i ? ", " : "", s->cols[i]);
-	if (!s->ncols)
-		buf_puts(b, "none");
-}
-
-/* The match key of s (keyof without a length limit), in b. */
-static void
-key_of(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	for (; *s; s++)
-		if (alnum((unsigned char)*s))
-			buf_putc(b, lower((unsigned char)*s));
-	buf_str(b);
-}
-
-/*
- * Binds the spec columns of kind to the input's columns: --map first, then
- * exact canonical names, then aliases (the first column that has one of
- * them). With weak 0 the catch-all aliases (id, code) do not count, for
- * guessing. Each name is looked up in the header's key index, so the time
- * does not grow with the columns.
- */
-static void
-bind(const struct imp *im, const struct spec *sp, const struct src *s,
-    int *src, unsigned char *used, int weak)
-{
-	int n = nspecs(sp);
-	struct buf ck;
-
-	buf_init(&ck);
-	memset(used, 0, (size_t)s->ncols + 1);
-	for (int k = 0; k < n; k++)
-		src[k] = -1;
-	for (int k = 0; k < n; k++) {
-		const char *m = mapped(im, sp[k].name);
-		int j = -1;
-
-		if (!m)
-			continue;
-		key_of(&ck, m);
-		if (ck.len)
-			j = col_by_key(s, ck.s, ck.len);
-		else	/* a name of punctuation alone: as it is */
-			for (j = 0; j < s->ncols; j++)
-				if (!used[j] && strcmp(s->cols[j], m) == 0)
-					break;
-		if (j >= s->ncols)
-			j = -1;
-		if (j < 0 || used[j]) {
-			struct buf b;
-
-			buf_init(&b);
-			found_list(&b, s);
-			die(XS_INPUT, "%s: --map %s=%s: no such column (found: %s)",
-			    s->name, sp[k].name, m, buf_str(&b));
-		}
-		src[k] = j, used[j] = 1;
-	}
-	for (int k = 0; k < n; k++) {
-		int j;
-
-		if (src[k] >= 0 || mapped(im, sp[k].name))
-			continue;
-		key_of(&ck, sp[k].name);
-		if ((j = col_by_key(s, ck.s, ck.len)) >= 0 && !used[j])
-			src[k] = j, used[j] = 1;
-	}
-	for (int k = 0; k < n; k++) {
-		int best = -1;
-
-		if (src[k] >= 0 || mapped(im, sp[k].name))
-			continue;
-		for (const char *p = sp[k].alias; *p;) {
-			const char *e = strchr(p, ' ');
-			size_t wl = e ? (size_t)(e - p) : strlen(p);
-			int j = col_by_key(s, p, wl);
-
-			if (j >= 0 && !used[j] && (best < 0 || j < best) &&
-			    (weak || !((wl == 2 && memcmp(p, "id", 2) == 0) ||
-			    (wl == 4 && memcmp(p, "code", 4) == 0))))
-				best = j;
-			p += wl + (e != NULL);
-		}
-		if (best >= 0)
-			src[k] = best, used[best] = 1;
-	}
-	/* Without --merge an op column is just another column. */
-	for (int k = 0; k < n; k++)
-		if ((sp[k].flags & OP) && !im->merge_path && src[k] >= 0)
-			used[src[k]] = 0, src[k] = -1;
-	buf_free(&ck);
-}
-
-static int
-has_required(const struct spec *sp, const int *src)
-{
-	for (int k = 0; sp[k].name; k++)
-		if ((sp[k].flags & REQ) && src[k] < 0)
-			return 0;
-	return 1;
-}
-
-static int
-guess_kind(struct imp *im, const struct src *s)
-{
-	int src[16];
-	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
-	struct buf b;
-
-	for (size_t i = 0; i < sizeof guess_order / sizeof guess_order[0]; i++) {
-		int k = guess_order[i];
-
-		bind(im, kind_cols[k], s, src, used, 0);
-		if (has_required(kind_cols[k], src)) {
-			free(used);
-			note("%s: guessed --kind %s from the header", s->name,
-			    kind_names[k]);
-			return k;
-		}
-	}
-	free(used);
-	buf_init(&b);
-	found_list(&b, s);
-	die(XS_INPUT, "%s: cannot guess --kind from the header (found: %s)",
-	    s->name, buf_str(&b));
+	header_free(&s->h);
 }
 
 static int
@@ -848,6 +531,46 @@ spec_ix(const struct imp *im, const char *name)
 	return -1;
 }
 
+static int conv(struct imp *im, int k, const char *s, size_t n);
+
+/* The column a --set name=value is for, as an output column name. */
+static char *
+set_name(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *cn = xmemdup(arg, (size_t)(eq - arg));
+	char *name = snake(cn, 0);
+
+	free(cn);
+	return name;
+}
+
+/* --set values of the kind's columns: each checked as a value of its
+ * column would be, a bad one exit 2. The others become columns of their
+ * own (make_layout). */
+static void
+check_sets(struct imp *im)
+{
+	im->checking = 1;
+	for (int i = 0; i < im->nsets; i++) {
+		const char *a = im->sets[i], *eq = strchr(a, '=');
+		char *name = set_name(a);
+
+		for (int k = 0; k < im->nspec; k++) {
+			if (strcmp(im->spec[k].name, name) != 0)
+				continue;
+			if ((im->spec[k].flags & OP) && !im->merge_path)
+				die(XS_USAGE, "--set %s: op is read with --merge "
+				    "only", a);
+			if (conv(im, k, eq + 1, strlen(eq + 1)))
+				die(XS_USAGE, "--set %s: %s", a, im->why);
+			im->setv[k] = eq + 1;
+		}
+		free(name);
+	}
+	im->checking = 0;
+}
+
 static void
 set_kind(struct imp *im, int kind)
 {
@@ -855,7 +578,7 @@ set_kind(struct imp *im, int kind)
 
 	im->kind = kind;
 	im->spec = kind_cols[kind];
-	im->nspec = n = nspecs(im->spec);
+	im->nspec = n = colmap_nspecs(im->spec);
 	im->ospec = xcalloc((size_t)n, sizeof *im->ospec);
 	im->spec_src = xcalloc((size_t)n, sizeof *im->spec_src);
 	im->val = xcalloc((size_t)n, sizeof *im->val);
@@ -879,6 +602,11 @@ set_kind(struct imp *im, int kind)
 	im->ix_op = spec_ix(im, "op");
 	im->ix_stock = spec_ix(im, "stock");
 	im->ix_status = spec_ix(im, "status");
+	im->ix_pos = spec_ix(im, "position");
+	im->ix_customer = spec_ix(im, "customer_id");
+	im->ix_ts = spec_ix(im, "ts");
+	im->setv = xcalloc((size_t)n, sizeof *im->setv);
+	im->peritem = xcalloc((size_t)n, 1);
 	for (int i = 0; i < im->nmaps; i++) {
 		const char *eq = strchr(im->maps[i], '=');
 		int ok = 0;
@@ -894,6 +622,7 @@ set_kind(struct imp *im, int kind)
 			exit(XS_USAGE);
 		}
 	}
+	check_sets(im);
 }
 
 static void
@@ -905,6 +634,15 @@ add_out(struct imp *im, const char *name)
 	intern_put(&im->onames, name, strlen(name));
 }
 
+static void
+add_extra(struct imp *im, char *name)
+{
+	add_out(im, name);
+	im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
+	    sizeof *im->extra);
+	im->extra[im->nextra++] = name;
+}
+
 /* The output columns, from the first input with a header (or none). */
 static void
 make_layout(struct imp *im, const struct src *s, const unsigned char *used)
@@ -914,25 +652,44 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 
 		im->ospec[k] = -1;
 		if ((sp->flags & OP) || ((sp->flags & IFANY) &&
-		    (!s || im->spec_src[k] < 0)))
+		    (!s || im->spec_src[k] < 0) && !im->setv[k]))
 			continue;
 		im->ospec[k] = im->nout;
 		add_out(im, sp->name);
 	}
-	for (int j = 0; s && j < s->ncols; j++) {
+	for (int j = 0; s && j < s->h.ncols; j++) {
 		char *name;
 
 		if (used[j])
 			continue;
-		name = snake(s->cols[j], j);
+		name = snake(s->h.cols[j], j);
 		if (intern_find(&im->onames, name, strlen(name)) != INTERN_NONE) {
 			free(name);	/* a clash: map_input says with what */
 			continue;
 		}
-		add_out(im, name);
-		im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
-		    sizeof *im->extra);
-		im->extra[im->nextra++] = name;
+		add_extra(im, name);
+	}
+	/* --set of a column that is not the kind's: a column of its own,
+	 * or the value of an input column of that name where it is empty */
+	im->extra_setv = xcalloc((size_t)im->nextra + im->nsets + 1,
+	    sizeof *im->extra_setv);
+	for (int i = 0; i < im->nsets; i++) {
+		const char *eq = strchr(im->sets[i], '=');
+		char *name = set_name(im->sets[i]);
+		uint32_t o;
+
+		if (spec_ix(im, name) >= 0) {
+			free(name);
+			continue;
+		}
+		if ((o = intern_find(&im->onames, name, strlen(name))) ==
+		    INTERN_NONE) {
+			add_extra(im, name);
+			o = (uint32_t)im->nout - 1;
+		} else {
+			free(name);
+		}
+		im->extra_setv[(int)o - (im->nout - im->nextra)] = eq + 1;
 	}
 	im->v = xcalloc((size_t)im->nout + 1, sizeof *im->v);
 	im->olen = xcalloc((size_t)im->nout + 1, sizeof *im->olen);
@@ -940,19 +697,157 @@ make_layout(struct imp *im, const struct src *s, const unsigned char *used)
 	im->ready = 1;
 }
 
+static void
+add_slot(struct imp *im, int col, int poscol, long pos, const char *type,
+    const char *sep)
+{
+	im->slot = xreallocarray(im->slot, (size_t)im->nslot + 1,
+	    sizeof *im->slot);
+	im->slot[im->nslot++] = (struct slot){ col, poscol, pos, type, sep,
+		strlen(sep) };
+}
+
+/*
+ * The lists of this input: the columns of links of its export format or
+ * of the wide form, for relations the linked column (a list in one cell
+ * is a list), and --split. One canonical column's values come from lists
+ * in a row (im->lt); --split of another replaces the linked column's.
+ */
+static void
+make_slots(struct imp *im, const struct src *s)
+{
+	const struct shopfmt_use *u = &s->h.use;
+	int lk = -1, plain = 0, pos = im->ix_pos >= 0 ? im->spec_src[im->ix_pos] :
+	    -1;
+
+	im->nslot = 0;
+	im->slot_opt = 0;
+	memset(im->peritem, 0, (size_t)im->nspec);
+	if (u->nlist && im->ix_linked >= 0) {
+		lk = im->ix_linked;
+		for (int l = 0; l < u->nlist; l++) {
+			const struct shopfmt_list *sl = &u->list[l];
+
+			add_slot(im, sl->col, sl->poscol >= 0 ? sl->poscol :
+			    sl->pos ? -1 : pos, sl->pos, sl->type, ",");
+		}
+		/* a product's lists, or numbered columns, may all be empty */
+		im->slot_opt = !u->fmt || u->fmt->product_rows;
+	} else if (im->kind == K_RELATIONS && im->spec_src[im->ix_linked] >= 0) {
+		lk = im->ix_linked;
+		add_slot(im, im->spec_src[lk], pos, 0, NULL, ",");
+		plain = 1;
+	}
+	for (int i = 0; i < im->nsplits; i++) {
+		const char *a = im->splits[i], *eq = strchr(a, '=');
+		char *name = xmemdup(a, eq ? (size_t)(eq - a) : strlen(a));
+		const char *sep = eq ? eq + 1 : ",";
+		struct buf ck;
+		int j = -1, k = -1, done = 0;
+
+		buf_init(&ck);
+		j = header_named(&s->h, name, NULL);
+		if (j < 0 && (k = spec_ix(im, name)) >= 0) {
+			if (k == lk && !plain) {	/* every list */
+				for (int l = 0; l < im->nslot; l++)
+					im->slot[l].sep = sep,
+					im->slot[l].seplen = strlen(sep);
+				done = 1;
+			}
+			j = im->spec_src[k];
+		}
+		for (int l = 0; !done && l < im->nslot; l++)
+			if (im->slot[l].col == j)
+				im->slot[l].sep = sep,
+				im->slot[l].seplen = strlen(sep), done = 1;
+		for (k = 0; !done && j >= 0 && k < im->nspec; k++)
+			if (im->spec_src[k] == j)
+				break;
+		if (!done && j < 0) {
+			buf_reset(&ck);
+			header_found(&ck, &s->h);
+			die(XS_INPUT, "%s: --split %s: no such column (found: %s)",
+			    s->name, a, buf_str(&ck));
+		}
+		if (!done && (k >= im->nspec || im->spec[k].type == T_LIST ||
+		    (im->spec[k].flags & OP)))
+			die(XS_INPUT, "%s: --split %s: column '%s' is not read as "
+			    "an id or value of %s", s->name, a, s->h.cols[j],
+			    kind_names[im->kind]);
+		if (!done && lk >= 0 && lk != k && !plain)
+			die(XS_INPUT, "%s: --split %s: the rows are split on "
+			    "their lists of %s already", s->name, a,
+			    im->spec[lk].name);
+		if (!done) {
+			if (plain)
+				im->nslot = 0, plain = 0;
+			lk = k;
+			add_slot(im, j, k == im->ix_linked ? pos : -1, 0, NULL,
+			    sep);
+		}
+		buf_free(&ck);
+		free(name);
+	}
+	im->lt = lk;
+	if (lk >= 0) {
+		im->peritem[lk] = 1;
+		if (lk == im->ix_linked && im->ix_pos >= 0)
+			im->peritem[im->ix_pos] = 1;
+	}
+	im->posok = xrealloc(im->posok, (size_t)im->nslot + 1);
+}
+
+/* Says how the input is read when it is an export format or has lists. */
+static void
+say_format(const struct imp *im, const struct src *s)
+{
+	const struct shopfmt_use *u = &s->h.use;
+	struct buf b;
+	int left = 0;
+
+	if (!u->nlist && !u->fmt)
+		return;
+	buf_init(&b);
+	if (u->fmt)
+		buf_printf(&b, "read as a %s (--kind %s)", u->fmt->name,
+		    u->fmt->kind);
+	for (int l = 0; l < u->nlist; l++)
+		buf_printf(&b, "%s%s", l ? ", " : u->fmt ? "; links from " :
+		    "links from ", s->h.cols[u->list[l].col]);
+	if (!u->fmt)
+		buf_puts(&b, ", their numbers the positions");
+	for (int j = 0; u->fmt && u->fmt->product_rows && j < s->h.ncols; j++) {
+		int bound = 0;
+
+		for (int k = 0; k < im->nspec; k++)
+			bound |= im->spec_src[k] == j;
+		for (int l = 0; l < u->nlist; l++)
+			bound |= u->list[l].col == j || u->list[l].poscol == j;
+		left += !bound;
+	}
+	if (left && im->spec_src[im->ix_subject] >= 0)	/* the product's id */
+		buf_printf(&b, "; %d other column%s about the product, not its "
+		    "links, left out (--kind catalog --map product_id=%s reads "
+		    "them)", left, left == 1 ? "" : "s",
+		    s->h.cols[im->spec_src[im->ix_subject]]);
+	note("%s: %s", s->name, buf_str(&b));
+	buf_free(&b);
+}
+
 /* Maps this input's columns: spec_src, extra_src; later inputs must fit
  * the columns of the first one. */
 static void
 map_input(struct imp *im, const struct src *s)
 {
-	unsigned char *used = xcalloc((size_t)s->ncols + 1, 1);
+	unsigned char *used = xcalloc((size_t)s->h.ncols + 1, 1);
 	struct buf b;
 
-	bind(im, im->spec, s, im->spec_src, used, 1);
+	colmap_bind(&im->cm, im->spec, &s->h, im->spec_src, used, 1);
 	for (int k = 0; k < im->nspec; k++) {
-		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0) {
+		if ((im->spec[k].flags & REQ) && im->spec_src[k] < 0 &&
+		    !colmap_from_lists(&s->h, &im->spec[k])) {
 			buf_init(&b);
-			found_list(&b, s);
+			header_found(&b, &s->h);
 			die(XS_INPUT, "%s: missing required column '%s' (found: %s)",
 			    s->name, im->spec[k].name, buf_str(&b));
 		}
@@ -963,21 +858,21 @@ map_input(struct imp *im, const struct src *s)
 		if (im->spec_src[k] >= 0 && im->ospec[k] < 0 &&
 		    !(im->spec[k].flags & OP))
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
-			    s->name, s->cols[im->spec_src[k]]);
+			    s->name, s->h.cols[im->spec_src[k]]);
 	for (int e = 0; e < im->nextra; e++)
 		im->extra_src[e] = -1;
-	for (int j = 0; j < s->ncols; j++) {
+	for (int j = 0; j < s->h.ncols; j++) {
 		char *name;
 		uint32_t o;
 		int e, other = -1, base = im->nout - im->nextra;
 
 		if (used[j])
 			continue;
-		name = snake(s->cols[j], j);
+		name = snake(s->h.cols[j], j);
 		o = intern_find(&im->onames, name, strlen(name));
 		if (o == INTERN_NONE)
 			die(XS_INPUT, "%s: column '%s' is not in the first input",
-			    s->name, s->cols[j]);
+			    s->name, s->h.cols[j]);
 		e = (int)o - base;
 		if (e < 0) {	/* a canonical column read from another one */
 			for (int k = 0; k < im->nspec; k++)
@@ -992,9 +887,9 @@ map_input(struct imp *im, const struct src *s)
 			buf_init(&b);
 			buf_printf(&b, "both would be written as '%s'", name);
 			if (other >= 0)
-				collide(s, other, j, buf_str(&b));
+				header_collide(&s->h, other, j, buf_str(&b));
 			die(XS_INPUT, "%s: column %d '%s' would be written as "
-			    "canonical column '%s'", s->name, j + 1, s->cols[j],
+			    "canonical column '%s'", s->name, j + 1, s->h.cols[j],
 			    name);
 		}
 		free(name);
@@ -1005,51 +900,62 @@ map_input(struct imp *im, const struct src *s)
 	for (int k = 0; k < im->nspec; k++)
 		if (im->spec_src[k] >= 0 && im->ospec[k] >= 0)
 			im->carried[im->ospec[k]] = 1;
+	for (int k = 0; k < im->nspec; k++)
+		if (im->setv[k] && im->ospec[k] >= 0)
+			im->carried[im->ospec[k]] = 1;
 	for (int e = 0; e < im->nextra; e++)
-		if (im->extra_src[e] >= 0)
+		if (im->extra_src[e] >= 0 || im->extra_setv[e])
 			im->carried[im->nout - im->nextra + e] = 1;
-	im->ncols_in = s->ncols;
+	im->ncols_in = s->h.ncols;
+	make_slots(im, s);
+	say_format(im, s);
 	free(used);
 }
 
 /* ---- rejections ---- */
 
 static void
-count_reason(struct imp *im, const char *key, const char *where, int policy)
+count_reason(struct imp *im, const char *key, const char *where, int what)
 {
 	int i;
 
 	for (i = 0; i < im->nrs; i++)
-		if (strcmp(im->rs[i].key, key) == 0)
+		if (im->rs[i].what == what && strcmp(im->rs[i].key, key) == 0)
 			break;
 	if (i == im->nrs) {
 		im->rs = xreallocarray(im->rs, (size_t)im->nrs + 1, sizeof *im->rs);
 		im->rs[i].key = xstrdup(key);
 		im->rs[i].first = xstrdup(where);
 		im->rs[i].n = 0;
-		im->rs[i].policy = policy;
+		im->rs[i].what = what;
 		im->nrs++;
 	}
 	im->rs[i].n++;
 }
 
-/* The rejects file: file, line, reason, then cols (the output's, or with
+/* The rejects file's own columns, before the row's. */
+enum { RJ_FILE, RJ_LINE, RJ_COLUMN, RJ_VALUE, RJ_REASON, RJ_N };
+
+/* The rejects file: file, line, the column and value the reason is about
+ * (when it is about one), reason, then cols (the output's, or with
  * --merge the snapshot's and op), so that a row of any input, whatever
  * the order of its columns, has each value under the column it is. */
 static void
 open_rejects(struct imp *im, int ncols, char *const *cols)
 {
-	char **h = xcalloc((size_t)ncols + 4, sizeof *h);
+	char **h = xcalloc((size_t)ncols + RJ_N + 1, sizeof *h);
 
-	h[0] = "file";
-	h[1] = "line";
-	h[2] = "reason";
+	h[RJ_FILE] = "file";
+	h[RJ_LINE] = "line";
+	h[RJ_COLUMN] = "column";
+	h[RJ_VALUE] = "value";
+	h[RJ_REASON] = "reason";
 	for (int i = 0; i < ncols; i++)
-		h[3 + i] = cols[i];
+		h[RJ_N + i] = cols[i];
 	im->rej = out_open(im->rej_path);
-	wr_open(&im->rw, im->rej, 0, ncols + 3, h);
-	im->rv = xcalloc((size_t)ncols + 4, sizeof *im->rv);
-	im->rl = xcalloc((size_t)ncols + 4, sizeof *im->rl);
+	wr_open(&im->rw, im->rej, 0, ncols + RJ_N, h);
+	im->rv = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rv);
+	im->rl = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rl);
 	free(h);
 }
 
@@ -1061,9 +967,9 @@ map_rejects(struct imp *im, const struct src *s)
 
 	if (!im->rej)
 		return;
-	im->rej_at = xreallocarray(im->rej_at, (size_t)s->ncols + 1,
+	im->rej_at = xreallocarray(im->rej_at, (size_t)s->h.ncols + 1,
 	    sizeof *im->rej_at);
-	for (int j = 0; j < s->ncols; j++)
+	for (int j = 0; j < s->h.ncols; j++)
 		im->rej_at[j] = -1;
 	for (int k = 0; k < im->nspec; k++) {
 		int j = im->spec_src[k], o = im->ospec[k];
@@ -1087,38 +993,63 @@ map_rejects(struct imp *im, const struct src *s)
 static void
 put_reject(struct imp *im, int col, const char *v, size_t n)
 {
-	im->rv[3 + col] = (char *)v;
-	im->rl[3 + col] = n;
+	im->rv[RJ_N + col] = (char *)v;
+	im->rl[RJ_N + col] = n;
+}
+
+/* The rejects column of spec k, or -1. */
+static int
+rej_col(const struct imp *im, int k)
+{
+	int o = k >= 0 ? im->ospec[k] : -1;
+
+	return o < 0 ? -1 : im->merge_path ? im->st.from[o] : o;
+}
+
+/* The file's own columns of a rejects record; col is the input column
+ * the reason is about, or -1. */
+static void
+reject_head(struct imp *im, const char *file, long line, const char **cols,
+    int col, const char *v, size_t vn, const char *why, char *lb)
+{
+	snprintf(lb, 32, "%ld", line);
+	im->rv[RJ_FILE] = (char *)file;
+	im->rv[RJ_LINE] = lb;
+	im->rv[RJ_COLUMN] = col >= 0 ? (char *)cols[col] : "";
+	im->rv[RJ_VALUE] = col >= 0 ? (char *)v : "";
+	im->rv[RJ_REASON] = (char *)why;
+	for (int i = 0; i < RJ_N; i++)
+		im->rl[i] = strlen(im->rv[i]);
+	if (col >= 0)
+		im->rl[RJ_VALUE] = vn;
+	for (int i = 0; i < im->rw.ncols - RJ_N; i++)
+		put_reject(im, i, "", 0);
 }
 
 /* The rejected row as read, each value under its column: fields beyond
  * the header are joined to the last column's value by the delimiter, a
- * line that could not be split goes whole into the first column. */
+ * line that could not be split goes whole into the first column. A list
+ * item rejected on its own has the item, its type and its position
+ * under the columns they would have been written to. */
 static void
 write_reject(struct imp *im, const struct src *s, const struct row *rw,
     const char *why)
 {
-	int n = im->rw.ncols - 3, last = s->ncols - 1;
+	int n = im->rw.ncols - RJ_N, last = s->h.ncols - 1, c;
 	char lb[32];
 	struct buf tail;
 
 	buf_init(&tail);
-	snprintf(lb, sizeof lb, "%ld", rw->line);
-	im->rv[0] = (char *)s->name;
-	im->rv[1] = lb;
-	im->rv[2] = (char *)why;
-	for (int i = 0; i < 3; i++)
-		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < n; i++)
-		put_reject(im, i, "", 0);
+	reject_head(im, s->name, rw->line, (const char **)s->h.cols, im->whycol,
+	    im->whyv, im->whyn, why, lb);
 	if (rw->bad && rw->raw) {
 		if (n > 0)
 			put_reject(im, 0, rw->raw, rw->rawlen);
 	} else {
-		for (int j = 0; j < rw->nf && j < s->ncols; j++)
+		for (int j = 0; j < rw->nf && j < s->h.ncols; j++)
 			if (im->rej_at[j] >= 0)
 				put_reject(im, im->rej_at[j], rw->f[j], rw->len[j]);
-		if (rw->nf > s->ncols && last >= 0 && im->rej_at[last] >= 0) {
+		if (rw->nf > s->h.ncols && last >= 0 && im->rej_at[last] >= 0) {
 			for (int i = last; i < rw->nf; i++) {
 				if (i > last)
 					buf_putc(&tail, s->fmt == F_CSV ?
@@ -1128,6 +1059,14 @@ write_reject(struct imp *im, const struct src *s, const struct row *rw,
 			put_reject(im, im->rej_at[last], buf_str(&tail),
 			    tail.len);
 		}
+	}
+	if (im->initem) {
+		if ((c = rej_col(im, im->lt)) >= 0)
+			put_reject(im, c, im->item, im->itemlen);
+		if (im->lt == im->ix_linked && (c = rej_col(im, im->ix_pos)) >= 0)
+			put_reject(im, c, im->itempos, im->itemposlen);
+		if (im->itemtype && (c = rej_col(im, im->ix_type)) >= 0)
+			put_reject(im, c, im->itemtype, strlen(im->itemtype));
 	}
 	wr_row(&im->rw, im->rv, im->rl);
 	buf_free(&tail);
@@ -1146,7 +1085,8 @@ preview_problem(struct imp *im, const char *where, const char *why)
 	buf_putc(b, '\n');
 }
 
-/* Counts and reports the row just refused; why and whykey are set. */
+/* Counts and reports the row (or list item) just refused; why and whykey
+ * are set. */
 static void
 reject(struct imp *im, const struct src *s, const struct row *rw, int policy)
 {
@@ -1156,13 +1096,52 @@ reject(struct imp *im, const struct src *s, const struct row *rw, int policy)
 	im->rejected++;
 	if (!policy)
 		im->problems++;
-	count_reason(im, im->whykey, where, policy);
+	count_reason(im, im->whykey, where, policy ? R_POLICY : R_PROBLEM);
 	if (xs_verbose)
 		warnx("%s: %s", where, im->why);
 	if (im->preview && !policy)
 		preview_problem(im, where, im->why);
 	if (im->rej)
 		write_reject(im, s, rw, im->why);
+}
+
+/* Reports the values blanked in the row (or list item) just written,
+ * from the from'th on. */
+static void
+report_blanks(struct imp *im, const struct src *s, const struct row *rw,
+    int from)
+{
+	char where[512], lb[32];
+
+	if (from >= im->nbl)
+		return;
+	snprintf(where, sizeof where, "%s:%ld", s->name, rw->line);
+	for (int i = from; i < im->nbl; i++) {
+		const struct blank *b = &im->bl[i];
+
+		im->blanked++;
+		count_reason(im, b->key, where, R_BLANK);
+		if (xs_verbose)
+			warnx("%s: %s (blanked, row kept)", where, b->why);
+		if (im->preview) {
+			char w[600];
+
+			snprintf(w, sizeof w, "%s (blanked, row kept)", b->why);
+			preview_problem(im, where, w);
+		}
+		if (im->rej) {
+			char w[600];
+
+			snprintf(w, sizeof w, "%s (blanked, row kept)", b->why);
+			reject_head(im, s->name, rw->line, (const char **)s->h.cols,
+			    b->col, b->v, b->n, w, lb);
+			if (b->col < 0) {	/* a --set value */
+				im->rv[RJ_VALUE] = (char *)b->v;
+				im->rl[RJ_VALUE] = b->n;
+			}
+			wr_row(&im->rw, im->rv, im->rl);
+		}
+	}
 }
 
 static int
@@ -1183,6 +1162,9 @@ fail(struct imp *im, int k, const char *what, const char *s, size_t n)
 	snprintf(im->why, sizeof im->why, "%s: \"%.*s%s\"", im->keybuf,
 	    (int)(n > 60 ? 60 : n), s, n > 60 ? "..." : "");
 	im->whykey = im->keybuf;
+	im->whycol = im->conv_col;
+	im->whyv = s;
+	im->whyn = n;
 	return -1;
 }
 
@@ -1197,7 +1179,7 @@ missing_marker(const char *s, size_t n)
 		return 1;
 	if (n > 4)
 		return 0;
-	keyof(s, n, k, sizeof k);
+	colmap_key(s, n, k, sizeof k);
 	return strcmp(k, "null") == 0 || strcmp(k, "na") == 0 ||
 	    strcmp(k, "none") == 0 || strcmp(k, "nan") == 0;
 }
@@ -1337,12 +1319,13 @@ conv_date(struct imp *im, int k, const char *s, size_t n)
 {
 	int64_t t;
 	const char *err;
+	char why[DATE_WHY];
 
 	if (n == im->drawlen[k] && memcmp(im->draw[k], s, n) == 0) {
 		set_val(im, k, im->dout[k], im->doutlen[k]);
 		return 0;
 	}
-	if ((err = time_parse(s, n, &t)))
+	if ((err = date_parse(&im->df, s, n, &t, why)))
 		return fail(im, k, err, s, n);
 	im->doutlen[k] = time_fmt(t, im->dout[k]);
 	if (n <= sizeof im->draw[k]) {
@@ -1377,7 +1360,7 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 	char key[64];
 	int w, type = im->spec[k].type;
 
-	keyof(s, n, key, sizeof key);
+	colmap_key(s, n, key, sizeof key);
 	switch (type) {
 	case T_STATUS:
 		if ((w = which_words(status_words, key)) >= 0) {
@@ -1423,6 +1406,41 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 	}
 }
 
+/*
+ * Can a bad value of spec k be blanked, the row kept? In an optional
+ * column whose empty value means "not known" (a date, a price, a
+ * status), yes; not where it would mean the default (a type, a source,
+ * an op: an upsell would become a cross-sell) nor in an id.
+ */
+static int
+soft(const struct imp *im, int k)
+{
+	int type = im->spec[k].type;
+
+	return !im->checking && !(im->spec[k].flags & REQ) && type != T_ID &&
+	    type != T_LINK && type != T_SOURCE && type != T_OP;
+}
+
+/* The bad value s of spec k blanked; fail has said why. */
+static int
+blank_value(struct imp *im, int k, const char *s, size_t n)
+{
+	struct blank *b;
+
+	if (im->nbl == im->capbl) {
+		im->capbl = im->capbl ? 2 * im->capbl : 8;
+		im->bl = xreallocarray(im->bl, (size_t)im->capbl, sizeof *im->bl);
+	}
+	b = &im->bl[im->nbl++];
+	b->col = im->conv_col;
+	b->v = s;
+	b->n = n;
+	snprintf(b->key, sizeof b->key, "%s", im->keybuf);
+	snprintf(b->why, sizeof b->why, "%s", im->why);
+	set_val(im, k, "", 0);
+	return 0;
+}
+
 /* Checks and normalises the trimmed value s of spec k. */
 static int
 conv(struct imp *im, int k, const char *s, size_t n)
@@ -1434,7 +1452,11 @@ conv(struct imp *im, int k, const char *s, size_t n)
 		char key[128];
 
 		snprintf(key, sizeof key, "column '%s': empty", im->spec[k].name);
-		return fail_key(im, key);
+		fail_key(im, key);
+		im->whycol = im->conv_col;
+		im->whyv = "";
+		im->whyn = 0;
+		return -1;
 	}
 	if (type == T_ID || type == T_OPTID || type == T_TEXT)
 		return 0;
@@ -1445,8 +1467,10 @@ conv(struct imp *im, int k, const char *s, size_t n)
 		    conv_num(im, k, s, n) : type == T_DATE ?
 		    conv_date(im, k, s, n) : conv_word(im, k, s, n);
 
-		if (rc == 0 || !missing_marker(s, n))
-			return rc;
+		if (rc == 0)
+			return 0;
+		if (!missing_marker(s, n))
+			return soft(im, k) ? blank_value(im, k, s, n) : rc;
 	}
 	set_val(im, k, "", 0);
 	if (type == T_LINK)
@@ -1602,7 +1626,7 @@ relation_rules(struct imp *im, int fileno, long line)
 static int
 check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 {
-	int n = rw->nf < s->ncols ? rw->nf : s->ncols;
+	int n = rw->nf < s->h.ncols ? rw->nf : s->h.ncols;
 
 	for (int j = 0; j < n; j++) {
 		const char *why = bad_bytes(rw->f[j], rw->len[j]);
@@ -1610,8 +1634,12 @@ check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 
 		if (!why)
 			continue;
-		snprintf(key, sizeof key, "column '%s': %s", s->cols[j], why);
-		return fail_key(im, key);
+		snprintf(key, sizeof key, "column '%s': %s", s->h.cols[j], why);
+		fail_key(im, key);
+		im->whycol = j;
+		im->whyv = rw->f[j];
+		im->whyn = rw->len[j];
+		return -1;
 	}
 	return 0;
 }
@@ -1620,7 +1648,7 @@ check_bytes(struct imp *im, const struct src *s, const struct row *rw)
 static int
 check_width(struct imp *im, const struct src *s, const struct row *rw)
 {
-	for (int j = s->ncols; j < rw->nf; j++) {
+	for (int j = s->h.ncols; j < rw->nf; j++) {
 		const char *p = rw->f[j];
 		size_t n = rw->len[j];
 
@@ -1629,7 +1657,7 @@ check_width(struct imp *im, const struct src *s, const struct row *rw)
 			fail_key(im, "more fields than the header");
 			snprintf(im->why, sizeof im->why,
 			    "more fields than the header: %d, header has %d",
-			    rw->nf, s->ncols);
+			    rw->nf, s->h.ncols);
 			return -1;
 		}
 	}
@@ -1638,7 +1666,7 @@ check_width(struct imp *im, const struct src *s, const struct row *rw)
 
 /* Source column j of a row, trimmed; empty where the row has no column j
  * (or j < 0: the column is not in this input). */
-static void
+static inline void
 src_field(const struct row *rw, int j, const char **p, size_t *n)
 {
 	*p = "";
@@ -1658,10 +1686,13 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
 	char key[256];
 	int j = rw->badcol - 1;
 
-	if (j >= 0 && j < s->ncols)
-		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->cols[j],
+	if (j >= 0 && j < s->h.ncols) {
+		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->h.cols[j],
 		    rw->bad);
-	else
+		im->whycol = j;
+		im->whyv = "";
+		im->whyn = 0;
+	} else
 		snprintf(key, sizeof key, "column %d: %s", j + 1, rw->bad);
 	fail_key(im, key);
 	if (rw->lastline > rw->line)
@@ -1670,12 +1701,19 @@ malformed_csv(struct imp *im, const struct src *s, const struct row *rw)
 	return -1;
 }
 
-/* Converts a row into im->v: 0, -1 rejected, 1 dropped on request. */
-static int
-convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
+/*
+ * Checks a row and converts its values, except those converted per list
+ * item: 0, or -1 rejected. An order's line with no customer or date has
+ * those of the order's line before it, when that is right before it.
+ */
+static inline int
+read_row(struct imp *im, const struct src *s, const struct row *rw)
 {
-	int base = im->nout - im->nextra;
+	int carry = im->carry.started >= 0, same = 0;
 
+	im->whycol = -1;
+	im->nbl = 0;
+	im->initem = 0;
 	if (rw->bad && rw->badcol > 0)
 		return malformed_csv(im, s, rw);
 	if (rw->bad) {
@@ -1683,18 +1721,47 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
 		return -1;
 	}
-	if ((rw->nf > s->ncols && check_width(im, s, rw)) ||
+	if ((rw->nf > s->h.ncols && check_width(im, s, rw)) ||
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
 	im->oos = im->type_given = 0;
-	for (int k = 0; k < im->nspec; k++) {
+	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
 		size_t n;
 
+		if (im->peritem[k])
+			continue;
 		src_field(rw, im->spec_src[k], &p, &n);
+		if (carry) {
+			if (k == im->ix_order)
+				same = carry_order(&im->carry, p, n);
+			else if (k == im->ix_customer || k == im->ix_ts)
+				carry_value(&im->carry, k == im->ix_ts, same, &p,
+				    &n);
+		}
+		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
+			set_val(im, k, p, n);
+			continue;
+		}
+		im->conv_col = im->spec_src[k];
+		if (n == 0 && im->setv[k]) {
+			p = im->setv[k];
+			n = strlen(p);
+			im->conv_col = -1;
+		}
 		if (conv(im, k, p, n))
 			return -1;
 	}
+	return 0;
+}
+
+/* The kind's rules, then the output row in im->v: 0, -1 rejected, 1
+ * dropped on request. */
+static inline int
+finish_row(struct imp *im, const struct row *rw, int fileno)
+{
+	int base = im->nout - im->nextra;
+
 	if (im->kind == K_ORDERS && order_rules(im))
 		return 1;
 	if (im->kind == K_RELATIONS && relation_rules(im, fileno, rw->line))
@@ -1712,13 +1779,227 @@ convert(struct imp *im, const struct src *s, const struct row *rw, int fileno)
 		size_t n;
 
 		src_field(rw, im->extra_src[e], &p, &n);
+		if (n == 0 && im->extra_setv[e])
+			p = im->extra_setv[e], n = strlen(p);
 		im->v[base + e] = (char *)p;
 		im->olen[base + e] = n;
 	}
 	return 0;
 }
 
+static void emit(struct imp *im, const struct row *rw);
+
+/* A row without lists: one record in, written or rejected. */
+static void
+one_row(struct imp *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int rc = read_row(im, s, rw);
+
+	im->nrec++;
+	if (rc == 0)
+		rc = finish_row(im, rw, fileno);
+	if (rc) {
+		reject(im, s, rw, rc > 0);
+		return;
+	}
+	report_blanks(im, s, rw, 0);
+	emit(im, rw);
+}
+
+static size_t
+count_items(const char *p, size_t n, const struct slot *sl)
+{
+	const char *item, *end = p + n;
+	size_t len, c = 0;
+
+	while (shopfmt_item(&p, end, sl->sep, sl->seplen, &item, &len))
+		c++;
+	return c;
+}
+
+/*
+ * A row whose lists hold several values of the list column (im->lt):
+ * every item is a record of its own, converted, checked, written or
+ * rejected on its own. For links, an item's type is the one its column's
+ * name says, else the row's; its position the one its column's number
+ * says (Linked 2), else the item of the same place in the positions
+ * list, else its place when the cell holds more than one item.
+ */
+static void
+split_row(struct imp *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int lk = im->lt, links = lk == im->ix_linked;
+	int lp = links ? im->ix_pos : -1, lt = links ? im->ix_type : -1;
+	int nrow, items = 0, flushed = 0, rgiven = 0, rc;
+	const char *rtype = NULL;
+	size_t rtypen = 0;
+	char num[32];
+
+	if (read_row(im, s, rw)) {
+		im->nrec++;
+		reject(im, s, rw, 0);
+		return;
+	}
+	if (lt >= 0) {
+		rtype = im->val[lt];
+		rtypen = im->vlen[lt];
+		rgiven = im->type_given;
+	}
+	/* positions lists that do not pair with their items: blanked */
+	for (int l = 0; lp >= 0 && l < im->nslot; l++) {
+		const struct slot *sl = &im->slot[l];
+		const char *p, *q;
+		size_t n, qn, ni, nq;
+
+		im->posok[l] = P_NONE;
+		if (sl->pos || sl->poscol < 0)
+			continue;
+		src_field(rw, sl->col, &p, &n);
+		src_field(rw, sl->poscol, &q, &qn);
+		if (!(nq = count_items(q, qn, sl)))
+			continue;
+		ni = count_items(p, n, sl);
+		if (ni == nq || ni == 0) {
+			im->posok[l] = P_PAIRED;
+			continue;
+		}
+		im->posok[l] = P_BAD;
+		im->conv_col = sl->poscol;
+		fail(im, lp, "not as many positions as items", q, qn);
+		snprintf(im->why + strlen(im->why), sizeof im->why -
+		    strlen(im->why), " (%zu for %zu item%s)", nq, ni,
+		    ni == 1 ? "" : "s");
+		blank_value(im, lp, q, qn);
+	}
+	nrow = im->nbl;
+	for (int l = 0; l < im->nslot || (l == im->nslot && !items &&
+	    !im->slot_opt); l++) {
+		const struct slot *sl = l < im->nslot ? &im->slot[l] : NULL;
+		const char *p = "", *end, *q = "", *qend, *item, *pi;
+		size_t n = 0, qn = 0, len, pl, cnt, i = 0;
+		int none = sl == NULL;	/* no items: the row as it is */
+
+		if (sl) {
+			src_field(rw, sl->col, &p, &n);
+			if (!(cnt = count_items(p, n, sl)))
+				continue;
+			if (lp >= 0 && im->posok[l] == P_PAIRED)
+				src_field(rw, sl->poscol, &q, &qn);
+		} else {
+			cnt = 1;
+		}
+		end = p + n;
+		qend = q + qn;
+		while (none || shopfmt_item(&p, end, sl->sep, sl->seplen, &item,
+		    &len)) {
+			if (none)
+				item = "", len = 0;
+			items++;
+			im->nrec++;
+			im->nbl = nrow;
+			im->whycol = -1;
+			/* --rejects: the item where the row has more, or has
+			 * it in a column of its own */
+			im->initem = !none && (cnt > 1 ||
+			    sl->col != im->spec_src[lk]);
+			im->itemtype = sl && sl->type ? sl->type : NULL;
+			im->item = item;
+			im->itemlen = len;
+			im->conv_col = none ? im->spec_src[lk] : sl->col;
+			rc = conv(im, lk, item, len);
+			if (rc == 0 && lt >= 0) {
+				if (sl && sl->type) {
+					set_val(im, lt, sl->type, strlen(sl->type));
+					im->type_given = 1;
+				} else {
+					set_val(im, lt, rtype, rtypen);
+					im->type_given = rgiven;
+				}
+			}
+			if (rc == 0 && lp >= 0) {
+				pi = "", pl = 0;
+				im->conv_col = -1;
+				if (sl && sl->pos) {
+					pl = (size_t)snprintf(num, sizeof num, "%ld",
+					    sl->pos);
+					pi = num;
+				} else if (qn && shopfmt_item(&q, qend, sl->sep,
+				    sl->seplen, &pi, &pl)) {
+					im->conv_col = sl->poscol;
+				} else if (cnt > 1 && im->posok[l] == P_NONE) {
+					pl = (size_t)snprintf(num, sizeof num, "%zu",
+					    i + 1);
+					pi = num;
+				} else if (im->setv[lp]) {
+					pi = im->setv[lp];
+					pl = strlen(pi);
+				}
+				im->itempos = pi;
+				im->itemposlen = pl;
+				rc = conv(im, lp, pi, pl);
+			}
+			if (rc == 0)
+				rc = finish_row(im, rw, fileno);
+			if (rc) {
+				reject(im, s, rw, rc > 0);
+			} else {
+				report_blanks(im, s, rw, flushed ? nrow : 0);
+				flushed = 1;
+				emit(im, rw);
+			}
+			i++;
+			if (none)
+				break;
+		}
+	}
+	im->initem = 0;
+	if (!items) {	/* a product without links */
+		im->nrec++;
+		fail_key(im, "no linked products");
+		reject(im, s, rw, 1);
+	}
+}
+
 /* ---- --preview ---- */
+
+/* An input column's name for --preview, escaped. */
+static void
+put_col(struct buf *b, const char *c)
+{
+	term_escape(b, c, strlen(c));
+}
+
+/* Where the list column's values come from, when not a plain column. */
+static void
+describe_slots(struct imp *im, const struct src *s, int k)
+{
+	struct buf *b = &im->pv.cols;
+
+	for (int l = 0; l < im->nslot; l++) {
+		const struct slot *sl = &im->slot[l];
+
+		buf_printf(b, "  %-16s <- ", l ? "" : im->spec[k].name);
+		put_col(b, s->h.cols[sl->col]);
+		buf_puts(b, " (a list");
+		if (strcmp(sl->sep, ",") != 0) {
+			buf_puts(b, " split on '");
+			term_escape(b, sl->sep, sl->seplen);
+			buf_putc(b, '\'');
+		}
+		if (sl->type)
+			buf_printf(b, "; type %s", sl->type);
+		if (sl->pos)
+			buf_printf(b, "; position %ld", sl->pos);
+		else if (sl->poscol >= 0 && k == im->ix_linked &&
+		    sl->poscol != im->spec_src[im->ix_pos]) {
+			buf_puts(b, "; positions from ");
+			put_col(b, s->h.cols[sl->poscol]);
+		}
+		buf_puts(b, ")\n");
+	}
+}
 
 static void
 describe_map(struct imp *im, const struct src *s)
@@ -1728,25 +2009,48 @@ describe_map(struct imp *im, const struct src *s)
 	for (int k = 0; k < im->nspec; k++) {
 		const struct spec *sp = &im->spec[k];
 
-		if (im->spec_src[k] >= 0) {
+		if (k == im->lt && (im->nslot != 1 || im->spec_src[k] < 0 ||
+		    im->slot[0].type || strcmp(im->slot[0].sep, ",") != 0)) {
+			describe_slots(im, s, k);
+		} else if (im->spec_src[k] >= 0) {
 			buf_printf(b, "  %-16s <- ", sp->name);
-			term_escape(b, s->cols[im->spec_src[k]],
-			    strlen(s->cols[im->spec_src[k]]));
+			put_col(b, s->h.cols[im->spec_src[k]]);
+			if (im->setv[k]) {
+				buf_puts(b, " (where empty: ");
+				term_escape(b, im->setv[k], strlen(im->setv[k]));
+				buf_puts(b, ", --set)");
+			}
 			buf_putc(b, '\n');
-		} else if (!(sp->flags & (OP | IFANY)))
+		} else if (im->setv[k]) {
+			buf_printf(b, "  %-16s = ", sp->name);
+			term_escape(b, im->setv[k], strlen(im->setv[k]));
+			buf_puts(b, " (--set)\n");
+		} else if (!(sp->flags & (OP | IFANY))) {
 			buf_printf(b, "  %-16s (no column)\n", sp->name);
+		}
 	}
 	for (int e = 0; e < im->nextra; e++) {
-		const char *c = s->cols[im->extra_src[e]];
 		size_t at = b->len;
 
 		buf_puts(b, "  ");
 		term_escape(b, im->extra[e], strlen(im->extra[e]));
 		while (b->len < at + 18)
 			buf_putc(b, ' ');
+		if (im->extra_src[e] < 0) {
+			buf_puts(b, " = ");
+			term_escape(b, im->extra_setv[e], strlen(im->extra_setv[e]));
+			buf_puts(b, " (--set)\n");
+			continue;
+		}
 		buf_puts(b, " <- ");
-		term_escape(b, c, strlen(c));
-		buf_puts(b, " (kept as it is)\n");
+		put_col(b, s->h.cols[im->extra_src[e]]);
+		if (im->extra_setv[e]) {
+			buf_puts(b, " (kept as it is; where empty: ");
+			term_escape(b, im->extra_setv[e], strlen(im->extra_setv[e]));
+			buf_puts(b, ", --set)\n");
+		} else {
+			buf_puts(b, " (kept as it is)\n");
+		}
 	}
 }
 
@@ -1763,11 +2067,51 @@ preview_init(struct imp *im)
 	pv->sample = xcalloc(5, sizeof *pv->sample);
 }
 
+/* The column with the products' titles, for --preview: one whose name
+ * says so, when no format says which. */
+static int
+title_col(const struct imp *im, const struct src *s)
+{
+	static const char titles[] = "title name productname producttitle "
+	    "itemname lineitemname";
+
+	for (const char *p = titles; im->preview && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t wl = e ? (size_t)(e - p) : strlen(p);
+		int j = header_col(&s->h, p, wl);
+
+		if (j >= 0)
+			return j;
+		p += wl + (e != NULL);
+	}
+	return -1;
+}
+
+/* The titles column is not written: the sample shows it all the same. */
+static int
+title_hidden(const struct imp *im)
+{
+	if (im->title_col < 0)
+		return 0;
+	for (int k = 0; k < im->nspec; k++)
+		if (im->spec_src[k] == im->title_col && im->ospec[k] >= 0)
+			return 0;
+	for (int e = 0; e < im->nextra; e++)
+		if (im->extra_src[e] == im->title_col)
+			return 0;
+	return 1;
+}
+
 static void
-preview_row(struct imp *im)
+preview_row(struct imp *im, const struct row *rw)
 {
 	struct preview *pv = &im->pv;
+	const char *t;
+	size_t tn;
 
+	src_field(rw, im->title_col, &t, &tn);
+	if (!pv->nsample && !pv->nlinks)
+		pv->title = title_hidden(im);
 	for (int i = 0; i < pv->nids; i++) {
 		int k = pv->ix[i];
 		uint32_t id;
@@ -1780,16 +2124,22 @@ preview_row(struct imp *im)
 		if (id >= pv->nlinks) {
 			pv->links = xreallocarray(pv->links, (size_t)id + 1,
 			    sizeof *pv->links);
+			pv->titles = xreallocarray(pv->titles, (size_t)id + 1,
+			    sizeof *pv->titles);
 			pv->links[id] = 0;
+			pv->titles[id] = NULL;
 			pv->nlinks = (size_t)id + 1;
 		}
 		pv->links[id]++;
+		if (!pv->titles[id] && tn)
+			pv->titles[id] = xmemdup(t, tn);
 	}
 	if (pv->nsample < 5) {
-		char **r = xcalloc((size_t)im->nout + 1, sizeof *r);
+		char **r = xcalloc((size_t)im->nout + 2, sizeof *r);
 
 		for (int i = 0; i < im->nout; i++)
 			r[i] = xmemdup(im->v[i] ? im->v[i] : "", im->olen[i]);
+		r[im->nout] = xmemdup(t, tn);
 		pv->sample[pv->nsample++] = r;
 	}
 }
@@ -1821,12 +2171,13 @@ static void
 print_sample(const struct imp *im, FILE *fp)
 {
 	const struct preview *pv = &im->pv;
-	int *w = xcalloc((size_t)im->nout + 1, sizeof *w);
+	int *w = xcalloc((size_t)im->nout + 2, sizeof *w);
+	int nc = im->nout + pv->title;	/* the titles last, when not written */
 	struct buf b;
 
 	buf_init(&b);
-	for (int i = 0; i < im->nout; i++) {
-		w[i] = (int)term_width(im->ocol[i]);
+	for (int i = 0; i < nc; i++) {
+		w[i] = (int)term_width(i < im->nout ? im->ocol[i] : "title");
 		for (int r = 0; r < pv->nsample; r++) {
 			int n = (int)term_width(pv->sample[r][i]);
 			if (n > w[i])
@@ -1837,8 +2188,9 @@ print_sample(const struct imp *im, FILE *fp)
 	for (int r = -1; r < pv->nsample; r++) {
 		buf_reset(&b);
 		buf_puts(&b, "  ");
-		for (int i = 0; i < im->nout; i++)
-			put_cell(&b, r < 0 ? im->ocol[i] : pv->sample[r][i], w[i]);
+		for (int i = 0; i < nc; i++)
+			put_cell(&b, r >= 0 ? pv->sample[r][i] : i < im->nout ?
+			    im->ocol[i] : "title", w[i]);
 		while (b.len && b.s[b.len - 1] == ' ')
 			b.len--;
 		fprintf(fp, "%s\n", buf_str(&b));
@@ -1900,7 +2252,16 @@ print_links(const struct imp *im, FILE *fp)
 		buf_init(&b);
 		term_escape(&b, intern_str(&pv->ids[0], ix[i]),
 		    intern_len(&pv->ids[0], ix[i]));
-		fprintf(fp, "  %-16s %u\n", buf_str(&b), pv->links[ix[i]]);
+		fprintf(fp, "  %-16s %u", buf_str(&b), pv->links[ix[i]]);
+		if (pv->titles[ix[i]]) {	/* the subject's title */
+			buf_reset(&b);
+			buf_puts(&b, "  ");
+			put_cell(&b, pv->titles[ix[i]], 40);
+			while (b.len && b.s[b.len - 1] == ' ')
+				b.len--;
+			fputs(buf_str(&b), fp);
+		}
+		fputc('\n', fp);
 		buf_free(&b);
 	}
 	free(ix);
@@ -1912,8 +2273,15 @@ preview_print(struct imp *im, FILE *fp)
 	struct preview *pv = &im->pv;
 
 	fprintf(fp, "kind: %s\n", kind_names[im->kind]);
-	fprintf(fp, "rows: %ld in, %ld out, %ld rejected\n", im->in,
+	fprintf(fp, "rows: %ld in, %ld out, %ld rejected", im->nrec,
 	    im->nout_rows, im->rejected);
+	if (im->blanked)
+		fprintf(fp, ", %ld value%s blanked", im->blanked,
+		    im->blanked == 1 ? "" : "s");
+	fputc('\n', fp);
+	if (im->nrec != im->in)
+		fprintf(fp, "lists split: %ld rows read became %ld\n", im->in,
+		    im->nrec);
 	fprintf(fp, "columns:\n%s", pv->cols.s ? buf_str(&pv->cols) : "");
 	fprintf(fp, "distinct values:\n");
 	for (int i = 0; i < pv->nids; i++)
@@ -1922,13 +2290,23 @@ preview_print(struct imp *im, FILE *fp)
 	if (im->kind == K_RELATIONS)
 		print_links(im, fp);
 	print_sample(im, fp);
-	fprintf(fp, "rejected:%s\n", im->nrs ? "" : " none");
-	for (int i = 0; i < im->nrs; i++) {
-		fprintf(fp, "  %6ld  ", im->rs[i].n);
-		term_puts(im->rs[i].key, fp);
-		putc('\n', fp);
+	for (int what = R_PROBLEM; what <= R_BLANK; what += 2) {
+		int any = 0;
+
+		for (int i = 0; i < im->nrs; i++)
+			any |= (im->rs[i].what == R_BLANK) == (what == R_BLANK);
+		fprintf(fp, "%s:%s\n", what == R_BLANK ? "blanked" : "rejected",
+		    any ? "" : " none");
+		for (int i = 0; i < im->nrs; i++) {
+			if ((im->rs[i].what == R_BLANK) != (what == R_BLANK))
+				continue;
+			fprintf(fp, "  %6ld  ", im->rs[i].n);
+			term_puts(im->rs[i].key, fp);
+			putc('\n', fp);
+		}
 	}
-	fprintf(fp, "problems:%s\n", im->problems ? "" : " none");
+	fprintf(fp, "problems:%s\n", im->problems || im->blanked ? "" :
+	    " none");
 	if (pv->problems.len)
 		fputs(buf_str(&pv->problems), fp);
 }
@@ -1991,7 +2369,7 @@ base_type(const struct rec *r, int ti)
 
 	if (ti < 0 || r->len[ti] == 0)
 		return 0;
-	keyof(r->f[ti], r->len[ti], key, sizeof key);
+	colmap_key(r->f[ti], r->len[ti], key, sizeof key);
 	if ((w = which_words(link_words, key)) < 0)
 		die(XS_INPUT, "%s: column 'type': not cross_sell, upsell, "
 		    "substitute or bundle: \"%s\"", rec_where(r), r->f[ti]);
@@ -2010,19 +2388,12 @@ base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
 	    "%s:%lu)", r->name, (unsigned long)first->at);
 	im->st.dups++;
 	im->problems++;
-	count_reason(im, "duplicate link in the base", rec_where(r), 0);
+	count_reason(im, "duplicate link in the base", rec_where(r), R_PROBLEM);
 	if (xs_verbose)
 		warnx("%s: %s", rec_where(r), why);
 	if (!im->rej)
 		return;
-	snprintf(lb, sizeof lb, "%ld", r->line);
-	im->rv[0] = (char *)r->name;
-	im->rv[1] = lb;
-	im->rv[2] = why;
-	for (int i = 0; i < 3; i++)
-		im->rl[i] = strlen(im->rv[i]);
-	for (int i = 0; i < im->rw.ncols - 3; i++)
-		put_reject(im, i, "", 0);
+	reject_head(im, r->name, r->line, NULL, -1, NULL, 0, why, lb);
 	for (int i = 0; i < r->ncols; i++)
 		put_reject(im, bmap[i], r->f[i], r->len[i]);
 	wr_row(&im->rw, im->rv, im->rl);
@@ -2098,7 +2469,7 @@ merge_row(struct imp *im)
 	uint32_t t = link_type(im->val[im->ix_type]);
 	size_t e;
 
-	if (im->spec_src[im->ix_op] >= 0 &&
+	if ((im->spec_src[im->ix_op] >= 0 || im->setv[im->ix_op]) &&
 	    strcmp(im->val[im->ix_op], "remove") == 0) {
 		int hit = 0;
 
@@ -2207,11 +2578,11 @@ start(struct imp *im, const struct src *s)
 }
 
 static void
-emit(struct imp *im)
+emit(struct imp *im, const struct row *rw)
 {
 	im->nout_rows++;
 	if (im->preview)
-		preview_row(im);
+		preview_row(im, rw);
 	else if (im->merge_path)
 		merge_row(im);
 	else
@@ -2225,47 +2596,63 @@ read_input(struct imp *im, struct src *s, int fileno)
 	int first = !im->ready;
 
 	im->delim_eff = s->fmt == F_CSV ? s->c.delim : s->fmt == F_TSV ? '\t' : 0;
+	colmap_detect(&im->cm, &s->h, im->kind);
 	if (im->kind < 0)
-		set_kind(im, guess_kind(im, s));
+		set_kind(im, colmap_guess(&im->cm, &s->h));
 	map_input(im, s);
+	im->title_col = s->h.use.title >= 0 ? s->h.use.title : title_col(im, s);
+	/* an order's lines after its first: the order's customer and date */
+	im->carry.started = im->kind == K_ORDERS &&
+	    (im->spec_src[im->ix_customer] >= 0 ||
+	    im->spec_src[im->ix_ts] >= 0) ? 0 : -1;
 	if (first)
 		start(im, s);
 	map_rejects(im, s);
 	progress_at(&im->pg, fileno, s->fmt == F_CSV ? s->c.fd : s->r.fd);
 	while (src_next(s, &rw)) {
-		int rc;
-
 		/* A quote still open at the end: the rest of the input is
 		 * one field, and what rows it held nobody can say. */
 		if (s->fmt == F_CSV && s->c.bad == CSVIN_OPEN)
 			die(XS_INPUT, "%s:%ld: column %d%s%s%s: unterminated quoted "
 			    "field", s->name, rw.line, rw.badcol,
-			    rw.badcol <= s->ncols ? " '" : "",
-			    rw.badcol <= s->ncols ? s->cols[rw.badcol - 1] : "",
-			    rw.badcol <= s->ncols ? "'" : "");
+			    rw.badcol <= s->h.ncols ? " '" : "",
+			    rw.badcol <= s->h.ncols ? s->h.cols[rw.badcol - 1] : "",
+			    rw.badcol <= s->h.ncols ? "'" : "");
 		im->in++;
 		progress_tick(&im->pg, (uint64_t)im->in);
-		if ((rc = convert(im, s, &rw, fileno)) != 0)
-			reject(im, s, &rw, rc > 0);
+		if (im->nslot)
+			split_row(im, s, &rw, fileno);
 		else
-			emit(im);
+			one_row(im, s, &rw, fileno);
 	}
 }
 
+/* Rows in are the rows after splitting lists (out + rejected); the rows
+ * as read are said before, when lists made them more. */
 static void
 report(const struct imp *im)
 {
-	if (!im->merge_path)
-		note("%ld rows in, %ld out, %ld rejected", im->in, im->nout_rows,
-		    im->rejected);
+	if (im->nrec != im->in)
+		note("%slists split: %ld rows read became %ld", im->merge_path ?
+		    "feed: " : "", im->in, im->nrec);
+	if (im->blanked)
+		note("%s%ld rows in, %ld %s, %ld rejected, %ld value%s blanked",
+		    im->merge_path ? "feed: " : "", im->nrec, im->nout_rows,
+		    im->merge_path ? "applied" : "out", im->rejected, im->blanked,
+		    im->blanked == 1 ? "" : "s");
 	else
-		note("feed: %ld rows in, %ld applied, %ld rejected", im->in,
-		    im->nout_rows, im->rejected);
+		note("%s%ld rows in, %ld %s, %ld rejected", im->merge_path ?
+		    "feed: " : "", im->nrec, im->nout_rows, im->merge_path ?
+		    "applied" : "out", im->rejected);
 	for (int i = 0; i < im->nrs; i++) {
 		const struct reason *r = &im->rs[i];
 
-		if (r->policy)
+		if (r->what == R_POLICY)
 			note("%ld rejected: %s (first at %s)", r->n, r->key,
+			    r->first);
+		else if (r->what == R_BLANK)
+			warnx("%ld value%s blanked, row%s kept: %s (first at %s)",
+			    r->n, r->n == 1 ? "" : "s", r->n == 1 ? "" : "s", r->key,
 			    r->first);
 		else
 			warnx("%ld rejected: %s (first at %s)", r->n, r->key,
@@ -2317,6 +2704,10 @@ imp_init(struct imp *im)
 	intern_init(&im->st.names);
 	buf_init(&im->pv.cols);
 	buf_init(&im->pv.problems);
+	carry_init(&im->carry);
+	im->carry.started = -1;
+	im->title_col = -1;
+	im->lt = -1;
 }
 
 static void
@@ -2361,7 +2752,7 @@ imp_free(struct imp *im)
 		intern_free(&pv->ids[i]);
 	free(pv->links);
 	for (int r = 0; r < pv->nsample; r++)
-		free_strv(pv->sample[r], im->nout);
+		free_strv(pv->sample[r], im->nout + 1);
 	free(pv->sample);
 	buf_free(&pv->cols);
 	buf_free(&pv->problems);
@@ -2377,6 +2768,18 @@ imp_free(struct imp *im)
 	linkset_free(&st->keys);
 	free(im->files);
 	free(im->maps);
+	free(im->sets);
+	free(im->splits);
+	free(im->setv);
+	free(im->extra_setv);
+	free(im->peritem);
+	free(im->posok);
+	free(im->slot);
+	free(im->bl);
+	carry_free(&im->carry);
+	for (size_t i = 0; i < pv->nlinks; i++)
+		free(pv->titles[i]);
+	free(pv->titles);
 }
 
 /* Kinds whose file is the whole of something (a catalog, the links),
@@ -2462,6 +2865,10 @@ finish(struct imp *im)
 		wr_close(&im->rw);
 		out_close(im->rej);
 	}
+	if (im->strict && im->blanked)
+		die(XS_DATA, "--strict: %ld rows rejected, %ld value%s blanked, "
+		    "nothing written", im->problems, im->blanked,
+		    im->blanked == 1 ? "" : "s");
 	if (im->strict && im->problems)
 		die(XS_DATA, "--strict: %ld rows rejected, nothing written",
 		    im->problems);
@@ -2469,7 +2876,7 @@ finish(struct imp *im)
 	if (im->spool)
 		copy_spool(im->spool, im->out);
 	out_close(im->out);
-	status = im->problems ? XS_DATA : XS_OK;
+	status = im->problems || im->blanked ? XS_DATA : XS_OK;
 	imp_free(im);
 	return status;
 }
@@ -2517,6 +2924,45 @@ add_map(struct imp *im, const char *arg)
 	im->maps[im->nmaps++] = (char *)arg;
 }
 
+/* --set column=value: the value of column where the input has none. */
+static void
+add_set(struct imp *im, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		die(XS_USAGE, "--set: not column=value: '%s'", arg);
+	im->sets = xreallocarray(im->sets, (size_t)im->nsets + 1,
+	    sizeof *im->sets);
+	im->sets[im->nsets++] = (char *)arg;
+}
+
+/* --split column[=sep]: the column's cells are lists. */
+static void
+add_split(struct imp *im, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == arg || *arg == '\0' || (eq && !eq[1]))
+		die(XS_USAGE, "--split: not column or column=separator: '%s'",
+		    arg);
+	im->splits = xreallocarray(im->splits, (size_t)im->nsplits + 1,
+	    sizeof *im->splits);
+	im->splits[im->nsplits++] = (char *)arg;
+}
+
+static void
+add_date_format(struct imp *im, const char *arg)
+{
+	const char *err = date_fmt_check(arg);
+
+	if (err)
+		die(XS_USAGE, "--date-format '%s': %s", arg, err);
+	if (im->df.n == DATE_MAXFMT)
+		die(XS_USAGE, "--date-format: at most %d", DATE_MAXFMT);
+	im->df.fmt[im->df.n++] = arg;
+}
+
 static void
 set_exclude(struct imp *im, const char *arg)
 {
@@ -2546,6 +2992,9 @@ static const struct option longopts[] = {
 	{ "full", no_argument, NULL, 'U' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "max-shrink", required_argument, NULL, 'X' },
+	{ "set", required_argument, NULL, 'T' },
+	{ "split", required_argument, NULL, 'L' },
+	{ "date-format", required_argument, NULL, 'D' },
 	XS_COMMON_LONGOPTS
 };
 
@@ -2576,6 +3025,9 @@ options(struct imp *im, int argc, char **argv)
 			im->max_shrink = parse_shrink(optarg);
 			im->shrink_arg = optarg;
 			break;
+		case 'T': add_set(im, optarg); break;
+		case 'L': add_split(im, optarg); break;
+		case 'D': add_date_format(im, optarg); break;
 		case 'j': im->json = 1; break;
 		case 'o': im->out_path = optarg; break;
 		case 'q': xs_quiet = 1; break;
@@ -2599,6 +3051,9 @@ options(struct imp *im, int argc, char **argv)
 	}
 	if (im->merge_path)
 		im->kind = K_RELATIONS;
+	im->cm.maps = im->maps;
+	im->cm.nmaps = im->nmaps;
+	im->cm.merge = im->merge_path != NULL;
 }
 
 int

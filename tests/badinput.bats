@@ -137,13 +137,23 @@ table() {
 	1 | xsell-import -q --kind orders | import/bad-utf8        | 1 rejected: column 'order_id': invalid UTF-8 \(first at .*bad-utf8:2\)
 	1 | xsell-import -q --kind orders | import/line-10mb       | 1 rejected: .*\(first at .*line-10mb:2\)
 	0 | xsell-import -q --kind orders | import/field-1m        | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n$A1MO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
-	1 | xsell-import -q --kind orders | import/num1e999        | 1 rejected: column 'price': out of range \(first at .*num1e999:2\)
+	1 | xsell-import -q --kind orders | import/num1e999        | 1 value blanked, row kept: column 'price': out of range \(first at .*num1e999:2\)
 	0 | xsell-import -q --kind orders | import/numnan          | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t\t2024-01-01T00:00:00Z
 	0 | xsell-import -q --kind orders | import/num-0           | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t0\t2024-01-01T00:00:00Z
-	1 | xsell-import -q --kind orders | import/num0x10         | 1 rejected: column 'price': not a number \(first at .*num0x10:2\)
-	1 | xsell-import -q --kind orders | import/date0000-01-01  | column 'ts': date out of range \(first at .*date0000-01-01:2\)
-	1 | xsell-import -q --kind orders | import/date2024-13-45  | column 'ts': date out of range \(first at .*:2\)
-	1 | xsell-import -q --kind orders | import/date10000-01-01 | column 'ts': not a date \(first at .*:2\)
+	1 | xsell-import -q --kind orders | import/num0x10         | 1 value blanked, row kept: column 'price': not a number \(first at .*num0x10:2\)
+	1 | xsell-import -q --kind orders | import/date0000-01-01  | 1 value blanked, row kept: column 'ts': date out of range \(first at .*date0000-01-01:2\)
+	1 | xsell-import -q --kind orders | import/date2024-13-45  | 1 value blanked, row kept: column 'ts': date out of range \(first at .*:2\)
+	1 | xsell-import -q --kind orders | import/date10000-01-01 | 1 value blanked, row kept: column 'ts': not a date \(first at .*:2\)
+	1 | xsell-import -q --kind orders --set ts=2024-01-02 | import/date2024-13-45 | 1 value blanked, row kept: column 'ts': date out of range \(first at .*:2\)
+	0 | xsell-import -q --kind orders --set customer_id=c9 | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\tc9\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders --set channel=web | import/empty | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tchannel
+	0 | xsell-import -q --kind orders --split product_id | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	0 | xsell-import -q --kind orders --date-format %d.%m.%Y | import/good | - | order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO1\tP1\t\t1\t1\t2024-01-01T00:00:00Z
+	2 | xsell-import -q --kind orders --date-format %d.%m | import/good | ^xsell-import: --date-format '%d.%m': needs a year
+	2 | xsell-import -q --kind orders --set quantity=x | import/good | ^xsell-import: --set quantity=x: column 'quantity': not a number: "x"$
+	2 | xsell-import -q --kind orders --set =x | import/good | ^xsell-import: --set: not column=value: '=x'$
+	2 | xsell-import -q --kind orders --split = | import/good | ^xsell-import: --split: not column or column=separator: '='$
+	3 | xsell-import -q --kind orders --split nope | import/good | good: --split nope: no such column \(found: order_id, product_id, quantity, price, ts\)$
 	3 | xsell-import -q --kind orders | import/json-array-first | json-array-first
 	1 | xsell-import -q --kind orders | import/json-array-line | 1 rejected: .*\(first at .*json-array-line:2\)
 	1 | xsell-import -q --kind orders | import/json-string-line | 1 rejected: .*\(first at .*json-string-line:2\)

@@ -21,6 +21,19 @@ rows_in() {
 	sed -n 's/^xsell-import: \([0-9]*\) rows in, .*/\1/p' <<<"$1"
 }
 
+# The N of "lists split: N rows read became M", or of "N rows in".
+rows_read() {
+	sed -n 's/^xsell-import: lists split: \([0-9]*\) rows read became .*/\1/p
+	    t; s/^xsell-import: \([0-9]*\) rows in, .*/\1/p' <<<"$1" | head -1
+}
+
+# The rejected rows of a --rejects file: the records that are not values
+# blanked in a row that was kept.
+rejected() {
+	awk -F'\t' 'NR > 1 && $5 !~ /\(blanked, row kept\)$/' "$1" | wc -l |
+	    tr -d ' '
+}
+
 @test "--help prints the usage and exits 0" {
 	run xsell-import --help
 	assert_success
@@ -63,7 +76,7 @@ rows_in() {
 	done <<-'EOF'
 	3|--kind relations orders.csv|orders.csv: missing required column 'subject_id' (found: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country)
 	3|--kind orders cat-no-id.csv|missing required column 'order_id'
-	3|unknown.csv|unknown.csv: cannot guess --kind from the header (found: a, b)
+	3|unknown.csv|unknown.csv: cannot guess --kind from the header; found 'a' (nearest: to, relations linked_id), 'b' (nearest: to, relations linked_id); this would read it: --kind
 	3|empty.csv|no header in the input: give --kind
 	3|open-quote.csv|open-quote.csv:2: column 3 'desc': unterminated quoted field
 	3|--map order_id=Nope orders.csv|orders.csv: --map order_id=Nope: no such column (found: InvoiceNo,
@@ -90,8 +103,11 @@ rows_in() {
 	while IFS='|' read -r in out; do
 		n=$((n + 1))
 		printf '%s,P,%s\n' "$n" "$in" >> d.csv
+		# a date out of range is blanked, the row kept (a field problem)
 		case $out in
-		"date out of range") rej+=$'\n'"$n"$'\t'"column 'ts': $out: \"$in\"" ;;
+		"date out of range")
+			rej+=$'\n'"$n"$'\t'"column 'ts': $out: \"$in\" (blanked, row kept)"
+			want+=$'\n'"$n"$'\tP\t\t\t\t' ;;
 		*) want+=$'\n'"$n"$'\tP\t\t\t\t'"$out" ;;
 		esac
 	done <<'EOF'
@@ -110,7 +126,7 @@ EOF
 	run --separate-stderr xsell-import -q --kind orders --rejects rej.tsv d.csv
 	assert_failure 1
 	assert_output "$want"
-	[ "$(cut -f2,3 rej.tsv | tail -n +2)" = "${rej#?}" ] ||
+	[ "$(cut -f2,5 rej.tsv | tail -n +2)" = "${rej#?}" ] ||
 	    { cat rej.tsv; echo "want: $rej"; false; }
 }
 
@@ -125,39 +141,50 @@ EOF
 	run --separate-stderr xsell-import orders.csv
 	assert_failure 1
 	[ "$stderr" = "xsell-import: orders.csv: guessed --kind orders from the header
-xsell-import: 12 rows in, 6 out, 6 rejected
+xsell-import: 12 rows in, 8 out, 4 rejected, 2 values blanked
 xsell-import: 2 rejected: cancelled order (--returns drop) (first at orders.csv:6)
 xsell-import: 1 rejected: negative quantity (--returns drop) (first at orders.csv:9)
 xsell-import: 1 rejected: column 'product_id': empty (first at orders.csv:11)
-xsell-import: 1 rejected: column 'quantity': not a number (first at orders.csv:12)
-xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
+xsell-import: 1 value blanked, row kept: column 'quantity': not a number (first at orders.csv:12)
+xsell-import: 1 value blanked, row kept: column 'ts': day or month first: give --date-format '%d/%m/%Y %H:%M' or '%m/%d/%Y %H:%M' (first at orders.csv:13)" ]
 }
 
-@test "--rejects FILE lists file, line, reason and each rejected row as read, under the output's columns" {
+@test "--rejects FILE lists file, line, column, value, reason and each rejected row as read, under the output's columns; a blanked value alone" {
 	run xsell-import --rejects rej.tsv orders.csv
 	assert_failure 1
 	assert_equal "$(cat rej.tsv)" "$(cat orders.rejects)"
 }
 
-@test "rows out + rows rejected = rows in, for every kind and format" {
-	while read -r f n; do
+@test "rows out + rows rejected = rows in (after splitting lists), for every kind and format" {
+	while read -r f n m; do
 		run --separate-stderr xsell-import --rejects rej.tsv -o out.tsv "$f"
 		[ "$status" -le 1 ] || { echo "$f: status $status"; false; }
+		read=$(rows_read "$stderr")
 		in=$(rows_in "$stderr")
 		out=$(rows out.tsv)
-		rej=$(rows rej.tsv)
-		echo "$f: in $in (want $n), out $out, rejected $rej"
-		[ "$in" -eq "$n" ]
+		rej=$(rejected rej.tsv)
+		echo "$f: $read read (want $n), in $in (want $m), out $out, rejected $rej"
+		[ "$read" -eq "$n" ]
+		[ "$in" -eq "$m" ]
 		[ $((out + rej)) -eq "$in" ]
+		[[ "$stderr" == *"$in rows in, $out out, $rej rejected"* ]]
 	done <<-'EOF'
-	orders.csv 12
-	catalog.csv 7
-	relations.csv 9
-	customers.csv 4
-	offers.csv 4
-	events.jsonl 4
-	orders.tsv 5
-	bad-bytes.csv 5
+	orders.csv 12 12
+	catalog.csv 7 7
+	relations.csv 9 9
+	customers.csv 4 4
+	offers.csv 4 4
+	events.jsonl 4 4
+	orders.tsv 5 5
+	bad-bytes.csv 5 5
+	shopify-orders.csv 5 5
+	online-retail.csv 6 6
+	magento.csv 4 8
+	woocommerce.csv 4 7
+	personyze-crosssell.csv 3 4
+	personyze-upsell.csv 2 3
+	wide.csv 3 4
+	list-in-cell.csv 2 3
 	EOF
 }
 
@@ -167,7 +194,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_line $'C536379\tD\t14527\t-1\t27.5\t2010-12-01T09:41:00Z\tDiscount\tUnited Kingdom'
 	assert_line $'536381\t22727\t12583\t-2\t3.75\t2010-12-01T09:45:00Z\tALARM CLOCK BAKELIKE RED\tFrance'
 	assert_line $'C536386\t22749\t13047\t-2\t3.75\t2010-12-01T10:00:00Z\tFELTCRAFT PRINCESS CHARLOTTE DOLL\tUnited Kingdom'
-	[[ "$stderr" == *"12 rows in, 9 out, 3 rejected"* ]]
+	[[ "$stderr" == *"12 rows in, 11 out, 1 rejected, 2 values blanked"* ]]
 }
 
 @test "--exclude drops postage and fee codes, counted; drops on request are not problems" {
@@ -233,7 +260,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_output $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\nP1\tCaf\xc3\xa9 cr\xc3\xa8me\t\t\t2.5\t\t\t\t\t\nP4\tquoted \xc3\xa9 ok\t\t\t3\t\t\t\t\t'
 	[[ "$stderr" == *"2 rejected: column 'title': invalid UTF-8 (first at bad-bytes.csv:3)"* ]]
 	[[ "$stderr" == *"1 rejected: column 'title': NUL byte (first at bad-bytes.csv:4)"* ]]
-	printf 'bad-bytes.csv\t4\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t\t\t1\t\t\t\t\t\n' > want
+	printf 'bad-bytes.csv\t4\ttitle\tNUL\000here\tcolumn '\''title'\'': NUL byte\tP3\tNUL\000here\t\t\t1\t\t\t\t\t\n' > want
 	grep -a $'\t4\t' rej.tsv | cmp - want
 	grep -a $'\t3\t' rej.tsv | grep -aq $'Bad \xff byte'
 }
@@ -243,7 +270,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	run --separate-stderr xsell-import --strict orders.csv
 	assert_failure 1
 	assert_output ''
-	[[ "$stderr" == *"--strict: 3 rows rejected, nothing written"* ]]
+	[[ "$stderr" == *"--strict: 1 rows rejected, 2 values blanked, nothing written"* ]]
 	run --separate-stderr xsell-import --strict --rejects rej.tsv -o out.tsv orders.csv
 	assert_failure 1
 	assert_equal "$(cat out.tsv)" keep
@@ -285,8 +312,8 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	run --separate-stderr xsell-import catalog.csv
 	assert_failure 1
 	assert_output "$(cat catalog.expected)"
-	[[ "$stderr" == *"1 rejected: column 'price': not a number (first at catalog.csv:7)"* ]]
-	[[ "$stderr" == *"1 rejected: column 'status': not active, inactive or discontinued (first at catalog.csv:8)"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'price': not a number (first at catalog.csv:7)"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'status': not active, inactive or discontinued (first at catalog.csv:8)"* ]]
 }
 
 @test "relations: self-links and duplicates reported, the first position kept, type and source defaulted" {
@@ -315,8 +342,9 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 @test "events from JSON lines: group and converted normalised, a broken line rejected" {
 	run --separate-stderr xsell-import events.jsonl
 	assert_failure 1
-	assert_output $'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\tchannel\tts\nc001\tsavings\ttreatment\t1\t40\t\t\t2024-03-01T10:00:00Z\nc002\tsavings\tcontrol\t0\t\t\t\t2024-03-01T10:00:00Z'
+	assert_output $'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\tchannel\tts\nc001\tsavings\ttreatment\t1\t40\t\t\t2024-03-01T10:00:00Z\nc002\tsavings\tcontrol\t0\t\t\t\t2024-03-01T10:00:00Z\nc003\tmortgage\ttreatment\t\t\t\t\t'
 	[[ "$stderr" == *"1 rejected: malformed row (first at events.jsonl:4)"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'converted': not 0 or 1 (first at events.jsonl:3)"* ]]
 }
 
 @test "events: a group other than treatment or control is an arm of its own" {
@@ -331,7 +359,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 @test "xsell TSV is read by content: escapes undone, a short row malformed" {
 	run --separate-stderr xsell-import orders.tsv
 	assert_failure 1
-	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tP1\tc1\t1\t2.5\t2024-01-01T00:00:00Z\n1\tP2\tc1\t2\t10\t2024-01-01T00:00:00Z\n2\tP1\t\t1\t2.5\t2024-01-02T07:00:00Z'
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tP1\tc1\t1\t2.5\t2024-01-01T00:00:00Z\n1\tP2\tc1\t2\t10\t2024-01-01T00:00:00Z\n2\tP1\t\t1\t2.5\t2024-01-02T07:00:00Z\n3\tP3\tc2\t\t1\t2024-01-02T00:00:00Z'
 	printf 'customer_id\tnote\nc1\ta\\tb\n' | xsell-import > c.tsv
 	assert_equal "$(cat c.tsv)" $'customer_id\tholdings\tnote\nc1\t\ta\\tb'
 }
@@ -370,8 +398,9 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 @test "--json writes JSON lines: numbers as numbers, ids as strings, lists as arrays" {
 	run -1 --separate-stderr xsell-import -q --json orders.tsv
 	echo "$output" > o.json
-	jq -e -s 'length == 3 and .[0].order_id == "1" and .[0].quantity == 1 and
+	jq -e -s 'length == 4 and .[0].order_id == "1" and .[0].quantity == 1 and
 	    .[1].price == 10 and .[2].customer_id == null and
+	    .[3].quantity == null and
 	    .[0].ts == "2024-01-01T00:00:00Z"' o.json
 	# a customer's attributes pass through: text, as they were
 	run -1 --separate-stderr xsell-import -q -j customers.csv
@@ -408,7 +437,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	assert_equal "$(cat out.tsv)" old
 	[ "$(ls | grep -c 'out.tsv')" -eq 1 ]
 	run xsell-import -q -o out.tsv orders.tsv
-	assert_equal "$(rows out.tsv)" 3
+	assert_equal "$(rows out.tsv)" 4
 }
 
 @test "--preview: a merchant's upload summary instead of records" {
@@ -423,7 +452,7 @@ xsell-import: 1 rejected: column 'ts': not a date (first at orders.csv:13)" ]
 	printf 'subject,linked,position,no\033]2;x\007te\n"A\033[2J",B\007,1,"x\302\233y\177z"\nA\033[2J,C,2\033[8m,ok\n' > ctl.csv
 	run -1 --separate-stderr xsell-import --preview ctl.csv
 	assert_output 'kind: relations
-rows: 2 in, 1 out, 1 rejected
+rows: 2 in, 2 out, 0 rejected, 1 value blanked
 columns:
   subject_id       <- subject
   linked_id        <- linked
@@ -433,33 +462,35 @@ columns:
   no_2_x_te        <- no\e]2;x\ate (kept as it is)
 distinct values:
   subject_id       1
-  linked_id        1
+  linked_id        2
 links per subject:
-  1           1  ########################################
-  2           0
+  1           0
+  2           1  ########################################
   3           0
   4-5         0
   6-10        0
   11-20       0
   21+         0
 most links:
-  A\e[2J           1
-sample (first 1 rows):
+  A\e[2J           2
+sample (first 2 rows):
   subject_id  linked_id  type        source   position  no_2_x_te
   A\e[2J      B\a        cross_sell  managed  1         x\u009by\x7fz
-rejected:
+  A\e[2J      C          cross_sell  managed            ok
+rejected: none
+blanked:
        1  column '"'position'"': not a number
 problems:
-  ctl.csv:3: column '"'position'"': not a number: "2\e[8m"'
+  ctl.csv:3: column '"'position'"': not a number: "2\e[8m" (blanked, row kept)'
 	run -1 --separate-stderr xsell-import ctl.csv
-	assert_output "$(printf 'subject_id\tlinked_id\ttype\tsource\tposition\tno_2_x_te\nA\033[2J\tB\007\tcross_sell\tmanaged\t1\tx\302\233y\177z')"
+	assert_output "$(printf 'subject_id\tlinked_id\ttype\tsource\tposition\tno_2_x_te\nA\033[2J\tB\007\tcross_sell\tmanaged\t1\tx\302\233y\177z\nA\033[2J\tC\tcross_sell\tmanaged\t\tok')"
 }
 
 @test "--preview counts distinct ids and lists every problem for other kinds too" {
 	run --separate-stderr xsell-import --preview orders.csv
-	assert_line 'rows: 12 in, 6 out, 6 rejected'
-	assert_line '  order_id         4'
-	assert_line '  orders.csv:13: column '\''ts'\'': not a date: "12/01/2010 09:53"'
+	assert_line 'rows: 12 in, 8 out, 4 rejected, 2 values blanked'
+	assert_line '  order_id         6'
+	assert_line '  orders.csv:13: column '\''ts'\'': day or month first: give --date-format '\''%d/%m/%Y %H:%M'\'' or '\''%m/%d/%Y %H:%M'\'': "12/01/2010 09:53" (blanked, row kept)'
 }
 
 @test "--merge applies a delta feed (op add or remove) to a base snapshot" {
@@ -472,20 +503,21 @@ P1\tP2\tcross_sell\tmanaged\t7\t2024-01-05T00:00:00Z\tfits, mostly
 P2\tP1\tbundle\tmanaged\t\t2021-03-01T00:00:00Z\t
 P4\tP5\tcross_sell\tmanaged\t1\t\t
 P4\tP6\tcross_sell\tmanaged\t2\t\t
+P4\tP7\tsubstitute\tmanaged\t\t\t
 P1\tP8\tcross_sell\tmanaged\t5\t\t
 P9\tP1\tbundle\tmanaged\t1\t\t')"
-	[[ "$stderr" == *"merge: 5 links in base.tsv; feed: 2 added, 1 updated, 1 removed, 0 removes matched nothing; 6 links out"* ]]
+	[[ "$stderr" == *"merge: 6 links in base.tsv; feed: 2 added, 1 updated, 1 removed, 0 removes matched nothing; 7 links out"* ]]
 }
 
 @test "--merge with -o equal to the base swaps the file atomically (cron refresh)" {
 	run -1 xsell-import -q -o rel.tsv relations.csv
 	printf 'op\tsubject_id\tlinked_id\nremove\tP4\tP5\nadd\tP4\tP9\n' | xsell-import -q --merge rel.tsv -o rel.tsv
-	assert_equal "$(rows rel.tsv)" 5
+	assert_equal "$(rows rel.tsv)" 6
 	grep -q $'^P4\tP9\t' rel.tsv
 	! grep -q $'^P4\tP5\t' rel.tsv
 	[ "$(ls | grep -c rel.tsv)" -eq 1 ]
 	printf 'op,subject_id,linked_id\nadd,P4,P4\n' | { run xsell-import -q --strict --merge rel.tsv -o rel.tsv; assert_failure 1; }
-	assert_equal "$(rows rel.tsv)" 5
+	assert_equal "$(rows rel.tsv)" 6
 }
 
 @test "--merge: remove without a type removes every type; a remove of nothing is counted; a bad op is rejected" {
@@ -528,9 +560,11 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 @test "-q silences the notes, not the problems; -v names every rejected row" {
 	run --separate-stderr xsell-import -q --exclude '^POST$' orders.csv
 	[[ "$stderr" != *guessed* && "$stderr" != *"rows in"* && "$stderr" != *exclude* ]]
-	[[ "$stderr" == *"1 rejected: column 'ts': not a date"* ]]
+	[[ "$stderr" == *"1 rejected: column 'product_id': empty"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': day or month first"* ]]
 	run --separate-stderr xsell-import -v orders.csv
-	[[ "$stderr" == *"xsell-import: orders.csv:13: column 'ts': not a date: \"12/01/2010 09:53\""* ]]
+	[[ "$stderr" == *"xsell-import: orders.csv:13: column 'ts': day or month first: give --date-format '%d/%m/%Y %H:%M' or '%m/%d/%Y %H:%M': \"12/01/2010 09:53\" (blanked, row kept)"* ]]
+	[[ "$stderr" == *"xsell-import: orders.csv:11: column 'product_id': empty"* ]]
 	[[ "$stderr" == *"xsell-import: orders.csv:6: cancelled order (--returns drop)"* ]]
 }
 
@@ -541,7 +575,7 @@ P9\tP1\tbundle\tmanaged\t1\t\t')"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\n2\tB\t\t1\t\t\tok\n3\tC\t\t1\t\t\tMug, large'
 	[ "$stderr" = "xsell-import: 3 rows in, 2 out, 1 rejected
 xsell-import: 1 rejected: column 3 'description': text after a closing quote (first at q.csv:2)" ]
-	assert_equal "$(cat rej.tsv)" $'file\tline\treason\torder_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\nq.csv\t2\tcolumn 3 \'description\': text after a closing quote\t1,A,"Best" mug,2\t\t\t\t\t\t'
+	assert_equal "$(cat rej.tsv)" $'file\tline\tcolumn\tvalue\treason\torder_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\tdescription\nq.csv\t2\tdescription\t\tcolumn 3 \'description\': text after a closing quote\t1,A,"Best" mug,2\t\t\t\t\t\t'
 }
 
 @test "CSV quoting variants: rows in = rows out + rejected, every row accounted for" {
@@ -632,24 +666,24 @@ xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.c
 	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t3'
 }
 
-@test "--rejects: rows of inputs that order their columns differently are each under their own columns" {
+@test "--rejects: rows of inputs that order their columns differently are each under their own columns; blanked values alone" {
 	printf 'subject,linked,position,note\nA,B,x,n1\nA,C,1,n2\n' > a.csv
 	printf 'note,position,linked,subject,type\nn3,y,E,D,upsell\nn4,2,G,F,bogus\nn5,3,H,H,\nn9,4,M,N,upsell,zz\n' > b.csv
 	printf 'linked\tsubject\tnote\nJ\tI\tn6\nK\tI\tn7\textra\tmore\n' > c.tsv
 	printf '{"note":"n8","subject":"L","linked":"L"}\n' > d.jsonl
 	run --separate-stderr xsell-import --rejects rej.tsv a.csv b.csv c.tsv d.jsonl
 	assert_failure 1
-	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tC\tcross_sell\tmanaged\t1\tn2\nI\tJ\tcross_sell\tmanaged\t\tn6'
-	[[ "$stderr" == *"9 rows in, 2 out, 7 rejected"* ]]
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tnote\nA\tB\tcross_sell\tmanaged\t\tn1\nA\tC\tcross_sell\tmanaged\t1\tn2\nD\tE\tupsell\tmanaged\t\tn3\nI\tJ\tcross_sell\tmanaged\t\tn6'
+	[[ "$stderr" == *"9 rows in, 4 out, 5 rejected, 2 values blanked"* ]]
 	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
-	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\tnote' \
-	    $'a.csv\t2\tcolumn \'position\': not a number: "x"\tA\tB\t\t\tx\tn1' \
-	    $'b.csv\t2\tcolumn \'position\': not a number: "y"\tD\tE\tupsell\t\ty\tn3' \
-	    $'b.csv\t3\tcolumn \'type\': not cross_sell, upsell, substitute or bundle: "bogus"\tF\tG\tbogus\t\t2\tn4' \
-	    $'b.csv\t4\tself-link\tH\tH\t\t\t3\tn5' \
-	    $'b.csv\t5\tmore fields than the header: 6, header has 5\tN\tM\tupsell,zz\t\t4\tn9' \
-	    $'c.tsv\t3\tmalformed row: expected 3 fields, found 5\tK\\tI\\tn7\\textra\\tmore\t\t\t\t\t' \
-	    $'d.jsonl\t1\tself-link\tL\tL\t\t\t\tn8')"
+	    $'file\tline\tcolumn\tvalue\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\tnote' \
+	    $'a.csv\t2\tposition\tx\tcolumn \'position\': not a number: "x" (blanked, row kept)\t\t\t\t\t\t' \
+	    $'b.csv\t2\tposition\ty\tcolumn \'position\': not a number: "y" (blanked, row kept)\t\t\t\t\t\t' \
+	    $'b.csv\t3\ttype\tbogus\tcolumn \'type\': not cross_sell, upsell, substitute or bundle: "bogus"\tF\tG\tbogus\t\t2\tn4' \
+	    $'b.csv\t4\t\t\tself-link\tH\tH\t\t\t3\tn5' \
+	    $'b.csv\t5\t\t\tmore fields than the header: 6, header has 5\tN\tM\tupsell,zz\t\t4\tn9' \
+	    $'c.tsv\t3\t\t\tmalformed row: expected 3 fields, found 5\tK\\tI\\tn7\\textra\\tmore\t\t\t\t\t' \
+	    $'d.jsonl\t1\t\t\tself-link\tL\tL\t\t\t\tn8')"
 }
 
 @test "--merge: an update keeps the base's columns the feed does not have" {
@@ -680,9 +714,9 @@ xsell-import: 1 rejected: column 3 'd': text after a closing quote (first at m.c
 xsell-import: feed: 1 rows in, 1 applied, 0 rejected
 xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
-	    $'file\tline\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\top' \
-	    $'base.tsv\t4\tduplicate link in the base (first at base.tsv:2)\tA\tC\tupsell\tmanaged\t4\t' \
-	    $'base.tsv\t5\tduplicate link in the base (first at base.tsv:3)\tA\tD\tcross_sell\t\t2\t')"
+	    $'file\tline\tcolumn\tvalue\treason\tsubject_id\tlinked_id\ttype\tsource\tposition\top' \
+	    $'base.tsv\t4\t\t\tduplicate link in the base (first at base.tsv:2)\tA\tC\tupsell\tmanaged\t4\t' \
+	    $'base.tsv\t5\t\t\tduplicate link in the base (first at base.tsv:3)\tA\tD\tcross_sell\t\t2\t')"
 }
 
 @test "--merge: links in + added - removed (- not in the feed, with --full) = links out, the rows written" {
@@ -786,4 +820,240 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	run xsell-import --full one.csv
 	assert_failure 2
 	assert_output "xsell-import: --full needs --merge"
+}
+
+# ---- what shops export ----
+
+@test "the shops' exports import with no flags: each fixture gives its canonical TSV and says how it was read" {
+	local bad=0
+	while IFS='|' read -r f want note; do
+		run --separate-stderr xsell-import "$f.csv"
+		[ "$status" -eq "$want" ] || { echo "FAIL $f: status $status"; bad=1; }
+		[ "$output" = "$(cat "$f.expected")" ] ||
+		    { echo "FAIL $f: output:"; echo "$output"; bad=1; }
+		[[ "$stderr" == *"$note"* ]] || { echo "FAIL $f: stderr: $stderr"; bad=1; }
+	done <<-'EOF'
+	shopify-orders|0|shopify-orders.csv: read as a Shopify orders export (--kind orders)
+	magento|0|magento.csv: read as a Magento product export (--kind relations); links from related_skus, crosssell_skus, upsell_skus; 9 other columns about the product, not its links, left out (--kind catalog --map product_id=sku reads them)
+	woocommerce|0|woocommerce.csv: read as a WooCommerce product export (--kind relations); links from Upsells, Cross-sells; 8 other columns about the product, not its links, left out (--kind catalog --map product_id=SKU reads them)
+	personyze-crosssell|0|personyze-crosssell.csv: read as a Personyze managed cross-sell/upsell upload (--kind relations); links from Linked (cross-sell product ID)
+	personyze-upsell|0|personyze-upsell.csv: read as a Personyze managed cross-sell/upsell upload (--kind relations); links from Linked (upsell product ID)
+	wide|0|wide.csv: links from Linked 1, Linked 2, Linked 3, their numbers the positions
+	list-in-cell|0|lists split: 2 rows read became 3
+	EOF
+	[ "$bad" -eq 0 ]
+}
+
+@test "Online Retail and Shopify-shaped files lose no row to an optional field; the date flag a file needs is named" {
+	run --separate-stderr xsell-import online-retail.csv
+	assert_failure 1
+	[ "$(rows_in "$stderr")" -eq 6 ]
+	[ "${#lines[@]}" -eq 7 ]
+	[[ "$stderr" == *"6 rows in, 6 out, 0 rejected, 7 values blanked"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': month first: give --date-format '%m/%d/%Y %H:%M' (first at online-retail.csv:6)"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'price': not a number (first at online-retail.csv:5)"* ]]
+	run --separate-stderr xsell-import --date-format '%m/%d/%Y %H:%M' online-retail.csv
+	assert_failure 1
+	assert_output "$(cat online-retail.expected)"
+	[[ "$stderr" == *"6 rows in, 6 out, 0 rejected, 1 value blanked"* ]]
+	run --separate-stderr xsell-import shopify-orders.csv
+	assert_success
+	[[ "$stderr" == *"5 rows in, 5 out, 0 rejected"* ]]
+}
+
+@test "an order's later lines inherit its customer and date, only from the line right before of the same order" {
+	printf 'order,sku,customer,date\n1,A,c1,2024-01-01\n1,B,,\n2,C,,\n1,D,,\n3,E,c3,\n3,F,,2024-01-03\n3,G,,\n' > o.csv
+	run --separate-stderr xsell-import o.csv
+	assert_success
+	assert_output "$(printf '%s\n' $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts' \
+	    $'1\tA\tc1\t\t\t2024-01-01T00:00:00Z' $'1\tB\tc1\t\t\t2024-01-01T00:00:00Z' \
+	    $'2\tC\t\t\t\t' $'1\tD\t\t\t\t' $'3\tE\tc3\t\t\t' \
+	    $'3\tF\tc3\t\t\t2024-01-03T00:00:00Z' $'3\tG\tc3\t\t\t2024-01-03T00:00:00Z')"
+}
+
+@test "a list in one cell: split on ',' by default, --split COLUMN=SEP for another separator or column" {
+	printf 'subject,linked,position\nCAM1,"SD1, BAG1,,TRIPOD1",\nCAM2,"X1,X2","5,6"\nCAM3,Y1,3\nCAM4,"Z1|Z2",\n' > l.csv
+	run --separate-stderr xsell-import l.csv
+	assert_success
+	assert_output "$(printf '%s\n' $'subject_id\tlinked_id\ttype\tsource\tposition' \
+	    $'CAM1\tSD1\tcross_sell\tmanaged\t1' $'CAM1\tBAG1\tcross_sell\tmanaged\t2' \
+	    $'CAM1\tTRIPOD1\tcross_sell\tmanaged\t3' $'CAM2\tX1\tcross_sell\tmanaged\t5' \
+	    $'CAM2\tX2\tcross_sell\tmanaged\t6' $'CAM3\tY1\tcross_sell\tmanaged\t3' \
+	    $'CAM4\tZ1|Z2\tcross_sell\tmanaged\t')"
+	[[ "$stderr" == *"lists split: 4 rows read became 7"$'\n'"xsell-import: 7 rows in, 7 out, 0 rejected"* ]]
+	run --separate-stderr xsell-import --split 'linked=|' l.csv
+	assert_failure 1
+	assert_line $'CAM1\tSD1, BAG1,,TRIPOD1\tcross_sell\tmanaged\t'
+	assert_line $'CAM4\tZ2\tcross_sell\tmanaged\t2'
+	# the positions are a list of the same separator
+	[[ "$stderr" == *"1 value blanked, row kept: column 'position': not a number (first at l.csv:3)"* ]]
+	# a list of products in an order's line
+	printf 'order,items,qty\n1,A;B;A,2\n2,,1\n' > o.csv
+	run --separate-stderr xsell-import --split 'items=;' --map product_id=items --kind orders o.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tA\t\t2\t\t\n1\tB\t\t2\t\t\n1\tA\t\t2\t\t'
+	[[ "$stderr" == *"lists split: 2 rows read became 4"$'\n'"xsell-import: 4 rows in, 3 out, 1 rejected"* ]]
+	[[ "$stderr" == *"1 rejected: column 'product_id': empty (first at o.csv:3)"* ]]
+}
+
+@test "lists: each item is a record of its own, rejected alone; positions that do not pair are blanked" {
+	printf 'subject,linked,position\nA,"B,A,C,B",\nD,"E,F","1,2,3"\nG,"H,I","x,2"\n' > l.csv
+	run --separate-stderr xsell-import --rejects rej.tsv l.csv
+	assert_failure 1
+	assert_output "$(printf '%s\n' $'subject_id\tlinked_id\ttype\tsource\tposition' \
+	    $'A\tB\tcross_sell\tmanaged\t1' $'A\tC\tcross_sell\tmanaged\t3' \
+	    $'D\tE\tcross_sell\tmanaged\t' $'D\tF\tcross_sell\tmanaged\t' \
+	    $'G\tH\tcross_sell\tmanaged\t' $'G\tI\tcross_sell\tmanaged\t2')"
+	[[ "$stderr" == *"lists split: 3 rows read became 8"$'\n'"xsell-import: 8 rows in, 6 out, 2 rejected, 2 values blanked"* ]]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\tcolumn\tvalue\treason\tsubject_id\tlinked_id\ttype\tsource\tposition' \
+	    $'l.csv\t2\t\t\tself-link\tA\tA\t\t\t2' \
+	    $'l.csv\t2\t\t\tduplicate link (first at l.csv:2)\tA\tB\t\t\t4' \
+	    $'l.csv\t3\tposition\t1,2,3\tcolumn \'position\': not as many positions as items: "1,2,3" (3 for 2 items) (blanked, row kept)\t\t\t\t\t' \
+	    $'l.csv\t4\tposition\tx\tcolumn \'position\': not a number: "x" (blanked, row kept)\t\t\t\t\t')"
+}
+
+@test "--split: no such column is exit 3; a column not read as a canonical one, or a second list column, too" {
+	printf 'subject,linked,note\nA,B,x\n' > l.csv
+	while IFS='|' read -r want args msg; do
+		run xsell-import -q $args l.csv
+		[ "$status" -eq "$want" ] || { echo "$args: status $status"; false; }
+		[ "$output" = "$msg" ] || { echo "$args: $output"; false; }
+	done <<-'EOF'
+	3|--split nope|xsell-import: l.csv: --split nope: no such column (found: subject, linked, note)
+	3|--split note|xsell-import: l.csv: --split note: column 'note' is not read as an id or value of relations
+	2|--split =;|xsell-import: --split: not column or column=separator: '=;'
+	2|--split linked=|xsell-import: --split: not column or column=separator: 'linked='
+	EOF
+	printf 'sku,upsell_skus,crosssell_skus\nA,B,C\n' > m.csv
+	run xsell-import -q --split sku m.csv
+	assert_failure 3
+	assert_output "xsell-import: m.csv: --split sku: the rows are split on their lists of linked_id already"
+}
+
+@test "--set gives a column the file lacks a value (type, source, or a column of its own), and the empty cells of one it has" {
+	printf 'subject,linked,type\nA,B,\nA,C,bundle\n' > l.csv
+	run --separate-stderr xsell-import --set type=upsell --set Source=learned --set channel=web l.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\tchannel\nA\tB\tupsell\tlearned\t\tweb\nA\tC\tbundle\tlearned\t\tweb'
+	run --separate-stderr xsell-import --preview --set type=upsell --set channel=web l.csv
+	assert_line '  type             <- type (where empty: upsell, --set)'
+	assert_line '  channel          = web (--set)'
+	while IFS='|' read -r args msg; do
+		run xsell-import -q $args l.csv
+		assert_failure 2
+		[ "$output" = "$msg" ] || { echo "$args: $output"; false; }
+	done <<-'EOF'
+	--set type=bogus|xsell-import: --set type=bogus: column 'type': not cross_sell, upsell, substitute or bundle: "bogus"
+	--set position=-1|xsell-import: --set position=-1: column 'position': negative: "-1"
+	--set type|xsell-import: --set: not column=value: 'type'
+	--set =x|xsell-import: --set: not column=value: '=x'
+	--set op=remove|xsell-import: --set op=remove: op is read with --merge only
+	EOF
+}
+
+@test "dates as shops export them: offsets with and without a colon or a blank, UTC, Z, fractions; day or month first with --date-format" {
+	while IFS='|' read -r args value want; do
+		printf 'order_id,product_id,ts\n1,P1,%s\n' "$value" > d.csv
+		run --separate-stderr xsell-import $args d.csv
+		got=$(tail -n 1 <<<"$output" | cut -f 6)
+		[ "$got" = "$want" ] || { echo "$args $value: got '$got': $stderr"; false; }
+	done <<-'EOF'
+	|2024-01-01 16:13:00 +0100|2024-01-01T15:13:00Z
+	|2024-01-01T16:13:00+01:00|2024-01-01T15:13:00Z
+	|2024-01-01T16:13:00+0100|2024-01-01T15:13:00Z
+	|2024-01-01 16:13:00 UTC|2024-01-01T16:13:00Z
+	|2024-01-01T16:13:00Z|2024-01-01T16:13:00Z
+	|2024-01-01 16:13:00.250 -05:00|2024-01-01T21:13:00Z
+	|2024/01/31|2024-01-31T00:00:00Z
+	|31/01/2024 08:15|
+	--date-format=%d/%m/%Y_%H:%M|31/01/2024_08:15|2024-01-31T08:15:00Z
+	--date-format=%d.%m.%Y|1.2.2024|2024-02-01T00:00:00Z
+	--date-format=%m/%d/%y_%I:%M_%p|1/31/24_8:15_PM|2024-01-31T20:15:00Z
+	EOF
+	printf 'order_id,product_id,ts\n1,P1,31/01/2024 08:15\n2,P2,01/02/2024 08:15\n' > d.csv
+	run --separate-stderr xsell-import d.csv
+	assert_failure 1
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': day first: give --date-format '%d/%m/%Y %H:%M' (first at d.csv:2)"* ]]
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': day or month first: give --date-format '%d/%m/%Y %H:%M' or '%m/%d/%Y %H:%M' (first at d.csv:3)"* ]]
+	run --separate-stderr xsell-import --date-format '%d/%m/%Y %H:%M' d.csv
+	assert_success
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tP1\t\t\t\t2024-01-31T08:15:00Z\n2\tP2\t\t\t\t2024-02-01T08:15:00Z'
+	run xsell-import --date-format '%d/%m %H:%M' d.csv
+	assert_failure 2
+	assert_output "xsell-import: --date-format '%d/%m %H:%M': needs a year (%Y or %y), a month (%m or %b) and a day (%d)"
+}
+
+@test "a bad value in an optional column is blanked, the row kept, counted and listed in --rejects; a bad required one rejects the row" {
+	printf 'order_id,product_id,quantity,price,ts\n1,P1,2,abc,2024-01-01\n2,,1,3,2024-01-01\n3,P3,1,4,yesterday\n' > o.csv
+	run --separate-stderr xsell-import --rejects rej.tsv o.csv
+	assert_failure 1
+	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\n1\tP1\t\t2\t\t2024-01-01T00:00:00Z\n3\tP3\t\t1\t4\t'
+	[ "$stderr" = "xsell-import: o.csv: guessed --kind orders from the header
+xsell-import: 3 rows in, 2 out, 1 rejected, 2 values blanked
+xsell-import: 1 value blanked, row kept: column 'price': not a number (first at o.csv:2)
+xsell-import: 1 rejected: column 'product_id': empty (first at o.csv:3)
+xsell-import: 1 value blanked, row kept: column 'ts': not a date (first at o.csv:4)" ]
+	assert_equal "$(cat rej.tsv)" "$(printf '%s\n' \
+	    $'file\tline\tcolumn\tvalue\treason\torder_id\tproduct_id\tcustomer_id\tquantity\tprice\tts' \
+	    $'o.csv\t2\tprice\tabc\tcolumn \'price\': not a number: "abc" (blanked, row kept)\t\t\t\t\t\t' \
+	    $'o.csv\t3\tproduct_id\t\tcolumn \'product_id\': empty\t2\t\t\t1\t3\t2024-01-01' \
+	    $'o.csv\t4\tts\tyesterday\tcolumn \'ts\': not a date: "yesterday" (blanked, row kept)\t\t\t\t\t\t')"
+	run --separate-stderr xsell-import --strict o.csv
+	assert_failure 1
+	assert_output ''
+	[[ "$stderr" == *"--strict: 1 rows rejected, 2 values blanked, nothing written"* ]]
+	# a type, a source or an op would become the default: the row is rejected
+	printf 'subject,linked,type\nA,B,sideways\n' > r.csv
+	run --separate-stderr xsell-import r.csv
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition'
+}
+
+@test "no kind fits: the columns, the nearest known name of each, and --kind and --map options that read the file" {
+	printf 'Artikel Nr;Zubehoer;Rang\nP1;P2;1\n' > de.csv
+	run xsell-import de.csv
+	assert_failure 3
+	assert_output "xsell-import: de.csv: cannot guess --kind from the header; found 'Artikel Nr' (nearest: article, orders product_id), 'Zubehoer' (nearest: customer, orders customer_id), 'Rang' (nearest: rank, relations position); this would read it: --kind catalog --map 'product_id=Artikel Nr'"
+	run --separate-stderr xsell-import --kind catalog --map 'product_id=Artikel Nr' de.csv
+	assert_success
+	printf 'Main SKU,Rec 1\nA,B\n' > m.csv
+	run xsell-import m.csv
+	assert_failure 3
+	[[ "$output" == *"this would read it: --kind relations --map 'subject_id=Main SKU' --map 'linked_id=Rec 1'" ]]
+	run --separate-stderr xsell-import --kind relations --map 'subject_id=Main SKU' --map 'linked_id=Rec 1' m.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t'
+}
+
+@test "--preview shows the titles the file has: beside the subjects with the most links, and in the sample" {
+	run --separate-stderr xsell-import --preview magento.csv
+	assert_success
+	assert_line '  MB01             4  Joust Duffle Bag'
+	assert_line '  MB02             2  Strive Shoulder Pack'
+	assert_line '  subject_id  linked_id  type        source   position  title'
+	assert_line '  MB01        MB02       cross_sell  managed  1         Joust Duffle Bag'
+	assert_line '  linked_id        <- related_skus (a list; type cross_sell; positions from related_position)'
+	assert_line '                   <- upsell_skus (a list; type upsell; positions from upsell_position)'
+	run --separate-stderr xsell-import --preview woocommerce.csv
+	assert_line '  HOODIE           3  Hoodie'
+}
+
+@test "export formats: the wide form of any linked name, numbered list columns, a product row without links, --kind catalog on a product export" {
+	printf 'SKU,Related 1,Related 2\nA,B,C\nD,,E\n' > w.csv
+	run --separate-stderr xsell-import w.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t1\nA\tC\tcross_sell\tmanaged\t2\nD\tE\tcross_sell\tmanaged\t2'
+	printf 'Subject (main product ID),Linked (upsell product ID) 1,Linked (upsell product ID) 2\nA,B,C\n' > p.csv
+	run --separate-stderr xsell-import p.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tupsell\tmanaged\t1\nA\tC\tupsell\tmanaged\t2'
+	run --separate-stderr xsell-import --rejects rej.tsv woocommerce.csv
+	assert_success
+	[[ "$stderr" == *"2 rejected: no linked products (first at woocommerce.csv:4)"* ]]
+	[ "$(grep -c 'no linked products' rej.tsv)" -eq 2 ]
+	run --separate-stderr xsell-import --kind catalog --map product_id=SKU woocommerce.csv
+	assert_success
+	assert_line --index 0 $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\tid\ttype\tpublished\tcategories\tparent\tupsells\tcross_sells\tposition'
+	assert_line --index 1 $'HOODIE\tHoodie\t\t\t45\t\t\t\t\t\t12\tsimple\t1\tClothing > Hoodies\t\tHOODIE-ZIP, HOODIE-LOGO\tBEANIE\t0'
 }

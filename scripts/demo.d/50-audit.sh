@@ -13,9 +13,10 @@ cd "$DEMO"
 # The upload as the merchant sent it: import rejected the self-link and the
 # duplicate; put them back (canonical form) so the audit shows it would
 # have stopped them too.
-awk -F'\t' -v OFS='\t' 'NR > 1 {
-	t = tolower($6); sub(/-/, "_", t)
-	print $4, $5, t, "managed", $7, $8 "T00:00:00Z" }' relations-rejected.tsv |
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ t = tolower($c["type"]); sub(/-/, "_", t)
+	print $c["subject_id"], $c["linked_id"], t, "managed", $c["position"],
+	    $c["updated"] "T00:00:00Z" }' relations-rejected.tsv |
     cat relations.tsv - > relations-uploaded.tsv
 
 status=0
