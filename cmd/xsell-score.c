@@ -1,18 +1,14 @@
 /*
  * xsell-score: scores candidates from xsell-qualify by propensity,
  * relevance, impact and emphasis, scaled by uplift, and explains each
- * score. The formula and normalisations are in lib/scoring.h and
- * man/xsell-score.1.
+ * score; the command line. The engine is lib/scorer.c, the formula and
+ * normalisations lib/scoring.h and man/xsell-score.1.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctxgroup.h"
-#include "itemtab.h"
-#include "scoring.h"
-#include "uplift.h"
+#include "scorer.h"
 #include "xsell.h"
 
 static const char usage_text[] =
@@ -24,578 +20,8 @@ static const char usage_text[] =
     "[--explain]\n"
     "                   [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
-/* Catalog and offers columns kept in the side tables. */
-enum { CAT_PRICE, CAT_COST };
-enum { OFF_BV, OFF_RV };
-
-/* The inputs a factor can come from, as explain names them. */
-static const char *const input_name[] = {
-	NULL, "propensity", "confidence", "relevance", "lift", "impact",
-	"business_value", "margin", "emphasis", "position", "model", "uplift",
-	"treated_rate"
-};
-enum {
-	IN_NONE, IN_PROPENSITY, IN_CONFIDENCE, IN_RELEVANCE, IN_LIFT,
-	IN_IMPACT, IN_BV, IN_MARGIN, IN_EMPHASIS, IN_POSITION, IN_MODEL,
-	IN_UPLIFT, IN_TREATED, NINPUT
-};
-
-/* Where a margin's price and cost came from, for -v. */
-enum { M_ROW, M_CATALOG, M_BOTH, NMSRC };
-static const char *const msrc_name[NMSRC] = {
-	"with the row's price and cost", "with --catalog's price and cost",
-	"with the row's price or cost and --catalog's"
-};
-
-#define NPART (NFACTOR + 1)	/* P R I E and U */
-
-/* Per-channel weights from --weights-file. */
-struct wtab {
-	struct intern ch;
-	struct weights *w;
-	int dflt;		/* row of "*", or -1 */
-	struct intern warned;	/* channels without a row, said once */
-};
-
-/* One candidate while its context is being scored. */
-struct cand {
-	double raw[NPART];	/* each part's input value, NaN missing */
-	int in[NPART];		/* where it came from, IN_* */
-	double x[NPART];	/* normalised (x[NFACTOR] is u) */
-	double value;		/* margin, or revenue_value of an offer */
-	int msrc;		/* M_*: where the margin came from */
-	double cate;
-	int ctx;		/* context slot for the impact scale */
-	const struct weights *w;
-};
-
-struct cols {
-	int ctx, cid, source, channel, propensity, confidence, relevance;
-	int lift, impact, emphasis, position, bv, rv, uplift, price, cost;
-};
-
-/* -v: how many rows took each part from each input, and margins from
- * where. */
-static struct {
-	uint64_t from[NFACTOR + 1][NINPUT];
-	uint64_t margin[NMSRC];
-} seen;
-
-static struct opts {
-	struct weights w;
-	const char *weights_file, *catalog, *offers, *model, *pmodel, *out;
-	int explain, buffer, json;
-} o;
-
-static struct itemtab catalog, offers;
-static struct wtab wtab;
-static struct uplift_model *model;	/* lib/uplift.h */
-/* --propensity-model: an uplift model read for its treated rates. */
-static struct uplift_model *pmodel;
-static int have_catalog, have_offers, have_model, have_pmodel;
-static int margins;	/* from --catalog or the rows' price and cost */
-
 static void
-load_weights_file(const char *file)
-{
-	struct rec r;
-	char *files[1] = { (char *)file };
-	int ch, c[NFACTOR], cu;
-	char msg[128];
-
-	memset(&r, 0, sizeof r);
-	intern_init(&wtab.ch);
-	intern_init(&wtab.warned);
-	wtab.dflt = -1;
-	rec_open(&r, 1, files);
-	if ((ch = rec_need(&r, "channel")) < 0) {
-		rec_close(&r);
-		return;
-	}
-	for (int k = 0; k < NFACTOR; k++) {
-		char name[2] = { factor_letter[k], 0 };
-
-		c[k] = rec_need(&r, name);
-	}
-	cu = rec_col(&r, "U");
-	while (rec_next(&r) != REC_END) {
-		uint32_t before = wtab.ch.n, id;
-		struct weights *w;
-
-		id = intern_put(&wtab.ch, r.f[ch], r.len[ch]);
-		if (wtab.ch.n == before)
-			die(XS_INPUT, "%s: channel '%.60s' given twice",
-			    rec_where(&r), r.f[ch]);
-		wtab.w = xreallocarray(wtab.w, wtab.ch.n, sizeof *wtab.w);
-		w = &wtab.w[id];
-		for (int k = 0; k < NFACTOR; k++) {
-			w->w[k] = rec_num(&r, c[k], NAN);
-			if (!(w->w[k] >= 0 && w->w[k] <= 1))
-				die(XS_INPUT, "%s: column '%c': %s", rec_where(&r),
-				    factor_letter[k], isnan(w->w[k]) ?
-				    "missing" : "not in [0, 1]");
-		}
-		if (weights_sum_check(w->w, msg, sizeof msg))
-			die(XS_INPUT, "%s: %s", rec_where(&r), msg);
-		w->u = rec_num(&r, cu, o.w.u);
-		if (!(w->u >= 0 && w->u <= 2))
-			die(XS_INPUT, "%s: column 'U': not in [0, 2]",
-			    rec_where(&r));
-		if (r.len[ch] == 1 && r.f[ch][0] == '*')
-			wtab.dflt = (int)id;
-	}
-	rec_close(&r);
-}
-
-/*
- * Weights for a candidate's channel: its row, the "*" row, or --weights.
- * A channel without a row of its own is said once, by name: a typo or a
- * channel list would otherwise take other weights silently.
- */
-static const struct weights *
-weights_for(const char *ch, size_t n)
-{
-	uint32_t id, before;
-
-	if (!o.weights_file)
-		return &o.w;
-	if ((id = intern_find(&wtab.ch, ch, n)) != INTERN_NONE)
-		return &wtab.w[id];
-	before = wtab.warned.n;
-	if (n && (intern_put(&wtab.warned, ch, n), wtab.warned.n > before))
-		warnx("%s: no row for channel '%.*s'%s: its candidates take %s",
-		    o.weights_file, (int)(n > 60 ? 60 : n), ch,
-		    memchr(ch, ',', n) ? " (a list: xsell-qualify makes one "
-		    "placement per channel)" : "", wtab.dflt >= 0 ?
-		    "the '*' row" : "--weights");
-	return wtab.dflt >= 0 ? &wtab.w[wtab.dflt] : &o.w;
-}
-
-static int
-field_is(char *const *f, const size_t *len, int col, const char *s)
-{
-	size_t n = strlen(s);
-
-	return col >= 0 && len[col] == n && memcmp(f[col], s, n) == 0;
-}
-
-static int
-has(const size_t *len, int col)
-{
-	return col >= 0 && len[col] > 0;
-}
-
-/* A factor from its own column, else from the fallback input. */
-static void
-pick(struct cand *c, int part, const struct group *g, size_t i, int col,
-    int in, int altcol, int altin)
-{
-	const size_t *len = group_len(g, i);
-
-	c->raw[part] = NAN;
-	c->in[part] = IN_NONE;
-	if (has(len, col)) {
-		c->raw[part] = group_num(g, i, col, NAN);
-		c->in[part] = in;
-	} else if (has(len, altcol)) {
-		c->raw[part] = group_num(g, i, altcol, NAN);
-		c->in[part] = altin;
-	}
-}
-
-/* Everything about row i except the impact scale of its context. */
-static void
-read_cand(struct cand *c, const struct group *g, size_t i,
-    const struct cols *k)
-{
-	char *const *f = group_f(g, i);
-	const size_t *len = group_len(g, i);
-	uint32_t crow = INTERN_NONE, orow = INTERN_NONE;
-	int offer;
-	double bv = NAN, rv = NAN, margin = NAN;
-
-	/* P: the row's propensity, else the treated conversion rate of the
-	 * candidate in the context's segment, else the rule's confidence. */
-	pick(c, F_P, g, i, k->propensity, IN_PROPENSITY, -1, IN_NONE);
-	if (c->in[F_P] == IN_NONE && have_pmodel) {
-		struct uplift_hit h;
-		int found = uplift_lookup(pmodel, f[k->cid], len[k->cid], f,
-		    len, &h);
-
-		if (found == UPLIFT_BAD)
-			die(XS_INPUT, "%s: %s", group_where(g, i),
-			    uplift_model_err(pmodel));
-		if (found != UPLIFT_NONE && !isnan(h.treated)) {
-			c->raw[F_P] = h.treated;
-			c->in[F_P] = IN_TREATED;
-		}
-	}
-	if (c->in[F_P] == IN_NONE && has(len, k->confidence)) {
-		c->raw[F_P] = group_num(g, i, k->confidence, NAN);
-		c->in[F_P] = IN_CONFIDENCE;
-	}
-	c->x[F_P] = norm_clamp(c->raw[F_P]);
-	pick(c, F_R, g, i, k->relevance, IN_RELEVANCE, k->lift, IN_LIFT);
-	c->x[F_R] = c->in[F_R] == IN_LIFT ? norm_lift(c->raw[F_R]) :
-	    norm_clamp(c->raw[F_R]);
-	pick(c, F_E, g, i, k->emphasis, IN_EMPHASIS, -1, IN_NONE);
-	if (c->in[F_E] == IN_NONE && field_is(f, len, k->source, "managed") &&
-	    has(len, k->position)) {
-		c->raw[F_E] = group_num(g, i, k->position, NAN);
-		c->in[F_E] = IN_POSITION;
-	}
-	c->x[F_E] = c->in[F_E] == IN_POSITION ? norm_position(c->raw[F_E]) :
-	    norm_clamp(c->raw[F_E]);
-
-	if (have_offers)
-		orow = itemtab_find(&offers, f[k->cid], len[k->cid]);
-	if (have_catalog)
-		crow = itemtab_find(&catalog, f[k->cid], len[k->cid]);
-	bv = group_num(g, i, k->bv, NAN);
-	rv = group_num(g, i, k->rv, NAN);
-	if (orow != INTERN_NONE) {
-		if (isnan(bv))
-			bv = itemtab_num(&offers, orow, OFF_BV);
-		if (isnan(rv))
-			rv = itemtab_num(&offers, orow, OFF_RV);
-	}
-	offer = field_is(f, len, k->source, "offer") || orow != INTERN_NONE ||
-	    !isnan(bv);
-	if (!offer) {
-		/* The row's own price and cost (xsell-qualify --catalog
-		 * appends them), each else the catalog's. */
-		double price = group_num(g, i, k->price, NAN);
-		double cost = group_num(g, i, k->cost, NAN);
-		int row = !isnan(price) + !isnan(cost);
-
-		if (isnan(price) && crow != INTERN_NONE)
-			price = itemtab_num(&catalog, crow, CAT_PRICE);
-		if (isnan(cost) && crow != INTERN_NONE)
-			cost = itemtab_num(&catalog, crow, CAT_COST);
-		margin = price - cost;
-		c->msrc = row == 2 ? M_ROW : row == 0 ? M_CATALOG : M_BOTH;
-	}
-	c->value = offer ? rv : margin;
-	pick(c, F_I, g, i, k->impact, IN_IMPACT, -1, IN_NONE);
-	if (c->in[F_I] == IN_NONE && offer && !isnan(bv)) {
-		c->raw[F_I] = bv;
-		c->in[F_I] = IN_BV;
-	} else if (c->in[F_I] == IN_NONE && !isnan(margin)) {
-		c->raw[F_I] = margin;
-		c->in[F_I] = IN_MARGIN;
-	}
-
-	c->cate = NAN;
-	c->raw[NFACTOR] = NAN;
-	c->in[NFACTOR] = IN_NONE;
-	if (have_model) {
-		struct uplift_hit h;
-		/* The context's segment, else the candidate-level effect. */
-		int found = uplift_lookup(model, f[k->cid], len[k->cid], f, len,
-		    &h);
-
-		if (found == UPLIFT_BAD)
-			die(XS_INPUT, "%s: %s", group_where(g, i),
-			    uplift_model_err(model));
-		if (found != UPLIFT_NONE) {
-			c->cate = h.cate;
-			c->raw[NFACTOR] = c->cate;
-			c->in[NFACTOR] = IN_MODEL;
-			c->x[NFACTOR] = norm_uplift(c->cate,
-			    uplift_model_maxabs(model));
-		}
-	}
-	if (c->in[NFACTOR] == IN_NONE && has(len, k->uplift)) {
-		double u = group_num(g, i, k->uplift, NAN);
-
-		c->raw[NFACTOR] = u;
-		c->in[NFACTOR] = IN_UPLIFT;
-		c->x[NFACTOR] = u < -1 ? -1 : u > 1 ? 1 : u;
-	}
-	if (c->in[NFACTOR] == IN_NONE)
-		c->x[NFACTOR] = NAN;
-	for (int p = 0; p < NPART; p++)
-		seen.from[p][c->in[p]]++;
-	if (c->in[F_I] == IN_MARGIN)
-		seen.margin[c->msrc]++;
-	c->w = weights_for(k->channel >= 0 ? f[k->channel] : "",
-	    k->channel >= 0 ? len[k->channel] : 0);
-}
-
-/* Output: the input's columns, then these (explain ones with --explain). */
-enum { OWN_SCORE, OWN_EV, OWN_IV, NOWN_BASE };
-static const char *const part_prefix[NPART] = { "p", "r", "i", "e", "u" };
-static const char *const explain_field[] = {
-	"input", "raw", "value", "weight", "contribution"
-};
-#define NEXPLAIN 5
-
-struct out {
-	struct layout l;
-	struct wr w;
-	FILE *fp;
-	int own[NOWN_BASE + NPART * NEXPLAIN + 1];	/* output index or -1 */
-	int nown;
-	char **v;
-	size_t *len;
-	struct buf ex;			/* JSON explain object */
-	char nb[NOWN_BASE + NPART * NEXPLAIN][NUM_BUF];
-};
-
-static void
-out_init(struct out *u, const struct rec *r)
-{
-	const char *own[NOWN_BASE + NPART * NEXPLAIN + 1];
-	char names[NPART * NEXPLAIN][32];
-	int n = 0, at[NOWN_BASE + NPART * NEXPLAIN + 1];
-
-	own[n] = "score", at[n++] = OWN_SCORE;
-	own[n] = "expected_value", at[n++] = OWN_EV;
-	if (have_model)
-		own[n] = "incremental_value", at[n++] = OWN_IV;
-	if (o.explain && o.json) {
-		own[n] = "explain", at[n++] = NOWN_BASE;
-	} else if (o.explain) {
-		for (int p = 0; p < NPART; p++)
-			for (int e = 0; e < NEXPLAIN; e++) {
-				int j = p * NEXPLAIN + e;
-
-				snprintf(names[j], sizeof names[j], "%s_%s",
-				    part_prefix[p], explain_field[e]);
-				own[n] = names[j], at[n++] = NOWN_BASE + j;
-			}
-	}
-	layout_init(&u->l, r->ncols, r->cols, n, own);
-	for (int i = 0; i < NOWN_BASE + NPART * NEXPLAIN + 1; i++)
-		u->own[i] = -1;
-	for (int i = 0; i < n; i++)
-		u->own[at[i]] = u->l.own_at[i];
-	u->nown = n;
-	u->fp = out_open(o.out);
-	wr_open(&u->w, u->fp, o.json, u->l.nout, u->l.out);
-	if (o.explain && o.json)
-		wr_type(&u->w, u->own[NOWN_BASE], WR_RAW);
-	/* the explain columns other than *_input are numbers */
-	for (int j = 0; j < NPART * NEXPLAIN; j++)
-		if (j % NEXPLAIN != 0)
-			wr_type(&u->w, u->own[NOWN_BASE + j], WR_NUM);
-	u->v = xcalloc((size_t)u->l.nout + 1, sizeof *u->v);
-	u->len = xcalloc((size_t)u->l.nout + 1, sizeof *u->len);
-	buf_init(&u->ex);
-}
-
-static void
-out_free(struct out *u)
-{
-	wr_close(&u->w);
-	out_close(u->fp);
-	layout_free(&u->l);
-	free(u->v);
-	free(u->len);
-	buf_free(&u->ex);
-}
-
-/* Sets own column slot to a number (empty when NaN). */
-static void
-put_num(struct out *u, int slot, double x)
-{
-	int at = u->own[slot];
-
-	if (at < 0)
-		return;
-	if (isnan(x)) {
-		u->v[at] = NULL;
-		u->len[at] = 0;
-		return;
-	}
-	u->len[at] = num_fmt(x, u->nb[slot]);
-	u->v[at] = u->nb[slot];
-}
-
-static void
-put_str(struct out *u, int slot, const char *s)
-{
-	int at = u->own[slot];
-
-	if (at < 0)
-		return;
-	u->v[at] = (char *)s;
-	u->len[at] = s ? strlen(s) : 0;
-}
-
-static void
-json_num(struct buf *b, double x)
-{
-	char nb[NUM_BUF];
-
-	if (isnan(x))
-		buf_puts(b, "null");
-	else if (isinf(x))	/* not a JSON number: a margin past the doubles */
-		buf_puts(b, x < 0 ? "\"-inf\"" : "\"inf\"");
-	else
-		buf_put(b, nb, num_fmt(x, nb));
-}
-
-static void
-explain_json(struct out *u, const struct cand *c, const struct score_parts *s)
-{
-	static const char *const key[NPART] = { "P", "R", "I", "E", "U" };
-	struct buf *b = &u->ex;
-
-	buf_reset(b);
-	buf_putc(b, '{');
-	for (int p = 0; p < NPART; p++) {
-		buf_printf(b, "%s\"%s\":{\"input\":", p ? "," : "", key[p]);
-		if (c->in[p] == IN_NONE)
-			buf_puts(b, "null");
-		else
-			buf_printf(b, "\"%s\"", input_name[c->in[p]]);
-		buf_puts(b, ",\"raw\":");
-		json_num(b, c->raw[p]);
-		buf_puts(b, ",\"value\":");
-		json_num(b, isnan(c->x[p]) ? 0 : c->x[p]);
-		buf_puts(b, ",\"weight\":");
-		json_num(b, p < NFACTOR ? c->w->w[p] : c->w->u);
-		buf_puts(b, ",\"contribution\":");
-		json_num(b, s->contrib[p]);
-		buf_putc(b, '}');
-	}
-	buf_putc(b, '}');
-	u->v[u->own[NOWN_BASE]] = u->ex.s;
-	u->len[u->own[NOWN_BASE]] = u->ex.len;
-}
-
-static void
-explain_cols(struct out *u, const struct cand *c, const struct score_parts *s)
-{
-	for (int p = 0; p < NPART; p++) {
-		int base = NOWN_BASE + p * NEXPLAIN;
-
-		put_str(u, base, c->in[p] == IN_NONE ? NULL :
-		    input_name[c->in[p]]);
-		put_num(u, base + 1, c->raw[p]);
-		put_num(u, base + 2, isnan(c->x[p]) ? 0 : c->x[p]);
-		put_num(u, base + 3, p < NFACTOR ? c->w->w[p] : c->w->u);
-		put_num(u, base + 4, s->contrib[p]);
-	}
-}
-
-static void
-write_cand(struct out *u, const struct group *g, size_t i,
-    const struct cand *c)
-{
-	struct score_parts s;
-	double p = isnan(c->x[F_P]) ? 0 : c->x[F_P];
-
-	score_compute(c->w, c->x, c->x[NFACTOR], &s);
-	layout_fill(&u->l, group_f(g, i), group_len(g, i), u->v, u->len);
-	put_num(u, OWN_SCORE, s.score);
-	put_num(u, OWN_EV, p * c->value);
-	put_num(u, OWN_IV, c->cate * c->value);
-	if (o.explain && o.json)
-		explain_json(u, c, &s);
-	else if (o.explain)
-		explain_cols(u, c, &s);
-	wr_row(&u->w, u->v, u->len);
-}
-
-/*
- * Scores one group. Impact from margin is margin / the largest positive
- * margin among the context's candidates: one context per group, except
- * with --buffer (the whole input), where contexts get a slot each.
- */
-static void
-score_group(struct out *u, const struct group *g, const struct cols *k,
-    struct cand **cs, size_t *cscap, struct intern *ctxs, double **maxm,
-    size_t *maxcap)
-{
-	size_t n = g->n;
-	int many = ctxs != NULL;
-
-	if (n > *cscap) {
-		*cscap = n;
-		*cs = xreallocarray(*cs, n, sizeof **cs);
-	}
-	for (size_t i = 0; have_catalog && i < n; i++)
-		itemtab_prefetch(&catalog, group_f(g, i)[k->cid],
-		    group_len(g, i)[k->cid]);
-	for (size_t i = 0; i < n; i++) {
-		struct cand *c = &(*cs)[i];
-		uint32_t slot = 0;
-
-		read_cand(c, g, i, k);
-		if (many)
-			slot = intern_put(ctxs, group_f(g, i)[k->ctx],
-			    group_len(g, i)[k->ctx]);
-		if (slot >= *maxcap) {
-			size_t ncap = *maxcap ? 2 * *maxcap : 64;
-
-			*maxm = xreallocarray(*maxm, ncap, sizeof **maxm);
-			for (size_t j = *maxcap; j < ncap; j++)
-				(*maxm)[j] = 0;
-			*maxcap = ncap;
-		}
-		if (!many && i == 0)
-			(*maxm)[0] = 0;
-		c->ctx = (int)slot;
-		if (c->in[F_I] == IN_MARGIN && c->raw[F_I] > (*maxm)[slot])
-			(*maxm)[slot] = c->raw[F_I];
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct cand *c = &(*cs)[i];
-
-		switch (c->in[F_I]) {
-		case IN_MARGIN: {
-			double m = (*maxm)[c->ctx];
-
-			c->x[F_I] = m > 0 ? norm_clamp(c->raw[F_I] / m) : 0;
-			break;
-		}
-		case IN_BV:
-			c->x[F_I] = norm_clamp(c->raw[F_I] / 100);
-			break;
-		default:
-			c->x[F_I] = norm_clamp(c->raw[F_I]);
-		}
-		write_cand(u, g, i, c);
-	}
-}
-
-/* -v: each part's inputs, with how many rows took each. */
-static void
-report_sources(void)
-{
-	static const char letter[NPART] = { 'P', 'R', 'I', 'E', 'U' };
-	struct buf b;
-
-	buf_init(&b);
-	for (int p = 0; p < NPART; p++) {
-		buf_reset(&b);
-		for (int in = IN_NONE + 1; in < NINPUT; in++) {
-			if (!seen.from[p][in])
-				continue;
-			buf_printf(&b, "%s%llu from %s", b.len ? ", " : "",
-			    (unsigned long long)seen.from[p][in], input_name[in]);
-			if (in != IN_MARGIN)
-				continue;
-			buf_puts(&b, " (");
-			for (int m = 0, k = 0; m < NMSRC; m++)
-				if (seen.margin[m])
-					buf_printf(&b, "%s%llu %s", k++ ? ", " : "",
-					    (unsigned long long)seen.margin[m],
-					    msrc_name[m]);
-			buf_putc(&b, ')');
-		}
-		if (seen.from[p][IN_NONE])
-			buf_printf(&b, "%s%llu without", b.len ? ", " : "",
-			    (unsigned long long)seen.from[p][IN_NONE]);
-		note("%c: %s", letter[p], buf_str(&b));
-	}
-	buf_free(&b);
-}
-
-static void
-parse_args(int argc, char **argv)
+parse_args(struct scorer_opts *o, int argc, char **argv)
 {
 	enum { O_WEIGHTS = 256, O_UW, O_WFILE, O_CATALOG, O_OFFERS, O_MODEL,
 	    O_EXPLAIN, O_BUFFER, O_PMODEL };
@@ -614,25 +40,25 @@ parse_args(int argc, char **argv)
 	int ch;
 	char msg[160];
 
-	o.w = (struct weights){ { 0.4, 0.2, 0.3, 0.1 }, 0 };
+	o->w = (struct weights){ { 0.4, 0.2, 0.3, 0.1 }, 0 };
 	while ((ch = getopt_long(argc, argv, "jo:qvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_WEIGHTS:
-			if (weights_parse(optarg, &o.w, msg, sizeof msg))
+			if (weights_parse(optarg, &o->w, msg, sizeof msg))
 				die(XS_USAGE, "option --weights: %s", msg);
 			break;
 		case O_UW:
-			o.w.u = opt_num("--uplift-weight", optarg, 0, 2);
+			o->w.u = opt_num("--uplift-weight", optarg, 0, 2);
 			break;
-		case O_WFILE: o.weights_file = optarg; break;
-		case O_CATALOG: o.catalog = optarg; break;
-		case O_OFFERS: o.offers = optarg; break;
-		case O_MODEL: o.model = optarg; break;
-		case O_PMODEL: o.pmodel = optarg; break;
-		case O_EXPLAIN: o.explain = 1; break;
-		case O_BUFFER: o.buffer = 1; break;
-		case 'j': o.json = 1; break;
-		case 'o': o.out = optarg; break;
+		case O_WFILE: o->weights_file = optarg; break;
+		case O_CATALOG: o->catalog = optarg; break;
+		case O_OFFERS: o->offers = optarg; break;
+		case O_MODEL: o->model = optarg; break;
+		case O_PMODEL: o->pmodel = optarg; break;
+		case O_EXPLAIN: o->explain = 1; break;
+		case O_BUFFER: o->buffer = 1; break;
+		case 'j': o->json = 1; break;
+		case 'o': o->out = optarg; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h':
@@ -644,132 +70,38 @@ parse_args(int argc, char **argv)
 	}
 }
 
-static void
-find_cols(struct cols *k, const struct rec *r)
-{
-	k->cid = rec_need(r, "candidate_id");
-	k->price = rec_col(r, "price");
-	k->cost = rec_col(r, "cost");
-	/* A margin is scaled by the context's best: rows of one context. */
-	margins = have_catalog || (k->price >= 0 && k->cost >= 0);
-	k->ctx = margins ? rec_need(r, "context_id") : rec_col(r,
-	    "context_id");
-	k->source = rec_col(r, "source");
-	k->channel = rec_col(r, "channel");
-	k->propensity = rec_col(r, "propensity");
-	k->confidence = rec_col(r, "confidence");
-	k->relevance = rec_col(r, "relevance");
-	k->lift = rec_col(r, "lift");
-	k->impact = rec_col(r, "impact");
-	k->emphasis = rec_col(r, "emphasis");
-	k->position = rec_col(r, "position");
-	k->bv = rec_col(r, "business_value");
-	k->rv = rec_col(r, "revenue_value");
-	k->uplift = rec_col(r, "uplift");
-}
-
 int
 main(int argc, char **argv)
 {
-	static const char *const catcols[] = { "price", "cost" };
-	static const char *const offcols[] = { "business_value",
-	    "revenue_value" };
+	struct scorer_opts o;
+	struct scorer *S;
 	struct rec r;
-	struct group g;
-	struct out u;
-	struct cols k;
-	struct cand *cs = NULL;
-	size_t cscap = 0, maxcap = 0, rows = 0, groups = 0;
-	double *maxm = NULL;
-	struct intern ctxs;
+	struct group *g;
 	struct progress prog;
-	int mode;
+	size_t rows = 0, groups = 0;
 
 	xs_init(argv[0]);
-	parse_args(argc, argv);
-	if (o.weights_file)
-		load_weights_file(o.weights_file);
-	if (o.catalog) {
-		itemtab_load(&catalog, o.catalog, "product_id", 2, catcols, 0,
-		    NULL);
-		have_catalog = 1;
-	}
-	if (o.offers) {
-		itemtab_load(&offers, o.offers, "offer_id", 2, offcols, 0, NULL);
-		have_offers = 1;
-	}
-	if (o.model) {
-		model = uplift_model_load(o.model);
-		have_model = 1;
-	}
-	if (o.pmodel) {
-		const char *why;
-
-		pmodel = uplift_model_load(o.pmodel);
-		have_pmodel = 1;
-		/* A revenue model's "rates" are amounts, not probabilities. */
-		if ((why = uplift_model_not_rates(pmodel)))
-			die(XS_INPUT, "%s (--propensity-model needs a model of "
-			    "conversions: xsell-learn --uplift --outcome "
-			    "converted)", why);
-	}
+	memset(&o, 0, sizeof o);
+	parse_args(&o, argc, argv);
+	S = scorer_new(&o);
 	memset(&r, 0, sizeof r);
 	rec_open(&r, argc - optind, argv + optind);
 	if (r.empty) {
 		rec_close(&r);
+		scorer_free(S);
 		return xs_finish(XS_OK);
 	}
-	find_cols(&k, &r);
-	if (have_model)
-		uplift_model_bind(model, &r);
-	if (have_pmodel)
-		uplift_model_bind(pmodel, &r);
-	/* Only the margin scale looks across a context's rows. */
-	mode = !margins ? GROUP_ROW : o.buffer ? GROUP_ALL : GROUP_STREAM;
-	if (mode == GROUP_STREAM && group_check(&r, k.ctx) == 0) {
-		if (xs_verbose)
-			note("input not grouped by context_id: reading it all first");
-		mode = GROUP_ALL;
-	}
-	group_init(&g, &r, k.ctx, mode, "--buffer");
-	if (mode == GROUP_ALL)
-		intern_init(&ctxs);
-	out_init(&u, &r);
+	g = scorer_open(S, &r);
 	progress_init(&prog, "rows");
 	progress_input(&prog, &r);
-	while (group_next(&g)) {
-		score_group(&u, &g, &k, &cs, &cscap,
-		    mode == GROUP_ALL ? &ctxs : NULL, &maxm, &maxcap);
-		rows += g.n;
+	while (group_next(g)) {
+		scorer_group(S, g);
+		rows += g->n;
 		groups++;
 		progress_tick(&prog, rows);
 	}
 	progress_done(&prog);
-	if (xs_verbose && mode == GROUP_STREAM)
-		note("scored %zu rows in %zu contexts", rows, groups);
-	else if (xs_verbose)
-		note("scored %zu rows", rows);
-	if (xs_verbose && rows)
-		report_sources();
-	out_free(&u);
-	group_free(&g);
-	if (mode == GROUP_ALL)
-		intern_free(&ctxs);
+	scorer_close(S, rows, groups);
 	rec_close(&r);
-	free(cs);
-	free(maxm);
-	if (have_catalog)
-		itemtab_free(&catalog);
-	if (have_offers)
-		itemtab_free(&offers);
-	if (have_model)
-		uplift_model_free(model);
-	if (have_pmodel)
-		uplift_model_free(pmodel);
-	if (o.weights_file) {
-		intern_free(&wtab.ch);
-		intern_free(&wtab.warned);
-		free(wtab.w);
-	}
 	return xs_finish(XS_OK);
 }

@@ -16,7 +16,28 @@ int xs_verbose;
 void (*xs_die_hook)(int status);
 _Thread_local void (*xs_die_catch)(int status, const char *msg);
 
-void out_abort_all(void);	/* out.c */
+/* Run by die() and a failed xs_finish(); out.c registers the removal of
+ * its temporaries, so that err.c needs nothing above it. */
+static void (*cleanups[4])(void);
+static int ncleanups;
+
+void
+xs_at_die(void (*fn)(void))
+{
+	for (int i = 0; i < ncleanups; i++)
+		if (cleanups[i] == fn)
+			return;
+	if (ncleanups == (int)(sizeof cleanups / sizeof cleanups[0]))
+		abort();	/* a programming error: raise the bound */
+	cleanups[ncleanups++] = fn;
+}
+
+static void
+run_cleanups(void)
+{
+	for (int i = 0; i < ncleanups; i++)
+		cleanups[i]();
+}
 
 /*
  * A fatal error exits with what the tool holds, as git's die() does:
@@ -113,7 +134,7 @@ die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
-	out_abort_all();
+	run_cleanups();
 	if (xs_die_hook)
 		xs_die_hook(status);
 	dying = 1;
@@ -160,7 +181,7 @@ xs_finish(int status)
 		e = errno;
 	}
 	if (err) {
-		out_abort_all();
+		run_cleanups();
 		/* stderr may be the same full device: try anyway. */
 		if (e == EPIPE)
 			exit(128 + SIGPIPE);

@@ -67,7 +67,7 @@ fatal_set(sigset_t *set)
 		sigaddset(set, fatal[i]);
 }
 
-void out_abort_all(void);
+static void out_abort_all(void);
 
 static void
 catch_signals(void)
@@ -80,6 +80,8 @@ catch_signals(void)
 	/* An exit that bypasses die() (a closed pipe seen as EPIPE, a
 	 * return from main with a file left open) removes them too. */
 	atexit(out_abort_all);
+	/* die() and a failed xs_finish() run it before they exit. */
+	xs_at_die(out_abort_all);
 	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
 		struct sigaction sa, old;
 
@@ -422,8 +424,9 @@ out_close(FILE *fp)
 	forget(slot);
 }
 
-/* Called by die(): a failed run leaves no half-written file behind. */
-void
+/* Run by die() (registered with xs_at_die) and at exit: a failed run
+ * leaves no half-written file behind. */
+static void
 out_abort_all(void)
 {
 	if (owner && getpid() != owner)

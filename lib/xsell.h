@@ -62,7 +62,12 @@ extern void (*xs_die_hook)(int status);
  * this: die() then hands it the status and the message, without the
  * program name, instead of printing and exiting. It must not return. */
 extern _Thread_local void (*xs_die_catch)(int status, const char *msg);
-/* "progname: message" on stderr, removes pending -o temporaries, exits. */
+/* Registers a cleanup that die() and a failed xs_finish() run before
+ * exiting (out.c's removal of -o temporaries): err.c calls no module
+ * above it. At most a few; registering the same one again is a no-op. */
+void xs_at_die(void (*fn)(void));
+/* "progname: message" on stderr, runs the cleanups (removes pending -o
+ * temporaries), exits. */
 XS_NORETURN void die(int status, const char *fmt, ...) XS_PRINTF(2, 3);
 /* "progname: message" on stderr, always (errors and warnings). */
 void warnx(const char *fmt, ...) XS_PRINTF(1, 2);

@@ -330,3 +330,13 @@ OUTPUTS=(
 	run bash -c "xsell-score -q -o /dev/stdout score | cmp - <(xsell-score -q score)"
 	[ "$status" -eq 0 ]
 }
+
+# err.c is below every module: die() runs the cleanups registered with
+# xs_at_die (out.c's removal of its temporaries) and calls nothing in out.c.
+@test "lib: err.o needs nothing from out.o; out registers its cleanup" {
+	run nm -u "$ROOT/build/lib/err.o"
+	assert_success
+	refute_output --regexp '(^|[ _])out_'
+	run nm "$ROOT/build/lib/out.o"
+	assert_output --regexp ' U xs_at_die'
+}

@@ -1,0 +1,228 @@
+/*
+ * qualify-internal.h: the parts of the qualify engine shared by its three
+ * files (qualify.c: contexts, candidates and checks; qualify-load.c: the
+ * side files; qualify-rules.c: the rules) and by no other module.
+ */
+#ifndef QUALIFY_INTERNAL_H
+#define QUALIFY_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "popular.h"
+#include "qualify.h"
+#include "rule.h"
+#include "xsell.h"
+
+/* Rule sources: where customer.x, candidate.x and subject.x are read. */
+enum { SRC_CTX, SRC_OWN, SRC_OFFER, SRC_CAND, SRC_SUBJ };
+
+/* The relation types, interned first in the order of qualify_types. */
+enum { TYPE_CROSS_SELL, TYPE_UPSELL, TYPE_SUBSTITUTE, TYPE_BUNDLE };
+enum { SOURCE_MANAGED, SOURCE_OFFER, SOURCE_POPULAR };	/* interned first */
+
+/* Built-in checks, in the order they run (names in qualify.c). */
+enum { B_SUBSTITUTE, B_OWNED, B_STOCK, NBUILTIN };
+
+/* What the catalog says of an item, for --in-stock and substitutes. */
+enum { AV_UNKNOWN, AV_YES, AV_NO };
+
+/* Context kinds, by the columns of the contexts' header. */
+enum { K_PAGE, K_CART, K_CUSTOMER };
+
+#define NONE UINT32_MAX
+#define BODY 0x80000000u
+
+/* ---- tables: the catalog and the offers, every column kept as text ---- */
+
+struct table {
+	const char *file;
+	int ncols, key;
+	char **cols;
+	uint32_t nrows;
+	struct buf pool;	/* the values, NUL-terminated, row by row */
+	size_t *off;		/* row * ncols + k -> offset in pool; sentinel */
+	uint32_t *item;		/* row -> item id */
+	uint32_t *row_of;	/* item id -> row, or NONE */
+	uint32_t nrow_of, caprow_of;
+	char **v;		/* the row being looked at, for rules */
+	size_t *len;
+	double *num;		/* row * ncols + k: the cell's number, or NaN */
+};
+
+/* A stored cell; its length from the next cell's offset. */
+static inline const char *
+table_cell(const struct table *t, uint32_t row, int k, size_t *len)
+{
+	size_t i = (size_t)row * (size_t)t->ncols + (size_t)k;
+
+	*len = t->off[i + 1] - t->off[i] - 1;
+	return t->pool.s + t->off[i];
+}
+
+static inline uint32_t
+table_row(const struct table *t, uint32_t item)
+{
+	return t && item < t->nrow_of ? t->row_of[item] : NONE;
+}
+
+/* ---- relations: adjacency lists by subject ---- */
+
+struct edge {
+	uint32_t linked, seq;
+	uint16_t type, src, nvals;
+	size_t vals;		/* the relation's columns in rels.pool */
+	double pos, conf, lift;	/* NaN when missing */
+};
+
+/* A learned rule's body of several items (subject_id "A,B"): it applies
+ * to a cart that holds all of them. */
+struct body {
+	uint32_t item0, nitem;	/* in rels.bitem */
+};
+
+struct rels {
+	int ncols;		/* the relations' own columns, all files */
+	char **cols;
+	int conf, lift;		/* their index in cols, or -1 */
+	struct buf pool;
+	struct edge *e;		/* loaded, then grouped by subject */
+	uint32_t *key;		/* while loading: item, or BODY | body */
+	size_t ne, cape;
+	uint32_t *start;	/* item i: e[start[i] .. start[i + 1]) */
+	uint32_t *bstart;	/* body b: e[bstart[b] .. bstart[b + 1]) */
+	uint32_t *istart, *ibody;	/* item -> the bodies it opens */
+	struct body *body;
+	uint32_t nbody, capbody;
+	uint32_t *bitem;
+	size_t nbitem, capbitem;
+	struct intern bodykey;	/* normalised "A,B" -> body */
+};
+
+/* ---- rules: the rules file and -r ---- */
+
+struct qrule {
+	char *name;
+	char *file;		/* rules file, or "-r" */
+	long line;		/* line in it, or the -r's number */
+	char *text;		/* the whole line (or expression) */
+	size_t exproff;		/* where the expression starts in it */
+	int any;		/* scope * */
+	uint32_t *types;	/* type: scopes */
+	int ntypes;
+	char **ids;		/* id scopes, resolved when binding */
+	int nids;
+	struct rule r;
+	uint64_t rejected;
+};
+
+/* ---- one context at a time ---- */
+
+struct slot {
+	uint32_t cand, type;	/* item id, type id */
+	uint32_t src;		/* source id */
+	uint32_t head, nlink;	/* its links, a chain in ctx.link */
+	uint32_t next;		/* the same candidate's slot of another type
+				 * or source */
+	int oos;		/* a substitute whose subject is out of stock */
+};
+
+struct link {
+	const struct edge *e;
+	uint32_t subj;		/* the item it was reached from */
+	uint32_t next;
+};
+
+/* What the current context knows of an item; one struct, so that a link
+ * costs one cache miss and not four. Valid where the stamp is gen. */
+struct itemst {
+	uint32_t in, idx;	/* the context expands it, as exp[idx] */
+	uint32_t own;		/* the context owns it */
+	uint32_t slot, head;	/* it has slots, the first is head */
+};
+
+struct ctx {
+	int kind;
+	int idcol, subjcol, itemscol, holdcol;
+	uint32_t gen;		/* the stamp of the current context */
+	struct itemst *it;	/* per item, stamped with gen */
+	uint32_t *exp, nexp, capexp;
+	struct slot *slot;
+	uint32_t nslot, capslot;
+	struct link *link;
+	uint32_t nlink, caplink;
+	uint64_t *bits;		/* supporting items per slot: words bits */
+	size_t capbits;
+	uint32_t words;
+};
+
+/* ---- the whole state ---- */
+
+struct qualify {
+	struct qualify_opts o;
+	struct intern items, types, sources;
+	uint32_t nitems;
+	struct table *catalog, *offers;
+	uint8_t *avail;		/* item -> AV_* */
+	int cat_status, cat_stock;
+	struct rels R;
+	struct popular pop;	/* --popular */
+	uint32_t *pop_item;	/* its products best first, as item ids */
+	struct qrule *rule;
+	int nrule;
+	int *gen, ngen;		/* rules scoped by * or type:, in order */
+	uint32_t *idstart, *idrule;	/* item -> the rules naming it */
+	struct rec in;		/* the contexts */
+	struct ctx c;
+	int need_offer, need_cand, need_subj;	/* rules read these rows */
+	/* offers */
+	int offer_status, offer_type;
+	uint8_t *offer_active;	/* per offer row */
+	uint16_t *offer_typeid;
+	/* output */
+	int nown;		/* own columns */
+	char **own;
+	int o_support, o_rel, nrel_out;	/* where they start */
+	int o_pos, pos_added;	/* position; added for --popular alone */
+	int o_channel;		/* an offer's channel, or -1 */
+	int *relmap;		/* own rel column -> R.cols or offer column */
+	int nextra, *extra;	/* catalog columns appended, their index */
+	int nkeep, *keep;	/* context columns passed through */
+	int o_extra;
+	char **names;		/* output columns, then rejected_by */
+	char **ov;		/* one output row */
+	size_t *ol;
+	char numbuf[NUM_BUF];
+	uint32_t *lk;		/* a slot's links, best first */
+	char **lv;		/* their values, link by link */
+	size_t *ll, caplk, caplv;
+	char **sv;		/* the subject's catalog row, for rules */
+	size_t *sl;
+	uint32_t sv_row;	/* which row sv holds */
+	struct wr w, wrej;
+	FILE *fout, *frej;
+	/* counts for -v */
+	uint64_t contexts, noid, none_found, none_kept, *before, *after;
+	uint64_t builtin_rejected[NBUILTIN];
+	uint64_t pop_before, pop_after;
+	long firstnoid;
+	uint32_t nbefore;
+};
+
+/* qualify-load.c */
+void q_load(struct qualify *Q);
+int q_table_col(const struct table *t, const char *name);
+void q_table_fill(struct table *t, uint32_t row);
+void q_table_numbers(struct table *t);
+void q_table_free(struct table *t);
+void q_rels_free(struct rels *R);
+
+/* qualify-rules.c */
+void q_rules_load(struct qualify *Q, const char *file);
+void q_rules_exprs(struct qualify *Q);
+void q_rules_bind(struct qualify *Q);
+int q_rules_first_failing(struct qualify *Q, uint32_t cand, uint32_t type,
+    const struct rule_env *env);
+int q_own_col(const struct qualify *Q, const char *name);
+
+#endif
