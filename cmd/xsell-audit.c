@@ -50,6 +50,49 @@ static const char usage_text[] =
 "           [-o FILE]\n"
 "       xsell-audit -h | -V\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-audit(1)):\n"
+    "  --catalog FILE                   the catalog to check links against\n"
+    "  --orders FILE                    orders, for revenue and coverage\n"
+    "  --max-links N                    over-linked above N products (default 20)\n"
+    "  --max-age DAYS                   report links not updated for DAYS days\n"
+    "  --now TS                         the date --max-age counts from\n"
+    "  --fail-on LEVEL                  exit 1 on a finding of info, warning or error\n"
+    "  --events FILE                    events: offer performance, or an experiment\n"
+    "  --by WORD                        the column to break the read-out down by\n"
+    "  --min-acceptance F               flag retire below acceptance F\n"
+    "  --what-if [ID,]acceptance=[A:]B  a what-if scenario; repeatable\n"
+    "  --offers FILE                    offers: known candidates and categories\n"
+    "  --experiment                     arms against control and each other\n"
+    "  --holdout F                      the planned control share\n"
+    "  --split ARM=F,...                the planned shares of the arms\n"
+    "  --control NAME                   the control arm (default control)\n"
+    "  --alpha F                        the guardrails' level (default 0.05)\n"
+    "  --covariate COLUMN               a pre-experiment column for CUPED\n"
+    "  --sequential                     add always-valid intervals and p-values\n"
+    "  --horizon N                      contexts the sequential interval is tuned to\n"
+    "  --plan                           contexts and days an experiment needs\n"
+    "  --baseline F                     the control's conversion rate, for --plan\n"
+    "  --mde F                          the relative change to detect, for --plan\n"
+    "  --traffic N                      contexts a day, all arms together\n"
+    "  --arms K                         arms with equal shares (default 2)\n"
+    "  --power F                        the power wanted (default 0.8)\n"
+    "  --qini                           the Qini curve and AUUC\n"
+    "  --score COLUMN                   the score column for --qini (default score)\n"
+    "  --report                         tables for people on standard output\n"
+    "  --html FILE                      also write the HTML page to FILE\n"
+    "  -j, --json                       JSON lines instead of TSV\n"
+    "  --csv-out                        CSV instead of TSV\n"
+    "  --csv-safe                       CSV with formula-like cells neutralised\n"
+    "  -o, --output FILE                write the table to FILE, atomically\n"
+    "  -q, --quiet                      no summary lines on standard error\n"
+    "  -v, --verbose                    more messages\n"
+    "  -h, --help                       print this help and exit\n"
+    "  -V, --version                    print the version and exit\n";
+
 #define CONF 0.95
 #define NOLINK UINT32_MAX
 
@@ -3541,6 +3584,8 @@ static void
 usage(int status)
 {
 	fputs(usage_text, status ? stderr : stdout);
+	if (status == XS_OK)
+		fputs(help_text, stdout);
 	exit(status);
 }
 

@@ -33,6 +33,34 @@ static const char usage_text[] =
     "           [--set column=value] [--split column[=sep]]\n"
     "           [--date-format format] [-o file] [file ...]\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-import(1)):\n"
+    "  --csv                       read every input as CSV, whatever its content\n"
+    "  --date-format format        a date format to try after ISO 8601; repeatable\n"
+    "  -d, --delimiter char        the CSV delimiter (one character, or tab)\n"
+    "  --force                     replace the -o file however much smaller\n"
+    "  --full                      with --merge: the feed is the whole snapshot\n"
+    "  -j, --json                  write JSON lines instead of TSV\n"
+    "  -k, --kind kind             the kind of input, instead of guessing\n"
+    "  -m, --map canonical=source  read a canonical column from another; repeatable\n"
+    "  --max-shrink limit          how much smaller a snapshot may get (default 50%)\n"
+    "  --merge base                apply a delta feed to the relations snapshot base\n"
+    "  -o, --output file           write to file, atomically\n"
+    "  --preview                   a summary for a person instead of records\n"
+    "  -q, --quiet                 only errors and data problems on standard error\n"
+    "  --rejects file              write the rejected rows and blanked values to file\n"
+    "  --returns drop|keep         cancellations in orders (default drop)\n"
+    "  --set column=value          the value of column where the input has none\n"
+    "  --split column[=sep]        the cells of column are lists split at sep (,)\n"
+    "  --strict                    any rejected row or blanked value fails the run\n"
+    "  -v, --verbose               name every rejected row on standard error\n"
+    "  -x, --exclude regex         in orders, drop the product ids regex matches\n"
+    "  -h, --help                  print this help and exit\n"
+    "  -V, --version               print the version and exit\n";
+
 /* Columns whose distinct values --preview counts. */
 static const char *const preview_ids[][3] = {
 	{ "product_id" }, { "subject_id", "linked_id" },
@@ -3032,7 +3060,10 @@ options(struct imp *im, int argc, char **argv)
 		case 'o': im->out_path = optarg; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
-		case 'h': fputs(usage_text, stdout); exit(xs_finish(XS_OK));
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			exit(xs_finish(XS_OK));
 		case 'V': xs_version();
 		default: usage_die(usage_text);
 		}

@@ -35,6 +35,38 @@ static const char usage_text[] =
 "           [--high-base B] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn -h | -V\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-learn(1)):\n"
+    "  --basket order|customer   what a basket is (default order)\n"
+    "  --min-count N             keep the rules counted at least N times (default 2)\n"
+    "  --min-support F           keep the rules with support of at least F\n"
+    "  --min-confidence F        keep the rules with confidence of at least F\n"
+    "  --min-lift F              keep the rules with lift of at least F\n"
+    "  --all-rules               no default floor: every rule the thresholds allow\n"
+    "  --top K                   keep the K best rules of each subject\n"
+    "  --sort-by MEASURE         what --top ranks by (default confidence)\n"
+    "  --measures LIST           add measure columns (comma list, or all)\n"
+    "  --max-items K             mine itemsets of up to K items (default 2)\n"
+    "  --max-basket N            skip baskets of more than N products\n"
+    "  --half-life DAYS          weigh each basket by its age\n"
+    "  --now TS                  the moment ages are measured from\n"
+    "  --counts                  write mergeable partial counts instead of rules\n"
+    "  --merge                   read count streams and write the rules\n"
+    "  --shard I/N               count only the baskets of shard I of N\n"
+    "  --type upsell|substitute  learn upsells or substitutes from the catalog\n"
+    "  --catalog FILE            the catalog, for --type\n"
+    "  --max-price-ratio R       an upsell costs at most R times as much (default 2)\n"
+    "  --uplift                  learn an uplift model instead (see xsell-uplift(7))\n"
+    "  -j, --json                write JSON lines\n"
+    "  -q, --quiet               only errors on standard error\n"
+    "  -v, --verbose             also print counts, thresholds used and peak memory\n"
+    "  -o, --output FILE         write to FILE, atomically\n"
+    "  -h, --help                print this help and exit\n"
+    "  -V, --version             print the version and exit\n";
+
 /* Weighted counts are fixed-point integers in units of 2^-32 of a basket,
  * so that sums are exact and do not depend on the order of addition. */
 #define WUNIT 4294967296.0
@@ -324,6 +356,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
 			exit(xs_finish(XS_OK));
 		case 'V':
 			xs_version();

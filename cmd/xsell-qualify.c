@@ -19,6 +19,29 @@ static const char usage_text[] =
     "           [-jqv] [-o FILE] [FILE ...]\n"
     "       xsell-qualify -h | -V\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-qualify(1)):\n"
+    "  --relations FILE   relations, a source of candidates; repeatable\n"
+    "  --popular FILE     best sellers, a source of their own\n"
+    "  --max-popular N    at most N best sellers per context (default 20)\n"
+    "  --offers FILE      offers, the only source (not with --relations)\n"
+    "  --catalog FILE     products and their attributes, for rules and checks\n"
+    "  --rules FILE       a rules file\n"
+    "  -r EXPR            a rule every candidate must pass; repeatable\n"
+    "  --type TYPE,...    only these relation (or offer) types\n"
+    "  --exclude-owned    drop what the context already owns\n"
+    "  --in-stock         drop what is out of stock or not active\n"
+    "  --rejected FILE    write every dropped candidate and why to FILE\n"
+    "  -j, --json         write JSON lines\n"
+    "  -o, --output FILE  write to FILE, atomically\n"
+    "  -q, --quiet        only errors on standard error\n"
+    "  -v, --verbose      counts of contexts, candidates and each check's drops\n"
+    "  -h, --help         print this help and exit\n"
+    "  -V, --version      print the version and exit\n";
+
 enum {
 	OPT_RELATIONS = 256, OPT_OFFERS, OPT_CATALOG, OPT_RULES, OPT_TYPE,
 	OPT_EXCLUDE_OWNED, OPT_IN_STOCK, OPT_REJECTED, OPT_POPULAR,
@@ -92,6 +115,7 @@ options(struct qualify_opts *o, int argc, char **argv)
 		case 'v': xs_verbose = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
 			exit(xs_finish(XS_OK));
 		case 'V': xs_version();
 		default: usage_die(usage_text);

@@ -35,6 +35,42 @@ static const char usage_text[] =
     "                  [--buffer] [-jqv] [--csv-out | --csv-safe] [-o FILE]\n"
     "                  [FILE ...]\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-rank(1)):\n"
+    "  --top N                       offers per list (default 5)\n"
+    "  --by COLUMN                   the context column (default context_id)\n"
+    "  --per COLUMN                  independent lists per value of COLUMN\n"
+    "  --fallback SRC,SRC,...        the sources in the order they fill the slots\n"
+    "  --keep-order SRC,...          sources shown in their position order\n"
+    "  --catalog FILE                products' categories, and the --with fields\n"
+    "  --max-per-category K          at most K offers of a category per list\n"
+    "  --holdout F                   the share of contexts kept as control\n"
+    "  --arms ARM=F,...              experiment arms and their shares\n"
+    "  --control NAME                the arm that gets no offers (default control)\n"
+    "  --arm-fallback ARM=SRC,...    an arm's own source order; repeatable\n"
+    "  --arm-placements ARM=VAL,...  the --per values an arm shows; repeatable\n"
+    "  --seed S                      the key of the holdout or arm draw\n"
+    "  --assignments FILE            log every context's group and offers to FILE\n"
+    "  --history FILE                past contacts, for --cap\n"
+    "  --cap N                       contacts allowed per period\n"
+    "  --period day|week|month       the calendar period of the cap\n"
+    "  --now TS                      the time that decides the current period\n"
+    "  --group-json                  one JSON object per list, for a web widget\n"
+    "  --with FIELD,...              display fields for each offer\n"
+    "  --precision N                 round the numeric --with fields to N decimals\n"
+    "  --buffer                      read all input first, for ungrouped input\n"
+    "  -j, --json                    write JSON lines\n"
+    "  --csv-out                     write CSV, for spreadsheets and SQL engines\n"
+    "  --csv-safe                    CSV with formula-like cells neutralised\n"
+    "  -o, --output FILE             write to FILE, atomically\n"
+    "  -q, --quiet                   only errors on standard error\n"
+    "  -v, --verbose                 counts of rows, contexts, arms and caps\n"
+    "  -h, --help                    print this help and exit\n"
+    "  -V, --version                 print the version and exit\n";
+
 #define MAXTOP 100000
 
 static struct opts {
@@ -757,6 +793,7 @@ parse_args(int argc, char **argv)
 		case 'v': xs_verbose = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
 			exit(xs_finish(XS_OK));
 		case 'V': xs_version();
 		default: usage_die(usage_text);

@@ -20,6 +20,27 @@ static const char usage_text[] =
     "[--explain]\n"
     "                   [--buffer] [-jqv] [-o FILE] [FILE ...]\n";
 
+/* --help: the usage, then one line per option, each long option of the
+ * page's OPTIONS on one (tests/help.bats); the page is the reference. */
+static const char help_text[] =
+    "\n"
+    "options (details in xsell-score(1)):\n"
+    "  --weights P=p,R=r,I=i,E=e  the factor weights, summing to 1\n"
+    "  --uplift-weight U          the uplift weight, in [0, 2] (default 0)\n"
+    "  --weights-file FILE        per-channel weights\n"
+    "  --catalog FILE             products' price and cost, for the margin\n"
+    "  --offers FILE              offers' business and revenue values\n"
+    "  --uplift-model FILE        an uplift model, for the uplift factor\n"
+    "  --propensity-model FILE    an uplift model whose rates are the propensity\n"
+    "  --explain                  add the explanation columns\n"
+    "  --buffer                   read all input first, for ungrouped input\n"
+    "  -j, --json                 write JSON lines\n"
+    "  -o, --output FILE          write to FILE, atomically\n"
+    "  -q, --quiet                only errors on standard error\n"
+    "  -v, --verbose              counts of rows, contexts and each factor's inputs\n"
+    "  -h, --help                 print this help and exit\n"
+    "  -V, --version              print the version and exit\n";
+
 static void
 parse_args(struct scorer_opts *o, int argc, char **argv)
 {
@@ -63,6 +84,7 @@ parse_args(struct scorer_opts *o, int argc, char **argv)
 		case 'v': xs_verbose = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
 			exit(xs_finish(XS_OK));
 		case 'V': xs_version();
 		default: usage_die(usage_text);

@@ -89,6 +89,18 @@ offer() {
 	done
 }
 
+# The options are read from the usage and the names of --help's option
+# lines; a description that names another option offers nothing.
+@test "bash: options come from --help's usage and option names, not descriptions" {
+	printf '%s\n' '#!/bin/sh' \
+	    "printf 'usage: xsell-fake [--alpha N]\\n\\noptions:\\n'" \
+	    "printf '  -b, --beta F  like --gamma, not --delta\\n'" > xsell-fake
+	chmod +x xsell-fake
+	run offer ./xsell-fake --
+	assert_output "$(printf '%s\n' --alpha --beta --help --json --output \
+	    --quiet --verbose --version)"
+}
+
 # Every word offered for an option is named in its man page entry (as
 # .Cm, or in a plain list such as "info, warning or error"), and every
 # word its .It line lists (--period Cm day Ns | ...) is offered.

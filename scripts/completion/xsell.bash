@@ -56,10 +56,15 @@ _xsell_arg() {
 
 # The long options of COMMAND (as typed: a path or a name on $PATH),
 # from its --help, and the six every tool has; kept for the session.
+# --help is the usage, an empty line, then one line per option: the
+# option's names, two spaces and what it does, which may name other
+# options; only the usage and the names are read.
 declare -gA _xsell_opts_of
 _xsell_options() {
 	if [ -z "${_xsell_opts_of[$1]-}" ]; then
-		_xsell_opts_of[$1]=$( { "$1" --help 2>&1; echo --json --output \
+		_xsell_opts_of[$1]=$( { "$1" --help 2>&1 | awk 'NF == 0 { o = 1 }
+		    o && !/^ *-/ { next } o { sub(/^ +/, ""); sub(/  .*/, "") } 1'
+		    echo --json --output \
 		    --quiet --verbose --help --version; } |
 		    grep -oE -- '--[a-z][a-z0-9-]*' | sort -u | tr '\n' ' ')
 	fi
