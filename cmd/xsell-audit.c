@@ -886,11 +886,11 @@ date_parse(const char *s, size_t n, int64_t *t)
 
 /* Checks that need one row only: ids, type, date. 0: no link. */
 static int
-link_row_checks(struct rec *r, uint32_t s, uint32_t l, int ct, int cu,
-    int64_t cutoff, int *type)
+link_row_checks(struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
+    int cu, int64_t cutoff, int *type)
 {
 	int64_t t;
-	double key = (double)r->fileno * 4294967296.0 + (double)r->line;
+	double key = (double)fileno * 4294967296.0 + (double)r->line;
 
 	if (s == INTERN_NONE || l == INTERN_NONE) {
 		finding(C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
@@ -1581,13 +1581,18 @@ subject_slot(const char *s, size_t n)
 	return slot;
 }
 
-/* Relations: the links, and with audit their checks as they come. */
+/*
+ * Relations: the links, and with audit their checks as they come. Each
+ * file is opened on its own, with its own header, so curated and learned
+ * relations (which add count, support, ...) are read together: the
+ * columns are the union, a column a file lacks is empty in its rows.
+ */
 static void
 load_relations(int nfiles, char **files, int audit)
 {
-	struct rec r = { 0 };
+	struct rec r;
 	char *stdin_only[1] = { "-" };
-	int cs, cl, ct, cu, csrc;
+	int cs, cl, ct, cu, csrc, any_updated = 0;
 	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
 	    opt.now - (int64_t)(opt.max_age * 86400);
 	struct buf src;		/* sources are a few words: the row before's */
@@ -1598,22 +1603,9 @@ load_relations(int nfiles, char **files, int audit)
 		files = stdin_only;
 	}
 	links_files(nfiles, files);
-	rec_open(&r, nfiles, files);
-	cs = rec_need(&r, "subject_id");
-	cl = rec_need(&r, "linked_id");
-	ct = column(&r, "type");
-	cu = column(&r, "updated");
-	csrc = column(&r, "source");
 	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
 	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
 	ran[C_ONE_WAY_BUNDLE] = 1;
-	ran[C_BAD_DATE] = cu >= 0;
-	ran[C_OLD_LINK] = cu >= 0 && !isnan(opt.max_age);
-	if (cs < 0) {
-		rec_close(&r);	/* an empty input: no rows follow */
-		return;
-	}
-	rec_background(&r);
 	la.on = audit;
 	if (audit && have_catalog)
 		catalog_view();
@@ -1623,51 +1615,71 @@ load_relations(int nfiles, char **files, int audit)
 	lastsubj.valid = 0;
 	lastsubj.slot = -1;
 	rq_start();
-	while (rec_next(&r) == REC_ROW) {
-		struct link *k;
-		uint32_t s, l;
-		int type;
-
-		s = subject_slot(r.f[cs], r.len[cs]);
-		l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
-		if (link_row_checks(&r, s, l, ct, cu, cutoff, &type)) {
-			if (nlinks == links_cap) {
-				if (links_cap >= UINT32_MAX / 4)
-					die(XS_SYS, "too many links");
-				links_cap = links_cap ? 2 * links_cap : 1024;
-				links = xreallocarray(links, links_cap, sizeof *links);
-				if (opt.events)
-					link_src = xreallocarray(link_src, links_cap,
-					    sizeof *link_src);
-			}
-			if (opt.events) {
-				if (csrc < 0 || r.len[csrc] == 0)
-					link_src[nlinks] = INTERN_NONE;
-				else {
-					if (srcid == INTERN_NONE ||
-					    !same(&src, r.f[csrc], r.len[csrc])) {
-						srcid = intern_put(&words, r.f[csrc], r.len[csrc]);
-						remember(&src, r.f[csrc], r.len[csrc]);
-					}
-					link_src[nlinks] = srcid;
-				}
-			}
-			k = &links[nlinks++];
-			k->subj = s;
-			k->linked = l;
-			k->type = (unsigned char)type;
-			k->file = (uint16_t)r.fileno;
-			k->line = (uint32_t)r.line;
+	for (int fi = 0; fi < nfiles; fi++) {
+		memset(&r, 0, sizeof r);
+		rec_open(&r, 1, &files[fi]);
+		cs = rec_need(&r, "subject_id");
+		if (cs < 0) {
+			rec_close(&r);	/* an empty input: no rows follow */
+			continue;
 		}
-		if (rq.n >= 2 * RBATCH - 1)
-			rq_flush();
+		cl = rec_need(&r, "linked_id");
+		ct = column(&r, "type");
+		cu = column(&r, "updated");
+		csrc = column(&r, "source");
+		any_updated |= cu >= 0;
+		rec_background(&r);
+		while (rec_next(&r) == REC_ROW) {
+			struct link *k;
+			uint32_t s, l;
+			int type;
+
+			s = subject_slot(r.f[cs], r.len[cs]);
+			l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
+			if (link_row_checks(&r, fi, s, l, ct, cu, cutoff, &type)) {
+				if (nlinks == links_cap) {
+					if (links_cap >= UINT32_MAX / 4)
+						die(XS_SYS, "too many links");
+					links_cap = links_cap ? 2 * links_cap : 1024;
+					links = xreallocarray(links, links_cap,
+					    sizeof *links);
+					if (opt.events)
+						link_src = xreallocarray(link_src,
+						    links_cap, sizeof *link_src);
+				}
+				if (opt.events) {
+					if (csrc < 0 || r.len[csrc] == 0)
+						link_src[nlinks] = INTERN_NONE;
+					else {
+						if (srcid == INTERN_NONE ||
+						    !same(&src, r.f[csrc], r.len[csrc])) {
+							srcid = intern_put(&words, r.f[csrc],
+							    r.len[csrc]);
+							remember(&src, r.f[csrc], r.len[csrc]);
+						}
+						link_src[nlinks] = srcid;
+					}
+				}
+				k = &links[nlinks++];
+				k->subj = s;
+				k->linked = l;
+				k->type = (unsigned char)type;
+				k->file = (uint16_t)fi;
+				k->line = (uint32_t)r.line;
+			}
+			if (rq.n >= 2 * RBATCH - 1)
+				rq_flush();
+		}
+		/* the batch's rows before the next file's: messages in order */
+		rq_flush();
+		rec_close(&r);
 	}
-	rq_flush();
-	rec_close(&r);
+	ran[C_BAD_DATE] = any_updated;
+	ran[C_OLD_LINK] = any_updated && !isnan(opt.max_age);
 	buf_free(&src);
 	buf_free(&rq.buf);
 	buf_free(&lastsubj.s);
-	if (cu < 0 && !isnan(opt.max_age))
+	if (!any_updated && !isnan(opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
 	if (la.on) {
 		links_end();

@@ -225,6 +225,24 @@ old_link\twarning\tA\tC\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (r
 	assert_output --partial "$(printf 'self_link\terror\tP1\tP1\tlinks to itself (<stdin>:7)')"
 }
 
+@test "curated and learned relations together: columns are the union, missing ones empty" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tupdated\nP1\tP2\tcross_sell\tmanaged\t2024-05-01T00:00:00Z\nP1\tP1\tcross_sell\tmanaged\tyesterday\n' > managed.tsv
+	printf 'linked_id\tsubject_id\tsource\tcount\tsupport\nP3\tP1\tlearned\t4\t0.1\nP2\tP1\tlearned\t3\t0.05\n' > learned.tsv
+	run -0 xsell-audit -q managed.tsv learned.tsv
+	assert_output "$(printf 'check\tseverity\tsubject_id\tlinked_id\tdetail
+bad_date\terror\tP1\tP1\tupdated "yesterday" is not a date (managed.tsv:3)
+self_link\terror\tP1\tP1\tlinks to itself (managed.tsv:3)
+duplicate_link\twarning\tP1\tP2\tsame link as managed.tsv:2 (learned.tsv:3)')"
+	# the offer read-out: --by source sees both files' sources
+	run -0 xsell-audit -q --events events.tsv --by source managed.tsv learned.tsv
+	assert_line --regexp "^group	managed		10	4	"
+	assert_line --regexp "^group	learned		20	1	"
+	# a file without a required column is still exit 3, naming it
+	printf 'subject_id\tcount\nP1\t3\n' > bad.tsv
+	run -3 xsell-audit -q managed.tsv bad.tsv
+	assert_output "xsell-audit: bad.tsv: missing required column 'linked_id' (found: subject_id, count)"
+}
+
 @test "summary: coverage and revenue share, links per subject, counts per check" {
 	run -0 audit_all
 	# active: P1 P2 P3 P6 P7 P8 (6); with links P1 P2 P3 P6 (4) = 66.7%;
