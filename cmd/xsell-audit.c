@@ -2408,6 +2408,14 @@ static const char *const by_words[] = {
 	"category", "channel", "type", "source", NULL
 };
 static int by = BY_NONE;
+static size_t nretire_all;	/* retire findings over all groups */
+
+/* The --by word as a group's name says it. */
+static const char *
+by_name(void)
+{
+	return by_words[by];
+}
 static int exp_by = EXP_BY_NONE;	/* --experiment --by */
 
 /* --by type or source of an event without that column: its context's
@@ -2780,16 +2788,19 @@ apply_whatif(struct agg *a, uint32_t c, const struct agg *total)
 	a->dmargin = a->dconv * mpc;
 }
 
-/* Flags of a candidate's cell (the findings were made once per candidate). */
+/* Flags of candidate c's row: retire is the row's own (a --by cell, so a
+ * candidate can be retired on one channel and kept on another); untracked
+ * and unprofitable are the candidate's over all groups (a). */
 static void
-flags_of(const struct agg *a, uint32_t c, struct buf *b)
+flags_of(const struct agg *row, const struct agg *a, uint32_t c,
+    struct buf *b)
 {
 	struct st_interval w;
 
 	buf_reset(b);
 	if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
 		buf_puts(b, "untracked");
-	st_wilson(a->conv, a->imps, CONF, &w);
+	st_wilson(row->conv, row->imps, CONF, &w);
 	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
 		buf_printf(b, "%sretire", b->len ? "," : "");
 	if (have_margin && a->conv > 0 && a->margin <= 0)
@@ -2987,6 +2998,23 @@ candidate_totals(struct agg *total)
 			finding(C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
 			    fmt_num(ca[c].margin, 6, a, sizeof a));
 	}
+	nretire_all = ncheck[C_RETIRE];
+	/* with --by, retire inside each group too: a candidate that sells on
+	 * one channel and not on another is retired where it does not */
+	for (size_t i = 0; by != BY_NONE && !isnan(opt.min_acceptance) &&
+	    i < ncells; i++) {
+		const struct cell *x = &cells[i];
+		const char *g = intern_str(&groups, x->g);
+		char a[32], b[32];
+		struct st_interval w;
+
+		st_wilson(x->a.conv, x->a.imps, CONF, &w);
+		if (w.hi < opt.min_acceptance)
+			finding(C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
+			    "upper bound %s below --min-acceptance in %s %s",
+			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b),
+			    by_name(), *g ? g : "(none)");
+	}
 	buf_free(&fl);
 	return ca;
 }
@@ -3002,10 +3030,15 @@ offer_flags_summary(void)
 	if (ran[C_UNTRACKED])
 		show_para("untracked candidates: %zu (a data gap: events for "
 		    "candidates in no relation or offer)", ncheck[C_UNTRACKED]);
-	if (ran[C_RETIRE])
+	if (ran[C_RETIRE] && by == BY_NONE)
 		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s", ncheck[C_RETIRE],
 		    fmt_pct(opt.min_acceptance, a, sizeof a));
+	else if (ran[C_RETIRE])
+		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+		    "is below %s over all groups, %zu candidate rows within a %s",
+		    nretire_all, fmt_pct(opt.min_acceptance, a, sizeof a),
+		    ncheck[C_RETIRE] - nretire_all, by_name());
 	if (ran[C_UNPROFITABLE])
 		show_para("unprofitable: %zu candidates with total margin <= 0",
 		    ncheck[C_UNPROFITABLE]);
@@ -3223,7 +3256,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				}
 				continue;
 			}
-			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
 			op_row(&t, rlabel(&labels, idmap_str(&items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
@@ -3310,7 +3343,7 @@ run_offers(void)
 		if (by != BY_NONE)
 			offer_row("group", gname, "", &gsum, "");
 		for (size_t k = i; k < j; k++) {
-			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
 			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}

@@ -417,6 +417,21 @@ EOF
 	assert_line --regexp "^group	managed		30	5	"
 }
 
+@test "offers: --by evaluates retire inside each group, not only overall" {
+	# Q: 10 of 20 on web, 0 of 40 by email; overall 10/60 is kept
+	# (Wilson high 0.280 >= 0.1), email alone is not (0.0876 < 0.1)
+	{ printf 'context_id\tcandidate_id\tconverted\tchannel\n'
+	  for i in $(seq 20); do printf 'P1\tQ\t%d\tweb\n' $((i <= 10)); done
+	  for i in $(seq 40); do printf 'P1\tQ\t0\temail\n'; done; } > e.tsv
+	run -0 --separate-stderr xsell-audit --events e.tsv --min-acceptance 0.1
+	assert_line --regexp "^candidate	Q	.*	0	$"
+	run -1 --separate-stderr xsell-audit --events e.tsv --by channel \
+	    --min-acceptance 0.1 --fail-on warning
+	assert_line --regexp "^candidate	email	Q	40	0	.*	retire$"
+	assert_line --regexp "^candidate	web	Q	20	10	.*	0	$"
+	[ "$stderr" = "xsell-audit: retire: 0 candidates whose 95% upper bound of acceptance is below 10.0% over all groups, 1 candidate rows within a channel" ]
+}
+
 @test "offers: --by category from the catalog" {
 	run -0 xsell-audit -q --events events.tsv --by category --catalog catalog.tsv
 	assert_line --regexp "^group	accessories		30	5	"
