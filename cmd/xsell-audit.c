@@ -2403,23 +2403,25 @@ cand_cell(uint32_t c)
 	return &cells[cellno[c] - 1].a;
 }
 
-enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE };
+enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE, BY_LINK };
 static const char *const by_words[] = {
-	"category", "channel", "type", "source", NULL
+	"category", "channel", "type", "source", "link", NULL
 };
 static int by = BY_NONE;
 static size_t nretire_all;	/* retire findings over all groups */
 
-/* The --by word as a group's name says it. */
+/* The --by word as a group's name says it (--by link: a group is a
+ * subject, its candidates are the links). */
 static const char *
 by_name(void)
 {
-	return by_words[by];
+	return by == BY_LINK ? "subject" : by_words[by];
 }
 static int exp_by = EXP_BY_NONE;	/* --experiment --by */
 
-/* --by type or source of an event without that column: its context's
- * link to the candidate (ctx INTERN_NONE: the context is no subject). */
+/* --by type, source or link of an event without that column: its
+ * context's link to the candidate (ctx INTERN_NONE: the context is no
+ * subject); --by link's group is the subject, the context itself. */
 static void
 link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 {
@@ -2429,7 +2431,10 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 	*n = 0;
 	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
 		return;
-	if (by == BY_TYPE && k->type != T_OTHER) {
+	if (by == BY_LINK) {
+		*s = idmap_str(&items, ctx);
+		*n = idmap_len(&items, ctx);
+	} else if (by == BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
 	} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
@@ -2671,7 +2676,11 @@ read_offer_events(void)
 	if (as_report || html)	/* a trend over time, for people */
 		cts = column(&r, "ts");
 	if (by != BY_NONE)
-		cby = column(&r, by_words[by]);
+		cby = column(&r, by == BY_LINK ? "subject_id" : by_words[by]);
+	if (by == BY_LINK && cby < 0 && !opt.nrel)
+		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
+		    "events, or RELATIONS to find the context's link to the "
+		    "candidate", r.name);
 	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
 	idmap_init(&candmap);
 	lastg = INTERN_NONE;
@@ -2701,7 +2710,8 @@ read_offer_events(void)
 			num_overflow(rec_where(&r), isfinite(magr) ? "margin" :
 			    "revenue");
 		q = &evq[nevq];
-		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
+		if ((by == BY_TYPE || by == BY_SOURCE || by == BY_LINK) &&
+		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
 			idmap_prefetch(&items, q->hctx);
@@ -2942,7 +2952,7 @@ offer_table_open(void)
 
 	cols[k++] = "level";
 	if (by != BY_NONE)
-		cols[k++] = by_words[by];
+		cols[k++] = by == BY_LINK ? "subject_id" : by_words[by];
 	cols[k++] = "candidate_id";
 	num0 = k;
 	cols[k++] = "impressions";
@@ -3079,6 +3089,34 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 	free(p);
 }
 
+/* --by link: the linked products over all subjects, by revenue
+ * (highest first), then id, as the candidates of a group are. */
+static const struct agg *lo_ca;
+
+static int
+by_linked_rev(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (lo_ca[a].rev != lo_ca[b].rev)
+		return lo_ca[a].rev > lo_ca[b].rev ? -1 : 1;
+	return strcmp(idmap_str(&items, a), idmap_str(&items, b));
+}
+
+static uint32_t *
+linked_order(const struct agg *ca, uint32_t *n)
+{
+	uint32_t *o = xreallocarray(NULL, items.n + 1, sizeof *o);
+
+	*n = 0;
+	for (uint32_t c = 0; c < items.n; c++)
+		if (ca[c].imps > 0)
+			o[(*n)++] = c;
+	lo_ca = ca;
+	qsort(o, *n, sizeof *o, by_linked_rev);
+	return o;
+}
+
 /* ---- offer performance for people: rounded, titled, folded ---- */
 
 enum { OP_LABEL, OP_IMPS, OP_CONV, OP_ACC, OP_INT, OP_REV, OP_MARGIN,
@@ -3198,7 +3236,7 @@ offers_people(const struct agg *total, struct agg *ca)
 	offer_flags_summary();
 	/* totals: one row a group, then all */
 	op_table(&t, by != BY_NONE ? "Offer performance per group" :
-	    "Offer performance", by != BY_NONE ? by_words[by] : "", 0);
+	    "Offer performance", by != BY_NONE ? by_name() : "", 0);
 	t.bar = OP_REV;
 	rchart_init(&ch, CHART_INTERVALS, by != BY_NONE ?
 	    "Acceptance by group (%), 95% Wilson intervals" :
@@ -3230,6 +3268,30 @@ offers_people(const struct agg *total, struct agg *ca)
 		show_chart(&ch);
 		show_table(&t);
 	}
+	if (by == BY_LINK) {	/* the linked products over all subjects */
+		uint32_t n, *o = linked_order(ca, &n);
+
+		op_table(&t, n > 2 * FOLD + 1 ? "Linked products over all subjects "
+		    "by revenue, highest first (the first and last 10; the TSV "
+		    "output has them all)" : "Linked products over all subjects "
+		    "by revenue, highest first", "linked", 1);
+		for (uint32_t k = 0; k < n; k++) {
+			if (!rfold_shown(k, n, FOLD, FOLD)) {
+				if (k == FOLD) {
+					buf_reset(&lb);
+					buf_printf(&lb, "... %u more linked products",
+					    n - 2 * FOLD);
+					rtable_note(&t, buf_str(&lb));
+				}
+				continue;
+			}
+			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
+			op_row(&t, rlabel(&labels, idmap_str(&items, o[k]), &lb),
+			    &ca[o[k]], buf_str(&fl));
+		}
+		show_table(&t);
+		free(o);
+	}
 	/* candidates: each group's first and last 10 by revenue */
 	for (i = 0; i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
@@ -3241,7 +3303,7 @@ offers_people(const struct agg *total, struct agg *ca)
 		buf_reset(&tt);
 		buf_puts(&tt, "Candidates");
 		if (by != BY_NONE)
-			buf_printf(&tt, " in %s %s", by_words[by],
+			buf_printf(&tt, " in %s %s", by_name(),
 			    *gname ? gname : "(none)");
 		buf_printf(&tt, " by revenue, highest first%s",
 		    n > 2 * FOLD + 1 ? " (the first and last 10; the TSV output "
@@ -3334,6 +3396,17 @@ run_offers(void)
 	offer_table_open();
 	buf_init(&fl);
 	offer_row("total", "", "", &total, "");
+	if (by == BY_LINK) {
+		/* per linked product over all subjects, then per link */
+		uint32_t n, *o = linked_order(ca, &n);
+
+		for (uint32_t k = 0; k < n; k++) {
+			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
+			offer_row("linked", "", idmap_str(&items, o[k]), &ca[o[k]],
+			    buf_str(&fl));
+		}
+		free(o);
+	}
 	for (i = 0; i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
 
