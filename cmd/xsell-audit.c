@@ -929,11 +929,11 @@ date_parse(const char *s, size_t n, int64_t *t)
 
 /* Checks that need one row only: ids, type, date. 0: no link. */
 static int
-link_row_checks(struct rec *r, uint32_t s, uint32_t l, int ct, int cu,
-    int64_t cutoff, int *type)
+link_row_checks(struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
+    int cu, int64_t cutoff, int *type)
 {
 	int64_t t;
-	double key = (double)r->fileno * 4294967296.0 + (double)r->line;
+	double key = (double)fileno * 4294967296.0 + (double)r->line;
 
 	if (s == INTERN_NONE || l == INTERN_NONE) {
 		finding(C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
@@ -1624,13 +1624,18 @@ subject_slot(const char *s, size_t n)
 	return slot;
 }
 
-/* Relations: the links, and with audit their checks as they come. */
+/*
+ * Relations: the links, and with audit their checks as they come. Each
+ * file is opened on its own, with its own header, so curated and learned
+ * relations (which add count, support, ...) are read together: the
+ * columns are the union, a column a file lacks is empty in its rows.
+ */
 static void
 load_relations(int nfiles, char **files, int audit)
 {
-	struct rec r = { 0 };
+	struct rec r;
 	char *stdin_only[1] = { "-" };
-	int cs, cl, ct, cu, csrc;
+	int cs, cl, ct, cu, csrc, any_updated = 0;
 	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
 	    opt.now - (int64_t)(opt.max_age * 86400);
 	struct buf src;		/* sources are a few words: the row before's */
@@ -1641,22 +1646,9 @@ load_relations(int nfiles, char **files, int audit)
 		files = stdin_only;
 	}
 	links_files(nfiles, files);
-	rec_open(&r, nfiles, files);
-	cs = rec_need(&r, "subject_id");
-	cl = rec_need(&r, "linked_id");
-	ct = column(&r, "type");
-	cu = column(&r, "updated");
-	csrc = column(&r, "source");
 	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
 	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
 	ran[C_ONE_WAY_BUNDLE] = 1;
-	ran[C_BAD_DATE] = cu >= 0;
-	ran[C_OLD_LINK] = cu >= 0 && !isnan(opt.max_age);
-	if (cs < 0) {
-		rec_close(&r);	/* an empty input: no rows follow */
-		return;
-	}
-	rec_background(&r);
 	la.on = audit;
 	if (audit && have_catalog)
 		catalog_view();
@@ -1666,51 +1658,71 @@ load_relations(int nfiles, char **files, int audit)
 	lastsubj.valid = 0;
 	lastsubj.slot = -1;
 	rq_start();
-	while (rec_next(&r) == REC_ROW) {
-		struct link *k;
-		uint32_t s, l;
-		int type;
-
-		s = subject_slot(r.f[cs], r.len[cs]);
-		l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
-		if (link_row_checks(&r, s, l, ct, cu, cutoff, &type)) {
-			if (nlinks == links_cap) {
-				if (links_cap >= UINT32_MAX / 4)
-					die(XS_SYS, "too many links");
-				links_cap = links_cap ? 2 * links_cap : 1024;
-				links = xreallocarray(links, links_cap, sizeof *links);
-				if (opt.events)
-					link_src = xreallocarray(link_src, links_cap,
-					    sizeof *link_src);
-			}
-			if (opt.events) {
-				if (csrc < 0 || r.len[csrc] == 0)
-					link_src[nlinks] = INTERN_NONE;
-				else {
-					if (srcid == INTERN_NONE ||
-					    !same(&src, r.f[csrc], r.len[csrc])) {
-						srcid = intern_put(&words, r.f[csrc], r.len[csrc]);
-						remember(&src, r.f[csrc], r.len[csrc]);
-					}
-					link_src[nlinks] = srcid;
-				}
-			}
-			k = &links[nlinks++];
-			k->subj = s;
-			k->linked = l;
-			k->type = (unsigned char)type;
-			k->file = (uint16_t)r.fileno;
-			k->line = (uint32_t)r.line;
+	for (int fi = 0; fi < nfiles; fi++) {
+		memset(&r, 0, sizeof r);
+		rec_open(&r, 1, &files[fi]);
+		cs = rec_need(&r, "subject_id");
+		if (cs < 0) {
+			rec_close(&r);	/* an empty input: no rows follow */
+			continue;
 		}
-		if (rq.n >= 2 * RBATCH - 1)
-			rq_flush();
+		cl = rec_need(&r, "linked_id");
+		ct = column(&r, "type");
+		cu = column(&r, "updated");
+		csrc = column(&r, "source");
+		any_updated |= cu >= 0;
+		rec_background(&r);
+		while (rec_next(&r) == REC_ROW) {
+			struct link *k;
+			uint32_t s, l;
+			int type;
+
+			s = subject_slot(r.f[cs], r.len[cs]);
+			l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
+			if (link_row_checks(&r, fi, s, l, ct, cu, cutoff, &type)) {
+				if (nlinks == links_cap) {
+					if (links_cap >= UINT32_MAX / 4)
+						die(XS_SYS, "too many links");
+					links_cap = links_cap ? 2 * links_cap : 1024;
+					links = xreallocarray(links, links_cap,
+					    sizeof *links);
+					if (opt.events)
+						link_src = xreallocarray(link_src,
+						    links_cap, sizeof *link_src);
+				}
+				if (opt.events) {
+					if (csrc < 0 || r.len[csrc] == 0)
+						link_src[nlinks] = INTERN_NONE;
+					else {
+						if (srcid == INTERN_NONE ||
+						    !same(&src, r.f[csrc], r.len[csrc])) {
+							srcid = intern_put(&words, r.f[csrc],
+							    r.len[csrc]);
+							remember(&src, r.f[csrc], r.len[csrc]);
+						}
+						link_src[nlinks] = srcid;
+					}
+				}
+				k = &links[nlinks++];
+				k->subj = s;
+				k->linked = l;
+				k->type = (unsigned char)type;
+				k->file = (uint16_t)fi;
+				k->line = (uint32_t)r.line;
+			}
+			if (rq.n >= 2 * RBATCH - 1)
+				rq_flush();
+		}
+		/* the batch's rows before the next file's: messages in order */
+		rq_flush();
+		rec_close(&r);
 	}
-	rq_flush();
-	rec_close(&r);
+	ran[C_BAD_DATE] = any_updated;
+	ran[C_OLD_LINK] = any_updated && !isnan(opt.max_age);
 	buf_free(&src);
 	buf_free(&rq.buf);
 	buf_free(&lastsubj.s);
-	if (cu < 0 && !isnan(opt.max_age))
+	if (!any_updated && !isnan(opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
 	if (la.on) {
 		links_end();
@@ -2434,15 +2446,25 @@ cand_cell(uint32_t c)
 	return &cells[cellno[c] - 1].a;
 }
 
-enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE };
+enum { BY_NONE = -1, BY_CATEGORY, BY_CHANNEL, BY_TYPE, BY_SOURCE, BY_LINK };
 static const char *const by_words[] = {
-	"category", "channel", "type", "source", NULL
+	"category", "channel", "type", "source", "link", NULL
 };
 static int by = BY_NONE;
+static size_t nretire_all;	/* retire findings over all groups */
+
+/* The --by word as a group's name says it (--by link: a group is a
+ * subject, its candidates are the links). */
+static const char *
+by_name(void)
+{
+	return by == BY_LINK ? "subject" : by_words[by];
+}
 static int exp_by = EXP_BY_NONE;	/* --experiment --by */
 
-/* --by type or source of an event without that column: its context's
- * link to the candidate (ctx INTERN_NONE: the context is no subject). */
+/* --by type, source or link of an event without that column: its
+ * context's link to the candidate (ctx INTERN_NONE: the context is no
+ * subject); --by link's group is the subject, the context itself. */
 static void
 link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 {
@@ -2452,7 +2474,10 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 	*n = 0;
 	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
 		return;
-	if (by == BY_TYPE && k->type != T_OTHER) {
+	if (by == BY_LINK) {
+		*s = idmap_str(&items, ctx);
+		*n = idmap_len(&items, ctx);
+	} else if (by == BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
 	} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
@@ -2694,7 +2719,11 @@ read_offer_events(void)
 	if (as_report || html)	/* a trend over time, for people */
 		cts = column(&r, "ts");
 	if (by != BY_NONE)
-		cby = column(&r, by_words[by]);
+		cby = column(&r, by == BY_LINK ? "subject_id" : by_words[by]);
+	if (by == BY_LINK && cby < 0 && !opt.nrel)
+		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
+		    "events, or RELATIONS to find the context's link to the "
+		    "candidate", r.name);
 	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
 	idmap_init(&candmap);
 	lastg = INTERN_NONE;
@@ -2724,7 +2753,8 @@ read_offer_events(void)
 			num_overflow(rec_where(&r), isfinite(magr) ? "margin" :
 			    "revenue");
 		q = &evq[nevq];
-		if ((by == BY_TYPE || by == BY_SOURCE) && cby < 0) {
+		if ((by == BY_TYPE || by == BY_SOURCE || by == BY_LINK) &&
+		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
 			idmap_prefetch(&items, q->hctx);
@@ -2811,16 +2841,19 @@ apply_whatif(struct agg *a, uint32_t c, const struct agg *total)
 	a->dmargin = a->dconv * mpc;
 }
 
-/* Flags of a candidate's cell (the findings were made once per candidate). */
+/* Flags of candidate c's row: retire is the row's own (a --by cell, so a
+ * candidate can be retired on one channel and kept on another); untracked
+ * and unprofitable are the candidate's over all groups (a). */
 static void
-flags_of(const struct agg *a, uint32_t c, struct buf *b)
+flags_of(const struct agg *row, const struct agg *a, uint32_t c,
+    struct buf *b)
 {
 	struct st_interval w;
 
 	buf_reset(b);
 	if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
 		buf_puts(b, "untracked");
-	st_wilson(a->conv, a->imps, CONF, &w);
+	st_wilson(row->conv, row->imps, CONF, &w);
 	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
 		buf_printf(b, "%sretire", b->len ? "," : "");
 	if (have_margin && a->conv > 0 && a->margin <= 0)
@@ -2962,7 +2995,7 @@ offer_table_open(void)
 
 	cols[k++] = "level";
 	if (by != BY_NONE)
-		cols[k++] = by_words[by];
+		cols[k++] = by == BY_LINK ? "subject_id" : by_words[by];
 	cols[k++] = "candidate_id";
 	num0 = k;
 	cols[k++] = "impressions";
@@ -3018,6 +3051,23 @@ candidate_totals(struct agg *total)
 			finding(C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
 			    fmt_num(ca[c].margin, 6, a, sizeof a));
 	}
+	nretire_all = ncheck[C_RETIRE];
+	/* with --by, retire inside each group too: a candidate that sells on
+	 * one channel and not on another is retired where it does not */
+	for (size_t i = 0; by != BY_NONE && !isnan(opt.min_acceptance) &&
+	    i < ncells; i++) {
+		const struct cell *x = &cells[i];
+		const char *g = intern_str(&groups, x->g);
+		char a[32], b[32];
+		struct st_interval w;
+
+		st_wilson(x->a.conv, x->a.imps, CONF, &w);
+		if (w.hi < opt.min_acceptance)
+			finding(C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
+			    "upper bound %s below --min-acceptance in %s %s",
+			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b),
+			    by_name(), *g ? g : "(none)");
+	}
 	buf_free(&fl);
 	return ca;
 }
@@ -3033,10 +3083,15 @@ offer_flags_summary(void)
 	if (ran[C_UNTRACKED])
 		show_para("untracked candidates: %zu (a data gap: events for "
 		    "candidates in no relation or offer)", ncheck[C_UNTRACKED]);
-	if (ran[C_RETIRE])
+	if (ran[C_RETIRE] && by == BY_NONE)
 		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s", ncheck[C_RETIRE],
 		    fmt_pct(opt.min_acceptance, a, sizeof a));
+	else if (ran[C_RETIRE])
+		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+		    "is below %s over all groups, %zu candidate rows within a %s",
+		    nretire_all, fmt_pct(opt.min_acceptance, a, sizeof a),
+		    ncheck[C_RETIRE] - nretire_all, by_name());
 	if (ran[C_UNPROFITABLE])
 		show_para("unprofitable: %zu candidates with total margin <= 0",
 		    ncheck[C_UNPROFITABLE]);
@@ -3075,6 +3130,34 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 	}
 	buf_free(&lb);
 	free(p);
+}
+
+/* --by link: the linked products over all subjects, by revenue
+ * (highest first), then id, as the candidates of a group are. */
+static const struct agg *lo_ca;
+
+static int
+by_linked_rev(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (lo_ca[a].rev != lo_ca[b].rev)
+		return lo_ca[a].rev > lo_ca[b].rev ? -1 : 1;
+	return strcmp(idmap_str(&items, a), idmap_str(&items, b));
+}
+
+static uint32_t *
+linked_order(const struct agg *ca, uint32_t *n)
+{
+	uint32_t *o = xreallocarray(NULL, items.n + 1, sizeof *o);
+
+	*n = 0;
+	for (uint32_t c = 0; c < items.n; c++)
+		if (ca[c].imps > 0)
+			o[(*n)++] = c;
+	lo_ca = ca;
+	qsort(o, *n, sizeof *o, by_linked_rev);
+	return o;
 }
 
 /* ---- offer performance for people: rounded, titled, folded ---- */
@@ -3196,7 +3279,7 @@ offers_people(const struct agg *total, struct agg *ca)
 	offer_flags_summary();
 	/* totals: one row a group, then all */
 	op_table(&t, by != BY_NONE ? "Offer performance per group" :
-	    "Offer performance", by != BY_NONE ? by_words[by] : "", 0);
+	    "Offer performance", by != BY_NONE ? by_name() : "", 0);
 	t.bar = OP_REV;
 	rchart_init(&ch, CHART_INTERVALS, by != BY_NONE ?
 	    "Acceptance by group (%), 95% Wilson intervals" :
@@ -3228,6 +3311,30 @@ offers_people(const struct agg *total, struct agg *ca)
 		show_chart(&ch);
 		show_table(&t);
 	}
+	if (by == BY_LINK) {	/* the linked products over all subjects */
+		uint32_t n, *o = linked_order(ca, &n);
+
+		op_table(&t, n > 2 * FOLD + 1 ? "Linked products over all subjects "
+		    "by revenue, highest first (the first and last 10; the TSV "
+		    "output has them all)" : "Linked products over all subjects "
+		    "by revenue, highest first", "linked", 1);
+		for (uint32_t k = 0; k < n; k++) {
+			if (!rfold_shown(k, n, FOLD, FOLD)) {
+				if (k == FOLD) {
+					buf_reset(&lb);
+					buf_printf(&lb, "... %u more linked products",
+					    n - 2 * FOLD);
+					rtable_note(&t, buf_str(&lb));
+				}
+				continue;
+			}
+			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
+			op_row(&t, rlabel(&labels, idmap_str(&items, o[k]), &lb),
+			    &ca[o[k]], buf_str(&fl));
+		}
+		show_table(&t);
+		free(o);
+	}
 	/* candidates: each group's first and last 10 by revenue */
 	for (i = 0; i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
@@ -3239,7 +3346,7 @@ offers_people(const struct agg *total, struct agg *ca)
 		buf_reset(&tt);
 		buf_puts(&tt, "Candidates");
 		if (by != BY_NONE)
-			buf_printf(&tt, " in %s %s", by_words[by],
+			buf_printf(&tt, " in %s %s", by_name(),
 			    *gname ? gname : "(none)");
 		buf_printf(&tt, " by revenue, highest first%s",
 		    n > 2 * FOLD + 1 ? " (the first and last 10; the TSV output "
@@ -3254,7 +3361,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				}
 				continue;
 			}
-			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
 			op_row(&t, rlabel(&labels, idmap_str(&items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
@@ -3332,6 +3439,17 @@ run_offers(void)
 	offer_table_open();
 	buf_init(&fl);
 	offer_row("total", "", "", &total, "");
+	if (by == BY_LINK) {
+		/* per linked product over all subjects, then per link */
+		uint32_t n, *o = linked_order(ca, &n);
+
+		for (uint32_t k = 0; k < n; k++) {
+			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
+			offer_row("linked", "", idmap_str(&items, o[k]), &ca[o[k]],
+			    buf_str(&fl));
+		}
+		free(o);
+	}
 	for (i = 0; i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
 
@@ -3341,7 +3459,7 @@ run_offers(void)
 		if (by != BY_NONE)
 			offer_row("group", gname, "", &gsum, "");
 		for (size_t k = i; k < j; k++) {
-			flags_of(&ca[cells[k].c], cells[k].c, &fl);
+			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
 			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}

@@ -54,7 +54,7 @@ audit_all() {
 2|--experiment --qini --events e.tsv|--experiment and --qini are separate read-outs
 2|--experiment --events e.tsv --holdout 1|option --holdout: 1 is not between 0 and 1
 2|--by channel relations.tsv|need --events FILE
-2|--events events.tsv --by colour|option --by: "colour" is not one of category, channel, type, source
+2|--events events.tsv --by colour|option --by: "colour" is not one of category, channel, type, source, link
 2|--events events.tsv --what-if acceptance=x|option --what-if: not a number
 2|--events events.tsv --what-if P2,accept=0.2|expected [ID,]acceptance=[A:]B
 2|--events events.tsv --min-acceptance 2|option --min-acceptance: 2 is not in [0, 1]
@@ -223,6 +223,24 @@ old_link\twarning\tA\tC\tupdated 1960-01-01T00:00:00Z, 3653 days before --now (r
 @test "relations are read from stdin without operands" {
 	run -0 bash -c 'xsell-audit -q < relations.tsv'
 	assert_output --partial "$(printf 'self_link\terror\tP1\tP1\tlinks to itself (<stdin>:7)')"
+}
+
+@test "curated and learned relations together: columns are the union, missing ones empty" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tupdated\nP1\tP2\tcross_sell\tmanaged\t2024-05-01T00:00:00Z\nP1\tP1\tcross_sell\tmanaged\tyesterday\n' > managed.tsv
+	printf 'linked_id\tsubject_id\tsource\tcount\tsupport\nP3\tP1\tlearned\t4\t0.1\nP2\tP1\tlearned\t3\t0.05\n' > learned.tsv
+	run -0 xsell-audit -q managed.tsv learned.tsv
+	assert_output "$(printf 'check\tseverity\tsubject_id\tlinked_id\tdetail
+bad_date\terror\tP1\tP1\tupdated "yesterday" is not a date (managed.tsv:3)
+self_link\terror\tP1\tP1\tlinks to itself (managed.tsv:3)
+duplicate_link\twarning\tP1\tP2\tsame link as managed.tsv:2 (learned.tsv:3)')"
+	# the offer read-out: --by source sees both files' sources
+	run -0 xsell-audit -q --events events.tsv --by source managed.tsv learned.tsv
+	assert_line --regexp "^group	managed		10	4	"
+	assert_line --regexp "^group	learned		20	1	"
+	# a file without a required column is still exit 3, naming it
+	printf 'subject_id\tcount\nP1\t3\n' > bad.tsv
+	run -3 xsell-audit -q managed.tsv bad.tsv
+	assert_output "xsell-audit: bad.tsv: missing required column 'linked_id' (found: subject_id, count)"
 }
 
 @test "summary: coverage and revenue share, links per subject, counts per check" {
@@ -397,6 +415,57 @@ EOF
 	assert_line --regexp "^group			2	0	"
 	run -0 xsell-audit -q --events events.tsv --by source relations.tsv
 	assert_line --regexp "^group	managed		30	5	"
+}
+
+@test "offers: --by evaluates retire inside each group, not only overall" {
+	# Q: 10 of 20 on web, 0 of 40 by email; overall 10/60 is kept
+	# (Wilson high 0.280 >= 0.1), email alone is not (0.0876 < 0.1)
+	{ printf 'context_id\tcandidate_id\tconverted\tchannel\n'
+	  for i in $(seq 20); do printf 'P1\tQ\t%d\tweb\n' $((i <= 10)); done
+	  for i in $(seq 40); do printf 'P1\tQ\t0\temail\n'; done; } > e.tsv
+	run -0 --separate-stderr xsell-audit --events e.tsv --min-acceptance 0.1
+	assert_line --regexp "^candidate	Q	.*	0	$"
+	run -1 --separate-stderr xsell-audit --events e.tsv --by channel \
+	    --min-acceptance 0.1 --fail-on warning
+	assert_line --regexp "^candidate	email	Q	40	0	.*	retire$"
+	assert_line --regexp "^candidate	web	Q	20	10	.*	0	$"
+	[ "$stderr" = "xsell-audit: retire: 0 candidates whose 95% upper bound of acceptance is below 10.0% over all groups, 1 candidate rows within a channel" ]
+}
+
+@test "offers: --by link: per (subject, linked) pair and per linked product" {
+	printf 'context_id\tcandidate_id\tsubject_id\tconverted\trevenue\nC1\tL1\tS1\t1\t10\nC1\tL1\tS1\t0\t0\nC2\tL1\tS2\t0\t0\nC2\tL2\tS2\t1\t5\nC3\tL2\tS1\t0\t0\n' > e.tsv
+	# the subject is the events' subject_id; per linked product first
+	run -0 bash -c 'xsell-audit -q --events e.tsv --by link | cut -f1-5,9'
+	assert_output "$(printf 'level\tsubject_id\tcandidate_id\timpressions\tconversions\trevenue
+total\t\t\t5\t2\t15
+linked\t\tL1\t3\t1\t10
+linked\t\tL2\t2\t1\t5
+group\tS1\t\t3\t1\t10
+candidate\tS1\tL1\t2\t1\t10
+candidate\tS1\tL2\t1\t0\t0
+group\tS2\t\t2\t1\t5
+candidate\tS2\tL2\t1\t1\t5
+candidate\tS2\tL1\t1\t0\t0')"
+	# without subject_id: the context, when it links to the candidate
+	run -0 bash -c 'xsell-audit -q --events events.tsv --by link relations.tsv | cut -f1-5,12'
+	assert_output "$(printf 'level\tsubject_id\tcandidate_id\timpressions\tconversions\tflags
+total\t\t\t32\t5\t
+linked\t\tP2\t10\t4\t
+linked\t\tP3\t20\t1\tunprofitable
+linked\t\tZ9\t2\t0\tuntracked
+group\t\t\t2\t0\t
+candidate\t\tZ9\t2\t0\tuntracked
+group\tP1\t\t30\t5\t
+candidate\tP1\tP2\t10\t4\t
+candidate\tP1\tP3\t20\t1\tunprofitable')"
+	# neither: exit 3 saying what is missing
+	run -3 xsell-audit -q --events events.tsv --by link
+	assert_output "xsell-audit: events.tsv: --by link needs a 'subject_id' column in the events, or RELATIONS to find the context's link to the candidate"
+	# the report titles the groups by subject and lists the linked products
+	run -0 xsell-audit --events e.tsv --by link --report
+	assert_line --regexp '^subject +impressions'
+	assert_line "Linked products over all subjects by revenue, highest first"
+	assert_line "Candidates in subject S1 by revenue, highest first"
 }
 
 @test "offers: --by category from the catalog" {

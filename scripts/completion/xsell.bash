@@ -44,7 +44,7 @@ _xsell_arg() {
 	"xsell-rank --top"|"xsell-rank --max-per-category"|"xsell-rank --holdout"|\
 	"xsell-rank --seed"|"xsell-rank --cap"|"xsell-rank --now") echo text ;;
 	"xsell-score --weights"|"xsell-score --uplift-weight") echo text ;;
-	"xsell-audit --by") echo words category channel type source ;;
+	"xsell-audit --by") echo words category channel type source link ;;
 	"xsell-audit --fail-on") echo words info warning error ;;
 	"xsell-audit --score") echo columns ;;
 	"xsell-audit --max-links"|"xsell-audit --max-age"|"xsell-audit --now"|\
