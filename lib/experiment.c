@@ -137,9 +137,11 @@ say(const struct exp_show *sh, const char *fmt, ...)
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b.len = (size_t)n;
-	if (sh->report)
-		fprintf(sh->out, "%s\n\n", b.s);
-	else
+	if (sh->report) {
+		/* arm names are merchant data: no raw escapes on a terminal */
+		term_puts(b.s, sh->out);
+		fputs("\n\n", sh->out);
+	} else
 		note("%s", b.s);
 	if (sh->html)
 		html_para(sh->html, b.s);
@@ -149,8 +151,11 @@ say(const struct exp_show *sh, const char *fmt, ...)
 static void
 heading(const struct exp_show *sh, const char *s)
 {
-	if (sh->report)
-		fprintf(sh->out, "== %s ==\n\n", s);
+	if (sh->report) {
+		fputs("== ", sh->out);
+		term_puts(s, sh->out);
+		fputs(" ==\n\n", sh->out);
+	}
 	if (sh->html)
 		html_heading(sh->html, s);
 }

@@ -336,6 +336,11 @@ EOF
 	assert_line 'P\e[1m  |   [-----------------o----------------]  50% [9.453, 90.55%]'
 	assert_line --regexp '^P\\e\[1m +2 +1 +50.0%'
 	refute_output --partial $'\033'
+	# the experiment's arm names, in its headings and lines too
+	printf 'context_id\tcandidate_id\tgroup\tconverted\nc1\tA\tcontrol\t1\nc2\tA\tm\033[31mX\t0\n' > exp.tsv
+	run -0 xsell-audit --experiment --events exp.tsv --report
+	assert_line '== Experiment: m\e[31mX against control =='
+	refute_output --partial $'\033'
 }
 
 @test "--html writes one self-contained page with inline SVG" {
