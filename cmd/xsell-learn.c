@@ -12,6 +12,7 @@
 
 #include "xsell.h"
 #include "baskets.h"
+#include "bstream.h"
 #include "idmap.h"
 #include "measures.h"
 #include "pairs.h"
@@ -22,7 +23,7 @@ static const char usage_text[] =
 "           [--min-confidence F] [--min-lift F] [--top K] [--sort-by MEASURE]\n"
 "           [--measures LIST] [--max-items K] [--max-basket N]\n"
 "           [--half-life DAYS [--now TS]] [--counts | --merge] [--shard I/N]\n"
-"           [-jqv] [-o FILE] [FILE ...]\n"
+"           [--memory SIZE] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn --type upsell|substitute --catalog FILE\n"
 "           [--max-price-ratio R] [--basket order|customer] [--min-count N]\n"
 "           [--min-confidence F] [--min-lift F] [--top K] [--measures LIST]\n"
@@ -63,6 +64,7 @@ struct opts {
 	int64_t now;
 	int has_now;
 	uint32_t shard_i, shard_n;
+	size_t memory;		/* --memory: bytes of a block of pair rows */
 	const char *catalog;
 	double max_price_ratio;
 	const char *out;
@@ -114,6 +116,27 @@ parse_shard(struct opts *o, const char *arg)
 	o->shard_n = (uint32_t)n;
 }
 
+/* --memory SIZE: bytes, or with a suffix K, M or G (powers of 1024). */
+static void
+parse_memory(struct opts *o, const char *arg)
+{
+	size_t n = strlen(arg);
+	char num[32];
+	int shift = 0;
+
+	if (n > 0 && n < sizeof num && strchr("KkMmGg", arg[n - 1])) {
+		shift = arg[n - 1] == 'K' || arg[n - 1] == 'k' ? 10 :
+		    arg[n - 1] == 'M' || arg[n - 1] == 'm' ? 20 : 30;
+		n--;
+	}
+	if (n >= sizeof num)
+		die(XS_USAGE, "option --memory: \"%s\" is not a size", arg);
+	memcpy(num, arg, n);
+	num[n] = '\0';
+	o->memory = (size_t)opt_int("--memory", num, 1,
+	    ((int64_t)1 << 40) >> shift) << shift;
+}
+
 static void
 parse_now(struct opts *o, const char *arg)
 {
@@ -159,7 +182,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		O_BASKET = 256, O_MINCOUNT, O_MINSUPP, O_MINCONF, O_MINLIFT,
 		O_TOP, O_SORTBY, O_MEASURES, O_MAXITEMS, O_MAXBASKET,
 		O_HALFLIFE, O_NOW, O_COUNTS, O_MERGE, O_SHARD, O_TYPE,
-		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY
+		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY, O_MEMORY
 	};
 	static const struct option lo[] = {
 		{ "basket", required_argument, NULL, O_BASKET },
@@ -177,6 +200,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "counts", no_argument, NULL, O_COUNTS },
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "shard", required_argument, NULL, O_SHARD },
+		{ "memory", required_argument, NULL, O_MEMORY },
 		{ "type", required_argument, NULL, O_TYPE },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-price-ratio", required_argument, NULL, O_MAXPRICE },
@@ -211,6 +235,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->sort_by = -1;
 	o->max_items = 2;
 	o->max_price_ratio = 2.0;
+	o->memory = (size_t)64 << 20;
 	while ((c = getopt_long(argc, argv, "o:jqvhV", all, &at)) != -1) {
 		switch (c) {
 		case O_UPLIFT_ONLY:
@@ -273,6 +298,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_SHARD:
 			parse_shard(o, optarg);
 			break;
+		case O_MEMORY:
+			parse_memory(o, optarg);
+			break;
 		case O_TYPE:
 			o->type = opt_word("--type", optarg, type_words);
 			break;
@@ -323,6 +351,8 @@ struct learn {
 	double unit;		/* 1, or WUNIT with --half-life */
 	uint64_t thr;		/* a rule's count must be >= thr */
 	struct baskets bk;
+	struct bstream bs;	/* grouped lines: baskets on disk */
+	int streamed;		/* counted from bs, not bk */
 	struct bsk_stats st;
 	uint64_t rows, rejected, guests;
 	/* output */
@@ -387,6 +417,7 @@ learn_init(struct learn *L, struct opts *o)
 	L->o = o;
 	idmap_init(&L->items);
 	bsk_init(&L->bk);
+	bstream_init(&L->bs, o->half_life > 0);
 	buf_init(&L->subj);
 	L->unit = o->half_life > 0 ? WUNIT : 1;
 }
@@ -396,6 +427,7 @@ learn_free(struct learn *L)
 {
 	idmap_free(&L->items);
 	bsk_free(&L->bk);
+	bstream_free(&L->bs);
 	buf_free(&L->subj);
 	free(L->label);
 	free(L->byl);
@@ -411,6 +443,8 @@ struct reader {
 	struct bkeys keys;	/* basket keys */
 	struct buf prev;	/* the previous row's basket key */
 	int previn;		/* the previous key is in this shard */
+	int stream;		/* lines go to L->bs while the keys prove
+				 * them grouped */
 	uint32_t curb;		/* basket id of the last line added */
 	int64_t *bts;		/* basket id -> latest ts */
 	size_t capts;
@@ -446,6 +480,43 @@ note_ts(struct reader *rd, uint32_t b, int64_t t)
 		rd->bts[b] = t;
 }
 
+struct replay {
+	struct learn *L;
+	struct reader *rd;
+};
+
+static void
+replay_basket(void *ctx, const char *key, size_t klen, int64_t ts,
+    const struct bsk_line *v, size_t n)
+{
+	struct replay *rp = ctx;
+	uint32_t b = bkeys_id(&rp->rd->keys, key, klen, xs_hash(key, klen));
+
+	if (rp->rd->cts >= 0)
+		note_ts(rp->rd, b, ts);
+	for (size_t i = 0; i < n; i++)
+		bsk_add(&rp->L->bk, b, v[i].item, v[i].q);
+}
+
+/* A key came that may have come before: the baskets spooled so far go
+ * to memory, as if read there, and so do the lines from here on. */
+static void
+fall_back(struct learn *L, struct reader *rd, const char *key, size_t klen)
+{
+	struct replay rp = { L, rd };
+
+	if (xs_verbose)
+		note("%s \"%.*s\" after \"%.*s\": the lines are not sorted by "
+		    "it, so the baskets are held in memory (sort by %s for "
+		    "memory flat in lines)", L->o->basket == B_CUSTOMER ?
+		    "customer_id" : "order_id", (int)(klen > 40 ? 40 : klen), key,
+		    (int)(L->bs.key.len > 40 ? 40 : L->bs.key.len), L->bs.key.s,
+		    L->o->basket == B_CUSTOMER ? "customer_id" : "order_id");
+	bstream_replay(&L->bs, replay_basket, &rp);
+	bstream_free(&L->bs);
+	rd->stream = 0;
+}
+
 static void
 flush_lines(struct learn *L, struct reader *rd)
 {
@@ -453,11 +524,21 @@ flush_lines(struct learn *L, struct reader *rd)
 		struct pending *p = &rd->pend[i];
 		uint32_t item;
 
-		if (p->newkey)
-			rd->curb = bkeys_id(&rd->keys, rd->batch.s + p->koff,
-			    p->klen, p->khash);
+		if (p->newkey) {
+			const char *key = rd->batch.s + p->koff;
+
+			if (rd->stream && !bstream_key(&L->bs, key, p->klen))
+				fall_back(L, rd, key, p->klen);
+			if (!rd->stream)
+				rd->curb = bkeys_id(&rd->keys, key, p->klen,
+				    p->khash);
+		}
 		item = idmap_put_hash(&L->items, rd->batch.s + p->off, p->len,
 		    p->hash);
+		if (rd->stream) {
+			bstream_line(&L->bs, item, p->qty, p->ts);
+			continue;
+		}
 		if (rd->cts >= 0)
 			note_ts(rd, rd->curb, p->ts);
 		bsk_add(&L->bk, rd->curb, item, p->qty);
@@ -539,29 +620,37 @@ reject_row(struct learn *L, struct reader *rd, int guest)
 		    L->o->basket == B_CUSTOMER ? "customer_id" : "order_id");
 }
 
-/* Weight of each basket id: 0.5^(age / half-life), age from the basket's
- * latest line to --now (default: the latest line of all); a basket later
- * than --now weighs 1. */
+/* Weight of a basket whose latest line is at ts: 0.5^(age / half-life),
+ * age from ts to --now (default: the latest line of all, set by the
+ * caller); a basket later than --now weighs 1. */
+static uint64_t
+basket_weight(void *ctx, int64_t ts)
+{
+	const struct learn *L = ctx;
+	int64_t now = L->o->now;
+	double age = ts < now ? (double)(now - ts) : 0;
+	double x = pow(0.5, age / 86400.0 / L->o->half_life);
+
+	return (uint64_t)llround(x * WUNIT);
+}
+
+/* Weight of each basket id. */
 static uint64_t *
 basket_weights(struct learn *L, struct reader *rd)
 {
 	uint32_t nb = rd->keys.n;
 	uint64_t *w = xreallocarray(NULL, nb + 1, sizeof *w);
-	int64_t now = L->o->now;
 
 	if (!L->o->has_now) {
-		now = INT64_MIN;
+		int64_t now = INT64_MIN;
+
 		for (uint32_t b = 0; b < nb; b++)
 			if (rd->bts[b] > now)
 				now = rd->bts[b];
 		L->o->now = now;
 	}
-	for (uint32_t b = 0; b < nb; b++) {
-		double age = rd->bts[b] < now ? (double)(now - rd->bts[b]) : 0;
-		double x = pow(0.5, age / 86400.0 / L->o->half_life);
-
-		w[b] = (uint64_t)llround(x * WUNIT);
-	}
+	for (uint32_t b = 0; b < nb; b++)
+		w[b] = basket_weight(L, rd->bts[b]);
 	return w;
 }
 
@@ -598,6 +687,22 @@ check_commas(const struct learn *L)
 			    idmap_str(&L->items, i));
 }
 
+/* The items' counts from the baskets on disk, in labels. */
+static void
+count_streamed(struct learn *L)
+{
+	uint64_t *c = xcalloc((size_t)L->nitems + 1, sizeof *c);
+
+	if (L->o->half_life > 0 && !L->o->has_now)
+		L->o->now = L->bs.maxts;
+	bstream_count(&L->bs, L->o->half_life > 0 ? basket_weight : NULL, L,
+	    L->o->max_basket, &L->st, c, &L->n);
+	L->icnt = xreallocarray(NULL, L->nitems + 1, sizeof *L->icnt);
+	for (uint32_t i = 0; i < L->nitems; i++)
+		L->icnt[L->label[i]] = c[i];
+	free(c);
+}
+
 static void
 read_orders(struct learn *L, int nfiles, char **files)
 {
@@ -616,6 +721,10 @@ read_orders(struct learn *L, int nfiles, char **files)
 	rd.ci = rec_need(r, "product_id");
 	rd.cq = rec_col(r, "quantity");
 	rd.cts = L->o->half_life > 0 ? rec_need(r, "ts") : -1;
+	/* Pairs (rules or counts) can be counted from baskets on disk,
+	 * when their lines come grouped. */
+	rd.stream = L->o->type == T_CROSS && L->o->max_items == 2 &&
+	    L->o->mode != M_MERGE;
 	progress_init(&pg, "lines");
 	while (rec_next(r) == REC_ROW) {
 		progress_tick(&pg, ++L->rows);
@@ -629,7 +738,11 @@ read_orders(struct learn *L, int nfiles, char **files)
 	flush_lines(L, &rd);
 	progress_done(&pg);
 	rec_close(r);
-	if (rd.cts >= 0)
+	if (rd.stream) {
+		bstream_end(&L->bs);
+		L->streamed = 1;
+	}
+	if (rd.cts >= 0 && !L->streamed)
 		w = basket_weights(L, &rd);
 	bkeys_free(&rd.keys);
 	buf_free(&rd.prev);
@@ -637,6 +750,10 @@ read_orders(struct learn *L, int nfiles, char **files)
 	free(rd.bts);
 	check_commas(L);
 	label_items(L);
+	if (L->streamed) {
+		count_streamed(L);
+		return;
+	}
 	/* Pair rules need some order of the items, not the labels': their
 	 * baskets keep the interned ids, already sorted when netted, and
 	 * only the rules are relabelled. */
@@ -1106,14 +1223,87 @@ rules_from_mining(struct learn *L)
 	isets_free(&fs);
 }
 
+/* ---- pair rules from the baskets on disk ---- */
+
+/* Subjects of the rows: the items of labels with keep[label] set, in
+ * label order; returns how many, and newid (interned id -> subject) for
+ * bstream_prune. L->freq maps subjects back to labels. */
+static uint32_t
+stream_subjects(struct learn *L, const uint8_t *keep, uint32_t **newid)
+{
+	uint32_t *nl = xreallocarray(NULL, L->nitems + 1, sizeof *nl), n = 0;
+
+	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
+	for (uint32_t lab = 0; lab < L->nitems; lab++) {
+		nl[lab] = UINT32_MAX;
+		if (keep[lab]) {
+			L->freq[n] = lab;
+			nl[lab] = n++;
+		}
+	}
+	*newid = xreallocarray(NULL, L->nitems + 1, sizeof **newid);
+	for (uint32_t i = 0; i < L->nitems; i++)
+		(*newid)[i] = nl[L->label[i]];
+	free(nl);
+	return n;
+}
+
+struct rows_ctx {
+	struct learn *L;
+	struct dpairs dp;
+};
+
+static void
+rule_row(void *ctx, uint32_t a, const uint64_t *cnt, uint32_t *touched,
+    size_t nt)
+{
+	struct rows_ctx *rc = ctx;
+	struct learn *L = rc->L;
+
+	for (size_t i = 0; i < nt; i++)
+		if (cnt[touched[i]] >= L->thr)
+			dpairs_add(&rc->dp, L->freq[a], L->freq[touched[i]],
+			    cnt[touched[i]]);
+}
+
+static void
+learn_rules_streamed(struct learn *L)
+{
+	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
+	uint32_t *newid, nfreq;
+	uint64_t nkept, distinct;
+	struct rows_ctx rc = { L, { NULL, 0, 0 } };
+
+	set_threshold(L);
+	for (uint32_t lab = 0; lab < L->nitems; lab++)
+		keep[lab] = L->icnt[lab] >= L->thr && L->icnt[lab] > 0;
+	nfreq = stream_subjects(L, keep, &newid);
+	free(keep);
+	/* Apriori's first step, as in learn_rules. */
+	nkept = bstream_prune(&L->bs, newid, nfreq);
+	free(newid);
+	if (xs_verbose)
+		note("%" PRIu32 " frequent items, %" PRIu64 " baskets with two "
+		    "or more of them", nfreq, nkept);
+	open_output(L);
+	distinct = bstream_rows(&L->bs, L->o->memory, rule_row, &rc);
+	rules_from_dpairs(L, &rc.dp);
+	L->pairs = distinct;
+	close_output(L);
+}
+
 /* ---- cross-sell rules: one process ---- */
 
 static void
 learn_rules(struct learn *L)
 {
-	uint32_t *newid = xreallocarray(NULL, L->nitems + 1, sizeof *newid);
-	uint32_t nfreq = 0;
+	uint32_t *newid, nfreq = 0;
 
+	if (L->streamed) {
+		learn_rules_streamed(L);
+		return;
+	}
+	newid = xreallocarray(NULL, L->nitems + 1, sizeof *newid);
 	set_threshold(L);
 	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
 	for (uint32_t a = 0; a < L->nitems; a++) {
@@ -1212,6 +1402,50 @@ count_set(void *ctx, const uint32_t *set, int k, uint64_t w)
 	count_row(co, "set", buf_str(&co->set), w);
 }
 
+struct counts_rows {
+	struct counts_out *co;
+	struct learn *L;
+};
+
+/* A subject's row of the count stream: its singleton (and the ones
+ * before it), then its pairs in order. */
+static void
+count_row_streamed(void *ctx, uint32_t a, const uint64_t *cnt,
+    uint32_t *touched, size_t nt)
+{
+	struct counts_rows *cr = ctx;
+	struct learn *L = cr->L;
+	uint32_t la = L->freq[a];
+
+	count_items_upto(cr->co, la + 1);
+	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
+	for (size_t i = 0; i < nt; i++) {
+		buf_reset(&cr->co->set);
+		buf_puts(&cr->co->set, item_str(L, la));
+		buf_putc(&cr->co->set, ',');
+		buf_puts(&cr->co->set, item_str(L, L->freq[touched[i]]));
+		count_row(cr->co, "set", buf_str(&cr->co->set), cnt[touched[i]]);
+	}
+}
+
+/* Every pair of the baskets on disk: the items that are in some basket
+ * are the subjects, in label order. */
+static void
+count_pairs_streamed(struct learn *L, struct counts_out *co)
+{
+	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
+	uint32_t *newid, n;
+	struct counts_rows cr = { co, L };
+
+	for (uint32_t lab = 0; lab < L->nitems; lab++)
+		keep[lab] = L->icnt[lab] > 0;
+	n = stream_subjects(L, keep, &newid);
+	free(keep);
+	bstream_prune(&L->bs, newid, n);
+	free(newid);
+	L->pairs = bstream_rows(&L->bs, L->o->memory, count_row_streamed, &cr);
+}
+
 static void
 write_counts(struct learn *L)
 {
@@ -1235,8 +1469,12 @@ write_counts(struct learn *L)
 		count_row(&co, "shard", shard, 0);
 	}
 	count_row(&co, "baskets", "", L->n);
-	bsk_index(&L->bk);
-	bsk_mine(&L->bk, 1, L->o->max_items, count_set, &co);
+	if (L->streamed) {
+		count_pairs_streamed(L, &co);
+	} else {
+		bsk_index(&L->bk);
+		bsk_mine(&L->bk, 1, L->o->max_items, count_set, &co);
+	}
 	count_items_upto(&co, L->nitems);
 	wr_close(&L->w);
 	out_close(L->fp);
