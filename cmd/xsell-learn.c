@@ -121,20 +121,19 @@ static void
 parse_memory(struct opts *o, const char *arg)
 {
 	size_t n = strlen(arg);
-	char num[32];
 	int shift = 0;
+	int64_t v;
 
-	if (n > 0 && n < sizeof num && strchr("KkMmGg", arg[n - 1])) {
+	if (n > 0 && strchr("KkMmGg", arg[n - 1])) {
 		shift = arg[n - 1] == 'K' || arg[n - 1] == 'k' ? 10 :
 		    arg[n - 1] == 'M' || arg[n - 1] == 'm' ? 20 : 30;
 		n--;
 	}
-	if (n >= sizeof num)
-		die(XS_USAGE, "option --memory: \"%s\" is not a size", arg);
-	memcpy(num, arg, n);
-	num[n] = '\0';
-	o->memory = (size_t)opt_int("--memory", num, 1,
-	    ((int64_t)1 << 40) >> shift) << shift;
+	if (num_parse_int(arg, n, &v) || v < 1 || v > ((int64_t)1 << 40) >> shift)
+		die(XS_USAGE, "option --memory: \"%s\" is not a size from 1 "
+		    "byte to 1024G (a number, optionally followed by K, M or G)",
+		    arg);
+	o->memory = (size_t)v << shift;
 }
 
 static void
@@ -160,12 +159,13 @@ check_opts(struct opts *o)
 	if (o->mode == M_MERGE && o->shard_n)
 		die(XS_USAGE, "--shard is for --counts, not --merge");
 	if (o->type != T_CROSS) {
-		if (!o->catalog)
+		/* Their counts are pair counts: --counts needs no catalog. */
+		if (!o->catalog && o->mode != M_COUNTS)
 			die(XS_USAGE, "--type %s needs --catalog FILE",
 			    type_words[o->type]);
-		if (o->mode != M_RULES || o->max_items > 2 || o->sort_by >= 0)
-			die(XS_USAGE, "--type %s takes no --counts, --merge, "
-			    "--max-items or --sort-by", type_words[o->type]);
+		if (o->max_items > 2 || o->sort_by >= 0)
+			die(XS_USAGE, "--type %s takes no --max-items or --sort-by",
+			    type_words[o->type]);
 	} else if (o->catalog) {
 		die(XS_USAGE, "--catalog is for --type upsell or substitute");
 	}
@@ -352,6 +352,11 @@ struct learn {
 	uint64_t thr;		/* a rule's count must be >= thr */
 	struct baskets bk;
 	struct bstream bs;	/* grouped lines: baskets on disk */
+	/* --merge with --type: each label's co-occurrence row (partners
+	 * ascending, counts), from the merged pair counts */
+	uint64_t *mstart;
+	uint32_t *mx;
+	uint64_t *mc;
 	int streamed;		/* counted from bs, not bk */
 	struct bsk_stats st;
 	uint64_t rows, rejected, guests;
@@ -433,6 +438,9 @@ learn_free(struct learn *L)
 	free(L->byl);
 	free(L->icnt);
 	free(L->freq);
+	free(L->mstart);
+	free(L->mx);
+	free(L->mc);
 }
 
 /* ---- reading order lines ---- */
@@ -504,14 +512,15 @@ static void
 fall_back(struct learn *L, struct reader *rd, const char *key, size_t klen)
 {
 	struct replay rp = { L, rd };
+	const char *col = L->o->basket == B_CUSTOMER ? "customer_id" :
+	    "order_id";
 
 	if (xs_verbose)
 		note("%s \"%.*s\" after \"%.*s\": the lines are not sorted by "
-		    "it, so the baskets are held in memory (sort by %s for "
-		    "memory flat in lines)", L->o->basket == B_CUSTOMER ?
-		    "customer_id" : "order_id", (int)(klen > 40 ? 40 : klen), key,
+		    "%s, so the baskets are held in memory (sort them by %s to "
+		    "keep memory flat)", col, (int)(klen > 40 ? 40 : klen), key,
 		    (int)(L->bs.key.len > 40 ? 40 : L->bs.key.len), L->bs.key.s,
-		    L->o->basket == B_CUSTOMER ? "customer_id" : "order_id");
+		    col, col);
 	bstream_replay(&L->bs, replay_basket, &rp);
 	bstream_free(&L->bs);
 	rd->stream = 0;
@@ -723,8 +732,8 @@ read_orders(struct learn *L, int nfiles, char **files)
 	rd.cts = L->o->half_life > 0 ? rec_need(r, "ts") : -1;
 	/* Pairs (rules or counts) can be counted from baskets on disk,
 	 * when their lines come grouped. */
-	rd.stream = L->o->type == T_CROSS && L->o->max_items == 2 &&
-	    L->o->mode != M_MERGE;
+	rd.stream = (L->o->type == T_CROSS || L->o->mode == M_COUNTS) &&
+	    L->o->max_items == 2 && L->o->mode != M_MERGE;
 	progress_init(&pg, "lines");
 	while (rec_next(r) == REC_ROW) {
 		progress_tick(&pg, ++L->rows);
@@ -1287,6 +1296,9 @@ learn_rules_streamed(struct learn *L)
 		    "or more of them", nfreq, nkept);
 	open_output(L);
 	distinct = bstream_rows(&L->bs, L->o->memory, rule_row, &rc);
+	if (xs_verbose)
+		note("baskets counted from %.1f MB of temporary files",
+		    (double)bstream_bytes(&L->bs) / 1e6);
 	rules_from_dpairs(L, &rc.dp);
 	L->pairs = distinct;
 	close_output(L);
@@ -1643,8 +1655,66 @@ rules_from_merged_sets(struct learn *L, const struct isets *st)
 	isets_free(&fs);
 }
 
+/* Each label's co-occurrence row from the merged pair counts, for
+ * --type upsell and substitute: both directions of every pair. */
 static void
-merge_counts(struct learn *L, int nfiles, char **files)
+merged_rows(struct learn *L, const struct pairs *pt)
+{
+	uint64_t *pos;
+
+	L->mstart = xcalloc((size_t)L->nitems + 2, sizeof *L->mstart);
+	for (size_t i = 0; i < pt->cap; i++) {
+		uint64_t k = pt->e[i].key;
+
+		if (k == PAIRS_EMPTY || k >> 32 == (k & UINT32_MAX))
+			continue;
+		L->mstart[L->label[k >> 32] + 1]++;
+		L->mstart[L->label[k & UINT32_MAX] + 1]++;
+	}
+	for (uint32_t a = 0; a < L->nitems; a++)
+		L->mstart[a + 1] += L->mstart[a];
+	L->mx = xreallocarray(NULL, L->mstart[L->nitems] + 1, sizeof *L->mx);
+	L->mc = xreallocarray(NULL, L->mstart[L->nitems] + 1, sizeof *L->mc);
+	pos = (uint64_t *)xmemdup(L->mstart, ((size_t)L->nitems + 1) *
+	    sizeof *pos);
+	for (size_t i = 0; i < pt->cap; i++) {
+		uint64_t k = pt->e[i].key;
+		uint32_t a, b;
+
+		if (k == PAIRS_EMPTY || k >> 32 == (k & UINT32_MAX))
+			continue;
+		a = L->label[k >> 32];
+		b = L->label[k & UINT32_MAX];
+		L->mx[pos[a]] = b;
+		L->mc[pos[a]++] = pt->e[i].count;
+		L->mx[pos[b]] = a;
+		L->mc[pos[b]++] = pt->e[i].count;
+	}
+	free(pos);
+}
+
+/* The co-occurrence row of label a (cnt[x] for the x in touched, as
+ * bsk_row gives it): from the baskets, or from merged counts. */
+static size_t
+cooc_row(const struct learn *L, uint32_t a, uint64_t *cnt, uint32_t *touched)
+{
+	size_t nt = 0;
+
+	if (!L->mstart)
+		return bsk_row(&L->bk, a, 0, cnt, touched);
+	for (uint64_t p = L->mstart[a]; p < L->mstart[a + 1]; p++) {
+		touched[nt++] = L->mx[p];
+		cnt[L->mx[p]] = L->mc[p];
+	}
+	return nt;
+}
+
+struct catalog;
+static void learn_upsell(struct learn *L, struct catalog *c);
+static void learn_subst(struct learn *L, struct catalog *c);
+
+static void
+merge_counts(struct learn *L, struct catalog *cat, int nfiles, char **files)
 {
 	struct merger mg;
 	struct rec *r = &mg.r;
@@ -1685,15 +1755,24 @@ merge_counts(struct learn *L, int nfiles, char **files)
 	L->icnt = xcalloc((size_t)L->nitems + 1, sizeof *L->icnt);
 	for (uint32_t i = 0; i < L->nitems && i < mg.capi; i++)
 		L->icnt[L->label[i]] = mg.icnt[i];
-	set_threshold(L);
-	open_output(L);
-	if (L->o->max_items == 2) {
-		L->pairs = mg.pt.n;
-		rules_from_pairs(L, &mg.pt);
+	if (L->o->type != T_CROSS) {
+		merged_rows(L, &mg.pt);
+		pairs_free(&mg.pt);
+		if (L->o->type == T_UPSELL)
+			learn_upsell(L, cat);
+		else
+			learn_subst(L, cat);
+	} else {
+		set_threshold(L);
+		open_output(L);
+		if (L->o->max_items == 2) {
+			L->pairs = mg.pt.n;
+			rules_from_pairs(L, &mg.pt);
+		} else {
+			rules_from_merged_sets(L, &mg.st);
+		}
+		close_output(L);
 	}
-	else
-		rules_from_merged_sets(L, &mg.st);
-	close_output(L);
 	free(mg.icnt);
 	free(mg.seen_shard);
 	pairs_free(&mg.pt);
@@ -1837,7 +1916,8 @@ learn_upsell(struct learn *L, struct catalog *c)
 	struct subj *s = xreallocarray(NULL, n + 1, sizeof *s);
 
 	set_threshold(L);
-	bsk_index(&L->bk);
+	if (!L->mstart)
+		bsk_index(&L->bk);
 	open_output(L);
 	for (uint32_t i = 0, g = 0; i < n; i++) {
 		uint32_t k = c->order[i];
@@ -1851,7 +1931,7 @@ learn_upsell(struct learn *L, struct catalog *c)
 	for (uint32_t i = 0; i < ns; i++) {
 		uint32_t p = s[i].row, nc = 0;
 		double lo = c->price[p], hi = lo * L->o->max_price_ratio;
-		size_t nt = bsk_row(&L->bk, s[i].label, 0, cnt, touched);
+		size_t nt = cooc_row(L, s[i].label, cnt, touched);
 
 		for (uint32_t j = s[i].grp; j < n && c->cat[c->order[j]] ==
 		    c->cat[p]; j++) {
@@ -1931,7 +2011,7 @@ static void
 srow_fill(const struct learn *L, struct srow *r, uint32_t a, uint64_t *cnt,
     uint32_t *touched)
 {
-	size_t nt = bsk_row(&L->bk, a, 0, cnt, touched);
+	size_t nt = cooc_row(L, a, cnt, touched);
 
 	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
 	r->x = (uint32_t *)xmemdup(touched, nt * sizeof *touched);
@@ -2025,7 +2105,8 @@ learn_subst(struct learn *L, struct catalog *c)
 	size_t nsc = 0, cap = 0, maxc = 1;
 
 	set_threshold(L);
-	bsk_index(&L->bk);
+	if (!L->mstart)
+		bsk_index(&L->bk);
 	for (uint32_t i = 0, j; i < n; i = j) {
 		for (j = i; j < n && c->cat[c->order[j]] == c->cat[c->order[i]]; j++)
 			;
@@ -2121,11 +2202,13 @@ main(int argc, char **argv)
 	if (o.uplift)
 		return uplift_learn_main(argc, argv);
 	learn_init(&L, &o);
+	if (o.type != T_CROSS && o.mode != M_COUNTS)
+		load_catalog(&L, &cat, o.catalog);
 	if (o.mode == M_MERGE) {
-		merge_counts(&L, argc - optind, argv + optind);
-	} else {
+		merge_counts(&L, &cat, argc - optind, argv + optind);
 		if (o.type != T_CROSS)
-			load_catalog(&L, &cat, o.catalog);
+			catalog_free(&cat);
+	} else {
 		read_orders(&L, argc - optind, argv + optind);
 		if (o.mode == M_COUNTS)
 			write_counts(&L);
@@ -2135,7 +2218,7 @@ main(int argc, char **argv)
 			learn_upsell(&L, &cat);
 		else
 			learn_subst(&L, &cat);
-		if (o.type != T_CROSS)
+		if (o.type != T_CROSS && o.mode != M_COUNTS)
 			catalog_free(&cat);
 	}
 	report(&L);

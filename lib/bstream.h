@@ -118,5 +118,11 @@ uint64_t bstream_prune(struct bstream *s, const uint32_t *newid,
  */
 uint64_t bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn,
     void *ctx);
+/* Bytes written to the temporary files (or kept in their buffers). */
+static inline uint64_t
+bstream_bytes(const struct bstream *s)
+{
+	return s->runs.bytes + s->kept.bytes;
+}
 
 #endif
