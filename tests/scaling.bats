@@ -89,3 +89,95 @@ run_recipe() {
 	[ "$(cut -f1 ranked.tsv | uniq | wc -l)" -lt "$(cut -f1 scored.tsv | uniq | wc -l)" ]
 	cmp ranked.tsv "$BATS_FILE_TMPDIR/data/ranked.tsv"
 }
+
+# Two hosts on loopback addresses, each an sshd of its own on a free
+# port, with throw-away host and user keys: host1 is 127.0.0.2 and host2
+# 127.0.0.3 through an ssh_config that GNU parallel uses ($PARALLEL_SSH).
+# Each sshd starts commands in a directory of its own, as another machine
+# would: the files travel by rsync. Skipped (with the reason) when sshd,
+# ssh, rsync or parallel is missing or sshd cannot start.
+start_hosts() {
+	local sshd=/usr/sbin/sshd s=$BATS_TEST_TMPDIR/ssh port i
+	[ -x "$sshd" ] || sshd=$(command -v sshd) ||
+	    skip "no sshd (Debian: apt-get install openssh-server)"
+	for t in ssh rsync parallel; do
+		command -v $t > /dev/null || skip "no $t"
+	done
+	# sshd started by root wants its privilege separation directory,
+	# which the package makes at boot only.
+	if [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then
+		mkdir -p /run/sshd && chmod 755 /run/sshd ||
+		    skip "cannot make /run/sshd"
+	fi
+	mkdir -p "$s"
+	ssh-keygen -q -t ed25519 -N '' -f "$s/hostkey" &&
+	    ssh-keygen -q -t ed25519 -N '' -f "$s/userkey" &&
+	    cp "$s/userkey.pub" "$s/authorized_keys" || skip "ssh-keygen failed"
+	chmod 600 "$s/authorized_keys"
+	{
+		printf 'Host host1 host2\n  User %s\n  IdentityFile %s/userkey\n' \
+		    "$(id -un)" "$s"
+		printf '  IdentitiesOnly yes\n  StrictHostKeyChecking no\n'
+		printf '  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  BatchMode yes\n'
+	} > "$s/ssh_config"
+	for i in 1 2; do
+		mkdir -p "$s/host$i"
+		for port in $(shuf -i 20000-60000 -n 20); do
+			cat > "$s/sshd_config.$i" <<-CFG
+			ListenAddress 127.0.0.$((i + 1)):$port
+			HostKey $s/hostkey
+			PidFile $s/sshd.$i.pid
+			AuthorizedKeysFile $s/authorized_keys
+			StrictModes no
+			UsePAM no
+			PasswordAuthentication no
+			KbdInteractiveAuthentication no
+			PermitRootLogin prohibit-password
+			ForceCommand cd $s/host$i && PATH=$ROOT/bin:\$PATH exec /bin/sh -c "\$SSH_ORIGINAL_COMMAND"
+			CFG
+			"$sshd" -f "$s/sshd_config.$i" -E "$s/sshd.$i.log" && break
+			port=
+		done
+		[ -n "$port" ] || skip "sshd does not start: $(tail -1 "$s/sshd.$i.log")"
+		printf 'Host host%d\n  HostName 127.0.0.%d\n  Port %d\n' $i $((i + 1)) \
+		    "$port" >> "$s/ssh_config"
+	done
+	export PARALLEL_SSH="ssh -F $s/ssh_config"
+	ssh -F "$s/ssh_config" host2 pwd > "$s/pwd" 2>&1 ||
+	    skip "ssh to 127.0.0.3 fails: $(cat "$s/pwd")"
+	[ "$(cat "$s/pwd")" = "$s/host2" ]
+}
+
+# The sshd started here, by the pids they wrote.
+teardown() {
+	local f
+
+	for f in "$BATS_TEST_TMPDIR"/ssh/sshd.*.pid; do
+		[ -e "$f" ] && kill "$(cat "$f")"
+	done
+	return 0
+}
+
+@test "over ssh on two hosts: learn and qualify | score | rank equal one process" {
+	start_hosts
+	# learn, shards of the whole log
+	run_recipe learn-ssh "s/ --cleanup / --cleanup --joblog jobs /"
+	cmp learned.tsv <(xsell-learn --min-count 5 orders.tsv)
+	[ "$(cut -f2 jobs | sort -u | tr '\n' ' ')" = "Host host1 host2 " ]
+	# learn, a month's orders a part
+	awk -F'\t' 'NR == 1 { h = $0; next }
+	    { f = "orders-" substr($6, 1, 7) ".tsv"; if (!(f in seen)) { seen[f]; print h > f } print > f }' orders.tsv
+	[ "$(ls orders-*.tsv | wc -l)" -gt 3 ]
+	run_recipe learn-ssh-parts "s/ --cleanup / --cleanup --joblog jobs2 /"
+	cmp learned.tsv <(xsell-learn --min-count 5 orders.tsv)
+	[ "$(cut -f2 jobs2 | sort -u | tr '\n' ' ')" = "Host host1 host2 " ]
+	# the pipeline, on pieces of the contexts
+	rm -f ranked.tsv
+	run_recipe pipeline-ssh "s/ --cleanup / --cleanup --joblog jobs3 /"
+	[ "$(ls contexts.*.ranked | wc -l)" -eq 4 ]
+	cmp ranked.tsv "$BATS_FILE_TMPDIR/data/ranked.tsv"
+	[ "$(cut -f2 jobs3 | sort -u | tr '\n' ' ')" = "Host host1 host2 " ]
+	# Nothing left on the hosts.
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ssh/host1" "$BATS_TEST_TMPDIR/ssh/host2" | grep -v ':$' | grep .)" ]
+	{ echo "# jobs on the hosts:"; cat jobs jobs2 jobs3 | cut -f1,2,9 | sed 's/^/#   /'; } >&3
+}
