@@ -181,3 +181,50 @@ teardown() {
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ssh/host1" "$BATS_TEST_TMPDIR/ssh/host2" | grep -v ':$' | grep .)" ]
 	{ echo "# jobs on the hosts:"; cat jobs jobs2 jobs3 | cut -f1,2,9 | sed 's/^/#   /'; } >&3
 }
+
+# `hadoop` is tests/hadoop-standin: Hadoop Streaming's contract, here.
+with_hadoop() {
+	mkdir -p hbin
+	ln -sf "$ROOT/tests/hadoop-standin" hbin/hadoop
+	PATH="$PWD/hbin:$PATH"
+}
+
+@test "Hadoop Streaming, by a stand-in: learn's counts reduced, and the pipeline mapped, equal one process" {
+	with_hadoop
+	mkdir orders contexts
+	awk -F'\t' 'NR == 1 { h = $0; next }
+	    { f = "orders/orders-" substr($6, 1, 7) ".tsv"; if (!(f in seen)) { seen[f]; print h > f } print > f }' orders.tsv
+	cp contexts.tsv contexts/
+	HADOOP_STANDIN_SPLITS=4 run_recipe hadoop-learn
+	[ "$(ls counts/part-r-* | wc -l)" -eq 16 ]
+	cmp learned.tsv <(xsell-learn --min-count 5 orders.tsv)
+	HADOOP_STANDIN_SPLITS=4 run_recipe hadoop-pipeline
+	[ "$(ls ranked/part-m-* | wc -l)" -eq 4 ]
+	cmp ranked.tsv "$BATS_FILE_TMPDIR/data/ranked.tsv"
+}
+
+@test "the Hadoop stand-in keeps the contract: splits, words, partitions sorted by key, a failing task fails" {
+	with_hadoop
+	mkdir in
+	printf 'k\tv\nb\t1\na\t2\nb\t3\nc\t4\na\t5\nnotab\n' > in/f.tsv
+	HADOOP_STANDIN_SPLITS=3 hadoop jar x.jar -D mapreduce.job.reduces=2 \
+	    -input in -output out -mapper cat -reducer "sh -c 'echo reduce; cat'"
+	# Every key's lines in one partition, sorted, each a reduce task's.
+	cat out/part-r-* | grep -v reduce | sort > got
+	printf 'a\t2\na\t5\nb\t1\nb\t3\nc\t4\nk\tv\nnotab\t\n' > want
+	cmp got want
+	for p in out/part-r-*; do
+		sed 1d "$p" | cut -f1 | sort -c
+		[ "$(sed -n 1p "$p")" = "reduce	" ]
+	done
+	# Only the first split has the header; the word "a b" stays one.
+	hadoop jar x.jar -D mapreduce.job.reduces=0 -input in -output m \
+	    -mapper "sh -c 'head -1 | tr -d \"\\n\"; echo \" \$0\"' 'a b'"
+	[ "$(cat m/part-m-* | wc -l)" -eq 3 ]
+	[ "$(head -1 m/part-m-00000)" = "$(printf 'k\tv a b')" ]
+	[ "$(grep -c '^k' m/part-m-*)" = "$(printf 'm/part-m-00000:1\nm/part-m-00001:0\nm/part-m-00002:0')" ]
+	[ "$(grep -c ' a b$' m/part-m-* | cut -d: -f2 | tr '\n' ' ')" = "1 1 1 " ]
+	run hadoop jar x.jar -input in -output f -mapper false
+	assert_failure 1
+	assert_output "hadoop-standin: task map-0: 'false' exited with status 1"
+}
