@@ -23,7 +23,8 @@ setup_file() {
 	    --in-stock contexts.tsv -o candidates.tsv
 	xsell-score --catalog catalog.tsv candidates.tsv -o scored.tsv
 	xsell-rank --top 5 --holdout 0.1 --seed 7 scored.tsv -o ranked.tsv
-	"$ROOT/scripts/gen-events" -n 3000 -s 11 > events.tsv
+	"$ROOT/scripts/gen-audit-events" -n 5000 -s 11 relations.tsv catalog.tsv \
+	    > events.tsv
 }
 
 setup() {
@@ -180,6 +181,20 @@ teardown() {
 	# Nothing left on the hosts.
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/ssh/host1" "$BATS_TEST_TMPDIR/ssh/host2" | grep -v ':$' | grep .)" ]
 	{ echo "# jobs on the hosts:"; cat jobs jobs2 jobs3 | cut -f1,2,9 | sed 's/^/#   /'; } >&3
+}
+
+@test "audit's event sums on four cores, merged: equal to one process, to the bit" {
+	run_recipe audit-cores "s/ --header : / --header : --joblog jobs /"
+	[ "$(wc -l < jobs)" -eq 5 ]
+	xsell-audit --events events.tsv --by channel --min-acceptance 0.05 > one.tsv
+	[ "$(wc -l < one.tsv)" -gt 20 ]
+	cmp one.tsv performance.tsv
+	for opts in "" "--what-if acceptance=0.2" "--by type relations.tsv" \
+	    "--by category --catalog catalog.tsv"; do
+		parallel --pipepart -a events.tsv --block -1 --header : \
+		    xsell-audit --events - --counts $opts > sums.tsv
+		xsell-audit --events sums.tsv --merge $opts | cmp - <(xsell-audit --events events.tsv $opts)
+	done
 }
 
 # `hadoop` is tests/hadoop-standin: Hadoop Streaming's contract, here.
