@@ -32,7 +32,7 @@ static const char usage_text[] =
 "       xsell-learn --uplift [--segment-by COL[:EDGES],...]\n"
 "           [--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K]\n"
 "           [--outcome converted|revenue] [--l2 L] [--min-effect E]\n"
-"           [--high-base B] [-jqv] [-o FILE] [FILE ...]\n"
+"           [--high-base B] [--counts | --merge] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn -h | -V\n";
 
 /* Weighted counts are fixed-point integers in units of 2^-32 of a basket,

@@ -25,6 +25,7 @@ setup_file() {
 	xsell-rank --top 5 --holdout 0.1 --seed 7 scored.tsv -o ranked.tsv
 	"$ROOT/scripts/gen-audit-events" -n 5000 -s 11 relations.tsv catalog.tsv \
 	    > events.tsv
+	"$ROOT/scripts/gen-events" -n 3000 -s 11 > holdout.tsv
 }
 
 setup() {
@@ -195,6 +196,15 @@ teardown() {
 		    xsell-audit --events - --counts $opts > sums.tsv
 		xsell-audit --events sums.tsv --merge $opts | cmp - <(xsell-audit --events events.tsv $opts)
 	done
+}
+
+@test "uplift sums on four cores, merged: the model one process writes" {
+	cp holdout.tsv events.tsv
+	run_recipe uplift-cores "s/ --header : / --header : --joblog jobs /"
+	[ "$(wc -l < jobs)" -eq 5 ]
+	xsell-learn --uplift --segment-by tier events.tsv > one.tsv
+	[ "$(wc -l < one.tsv)" -gt 10 ]
+	cmp one.tsv model.tsv
 }
 
 # `hadoop` is tests/hadoop-standin: Hadoop Streaming's contract, here.

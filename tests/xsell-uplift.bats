@@ -192,6 +192,44 @@ savings plus >=36 sure_thing"
 	done
 }
 
+@test "--counts of pieces of the events, --merge: the model one process writes, byte for byte" {
+	"$GEN" -n 4000 -c 0.3 -s 9 > ev.tsv
+	{ printf 'y1\tcard\tpilot\t1\t0\tbasic\t5\n'; printf 'y2\t\tcontrol\t\t\tbasic\t5\n'; } >> ev.tsv
+	for opts in "--segment-by $SEG" "--learner x --segment-by $SEG" \
+	    "--outcome revenue --segment-by tier" ""; do
+		run --separate-stderr xsell-learn --uplift $opts ev.tsv
+		assert_failure 1
+		one=$output one_err=$stderr
+		rm -f sums.*
+		for k in 0 1 2; do
+			awk -v k=$k 'NR == 1 || NR % 3 == k' ev.tsv |
+			    xsell-learn -q --uplift --counts $opts > sums.$k || [ $? -eq 1 ]
+		done
+		run --separate-stderr xsell-learn --uplift --merge $opts sums.0 sums.1 sums.2
+		assert_failure 1
+		[ "$output" = "$one" ]
+		[ "$stderr" = "$one_err" ]
+	done
+	run -0 bash -c "head -5 sums.0 | cut -f1,3,5"
+	assert_output "kind	segment	n
+options	outcome=converted segment-by=	0
+events		$(awk 'NR > 1 && NR % 3 == 0' ev.tsv | wc -l)
+skipped		1
+nocand		0"
+	run xsell-learn --uplift --merge --segment-by tier sums.0
+	assert_failure 3
+	assert_output --partial 'sums.0:2: summed with "outcome=converted segment-by=", merging with "outcome=converted segment-by=tier"'
+	run xsell-learn --uplift --merge ev.tsv
+	assert_failure 3
+	assert_output --partial "missing required column 'kind'"
+	run xsell-learn --uplift --learner logistic-t --counts ev.tsv
+	assert_failure 2
+	assert_output "xsell-learn: --learner logistic-t does not merge: its fit depends on the order profiles are first seen in; use t or x"
+	run xsell-learn --uplift --counts --merge ev.tsv
+	assert_failure 2
+	assert_output "xsell-learn: --counts and --merge exclude each other"
+}
+
 @test "without --segment-by: candidate-level rows only, an empty segment_spec" {
 	run bash -o pipefail -c "xsell-learn --uplift $U/small.tsv | cut -f1-3,6-"
 	assert_success
