@@ -353,7 +353,7 @@ struct learn {
 	struct baskets bk;
 	struct bstream bs;	/* grouped lines: baskets on disk */
 	/* --merge with --type: each label's co-occurrence row (partners
-	 * ascending, counts), from the merged pair counts */
+	 * and counts, in no order), from the merged pair counts */
 	uint64_t *mstart;
 	uint32_t *mx;
 	uint64_t *mc;
