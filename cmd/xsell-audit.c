@@ -26,16 +26,18 @@
 #include "stats.h"
 #include "trend.h"
 #include "xsell.h"
+#include "xsum.h"
 
 static const char usage_text[] =
 "usage: xsell-audit [--catalog FILE] [--orders FILE] [--max-links N]\n"
 "           [--max-age DAYS] [--now TS] [--fail-on LEVEL]\n"
 "           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
 "           [-o FILE] [RELATIONS ...]\n"
-"       xsell-audit --events FILE [--by WORD] [--min-acceptance F]\n"
-"           [--what-if [ID,]acceptance=[A:]B] [--catalog FILE]\n"
-"           [--offers FILE] [--fail-on LEVEL] [--report | --html FILE]\n"
-"           [-j | --csv-out | --csv-safe] [-q] [-o FILE] [RELATIONS ...]\n"
+"       xsell-audit --events FILE [--counts | --merge] [--by WORD]\n"
+"           [--min-acceptance F] [--what-if [ID,]acceptance=[A:]B]\n"
+"           [--catalog FILE] [--offers FILE] [--fail-on LEVEL]\n"
+"           [--report | --html FILE] [-j | --csv-out | --csv-safe] [-q]\n"
+"           [-o FILE] [RELATIONS ...]\n"
 "       xsell-audit --experiment --events FILE [--holdout F]\n"
 "           [--split ARM=F,...] [--control NAME] [--by WORD] [--catalog FILE]\n"
 "           [--covariate COLUMN] [--sequential] [--horizon N] [--alpha F]\n"
@@ -62,6 +64,8 @@ static const char help_text[] =
     "  --now TS                         the date --max-age counts from\n"
     "  --fail-on LEVEL                  exit 1 on a finding of info, warning or error\n"
     "  --events FILE                    events: offer performance, or an experiment\n"
+    "  --counts                         write the events' partial sums, for --merge\n"
+    "  --merge                          read --events as partial sums from --counts\n"
     "  --by WORD                        the column to break the read-out down by\n"
     "  --min-acceptance F               flag retire below acceptance F\n"
     "  --what-if [ID,]acceptance=[A:]B  a what-if scenario; repeatable\n"
@@ -107,6 +111,7 @@ static struct {
 	double max_links, max_age, min_acceptance, holdout;
 	int64_t now;
 	int fail_on, json, report, experiment, qini;
+	int counts, merge;	/* --events: partial sums out, or in */
 	int nrel;
 	char **rel;
 	/* experiments and plans */
@@ -2352,6 +2357,8 @@ run_audit(void)
 
 struct agg {
 	double imps, conv, rev, margin;
+	xsum xrev, xmargin;		/* rev and margin exactly: sums of
+					 * shards add up to the same bits */
 	double dconv, drev, dmargin;	/* --what-if changes */
 	int whatif;			/* a scenario applies */
 };
@@ -2565,8 +2572,17 @@ static struct buf evbuf;
  */
 enum { DENSE = 16, GROUP_OF_LINK = UINT32_MAX };
 struct sums {
-	double imps, conv, rev, margin;
+	double imps, conv;
+	xsum rev, margin;
 };
+
+static void
+money_add(xsum *to, xsum v)
+{
+	if (!xsum_add(to, v))
+		die(XS_INPUT, "%s: revenue or margin sums past 2^62",
+		    opt.events);
+}
 static struct sums *gsum[DENSE];
 static size_t gsum_cap[DENSE];
 
@@ -2591,7 +2607,7 @@ sums_of(uint32_t g, uint32_t k)
 static struct evsum {
 	uint32_t g, k;
 	int conv;
-	double rev, mar;
+	xsum rev, mar;
 } evprev[EVBATCH];
 static int nevprev;
 
@@ -2606,15 +2622,15 @@ evsum_add(void)
 
 			a->imps++;
 			a->conv += e->conv;
-			a->rev += e->rev;
-			a->margin += e->mar;
+			money_add(&a->rev, e->rev);
+			money_add(&a->margin, e->mar);
 		} else {
 			struct agg *a = cell_of(e->g, cand_item[e->k]);
 
 			a->imps++;
 			a->conv += e->conv;
-			a->rev += e->rev;
-			a->margin += e->mar;
+			money_add(&a->xrev, e->rev);
+			money_add(&a->xmargin, e->mar);
 		}
 	}
 	nevprev = 0;
@@ -2646,8 +2662,8 @@ evq_flush(int last)
 		next[i].g = q->g;
 		next[i].k = q->k;
 		next[i].conv = q->conv;
-		next[i].rev = q->rev;
-		next[i].mar = q->mar;
+		next[i].rev = xsum_of(q->rev);
+		next[i].mar = xsum_of(q->mar);
 	}
 	evsum_add();
 	memcpy(evprev, next, (size_t)nevq * sizeof *next);
@@ -2688,8 +2704,8 @@ sums_to_cells(int by_cand)
 			    cell_of(by_cand ? category_group(c) : g, c);
 			a->imps = s->imps;
 			a->conv = s->conv;
-			a->rev = s->rev;
-			a->margin = s->margin;
+			a->xrev = s->rev;
+			a->xmargin = s->margin;
 		}
 		free(gsum[g]);
 		gsum[g] = NULL;
@@ -2705,7 +2721,6 @@ read_offer_events(void)
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1, cts = -1;
 	struct progress pr;
 	uint32_t lastg;
-	double magr = 0, magm = 0;	/* bound every cell's sums */
 
 	rec_open(&r, 1, files);
 	rec_background(&r);
@@ -2747,11 +2762,10 @@ read_offer_events(void)
 		mar = field_num(&r, cmar, 0);
 		if (cts >= 0)
 			trend_add(&trend, r.f[cts], r.len[cts], conv, rev);
-		magr += fabs(rev);
-		magm += fabs(mar);
-		if (!isfinite(magr) || !isfinite(magm))
-			num_overflow(rec_where(&r), isfinite(magr) ? "margin" :
-			    "revenue");
+		if (!(fabs(rev) < XSUM_MAX) || !(fabs(mar) < XSUM_MAX))
+			die(XS_INPUT, "%s: column '%s': out of range: %g",
+			    rec_where(&r), fabs(rev) < XSUM_MAX ? "margin" :
+			    "revenue", fabs(rev) < XSUM_MAX ? mar : rev);
 		q = &evq[nevq];
 		if ((by == BY_TYPE || by == BY_SOURCE || by == BY_LINK) &&
 		    cby < 0) {
@@ -2812,8 +2826,10 @@ agg_add(struct agg *to, const struct agg *a)
 {
 	to->imps += a->imps;
 	to->conv += a->conv;
-	to->rev += a->rev;
-	to->margin += a->margin;
+	money_add(&to->xrev, a->xrev);
+	money_add(&to->xmargin, a->xmargin);
+	to->rev = xsum_double(to->xrev);
+	to->margin = xsum_double(to->xmargin);
 	to->dconv += a->dconv;
 	to->drev += a->drev;
 	to->dmargin += a->dmargin;
@@ -3097,6 +3113,8 @@ offer_flags_summary(void)
 		    ncheck[C_UNPROFITABLE]);
 }
 
+static const struct agg *sort_ca;	/* for by_imps_desc */
+
 static int
 by_imps_desc(const void *pa, const void *pb)
 {
@@ -3104,7 +3122,8 @@ by_imps_desc(const void *pa, const void *pb)
 
 	if (a->imps != b->imps)
 		return a->imps > b->imps ? -1 : 1;
-	return a < b ? -1 : a > b;	/* by id: the array is in id order */
+	return strcmp(idmap_str(&items, (uint32_t)(a - sort_ca)),
+	    idmap_str(&items, (uint32_t)(b - sort_ca)));
 }
 
 /* Without --by, the chart shows the 15 candidates with most impressions. */
@@ -3119,6 +3138,7 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 	for (uint32_t c = 0; c < items.n; c++)
 		if (ca[c].imps > 0)
 			p[n++] = &ca[c];
+	sort_ca = ca;
 	qsort(p, n, sizeof *p, by_imps_desc);
 	for (uint32_t i = 0; i < n && i < 15; i++) {
 		struct st_interval w;
@@ -3394,6 +3414,144 @@ offers_people(const struct agg *total, struct agg *ca)
 	buf_free(&tt);
 }
 
+/* ---- partial sums: --counts writes them, --merge reads them ---- */
+
+static const char *const sums_cols[] = {
+	"kind", "group", "candidate_id", "impressions", "conversions",
+	"revenue", "margin"
+};
+
+/* What the sums depend on: --merge must be given the same. */
+static void
+sums_options(char *buf, size_t n)
+{
+	snprintf(buf, n, "by=%s", by == BY_NONE ? "none" : by_words[by]);
+}
+
+/*
+ * Each cell's sums, exact (revenue and margin in units of 2^-64), with
+ * the events read: xsell-audit --merge adds any number of such streams
+ * and writes what one process over all their events would.
+ */
+static void
+write_offer_sums(void)
+{
+	struct wr w;
+	char o[64], n1[NUM_BUF], n2[NUM_BUF], r[48], m[48];
+	char *v[7];
+
+	wr_open(&w, out, opt.json, 7, (char *const *)sums_cols);
+	wr_type(&w, 5, WR_STR);
+	wr_type(&w, 6, WR_STR);
+	sums_options(o, sizeof o);
+	v[0] = "options";
+	v[1] = o;
+	v[2] = "";
+	v[3] = v[4] = "";
+	v[5] = v[6] = "";
+	wr_row(&w, v, NULL);
+	num_fmt(all_events, n1);
+	num_fmt(control_events, n2);
+	v[0] = "events";
+	v[1] = have_margin ? "margin" : "";
+	v[3] = n1;
+	v[4] = n2;
+	wr_row(&w, v, NULL);
+	v[0] = "cell";
+	for (size_t i = 0; i < ncells; i++) {
+		const struct agg *a = &cells[i].a;
+
+		v[1] = (char *)intern_str(&groups, cells[i].g);
+		v[2] = (char *)idmap_str(&items, cells[i].c);
+		num_fmt(a->imps, n1);
+		num_fmt(a->conv, n2);
+		v[3] = n1;
+		v[4] = n2;
+		v[5] = xsum_fmt(a->xrev, r);
+		v[6] = xsum_fmt(a->xmargin, m);
+		wr_row(&w, v, NULL);
+	}
+	wr_close(&w);
+}
+
+static double
+sums_count(const struct rec *r, int col, const char *name)
+{
+	int64_t v;
+
+	if (num_parse_int(r->f[col], r->len[col], &v) || v < 0)
+		die(XS_INPUT, "%s: column '%s': not a count: \"%.40s\"",
+		    rec_where(r), name, r->f[col]);
+	return (double)v;
+}
+
+static xsum
+sums_money(const struct rec *r, int col, const char *name)
+{
+	xsum v;
+
+	if (!xsum_parse(r->f[col], r->len[col], &v))
+		die(XS_INPUT, "%s: column '%s': not a sum in units of 2^-64: "
+		    "\"%.40s\"", rec_where(r), name, r->f[col]);
+	return v;
+}
+
+/* --merge: the cells from partial sums instead of events. */
+static void
+read_offer_sums(void)
+{
+	struct rec r = { 0 };
+	char *files[1] = { (char *)opt.events };
+	char want[64];
+	int col[7], nopts = 0, nevents = 0;
+
+	rec_open(&r, 1, files);
+	for (int k = 0; k < 7; k++)
+		col[k] = rec_need(&r, sums_cols[k]);
+	sums_options(want, sizeof want);
+	intern_put(&groups, "", 0);	/* group 0, as when reading events */
+	while (rec_next(&r) == REC_ROW) {
+		const char *kind = r.f[col[0]];
+		struct agg *a;
+		uint32_t g, c;
+
+		if (strcmp(kind, "kind") == 0)	/* streams concatenated */
+			continue;
+		if (strcmp(kind, "options") == 0) {
+			if (strcmp(r.f[col[1]], want) != 0)
+				die(XS_INPUT, "%s: summed with \"%s\", merging with "
+				    "\"%s\"", rec_where(&r), r.f[col[1]], want);
+			nopts++;
+			continue;
+		}
+		if (strcmp(kind, "events") == 0) {
+			have_margin |= strcmp(r.f[col[1]], "margin") == 0;
+			all_events += sums_count(&r, col[3], "impressions");
+			control_events += sums_count(&r, col[4], "conversions");
+			nevents++;
+			continue;
+		}
+		if (strcmp(kind, "cell") != 0)
+			die(XS_INPUT, "%s: column 'kind': \"%.40s\" is not options, "
+			    "events or cell", rec_where(&r), kind);
+		if (r.len[col[2]] == 0)
+			die(XS_INPUT, "%s: column 'candidate_id': missing",
+			    rec_where(&r));
+		g = intern_put(&groups, r.f[col[1]], r.len[col[1]]);
+		c = item_put(r.f[col[2]], r.len[col[2]]);
+		a = by == BY_NONE ? cand_cell(c) : cell_of(g, c);
+		a->imps += sums_count(&r, col[3], "impressions");
+		a->conv += sums_count(&r, col[4], "conversions");
+		money_add(&a->xrev, sums_money(&r, col[5], "revenue"));
+		money_add(&a->xmargin, sums_money(&r, col[6], "margin"));
+	}
+	if (nopts == 0 || nopts != nevents)
+		die(XS_INPUT, "%s: not partial sums of xsell-audit --counts "
+		    "(%d options rows, %d events rows)", r.name ? r.name :
+		    "<stdin>", nopts, nevents);
+	rec_close(&r);
+}
+
 static void
 run_offers(void)
 {
@@ -3411,7 +3569,18 @@ run_offers(void)
 	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
 	ran[C_RETIRE] = !isnan(opt.min_acceptance);
 	trend_init(&trend);
-	read_offer_events();
+	if (opt.merge)
+		read_offer_sums();
+	else
+		read_offer_events();
+	if (opt.counts) {
+		write_offer_sums();
+		return;
+	}
+	for (i = 0; i < ncells; i++) {
+		cells[i].a.rev = xsum_double(cells[i].a.xrev);
+		cells[i].a.margin = xsum_double(cells[i].a.xmargin);
+	}
 	ran[C_UNPROFITABLE] = have_margin;
 	/* findings of loading (a catalog's duplicates) stay counted */
 	for (int k = 0; k < NCHECK; k++)
@@ -3420,11 +3589,13 @@ run_offers(void)
 	ca = candidate_totals(&total);
 	for (i = 0; i < ncells; i++)
 		apply_whatif(&cells[i].a, cells[i].c, &total);
+	if (ncells)
+		sort_cells();
+	/* The what-if changes are doubles: summed in the sorted order, the
+	 * same whatever order the events came in. */
 	memset(&total, 0, sizeof total);
 	for (i = 0; i < ncells; i++)
 		agg_add(&total, &cells[i].a);
-	if (ncells)
-		sort_cells();
 	free(slots);
 	slots = NULL;
 	nslots = 0;
@@ -3760,7 +3931,7 @@ enum {
 	O_EXPERIMENT, O_HOLDOUT, O_QINI, O_SCORE, O_MAXLINKS, O_MAXAGE, O_NOW,
 	O_FAILON, O_REPORT, O_HTML, O_CONTROL, O_SPLIT, O_ALPHA, O_COVARIATE,
 	O_SEQUENTIAL, O_HORIZON, O_PLAN, O_BASELINE, O_MDE, O_TRAFFIC, O_POWER,
-	O_ARMS
+	O_ARMS, O_COUNTS, O_MERGE
 };
 
 static const struct option longopts[] = {
@@ -3794,6 +3965,8 @@ static const struct option longopts[] = {
 	{ "power", required_argument, NULL, O_POWER },
 	{ "arms", required_argument, NULL, O_ARMS },
 	XS_CSV_LONGOPTS,
+	{ "counts", no_argument, NULL, O_COUNTS },
+	{ "merge", no_argument, NULL, O_MERGE },
 	XS_COMMON_LONGOPTS
 };
 
@@ -3877,6 +4050,8 @@ parse_options(int argc, char **argv)
 				die(XS_USAGE, "option --power: %s is not between 0 and 1",
 				    optarg);
 			break;
+		case O_COUNTS: opt.counts = 1; break;
+		case O_MERGE: opt.merge = 1; break;
 		case O_ARMS:
 			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
@@ -3986,6 +4161,14 @@ check_modes(void)
 		die(XS_USAGE, "--report and %s are different outputs; pick one",
 		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
 		    "--csv-out" : "--csv-safe");
+	if (opt.counts && opt.merge)
+		die(XS_USAGE, "--counts and --merge exclude each other");
+	if ((opt.counts || opt.merge) && (!events_mode || opt.experiment ||
+	    opt.qini))
+		die(XS_USAGE, "--counts and --merge belong to --events (offer "
+		    "performance)");
+	if (opt.counts && (opt.report || opt.html))
+		die(XS_USAGE, "--counts writes partial sums, not a report");
 }
 
 int

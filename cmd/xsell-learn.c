@@ -12,6 +12,7 @@
 
 #include "xsell.h"
 #include "baskets.h"
+#include "bstream.h"
 #include "idmap.h"
 #include "measures.h"
 #include "pairs.h"
@@ -23,16 +24,16 @@ static const char usage_text[] =
 "           [--sort-by MEASURE]\n"
 "           [--measures LIST] [--max-items K] [--max-basket N]\n"
 "           [--half-life DAYS [--now TS]] [--counts | --merge] [--shard I/N]\n"
-"           [-jqv] [-o FILE] [FILE ...]\n"
+"           [--memory SIZE] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn --type upsell|substitute --catalog FILE\n"
 "           [--max-price-ratio R] [--basket order|customer] [--min-count N]\n"
 "           [--min-confidence F] [--min-lift F] [--top K] [--measures LIST]\n"
-"           [--max-basket N] [--half-life DAYS [--now TS]] [-jqv] [-o FILE]\n"
-"           [FILE ...]\n"
+"           [--max-basket N] [--half-life DAYS [--now TS]] [--counts | --merge]\n"
+"           [--shard I/N] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn --uplift [--segment-by COL[:EDGES],...]\n"
 "           [--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K]\n"
 "           [--outcome converted|revenue] [--l2 L] [--min-effect E]\n"
-"           [--high-base B] [-jqv] [-o FILE] [FILE ...]\n"
+"           [--high-base B] [--counts | --merge] [-jqv] [-o FILE] [FILE ...]\n"
 "       xsell-learn -h | -V\n";
 
 /* --help: the usage, then one line per option, each long option of the
@@ -55,6 +56,7 @@ static const char help_text[] =
     "  --now TS                  the moment ages are measured from\n"
     "  --counts                  write mergeable partial counts instead of rules\n"
     "  --merge                   read count streams and write the rules\n"
+    "  --memory SIZE             the most memory a block of pair rows may take\n"
     "  --shard I/N               count only the baskets of shard I of N\n"
     "  --type upsell|substitute  learn upsells or substitutes from the catalog\n"
     "  --catalog FILE            the catalog, for --type\n"
@@ -106,6 +108,7 @@ struct opts {
 	int64_t now;
 	int has_now;
 	uint32_t shard_i, shard_n;
+	size_t memory;		/* --memory: bytes of a block of pair rows */
 	const char *catalog;
 	double max_price_ratio;
 	const char *out;
@@ -157,6 +160,26 @@ parse_shard(struct opts *o, const char *arg)
 	o->shard_n = (uint32_t)n;
 }
 
+/* --memory SIZE: bytes, or with a suffix K, M or G (powers of 1024). */
+static void
+parse_memory(struct opts *o, const char *arg)
+{
+	size_t n = strlen(arg);
+	int shift = 0;
+	int64_t v;
+
+	if (n > 0 && strchr("KkMmGg", arg[n - 1])) {
+		shift = arg[n - 1] == 'K' || arg[n - 1] == 'k' ? 10 :
+		    arg[n - 1] == 'M' || arg[n - 1] == 'm' ? 20 : 30;
+		n--;
+	}
+	if (num_parse_int(arg, n, &v) || v < 1 || v > ((int64_t)1 << 40) >> shift)
+		die(XS_USAGE, "option --memory: \"%s\" is not a size from 1 "
+		    "byte to 1024G (a number, optionally followed by K, M or G)",
+		    arg);
+	o->memory = (size_t)v << shift;
+}
+
 static void
 parse_now(struct opts *o, const char *arg)
 {
@@ -180,12 +203,13 @@ check_opts(struct opts *o)
 	if (o->mode == M_MERGE && o->shard_n)
 		die(XS_USAGE, "--shard is for --counts, not --merge");
 	if (o->type != T_CROSS) {
-		if (!o->catalog)
+		/* Their counts are pair counts: --counts needs no catalog. */
+		if (!o->catalog && o->mode != M_COUNTS)
 			die(XS_USAGE, "--type %s needs --catalog FILE",
 			    type_words[o->type]);
-		if (o->mode != M_RULES || o->max_items > 2 || o->sort_by >= 0)
-			die(XS_USAGE, "--type %s takes no --counts, --merge, "
-			    "--max-items or --sort-by", type_words[o->type]);
+		if (o->max_items > 2 || o->sort_by >= 0)
+			die(XS_USAGE, "--type %s takes no --max-items or --sort-by",
+			    type_words[o->type]);
 	} else if (o->catalog) {
 		die(XS_USAGE, "--catalog is for --type upsell or substitute");
 	}
@@ -214,7 +238,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		O_BASKET = 256, O_MINCOUNT, O_MINSUPP, O_MINCONF, O_MINLIFT,
 		O_TOP, O_SORTBY, O_MEASURES, O_MAXITEMS, O_MAXBASKET,
 		O_HALFLIFE, O_NOW, O_COUNTS, O_MERGE, O_SHARD, O_TYPE,
-		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY, O_ALLRULES
+		O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY, O_ALLRULES,
+		O_MEMORY
 	};
 	static const struct option lo[] = {
 		{ "basket", required_argument, NULL, O_BASKET },
@@ -233,6 +258,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "counts", no_argument, NULL, O_COUNTS },
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "shard", required_argument, NULL, O_SHARD },
+		{ "memory", required_argument, NULL, O_MEMORY },
 		{ "type", required_argument, NULL, O_TYPE },
 		{ "catalog", required_argument, NULL, O_CATALOG },
 		{ "max-price-ratio", required_argument, NULL, O_MAXPRICE },
@@ -267,6 +293,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->sort_by = -1;
 	o->max_items = 2;
 	o->max_price_ratio = 2.0;
+	o->memory = (size_t)64 << 20;
 	while ((c = getopt_long(argc, argv, "o:jqvhV", all, &at)) != -1) {
 		switch (c) {
 		case O_UPLIFT_ONLY:
@@ -332,6 +359,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_SHARD:
 			parse_shard(o, optarg);
 			break;
+		case O_MEMORY:
+			parse_memory(o, optarg);
+			break;
 		case O_TYPE:
 			o->type = opt_word("--type", optarg, type_words);
 			break;
@@ -383,6 +413,13 @@ struct learn {
 	double unit;		/* 1, or WUNIT with --half-life */
 	uint64_t thr;		/* a rule's count must be >= thr */
 	struct baskets bk;
+	struct bstream bs;	/* grouped lines: baskets on disk */
+	/* --merge with --type: each label's co-occurrence row (partners
+	 * and counts, in no order), from the merged pair counts */
+	uint64_t *mstart;
+	uint32_t *mx;
+	uint64_t *mc;
+	int streamed;		/* counted from bs, not bk */
 	struct bsk_stats st;
 	uint64_t rows, rejected, guests;
 	/* output */
@@ -447,6 +484,7 @@ learn_init(struct learn *L, struct opts *o)
 	L->o = o;
 	idmap_init(&L->items);
 	bsk_init(&L->bk);
+	bstream_init(&L->bs, o->half_life > 0);
 	buf_init(&L->subj);
 	L->unit = o->half_life > 0 ? WUNIT : 1;
 }
@@ -456,11 +494,15 @@ learn_free(struct learn *L)
 {
 	idmap_free(&L->items);
 	bsk_free(&L->bk);
+	bstream_free(&L->bs);
 	buf_free(&L->subj);
 	free(L->label);
 	free(L->byl);
 	free(L->icnt);
 	free(L->freq);
+	free(L->mstart);
+	free(L->mx);
+	free(L->mc);
 }
 
 /* ---- reading order lines ---- */
@@ -471,6 +513,8 @@ struct reader {
 	struct bkeys keys;	/* basket keys */
 	struct buf prev;	/* the previous row's basket key */
 	int previn;		/* the previous key is in this shard */
+	int stream;		/* lines go to L->bs while the keys prove
+				 * them grouped */
 	uint32_t curb;		/* basket id of the last line added */
 	int64_t *bts;		/* basket id -> latest ts */
 	size_t capts;
@@ -506,6 +550,44 @@ note_ts(struct reader *rd, uint32_t b, int64_t t)
 		rd->bts[b] = t;
 }
 
+struct replay {
+	struct learn *L;
+	struct reader *rd;
+};
+
+static void
+replay_basket(void *ctx, const char *key, size_t klen, int64_t ts,
+    const struct bsk_line *v, size_t n)
+{
+	struct replay *rp = ctx;
+	uint32_t b = bkeys_id(&rp->rd->keys, key, klen, xs_hash(key, klen));
+
+	if (rp->rd->cts >= 0)
+		note_ts(rp->rd, b, ts);
+	for (size_t i = 0; i < n; i++)
+		bsk_add(&rp->L->bk, b, v[i].item, v[i].q);
+}
+
+/* A key came that may have come before: the baskets spooled so far go
+ * to memory, as if read there, and so do the lines from here on. */
+static void
+fall_back(struct learn *L, struct reader *rd, const char *key, size_t klen)
+{
+	struct replay rp = { L, rd };
+	const char *col = L->o->basket == B_CUSTOMER ? "customer_id" :
+	    "order_id";
+
+	if (xs_verbose)
+		note("%s \"%.*s\" after \"%.*s\": the lines are not sorted by "
+		    "%s, so the baskets are held in memory (sort them by %s to "
+		    "keep memory flat)", col, (int)(klen > 40 ? 40 : klen), key,
+		    (int)(L->bs.key.len > 40 ? 40 : L->bs.key.len), L->bs.key.s,
+		    col, col);
+	bstream_replay(&L->bs, replay_basket, &rp);
+	bstream_free(&L->bs);
+	rd->stream = 0;
+}
+
 static void
 flush_lines(struct learn *L, struct reader *rd)
 {
@@ -513,11 +595,21 @@ flush_lines(struct learn *L, struct reader *rd)
 		struct pending *p = &rd->pend[i];
 		uint32_t item;
 
-		if (p->newkey)
-			rd->curb = bkeys_id(&rd->keys, rd->batch.s + p->koff,
-			    p->klen, p->khash);
+		if (p->newkey) {
+			const char *key = rd->batch.s + p->koff;
+
+			if (rd->stream && !bstream_key(&L->bs, key, p->klen))
+				fall_back(L, rd, key, p->klen);
+			if (!rd->stream)
+				rd->curb = bkeys_id(&rd->keys, key, p->klen,
+				    p->khash);
+		}
 		item = idmap_put_hash(&L->items, rd->batch.s + p->off, p->len,
 		    p->hash);
+		if (rd->stream) {
+			bstream_line(&L->bs, item, p->qty, p->ts);
+			continue;
+		}
 		if (rd->cts >= 0)
 			note_ts(rd, rd->curb, p->ts);
 		bsk_add(&L->bk, rd->curb, item, p->qty);
@@ -599,29 +691,37 @@ reject_row(struct learn *L, struct reader *rd, int guest)
 		    L->o->basket == B_CUSTOMER ? "customer_id" : "order_id");
 }
 
-/* Weight of each basket id: 0.5^(age / half-life), age from the basket's
- * latest line to --now (default: the latest line of all); a basket later
- * than --now weighs 1. */
+/* Weight of a basket whose latest line is at ts: 0.5^(age / half-life),
+ * age from ts to --now (default: the latest line of all, set by the
+ * caller); a basket later than --now weighs 1. */
+static uint64_t
+basket_weight(void *ctx, int64_t ts)
+{
+	const struct learn *L = ctx;
+	int64_t now = L->o->now;
+	double age = ts < now ? (double)(now - ts) : 0;
+	double x = pow(0.5, age / 86400.0 / L->o->half_life);
+
+	return (uint64_t)llround(x * WUNIT);
+}
+
+/* Weight of each basket id. */
 static uint64_t *
 basket_weights(struct learn *L, struct reader *rd)
 {
 	uint32_t nb = rd->keys.n;
 	uint64_t *w = xreallocarray(NULL, nb + 1, sizeof *w);
-	int64_t now = L->o->now;
 
 	if (!L->o->has_now) {
-		now = INT64_MIN;
+		int64_t now = INT64_MIN;
+
 		for (uint32_t b = 0; b < nb; b++)
 			if (rd->bts[b] > now)
 				now = rd->bts[b];
 		L->o->now = now;
 	}
-	for (uint32_t b = 0; b < nb; b++) {
-		double age = rd->bts[b] < now ? (double)(now - rd->bts[b]) : 0;
-		double x = pow(0.5, age / 86400.0 / L->o->half_life);
-
-		w[b] = (uint64_t)llround(x * WUNIT);
-	}
+	for (uint32_t b = 0; b < nb; b++)
+		w[b] = basket_weight(L, rd->bts[b]);
 	return w;
 }
 
@@ -658,6 +758,22 @@ check_commas(const struct learn *L)
 			    idmap_str(&L->items, i));
 }
 
+/* The items' counts from the baskets on disk, in labels. */
+static void
+count_streamed(struct learn *L)
+{
+	uint64_t *c = xcalloc((size_t)L->nitems + 1, sizeof *c);
+
+	if (L->o->half_life > 0 && !L->o->has_now)
+		L->o->now = L->bs.maxts;
+	bstream_count(&L->bs, L->o->half_life > 0 ? basket_weight : NULL, L,
+	    L->o->max_basket, &L->st, c, &L->n);
+	L->icnt = xreallocarray(NULL, L->nitems + 1, sizeof *L->icnt);
+	for (uint32_t i = 0; i < L->nitems; i++)
+		L->icnt[L->label[i]] = c[i];
+	free(c);
+}
+
 static void
 read_orders(struct learn *L, int nfiles, char **files)
 {
@@ -676,6 +792,14 @@ read_orders(struct learn *L, int nfiles, char **files)
 	rd.ci = rec_need(r, "product_id");
 	rd.cq = rec_col(r, "quantity");
 	rd.cts = L->o->half_life > 0 ? rec_need(r, "ts") : -1;
+	/* Pairs (rules or counts) can be counted from baskets on disk,
+	 * when their lines come grouped. */
+	rd.stream = (L->o->type == T_CROSS || L->o->mode == M_COUNTS) &&
+	    L->o->max_items == 2 && L->o->mode != M_MERGE;
+	/* With the weights known now, items are counted as baskets end. */
+	if (rd.stream && (L->o->half_life == 0 || L->o->has_now))
+		bstream_count_online(&L->bs, L->o->half_life > 0 ?
+		    basket_weight : NULL, L, L->o->max_basket);
 	progress_init(&pg, "lines");
 	progress_input(&pg, r);
 	while (rec_next(r) == REC_ROW) {
@@ -690,7 +814,11 @@ read_orders(struct learn *L, int nfiles, char **files)
 	flush_lines(L, &rd);
 	progress_done(&pg);
 	rec_close(r);
-	if (rd.cts >= 0)
+	if (rd.stream) {
+		bstream_end(&L->bs);
+		L->streamed = 1;
+	}
+	if (rd.cts >= 0 && !L->streamed)
 		w = basket_weights(L, &rd);
 	bkeys_free(&rd.keys);
 	buf_free(&rd.prev);
@@ -698,6 +826,10 @@ read_orders(struct learn *L, int nfiles, char **files)
 	free(rd.bts);
 	check_commas(L);
 	label_items(L);
+	if (L->streamed) {
+		count_streamed(L);
+		return;
+	}
 	/* Pair rules need some order of the items, not the labels': their
 	 * baskets keep the interned ids, already sorted when netted, and
 	 * only the rules are relabelled. */
@@ -1204,14 +1336,90 @@ rules_from_mining(struct learn *L)
 	isets_free(&fs);
 }
 
+/* ---- pair rules from the baskets on disk ---- */
+
+/* Subjects of the rows: the items of labels with keep[label] set, in
+ * label order; returns how many, and newid (interned id -> subject) for
+ * bstream_prune. L->freq maps subjects back to labels. */
+static uint32_t
+stream_subjects(struct learn *L, const uint8_t *keep, uint32_t **newid)
+{
+	uint32_t *nl = xreallocarray(NULL, L->nitems + 1, sizeof *nl), n = 0;
+
+	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
+	for (uint32_t lab = 0; lab < L->nitems; lab++) {
+		nl[lab] = UINT32_MAX;
+		if (keep[lab]) {
+			L->freq[n] = lab;
+			nl[lab] = n++;
+		}
+	}
+	*newid = xreallocarray(NULL, L->nitems + 1, sizeof **newid);
+	for (uint32_t i = 0; i < L->nitems; i++)
+		(*newid)[i] = nl[L->label[i]];
+	free(nl);
+	return n;
+}
+
+struct rows_ctx {
+	struct learn *L;
+	struct dpairs dp;
+};
+
+static void
+rule_row(void *ctx, uint32_t a, const uint64_t *cnt, uint32_t *touched,
+    size_t nt)
+{
+	struct rows_ctx *rc = ctx;
+	struct learn *L = rc->L;
+
+	for (size_t i = 0; i < nt; i++)
+		if (cnt[touched[i]] >= L->thr)
+			dpairs_add(&rc->dp, L->freq[a], L->freq[touched[i]],
+			    cnt[touched[i]]);
+}
+
+static void
+learn_rules_streamed(struct learn *L)
+{
+	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
+	uint32_t *newid, nfreq;
+	uint64_t nkept, distinct;
+	struct rows_ctx rc = { L, { NULL, 0, 0 } };
+
+	set_threshold(L);
+	for (uint32_t lab = 0; lab < L->nitems; lab++)
+		keep[lab] = L->icnt[lab] >= L->thr && L->icnt[lab] > 0;
+	nfreq = stream_subjects(L, keep, &newid);
+	free(keep);
+	/* Apriori's first step, as in learn_rules. */
+	nkept = bstream_prune(&L->bs, newid, nfreq);
+	free(newid);
+	if (xs_verbose)
+		note("%" PRIu32 " frequent items, %" PRIu64 " baskets with two "
+		    "or more of them", nfreq, nkept);
+	open_output(L);
+	distinct = bstream_rows(&L->bs, L->o->memory, rule_row, &rc);
+	if (xs_verbose)
+		note("baskets counted from %.1f MB of temporary files",
+		    (double)bstream_bytes(&L->bs) / 1e6);
+	rules_from_dpairs(L, &rc.dp);
+	L->pairs = distinct;
+	close_output(L);
+}
+
 /* ---- cross-sell rules: one process ---- */
 
 static void
 learn_rules(struct learn *L)
 {
-	uint32_t *newid = xreallocarray(NULL, L->nitems + 1, sizeof *newid);
-	uint32_t nfreq = 0;
+	uint32_t *newid, nfreq = 0;
 
+	if (L->streamed) {
+		learn_rules_streamed(L);
+		return;
+	}
+	newid = xreallocarray(NULL, L->nitems + 1, sizeof *newid);
 	set_threshold(L);
 	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
 	for (uint32_t a = 0; a < L->nitems; a++) {
@@ -1310,6 +1518,50 @@ count_set(void *ctx, const uint32_t *set, int k, uint64_t w)
 	count_row(co, "set", buf_str(&co->set), w);
 }
 
+struct counts_rows {
+	struct counts_out *co;
+	struct learn *L;
+};
+
+/* A subject's row of the count stream: its singleton (and the ones
+ * before it), then its pairs in order. */
+static void
+count_row_streamed(void *ctx, uint32_t a, const uint64_t *cnt,
+    uint32_t *touched, size_t nt)
+{
+	struct counts_rows *cr = ctx;
+	struct learn *L = cr->L;
+	uint32_t la = L->freq[a];
+
+	count_items_upto(cr->co, la + 1);
+	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
+	for (size_t i = 0; i < nt; i++) {
+		buf_reset(&cr->co->set);
+		buf_puts(&cr->co->set, item_str(L, la));
+		buf_putc(&cr->co->set, ',');
+		buf_puts(&cr->co->set, item_str(L, L->freq[touched[i]]));
+		count_row(cr->co, "set", buf_str(&cr->co->set), cnt[touched[i]]);
+	}
+}
+
+/* Every pair of the baskets on disk: the items that are in some basket
+ * are the subjects, in label order. */
+static void
+count_pairs_streamed(struct learn *L, struct counts_out *co)
+{
+	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
+	uint32_t *newid, n;
+	struct counts_rows cr = { co, L };
+
+	for (uint32_t lab = 0; lab < L->nitems; lab++)
+		keep[lab] = L->icnt[lab] > 0;
+	n = stream_subjects(L, keep, &newid);
+	free(keep);
+	bstream_prune(&L->bs, newid, n);
+	free(newid);
+	L->pairs = bstream_rows(&L->bs, L->o->memory, count_row_streamed, &cr);
+}
+
 static void
 write_counts(struct learn *L)
 {
@@ -1333,8 +1585,12 @@ write_counts(struct learn *L)
 		count_row(&co, "shard", shard, 0);
 	}
 	count_row(&co, "baskets", "", L->n);
-	bsk_index(&L->bk);
-	bsk_mine(&L->bk, 1, L->o->max_items, count_set, &co);
+	if (L->streamed) {
+		count_pairs_streamed(L, &co);
+	} else {
+		bsk_index(&L->bk);
+		bsk_mine(&L->bk, 1, L->o->max_items, count_set, &co);
+	}
 	count_items_upto(&co, L->nitems);
 	wr_close(&L->w);
 	out_close(L->fp);
@@ -1503,8 +1759,66 @@ rules_from_merged_sets(struct learn *L, const struct isets *st)
 	isets_free(&fs);
 }
 
+/* Each label's co-occurrence row from the merged pair counts, for
+ * --type upsell and substitute: both directions of every pair. */
 static void
-merge_counts(struct learn *L, int nfiles, char **files)
+merged_rows(struct learn *L, const struct pairs *pt)
+{
+	uint64_t *pos;
+
+	L->mstart = xcalloc((size_t)L->nitems + 2, sizeof *L->mstart);
+	for (size_t i = 0; i < pt->cap; i++) {
+		uint64_t k = pt->e[i].key;
+
+		if (k == PAIRS_EMPTY || k >> 32 == (k & UINT32_MAX))
+			continue;
+		L->mstart[L->label[k >> 32] + 1]++;
+		L->mstart[L->label[k & UINT32_MAX] + 1]++;
+	}
+	for (uint32_t a = 0; a < L->nitems; a++)
+		L->mstart[a + 1] += L->mstart[a];
+	L->mx = xreallocarray(NULL, L->mstart[L->nitems] + 1, sizeof *L->mx);
+	L->mc = xreallocarray(NULL, L->mstart[L->nitems] + 1, sizeof *L->mc);
+	pos = (uint64_t *)xmemdup(L->mstart, ((size_t)L->nitems + 1) *
+	    sizeof *pos);
+	for (size_t i = 0; i < pt->cap; i++) {
+		uint64_t k = pt->e[i].key;
+		uint32_t a, b;
+
+		if (k == PAIRS_EMPTY || k >> 32 == (k & UINT32_MAX))
+			continue;
+		a = L->label[k >> 32];
+		b = L->label[k & UINT32_MAX];
+		L->mx[pos[a]] = b;
+		L->mc[pos[a]++] = pt->e[i].count;
+		L->mx[pos[b]] = a;
+		L->mc[pos[b]++] = pt->e[i].count;
+	}
+	free(pos);
+}
+
+/* The co-occurrence row of label a (cnt[x] for the x in touched, as
+ * bsk_row gives it): from the baskets, or from merged counts. */
+static size_t
+cooc_row(const struct learn *L, uint32_t a, uint64_t *cnt, uint32_t *touched)
+{
+	size_t nt = 0;
+
+	if (!L->mstart)
+		return bsk_row(&L->bk, a, 0, cnt, touched);
+	for (uint64_t p = L->mstart[a]; p < L->mstart[a + 1]; p++) {
+		touched[nt++] = L->mx[p];
+		cnt[L->mx[p]] = L->mc[p];
+	}
+	return nt;
+}
+
+struct catalog;
+static void learn_upsell(struct learn *L, struct catalog *c);
+static void learn_subst(struct learn *L, struct catalog *c);
+
+static void
+merge_counts(struct learn *L, struct catalog *cat, int nfiles, char **files)
 {
 	struct merger mg;
 	struct rec *r = &mg.r;
@@ -1546,15 +1860,24 @@ merge_counts(struct learn *L, int nfiles, char **files)
 	L->icnt = xcalloc((size_t)L->nitems + 1, sizeof *L->icnt);
 	for (uint32_t i = 0; i < L->nitems && i < mg.capi; i++)
 		L->icnt[L->label[i]] = mg.icnt[i];
-	set_threshold(L);
-	open_output(L);
-	if (L->o->max_items == 2) {
-		L->pairs = mg.pt.n;
-		rules_from_pairs(L, &mg.pt);
+	if (L->o->type != T_CROSS) {
+		merged_rows(L, &mg.pt);
+		pairs_free(&mg.pt);
+		if (L->o->type == T_UPSELL)
+			learn_upsell(L, cat);
+		else
+			learn_subst(L, cat);
+	} else {
+		set_threshold(L);
+		open_output(L);
+		if (L->o->max_items == 2) {
+			L->pairs = mg.pt.n;
+			rules_from_pairs(L, &mg.pt);
+		} else {
+			rules_from_merged_sets(L, &mg.st);
+		}
+		close_output(L);
 	}
-	else
-		rules_from_merged_sets(L, &mg.st);
-	close_output(L);
 	free(mg.icnt);
 	free(mg.seen_shard);
 	pairs_free(&mg.pt);
@@ -1698,7 +2021,8 @@ learn_upsell(struct learn *L, struct catalog *c)
 	struct subj *s = xreallocarray(NULL, n + 1, sizeof *s);
 
 	set_threshold(L);
-	bsk_index(&L->bk);
+	if (!L->mstart)
+		bsk_index(&L->bk);
 	open_output(L);
 	for (uint32_t i = 0, g = 0; i < n; i++) {
 		uint32_t k = c->order[i];
@@ -1712,7 +2036,7 @@ learn_upsell(struct learn *L, struct catalog *c)
 	for (uint32_t i = 0; i < ns; i++) {
 		uint32_t p = s[i].row, nc = 0;
 		double lo = c->price[p], hi = lo * L->o->max_price_ratio;
-		size_t nt = bsk_row(&L->bk, s[i].label, 0, cnt, touched);
+		size_t nt = cooc_row(L, s[i].label, cnt, touched);
 
 		for (uint32_t j = s[i].grp; j < n && c->cat[c->order[j]] ==
 		    c->cat[p]; j++) {
@@ -1792,7 +2116,7 @@ static void
 srow_fill(const struct learn *L, struct srow *r, uint32_t a, uint64_t *cnt,
     uint32_t *touched)
 {
-	size_t nt = bsk_row(&L->bk, a, 0, cnt, touched);
+	size_t nt = cooc_row(L, a, cnt, touched);
 
 	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
 	r->x = (uint32_t *)xmemdup(touched, nt * sizeof *touched);
@@ -1886,7 +2210,8 @@ learn_subst(struct learn *L, struct catalog *c)
 	size_t nsc = 0, cap = 0, maxc = 1;
 
 	set_threshold(L);
-	bsk_index(&L->bk);
+	if (!L->mstart)
+		bsk_index(&L->bk);
 	for (uint32_t i = 0, j; i < n; i = j) {
 		for (j = i; j < n && c->cat[c->order[j]] == c->cat[c->order[i]]; j++)
 			;
@@ -1982,11 +2307,13 @@ main(int argc, char **argv)
 	if (o.uplift)
 		return uplift_learn_main(argc, argv);
 	learn_init(&L, &o);
+	if (o.type != T_CROSS && o.mode != M_COUNTS)
+		load_catalog(&L, &cat, o.catalog);
 	if (o.mode == M_MERGE) {
-		merge_counts(&L, argc - optind, argv + optind);
-	} else {
+		merge_counts(&L, &cat, argc - optind, argv + optind);
 		if (o.type != T_CROSS)
-			load_catalog(&L, &cat, o.catalog);
+			catalog_free(&cat);
+	} else {
 		read_orders(&L, argc - optind, argv + optind);
 		if (o.mode == M_COUNTS)
 			write_counts(&L);
@@ -1996,7 +2323,7 @@ main(int argc, char **argv)
 			learn_upsell(&L, &cat);
 		else
 			learn_subst(&L, &cat);
-		if (o.type != T_CROSS)
+		if (o.type != T_CROSS && o.mode != M_COUNTS)
 			catalog_free(&cat);
 	}
 	report(&L);

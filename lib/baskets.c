@@ -162,6 +162,23 @@ sort_lines(struct bsk_line *v, size_t n)
 	}
 }
 
+size_t
+bsk_net(struct bsk_line *v, size_t n)
+{
+	size_t k = 0;
+
+	sort_lines(v, n);
+	for (size_t i = 0, j; i < n; i = j) {
+		float q = 0;
+
+		for (j = i; j < n && v[j].item == v[i].item; j++)
+			q += v[j].q;
+		v[k].item = v[i].item;
+		v[k++].q = q;
+	}
+	return k;
+}
+
 /* Quantities cost memory only once one differs from 1 (or an item comes
  * twice in a run): most logs sell one of each. */
 static void

@@ -99,6 +99,11 @@ void bsk_free(struct baskets *b);
 /* One order line. Basket ids should be dense (bkeys). */
 void bsk_add(struct baskets *b, uint32_t basket, uint32_t item, double qty);
 
+/* Sorts n lines by item and nets them in place: the distinct items, each
+ * with its quantities summed in the order flush_run sums them (so a run
+ * netted here is netted as bsk_add nets it); returns how many. */
+size_t bsk_net(struct bsk_line *v, size_t n);
+
 /*
  * Makes the baskets, each one's items ascending. label maps item ids to
  * the ids used from now on (NULL: unchanged), all < nitems. weight, when not NULL, gives each

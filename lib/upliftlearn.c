@@ -12,6 +12,7 @@
 
 #include "uplift.h"
 #include "xsell.h"
+#include "xsum.h"
 
 #define SEP 0x1f
 
@@ -22,20 +23,29 @@ const char uplift_learn_usage[] =
     "xsell-learn --uplift [--segment-by COL[:EDGES],...] "
     "[--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K] "
     "[--outcome converted|revenue] [--l2 L] [--min-effect E] "
-    "[--high-base B] [-jqv] [-o FILE] [FILE ...]";
+    "[--high-base B] [--counts | --merge] [-jqv] [-o FILE] [FILE ...]";
 
 struct opts {
 	struct uplift_spec spec;
 	int learner, outcome;
 	double min_per_arm, k, l2, min_effect, high_base;
 	int have_high_base, json;
+	int counts, merge;	/* partial sums out, or in */
 	const char *out;
+};
+
+/* An arm's sums while reading: exact (xsum.h), so that they do not
+ * depend on the order of the events and partial sums merge to the bit. */
+struct xarm {
+	double n;
+	xsum sum, sumsq;
 };
 
 /* A (candidate, segment) or (candidate, profile) cell: both arms. */
 struct cell {
 	uint32_t cand, seg;
 	struct uplift_arm arm[2];	/* [0] control, [1] treatment */
+	struct xarm xa[2];		/* the same while reading */
 };
 
 struct cells {
@@ -64,6 +74,7 @@ struct learn {
 	int *seg_band;		/* segment x spec column: band, -1 missing */
 	size_t seg_cap;
 	struct uplift_arm (*candarm)[2];
+	struct xarm (*candx)[2];
 	size_t cand_cap;
 	struct cells cells, pcells;
 	struct profiles prof;
@@ -71,7 +82,6 @@ struct learn {
 	uint64_t rows, skipped, nocand;
 	struct uplift_arm pooled_c;	/* every control event */
 	uint64_t fallbacks, glm_failed;
-	double ysq;		/* sum of y^2: bounds every arm's sum and sumsq */
 };
 
 /* ---- options ---- */
@@ -102,6 +112,8 @@ const struct option uplift_learn_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "counts", no_argument, NULL, 'C' },
+	{ "merge", no_argument, NULL, 'G' },
 	{ NULL, 0, NULL, 0 }
 };
 const int uplift_learn_nopts = 9;
@@ -153,6 +165,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 			    1e300);
 			o->have_high_base = 1;
 			break;
+		case 'C':
+		case 'G':
+			if (o->counts || o->merge)
+				die(XS_USAGE, "--counts and --merge exclude each other");
+			*(c == 'C' ? &o->counts : &o->merge) = 1;
+			break;
 		case 'o':
 			o->out = optarg;
 			break;
@@ -174,6 +192,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 			usage(stderr, XS_USAGE);
 		}
 	}
+	if ((o->counts || o->merge) && o->learner == L_LOGIT)
+		die(XS_USAGE, "--learner logistic-t does not merge: its fit "
+		    "depends on the order profiles are first seen in; use t or x");
 }
 
 /* ---- cells ---- */
@@ -214,11 +235,19 @@ cells_get(struct cells *cs, uint32_t cand, uint32_t seg)
 }
 
 static void
-arm_add(struct uplift_arm *a, double y)
+arm_add(struct xarm *a, double y)
 {
 	a->n += 1;
-	a->sum += y;
-	a->sumsq += y * y;
+	if (!xsum_add(&a->sum, xsum_of(y)) || !xsum_add(&a->sumsq, xsum_of(y * y)))
+		die(XS_INPUT, "outcome sums past 2^62");
+}
+
+static void
+arm_of(struct uplift_arm *to, const struct xarm *a)
+{
+	to->n = a->n;
+	to->sum = xsum_double(a->sum);
+	to->sumsq = xsum_double(a->sumsq);
 }
 
 /* ---- reading events ---- */
@@ -368,6 +397,21 @@ row_outcome(const struct learn *l)
 	return y;
 }
 
+static uint32_t
+cand_get(struct learn *l, const char *s, size_t n)
+{
+	uint32_t cand = intern_put(&l->cand, s, n);
+
+	if (cand >= l->cand_cap) {
+		size_t old = l->cand_cap;
+
+		l->cand_cap = l->cand_cap ? 2 * l->cand_cap : 256;
+		l->candx = xreallocarray(l->candx, l->cand_cap, sizeof *l->candx);
+		memset(l->candx + old, 0, (l->cand_cap - old) * sizeof *l->candx);
+	}
+	return cand;
+}
+
 static void
 read_row(struct learn *l)
 {
@@ -384,29 +428,45 @@ read_row(struct learn *l)
 		return;
 	}
 	y = row_outcome(l);
-	l->ysq += y * y;
-	if (!isfinite(l->ysq))
-		num_overflow(rec_where(&l->r), "revenue");
-	cand = intern_put(&l->cand, l->r.f[l->cand_col], l->r.len[l->cand_col]);
-	if (cand >= l->cand_cap) {
-		size_t old = l->cand_cap;
-
-		l->cand_cap = l->cand_cap ? 2 * l->cand_cap : 256;
-		l->candarm = xreallocarray(l->candarm, l->cand_cap,
-		    sizeof *l->candarm);
-		memset(l->candarm + old, 0, (l->cand_cap - old) *
-		    sizeof *l->candarm);
-	}
-	arm_add(&l->candarm[cand][arm], y);
-	if (arm == 0)
-		arm_add(&l->pooled_c, y);
+	if (!(fabs(y) < 2147483648.0))
+		die(XS_INPUT, "%s: column '%s': out of range: \"%.40s\"",
+		    rec_where(&l->r), l->o->outcome == O_REVENUE ? "revenue" :
+		    "converted", l->r.f[l->y_col]);
+	cand = cand_get(l, l->r.f[l->cand_col], l->r.len[l->cand_col]);
+	arm_add(&l->candx[cand][arm], y);
 	if (l->o->spec.ncols == 0)
 		return;
 	seg = seg_get(l);
-	arm_add(&cells_get(&l->cells, cand, seg)->arm[arm], y);
+	arm_add(&cells_get(&l->cells, cand, seg)->xa[arm], y);
 	if (l->o->learner == L_LOGIT)
-		arm_add(&cells_get(&l->pcells, cand, prof_get(l, seg))->arm[arm],
+		arm_add(&cells_get(&l->pcells, cand, prof_get(l, seg))->xa[arm],
 		    y);
+}
+
+/* The arms as the estimators take them, from the exact sums; the pooled
+ * control arm is every candidate's control events. */
+static void
+arms_finish(struct learn *l)
+{
+	struct xarm pooled = { 0, 0, 0 };
+
+	l->candarm = xreallocarray(l->candarm, l->cand_cap + 1,
+	    sizeof *l->candarm);
+	for (uint32_t c = 0; c < l->cand.n; c++) {
+		for (int a = 0; a < 2; a++)
+			arm_of(&l->candarm[c][a], &l->candx[c][a]);
+		pooled.n += l->candx[c][0].n;
+		if (!xsum_add(&pooled.sum, l->candx[c][0].sum) ||
+		    !xsum_add(&pooled.sumsq, l->candx[c][0].sumsq))
+			die(XS_INPUT, "outcome sums past 2^62");
+	}
+	arm_of(&l->pooled_c, &pooled);
+	for (size_t i = 0; i < l->cells.ix.n; i++)
+		for (int a = 0; a < 2; a++)
+			arm_of(&l->cells.c[i].arm[a], &l->cells.c[i].xa[a]);
+	for (size_t i = 0; i < l->pcells.ix.n; i++)
+		for (int a = 0; a < 2; a++)
+			arm_of(&l->pcells.c[i].arm[a], &l->pcells.c[i].xa[a]);
 }
 
 static void
@@ -961,6 +1021,224 @@ write_model(struct learn *l, FILE *fp)
 	free(have);
 }
 
+/* ---- partial sums: --counts writes them, --merge reads them ---- */
+
+static const char *const sums_cols[] = {
+	"kind", "candidate_id", "segment", "arm", "n", "sum", "sumsq"
+};
+static const char *const arm_words[] = { "control", "treatment", NULL };
+
+/* What the sums depend on: --merge must be given the same. */
+static void
+sums_options(const struct learn *l, struct buf *b)
+{
+	struct buf spec;
+
+	buf_init(&spec);
+	uplift_spec_text(&l->o->spec, &spec);
+	buf_reset(b);
+	buf_printf(b, "outcome=%s segment-by=%s", l->o->outcome == O_REVENUE ?
+	    "revenue" : "converted", buf_str(&spec));
+	buf_free(&spec);
+}
+
+static void
+sums_row(struct wr *w, const char *kind, const char *cand, const char *seg,
+    int arm, const struct xarm *a)
+{
+	char n[NUM_BUF], s1[48], s2[48];
+	char *v[7];
+
+	num_fmt(a->n, n);
+	v[0] = (char *)kind;
+	v[1] = (char *)cand;
+	v[2] = (char *)seg;
+	v[3] = arm < 0 ? "" : (char *)arm_words[arm];
+	v[4] = n;
+	v[5] = arm < 0 ? "" : xsum_fmt(a->sum, s1);
+	v[6] = arm < 0 ? "" : xsum_fmt(a->sumsq, s2);
+	wr_row(w, v, NULL);
+}
+
+/*
+ * Each candidate's and each cell's arms, exact (sums in units of 2^-64),
+ * and the events read: --merge adds any number of such streams and
+ * writes the model one process over all their events would.
+ */
+static void
+write_sums(struct learn *l, FILE *fp)
+{
+	struct wr w;
+	struct buf b;
+	struct xarm n = { 0, 0, 0 };
+
+	buf_init(&b);
+	wr_open(&w, fp, l->o->json, 7, (char *const *)sums_cols);
+	for (int k = 4; k < 7; k++)
+		wr_type(&w, k, WR_STR);
+	sums_options(l, &b);
+	sums_row(&w, "options", "", buf_str(&b), -1, &n);
+	n.n = (double)l->rows;
+	sums_row(&w, "events", "", "", -1, &n);
+	n.n = (double)l->skipped;
+	sums_row(&w, "skipped", "", "", -1, &n);
+	n.n = (double)l->nocand;
+	sums_row(&w, "nocand", "", "", -1, &n);
+	for (uint32_t c = 0; c < l->cand.n; c++)
+		for (int a = 0; a < 2; a++)
+			if (l->candx[c][a].n > 0)
+				sums_row(&w, "candidate", intern_str(&l->cand, c), "",
+				    a, &l->candx[c][a]);
+	for (size_t i = 0; l->o->spec.ncols && i < l->cells.ix.n; i++) {
+		const struct cell *c = &l->cells.c[i];
+
+		for (int a = 0; a < 2; a++)
+			if (c->xa[a].n > 0)
+				sums_row(&w, "cell", intern_str(&l->cand, c->cand),
+				    intern_str(&l->seg, c->seg), a, &c->xa[a]);
+	}
+	wr_close(&w);
+	buf_free(&b);
+}
+
+/* The segment of a key read back (labels joined by SEP), its bands
+ * found from the labels. */
+static uint32_t
+seg_put(struct learn *l, const char *key, size_t n)
+{
+	const struct uplift_spec *s = &l->o->spec;
+	uint32_t id, before = l->seg.n;
+	int parts = 1;
+
+	for (size_t i = 0; i < n; i++)
+		parts += key[i] == SEP;
+	if (parts != s->ncols)
+		die(XS_INPUT, "%s: column 'segment': %d values for %d "
+		    "--segment-by columns", rec_where(&l->r), parts, s->ncols);
+	id = intern_put(&l->seg, key, n);
+	if (l->seg.n == before)
+		return id;
+	if (id >= l->seg_cap) {
+		l->seg_cap = l->seg_cap ? 2 * l->seg_cap : 256;
+		l->seg_band = xreallocarray(l->seg_band,
+		    l->seg_cap * (size_t)(s->ncols + 1), sizeof *l->seg_band);
+	}
+	for (int i = 0; i < s->ncols; i++) {
+		const struct useg_col *c = &s->col[i];
+		size_t pn;
+		const char *p = seg_part(&l->seg, id, i, &pn);
+		int band = pn == 0 ? -1 : 0;
+
+		if (pn && c->nedges) {
+			for (band = 0; band <= c->nedges; band++)
+				if (strlen(c->label[band]) == pn &&
+				    memcmp(c->label[band], p, pn) == 0)
+					break;
+			if (band > c->nedges)
+				die(XS_INPUT, "%s: column 'segment': \"%.*s\" is no "
+				    "band of %s", rec_where(&l->r), (int)pn, p,
+				    c->name);
+		}
+		l->seg_band[id * (size_t)s->ncols + i] = band;
+	}
+	return id;
+}
+
+static void
+sums_add(struct learn *l, struct xarm *to, const int *col)
+{
+	const struct rec *r = &l->r;
+	int64_t n;
+	xsum a, b;
+
+	if (num_parse_int(r->f[col[4]], r->len[col[4]], &n) || n < 0)
+		die(XS_INPUT, "%s: column 'n': not a count: \"%.40s\"",
+		    rec_where(r), r->f[col[4]]);
+	if (!xsum_parse(r->f[col[5]], r->len[col[5]], &a) ||
+	    !xsum_parse(r->f[col[6]], r->len[col[6]], &b))
+		die(XS_INPUT, "%s: columns 'sum' and 'sumsq': not sums in "
+		    "units of 2^-64", rec_where(r));
+	to->n += (double)n;
+	if (!xsum_add(&to->sum, a) || !xsum_add(&to->sumsq, b))
+		die(XS_INPUT, "%s: outcome sums past 2^62", rec_where(r));
+}
+
+static uint64_t
+sums_count(const struct learn *l, const int *col)
+{
+	int64_t n;
+
+	if (num_parse_int(l->r.f[col[4]], l->r.len[col[4]], &n) || n < 0)
+		die(XS_INPUT, "%s: column 'n': not a count: \"%.40s\"",
+		    rec_where(&l->r), l->r.f[col[4]]);
+	return (uint64_t)n;
+}
+
+/* --merge: the arms from partial sums instead of events. */
+static void
+read_sums(struct learn *l, int nfiles, char **files)
+{
+	struct rec *r = &l->r;
+	struct buf want;
+	int col[7], nopts = 0;
+
+	buf_init(&want);
+	sums_options(l, &want);
+	rec_open(r, nfiles, files);
+	for (int k = 0; k < 7; k++)
+		col[k] = rec_need(r, sums_cols[k]);
+	while (rec_next(r) == REC_ROW) {
+		const char *kind = r->f[col[0]];
+		uint32_t cand;
+		int arm;
+
+		if (strcmp(kind, "kind") == 0)	/* streams concatenated */
+			continue;
+		if (strcmp(kind, "options") == 0) {
+			if (strcmp(r->f[col[2]], buf_str(&want)) != 0)
+				die(XS_INPUT, "%s: summed with \"%s\", merging with "
+				    "\"%s\"", rec_where(r), r->f[col[2]],
+				    buf_str(&want));
+			nopts++;
+			continue;
+		}
+		if (strcmp(kind, "events") == 0) {
+			l->rows += sums_count(l, col);
+			continue;
+		}
+		if (strcmp(kind, "skipped") == 0) {
+			l->skipped += sums_count(l, col);
+			continue;
+		}
+		if (strcmp(kind, "nocand") == 0) {
+			l->nocand += sums_count(l, col);
+			continue;
+		}
+		if (strcmp(kind, "candidate") != 0 && strcmp(kind, "cell") != 0)
+			die(XS_INPUT, "%s: column 'kind': \"%.40s\" is not options, "
+			    "events, skipped, nocand, candidate or cell",
+			    rec_where(r), kind);
+		if (r->len[col[1]] == 0)
+			die(XS_INPUT, "%s: column 'candidate_id': missing",
+			    rec_where(r));
+		arm = strcmp(r->f[col[3]], "treatment") == 0 ? 1 :
+		    strcmp(r->f[col[3]], "control") == 0 ? 0 : -1;
+		if (arm < 0)
+			die(XS_INPUT, "%s: column 'arm': \"%.40s\" is not control or "
+			    "treatment", rec_where(r), r->f[col[3]]);
+		cand = cand_get(l, r->f[col[1]], r->len[col[1]]);
+		if (strcmp(kind, "candidate") == 0)
+			sums_add(l, &l->candx[cand][arm], col);
+		else
+			sums_add(l, &cells_get(&l->cells, cand, seg_put(l,
+			    r->f[col[2]], r->len[col[2]]))->xa[arm], col);
+	}
+	if (nopts == 0)
+		die(XS_INPUT, "%s: not partial sums of xsell-learn --uplift "
+		    "--counts (no options row)", r->name ? r->name : "<stdin>");
+	buf_free(&want);
+}
+
 static void
 learn_free(struct learn *l)
 {
@@ -969,6 +1247,7 @@ learn_free(struct learn *l)
 	intern_free(&l->seg);
 	free(l->seg_band);
 	free(l->candarm);
+	free(l->candx);
 	free(l->seg_ix);
 	cells_free(&l->cells);
 	cells_free(&l->pcells);
@@ -996,9 +1275,17 @@ uplift_learn_main(int argc, char **argv)
 	prof_init(&l.prof, &o.spec);
 	buf_init(&l.key);
 	buf_init(&l.pkey);
-	read_events(&l, argc - optind, argv + optind);
+	if (o.merge)
+		read_sums(&l, argc - optind, argv + optind);
+	else
+		read_events(&l, argc - optind, argv + optind);
 	fp = out_open(o.out);
-	write_model(&l, fp);
+	if (o.counts) {
+		write_sums(&l, fp);
+	} else {
+		arms_finish(&l);
+		write_model(&l, fp);
+	}
 	out_close(fp);
 	/* xsell-rank --assignments logs a context offered nothing as one
 	 * row without a candidate: not an event, not an error. */

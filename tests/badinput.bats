@@ -72,6 +72,11 @@ setup_file() {
 	mk audit 'subject_id\tlinked_id\tupdated' 'P1\tP2\t@D'
 	mk events 'context_id\tcandidate_id\tgroup\tconverted\trevenue' \
 	    'C1\tP1\ttreatment\t1\t@N'
+	# partial sums, as --counts writes them, read by --merge
+	mk asums 'kind\tgroup\tcandidate_id\timpressions\tconversions\trevenue\tmargin' \
+	    'cell\t\tP1\t@N\t0\t0\t0'
+	mk usums 'kind\tcandidate_id\tsegment\tarm\tn\tsum\tsumsq' \
+	    'candidate\tP1\t\ttreatment\t@N\t0\t0'
 	printf 'subject_id\tlinked_id\nP1\tP2\n' > "$IN/rel.tsv"
 	printf 'context_id\tts\n' > "$IN/hist-header"
 	printf 'subject_id\tlinked_id\nP\0001\tP2\n' > "$IN/rel-nul"
@@ -390,6 +395,33 @@ table() {
 	0 | xsell-qualify -q --relations $IN/rel.tsv --rules $IN/qualify/empty | qualify/good | - | context_id\tcandidate_id\tsource\ttype\tsubject_id\tsegment\nP1\tP2\tmanaged\tcross_sell\tP1\tx
 	0 | xsell-learn -q --type upsell --basket order --catalog $IN/learn/empty | learn/good  | - | subject_id\tlinked_id\ttype\tsource\tposition\tcount\tsubject_count\tlinked_count\tbaskets\tsupport\tconfidence\tlift\tprice_ratio\tmargin
 	3 | xsell-learn -q --merge                                  | learn/empty | empty: not a count stream
+	EOF
+}
+
+# The partial sums that xsell-audit --merge and xsell-learn --uplift
+# --merge read: a stream without its options row is no stream.
+@test "partial sums (--merge): bad input" {
+	table <<-'EOF'
+	3 | xsell-audit -q --merge --events       | asums/empty          | empty: not partial sums of xsell-audit --counts \(0 options rows, 0 events rows\)$
+	3 | xsell-audit -q --merge --events       | asums/header-only    | header-only: not partial sums of xsell-audit --counts
+	3 | xsell-audit -q --merge --events       | asums/good           | good: not partial sums of xsell-audit --counts \(0 options rows, 0 events rows\)$
+	3 | xsell-audit -q --merge --events       | asums/no-required    | no-required: missing required column 'kind' \(found: foo, bar\)$
+	3 | xsell-audit -q --merge --events       | asums/dup-header     | dup-header:1: duplicate column 'kind'$
+	3 | xsell-audit -q --merge --events       | asums/nul            | nul:2: NUL byte$
+	3 | xsell-audit -q --merge --events       | asums/line-10mb      | line-10mb:2: expected 7 fields, found 1$
+	3 | xsell-audit -q --merge --events       | asums/num1e999       | num1e999:2: column 'impressions': not a count: "1e999"$
+	3 | xsell-audit -q --merge --events       | asums/numnan         | numnan:2: column 'impressions': not a count: "nan"$
+	3 | xsell-audit -q --merge --events       | asums/num0x10        | num0x10:2: column 'impressions': not a count: "0x10"$
+	3 | xsell-audit -q --merge --events       | asums/json-nested    | json-nested:2: column 'kind': "\{"a":\[1\]\}" is not options, events or cell$
+	3 | xsell-audit -q --merge --events       | events/good          | good: missing required column 'kind'
+	3 | xsell-learn -q --uplift --merge       | usums/empty          | empty: not partial sums of xsell-learn --uplift --counts \(no options row\)$
+	3 | xsell-learn -q --uplift --merge       | usums/good           | good: not partial sums of xsell-learn --uplift --counts \(no options row\)$
+	3 | xsell-learn -q --uplift --merge       | usums/no-required    | no-required: missing required column 'kind' \(found: foo, bar\)$
+	3 | xsell-learn -q --uplift --merge       | usums/nul            | nul:2: NUL byte$
+	3 | xsell-learn -q --uplift --merge       | usums/num1e999       | num1e999:2: column 'n': not a count: "1e999"$
+	3 | xsell-learn -q --uplift --merge       | usums/num-0          | num-0: not partial sums of xsell-learn --uplift --counts
+	3 | xsell-learn -q --uplift --merge       | usums/json-array-line | json-array-line:2: not a JSON object$
+	3 | xsell-learn -q --uplift --merge       | events/good          | good: missing required column 'kind'
 	EOF
 }
 

@@ -78,6 +78,10 @@ audit_all() {
 2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --events e.tsv|--plan reads no input
 2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --arms 3 --split a=0.5,control=0.5|--arms and --split both say how many arms
 2|--plan --baseline 0.05 --mde 0.1 --traffic 100 --split a=0.5,b=0.5|option --split: no share for the control arm 'control'
+2|--events e.tsv --counts --merge|--counts and --merge exclude each other
+2|--counts relations.tsv|--counts and --merge belong to --events (offer performance)
+2|--experiment --events e.tsv --merge|--counts and --merge belong to --events (offer performance)
+2|--events e.tsv --counts --report|--counts writes partial sums, not a report
 2|--plan --baseline 0.5 --mde 1 --traffic 100|option --mde: a rate of 0.5 x (1 + 1) = 1 is not between 0 and 1
 2|--plan --baseline 0.05 --mde 0 --traffic 100|option --mde: 0 is no change to detect
 2|--plan --baseline 0.05 --mde 0.1 --traffic 0/day|option --traffic: 0/day is not a number of contexts a day
@@ -502,6 +506,47 @@ candidate\tP1\tP3\t20\t1\tunprofitable')"
 	assert_output "xsell-audit: e.tsv:2: column 'converted': not 0 or 1: \"yes\""
 }
 
+@test "offers: revenue and margin are exact sums, the same bits in any line order" {
+	printf 'context_id\tcandidate_id\trevenue\tmargin\n1\tA\t0.1\t0.1\n2\tA\t0.2\t0.2\n3\tA\t0.3\t0.3\n' > e.tsv
+	{ head -1 e.tsv; tail -n +2 e.tsv | sort -r; } > r.tsv
+	run -0 --separate-stderr xsell-audit --events e.tsv
+	# Added in line order as doubles, 0.1 + 0.2 + 0.3 was 0.6000000000000001.
+	[ "${lines[2]}" = "candidate	A	3	0	0	0	0.5614970317550455	0.6	0.6	0.19999999999999998	" ]
+	xsell-audit --events r.tsv | cmp - <(xsell-audit --events e.tsv)
+}
+
+@test "offers: --counts writes exact partial sums; --merge of the pieces equals one process" {
+	printf 'context_id\tcandidate_id\tgroup\tconverted\trevenue\tmargin\tchannel\n1\tA\ttreatment\t1\t0.1\t0.05\tweb\n2\tA\ttreatment\t1\t0.2\t-0.5\tapp\n3\tB\ttreatment\t0\t\t\tweb\n4\tA\tcontrol\t1\t5\t1\tweb\n' > e.tsv
+	run -0 xsell-audit --events e.tsv --counts
+	assert_output - <<'EOF'
+kind	group	candidate_id	impressions	conversions	revenue	margin
+options	by=none					
+events	margin		4	1		
+cell		A	2	2	5534023222112865792	-8301034833169298176
+cell		B	1	0	0	0
+EOF
+	for opts in "" "--by channel --what-if acceptance=0.5"; do
+		{ head -2 e.tsv | xsell-audit --events - --counts $opts
+		  sed 2d e.tsv | xsell-audit --events - --counts $opts; } > sums.tsv
+		xsell-audit --events sums.tsv --merge $opts > merged.tsv
+		xsell-audit --events e.tsv $opts | cmp - merged.tsv
+	done
+	run xsell-audit --events sums.tsv --merge
+	assert_failure 3
+	assert_output --partial 'sums.tsv:2: summed with "by=channel", merging with "by=none"'
+	run xsell-audit --events e.tsv --merge
+	assert_failure 3
+	assert_output --partial "missing required column 'kind'"
+	printf 'kind\tgroup\tcandidate_id\timpressions\tconversions\trevenue\tmargin\n' > empty.tsv
+	run xsell-audit --events empty.tsv --merge
+	assert_failure 3
+	assert_output "xsell-audit: empty.tsv: not partial sums of xsell-audit --counts (0 options rows, 0 events rows)"
+	printf 'options\tby=none\t\t\t\t\t\ncell\t\tA\t1\t0\t0.5\t0\n' >> empty.tsv
+	run xsell-audit --events empty.tsv --merge
+	assert_failure 3
+	assert_output "xsell-audit: empty.tsv:3: column 'revenue': not a sum in units of 2^-64: \"0.5\""
+}
+
 @test "offers: --report and --html show acceptance with intervals" {
 	run -0 xsell-audit --events events.tsv --by channel --report --html p.html
 	assert_output --partial "Acceptance by group (%), 95% Wilson intervals"
@@ -919,7 +964,8 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 
 # Table: the options, the error. A total that overflows used to crash the
 # formatter (orders) or print nothing (events); now exit 3 at the row that
-# overflowed, and nothing on stdout. Sums of magnitudes are what is
+# overflowed, and nothing on stdout (offer performance sums exactly, so a
+# value of 2^62 or more is out of range at its own row). Sums of magnitudes are what is
 # checked, so 1e308 and -1e308 are too large although they cancel.
 @test "totals past the largest double are exit 3 naming the column and row" {
 	printf 'order_id\tproduct_id\tquantity\tprice\nO1\tP7\t1\t1e308\nO2\tP7\t1\t1e308\n' > o1.tsv
@@ -937,8 +983,8 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 --catalog catalog.tsv --orders o1.tsv relations.tsv|xsell-audit: o1.tsv:3: column 'price': sum out of range
 --catalog catalog.tsv --orders o2.tsv relations.tsv|xsell-audit: o2.tsv:2: column 'price': sum out of range
 --catalog catalog.tsv --orders o3.tsv relations.tsv|xsell-audit: o3.tsv:3: column 'price': sum out of range
---events e1.tsv|xsell-audit: e1.tsv:3: column 'revenue': sum out of range
---events e2.tsv|xsell-audit: e2.tsv:3: column 'margin': sum out of range
+--events e1.tsv|xsell-audit: e1.tsv:2: column 'revenue': out of range: 1e+308
+--events e2.tsv|xsell-audit: e2.tsv:2: column 'margin': out of range: -1e+308
 --experiment --events e3.tsv|xsell-audit: e3.tsv:2: column 'revenue': sum out of range
 EOF
 }

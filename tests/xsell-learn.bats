@@ -330,6 +330,27 @@ EOF
 	done
 }
 
+@test "upsell and substitute: shards merged equal one process, byte for byte" {
+	random_orders 12 3000 60 > o.tsv
+	awk 'BEGIN { OFS = "\t"; srand(5)
+		print "product_id", "category", "price", "cost", "status"
+		for (p = 0; p < 64; p++)
+			print "p" p, "cat" p % 5, (p % 7 ? int(10 + rand() * 100) : ""),
+			    int(5 + rand() * 10), (p % 11 ? "active" : "inactive") }' > cat.tsv
+	for opts in "--type upsell" "--type upsell --basket order --min-count 2 --top 3" \
+	    "--type substitute" "--type substitute --half-life 20 --now 2024-12-31"; do
+		xsell-learn $opts --catalog cat.tsv o.tsv > one.tsv
+		[ "$(wc -l < one.tsv)" -gt 50 ]
+		# The count streams are pair counts: no catalog needed for them.
+		for i in 1 2 3 4; do
+			xsell-learn $opts --counts --shard $i/4 o.tsv > counts.$i
+		done
+		xsell-learn $opts --catalog cat.tsv --merge counts.* | cmp - one.tsv
+	done
+	# --type upsell counts customer baskets, as its rules do.
+	xsell-learn --type upsell --counts o.tsv | cmp - <(xsell-learn --counts --basket customer o.tsv)
+}
+
 @test "shards merged with GNU parallel equal one process" {
 	if ! command -v parallel > /dev/null; then
 		skip "GNU parallel is not installed (apt-get install parallel); the shell loop test covers merging"
@@ -339,6 +360,69 @@ EOF
 	parallel --will-cite -j 2 xsell-learn --counts --shard {}/4 -o counts.{} o.tsv ::: 1 2 3 4
 	xsell-learn --min-count 2 --merge counts.1 counts.2 counts.3 counts.4 > merged.tsv
 	cmp one.tsv merged.tsv
+}
+
+@test "grouped lines: pairs counted from disk in blocks, the same bytes for any --memory and line order" {
+	random_orders 11 3000 30 > o.tsv
+	# Sorted by order id as bytes, ascending and descending: grouped.
+	{ head -1 o.tsv; tail -n +2 o.tsv | sort -s -t "$(printf '\t')" -k1,1; } > up.tsv
+	{ head -1 o.tsv; tail -n +2 o.tsv | sort -s -t "$(printf '\t')" -k1,1r; } > down.tsv
+	# o10 after o9: not in order, so held in memory, as are shuffled lines.
+	{ head -1 o.tsv; tail -n +2 o.tsv | sort -t "$(printf '\t')" -k2,2 -k1,1; } > mixed.tsv
+	for opts in "--min-count 2 --measures all" "--half-life 30 --max-basket 5" \
+	    "--counts" "--counts --half-life 30 --now 2024-12-31" "--basket customer --min-count 2"; do
+		xsell-learn $opts mixed.tsv > want
+		[ "$(wc -l < want)" -gt 100 ]
+		for f in o up down; do
+			for mem in 1 100 4K 64M; do
+				xsell-learn --memory $mem $opts $f.tsv | cmp - want
+			done
+		done
+	done
+	run xsell-learn -v up.tsv
+	refute_output --partial "held in memory"
+	run xsell-learn -v o.tsv
+	assert_line 'xsell-learn: order_id "o10" after "o9": the lines are not sorted by order_id, so the baskets are held in memory (sort them by order_id to keep memory flat)'
+}
+
+@test "grouped lines: keys of digits in numeric order are grouped too; a key that comes back is not" {
+	printf 'order_id\tproduct_id\n9\tA\n9\tB\n10\tA\n10\tB\n11\tB\n11\tA\n' > up.tsv
+	run xsell-learn --all-rules -v up.tsv
+	assert_success
+	refute_output --partial "held in memory"
+	assert_line "A	B	cross_sell	learned	1	3	3	3	3	1	1	1"
+	printf 'order_id\tproduct_id\n9\tA\n10\tA\n9\tB\n10\tB\n' > back.tsv
+	run xsell-learn --all-rules -v back.tsv
+	assert_success
+	assert_line 'xsell-learn: order_id "9" after "10": the lines are not sorted by order_id, so the baskets are held in memory (sort them by order_id to keep memory flat)'
+	assert_line "A	B	cross_sell	learned	1	2	2	2	2	1	1	1"
+}
+
+@test "grouped lines: the temporary file is in TMPDIR and gone at the end" {
+	awk 'BEGIN { print "order_id\tproduct_id"
+		for (o = 100000; o < 160000; o++) for (i = 0; i < 3; i++) print o "\tp" (o * 7 + i * 13) % 500 }' > o.tsv
+	mkdir tmp
+	TMPDIR=$PWD/tmp xsell-learn --min-count 5 o.tsv > a.tsv
+	[ "$(wc -l < a.tsv)" -gt 10 ]
+	[ -z "$(ls -A tmp)" ]
+	TMPDIR=$PWD/none run xsell-learn o.tsv
+	assert_failure 4
+	assert_output "xsell-learn: temporary file in $PWD/none: No such file or directory"
+}
+
+@test "grouped lines: peak memory stays flat as the lines grow tenfold" {
+	# 20 k and 200 k orders of 4 lines over 2000 products, in order.
+	for n in 20000 200000; do
+		awk -v n=$n 'BEGIN { print "order_id\tproduct_id\tquantity"; srand(3)
+			for (o = 1; o <= n; o++) for (i = 0; i < 4; i++)
+				print o "\tp" int(2000 * rand() * rand()) "\t" 1 + (i == 2) }' > o$n.tsv
+		# The threshold a share of the baskets, as a shop would set it.
+		xsell-learn -v --memory 1M --min-count $((n / 4000)) o$n.tsv 2>&1 >/dev/null |
+		    sed -n 's/^xsell-learn: peak memory \([0-9.]*\) MB$/\1/p' > peak$n
+	done
+	# Holding the baskets took 4.6 and 19.5 MB.
+	awk -v a="$(cat peak20000)" -v b="$(cat peak200000)" 'BEGIN {
+		print a, b; exit !(a > 0 && b < a * 1.5 && b < a + 8) }'
 }
 
 @test "--counts: the count stream" {
@@ -402,10 +486,15 @@ EOF
 2|--max-items 1 five.tsv|option --max-items: 1 is not in [2, 64]
 2|--shard 3/2 five.tsv|option --shard: 3 is not in [1, 2]
 2|--shard 1 five.tsv|option --shard: "1" is not I/N
+2|--memory 0 five.tsv|option --memory: "0" is not a size from 1 byte to 1024G (a number, optionally followed by K, M or G)
+2|--memory 2X five.tsv|option --memory: "2X" is not a size
+2|--memory 1025G five.tsv|option --memory: "1025G" is not a size
 2|--basket cart five.tsv|option --basket: "cart" is not one of order, customer
 2|--now 2024-01-01 five.tsv|--now needs --half-life
 2|--counts --merge five.tsv|--counts and --merge exclude each other
 2|--type upsell five.tsv|--type upsell needs --catalog FILE
+2|--type substitute --merge five.tsv|--type substitute needs --catalog FILE
+2|--type upsell --catalog five.tsv --max-items 3 five.tsv|--type upsell takes no --max-items or --sort-by
 2|--catalog five.tsv five.tsv|--catalog is for --type upsell or substitute
 2|--bogus five.tsv|usage: xsell-learn
 EOF

@@ -193,6 +193,44 @@ savings plus >=36 sure_thing"
 	done
 }
 
+@test "--counts of pieces of the events, --merge: the model one process writes, byte for byte" {
+	"$GEN" -n 4000 -c 0.3 -s 9 > ev.tsv
+	{ printf 'y1\tcard\tpilot\t1\t0\tbasic\t5\n'; printf 'y2\t\tcontrol\t\t\tbasic\t5\n'; } >> ev.tsv
+	for opts in "--segment-by $SEG" "--learner x --segment-by $SEG" \
+	    "--outcome revenue --segment-by tier" ""; do
+		run --separate-stderr xsell-learn --uplift $opts ev.tsv
+		assert_failure 1
+		one=$output one_err=$stderr
+		rm -f sums.*
+		for k in 0 1 2; do
+			awk -v k=$k 'NR == 1 || NR % 3 == k' ev.tsv |
+			    xsell-learn -q --uplift --counts $opts > sums.$k || [ $? -eq 1 ]
+		done
+		run --separate-stderr xsell-learn --uplift --merge $opts sums.0 sums.1 sums.2
+		assert_failure 1
+		[ "$output" = "$one" ]
+		[ "$stderr" = "$one_err" ]
+	done
+	run -0 bash -c "head -5 sums.0 | cut -f1,3,5"
+	assert_output "kind	segment	n
+options	outcome=converted segment-by=	0
+events		$(awk 'NR > 1 && NR % 3 == 0' ev.tsv | wc -l)
+skipped		1
+nocand		0"
+	run xsell-learn --uplift --merge --segment-by tier sums.0
+	assert_failure 3
+	assert_output --partial 'sums.0:2: summed with "outcome=converted segment-by=", merging with "outcome=converted segment-by=tier"'
+	run xsell-learn --uplift --merge ev.tsv
+	assert_failure 3
+	assert_output --partial "missing required column 'kind'"
+	run xsell-learn --uplift --learner logistic-t --counts ev.tsv
+	assert_failure 2
+	assert_output "xsell-learn: --learner logistic-t does not merge: its fit depends on the order profiles are first seen in; use t or x"
+	run xsell-learn --uplift --counts --merge ev.tsv
+	assert_failure 2
+	assert_output "xsell-learn: --counts and --merge exclude each other"
+}
+
 @test "without --segment-by: candidate-level rows only, an empty segment_spec" {
 	run bash -o pipefail -c "xsell-learn --uplift $U/small.tsv | cut -f1-3,6-"
 	assert_success
@@ -263,8 +301,8 @@ xsell-learn: 42 events, 2 candidates, 3 segments, 4 cells, 4 fell back to the ca
 3|--segment-by region conv.tsv|xsell-learn: conv.tsv: missing required column 'region'
 3|conv.tsv|xsell-learn: conv.tsv:2: column 'converted': not 0 or 1: "2"
 3|--segment-by tenure:12 band.tsv|xsell-learn: band.tsv:2: column 'tenure': not a number: "long"
-3|--outcome revenue big.tsv|xsell-learn: big.tsv:2: column 'revenue': sum out of range
-3|--outcome revenue big2.tsv|xsell-learn: big2.tsv:3: column 'revenue': sum out of range
+3|--outcome revenue big.tsv|xsell-learn: big.tsv:2: column 'revenue': out of range: "1e308"
+3|--outcome revenue big2.tsv|xsell-learn: big2.tsv:2: column 'revenue': out of range: "1e154"
 3|--segment-by tier star.tsv|xsell-learn: star.tsv:2: column 'tier': the value '*' is kept for the candidate-level rows
 EOF
 }
