@@ -334,9 +334,15 @@ OUTPUTS=(
 # err.c is below every module: die() runs the cleanups registered with
 # xs_at_die (out.c's removal of its temporaries) and calls nothing in out.c.
 @test "lib: err.o needs nothing from out.o; out registers its cleanup" {
-	run nm -u "$ROOT/build/lib/err.o"
+	# what out.o defines, none of it wanted by err.o (a sanitizer build
+	# adds its own undefined names, such as __ubsan_handle_out_of_bounds)
+	local defs undef
+	defs=$(nm --defined-only -g "$ROOT/build/lib/out.o" | awk '{ print $3 }' | sort)
+	undef=$(nm -u "$ROOT/build/lib/err.o" | awk '{ print $2 }' | sort)
+	[ -n "$defs" ]
+	run comm -12 <(echo "$defs") <(echo "$undef")
 	assert_success
-	refute_output --regexp '(^|[ _])out_'
+	assert_output ""
 	run nm "$ROOT/build/lib/out.o"
 	assert_output --regexp ' U xs_at_die'
 }
