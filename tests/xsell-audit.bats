@@ -511,7 +511,10 @@ candidate\tP1\tP3\t20\t1\tunprofitable')"
 	{ head -1 e.tsv; tail -n +2 e.tsv | sort -r; } > r.tsv
 	run -0 --separate-stderr xsell-audit --events e.tsv
 	# Added in line order as doubles, 0.1 + 0.2 + 0.3 was 0.6000000000000001.
-	[ "${lines[2]}" = "candidate	A	3	0	0	0	0.5614970317550455	0.6	0.6	0.19999999999999998	" ]
+	# (the interval's upper bound, column 7, is left out: its last bit is
+	# the libm's, and musl's differs from glibc's)
+	[ "$(cut -f1-6,8- <<<"${lines[2]}")" = "candidate	A	3	0	0	0	0.6	0.6	0.19999999999999998	" ]
+	[[ "$(cut -f7 <<<"${lines[2]}")" == 0.56149703175504* ]]
 	xsell-audit --events r.tsv | cmp - <(xsell-audit --events e.tsv)
 }
 
