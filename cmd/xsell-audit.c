@@ -490,19 +490,11 @@ show_chart(struct rchart *c)
 static void
 show_heading(const char *s)
 {
-	if (as_report) {
-		fputs("== ", out);
-		term_puts(s, out);
-		fputs(" ==\n\n", out);
-	}
-	if (html)
-		html_heading(html, s);
+	report_heading(as_report ? out : NULL, html, s);
 }
 
 static void show_para(const char *fmt, ...) XS_PRINTF(1, 2);
 
-/* A summary line: the report, the page, and stderr in TSV mode (so a
- * pipeline keeps one table on stdout and a person still sees it). */
 static void
 show_para(const char *fmt, ...)
 {
@@ -519,14 +511,7 @@ show_para(const char *fmt, ...)
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b.len = (size_t)n;
-	if (as_report) {
-		term_puts(b.s, out);
-		fputs("\n\n", out);
-	}
-	else
-		note("%s", b.s);
-	if (html)
-		html_para(html, b.s);
+	report_para(as_report ? out : NULL, html, b.s);
 	buf_free(&b);
 }
 

@@ -119,8 +119,6 @@ cellnum(double v, char *buf)
 
 static void say(const struct exp_show *sh, const char *fmt, ...) XS_PRINTF(2, 3);
 
-/* A summary line: the report, the page, and stderr in TSV mode (so a
- * pipeline keeps one table on stdout and a person still sees it). */
 static void
 say(const struct exp_show *sh, const char *fmt, ...)
 {
@@ -137,27 +135,14 @@ say(const struct exp_show *sh, const char *fmt, ...)
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b.len = (size_t)n;
-	if (sh->report) {
-		/* arm names are merchant data: no raw escapes on a terminal */
-		term_puts(b.s, sh->out);
-		fputs("\n\n", sh->out);
-	} else
-		note("%s", b.s);
-	if (sh->html)
-		html_para(sh->html, b.s);
+	report_para(sh->report ? sh->out : NULL, sh->html, b.s);
 	buf_free(&b);
 }
 
 static void
 heading(const struct exp_show *sh, const char *s)
 {
-	if (sh->report) {
-		fputs("== ", sh->out);
-		term_puts(s, sh->out);
-		fputs(" ==\n\n", sh->out);
-	}
-	if (sh->html)
-		html_heading(sh->html, s);
+	report_heading(sh->report ? sh->out : NULL, sh->html, s);
 }
 
 static void

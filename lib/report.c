@@ -296,6 +296,31 @@ sev_colour(int level)
 }
 
 void
+report_heading(FILE *text, FILE *html, const char *s)
+{
+	if (text) {
+		fputs("== ", text);
+		term_puts(s, text);
+		fputs(" ==\n\n", text);
+	}
+	if (html)
+		html_heading(html, s);
+}
+
+void
+report_para(FILE *text, FILE *html, const char *s)
+{
+	if (text) {
+		term_puts(s, text);
+		fputs("\n\n", text);
+	} else {
+		note("%s", s);
+	}
+	if (html)
+		html_para(html, s);
+}
+
+void
 report_verdict(FILE *text, FILE *html, int level, const char *msg)
 {
 	static const char *const colour[] = {

@@ -136,6 +136,12 @@ void rchart_svg(const struct rchart *c, FILE *fp);
  * on the page. Either fp may be NULL.
  */
 void report_verdict(FILE *text, FILE *html, int level, const char *msg);
+/* A section heading on the text report (text not NULL) and the page. */
+void report_heading(FILE *text, FILE *html, const char *s);
+/* A summary line on the text report and the page; without a text report
+ * on stderr as a note, so a pipeline keeps one table on stdout and a
+ * person still sees it. Merchant data in it is shown escaped. */
+void report_para(FILE *text, FILE *html, const char *s);
 
 /*
  * Titles beside ids: a catalog's title column by product_id (the first
