@@ -49,7 +49,10 @@ setup() {
 @test "a stage draws only while it holds the terminal's lock" {
 	command -v flock > /dev/null || skip "flock(1) is not installed"
 	# another stage holds the line: nothing is drawn
-	run -0 script -qec 'flock "$(tty)" sleep 60 & holder=$!; sleep 0.5
+	# (the holder says when it holds the lock: a loaded machine may take
+	# longer than any fixed sleep to start it)
+	run -0 script -qec 'flock "$(tty)" sh -c ": > held; exec sleep 60" & holder=$!
+	    while [ ! -e held ]; do sleep 0.05; done
 	    XSELL_PROGRESS_EVERY=50000 xsell-rank big.tsv > /dev/null; echo done
 	    pkill -P $holder; wait' /dev/null
 	assert_output --partial "done"
