@@ -165,39 +165,9 @@ size_t time_fmt(int64_t t, char *buf);
  */
 int list_next(const char **p, const char *end, const char **item, size_t *n);
 
-/* ---- hashing and interning (intern.c) ---- */
+/* ---- hashing and interning (intern.c): intern.h ---- */
 
-#define INTERN_NONE UINT32_MAX
-
-uint64_t xs_hash(const void *p, size_t n);
-
-/* Maps strings to dense ids 0, 1, 2, ... in order of first sight. */
-struct intern {
-	struct buf pool;	/* every string, NUL-terminated */
-	uint64_t *off;		/* id -> offset in pool */
-	uint32_t *len;		/* id -> length */
-	uint32_t n, cap;
-	uint32_t *slot;		/* open addressing: id + 1, 0 empty */
-	uint32_t *slothash;
-	size_t nslot;
-};
-
-void intern_init(struct intern *in);
-void intern_free(struct intern *in);
-/* s must not point into the pool. */
-uint32_t intern_put(struct intern *in, const char *s, size_t len);
-uint32_t intern_find(const struct intern *in, const char *s, size_t len);
-/* Valid until the next intern_put. */
-static inline const char *
-intern_str(const struct intern *in, uint32_t id)
-{
-	return in->pool.s + in->off[id];
-}
-static inline size_t
-intern_len(const struct intern *in, uint32_t id)
-{
-	return in->len[id];
-}
+#include "intern.h"
 
 /* ---- record reader: TSV with header, or JSON lines (rec.c) ---- */
 
