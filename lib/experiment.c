@@ -117,6 +117,17 @@ cellnum(double v, char *buf)
 	return buf;
 }
 
+/* A number for pipes: NaN and infinities are missing, as cellnum has
+ * them. */
+static void
+wr_cell(struct wr *w, double v)
+{
+	if (isnan(v) || isinf(v))
+		wr_str(w, "", 0);
+	else
+		wr_num(w, v);
+}
+
 static void say(const struct exp_show *sh, const char *fmt, ...) XS_PRINTF(2, 3);
 
 static void
@@ -814,8 +825,8 @@ static void
 wide_row(struct wide *x, const char *metric, double av, double bv,
     const struct st_interval *iv, const struct result *r, int sig)
 {
-	char n[16][NUM_BUF], p[16][32];
-	char *v[16];
+	char p[16][32];
+	double v[16];
 	const char *q[16];
 	struct st_interval none = { NAN, NAN, NAN, NAN, NAN };
 	const struct st_interval *seq = r ? &r->seq : &none;
@@ -824,13 +835,12 @@ wide_row(struct wide *x, const char *metric, double av, double bv,
 
 	if (!iv)
 		iv = &none;
-	v[0] = (char *)metric;
-	v[1] = cellnum(av, n[1]);
-	v[2] = cellnum(bv, n[2]);
-	v[3] = cellnum(iv->est, n[3]);
-	v[4] = cellnum(iv->lo, n[4]);
-	v[5] = cellnum(iv->hi, n[5]);
-	v[6] = cellnum(iv->p, n[6]);
+	v[1] = av;
+	v[2] = bv;
+	v[3] = iv->est;
+	v[4] = iv->lo;
+	v[5] = iv->hi;
+	v[6] = iv->p;
 	q[0] = metric;
 	q[1] = fmt_num(av, sig, p[1], 32);
 	q[2] = fmt_num(bv, sig, p[2], 32);
@@ -842,7 +852,7 @@ wide_row(struct wide *x, const char *metric, double av, double bv,
 		double s[3] = { seq->lo, seq->hi, seq->p };
 
 		for (int i = 0; i < 3; i++, k++) {
-			v[k] = cellnum(s[i], n[k]);
+			v[k] = s[i];
 			q[k] = fmt_num(s[i], i == 2 ? 3 : 4, p[k], 32);
 		}
 	}
@@ -851,12 +861,17 @@ wide_row(struct wide *x, const char *metric, double av, double bv,
 			r ? r->reduction : NAN };
 
 		for (int i = 0; i < 5; i++, k++) {
-			v[k] = cellnum(s[i], n[k]);
+			v[k] = s[i];
 			q[k] = fmt_num(s[i], i == 3 ? 3 : 4, p[k], 32);
 		}
 	}
-	if (!x->sh->report)
-		wr_row(&x->w, v, NULL);
+	if (!x->sh->report) {
+		wr_begin(&x->w);
+		wr_str(&x->w, metric, strlen(metric));
+		for (int i = 1; i < k; i++)
+			wr_cell(&x->w, v[i]);
+		wr_end(&x->w);
+	}
 	rtable_row(&x->t, q);
 }
 
@@ -1008,14 +1023,17 @@ static void
 long_row(struct longt *x, const struct cell *c, const char *arm,
     const char *base, const char *metric, const double *v, int sig)
 {
-	char n[NL][NUM_BUF], p[NL + 3][32];
-	char *tv[NL + 3];
+	char p[NL + 3][32];
 	const char *q[NL + 3];
-	int k = 0, j = 0;
+	int j = 0, out = !x->sh->report;
 
-	if (x->by) {
-		tv[k++] = c->name ? "cell" : "total";
-		tv[k++] = c->name ? c->name : "";
+	if (out)
+		wr_begin(&x->w);
+	if (x->by && out) {
+		const char *s = c->name ? "cell" : "total";
+
+		wr_str(&x->w, s, strlen(s));
+		wr_str(&x->w, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
 	}
 	if (x->by)
 		q[j++] = c->name ? (*c->name ? c->name : "(none)") : "(all)";
@@ -1025,20 +1043,22 @@ long_row(struct longt *x, const struct cell *c, const char *arm,
 		if (col == L_ARM || col == L_BASE || col == L_METRIC) {
 			const char *s = col == L_ARM ? arm : col == L_BASE ? base : metric;
 
-			tv[k++] = (char *)s;
+			if (out)
+				wr_str(&x->w, s, strlen(s));
 			q[j++] = s;
 			continue;
 		}
-		tv[k++] = cellnum(v[col], n[col]);
+		if (out)
+			wr_cell(&x->w, v[col]);
 		q[j] = fmt_num(v[col], col == L_AV || col == L_BV ? sig :
 		    col == L_P || col == L_HOLM || col == L_SEQP || col == L_CP ? 3 : 4,
 		    p[j], 32);
 		j++;
 	}
-	if (x->by)
-		tv[k++] = c->small ? "1" : "";
-	if (!x->sh->report)
-		wr_row(&x->w, tv, NULL);
+	if (x->by && out)
+		wr_str(&x->w, "1", c->small ? 1 : 0);
+	if (out)
+		wr_end(&x->w);
 	if (base[0] == '\0') {	/* an arm's own row; contexts add a share */
 		const char *a[8];
 		int i = 0, b;
@@ -1505,20 +1525,22 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 		int all = i == k, j = all ? c : ord[i];
 		char v[5][NUM_BUF], pv[3][32];
 		const char *q[5];
-		char *tv[5];
+		const char *name = all ? "total" : arm[j];
 
-		tv[0] = (char *)(all ? "total" : arm[j]);
-		tv[1] = cellnum(all ? 1 : share[j], v[1]);
-		tv[2] = cellnum(all ? NAN : j == c ? pc : pt, v[2]);
-		tv[3] = cellnum(all ? total : ceil(need * share[j] - 1e-9), v[3]);
-		tv[4] = cellnum(days, v[4]);
-		if (!sh->report)
-			wr_row(&w, tv, NULL);
-		q[0] = tv[0];
+		if (!sh->report) {
+			wr_begin(&w);
+			wr_str(&w, name, strlen(name));
+			wr_cell(&w, all ? 1 : share[j]);
+			wr_cell(&w, all ? NAN : j == c ? pc : pt);
+			wr_cell(&w, all ? total : ceil(need * share[j] - 1e-9));
+			wr_cell(&w, days);
+			wr_end(&w);
+		}
+		q[0] = name;
 		q[1] = all ? "" : fmt_pct(share[j], pv[1], sizeof pv[1]);
 		q[2] = all ? "" : fmt_pct(j == c ? pc : pt, pv[2], sizeof pv[2]);
-		for (int x = 3; x < 5; x++)
-			q[x] = tv[x];
+		q[3] = cellnum(all ? total : ceil(need * share[j] - 1e-9), v[3]);
+		q[4] = cellnum(days, v[4]);
 		rtable_row(&t, q);
 	}
 	if (!sh->report)

@@ -305,6 +305,9 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
 	w->dflt = xcalloc((size_t)ncols + 1, sizeof *w->dflt);
 	buf_init(&w->b);
+	buf_init(&w->fb);
+	w->foff = w->fl = NULL;
+	w->fv = NULL;
 	for (int i = 0; i < ncols; i++) {
 		struct buf k;
 
@@ -417,6 +420,154 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 		flush(w);
 }
 
+/* ---- the fast path ---- */
+
+/* Room for n bytes more at the end of the buffer. */
+static inline char *
+room(struct wr *w, size_t n)
+{
+	if (w->b.cap - w->b.len <= n)
+		buf_grow(&w->b, n);
+	return w->b.s + w->b.len;
+}
+
+void
+wr_begin(struct wr *w)
+{
+	w->col = 0;
+	if (w->sink) {
+		if (!w->foff) {
+			w->foff = xcalloc((size_t)w->ncols + 1, sizeof *w->foff);
+			w->fv = xcalloc((size_t)w->ncols + 1, sizeof *w->fv);
+			w->fl = xcalloc((size_t)w->ncols + 1, sizeof *w->fl);
+		}
+		buf_reset(&w->fb);
+	} else if (w->json == WR_JSONL) {
+		buf_putc(&w->b, '{');
+	}
+}
+
+/* A column's text for the sink, or its separator, and JSON's key. */
+static void
+field_start(struct wr *w)
+{
+	int i = w->col++;
+
+	if (w->sink) {
+		w->foff[i] = w->fb.len;
+		return;
+	}
+	if (w->json == WR_JSONL) {
+		if (i)
+			buf_putc(&w->b, ',');
+		buf_puts(&w->b, w->cols[i]);
+	} else if (i) {
+		buf_putc(&w->b, w->json >= WR_CSV ? ',' : '\t');
+	}
+}
+
+/* The sink's column ends; wr_end hands the row over. */
+static void
+sink_end(struct wr *w)
+{
+	w->fl[w->col - 1] = w->fb.len - w->foff[w->col - 1];
+	buf_putc(&w->fb, '\0');
+}
+
+void
+wr_str(struct wr *w, const char *s, size_t n)
+{
+	if (w->json == WR_TSV && !w->sink) {
+		char *o = room(w, 2 * n + 1);
+
+		if (w->col++)
+			*o++ = '\t';
+		w->b.len = (size_t)(wr_tsv_escape(o, s, n) - w->b.s);
+		return;
+	}
+	field_start(w);
+	if (w->sink) {
+		buf_put(&w->fb, s, n);
+		sink_end(w);
+	} else if (w->json == WR_JSONL) {
+		json_value(&w->b, w->type[w->col - 1], s, n);
+	} else if (n) {
+		csv_field(&w->b, s, n, w->json == WR_CSV_SAFE);
+	}
+}
+
+void
+wr_num(struct wr *w, double v)
+{
+	char t[NUM_BUF];
+
+	if (w->json == WR_TSV && !w->sink) {
+		char *o = room(w, NUM_BUF + 1);
+
+		if (w->col++)
+			*o++ = '\t';
+		w->b.len = (size_t)(o + num_fmt(v, o) - w->b.s);
+		return;
+	}
+	wr_str(w, t, num_fmt(v, t));
+}
+
+void
+wr_u64(struct wr *w, uint64_t v)
+{
+	char t[24];
+	size_t n = sizeof t;
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	wr_str(w, t + n, sizeof t - n);
+}
+
+char *
+wr_field(struct wr *w, size_t n)
+{
+	field_start(w);
+	if (w->sink) {
+		buf_grow(&w->fb, n);
+		return w->fb.s + w->fb.len;
+	}
+	return room(w, n);
+}
+
+void
+wr_field_end(struct wr *w, char *end)
+{
+	if (w->sink) {
+		w->fb.len = (size_t)(end - w->fb.s);
+		sink_end(w);
+		return;
+	}
+	w->b.len = (size_t)(end - w->b.s);
+}
+
+void
+wr_end(struct wr *w)
+{
+	if (w->sink) {
+		for (int i = 0; i < w->ncols; i++) {
+			w->fv[i] = i < w->col ? w->fb.s + w->foff[i] : NULL;
+			if (i >= w->col)
+				w->fl[i] = 0;
+		}
+		w->sink->row(w->sink_arg, w->fv, w->fl);
+		return;
+	}
+	if (w->json == WR_JSONL)
+		buf_putc(&w->b, '}');
+	else if (w->json >= WR_CSV)
+		buf_putc(&w->b, '\r');
+	buf_putc(&w->b, '\n');
+	if (w->b.len >= WFLUSH)
+		flush(w);
+}
+
 void
 wr_close(struct wr *w)
 {
@@ -429,6 +580,10 @@ wr_close(struct wr *w)
 	free(w->type);
 	free(w->dflt);
 	buf_free(&w->b);
+	buf_free(&w->fb);
+	free(w->foff);
+	free(w->fv);
+	free(w->fl);
 	memset(w, 0, sizeof *w);
 }
 

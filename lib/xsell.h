@@ -280,6 +280,11 @@ struct wr {
 	struct buf b;
 	const struct wr_sink *sink;	/* NULL: rows are written here */
 	void *sink_arg;
+	int col;		/* wr_begin: the next column */
+	struct buf fb;		/* wr_begin with a sink: the row's texts */
+	size_t *foff;		/* where each column's text starts in fb */
+	char **fv;		/* and the row as wr_row takes it */
+	size_t *fl;
 };
 
 /*
@@ -310,6 +315,23 @@ char *wr_tsv_escape(char *o, const char *s, size_t n);
 /* One JSON value of a column of that type, as wr_row writes it (an empty
  * value is null), for writers of their own JSON. */
 void wr_json_value(struct buf *b, int type, const char *s, size_t n);
+/*
+ * The fast path: a row built a column at a time straight into the
+ * writer's buffer, the same bytes as wr_row of the same texts in every
+ * format, without arrays of pointers or numbers formatted into buffers
+ * first. One call a column, in order, between wr_begin and wr_end:
+ * wr_str (n 0 is missing), wr_num (num_fmt's text of any double),
+ * wr_u64; or, for a TSV column made of pieces, o = wr_field(w, room),
+ * at most room bytes already escaped (wr_tsv_escape) written at o,
+ * then wr_field_end(w, o).
+ */
+void wr_begin(struct wr *w);
+void wr_str(struct wr *w, const char *s, size_t n);
+void wr_num(struct wr *w, double v);
+void wr_u64(struct wr *w, uint64_t v);
+char *wr_field(struct wr *w, size_t room);
+void wr_field_end(struct wr *w, char *end);
+void wr_end(struct wr *w);
 
 /*
  * Pass-through: the output columns are the input's, in order, each of the

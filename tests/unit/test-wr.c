@@ -1,0 +1,155 @@
+/* The writer's fast path (wr_begin ... wr_end) writes the bytes wr_row
+ * writes for the same texts, in every format and through a sink. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "xsell.h"
+
+static char *const cols[] = { "product_id", "price", "count", "title", "detail" };
+
+struct row {
+	const char *id, *title;
+	size_t idlen;
+	double price;
+	uint64_t count;
+};
+
+static const struct row rows[] = {
+	{ "P1", "plain", 2, 9.5, 3 },
+	{ "a\tb\\c\nd\re", "=1+2", 9, -0.0, 0 },
+	{ "", "", 0, NAN, 18446744073709551615ULL },
+	{ "x,\"y\"", "{\"a\":1}", 5, INFINITY, 42 },
+	{ "z\0z", "-3.5", 3, 1e21, 7 },
+	{ "\xff\xfe", "@x", 2, 1.5e-7, 1 },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+/* The detail column: a few pieces, escaped for TSV as a caller would. */
+static size_t
+detail(char *o, const struct row *r, int tsv)
+{
+	char *p = o;
+
+	memcpy(p, "seen ", 5);
+	p += 5;
+	if (tsv)
+		p = wr_tsv_escape(p, r->id, r->idlen);
+	else {
+		memcpy(p, r->id, r->idlen);
+		p += r->idlen;
+	}
+	*p++ = '!';
+	return (size_t)(p - o);
+}
+
+/* The rows through wr_row (slow 1) or the fast path (0), as a string. */
+static char *
+write_rows(int fmt, int slow, const struct wr_sink *sink, void *arg,
+    size_t *n)
+{
+	struct wr w;
+	char *s = NULL;
+	FILE *fp = open_memstream(&s, n);
+
+	wr_open(&w, fp, fmt, 5, cols);
+	wr_type(&w, 2, WR_NUM);
+	w.sink = sink;
+	w.sink_arg = arg;
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		char num[NUM_BUF], cnt[24], det[64];
+		char *v[5];
+		size_t len[5];
+
+		if (slow) {
+			v[0] = (char *)r->id;
+			len[0] = r->idlen;
+			len[1] = num_fmt(r->price, num);
+			v[1] = num;
+			len[2] = (size_t)snprintf(cnt, sizeof cnt, "%llu",
+			    (unsigned long long)r->count);
+			v[2] = cnt;
+			v[3] = (char *)r->title;
+			len[3] = strlen(r->title);
+			len[4] = detail(det, r, 0);
+			v[4] = det;
+			wr_row(&w, v, len);
+			continue;
+		}
+		wr_begin(&w);
+		wr_str(&w, r->id, r->idlen);
+		wr_num(&w, r->price);
+		wr_u64(&w, r->count);
+		wr_str(&w, r->title, strlen(r->title));
+		if (fmt == WR_TSV && !sink) {
+			char *o = wr_field(&w, 64);
+
+			wr_field_end(&w, o + detail(o, r, 1));
+		} else {
+			wr_str(&w, det, detail(det, r, 0));
+		}
+		wr_end(&w);
+	}
+	wr_close(&w);
+	fclose(fp);
+	return s;
+}
+
+/* A sink that prints each row as "len:bytes|" fields. */
+static void
+sink_row(void *arg, char *const *v, const size_t *len)
+{
+	FILE *fp = arg;
+
+	for (int i = 0; i < 5; i++) {
+		fprintf(fp, "%zu:", v[i] ? len[i] : 0);
+		if (v[i])
+			fwrite(v[i], 1, len[i], fp);
+		fputc('|', fp);
+	}
+	fputc('\n', fp);
+}
+
+static void
+sink_close(void *arg)
+{
+	(void)arg;
+}
+
+static const struct wr_sink sink = { sink_row, sink_close };
+
+int
+main(void)
+{
+	static const char *const names[] = { "TSV", "JSON lines", "CSV",
+		"CSV, safe" };
+
+	for (int fmt = WR_TSV; fmt <= WR_CSV_SAFE; fmt++) {
+		size_t na, nb;
+		char *a = write_rows(fmt, 1, NULL, NULL, &na);
+		char *b = write_rows(fmt, 0, NULL, NULL, &nb);
+
+		ok(na == nb && memcmp(a, b, na) == 0 && na > 100,
+		    "%s: the fast path writes wr_row's bytes", names[fmt]);
+		free(a);
+		free(b);
+	}
+	{
+		char *sa = NULL, *sb = NULL;
+		size_t na = 0, nb = 0, n;
+		FILE *fa = open_memstream(&sa, &na), *fb = open_memstream(&sb, &nb);
+
+		free(write_rows(WR_TSV, 1, &sink, fa, &n));
+		free(write_rows(WR_TSV, 0, &sink, fb, &n));
+		fclose(fa);
+		fclose(fb);
+		ok(na == nb && memcmp(sa, sb, na) == 0 && na > 0,
+		    "a sink gets wr_row's texts and lengths, NUL bytes too");
+		free(sa);
+		free(sb);
+	}
+	return tap_done();
+}
