@@ -29,7 +29,9 @@
 #define LIBCSV_FIELD_BEGUN 2
 #define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3
 
-enum { C_PLAIN, C_DELIM, C_SPECIAL };
+/* Byte classes (csvin.cls); from C_SPECIAL on a byte makes a field
+ * special. */
+enum { C_PLAIN, C_BLANK, C_DELIM, C_SPECIAL, C_LF, C_CR };
 
 static void
 csvin_init(struct csvin *c, int fd, const char *name, int delim)
@@ -40,7 +42,8 @@ csvin_init(struct csvin *c, int fd, const char *name, int delim)
 	c->delim = delim;
 	c->nextline = 1;
 	c->atbol = 1;
-	c->rbuf = xmalloc(CSVIN_BLOCK + 1);
+	/* room for fast_line's last word */
+	c->rbuf = xcalloc(1, CSVIN_BLOCK + 64);
 	buf_init(&c->arena);
 	buf_init(&c->rawb);
 	if (csv_init(&c->p, CSV_STRICT) != 0)
@@ -94,7 +97,12 @@ set_delim(struct csvin *c, int delim)
 	for (int i = 0; i < 256; i++)
 		c->cls[i] = (i < 0x20 && i != '\t') || i >= 0x80 ? C_SPECIAL :
 		    C_PLAIN;
+	c->cls[' '] = c->cls['\t'] = C_BLANK;
+	c->cls['\n'] = C_LF;
+	c->cls['\r'] = C_CR;
 	c->cls[(unsigned char)delim] = C_DELIM;
+	/* a line end or a quote for a delimiter is libcsv's business */
+	c->fast = delim != '\n' && delim != '\r' && delim != '"';
 }
 
 /* Excel's "sep=;" first line names the delimiter: it is taken (unless one
@@ -179,7 +187,7 @@ on_field(void *s, size_t len, void *data)
 	const unsigned char *u = s;
 
 	for (size_t i = 0; i < len && !c->recspecial; i++)
-		if (c->cls[u[i]] == C_SPECIAL)
+		if (c->cls[u[i]] >= C_SPECIAL)
 			c->recspecial = 1;
 	f->off = c->arena.len;
 	f->len = len;
@@ -325,57 +333,164 @@ csvin_why(int bad)
 
 /* ---- plain lines, split where they lie ---- */
 
-static int
-is_blank(int ch, int delim)
+/*
+ * A plain line is scanned a word at a time: the delimiters, the bytes
+ * below 0x20 or from 0x80 (the line end, CR, TAB and the special bytes)
+ * and the blanks of a word come out as bit masks, with SSE2 where there
+ * is SSE2 and with carry-free arithmetic on eight bytes elsewhere. The
+ * delimiters before a word's first control byte end fields; that byte is
+ * looked up in the class table. A delimiter is overwritten by its field's
+ * NUL at once and put back should the line turn out not plain (a stray
+ * CR, no line end before the next quote), so that libcsv reads it as it
+ * was; blanks are trimmed once the line is known, if it has any.
+ */
+#if defined(__SSE2__) && !defined(CSVIN_SWAR)
+#include <emmintrin.h>
+
+#define WORD 16
+#define BITS 1		/* mask bits a byte */
+#define POS(m) __builtin_ctz((unsigned)(m))
+
+/* The delimiters, control bytes that are not delimiters and spaces of the
+ * WORD bytes at p, one bit each, the first byte lowest. */
+static inline void
+masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 {
-	return (ch == ' ' || ch == '\t') && ch != delim;
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8((char)delim)));
+
+	*d = dm;
+	*k = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v,
+	    _mm_set1_epi8(0x20))) & ~dm;
+	*bl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8(' ')));
+}
+#else
+#define WORD 8
+#define BITS 8
+#define POS(m) (__builtin_ctzll(m) >> 3)
+#define ONES 0x0101010101010101ULL
+#define LOW7 (0x7f * ONES)
+#define HIGH (0x80 * ONES)
+
+/* The high bit of each byte of v equal to b. */
+static inline uint64_t
+bytes_eq(uint64_t v, int b)
+{
+	uint64_t x = v ^ (ONES * (unsigned char)b);
+
+	return ~(((x & LOW7) + LOW7) | x) & HIGH;
 }
 
-/* Field k of the current record is [s, e), trimmed as libcsv trims an
- * unquoted field. */
+/* As above, with a byte's high bit for its bit. */
+static inline void
+masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	*d = bytes_eq(v, delim);
+	*k = (~((v & LOW7) + 0x60 * ONES) | v) & HIGH & ~*d;
+	*bl = bytes_eq(v, ' ');
+}
+#endif
+
+/* Trims the fields of the current record as libcsv trims unquoted ones. */
 static void
-fast_field(struct csvin *c, int k, char *s, char *e)
+trim_fields(struct csvin *c)
 {
-	while (s < e && is_blank((unsigned char)*s, c->delim))
-		s++;
-	while (e > s && is_blank((unsigned char)e[-1], c->delim))
-		e--;
-	*e = '\0';
-	if (k >= c->capf)
-		room(c, k + 1);
-	c->f[k] = s;
-	c->len[k] = (size_t)(e - s);
+	for (int i = 0; i < c->nf; i++) {
+		char *s = c->f[i], *e = s + c->len[i];
+
+		while (s < e && c->cls[(unsigned char)*s] == C_BLANK)
+			s++;
+		while (e > s && c->cls[(unsigned char)e[-1]] == C_BLANK)
+			e--;
+		*e = '\0';
+		c->f[i] = s;
+		c->len[i] = (size_t)(e - s);
+	}
 }
 
-/* Splits the line [s, e) (without its line end) into the current record;
- * 0 for a blank line, which libcsv skips too. */
+/* Splits the line at b into the current record when it is plain: it ends
+ * before lim (the next quote, or the end of the block) and has no CR but
+ * the one of a CRLF. Returns 1, 0 for a blank line (libcsv skips those
+ * too), or -1 when libcsv must read the line; *nl is its '\n'. The block
+ * has WORD bytes of room after its end. */
 static int
-fast_line(struct csvin *c, char *s, char *e)
+fast_line(struct csvin *c, char *b, char *lim, char **nl)
 {
-	const unsigned char *cls = c->cls;
-	char *fs = s;
+	char *fs = b, *end, *q;
+	char **f = c->f;
+	size_t *len = c->len;
 	int nf = 0, special = 0;
+	uint64_t blanks = 0;
 
-	for (char *p = s; p < e; p++) {
-		unsigned k = cls[(unsigned char)*p];
-		if (k == C_PLAIN)
-			continue;
-		if (k == C_DELIM) {
-			fast_field(c, nf++, fs, p);
-			fs = p + 1;
-		} else {
-			special = 1;
+	for (char *p = b; p < lim; p += WORD) {
+		uint64_t d, k, bl;
+
+		masks(p, c->delim, &d, &k, &bl);
+		if (lim - p < WORD) {
+			uint64_t in = ((uint64_t)1 << (lim - p) * BITS) - 1;
+			d &= in, k &= in, bl &= in;
+		}
+		blanks |= bl;
+		if (nf + WORD >= c->capf) {
+			room(c, nf + WORD + 1);
+			f = c->f;
+			len = c->len;
+		}
+		for (;;) {
+			uint64_t kb = k & -k, before = kb ? d & (kb - 1) : d;
+
+			for (; before; before &= before - 1) {
+				q = p + POS(before);
+				*q = '\0';
+				f[nf] = fs;
+				len[nf++] = (size_t)(q - fs);
+				fs = q + 1;
+			}
+			if (!kb)
+				break;
+			d &= ~(kb - 1);
+			k ^= kb;
+			q = p + POS(kb);
+			switch (c->cls[(unsigned char)*q]) {
+			case C_BLANK:	/* TAB */
+				blanks = 1;
+				break;
+			case C_SPECIAL:
+				special = 1;
+				break;
+			case C_LF:
+				end = *nl = q;
+				goto line;
+			case C_CR:
+				if (q + 1 >= c->be || q[1] != '\n')
+					goto back;
+				end = q;
+				*nl = q + 1;
+				goto line;
+			}
 		}
 	}
-	if (nf == 0) {
-		char *t = fs;
-		while (t < e && is_blank((unsigned char)*t, c->delim))
-			t++;
-		if (t == e)
-			return 0;
-	}
-	fast_field(c, nf++, fs, e);
+back:
+	for (int i = 0; i < nf; i++)
+		f[i][len[i]] = (char)c->delim;
+	return -1;
+line:
+	*end = '\0';
+	f[nf] = fs;
+	len[nf++] = (size_t)(end - fs);
 	c->nf = nf;
+	if (blanks)
+		trim_fields(c);
+	if (nf == 1 && len[0] == 0)
+		return 0;
 	c->line = c->lastline = c->nextline;
 	c->special = special;
 	c->bad = c->badcol = CSVIN_OK;
@@ -389,24 +504,23 @@ fast_line(struct csvin *c, char *s, char *e)
 static int
 next_line(struct csvin *c)
 {
-	char *b = c->bp, *e = c->be;
-	char *nl = memchr(b, '\n', (size_t)(e - b));
-	size_t n = nl ? (size_t)(nl + 1 - b) : (size_t)(e - b);
-	int between = c->atbol && !c->skip &&
-	    c->p.pstate == LIBCSV_ROW_NOT_BEGUN, got = 0;
+	char *b = c->bp, *e = c->be, *nl = NULL;
+	size_t n;
+	int got = -1;
 
-	if (between) {
+	if (c->atbol && !c->skip && c->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
 		c->recline = c->nextline;
 		c->rawb.len = 0;
+		if (c->fast && !c->nofast) {
+			if ((!c->quote || c->quote < b) &&
+			    !(c->quote = memchr(b, '"', (size_t)(e - b))))
+				c->quote = e;
+			got = fast_line(c, b, c->quote, &nl);
+		}
 	}
-	if ((!c->cr || c->cr < b) && !(c->cr = memchr(b, '\r', (size_t)(e - b))))
-		c->cr = e;
-	if ((!c->quote || c->quote < b) && !c->nofast &&
-	    !(c->quote = memchr(b, '"', (size_t)(e - b))))
-		c->quote = e;
-	if (between && nl && c->quote > nl && (c->cr > nl || c->cr + 1 == nl)) {
-		got = fast_line(c, b, c->cr + 1 == nl ? c->cr : nl);
-	} else {
+	if (got < 0) {
+		nl = memchr(b, '\n', (size_t)(e - b));
+		n = nl ? (size_t)(nl + 1 - b) : (size_t)(e - b);
 		/* A record's bytes are kept while it is unfinished, for when
 		 * it turns out malformed; most end on their first line. */
 		if (c->skip || slow(c, b, n) ||
@@ -427,7 +541,7 @@ next_line(struct csvin *c)
 		c->atbol = 0;
 		c->bp = e;
 	}
-	return got;
+	return got > 0;
 }
 
 /* Drops the handed-out records, keeping a record libcsv is still in. */
@@ -455,9 +569,7 @@ set_block(struct csvin *c, size_t n)
 {
 	c->bp = c->rbuf;
 	c->be = c->rbuf + n;
-	c->quote = c->cr = NULL;	/* not looked for yet */
-	if (c->nofast)
-		c->quote = c->rbuf;
+	c->quote = NULL;	/* not looked for yet */
 }
 
 static void

@@ -70,7 +70,8 @@ struct csvin {
 	long nextline, recline;
 	char *rbuf;
 	char *bp, *be;		/* the part of the block not yet parsed */
-	char *quote, *cr;	/* the next '"' and CR at or after bp, or be */
+	char *quote;		/* the next '"' at or after bp, or be */
+	int fast;		/* plain lines may be split in place */
 	struct csv_parser p;
 	unsigned char cls[256];
 	struct buf arena;	/* records that came through libcsv */

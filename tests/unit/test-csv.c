@@ -350,6 +350,186 @@ test_malformed(void)
 	buf_free(&want);
 }
 
+/*
+ * The fast path's edges. Plain lines are scanned a word (8 or 16 bytes)
+ * at a time and a block of CSVIN_BLOCK at a time: every kind of byte the
+ * scan stops at is put at every place of the first three words of a
+ * line, and the end of the block at every place of a line. libcsv alone
+ * (nofast) must give the same.
+ */
+static const struct {
+	const char *s;
+	size_t n;
+} kinds[] = {
+#define K(s) { s, sizeof s - 1 }
+	K(","), K("\n"), K("\r\n"), K("\r"), K("\rx\n"), K("\""), K(",\"x,y\""),
+	K(",\"a\nb\""), K("x\"y,z"), K("\"x\"y"), K(" "), K(" ,"), K("\t,"),
+	K(", \t"), K("\0"), K("\0,"), K("\xff"), K("\xc3("), K("\xc3\xa9,"),
+	K(",,,,"), K("\n\n"), K("\n \n"), K("\r\n\r\n"), K(";"),
+#undef K
+};
+
+static void
+test_words(void)
+{
+	struct buf in;
+	int same = 0, cases = 0;
+
+	buf_init(&in);
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		for (int at = 0; at < 48; at++) {
+			for (int delim = ','; delim; delim = delim == ',' ? '\t' : 0) {
+				char *fast, *slow;
+
+				buf_reset(&in);
+				buf_puts(&in, "h1,h2\n");
+				for (int i = 0; i < at; i++)
+					buf_putc(&in, "abc,de"[i % 6]);
+				buf_put(&in, kinds[k].s, kinds[k].n);
+				buf_puts(&in, "a,b\n1,2\n");
+				fast = parse(in.s, in.len, delim, 0);
+				slow = parse(in.s, in.len, delim, 1);
+				cases++;
+				if (strcmp(fast, slow) == 0)
+					same++;
+				else if (cases - same == 1)
+					printf("# differ: kind %zu at %d\n#   fast: %s\n"
+					    "#   slow: %s\n", k, at, fast, slow);
+				free(fast);
+				free(slow);
+			}
+		}
+	}
+	ok(same == cases, "every stop byte at every place of a word: fast "
+	    "path equals libcsv (%d of %d)", same, cases);
+	buf_free(&in);
+}
+
+/* Lines of 14 bytes after a first line of pad bytes: the block ends at
+ * every place of a line, on a delimiter, a CR, an LF, a NUL, ... */
+static void
+test_block_ends(void)
+{
+	static const char *const lines[] = { "12,abc,\xff\0yz\n", "12,abc,\"q,\"\n",
+	    "12,ab,c\r\n", "1,2,3,4,5,6,\n" };
+	struct buf in;
+	int same = 0, cases = 0;
+
+	buf_init(&in);
+	for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
+		size_t ln = l == 0 ? 13 : strlen(lines[l]);
+
+		for (int pad = 0; pad < 16; pad++) {
+			for (int last = 0; last < 9; last++) {
+				char *fast, *slow;
+
+				buf_reset(&in);
+				for (int i = 0; i < pad; i++)
+					buf_putc(&in, 'p');
+				buf_puts(&in, ",x\n");
+				while (in.len < CSVIN_BLOCK + 64)
+					buf_put(&in, lines[l], ln);
+				/* the last line without a line end, the bytes
+				 * after it in the block those of the block
+				 * before: each of a line's */
+				buf_put(&in, "5,e,g,ij", (size_t)last);
+				fast = parse(in.s, in.len, 0, 0);
+				slow = parse(in.s, in.len, 0, 1);
+				cases++;
+				same += strcmp(fast, slow) == 0;
+				free(fast);
+				free(slow);
+			}
+		}
+	}
+	ok(same == cases, "the block ends at every place of a line: fast path "
+	    "equals libcsv (%d of %d)", same, cases);
+	buf_free(&in);
+}
+
+/* A long file of plain lines with a BOM and one quoted record in the
+ * middle of its second block; CRLF and a line of many fields. */
+static void
+test_long(void)
+{
+	struct buf in, want;
+	char *got;
+	long line = 2;
+
+	buf_init(&in);
+	buf_init(&want);
+	for (int crlf = 0; crlf < 2; crlf++) {
+		const char *eol = crlf ? "\r\n" : "\n";
+
+		buf_reset(&in);
+		buf_reset(&want);
+		line = 2;
+		buf_printf(&in, "\xef\xbb\xbfid,text%s", eol);
+		buf_puts(&want, "1:id|text;");
+		for (int i = 0; in.len < 3 * CSVIN_BLOCK; i++, line++) {
+			if (i == 30000) {
+				buf_printf(&in, "%d,\"a \"\"b\"\",%s c\"%s", i, eol,
+				    eol);
+				buf_printf(&want, "%ld!:%d|a \"b\",%s c;", line, i,
+				    eol);
+				line++;
+			} else if (i == 30001) {
+				buf_puts(&in, ",");
+				for (int j = 0; j < 1000; j++)
+					buf_puts(&in, j % 2 ? ", " : ",\t");
+				buf_puts(&in, eol);
+				buf_printf(&want, "%ld:", line);
+				for (int j = 0; j < 1001; j++)
+					buf_putc(&want, '|');
+				buf_putc(&want, ';');
+			} else {
+				buf_printf(&in, "%d, t%d %s", i, i, eol);
+				buf_printf(&want, "%ld:%d|t%d;", line, i, i);
+			}
+		}
+		got = both(in.s, in.len, 0, crlf ? "long file, CRLF" :
+		    "long file");
+		is_str(got, buf_str(&want), "%s: a quoted record in the middle",
+		    crlf ? "long file, CRLF" : "long file");
+		free(got);
+	}
+	buf_free(&in);
+	buf_free(&want);
+}
+
+/* Random plain and not so plain lines over several blocks. */
+static void
+test_random_long(void)
+{
+	static const char bytes[] = "aaaaaaaaaaaaaaaa,,,,,,  \t\"\r\n\n\n\n\0\xff\xc3";
+	struct buf in;
+	int same = 0, cases = 6;
+
+	buf_init(&in);
+	for (int k = 0; k < cases; k++) {
+		char *fast, *slow;
+
+		buf_reset(&in);
+		while (in.len < 2 * CSVIN_BLOCK + 5000) {
+			int ch = bytes[next_rand(sizeof bytes - 1)];
+
+			/* quotes rare, or most of the file is one field */
+			if (ch == '"' && next_rand(16))
+				ch = 'q';
+			buf_putc(&in, ch);
+		}
+		buf_puts(&in, "\"\n");
+		fast = parse(in.s, in.len, k % 2 ? ',' : '\t', 0);
+		slow = parse(in.s, in.len, k % 2 ? ',' : '\t', 1);
+		same += strcmp(fast, slow) == 0;
+		free(fast);
+		free(slow);
+	}
+	ok(same == cases, "%d random files of 3 blocks: fast path equals libcsv",
+	    cases);
+	buf_free(&in);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,5 +545,9 @@ main(int argc, char **argv)
 	test_peek();
 	test_random();
 	test_malformed();
+	test_words();
+	test_block_ends();
+	test_long();
+	test_random_long();
 	return tap_done();
 }
