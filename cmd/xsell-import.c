@@ -22,8 +22,10 @@
 #include "colmap.h"
 #include "csvin.h"
 #include "date.h"
+#include "merge.h"
 #include "report.h"
 #include "shopfmt.h"
+#include "shopwords.h"
 
 static const char usage_text[] =
     "usage: xsell-import [-jqv] [--csv] [--strict] [--preview] [--kind kind]\n"
@@ -68,10 +70,6 @@ static const char *const preview_ids[][3] = {
 	{ "offer_id" }, { "context_id", "candidate_id" }
 };
 
-/* Values of the link type, in the order of their codes. */
-static const char *const link_types[] = { "cross_sell", "upsell",
-	"substitute", "bundle", NULL };
-
 /* ---- the state of one run ---- */
 
 /* What a reason counts: rows rejected as data problems, rows dropped on
@@ -110,21 +108,6 @@ struct row {
 	size_t rawlen;
 };
 
-/* Links remembered for duplicates and --merge: (subject, linked, type). */
-struct link {
-	uint32_t s, l;
-	uint32_t type;
-	uint32_t at;		/* the line it was first seen on */
-	uint32_t file;
-};
-
-struct linkset {
-	struct link *t;
-	size_t n, cap;
-	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
-	size_t nslot;
-};
-
 struct preview {
 	struct intern ids[3];
 	int ix[3], nids;
@@ -159,22 +142,6 @@ struct blank {
 	const char *v;		/* the value as read */
 	size_t n;
 	char key[256], why[512];
-};
-
-/* --merge: the snapshot being built, rows in order. */
-struct store {
-	int ncols;
-	char **cols;
-	struct intern names;	/* column name -> column */
-	struct buf arena;	/* every value, NUL-terminated */
-	size_t *off;		/* entry * ncols + column -> offset in arena */
-	uint32_t *len;
-	unsigned char *alive;
-	unsigned char *fed;	/* the feed added or updated the entry */
-	size_t n, cap;
-	struct linkset keys;	/* link -> entry */
-	int *from;		/* feed output column -> store column */
-	long added, updated, removed, missed, base, dups, unfed;
 };
 
 struct imp {
@@ -275,7 +242,7 @@ struct imp {
 	unsigned char *excl_hit;
 	uint32_t nexcl;
 	struct preview pv;
-	struct store st;
+	struct merge mg;
 	struct progress pg;
 };
 
@@ -292,34 +259,6 @@ alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-/* Is key one of the space-separated words of list? */
-static int
-in_words(const char *list, const char *key)
-{
-	size_t n = strlen(key);
-
-	if (n == 0)
-		return 0;
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ' ');
-		size_t wl = e ? (size_t)(e - p) : strlen(p);
-		if (wl == n && memcmp(p, key, n) == 0)
-			return 1;
-		p += wl + (e != NULL);
-	}
-	return 0;
-}
-
-/* Which word list key is in: lists[i] for i = 0, 1, ..., or -1. */
-static int
-which_words(const char *const *lists, const char *key)
-{
-	for (int i = 0; lists[i]; i++)
-		if (in_words(lists[i], key))
-			return i;
-	return -1;
 }
 
 static int
@@ -1007,13 +946,13 @@ map_rejects(struct imp *im, const struct src *s)
 		if (k == im->ix_op)	/* bound with --merge only */
 			im->rej_at[j] = im->rej_op;
 		else if (o >= 0)
-			im->rej_at[j] = im->merge_path ? im->st.from[o] : o;
+			im->rej_at[j] = im->merge_path ? im->mg.from[o] : o;
 	}
 	for (int e = 0; e < im->nextra; e++) {
 		int j = im->extra_src[e];
 
 		if (j >= 0)
-			im->rej_at[j] = im->merge_path ? im->st.from[base + e] :
+			im->rej_at[j] = im->merge_path ? im->mg.from[base + e] :
 			    base + e;
 	}
 }
@@ -1031,7 +970,7 @@ rej_col(const struct imp *im, int k)
 {
 	int o = k >= 0 ? im->ospec[k] : -1;
 
-	return o < 0 ? -1 : im->merge_path ? im->st.from[o] : o;
+	return o < 0 ? -1 : im->merge_path ? im->mg.from[o] : o;
 }
 
 /* The file's own columns of a rejects record; col is the input column
@@ -1279,44 +1218,6 @@ lenient_num(const struct imp *im, const char *s, size_t n, char *out,
 	return NULL;
 }
 
-static const char *const status_words[] = {
-	"active enabled enable published live online available visible 1 yes "
-	    "y true on",
-	"inactive disabled disable draft hidden unpublished offline paused 0 "
-	    "no n false off expired ended",
-	"discontinued archived retired eol deleted obsolete delisted",
-	NULL
-};
-static const char *const status_names[] = { "active", "inactive",
-	"discontinued" };
-#define OUT_OF_STOCK "outofstock soldout"
-
-static const char *const link_words[] = {
-	"crosssell cross xsell related accessory accessories complement "
-	    "complementary recommended",
-	"upsell up premium upgrade",
-	"substitute alternative alternate replacement similar",
-	"bundle bundled boughttogether frequentlyboughttogether fbt kit",
-	NULL
-};
-static const char *const source_words[] = {
-	"managed manual curated merchant editorial",
-	"learned auto automatic algorithm algorithmic computed mined",
-	NULL
-};
-static const char *const source_names[] = { "managed", "learned" };
-static const char *const bool_words[] = { "0 no n false f", "1 yes y true t",
-	NULL };
-static const char *const bool_names[] = { "0", "1" };
-static const char *const group_words[] = {
-	"treatment test exposed variant experiment", "control holdout baseline",
-	NULL
-};
-static const char *const group_names[] = { "treatment", "control" };
-static const char *const op_words[] = { "add insert upsert update new",
-	"remove delete del drop", NULL };
-static const char *const op_names[] = { "add", "remove" };
-
 static void
 set_val(struct imp *im, int k, const char *s, size_t n)
 {
@@ -1391,42 +1292,42 @@ conv_word(struct imp *im, int k, const char *s, size_t n)
 	colmap_key(s, n, key, sizeof key);
 	switch (type) {
 	case T_STATUS:
-		if ((w = which_words(status_words, key)) >= 0) {
+		if ((w = words_which(status_words, key)) >= 0) {
 			set_val(im, k, status_names[w], strlen(status_names[w]));
 			return 0;
 		}
-		if (in_words(OUT_OF_STOCK, key)) {
+		if (words_in(OUT_OF_STOCK, key)) {
 			set_val(im, k, "active", 6);
 			im->oos = 1;
 			return 0;
 		}
 		return fail(im, k, "not active, inactive or discontinued", s, n);
 	case T_LINK:
-		if ((w = which_words(link_words, key)) < 0)
+		if ((w = words_which(link_words, key)) < 0)
 			return fail(im, k, "not cross_sell, upsell, substitute "
 			    "or bundle", s, n);
 		im->type_given = 1;
 		set_val(im, k, link_types[w], strlen(link_types[w]));
 		return 0;
 	case T_SOURCE:
-		if ((w = which_words(source_words, key)) < 0)
+		if ((w = words_which(source_words, key)) < 0)
 			return fail(im, k, "not managed or learned", s, n);
 		set_val(im, k, source_names[w], strlen(source_names[w]));
 		return 0;
 	case T_BOOL:
-		if ((w = which_words(bool_words, key)) < 0)
+		if ((w = words_which(bool_words, key)) < 0)
 			return fail(im, k, "not 0 or 1", s, n);
 		set_val(im, k, bool_names[w], 1);
 		return 0;
 	case T_GROUP:
 		/* the synonyms of treatment and control; any other name is
 		 * an arm of its own (managed, learned, ...), kept as given */
-		if ((w = which_words(group_words, key)) >= 0)
+		if ((w = words_which(group_words, key)) >= 0)
 			set_val(im, k, group_names[w], strlen(group_names[w]));
 		return 0;
 	default:	/* T_OP */
 		w = n == 1 && *s == '+' ? 0 : n == 1 && *s == '-' ? 1 :
-		    which_words(op_words, key);
+		    words_which(op_words, key);
 		if (w < 0)
 			return fail(im, k, "not add or remove", s, n);
 		set_val(im, k, op_names[w], strlen(op_names[w]));
@@ -1510,70 +1411,6 @@ conv(struct imp *im, int k, const char *s, size_t n)
 
 /* ---- links: duplicates and the --merge snapshot ---- */
 
-static uint64_t
-link_hash(uint32_t s, uint32_t l, uint32_t type)
-{
-	uint32_t k[3] = { s, l, type };
-
-	return xs_hash(k, sizeof k);
-}
-
-/* The link's index, or with add a new one (*isnew set); SIZE_MAX when
- * absent and not added. */
-static size_t
-link_find(struct linkset *ls, uint32_t s, uint32_t l, uint32_t type, int add,
-    int *isnew)
-{
-	size_t mask, i;
-
-	if (add && 2 * (ls->n + 1) > ls->nslot) {
-		size_t ns = ls->nslot ? 2 * ls->nslot : 1024;
-
-		free(ls->slot);
-		ls->slot = xcalloc(ns, sizeof *ls->slot);
-		ls->nslot = ns;
-		for (size_t j = 0; j < ls->n; j++) {
-			const struct link *k = &ls->t[j];
-
-			i = link_hash(k->s, k->l, k->type) & (ns - 1);
-			while (ls->slot[i])
-				i = (i + 1) & (ns - 1);
-			ls->slot[i] = (uint32_t)j + 1;
-		}
-	}
-	if (isnew)
-		*isnew = 0;
-	if (!ls->nslot)
-		return SIZE_MAX;
-	mask = ls->nslot - 1;
-	for (i = link_hash(s, l, type) & mask; ls->slot[i]; i = (i + 1) & mask) {
-		const struct link *k = &ls->t[ls->slot[i] - 1];
-
-		if (k->s == s && k->l == l && k->type == type)
-			return ls->slot[i] - 1;
-	}
-	if (!add)
-		return SIZE_MAX;
-	if (ls->n == ls->cap) {
-		ls->cap = ls->cap ? 2 * ls->cap : 1024;
-		ls->t = xreallocarray(ls->t, ls->cap, sizeof *ls->t);
-	}
-	ls->t[ls->n] = (struct link){ s, l, type, 0, 0 };
-	ls->slot[i] = (uint32_t)ls->n + 1;
-	if (isnew)
-		*isnew = 1;
-	return ls->n++;
-}
-
-static uint32_t
-link_type(const char *s)
-{
-	for (uint32_t i = 0; link_types[i]; i++)
-		if (strcmp(s, link_types[i]) == 0)
-			return i;
-	return 0;
-}
-
 /* ---- the rules of each kind ---- */
 
 static int
@@ -1635,7 +1472,7 @@ relation_rules(struct imp *im, int fileno, long line)
 		return 0;
 	s = intern_put(&im->ids, im->val[k], im->vlen[k]);
 	l = intern_put(&im->ids, im->val[j], im->vlen[j]);
-	at = link_find(&im->links, s, l, link_type(im->val[im->ix_type]), 1,
+	at = linkset_find(&im->links, s, l, link_code(im->val[im->ix_type]), 1,
 	    &isnew);
 	lk = &im->links.t[at];
 	if (isnew) {
@@ -2341,80 +2178,17 @@ preview_print(struct imp *im, FILE *fp)
 
 /* ---- --merge ---- */
 
-static int
-store_add_col(struct store *st, const char *name)
-{
-	uint32_t i = intern_put(&st->names, name, strlen(name));
-
-	if ((int)i < st->ncols)
-		return (int)i;
-	st->cols = xreallocarray(st->cols, (size_t)st->ncols + 1,
-	    sizeof *st->cols);
-	st->cols[st->ncols] = xstrdup(name);
-	return st->ncols++;
-}
-
-static size_t
-store_entry(struct store *st, uint32_t s, uint32_t l, uint32_t t, int *isnew)
-{
-	size_t e = link_find(&st->keys, s, l, t, 1, isnew), nc = (size_t)st->ncols;
-
-	if (!*isnew)
-		return e;
-	if (st->n == st->cap) {
-		st->cap = st->cap ? 2 * st->cap : 1024;
-		st->off = xreallocarray(st->off, st->cap * nc, sizeof *st->off);
-		st->len = xreallocarray(st->len, st->cap * nc, sizeof *st->len);
-		st->alive = xrealloc(st->alive, st->cap);
-		st->fed = xrealloc(st->fed, st->cap);
-	}
-	for (size_t c = 0; c < nc; c++) {
-		st->off[e * nc + c] = 0;	/* the empty string */
-		st->len[e * nc + c] = 0;
-	}
-	st->alive[e] = 1;
-	st->fed[e] = 0;
-	st->n++;
-	return e;
-}
-
-static void
-store_set(struct store *st, size_t e, int c, const char *s, size_t n)
-{
-	size_t i = e * (size_t)st->ncols + (size_t)c;
-
-	st->off[i] = st->arena.len;
-	st->len[i] = (uint32_t)n;
-	buf_put(&st->arena, s, n);
-	buf_putc(&st->arena, '\0');
-}
-
-static uint32_t
-base_type(const struct rec *r, int ti)
-{
-	char key[64];
-	int w;
-
-	if (ti < 0 || r->len[ti] == 0)
-		return 0;
-	colmap_key(r->f[ti], r->len[ti], key, sizeof key);
-	if ((w = which_words(link_words, key)) < 0)
-		die(XS_INPUT, "%s: column 'type': not cross_sell, upsell, "
-		    "substitute or bundle: \"%s\"", rec_where(r), r->f[ti]);
-	return (uint32_t)w;
-}
-
 /* A duplicate link in the base: the first one is kept, this one is
  * reported like a rejected row (under the base's columns in --rejects). */
 static void
-base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
+base_duplicate(void *arg, const struct rec *r, const int *bmap,
     const struct link *first)
 {
+	struct imp *im = arg;
 	char why[512], lb[32];
 
 	snprintf(why, sizeof why, "duplicate link in the base (first at "
 	    "%s:%lu)", r->name, (unsigned long)first->at);
-	im->st.dups++;
 	im->problems++;
 	count_reason(im, "duplicate link in the base", rec_where(r), R_PROBLEM);
 	if (xs_verbose)
@@ -2427,161 +2201,25 @@ base_duplicate(struct imp *im, const struct rec *r, const int *bmap,
 	wr_row(&im->rw, im->rv, im->rl);
 }
 
-/* Reads the base snapshot; the columns are the canonical ones, the
- * base's, then the feed's. */
+/* The base snapshot's header, then the rejects file with the snapshot's
+ * columns and op, then the base's rows. */
 static void
-merge_begin(struct imp *im)
+begin_merge(struct imp *im)
 {
-	static const char *const canon[] = { "subject_id", "linked_id", "type",
-		"source", "position", NULL };
-	struct store *st = &im->st;
-	struct rec r;
-	int si, li, ti, *bmap;
+	struct merge *m = &im->mg;
 
-	buf_init(&st->arena);
-	buf_putc(&st->arena, '\0');
-	for (int i = 0; canon[i]; i++)
-		store_add_col(st, canon[i]);
-	memset(&r, 0, sizeof r);
-	rec_open(&r, 1, (char **)&im->merge_path);
-	bmap = xcalloc((size_t)r.ncols + 1, sizeof *bmap);
-	for (int i = 0; i < r.ncols; i++)
-		bmap[i] = store_add_col(st, r.cols[i]);
-	st->from = xcalloc((size_t)im->nout + 1, sizeof *st->from);
-	for (int i = 0; i < im->nout; i++)
-		st->from[i] = store_add_col(st, im->ocol[i]);
-	if (im->rej_path) {	/* the snapshot's columns, then op */
-		char **h = xcalloc((size_t)st->ncols + 2, sizeof *h);
-		uint32_t op = intern_find(&st->names, "op", 2);
+	merge_open(m, im->nout, im->ocol);
+	if (im->rej_path) {
+		char **h = xcalloc((size_t)m->ncols + 2, sizeof *h);
+		int op = merge_col(m, "op");
 
-		memcpy(h, st->cols, (size_t)st->ncols * sizeof *h);
-		im->rej_op = op != INTERN_NONE ? (int)op : st->ncols;
-		h[st->ncols] = "op";
-		open_rejects(im, st->ncols + (op == INTERN_NONE), h);
+		memcpy(h, m->cols, (size_t)m->ncols * sizeof *h);
+		im->rej_op = op >= 0 ? op : m->ncols;
+		h[m->ncols] = "op";
+		open_rejects(im, m->ncols + (op < 0), h);
 		free(h);
 	}
-	si = rec_need(&r, "subject_id");
-	li = rec_need(&r, "linked_id");
-	ti = rec_col(&r, "type");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t s, l;
-		size_t e;
-		int isnew;
-
-		if (!r.len[si] || !r.len[li])
-			die(XS_INPUT, "%s: column '%s': empty", rec_where(&r),
-			    r.len[si] ? "linked_id" : "subject_id");
-		s = intern_put(&im->ids, r.f[si], r.len[si]);
-		l = intern_put(&im->ids, r.f[li], r.len[li]);
-		e = store_entry(st, s, l, base_type(&r, ti), &isnew);
-		if (!isnew) {
-			base_duplicate(im, &r, bmap, &st->keys.t[e]);
-			continue;
-		}
-		st->keys.t[e].at = (uint32_t)r.line;
-		for (int i = 0; i < r.ncols; i++)
-			store_set(st, e, bmap[i], r.f[i], r.len[i]);
-		st->base++;
-	}
-	rec_close(&r);
-	free(bmap);
-}
-
-static void
-merge_row(struct imp *im)
-{
-	struct store *st = &im->st;
-	int k = im->ix_subject, j = im->ix_linked, isnew;
-	uint32_t s = intern_put(&im->ids, im->val[k], im->vlen[k]);
-	uint32_t l = intern_put(&im->ids, im->val[j], im->vlen[j]);
-	uint32_t t = link_type(im->val[im->ix_type]);
-	size_t e;
-
-	if ((im->spec_src[im->ix_op] >= 0 || im->setv[im->ix_op]) &&
-	    strcmp(im->val[im->ix_op], "remove") == 0) {
-		int hit = 0;
-
-		for (uint32_t u = 0; link_types[u]; u++) {
-			if (im->type_given && u != t)
-				continue;
-			e = link_find(&st->keys, s, l, u, 0, NULL);
-			if (e != SIZE_MAX && st->alive[e]) {
-				st->alive[e] = 0;
-				st->removed++;
-				hit = 1;
-			}
-		}
-		st->missed += !hit;
-		return;
-	}
-	e = store_entry(st, s, l, t, &isnew);
-	if (!isnew && st->alive[e]) {
-		/* an update: the columns the feed does not have keep the
-		 * base's values (a learned link stays learned) */
-		st->updated++;
-		for (int i = 0; i < im->nout; i++)
-			if (im->carried[i])
-				store_set(st, e, st->from[i], im->v[i] ?
-				    im->v[i] : "", im->olen[i]);
-	} else {
-		st->added++;
-		for (int c = 0; c < st->ncols; c++)
-			store_set(st, e, c, "", 0);
-		for (int i = 0; i < im->nout; i++)
-			store_set(st, e, st->from[i], im->v[i] ? im->v[i] : "",
-			    im->olen[i]);
-	}
-	st->alive[e] = 1;
-	st->fed[e] = 1;
-}
-
-static long
-merge_write(struct imp *im, FILE *fp)
-{
-	struct store *st = &im->st;
-	char **v = xcalloc((size_t)st->ncols + 1, sizeof *v);
-	size_t *len = xcalloc((size_t)st->ncols + 1, sizeof *len), out = 0;
-	struct buf dup, full;
-
-	/* --full: the feed is the whole snapshot */
-	for (size_t e = 0; im->full && e < st->n; e++) {
-		if (st->alive[e] && !st->fed[e]) {
-			st->alive[e] = 0;
-			st->unfed++;
-		}
-	}
-	wr_open(&im->w, fp, im->json, st->ncols, st->cols);
-	for (size_t e = 0; e < st->n; e++) {
-		if (!st->alive[e])
-			continue;
-		for (int c = 0; c < st->ncols; c++) {
-			size_t i = e * (size_t)st->ncols + (size_t)c;
-			v[c] = st->arena.s + st->off[i];
-			len[c] = st->len[i];
-		}
-		wr_row(&im->w, v, len);
-		out++;
-	}
-	wr_close(&im->w);
-	/* links in + added - removed - not in the feed = links out */
-	buf_init(&dup);
-	buf_init(&full);
-	if (st->dups)
-		buf_printf(&dup, " (and %ld duplicate%s, rejected)", st->dups,
-		    st->dups == 1 ? "" : "s");
-	if (im->full)
-		buf_printf(&full, ", %ld not in the feed removed (--full)",
-		    st->unfed);
-	note("merge: %ld links in %s%s; feed: %ld added, %ld updated, "
-	    "%ld removed, %ld removes matched nothing%s; %zu links out",
-	    st->base, im->merge_path, dup.s ? buf_str(&dup) : "", st->added,
-	    st->updated, st->removed, st->missed, full.s ? buf_str(&full) : "",
-	    out);
-	buf_free(&dup);
-	buf_free(&full);
-	free(v);
-	free(len);
-	return (long)out;
+	merge_load(m, base_duplicate, im);
 }
 
 /* ---- the run ---- */
@@ -2598,7 +2236,7 @@ start(struct imp *im, const struct src *s)
 		if (s)
 			describe_map(im, s);
 	} else if (im->merge_path) {
-		merge_begin(im);
+		begin_merge(im);
 	} else {
 		wr_open(&im->w, im->spool ? im->spool : im->out, im->json,
 		    im->nout, im->ocol);
@@ -2612,7 +2250,12 @@ emit(struct imp *im, const struct row *rw)
 	if (im->preview)
 		preview_row(im, rw);
 	else if (im->merge_path)
-		merge_row(im);
+		merge_row(&im->mg, im->val[im->ix_subject],
+		    im->vlen[im->ix_subject], im->val[im->ix_linked],
+		    im->vlen[im->ix_linked], im->val[im->ix_type],
+		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
+		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
+		    "remove") == 0, im->v, im->olen, im->carried);
 	else
 		wr_row(&im->w, im->v, im->olen);
 }
@@ -2713,13 +2356,6 @@ free_strv(char **v, int n)
 }
 
 static void
-linkset_free(struct linkset *ls)
-{
-	free(ls->t);
-	free(ls->slot);
-}
-
-static void
 imp_init(struct imp *im)
 {
 	memset(im, 0, sizeof *im);
@@ -2729,7 +2365,6 @@ imp_init(struct imp *im)
 	intern_init(&im->ids);
 	intern_init(&im->excl);
 	intern_init(&im->onames);
-	intern_init(&im->st.names);
 	buf_init(&im->pv.cols);
 	buf_init(&im->pv.problems);
 	carry_init(&im->carry);
@@ -2742,7 +2377,6 @@ static void
 imp_free(struct imp *im)
 {
 	struct preview *pv = &im->pv;
-	struct store *st = &im->st;
 
 	for (int k = 0; k < im->nspec; k++)
 		buf_free(&im->lb[k]);
@@ -2784,16 +2418,8 @@ imp_free(struct imp *im)
 	free(pv->sample);
 	buf_free(&pv->cols);
 	buf_free(&pv->problems);
-	free_strv(st->cols, st->ncols);
-	intern_free(&st->names);
-	buf_free(&st->arena);
-	free(st->off);
-	free(st->len);
-	free(st->alive);
-	free(st->fed);
+	merge_free(&im->mg);
 	free(im->carried);
-	free(st->from);
-	linkset_free(&st->keys);
 	free(im->files);
 	free(im->maps);
 	free(im->sets);
@@ -2885,7 +2511,8 @@ finish(struct imp *im)
 	if (im->preview)
 		preview_print(im, im->spool ? im->spool : im->out);
 	else if (im->merge_path)
-		im->written = merge_write(im, im->spool ? im->spool : im->out);
+		im->written = merge_write(&im->mg, im->spool ? im->spool : im->out,
+		    im->json);
 	else
 		wr_close(&im->w);
 	report(im);
@@ -3098,6 +2725,7 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	imp_init(&im);
 	options(&im, argc, argv);
+	merge_init(&im.mg, im.merge_path, im.full);
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;
 	if (im.kind >= 0)
