@@ -115,7 +115,9 @@ store_entry(struct merge *st, uint32_t s, uint32_t l, uint32_t t, int *isnew)
 	return e;
 }
 
-static void
+/* Values are appended to the arena, as a later update must not move
+ * the ones a row already has. */
+static inline void
 store_set(struct merge *st, size_t e, int c, const char *s, size_t n)
 {
 	size_t i = e * (size_t)st->ncols + (size_t)c;
