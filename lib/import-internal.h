@@ -58,8 +58,9 @@ struct row {
 	size_t rawlen;
 };
 
+/* --preview: what it counts and keeps to show at the end. */
 struct preview {
-	struct intern ids[3];
+	struct intern ids[3];	/* the distinct values of up to 3 columns */
 	int ix[3], nids;
 	uint32_t *links;	/* relations: links per subject */
 	size_t nlinks;
@@ -71,6 +72,7 @@ struct preview {
 	struct buf problems;
 };
 
+/* A slot's positions list against its items (struct import's posok). */
 enum { P_NONE, P_PAIRED, P_BAD };
 
 /* Where a row's values for the list column (im->lt) come from: each item
