@@ -1,0 +1,465 @@
+/*
+ * import-row.c: a row of an input checked (its fields, its bytes), its
+ * values converted, split on its lists, put through its kind's rules
+ * (returns, --exclude, self-links, duplicate links), then written,
+ * previewed or merged, or rejected.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "import-internal.h"
+
+/* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
+static const char *
+bad_bytes(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c == 0)
+			return "NUL byte";
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 2, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 3, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 4, cp = c & 0x07;
+		else
+			return "invalid UTF-8";
+		if (i + k > n)
+			return "invalid UTF-8";
+		for (size_t j = 1; j < k; j++) {
+			if ((p[i + j] & 0xC0) != 0x80)
+				return "invalid UTF-8";
+			cp = cp << 6 | (p[i + j] & 0x3F);
+		}
+		if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return "invalid UTF-8";
+		i += k;
+	}
+	return NULL;
+}
+
+static int
+check_bytes(struct import *im, const struct src *s, const struct row *rw)
+{
+	int n = rw->nf < s->h.ncols ? rw->nf : s->h.ncols;
+
+	for (int j = 0; j < n; j++) {
+		const char *why = bad_bytes(rw->f[j], rw->len[j]);
+		char key[256];
+
+		if (!why)
+			continue;
+		snprintf(key, sizeof key, "column '%s': %s", s->h.cols[j], why);
+		imp_fail_key(im, key);
+		im->whycol = j;
+		im->whyv = rw->f[j];
+		im->whyn = rw->len[j];
+		return -1;
+	}
+	return 0;
+}
+
+/* Fields past the header are fine when empty (trailing delimiters). */
+static int
+check_width(struct import *im, const struct src *s, const struct row *rw)
+{
+	for (int j = s->h.ncols; j < rw->nf; j++) {
+		const char *p = rw->f[j];
+		size_t n = rw->len[j];
+
+		trim(&p, &n);
+		if (n) {
+			imp_fail_key(im, "more fields than the header");
+			snprintf(im->why, sizeof im->why,
+			    "more fields than the header: %d, header has %d",
+			    rw->nf, s->h.ncols);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A CSV record that could not be split: "column 3 'description': text
+ * after a closing quote", and the lines it took when more than one. */
+static int
+malformed_csv(struct import *im, const struct src *s, const struct row *rw)
+{
+	char key[256];
+	int j = rw->badcol - 1;
+
+	if (j >= 0 && j < s->h.ncols) {
+		snprintf(key, sizeof key, "column %d '%s': %s", j + 1, s->h.cols[j],
+		    rw->bad);
+		im->whycol = j;
+		im->whyv = "";
+		im->whyn = 0;
+	} else
+		snprintf(key, sizeof key, "column %d: %s", j + 1, rw->bad);
+	imp_fail_key(im, key);
+	if (rw->lastline > rw->line)
+		snprintf(im->why, sizeof im->why, "%s (the record runs over "
+		    "lines %ld-%ld)", im->keybuf, rw->line, rw->lastline);
+	return -1;
+}
+
+/*
+ * Checks a row and converts its values, except those converted per list
+ * item: 0, or -1 rejected. An order's line with no customer or date has
+ * those of the order's line before it, when that is right before it.
+ */
+static inline int
+read_row(struct import *im, const struct src *s, const struct row *rw)
+{
+	int carry = im->carry.started >= 0, same = 0;
+
+	im->whycol = -1;
+	im->nbl = 0;
+	im->initem = 0;
+	if (rw->bad && rw->badcol > 0)
+		return malformed_csv(im, s, rw);
+	if (rw->bad) {
+		imp_fail_key(im, "malformed row");
+		snprintf(im->why, sizeof im->why, "malformed row: %s", rw->bad);
+		return -1;
+	}
+	if ((rw->nf > s->h.ncols && check_width(im, s, rw)) ||
+	    (rw->special && check_bytes(im, s, rw)))
+		return -1;
+	im->oos = im->type_given = 0;
+	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
+		const char *p;
+		size_t n;
+
+		if (im->peritem[k])
+			continue;
+		src_field(rw, im->spec_src[k], &p, &n);
+		if (carry) {
+			if (k == im->ix_order)
+				same = carry_order(&im->carry, p, n);
+			else if (k == im->ix_customer || k == im->ix_ts)
+				carry_value(&im->carry, k == im->ix_ts, same, &p,
+				    &n);
+		}
+		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
+			set_val(im, k, p, n);
+			continue;
+		}
+		im->conv_col = im->spec_src[k];
+		if (n == 0 && im->setv[k]) {
+			p = im->setv[k];
+			n = strlen(p);
+			im->conv_col = -1;
+		}
+		if (imp_conv(im, k, p, n))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the rules of each kind ---- */
+
+static int
+excluded(struct import *im, const char *s, size_t n)
+{
+	uint32_t id = intern_put(&im->excl, s, n);
+
+	if (id >= im->nexcl) {
+		im->excl_hit = xrealloc(im->excl_hit, (size_t)id + 1);
+		im->excl_hit[id] = regexec(&im->o->exclude, intern_str(&im->excl, id),
+		    0, NULL, 0) == 0;
+		im->nexcl = id + 1;
+	}
+	return im->excl_hit[id];
+}
+
+/* Orders: returns and non-product codes. 1 when dropped on request. */
+static int
+order_rules(struct import *im)
+{
+	const char *o = im->val[im->ix_order], *q = im->val[im->ix_qty];
+	size_t qn = im->vlen[im->ix_qty];
+	int cancel = im->vlen[im->ix_order] >= 2 && o[0] == 'C' &&
+	    o[1] >= '0' && o[1] <= '9';
+	int neg = qn > 0 && q[0] == '-';
+
+	if (im->o->has_exclude &&
+	    excluded(im, im->val[im->ix_product], im->vlen[im->ix_product]))
+		return imp_fail_key(im, "product_id matches --exclude"), 1;
+	if (!cancel && !neg)
+		return 0;
+	if (!im->o->keep_returns)
+		return imp_fail_key(im, cancel ? "cancelled order (--returns drop)" :
+		    "negative quantity (--returns drop)"), 1;
+	if (!neg) {	/* a cancellation line: its quantity goes negative */
+		char t[NUM_BUF];
+
+		snprintf(t, sizeof t, "-%.*s", (int)(qn ? qn : 1), qn ? q : "1");
+		if (strcmp(t, "-0") == 0)
+			t[0] = '0', t[1] = '\0';
+		memcpy(im->nb[im->ix_qty], t, strlen(t) + 1);
+		set_val(im, im->ix_qty, im->nb[im->ix_qty], strlen(t));
+	}
+	return 0;
+}
+
+static int
+relation_rules(struct import *im, int fileno, long line)
+{
+	int k = im->ix_subject, j = im->ix_linked, isnew;
+	uint32_t s, l;
+	size_t at;
+	struct link *lk;
+
+	if (im->vlen[k] == im->vlen[j] &&
+	    memcmp(im->val[k], im->val[j], im->vlen[k]) == 0)
+		return imp_fail_key(im, "self-link");
+	if (im->o->merge_path)
+		return 0;
+	s = intern_put(&im->ids, im->val[k], im->vlen[k]);
+	l = intern_put(&im->ids, im->val[j], im->vlen[j]);
+	at = linkset_find(&im->links, s, l, link_code(im->val[im->ix_type]), 1,
+	    &isnew);
+	lk = &im->links.t[at];
+	if (isnew) {
+		lk->at = (uint32_t)line;
+		lk->file = (uint32_t)fileno;
+		return 0;
+	}
+	imp_fail_key(im, "duplicate link");
+	snprintf(im->why, sizeof im->why, "duplicate link (first at %s:%lu)",
+	    im->files[lk->file], (unsigned long)lk->at);
+	return -1;
+}
+
+/* The kind's rules, then the output row in im->v: 0, -1 rejected, 1
+ * dropped on request. */
+static inline int
+finish_row(struct import *im, const struct row *rw, int fileno)
+{
+	int base = im->nout - im->nextra;
+
+	if (im->kind == K_ORDERS && order_rules(im))
+		return 1;
+	if (im->kind == K_RELATIONS && relation_rules(im, fileno, rw->line))
+		return -1;
+	if (im->oos && im->ix_stock >= 0 && im->vlen[im->ix_stock] == 0)
+		set_val(im, im->ix_stock, "0", 1);
+	for (int k = 0; k < im->nspec; k++) {
+		if (im->ospec[k] >= 0) {
+			im->v[im->ospec[k]] = im->val[k];
+			im->olen[im->ospec[k]] = im->vlen[k];
+		}
+	}
+	for (int e = 0; e < im->nextra; e++) {
+		const char *p;
+		size_t n;
+
+		src_field(rw, im->extra_src[e], &p, &n);
+		if (n == 0 && im->extra_setv[e])
+			p = im->extra_setv[e], n = strlen(p);
+		im->v[base + e] = (char *)p;
+		im->olen[base + e] = n;
+	}
+	return 0;
+}
+
+static inline void
+emit(struct import *im, const struct row *rw)
+{
+	im->nout_rows++;
+	if (im->o->preview)
+		imp_preview_row(im, rw);
+	else if (im->o->merge_path)
+		merge_row(&im->mg, im->val[im->ix_subject],
+		    im->vlen[im->ix_subject], im->val[im->ix_linked],
+		    im->vlen[im->ix_linked], im->val[im->ix_type],
+		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
+		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
+		    "remove") == 0, im->v, im->olen, im->carried);
+	else
+		wr_row(&im->w, im->v, im->olen);
+}
+
+/* A row without lists: one record in, written or rejected. */
+void
+imp_one_row(struct import *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int rc = read_row(im, s, rw);
+
+	im->nrec++;
+	if (rc == 0)
+		rc = finish_row(im, rw, fileno);
+	if (rc) {
+		imp_reject(im, s, rw, rc > 0);
+		return;
+	}
+	imp_report_blanks(im, s, rw, 0);
+	emit(im, rw);
+}
+
+static size_t
+count_items(const char *p, size_t n, const struct slot *sl)
+{
+	const char *item, *end = p + n;
+	size_t len, c = 0;
+
+	while (shopfmt_item(&p, end, sl->sep, sl->seplen, &item, &len))
+		c++;
+	return c;
+}
+
+/*
+ * A row whose lists hold several values of the list column (im->lt):
+ * every item is a record of its own, converted, checked, written or
+ * rejected on its own. For links, an item's type is the one its column's
+ * name says, else the row's; its position the one its column's number
+ * says (Linked 2), else the item of the same place in the positions
+ * list, else its place when the cell holds more than one item.
+ */
+void
+imp_split_row(struct import *im, const struct src *s, const struct row *rw,
+    int fileno)
+{
+	int lk = im->lt, links = lk == im->ix_linked;
+	int lp = links ? im->ix_pos : -1, lt = links ? im->ix_type : -1;
+	int nrow, items = 0, flushed = 0, rgiven = 0, rc;
+	const char *rtype = NULL;
+	size_t rtypen = 0;
+	char num[32];
+
+	if (read_row(im, s, rw)) {
+		im->nrec++;
+		imp_reject(im, s, rw, 0);
+		return;
+	}
+	if (lt >= 0) {
+		rtype = im->val[lt];
+		rtypen = im->vlen[lt];
+		rgiven = im->type_given;
+	}
+	/* positions lists that do not pair with their items: blanked */
+	for (int l = 0; lp >= 0 && l < im->nslot; l++) {
+		const struct slot *sl = &im->slot[l];
+		const char *p, *q;
+		size_t n, qn, ni, nq;
+
+		im->posok[l] = P_NONE;
+		if (sl->pos || sl->poscol < 0)
+			continue;
+		src_field(rw, sl->col, &p, &n);
+		src_field(rw, sl->poscol, &q, &qn);
+		if (!(nq = count_items(q, qn, sl)))
+			continue;
+		ni = count_items(p, n, sl);
+		if (ni == nq || ni == 0) {
+			im->posok[l] = P_PAIRED;
+			continue;
+		}
+		im->posok[l] = P_BAD;
+		im->conv_col = sl->poscol;
+		imp_fail(im, lp, "not as many positions as items", q, qn);
+		snprintf(im->why + strlen(im->why), sizeof im->why -
+		    strlen(im->why), " (%zu for %zu item%s)", nq, ni,
+		    ni == 1 ? "" : "s");
+		imp_blank(im, lp, q, qn);
+	}
+	nrow = im->nbl;
+	for (int l = 0; l < im->nslot || (l == im->nslot && !items &&
+	    !im->slot_opt); l++) {
+		const struct slot *sl = l < im->nslot ? &im->slot[l] : NULL;
+		const char *p = "", *end, *q = "", *qend, *item, *pi;
+		size_t n = 0, qn = 0, len, pl, cnt, i = 0;
+		int none = sl == NULL;	/* no items: the row as it is */
+
+		if (sl) {
+			src_field(rw, sl->col, &p, &n);
+			if (!(cnt = count_items(p, n, sl)))
+				continue;
+			if (lp >= 0 && im->posok[l] == P_PAIRED)
+				src_field(rw, sl->poscol, &q, &qn);
+		} else {
+			cnt = 1;
+		}
+		end = p + n;
+		qend = q + qn;
+		while (none || shopfmt_item(&p, end, sl->sep, sl->seplen, &item,
+		    &len)) {
+			if (none)
+				item = "", len = 0;
+			items++;
+			im->nrec++;
+			im->nbl = nrow;
+			im->whycol = -1;
+			/* --rejects: the item where the row has more, or has
+			 * it in a column of its own */
+			im->initem = !none && (cnt > 1 ||
+			    sl->col != im->spec_src[lk]);
+			im->itemtype = sl && sl->type ? sl->type : NULL;
+			im->item = item;
+			im->itemlen = len;
+			im->conv_col = none ? im->spec_src[lk] : sl->col;
+			rc = imp_conv(im, lk, item, len);
+			if (rc == 0 && lt >= 0) {
+				if (sl && sl->type) {
+					set_val(im, lt, sl->type, strlen(sl->type));
+					im->type_given = 1;
+				} else {
+					set_val(im, lt, rtype, rtypen);
+					im->type_given = rgiven;
+				}
+			}
+			if (rc == 0 && lp >= 0) {
+				pi = "", pl = 0;
+				im->conv_col = -1;
+				if (sl && sl->pos) {
+					pl = (size_t)snprintf(num, sizeof num, "%ld",
+					    sl->pos);
+					pi = num;
+				} else if (qn && shopfmt_item(&q, qend, sl->sep,
+				    sl->seplen, &pi, &pl)) {
+					im->conv_col = sl->poscol;
+				} else if (cnt > 1 && im->posok[l] == P_NONE) {
+					pl = (size_t)snprintf(num, sizeof num, "%zu",
+					    i + 1);
+					pi = num;
+				} else if (im->setv[lp]) {
+					pi = im->setv[lp];
+					pl = strlen(pi);
+				}
+				im->itempos = pi;
+				im->itemposlen = pl;
+				rc = imp_conv(im, lp, pi, pl);
+			}
+			if (rc == 0)
+				rc = finish_row(im, rw, fileno);
+			if (rc) {
+				imp_reject(im, s, rw, rc > 0);
+			} else {
+				imp_report_blanks(im, s, rw, flushed ? nrow : 0);
+				flushed = 1;
+				emit(im, rw);
+			}
+			i++;
+			if (none)
+				break;
+		}
+	}
+	im->initem = 0;
+	if (!items) {	/* a product without links */
+		im->nrec++;
+		imp_fail_key(im, "no linked products");
+		imp_reject(im, s, rw, 1);
+	}
+}
