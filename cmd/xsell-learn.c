@@ -3,7 +3,7 @@
  * fast and mergeable across machines; upsells and substitutes from the
  * catalog and the same counts; with --uplift, an uplift model from
  * events with a holdout. The command line: the engines are assoc.h,
- * similar.h and (for now with its own options) upliftlearn.c.
+ * similar.h and upliftlearn.h.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "xsell.h"
 #include "assoc.h"
 #include "similar.h"
-#include "uplift.h"
+#include "upliftlearn.h"
 
 static const char usage_text[] =
 "usage: xsell-learn [--basket order|customer] [--min-count N | --min-support F]\n"
@@ -65,6 +65,13 @@ static const char help_text[] =
     "  -h, --help                print this help and exit\n"
     "  -V, --version             print the version and exit\n";
 
+/* --uplift's own usage, for its --help and its errors. */
+static const char uplift_usage_text[] =
+    "usage: xsell-learn --uplift [--segment-by COL[:EDGES],...] "
+    "[--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K] "
+    "[--outcome converted|revenue] [--l2 L] [--min-effect E] "
+    "[--high-base B] [--counts | --merge] [-jqv] [-o FILE] [FILE ...]\n";
+
 /* Cross-sell rules written as relations, unless --all-rules: a pair seen
  * in one basket is chance, and one bought together no more often than by
  * chance (lift 1 or less) is no recommendation; a merchant publishing the
@@ -72,11 +79,14 @@ static const char help_text[] =
 #define DEFAULT_MIN_COUNT 2
 
 struct opts {
-	int uplift;		/* --uplift: the uplift learner takes over */
+	int uplift;		/* --uplift: the uplift learner, with u */
 	struct assoc_opts a;
+	struct uplift_opts u;
 	int all_rules;		/* --all-rules: no default floors */
 	const char *catalog;
 };
+
+/* ---- options ---- */
 
 static void
 parse_measures(struct assoc_opts *o, const char *arg)
@@ -151,9 +161,9 @@ parse_now(struct assoc_opts *o, const char *arg)
 }
 
 static void
-check_opts(struct opts *lo)
+check_opts(struct opts *opts)
 {
-	struct assoc_opts *o = &lo->a;
+	struct assoc_opts *o = &opts->a;
 
 	if (o->has_count && o->has_support)
 		die(XS_USAGE, "--min-count and --min-support exclude each other");
@@ -166,20 +176,20 @@ check_opts(struct opts *lo)
 		die(XS_USAGE, "--shard is for --counts, not --merge");
 	if (o->type != T_CROSS) {
 		/* Their counts are pair counts: --counts needs no catalog. */
-		if (!lo->catalog && o->mode != M_COUNTS)
+		if (!opts->catalog && o->mode != M_COUNTS)
 			die(XS_USAGE, "--type %s needs --catalog FILE",
 			    assoc_type_words[o->type]);
 		if (o->max_items > 2 || o->sort_by >= 0)
 			die(XS_USAGE, "--type %s takes no --max-items or --sort-by",
 			    assoc_type_words[o->type]);
-	} else if (lo->catalog) {
+	} else if (opts->catalog) {
 		die(XS_USAGE, "--catalog is for --type upsell or substitute");
 	}
 	if (o->basket < 0)
 		o->basket = o->type == T_UPSELL ? B_CUSTOMER : B_ORDER;
 	/* Upsells and substitutes are often bought instead of each other,
 	 * and counts are partial: the floors are for cross-sell rules. */
-	if (o->type == T_CROSS && o->mode != M_COUNTS && !lo->all_rules) {
+	if (o->type == T_CROSS && o->mode != M_COUNTS && !opts->all_rules) {
 		if (!o->has_count && !o->has_support) {
 			o->min_count = DEFAULT_MIN_COUNT;
 			o->has_count = o->dflt_count = 1;
@@ -198,7 +208,8 @@ enum {
 	O_TOP, O_SORTBY, O_MEASURES, O_MAXITEMS, O_MAXBASKET,
 	O_HALFLIFE, O_NOW, O_COUNTS, O_MERGE, O_SHARD, O_TYPE,
 	O_CATALOG, O_MAXPRICE, O_UPLIFT, O_UPLIFT_ONLY, O_ALLRULES,
-	O_MEMORY
+	O_MEMORY, O_SEGMENT, O_LEARNER, O_MINPERARM, O_PRIOR, O_OUTCOME,
+	O_L2, O_MINEFFECT, O_HIGHBASE
 };
 
 static const struct option learn_lo[] = {
@@ -225,10 +236,35 @@ static const struct option learn_lo[] = {
 	XS_COMMON_LONGOPTS
 };
 
+/* With --uplift, only these: the uplift learner's own first (--uplift
+ * and NUPLIFT_ONLY more), then the ones it shares. getopt's messages
+ * (an unknown option, an ambiguous prefix) follow this table. */
+static const struct option uplift_lo[] = {
+	{ "uplift", no_argument, NULL, O_UPLIFT },
+	{ "segment-by", required_argument, NULL, O_SEGMENT },
+	{ "learner", required_argument, NULL, O_LEARNER },
+	{ "min-per-arm", required_argument, NULL, O_MINPERARM },
+	{ "prior-strength", required_argument, NULL, O_PRIOR },
+	{ "outcome", required_argument, NULL, O_OUTCOME },
+	{ "l2", required_argument, NULL, O_L2 },
+	{ "min-effect", required_argument, NULL, O_MINEFFECT },
+	{ "high-base", required_argument, NULL, O_HIGHBASE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "counts", no_argument, NULL, O_COUNTS },
+	{ "merge", no_argument, NULL, O_MERGE },
+	{ NULL, 0, NULL, 0 }
+};
+#define NUPLIFT_ONLY 8
+
 static void
-parse_learn(struct opts *lo, int argc, char **argv, const struct option *all)
+parse_learn(struct opts *opts, int argc, char **argv, const struct option *all)
 {
-	struct assoc_opts *o = &lo->a;
+	struct assoc_opts *o = &opts->a;
 	int c, m, at;
 
 	o->basket = -1;
@@ -260,7 +296,7 @@ parse_learn(struct opts *lo, int argc, char **argv, const struct option *all)
 			o->has_lift = 1;
 			break;
 		case O_ALLRULES:
-			lo->all_rules = 1;
+			opts->all_rules = 1;
 			break;
 		case O_TOP:
 			o->top = opt_int("--top", optarg, 1, INT64_MAX >> 11);
@@ -308,7 +344,7 @@ parse_learn(struct opts *lo, int argc, char **argv, const struct option *all)
 			o->type = opt_word("--type", optarg, assoc_type_words);
 			break;
 		case O_CATALOG:
-			lo->catalog = optarg;
+			opts->catalog = optarg;
 			break;
 		case O_MAXPRICE:
 			o->max_price_ratio = opt_num("--max-price-ratio", optarg, 1,
@@ -336,36 +372,113 @@ parse_learn(struct opts *lo, int argc, char **argv, const struct option *all)
 			usage_die(usage_text);
 		}
 	}
-	check_opts(lo);
+	check_opts(opts);
 }
 
+static void
+parse_uplift(struct uplift_opts *o, int argc, char **argv)
+{
+	static const char *const learners[] = { "t", "x", "logistic-t", NULL };
+	static const char *const outcomes[] = { "converted", "revenue", NULL };
+	const char *err;
+	int c;
+
+	uplift_opts_init(o);
+	while ((c = getopt_long(argc, argv, "o:jqvhV", uplift_lo, NULL)) != -1) {
+		switch (c) {
+		case O_UPLIFT:
+			break;
+		case O_SEGMENT:
+			if ((err = uplift_spec_add(&o->spec, optarg)))
+				die(XS_USAGE, "option --segment-by: %s", err);
+			break;
+		case O_LEARNER:
+			o->learner = opt_word("--learner", optarg, learners);
+			break;
+		case O_MINPERARM:
+			o->min_per_arm = (double)opt_int("--min-per-arm", optarg,
+			    1, INT64_C(1) << 53);
+			break;
+		case O_PRIOR:
+			o->k = opt_num("--prior-strength", optarg, 0, 1e12);
+			break;
+		case O_OUTCOME:
+			o->outcome = opt_word("--outcome", optarg, outcomes);
+			break;
+		case O_L2:
+			o->l2 = opt_num("--l2", optarg, 0, 1e12);
+			break;
+		case O_MINEFFECT:
+			o->min_effect = opt_num("--min-effect", optarg, 0, 1e300);
+			break;
+		case O_HIGHBASE:
+			o->high_base = opt_num("--high-base", optarg, -1e300,
+			    1e300);
+			o->have_high_base = 1;
+			break;
+		case O_COUNTS:
+		case O_MERGE:
+			if (o->counts || o->merge)
+				die(XS_USAGE, "--counts and --merge exclude each other");
+			*(c == O_COUNTS ? &o->counts : &o->merge) = 1;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'q':
+			xs_quiet = 1;
+			break;
+		case 'v':
+			xs_verbose = 1;
+			break;
+		case 'h':
+			fputs(uplift_usage_text, stdout);
+			exit(xs_finish(XS_OK));
+		case 'V':
+			xs_version();
+		default:
+			usage_die(uplift_usage_text);
+		}
+	}
+	if ((o->counts || o->merge) && o->learner == ULEARN_LOGIT)
+		die(XS_USAGE, "--learner logistic-t does not merge: its fit "
+		    "depends on the order profiles are first seen in; use t or x");
+}
+
+/*
+ * --uplift is an option like any other, anywhere on the line. A quiet
+ * scan of the whole line looks for it first, with every option known.
+ * With it, the uplift learner's table judges the line, where learn's own
+ * options are unknown; without it, the uplift learner's options are
+ * known, to say that they go with --uplift.
+ */
 static void
 parse_opts(struct opts *o, int argc, char **argv)
 {
 	const size_t nlo = sizeof learn_lo / sizeof learn_lo[0] - 1;
-	/* --uplift is an option like any other, anywhere on the line: the
-	 * scans know it and the options only it takes. */
-	struct option *all = xcalloc(nlo + (size_t)uplift_learn_nopts + 1,
-	    sizeof *all);
+	struct option all[sizeof learn_lo / sizeof learn_lo[0] +
+	    NUPLIFT_ONLY + 1];
 	int c;
 
 	memcpy(all, learn_lo, nlo * sizeof *learn_lo);
-	for (int i = 0; i < uplift_learn_nopts; i++) {
-		all[nlo + (size_t)i] = uplift_learn_options[i];
-		all[nlo + (size_t)i].flag = NULL;
-		all[nlo + (size_t)i].val = i == 0 ? O_UPLIFT : O_UPLIFT_ONLY;
+	for (size_t i = 0; i <= NUPLIFT_ONLY; i++) {
+		all[nlo + i] = uplift_lo[i];
+		all[nlo + i].val = i == 0 ? O_UPLIFT : O_UPLIFT_ONLY;
 	}
+	memset(&all[nlo + NUPLIFT_ONLY + 1], 0, sizeof *all);
 	memset(o, 0, sizeof *o);
-	/* A quiet scan for --uplift first: with it, the uplift learner
-	 * parses the line, and judges every option itself. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:jqvhV", all, NULL)) != -1)
 		o->uplift |= c == O_UPLIFT;
 	opterr = 1;
 	optind = 0;	/* GNU getopt: start over */
-	if (!o->uplift)
+	if (o->uplift)
+		parse_uplift(&o->u, argc, argv);
+	else
 		parse_learn(o, argc, argv, all);
-	free(all);
 }
 
 /* ---- dispatch ---- */
@@ -405,10 +518,11 @@ main(int argc, char **argv)
 
 	xs_init(argv[0]);
 	parse_opts(&o, argc, argv);
-	/* The uplift learner reads events, not orders, and has options of
-	 * its own: it parses the line again. */
-	if (o.uplift)
-		return uplift_learn_main(argc, argv);
-	status = learn(&o.a, o.catalog, argc - optind, argv + optind);
+	if (o.uplift) {
+		status = uplift_learn(&o.u, argc - optind, argv + optind);
+		uplift_opts_free(&o.u);
+	} else {
+		status = learn(&o.a, o.catalog, argc - optind, argv + optind);
+	}
 	return xs_finish(status);
 }
