@@ -1,7 +1,7 @@
 /*
  * assoc-internal.h: the learner's state and the parts shared by its
- * files (assoc.c: reading orders, thresholds, rules written;
- * assoc-counts.c: --counts and --merge; similar.c: upsells and
+ * files (assoc.c: thresholds, rules written; assoc-read.c: order lines
+ * read; assoc-counts.c: --counts and --merge; similar.c: upsells and
  * substitutes) and by no other module.
  */
 #ifndef ASSOC_INTERNAL_H
