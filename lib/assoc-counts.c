@@ -99,7 +99,7 @@ count_row_streamed(void *ctx, uint32_t a, const uint64_t *cnt,
 	uint32_t la = L->freq[a];
 
 	count_items_upto(cr->co, la + 1);
-	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
+	qsort(touched, nt, sizeof *touched, assoc_cmp_ids);
 	for (size_t i = 0; i < nt; i++) {
 		buf_reset(&cr->co->set);
 		buf_puts(&cr->co->set, item_str(L, la));
@@ -232,7 +232,7 @@ merge_set(struct assoc *L, struct merger *mg, uint64_t c)
 	} else if (L->o->max_items == 2) {
 		add_count(pairs_at(&L->mpairs, set[0], set[1]), c, r);
 	} else {
-		qsort(set, (size_t)k, sizeof *set, cmp_u32_ids);
+		qsort(set, (size_t)k, sizeof *set, assoc_cmp_ids);
 		if (!isets_add(&L->msets, set, k, c))
 			die(XS_INPUT, "%s: counts overflow 2^64", rec_where(r));
 	}

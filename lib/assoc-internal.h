@@ -71,7 +71,8 @@ item_str(const struct assoc *L, uint32_t label)
 	return idmap_str(&L->items, L->byl[label]);
 }
 
-int cmp_u32_ids(const void *a, const void *b);
+/* qsort's order of uint32_t ids, ascending. */
+int assoc_cmp_ids(const void *a, const void *b);
 /* Labels for the items interned so far (L->label, L->byl, L->nitems). */
 void assoc_label_items(struct assoc *L);
 /* The subjects of pair rows on disk: the labels with keep[label] set. */

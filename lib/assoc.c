@@ -26,7 +26,7 @@ const char *const assoc_type_words[] = {
 };
 
 int
-cmp_u32_ids(const void *a, const void *b)
+assoc_cmp_ids(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
@@ -666,7 +666,7 @@ rules_from_merged_sets(struct assoc *L, const struct isets *st)
 			continue;
 		for (int i = 0; i < k; i++)
 			set[i] = L->label[it[i]];
-		qsort(set, (size_t)k, sizeof *set, cmp_u32_ids);
+		qsort(set, (size_t)k, sizeof *set, assoc_cmp_ids);
 		isets_add(&fs, set, k, st->count[s]);
 	}
 	L->pairs = st->n;

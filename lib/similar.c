@@ -276,7 +276,7 @@ srow_fill(const struct assoc *L, struct srow *r, uint32_t a, uint64_t *cnt,
 {
 	size_t nt = cooc_row(L, a, cnt, touched);
 
-	qsort(touched, nt, sizeof *touched, cmp_u32_ids);
+	qsort(touched, nt, sizeof *touched, assoc_cmp_ids);
 	r->x = (uint32_t *)xmemdup(touched, nt * sizeof *touched);
 	r->c = xreallocarray(NULL, nt + 1, sizeof *r->c);
 	r->n = nt;
