@@ -1,38 +1,19 @@
 /*
- * upliftlearn.c: xsell-learn --uplift. Reads events with a holdout
- * (group treatment or control), sums outcomes per candidate and segment
- * cell, estimates each cell's CATE with the chosen learner and writes
- * the model rows. Memory grows with candidates x segments (and, for
+ * upliftlearn.c: the uplift learner (upliftlearn.h). Reads events with a
+ * holdout (group treatment or control), sums outcomes per candidate and
+ * segment cell, estimates each cell's CATE with the chosen learner and
+ * writes the model rows. Memory grows with candidates x segments (and, for
  * logistic-t, candidates x distinct attribute profiles), not with events.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "uplift.h"
+#include "upliftlearn.h"
 #include "xsell.h"
 #include "xsum.h"
 
 #define SEP 0x1f
-
-enum { L_T, L_X, L_LOGIT };
-enum { O_CONVERTED, O_REVENUE };
-
-const char uplift_learn_usage[] =
-    "xsell-learn --uplift [--segment-by COL[:EDGES],...] "
-    "[--learner t|x|logistic-t] [--min-per-arm N] [--prior-strength K] "
-    "[--outcome converted|revenue] [--l2 L] [--min-effect E] "
-    "[--high-base B] [--counts | --merge] [-jqv] [-o FILE] [FILE ...]";
-
-struct opts {
-	struct uplift_spec spec;
-	int learner, outcome;
-	double min_per_arm, k, l2, min_effect, high_base;
-	int have_high_base, json;
-	int counts, merge;	/* partial sums out, or in */
-	const char *out;
-};
 
 /* An arm's sums while reading: exact (xsum.h), so that they do not
  * depend on the order of the events and partial sums merge to the bit. */
@@ -67,7 +48,7 @@ struct profiles {
 };
 
 struct learn {
-	struct opts *o;
+	const struct uplift_opts *o;
 	struct rec r;
 	int cand_col, group_col, y_col, *seg_ix;
 	struct intern cand, seg;
@@ -86,115 +67,20 @@ struct learn {
 
 /* ---- options ---- */
 
-static void
-usage(FILE *fp, int status)
+void
+uplift_opts_init(struct uplift_opts *o)
 {
-	fprintf(fp, "usage: %s\n", uplift_learn_usage);
-	if (status != XS_OK)
-		exit(status);
-}
-
-/* --uplift and the options only it takes come first: xsell-learn's own
- * option scan recognises them by uplift_learn_nopts. */
-const struct option uplift_learn_options[] = {
-	{ "uplift", no_argument, NULL, 'U' },
-	{ "segment-by", required_argument, NULL, 'S' },
-	{ "learner", required_argument, NULL, 'L' },
-	{ "min-per-arm", required_argument, NULL, 'M' },
-	{ "prior-strength", required_argument, NULL, 'K' },
-	{ "outcome", required_argument, NULL, 'Y' },
-	{ "l2", required_argument, NULL, '2' },
-	{ "min-effect", required_argument, NULL, 'E' },
-	{ "high-base", required_argument, NULL, 'B' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "counts", no_argument, NULL, 'C' },
-	{ "merge", no_argument, NULL, 'G' },
-	{ NULL, 0, NULL, 0 }
-};
-const int uplift_learn_nopts = 9;
-
-static void
-parse_opts(struct opts *o, int argc, char **argv)
-{
-	static const char *const learners[] = { "t", "x", "logistic-t", NULL };
-	static const char *const outcomes[] = { "converted", "revenue", NULL };
-	const struct option *lo = uplift_learn_options;
-	const char *err;
-	int c;
-
 	memset(o, 0, sizeof *o);
 	uplift_spec_init(&o->spec);
 	o->min_per_arm = 10;
 	o->k = 20;
 	o->l2 = 1;
-	optind = 0;	/* start over: xsell-learn has scanned argv already */
-	while ((c = getopt_long(argc, argv, "o:jqvhV", lo, NULL)) != -1) {
-		switch (c) {
-		case 'U':
-			break;
-		case 'S':
-			if ((err = uplift_spec_add(&o->spec, optarg)))
-				die(XS_USAGE, "option --segment-by: %s", err);
-			break;
-		case 'L':
-			o->learner = opt_word("--learner", optarg, learners);
-			break;
-		case 'M':
-			o->min_per_arm = (double)opt_int("--min-per-arm", optarg,
-			    1, INT64_C(1) << 53);
-			break;
-		case 'K':
-			o->k = opt_num("--prior-strength", optarg, 0, 1e12);
-			break;
-		case 'Y':
-			o->outcome = opt_word("--outcome", optarg, outcomes);
-			break;
-		case '2':
-			o->l2 = opt_num("--l2", optarg, 0, 1e12);
-			break;
-		case 'E':
-			o->min_effect = opt_num("--min-effect", optarg, 0, 1e300);
-			break;
-		case 'B':
-			o->high_base = opt_num("--high-base", optarg, -1e300,
-			    1e300);
-			o->have_high_base = 1;
-			break;
-		case 'C':
-		case 'G':
-			if (o->counts || o->merge)
-				die(XS_USAGE, "--counts and --merge exclude each other");
-			*(c == 'C' ? &o->counts : &o->merge) = 1;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'q':
-			xs_quiet = 1;
-			break;
-		case 'v':
-			xs_verbose = 1;
-			break;
-		case 'h':
-			usage(stdout, XS_OK);
-			exit(xs_finish(XS_OK));
-		case 'V':
-			xs_version();
-		default:
-			usage(stderr, XS_USAGE);
-		}
-	}
-	if ((o->counts || o->merge) && o->learner == L_LOGIT)
-		die(XS_USAGE, "--learner logistic-t does not merge: its fit "
-		    "depends on the order profiles are first seen in; use t or x");
+}
+
+void
+uplift_opts_free(struct uplift_opts *o)
+{
+	uplift_spec_free(&o->spec);
 }
 
 /* ---- cells ---- */
@@ -391,7 +277,7 @@ row_outcome(const struct learn *l)
 {
 	double y = rec_num(&l->r, l->y_col, 0);
 
-	if (l->o->outcome == O_CONVERTED && y != 0 && y != 1)
+	if (l->o->outcome == ULEARN_CONVERTED && y != 0 && y != 1)
 		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%.40s\"",
 		    rec_where(&l->r), l->r.f[l->y_col]);
 	return y;
@@ -430,7 +316,7 @@ read_row(struct learn *l)
 	y = row_outcome(l);
 	if (!(fabs(y) < 2147483648.0))
 		die(XS_INPUT, "%s: column '%s': out of range: \"%.40s\"",
-		    rec_where(&l->r), l->o->outcome == O_REVENUE ? "revenue" :
+		    rec_where(&l->r), l->o->outcome == ULEARN_REVENUE ? "revenue" :
 		    "converted", l->r.f[l->y_col]);
 	cand = cand_get(l, l->r.f[l->cand_col], l->r.len[l->cand_col]);
 	arm_add(&l->candx[cand][arm], y);
@@ -438,7 +324,7 @@ read_row(struct learn *l)
 		return;
 	seg = seg_get(l);
 	arm_add(&cells_get(&l->cells, cand, seg)->xa[arm], y);
-	if (l->o->learner == L_LOGIT)
+	if (l->o->learner == ULEARN_LOGIT)
 		arm_add(&cells_get(&l->pcells, cand, prof_get(l, seg))->xa[arm],
 		    y);
 }
@@ -478,7 +364,7 @@ read_events(struct learn *l, int nfiles, char **files)
 	rec_open(&l->r, nfiles, files);
 	l->cand_col = rec_need(&l->r, "candidate_id");
 	l->group_col = rec_need(&l->r, "group");
-	l->y_col = rec_need(&l->r, l->o->outcome == O_REVENUE ? "revenue" :
+	l->y_col = rec_need(&l->r, l->o->outcome == ULEARN_REVENUE ? "revenue" :
 	    "converted");
 	l->seg_ix = xcalloc((size_t)s->ncols + 1, sizeof *l->seg_ix);
 	for (int i = 0; i < s->ncols; i++)
@@ -692,7 +578,7 @@ static int
 logit_candidate(struct learn *l, struct cell *const *pc, size_t n,
     struct uplift_est *est, unsigned char *have)
 {
-	int fam = l->o->outcome == O_REVENUE ? GLM_LINEAR : GLM_LOGIT;
+	int fam = l->o->outcome == ULEARN_REVENUE ? GLM_LINEAR : GLM_LOGIT;
 	struct design d;
 	struct uplift_glm g[2];
 	struct seg_acc *acc;
@@ -792,7 +678,7 @@ put_num(struct buf *b, double v)
 }
 
 static const char *
-label_of(const struct opts *o, const struct uplift_est *e, double high)
+label_of(const struct uplift_opts *o, const struct uplift_est *e, double high)
 {
 	if (isnan(e->cate))
 		return "";
@@ -812,7 +698,7 @@ struct writer {
 	size_t *len;
 	const char *spectext;
 	double high;
-	const struct opts *o;
+	const struct uplift_opts *o;
 };
 
 static void
@@ -923,10 +809,10 @@ cell_est(const struct learn *l, const struct cell *c,
 		return 1;
 	}
 	switch (l->o->learner) {
-	case L_X:
+	case ULEARN_X:
 		uplift_est_x(c->arm, ca, l->o->k, share, e);
 		break;
-	case L_LOGIT:
+	case ULEARN_LOGIT:
 		if (!have_logit) {
 			*e = *cand_est;
 			return 1;
@@ -974,7 +860,7 @@ write_model(struct learn *l, FILE *fp)
 	for (size_t i = 0; i < ncell; i++)
 		cp[i] = &l->cells.c[i];
 	qsort(cp, ncell, sizeof *cp, cmp_cell);
-	if (l->o->learner == L_LOGIT && ncell) {
+	if (l->o->learner == ULEARN_LOGIT && ncell) {
 		npc = l->pcells.ix.n;
 		pp = xcalloc(npc + 1, sizeof *pp);
 		for (size_t i = 0; i < npc; i++)
@@ -1037,7 +923,7 @@ sums_options(const struct learn *l, struct buf *b)
 	buf_init(&spec);
 	uplift_spec_text(&l->o->spec, &spec);
 	buf_reset(b);
-	buf_printf(b, "outcome=%s segment-by=%s", l->o->outcome == O_REVENUE ?
+	buf_printf(b, "outcome=%s segment-by=%s", l->o->outcome == ULEARN_REVENUE ?
 	    "revenue" : "converted", buf_str(&spec));
 	buf_free(&spec);
 }
@@ -1257,30 +1143,27 @@ learn_free(struct learn *l)
 }
 
 int
-uplift_learn_main(int argc, char **argv)
+uplift_learn(const struct uplift_opts *o, int nfiles, char **files)
 {
-	struct opts o;
 	struct learn l;
 	FILE *fp;
 	int status = XS_OK;
 
-	xs_init(argv[0]);
-	parse_opts(&o, argc, argv);
 	memset(&l, 0, sizeof l);
-	l.o = &o;
+	l.o = o;
 	intern_init(&l.cand);
 	intern_init(&l.seg);
 	cells_init(&l.cells);
 	cells_init(&l.pcells);
-	prof_init(&l.prof, &o.spec);
+	prof_init(&l.prof, &o->spec);
 	buf_init(&l.key);
 	buf_init(&l.pkey);
-	if (o.merge)
-		read_sums(&l, argc - optind, argv + optind);
+	if (o->merge)
+		read_sums(&l, nfiles, files);
 	else
-		read_events(&l, argc - optind, argv + optind);
-	fp = out_open(o.out);
-	if (o.counts) {
+		read_events(&l, nfiles, files);
+	fp = out_open(o->out);
+	if (o->counts) {
 		write_sums(&l, fp);
 	} else {
 		arms_finish(&l);
@@ -1302,9 +1185,8 @@ uplift_learn_main(int argc, char **argv)
 		note("%llu events, %u candidates, %u segments, %zu cells, "
 		    "%llu fell back to the candidate level",
 		    (unsigned long long)l.rows, l.cand.n, l.seg.n,
-		    o.spec.ncols ? (size_t)l.cells.ix.n : 0,
+		    o->spec.ncols ? (size_t)l.cells.ix.n : 0,
 		    (unsigned long long)l.fallbacks);
 	learn_free(&l);
-	uplift_spec_free(&o.spec);
-	return xs_finish(status);
+	return status;
 }
