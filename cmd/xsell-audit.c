@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit-internal.h"
 #include "experiment.h"
 #include "idmap.h"
 #include "report.h"
@@ -98,33 +99,6 @@ static const char help_text[] =
     "  -V, --version                    print the version and exit\n";
 
 #define CONF 0.95
-#define NOLINK UINT32_MAX
-
-enum { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_NONE };
-static const char *const sev_words[] = { "info", "warning", "error", NULL };
-
-/* ---- options ---- */
-
-static struct {
-	const char *catalog, *orders, *offers, *events, *html, *out, *score;
-	const char *by;
-	double max_links, max_age, min_acceptance, holdout;
-	int64_t now;
-	int fail_on, json, report, experiment, qini;
-	int counts, merge;	/* --events: partial sums out, or in */
-	int nrel;
-	char **rel;
-	/* experiments and plans */
-	const char *control, *covariate;
-	struct exp_split split;
-	double alpha, horizon, baseline, mde, traffic, power;
-	int sequential, plan, arms, alpha_set, control_set;
-} opt = {
-	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
-	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
-	.control = "control", .alpha = 0.05, .horizon = NAN, .baseline = NAN,
-	.mde = NAN, .traffic = NAN, .power = NAN,
-};
 
 /* What --what-if asks: acceptance from A (NaN: the current) to B, for one
  * candidate or (id NULL) all. */
@@ -135,280 +109,63 @@ struct whatif {
 static struct whatif *whatifs;
 static int nwhatif;
 
+/* The state the modes share (lib/audit-internal.h), the options in it. */
+static struct audit audit = {
+	.opt = {
+		.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
+		.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
+		.control = "control", .alpha = 0.05, .horizon = NAN,
+		.baseline = NAN, .mde = NAN, .traffic = NAN, .power = NAN,
+	},
+};
+
 /* ---- shared state: items, findings, output ---- */
 
-enum { ST_ACTIVE, ST_INACTIVE, ST_DISCONTINUED, ST_OTHER };
-enum { T_CROSS, T_UPSELL, T_SUBSTITUTE, T_BUNDLE, T_OTHER };
 static const char *const type_words[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
 };
-
-/* Per interned id (products, candidates, offers alike): 32 bytes. */
-struct item {
-	double price, revenue;
-	uint32_t nlinks;	/* distinct linked ids as a subject */
-	uint32_t cat_line;	/* catalog line, 0: not in the catalog */
-	uint32_t category;	/* in cats, or INTERN_NONE */
-	unsigned char status, offer, linked;
-	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
-};
-
-static struct idmap items;	/* every id: products, candidates, offers */
-static struct intern cats, words;
-static struct item *item;
-static size_t item_cap;
-static double total_revenue;
-static int have_catalog, have_orders;
 
 /* Room for n items, the new ones as an id not seen anywhere. */
 static void
 items_grow(size_t n)
 {
-	item = xreallocarray(item, n, sizeof *item);
-	for (size_t i = item_cap; i < n; i++) {
-		memset(&item[i], 0, sizeof item[i]);
-		item[i].price = NAN;
-		item[i].category = INTERN_NONE;
+	audit.item = xreallocarray(audit.item, n, sizeof *audit.item);
+	for (size_t i = audit.item_cap; i < n; i++) {
+		memset(&audit.item[i], 0, sizeof audit.item[i]);
+		audit.item[i].price = NAN;
+		audit.item[i].category = INTERN_NONE;
 	}
-	item_cap = n;
+	audit.item_cap = n;
 }
 
 static struct item *
 item_of(uint32_t id)
 {
-	if (id >= item_cap) {
-		size_t n = item_cap ? item_cap : 1024;
+	if (id >= audit.item_cap) {
+		size_t n = audit.item_cap ? audit.item_cap : 1024;
 
 		while (n <= id)
 			n *= 2;
 		items_grow(n);
 	}
-	return &item[id];
+	return &audit.item[id];
 }
 
 static void
 items_reserve(size_t n)
 {
-	idmap_reserve(&items, n);
-	if (n > item_cap)
+	idmap_reserve(&audit.items, n);
+	if (n > audit.item_cap)
 		items_grow(n);
 }
 
 static uint32_t
 item_put(const char *s, size_t n)
 {
-	uint32_t id = idmap_put(&items, s, n);
+	uint32_t id = idmap_put(&audit.items, s, n);
 
 	item_of(id);
 	return id;
-}
-
-/* Checks, in output order, with their severities (the man page's table). */
-enum {
-	C_MISSING_ID, C_BAD_DATE, C_SELF_LINK, C_STALE_UNKNOWN,
-	C_STALE_DISCONTINUED, C_STALE_INACTIVE, C_STALE_OUT_OF_STOCK,
-	C_UNKNOWN_SUBJECT, C_DUPLICATE_LINK, C_CONFLICTING_TYPES,
-	C_UNKNOWN_TYPE, C_UPSELL_NOT_PRICIER, C_ONE_WAY_BUNDLE,
-	C_OVER_LINKED, C_OLD_LINK, C_DUPLICATE_PRODUCT, C_UNKNOWN_STATUS,
-	C_EMPTY_SUBJECT,
-	/* offers and experiments */
-	C_UNTRACKED, C_RETIRE, C_UNPROFITABLE, C_SRM, C_BOTH_ARMS,
-	C_GUARDRAIL,
-	NCHECK
-};
-
-static const struct {
-	const char *name;
-	int sev;
-} checks[NCHECK] = {
-	{ "missing_id", SEV_ERROR },
-	{ "bad_date", SEV_ERROR },
-	{ "self_link", SEV_ERROR },
-	{ "stale_unknown", SEV_ERROR },
-	{ "stale_discontinued", SEV_ERROR },
-	{ "stale_inactive", SEV_WARNING },
-	{ "stale_out_of_stock", SEV_WARNING },
-	{ "unknown_subject", SEV_WARNING },
-	{ "duplicate_link", SEV_WARNING },
-	{ "conflicting_types", SEV_WARNING },
-	{ "unknown_type", SEV_WARNING },
-	{ "upsell_not_pricier", SEV_WARNING },
-	{ "one_way_bundle", SEV_WARNING },
-	{ "over_linked", SEV_WARNING },
-	{ "old_link", SEV_WARNING },
-	{ "duplicate_product", SEV_WARNING },
-	{ "unknown_status", SEV_WARNING },
-	{ "empty_subject", SEV_INFO },
-	{ "untracked", SEV_ERROR },
-	{ "retire", SEV_WARNING },
-	{ "unprofitable", SEV_WARNING },
-	{ "sample_ratio_mismatch", SEV_WARNING },
-	{ "both_arms", SEV_WARNING },
-	{ "guardrail", SEV_ERROR },
-};
-
-/*
- * A finding. Its check is the list it is in, and its place there the
- * order it was made in (ties of key keep it). The rare checks keep their
- * detail as text in fdetail (val is the offset); the checks a million
- * links can fire keep what the text needs (link, arg, val) and the text
- * is made only when written, straight into the output (put_detail).
- */
-struct finding {
-	double key;		/* order within its check: ascending */
-	uint32_t subj, linked;	/* ids in items, or INTERN_NONE */
-	uint32_t link, arg;	/* a link (index in links) or NOLINK; a count */
-	int64_t val;		/* offset in fdetail, a second link, or a time */
-};
-
-static struct flist {
-	struct finding *f;
-	size_t n, cap;
-	int unsorted;		/* a key came after a larger one */
-	uint32_t *li;		/* or, for a check of one link, the links */
-} fnd[NCHECK];
-static struct buf fdetail;
-static size_t ncheck[NCHECK];
-static unsigned char ran[NCHECK];	/* the check had what it needs */
-
-/*
- * The order of findings within a check: by key, ties in the order made;
- * but over_linked's ties by subject id, the order the checks of subjects
- * were once made in (now they may come in input order).
- */
-static int
-fcmp(int check, const struct finding *a, const struct finding *b)
-{
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (check == C_OVER_LINKED && a->subj != b->subj)
-		return a->subj < b->subj ? -1 : 1;
-	return 0;
-}
-
-static struct finding *
-finding_add(int check, uint32_t subj, uint32_t linked, double key)
-{
-	struct flist *l = &fnd[check];
-	struct finding *f;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->f = xreallocarray(l->f, l->cap, sizeof *l->f);
-	}
-	f = &l->f[l->n++];
-	f->key = key;
-	f->subj = subj;
-	f->linked = linked;
-	if (l->n > 1 && fcmp(check, f, f - 1) < 0)
-		l->unsorted = 1;
-	f->link = NOLINK;
-	f->arg = 0;
-	f->val = 0;
-	ncheck[check]++;
-	return f;
-}
-
-static void finding(int check, uint32_t subj, uint32_t linked, double key,
-    const char *fmt, ...) XS_PRINTF(5, 6);
-
-/* A finding whose detail is made now. */
-static void
-finding(int check, uint32_t subj, uint32_t linked, double key,
-    const char *fmt, ...)
-{
-	struct finding *f = finding_add(check, subj, linked, key);
-	va_list ap;
-	int n;
-
-	f->val = (int64_t)fdetail.len;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_grow(&fdetail, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(fdetail.s + fdetail.len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	fdetail.len += (size_t)n + 1;
-}
-
-/*
- * The checks of one link alone (self, stale, upsell price, one-way
- * bundle) have a finding a link, made in input order: all it needs is
- * the link's index (4 bytes, not 32, for 200 k findings of 1 M links).
- */
-static int
-link_only(int c)
-{
-	switch (c) {
-	case C_SELF_LINK: case C_STALE_UNKNOWN: case C_STALE_DISCONTINUED:
-	case C_STALE_INACTIVE: case C_STALE_OUT_OF_STOCK:
-	case C_UPSELL_NOT_PRICIER: case C_ONE_WAY_BUNDLE:
-		return 1;
-	}
-	return 0;
-}
-
-static void
-link_note(int check, uint32_t i)
-{
-	struct flist *l = &fnd[check];
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 1024;
-		l->li = xreallocarray(l->li, l->cap, sizeof *l->li);
-	}
-	l->li[l->n++] = i;
-	ncheck[check]++;
-}
-
-static const struct finding *by_key_f;
-static int by_key_check;
-
-static int
-by_key(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c = fcmp(by_key_check, &by_key_f[a], &by_key_f[b]);
-
-	return c ? c : a < b ? -1 : a > b;
-}
-
-/* Into the order of the key, ties in the order made. Most lists are made
- * in that order already (the checks that walk the links in input order). */
-static void
-flist_sort(struct flist *l)
-{
-	uint32_t *ix;
-	struct finding *f;
-
-	if (!l->unsorted)
-		return;
-	ix = xreallocarray(NULL, l->n, sizeof *ix);
-	for (size_t i = 0; i < l->n; i++)
-		ix[i] = (uint32_t)i;
-	by_key_f = l->f;
-	by_key_check = (int)(l - fnd);
-	qsort(ix, l->n, sizeof *ix, by_key);
-	f = xreallocarray(NULL, l->cap, sizeof *f);
-	for (size_t i = 0; i < l->n; i++)
-		f[i] = l->f[ix[i]];
-	free(l->f);
-	free(ix);
-	l->f = f;
-	l->unsorted = 0;
-}
-
-/* The worst severity found, for --fail-on. */
-static int
-worst_severity(void)
-{
-	int worst = -1;
-
-	for (int c = 0; c < NCHECK; c++)
-		if (ncheck[c] && checks[c].sev > worst)
-			worst = checks[c].sev;
-	return worst;
 }
 
 /* Full-precision number cell for TSV and JSON; NaN is missing. */
@@ -426,71 +183,65 @@ cell(double v, char *buf)
 static const char *
 id_str(uint32_t id)
 {
-	return id == INTERN_NONE ? "" : idmap_str(&items, id);
+	return id == INTERN_NONE ? "" : idmap_str(&audit.items, id);
 }
 
 /* ---- output plumbing: TSV/JSON table, text report, HTML page ---- */
 
-static FILE *out;
-static int as_report;
-static FILE *html;
-static struct wr wr;
-static struct rlabels labels;	/* titles beside ids, from --catalog */
-
 static void
 table_open(int ncols, const char *const *cols)
 {
-	if (!as_report)
-		wr_open(&wr, out, opt.json, ncols, (char *const *)cols);
+	if (!audit.as_report)
+		wr_open(&audit.wr, audit.out, audit.opt.json, ncols, (char *const *)cols);
 }
 
 /* Columns from .. to - 1 are numbers in JSON (the others text). */
 static void
 table_num(int from, int to)
 {
-	for (int i = from; !as_report && i < to; i++)
-		wr_type(&wr, i, WR_NUM);
+	for (int i = from; !audit.as_report && i < to; i++)
+		wr_type(&audit.wr, i, WR_NUM);
 }
 
 static void
 table_row(char *const *v)
 {
-	if (!as_report)
-		wr_row(&wr, v, NULL);
+	if (!audit.as_report)
+		wr_row(&audit.wr, v, NULL);
 }
 
 static void
 table_close(void)
 {
-	if (!as_report)
-		wr_close(&wr);
+	if (!audit.as_report)
+		wr_close(&audit.wr);
 }
 
 /* A table or chart for people goes to the report and the page, as asked. */
 static void
 show_table(struct rtable *t)
 {
-	if (as_report)
-		rtable_text(t, out);
-	if (html)
-		rtable_html(t, html);
+	if (audit.as_report)
+		rtable_text(t, audit.out);
+	if (audit.html)
+		rtable_html(t, audit.html);
 	rtable_free(t);
 }
 
 static void
 show_chart(struct rchart *c)
 {
-	if (as_report && c->kind != CHART_LINES)
-		rchart_text(c, out);
-	if (html)
-		rchart_svg(c, html);
+	if (audit.as_report && c->kind != CHART_LINES)
+		rchart_text(c, audit.out);
+	if (audit.html)
+		rchart_svg(c, audit.html);
 	rchart_free(c);
 }
 
 static void
 show_heading(const char *s)
 {
-	report_heading(as_report ? out : NULL, html, s);
+	report_heading(audit.as_report ? audit.out : NULL, audit.html, s);
 }
 
 static void show_para(const char *fmt, ...) XS_PRINTF(1, 2);
@@ -511,7 +262,7 @@ show_para(const char *fmt, ...)
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b.len = (size_t)n;
-	report_para(as_report ? out : NULL, html, b.s);
+	report_para(audit.as_report ? audit.out : NULL, audit.html, b.s);
 	buf_free(&b);
 }
 
@@ -532,14 +283,14 @@ show_check_counts(void)
 		int k = i % NCHECK;
 		const char *v[3];
 
-		if (!ran[k] || checks[k].sev != SEV_ERROR - i / NCHECK)
+		if (!audit.fs.ran[k] || checks[k].sev != SEV_ERROR - i / NCHECK)
 			continue;
-		snprintf(n, sizeof n, "%zu", ncheck[k]);
+		snprintf(n, sizeof n, "%zu", audit.fs.ncheck[k]);
 		v[0] = checks[k].name;
 		v[1] = sev_words[checks[k].sev];
 		v[2] = n;
 		rtable_row(&t, v);
-		if (!ncheck[k])
+		if (!audit.fs.ncheck[k])
 			rtable_row_sev(&t, -1);	/* a check that found nothing */
 	}
 	show_table(&t);
@@ -618,12 +369,12 @@ cq_flush(void)
 {
 	for (int i = 0; i < cq.n; i++) {
 		const struct crow *c = &cq.row[i];
-		uint32_t id = idmap_put_hash(&items, cq.buf.s + c->id, c->idlen, c->h);
+		uint32_t id = idmap_put_hash(&audit.items, cq.buf.s + c->id, c->idlen, c->h);
 		struct item *it = item_of(id);
 		char w[512];
 
 		if (it->cat_line) {
-			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
+			finding(&audit.fs, C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
 			    "listed again at %s (line %u kept)", cq_where(w, c),
 			    it->cat_line);
 			continue;
@@ -633,12 +384,12 @@ cq_flush(void)
 		it->out_of_stock = c->stock <= 0;
 		it->status = c->status;
 		if (it->status == ST_OTHER)
-			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
+			finding(&audit.fs, C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
 			    "status \"%s\" is none of active, inactive, discontinued "
 			    "(%s); not counted as active", cq.buf.s + c->st,
 			    cq_where(w, c));
 		if (c->catlen)
-			it->category = intern_put(&cats, cq.buf.s + c->cat, c->catlen);
+			it->category = intern_put(&audit.cats, cq.buf.s + c->cat, c->catlen);
 	}
 	cq.n = 0;
 	buf_reset(&cq.buf);
@@ -661,7 +412,7 @@ catalog_reserve(const char *file, const struct rec *r, size_t rows,
 		return;
 	n = (double)st.st_size / ((double)bytes / (double)rows) * 1.1 + 64;
 	if (n < 1e8)
-		items_reserve(items.n + (size_t)n);
+		items_reserve(audit.items.n + (size_t)n);
 }
 
 /* A number of a catalog row (NaN: none), or 0 where rec_num would die. */
@@ -684,8 +435,8 @@ cat_bad_number(const struct rec *r, int cid, int cprice, int cstock)
 	uint32_t id;
 
 	cq_flush();
-	id = idmap_find(&items, r->f[cid], r->len[cid]);
-	if (id == INTERN_NONE || !item[id].cat_line) {
+	id = idmap_find(&audit.items, r->f[cid], r->len[cid]);
+	if (id == INTERN_NONE || !audit.item[id].cat_line) {
 		rec_num(r, cprice, NAN);
 		rec_num(r, cstock, NAN);
 	}
@@ -706,7 +457,7 @@ load_catalog(const char *file)
 	cstock = column(&r, "stock");
 	cstatus = column(&r, "status");
 	ccat = column(&r, "category");
-	ran[C_DUPLICATE_PRODUCT] = ran[C_UNKNOWN_STATUS] = 1;
+	audit.fs.ran[C_DUPLICATE_PRODUCT] = audit.fs.ran[C_UNKNOWN_STATUS] = 1;
 	buf_init(&cq.buf);
 	cq.name = r.name;
 	while (rec_next(&r) == REC_ROW) {
@@ -722,7 +473,7 @@ load_catalog(const char *file)
 		c->stock = stock;
 		c->idlen = r.len[cid];
 		c->h = xs_hash(r.f[cid], c->idlen);
-		idmap_prefetch(&items, c->h);
+		idmap_prefetch(&audit.items, c->h);
 		c->id = cq_text(r.f[cid], c->idlen);
 		c->line = r.line;
 		c->status = cstatus < 0 ? ST_ACTIVE :
@@ -744,7 +495,7 @@ load_catalog(const char *file)
 	cq_flush();
 	buf_free(&cq.buf);
 	rec_close(&r);
-	have_catalog = 1;
+	audit.have_catalog = 1;
 }
 
 /* Orders: revenue per product = quantity x price (price from the
@@ -778,13 +529,13 @@ load_orders(const char *file)
 		if (!isfinite(mag))
 			num_overflow(rec_where(&r), "price");
 		it->revenue += q * p;
-		total_revenue += q * p;
+		audit.total_revenue += q * p;
 	}
 	if (unpriced)
 		note("%s: %zu order lines without a price in the order or the "
 		    "catalog count no revenue", file, unpriced);
 	rec_close(&r);
-	have_orders = 1;
+	audit.have_orders = 1;
 }
 
 /* Offers: offer_id, category. Offers are candidates that are tracked. */
@@ -804,40 +555,12 @@ load_offers(const char *file)
 
 		it->offer = 1;
 		if (ccat >= 0 && r.len[ccat] && it->category == INTERN_NONE)
-			it->category = intern_put(&cats, r.f[ccat], r.len[ccat]);
+			it->category = intern_put(&audit.cats, r.f[ccat], r.len[ccat]);
 	}
 	rec_close(&r);
 }
 
 /* ---- relations ---- */
-
-struct link {
-	uint32_t subj, linked, line;
-	uint16_t file;
-	unsigned char type;
-};
-
-/* The links in input order (which is file and line order); with
- * --events, their sources too (in words), which --by source asks. */
-static struct link *links;
-static uint32_t *link_src;
-static size_t nlinks, links_cap;
-
-/* The relations files as the details name them, and TSV-escaped. */
-static struct lfile {
-	const char *name;
-	char *tsv;
-	size_t len, tsvlen;
-} *lfiles;
-static size_t lfile_max;	/* the longest tsvlen */
-
-/*
- * The links by subject, linked, type, input order: ord has their
- * indices, subject s's run is ord[sfirst[s]] up to ord[sfirst[s + 1]].
- * nsfirst: the subjects it covers (ids seen until the relations).
- */
-static uint32_t *ord, *sfirst;
-static uint32_t nsfirst;
 
 /* Input order of a link, for findings in the order of the file. */
 static double
@@ -849,7 +572,7 @@ link_seq(const struct link *l)
 static const char *
 link_where(const struct link *l, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s:%u", lfiles[l->file].name, l->line);
+	snprintf(buf, size, "%s:%u", audit.lfiles[l->file].name, l->line);
 	return buf;
 }
 
@@ -875,7 +598,7 @@ type_of(const char *s, size_t n)
 static struct finding *
 link_finding(int check, size_t i, uint32_t s, uint32_t l, double key)
 {
-	struct finding *f = finding_add(check, s, l, key);
+	struct finding *f = finding_add(&audit.fs, check, s, l, key);
 
 	f->link = (uint32_t)i;
 	return f;
@@ -926,21 +649,21 @@ link_row_checks(struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
 	double key = (double)fileno * 4294967296.0 + (double)r->line;
 
 	if (s == INTERN_NONE || l == INTERN_NONE) {
-		finding(C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
+		finding(&audit.fs, C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
 		    s == INTERN_NONE ? "subject_id" : "linked_id");
 		return 0;
 	}
 	*type = ct >= 0 ? type_of(r->f[ct], r->len[ct]) : T_CROSS;
 	if (*type == T_OTHER)
-		finding(C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
+		finding(&audit.fs, C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
 		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
 		    rec_where(r));
 	if (cu >= 0 && r->len[cu]) {
 		if (date_parse(r->f[cu], r->len[cu], &t))
-			finding(C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
+			finding(&audit.fs, C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
 			    "(%s)", r->f[cu], rec_where(r));
-		else if (!isnan(opt.max_age) && t < cutoff)
-			link_finding(C_OLD_LINK, nlinks, s, l, key)->val = t;
+		else if (!isnan(audit.opt.max_age) && t < cutoff)
+			link_finding(C_OLD_LINK, audit.nlinks, s, l, key)->val = t;
 	}
 	return 1;
 }
@@ -968,16 +691,16 @@ remember(struct buf *b, const char *s, size_t n)
 static void
 links_files(int nfiles, char **files)
 {
-	lfiles = xcalloc((size_t)nfiles, sizeof *lfiles);
+	audit.lfiles = xcalloc((size_t)nfiles, sizeof *audit.lfiles);
 	for (int i = 0; i < nfiles; i++) {
-		struct lfile *f = &lfiles[i];
+		struct lfile *f = &audit.lfiles[i];
 
 		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
 		f->len = strlen(f->name);
 		f->tsv = xmalloc(2 * f->len + 1);
 		f->tsvlen = (size_t)(wr_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
-		if (f->tsvlen > lfile_max)
-			lfile_max = f->tsvlen;
+		if (f->tsvlen > audit.lfile_max)
+			audit.lfile_max = f->tsvlen;
 	}
 }
 
@@ -987,7 +710,7 @@ static int
 by_linked_type(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct link *x = &links[a], *y = &links[b];
+	const struct link *x = &audit.links[a], *y = &audit.links[b];
 
 	if (x->linked != y->linked)
 		return x->linked < y->linked ? -1 : 1;
@@ -1010,7 +733,7 @@ run_sort_small(uint32_t *o, size_t n)
 	size_t i, j, at;
 
 	for (i = 0; i < n; i++) {
-		const struct link *k = &links[o[i]];
+		const struct link *k = &audit.links[o[i]];
 
 		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
 		was[i] = o[i];
@@ -1036,21 +759,21 @@ run_sort(uint32_t *o, size_t n)
 static void
 links_index(void)
 {
-	uint32_t n = items.n;
+	uint32_t n = audit.items.n;
 	size_t i;
 
-	nsfirst = n;
-	sfirst = xcalloc((size_t)n + 2, sizeof *sfirst);
-	ord = xreallocarray(NULL, nlinks + 1, sizeof *ord);
-	for (i = 0; i < nlinks; i++)
-		sfirst[links[i].subj + 2]++;
+	audit.nsfirst = n;
+	audit.sfirst = xcalloc((size_t)n + 2, sizeof *audit.sfirst);
+	audit.ord = xreallocarray(NULL, audit.nlinks + 1, sizeof *audit.ord);
+	for (i = 0; i < audit.nlinks; i++)
+		audit.sfirst[audit.links[i].subj + 2]++;
 	for (uint32_t s = 2; s < n + 2; s++)
-		sfirst[s] += sfirst[s - 1];
-	for (i = 0; i < nlinks; i++)
-		ord[sfirst[links[i].subj + 1]++] = (uint32_t)i;
+		audit.sfirst[s] += audit.sfirst[s - 1];
+	for (i = 0; i < audit.nlinks; i++)
+		audit.ord[audit.sfirst[audit.links[i].subj + 1]++] = (uint32_t)i;
 	for (uint32_t s = 0; s < n; s++)
-		if (sfirst[s + 1] - sfirst[s] > 1)
-			run_sort(ord + sfirst[s], sfirst[s + 1] - sfirst[s]);
+		if (audit.sfirst[s + 1] - audit.sfirst[s] > 1)
+			run_sort(audit.ord + audit.sfirst[s], audit.sfirst[s + 1] - audit.sfirst[s]);
 }
 
 /* ---- audit checks over the links ---- */
@@ -1106,12 +829,12 @@ static uint32_t ncat_view;
 static void
 catalog_view(void)
 {
-	ncat_view = items.n;
-	stale = xreallocarray(NULL, items.n + 1, sizeof *stale);
-	cat_price = xreallocarray(NULL, items.n + 1, sizeof *cat_price);
-	for (uint32_t id = 0; id < items.n; id++) {
-		stale[id] = (signed char)stale_check(&item[id]);
-		cat_price[id] = item[id].cat_line ? item[id].price : NAN;
+	ncat_view = audit.items.n;
+	stale = xreallocarray(NULL, audit.items.n + 1, sizeof *stale);
+	cat_price = xreallocarray(NULL, audit.items.n + 1, sizeof *cat_price);
+	for (uint32_t id = 0; id < audit.items.n; id++) {
+		stale[id] = (signed char)stale_check(&audit.item[id]);
+		cat_price[id] = audit.item[id].cat_line ? audit.item[id].price : NAN;
 	}
 }
 
@@ -1139,8 +862,8 @@ bundle_add(uint32_t i)
 		la.bund = xreallocarray(la.bund, la.bund_cap, sizeof *la.bund);
 	}
 	b = &la.bund[la.nbund++];
-	b->s = links[i].subj;
-	b->l = links[i].linked;
+	b->s = audit.links[i].subj;
+	b->l = audit.links[i].linked;
 	b->link = i;
 }
 
@@ -1150,20 +873,20 @@ bundle_add(uint32_t i)
 static void
 link_checks(uint32_t i)
 {
-	const struct link *k = &links[i];
+	const struct link *k = &audit.links[i];
 	int c;
 
 	if (k->subj == k->linked) {
-		link_note(C_SELF_LINK, i);
+		link_note(&audit.fs, C_SELF_LINK, i);
 		return;
 	}
-	if (have_catalog) {
+	if (audit.have_catalog) {
 		if ((c = stale_of(k->linked)) >= 0)
-			link_note(c, i);
+			link_note(&audit.fs, c, i);
 		/* false where either price is NaN */
 		if (k->type == T_UPSELL &&
 		    cat_price_of(k->linked) <= cat_price_of(k->subj))
-			link_note(C_UPSELL_NOT_PRICIER, i);
+			link_note(&audit.fs, C_UPSELL_NOT_PRICIER, i);
 	}
 	if (k->type == T_BUNDLE)
 		bundle_add(i);
@@ -1173,34 +896,34 @@ link_checks(uint32_t i)
 static void
 check_pair(const uint32_t *o, size_t n)
 {
-	const struct link *k0 = &links[o[0]];
+	const struct link *k0 = &audit.links[o[0]];
 	char w[300];
 	struct buf types;
 	size_t first = 0;
 
 	for (size_t i = 1; i < n; i++) {
-		const struct link *k = &links[o[i]];
+		const struct link *k = &audit.links[o[i]];
 
-		if (k->type != links[o[i - 1]].type) {
+		if (k->type != audit.links[o[i - 1]].type) {
 			first = i;
 			continue;
 		}
 		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
 		    link_seq(k))->val = o[first];
 	}
-	if (k0->type == links[o[n - 1]].type)
+	if (k0->type == audit.links[o[n - 1]].type)
 		return;
 	buf_init(&types);
 	for (size_t i = 0; i < n; i++) {
-		const struct link *k = &links[o[i]];
+		const struct link *k = &audit.links[o[i]];
 
-		if (i && k->type == links[o[i - 1]].type)
+		if (i && k->type == audit.links[o[i - 1]].type)
 			continue;
 		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
 		    k->type == T_OTHER ? "other" : type_words[k->type],
 		    link_where(k, w, sizeof w));
 	}
-	finding(C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
+	finding(&audit.fs, C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
 	    "types %s", buf_str(&types));
 	buf_free(&types);
 }
@@ -1210,25 +933,25 @@ check_pair(const uint32_t *o, size_t n)
 static void
 check_subject(const uint32_t *o, size_t n)
 {
-	const struct link *k0 = &links[o[0]];
+	const struct link *k0 = &audit.links[o[0]];
 	uint32_t distinct = 0, s = k0->subj;
 	size_t i, j;
 
 	for (i = 0; i < n; i = j) {
-		uint32_t l = links[o[i]].linked;
+		uint32_t l = audit.links[o[i]].linked;
 
-		for (j = i + 1; j < n && links[o[j]].linked == l; j++)
+		for (j = i + 1; j < n && audit.links[o[j]].linked == l; j++)
 			;
 		if (j - i > 1)
 			check_pair(&o[i], j - i);
 		if (l != s)
 			distinct++;
 	}
-	item[s].nlinks = distinct;
-	if (distinct > opt.max_links)
-		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+	audit.item[s].nlinks = distinct;
+	if (distinct > audit.opt.max_links)
+		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
-	if (have_catalog && !item[s].cat_line)
+	if (audit.have_catalog && !audit.item[s].cat_line)
 		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
 		    link_seq(k0))->val = (int64_t)n;
 }
@@ -1242,7 +965,7 @@ run_repeats(size_t a, size_t b)
 
 	memset(tab, 0xff, sizeof tab);	/* UINT32_MAX, no id: empty */
 	for (size_t i = a; i < b; i++) {
-		uint32_t l = links[i].linked, h = (l * 0x9e3779b1u) >> 26;
+		uint32_t l = audit.links[i].linked, h = (l * 0x9e3779b1u) >> 26;
 
 		for (; tab[h] != UINT32_MAX; h = (h + 1) & 63)
 			if (tab[h] == l)
@@ -1261,21 +984,21 @@ run_repeats(size_t a, size_t b)
 static void
 run_plain(size_t a, size_t b)
 {
-	uint32_t s = links[a].subj, distinct = 0;
+	uint32_t s = audit.links[a].subj, distinct = 0;
 	size_t first = a;
 
 	for (size_t i = a; i < b; i++) {
-		distinct += links[i].linked != s;
-		if (links[i].linked < links[first].linked)
+		distinct += audit.links[i].linked != s;
+		if (audit.links[i].linked < audit.links[first].linked)
 			first = i;
 	}
-	item[s].nlinks = distinct;
-	if (distinct > opt.max_links)
-		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+	audit.item[s].nlinks = distinct;
+	if (distinct > audit.opt.max_links)
+		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
-	if (have_catalog && !item[s].cat_line)
+	if (audit.have_catalog && !audit.item[s].cat_line)
 		link_finding(C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
-		    link_seq(&links[first]))->val = (int64_t)(b - a);
+		    link_seq(&audit.links[first]))->val = (int64_t)(b - a);
 }
 
 /* The run of links a..b of one subject has ended: its checks, unless
@@ -1283,7 +1006,7 @@ run_plain(size_t a, size_t b)
 static void
 run_done(size_t a, size_t b)
 {
-	uint32_t s = links[a].subj;
+	uint32_t s = audit.links[a].subj;
 
 	if (la.scattered)
 		return;
@@ -1321,12 +1044,12 @@ static void
 links_taken(size_t from, size_t to)
 {
 	/* an upsell compares its linked item's price: asked first */
-	for (size_t i = from; have_catalog && i < to; i++)
-		if (links[i].type == T_UPSELL && links[i].linked < ncat_view)
-			__builtin_prefetch(&cat_price[links[i].linked]);
+	for (size_t i = from; audit.have_catalog && i < to; i++)
+		if (audit.links[i].type == T_UPSELL && audit.links[i].linked < ncat_view)
+			__builtin_prefetch(&cat_price[audit.links[i].linked]);
 	for (size_t i = from; i < to; i++) {
 		link_checks((uint32_t)i);
-		if (links[i].subj != links[la.run0].subj) {
+		if (audit.links[i].subj != audit.links[la.run0].subj) {
 			run_done(la.run0, i);
 			la.run0 = i;
 		}
@@ -1337,8 +1060,8 @@ links_taken(size_t from, size_t to)
 static void
 links_end(void)
 {
-	if (nlinks)
-		run_done(la.run0, nlinks);
+	if (audit.nlinks)
+		run_done(la.run0, audit.nlinks);
 }
 
 /* A subject came back: the checks of subjects made again, by subject. */
@@ -1351,14 +1074,14 @@ subjects_again(void)
 	};
 
 	for (size_t k = 0; k < sizeof per_subject / sizeof *per_subject; k++) {
-		fnd[per_subject[k]].n = 0;
-		fnd[per_subject[k]].unsorted = 0;
-		ncheck[per_subject[k]] = 0;
+		audit.fs.fnd[per_subject[k]].n = 0;
+		audit.fs.fnd[per_subject[k]].unsorted = 0;
+		audit.fs.ncheck[per_subject[k]] = 0;
 	}
 	links_index();
-	for (uint32_t s = 0; s < nsfirst; s++)
-		if (sfirst[s] < sfirst[s + 1])
-			check_subject(&ord[sfirst[s]], sfirst[s + 1] - sfirst[s]);
+	for (uint32_t s = 0; s < audit.nsfirst; s++)
+		if (audit.sfirst[s] < audit.sfirst[s + 1])
+			check_subject(&audit.ord[audit.sfirst[s]], audit.sfirst[s + 1] - audit.sfirst[s]);
 }
 
 /*
@@ -1415,7 +1138,7 @@ bundles_one_way(void)
 		    j = (j + 1) & mask)
 			;
 		if (set[j] == UINT64_MAX)
-			link_note(C_ONE_WAY_BUNDLE, b->link);
+			link_note(&audit.fs, C_ONE_WAY_BUNDLE, b->link);
 	}
 	free(set);
 }
@@ -1426,9 +1149,9 @@ by_revenue_desc(const void *pa, const void *pb)
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
 	int c;
 
-	if (item[a].revenue != item[b].revenue)
-		return item[a].revenue > item[b].revenue ? -1 : 1;
-	c = strcmp(idmap_str(&items, a), idmap_str(&items, b));
+	if (audit.item[a].revenue != audit.item[b].revenue)
+		return audit.item[a].revenue > audit.item[b].revenue ? -1 : 1;
+	c = strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
 	return c;
 }
 
@@ -1436,15 +1159,15 @@ by_revenue_desc(const void *pa, const void *pb)
 static void
 check_empty(void)
 {
-	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
+	uint32_t *ids = xreallocarray(NULL, audit.items.n + 1, sizeof *ids), n = 0;
 
-	for (uint32_t id = 0; id < items.n; id++)
-		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
-		    item[id].nlinks == 0)
+	for (uint32_t id = 0; id < audit.items.n; id++)
+		if (audit.item[id].cat_line && audit.item[id].status == ST_ACTIVE &&
+		    audit.item[id].nlinks == 0)
 			ids[n++] = id;
 	qsort(ids, n, sizeof *ids, by_revenue_desc);
 	for (uint32_t i = 0; i < n; i++)
-		finding_add(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
+		finding_add(&audit.fs, C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
 	free(ids);
 }
 
@@ -1453,11 +1176,11 @@ check_empty(void)
 static void
 run_checks(void)
 {
-	if (have_catalog) {
-		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
-		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
-		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
-		ran[C_EMPTY_SUBJECT] = 1;
+	if (audit.have_catalog) {
+		audit.fs.ran[C_STALE_UNKNOWN] = audit.fs.ran[C_STALE_DISCONTINUED] = 1;
+		audit.fs.ran[C_STALE_INACTIVE] = audit.fs.ran[C_STALE_OUT_OF_STOCK] = 1;
+		audit.fs.ran[C_UNKNOWN_SUBJECT] = audit.fs.ran[C_UPSELL_NOT_PRICIER] = 1;
+		audit.fs.ran[C_EMPTY_SUBJECT] = 1;
 	}
 	if (la.scattered)
 		subjects_again();
@@ -1467,7 +1190,7 @@ run_checks(void)
 	free(la.seen);
 	free(la.o);
 	free(la.bund);
-	if (have_catalog)
+	if (audit.have_catalog)
 		check_empty();
 }
 
@@ -1502,9 +1225,9 @@ rq_start(void)
 {
 	rq.n = 0;
 	buf_reset(&rq.buf);
-	rq.link0 = nlinks;
+	rq.link0 = audit.nlinks;
 	for (int i = 0; i < 4; i++)
-		rq.f0[i] = fnd[row_checks[i]].n;
+		rq.f0[i] = audit.fs.fnd[row_checks[i]].n;
 }
 
 /* A slot for an id known already. */
@@ -1535,7 +1258,7 @@ rq_lookup(const char *s, size_t n)
 
 	q->how = Q_LOOKUP;
 	q->h = xs_hash(s, n);
-	idmap_prefetch(&items, q->h);	/* done by the flush, rows later */
+	idmap_prefetch(&audit.items, q->h);	/* done by the flush, rows later */
 	q->off = rq.buf.len;
 	q->len = n;
 	if (rq.buf.cap - rq.buf.len <= n)
@@ -1568,20 +1291,20 @@ rq_flush(void)
 		struct idq *q = &rq.q[i];
 
 		if (q->how == Q_LOOKUP) {
-			q->id = idmap_put_hash(&items, rq.buf.s + q->off, q->len, q->h);
+			q->id = idmap_put_hash(&audit.items, rq.buf.s + q->off, q->len, q->h);
 			item_of(q->id);
 		} else if (q->how == Q_COPY) {
 			q->id = rq.q[q->from].id;
 		}
 	}
-	for (size_t k = rq.link0; k < nlinks; k++) {
-		links[k].subj = rq.q[links[k].subj].id;
-		links[k].linked = rq.q[links[k].linked].id;
+	for (size_t k = rq.link0; k < audit.nlinks; k++) {
+		audit.links[k].subj = rq.q[audit.links[k].subj].id;
+		audit.links[k].linked = rq.q[audit.links[k].linked].id;
 	}
 	if (la.on)
-		links_taken(rq.link0, nlinks);
+		links_taken(rq.link0, audit.nlinks);
 	for (i = 0; i < 4; i++) {
-		struct flist *l = &fnd[row_checks[i]];
+		struct flist *l = &audit.fs.fnd[row_checks[i]];
 
 		for (size_t j = rq.f0[i]; j < l->n; j++) {
 			l->f[j].subj = rq_id(l->f[j].subj);
@@ -1615,19 +1338,19 @@ subject_slot(const char *s, size_t n)
 }
 
 /*
- * Relations: the links, and with audit their checks as they come. Each
+ * Relations: the links, and with checking their checks as they come. Each
  * file is opened on its own, with its own header, so curated and learned
  * relations (which add count, support, ...) are read together: the
  * columns are the union, a column a file lacks is empty in its rows.
  */
 static void
-load_relations(int nfiles, char **files, int audit)
+load_relations(int nfiles, char **files, int checking)
 {
 	struct rec r;
 	char *stdin_only[1] = { "-" };
 	int cs, cl, ct, cu, csrc, any_updated = 0;
-	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
-	    opt.now - (int64_t)(opt.max_age * 86400);
+	int64_t cutoff = isnan(audit.opt.max_age) ? INT64_MIN :
+	    audit.opt.now - (int64_t)(audit.opt.max_age * 86400);
 	struct buf src;		/* sources are a few words: the row before's */
 	uint32_t srcid = INTERN_NONE;
 
@@ -1636,11 +1359,11 @@ load_relations(int nfiles, char **files, int audit)
 		files = stdin_only;
 	}
 	links_files(nfiles, files);
-	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
-	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
-	ran[C_ONE_WAY_BUNDLE] = 1;
-	la.on = audit;
-	if (audit && have_catalog)
+	audit.fs.ran[C_MISSING_ID] = audit.fs.ran[C_SELF_LINK] = audit.fs.ran[C_DUPLICATE_LINK] = 1;
+	audit.fs.ran[C_CONFLICTING_TYPES] = audit.fs.ran[C_UNKNOWN_TYPE] = audit.fs.ran[C_OVER_LINKED] = 1;
+	audit.fs.ran[C_ONE_WAY_BUNDLE] = 1;
+	la.on = checking;
+	if (checking && audit.have_catalog)
 		catalog_view();
 	buf_init(&src);
 	buf_init(&rq.buf);
@@ -1670,30 +1393,30 @@ load_relations(int nfiles, char **files, int audit)
 			s = subject_slot(r.f[cs], r.len[cs]);
 			l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
 			if (link_row_checks(&r, fi, s, l, ct, cu, cutoff, &type)) {
-				if (nlinks == links_cap) {
-					if (links_cap >= UINT32_MAX / 4)
+				if (audit.nlinks == audit.links_cap) {
+					if (audit.links_cap >= UINT32_MAX / 4)
 						die(XS_SYS, "too many links");
-					links_cap = links_cap ? 2 * links_cap : 1024;
-					links = xreallocarray(links, links_cap,
-					    sizeof *links);
-					if (opt.events)
-						link_src = xreallocarray(link_src,
-						    links_cap, sizeof *link_src);
+					audit.links_cap = audit.links_cap ? 2 * audit.links_cap : 1024;
+					audit.links = xreallocarray(audit.links, audit.links_cap,
+					    sizeof *audit.links);
+					if (audit.opt.events)
+						audit.link_src = xreallocarray(audit.link_src,
+						    audit.links_cap, sizeof *audit.link_src);
 				}
-				if (opt.events) {
+				if (audit.opt.events) {
 					if (csrc < 0 || r.len[csrc] == 0)
-						link_src[nlinks] = INTERN_NONE;
+						audit.link_src[audit.nlinks] = INTERN_NONE;
 					else {
 						if (srcid == INTERN_NONE ||
 						    !same(&src, r.f[csrc], r.len[csrc])) {
-							srcid = intern_put(&words, r.f[csrc],
+							srcid = intern_put(&audit.words, r.f[csrc],
 							    r.len[csrc]);
 							remember(&src, r.f[csrc], r.len[csrc]);
 						}
-						link_src[nlinks] = srcid;
+						audit.link_src[audit.nlinks] = srcid;
 					}
 				}
-				k = &links[nlinks++];
+				k = &audit.links[audit.nlinks++];
 				k->subj = s;
 				k->linked = l;
 				k->type = (unsigned char)type;
@@ -1707,20 +1430,20 @@ load_relations(int nfiles, char **files, int audit)
 		rq_flush();
 		rec_close(&r);
 	}
-	ran[C_BAD_DATE] = any_updated;
-	ran[C_OLD_LINK] = any_updated && !isnan(opt.max_age);
+	audit.fs.ran[C_BAD_DATE] = any_updated;
+	audit.fs.ran[C_OLD_LINK] = any_updated && !isnan(audit.opt.max_age);
 	buf_free(&src);
 	buf_free(&rq.buf);
 	buf_free(&lastsubj.s);
-	if (!any_updated && !isnan(opt.max_age))
+	if (!any_updated && !isnan(audit.opt.max_age))
 		note("relations have no 'updated' column: --max-age not checked");
 	if (la.on) {
 		links_end();
 		return;
 	}
 	/* the offer read-out asks which ids are linked to, and finds links */
-	for (size_t i = 0; i < nlinks; i++)
-		item[links[i].linked].linked = 1;
+	for (size_t i = 0; i < audit.nlinks; i++)
+		audit.item[audit.links[i].linked].linked = 1;
 	links_index();
 }
 
@@ -1731,21 +1454,21 @@ find_link(uint32_t s, uint32_t l, int t)
 	uint32_t lo, hi, mid;
 	const struct link *m;
 
-	if (s >= nsfirst)
+	if (s >= audit.nsfirst)
 		return NULL;
-	lo = sfirst[s];
-	hi = sfirst[s + 1];
+	lo = audit.sfirst[s];
+	hi = audit.sfirst[s + 1];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		m = &links[ord[mid]];
+		m = &audit.links[audit.ord[mid]];
 		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == sfirst[s + 1])
+	if (lo == audit.sfirst[s + 1])
 		return NULL;
-	m = &links[ord[lo]];
+	m = &audit.links[audit.ord[lo]];
 	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
 }
 
@@ -1792,7 +1515,7 @@ put_id(char *o, uint32_t id, int tsv)
 {
 	if (id == INTERN_NONE)
 		return o;
-	return put_text(o, idmap_str(&items, id), idmap_len(&items, id), tsv);
+	return put_text(o, idmap_str(&audit.items, id), idmap_len(&audit.items, id), tsv);
 }
 
 /*
@@ -1805,8 +1528,8 @@ enum { WHERE_LINK = 300, WHERE_ROW = 512 };
 static char *
 put_where(char *o, uint32_t i, int tsv, size_t size)
 {
-	const struct link *k = &links[i];
-	const struct lfile *f = &lfiles[k->file];
+	const struct link *k = &audit.links[i];
+	const struct lfile *f = &audit.lfiles[k->file];
 	char w[WHERE_ROW];
 	int n;
 
@@ -1838,18 +1561,18 @@ detail_later(int c)
 static size_t
 id_len(uint32_t id)
 {
-	return id == INTERN_NONE ? 0 : idmap_len(&items, id);
+	return id == INTERN_NONE ? 0 : idmap_len(&audit.items, id);
 }
 
 /* Bytes a row of the finding can take at most: escaping doubles one. */
 static size_t
 row_room(int c, const struct finding *f)
 {
-	size_t n = 256 + 2 * lfile_max + 2 * id_len(f->subj) +
+	size_t n = 256 + 2 * audit.lfile_max + 2 * id_len(f->subj) +
 	    4 * id_len(f->linked) + 4 * NUM_BUF;
 
 	if (!detail_later(c))
-		n += 2 * strlen(fdetail.s + f->val);
+		n += 2 * strlen(audit.fs.fdetail.s + f->val);
 	return n;
 }
 
@@ -1860,7 +1583,7 @@ static char max_links_text[64];
 static char *
 put_detail(char *o, int c, const struct finding *f, int tsv)
 {
-	const struct item *S = f->subj == INTERN_NONE ? NULL : &item[f->subj];
+	const struct item *S = f->subj == INTERN_NONE ? NULL : &audit.item[f->subj];
 
 	switch (c) {
 	case C_SELF_LINK:
@@ -1880,7 +1603,7 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		break;
 	case C_UPSELL_NOT_PRICIER:
 		o = PUTS(o, "upsell price ");
-		o = put_num(o, item[f->linked].price);
+		o = put_num(o, audit.item[f->linked].price);
 		o = PUTS(o, " is not above the subject's ");
 		o = put_num(o, S->price);
 		o = PUTS(o, " (");
@@ -1896,7 +1619,7 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		o = PUTS(o, " (");
 		break;
 	case C_OLD_LINK: {
-		double days = floor((double)(opt.now - f->val) / 86400);
+		double days = floor((double)(audit.opt.now - f->val) / 86400);
 		char tmp[NUM_BUF + 320];
 
 		o = PUTS(o, "updated ");
@@ -1917,13 +1640,13 @@ put_detail(char *o, int c, const struct finding *f, int tsv)
 		return put_where(o, f->link, tsv, WHERE_LINK);
 	case C_EMPTY_SUBJECT:
 		o = PUTS(o, "active product with no links");
-		if (have_orders) {
+		if (audit.have_orders) {
 			o = PUTS(o, "; order revenue ");
 			o = put_num(o, round(S->revenue * 100) / 100);
 		}
 		return o;
 	default: {
-		const char *s = fdetail.s + f->val;
+		const char *s = audit.fs.fdetail.s + f->val;
 
 		return put_text(o, s, strlen(s), tsv);
 	}
@@ -1977,11 +1700,11 @@ id_prefetch(uint32_t id, int stage)
 	if (id == INTERN_NONE)
 		return;
 	if (stage == 0) {
-		__builtin_prefetch(&items.off[id]);
-		__builtin_prefetch(&items.len[id]);
+		__builtin_prefetch(&audit.items.off[id]);
+		__builtin_prefetch(&audit.items.len[id]);
 	} else {
-		__builtin_prefetch(items.pool.s + items.off[id]);
-		__builtin_prefetch(&item[id]);
+		__builtin_prefetch(audit.items.pool.s + audit.items.off[id]);
+		__builtin_prefetch(&audit.item[id]);
 	}
 }
 
@@ -1991,7 +1714,7 @@ finding_prefetch(const struct finding *f, int stage)
 	id_prefetch(f->subj, stage);
 	id_prefetch(f->linked, stage);
 	if (stage == 0 && f->link != NOLINK)
-		__builtin_prefetch(&links[f->link]);
+		__builtin_prefetch(&audit.links[f->link]);
 }
 
 /* Finding i of check c; a link's alone made up in one. */
@@ -2001,12 +1724,12 @@ finding_at(int c, size_t i, struct finding *one)
 	const struct link *k;
 
 	if (!link_only(c))
-		return &fnd[c].f[i];
-	k = &links[fnd[c].li[i]];
+		return &audit.fs.fnd[c].f[i];
+	k = &audit.links[audit.fs.fnd[c].li[i]];
 	one->key = link_seq(k);
 	one->subj = k->subj;
 	one->linked = k->linked;
-	one->link = fnd[c].li[i];
+	one->link = audit.fs.fnd[c].li[i];
 	one->arg = 0;
 	one->val = 0;
 	return one;
@@ -2016,7 +1739,7 @@ static void
 ob_flush(struct buf *b)
 {
 	/* a write error stays on the stream: out_close says it */
-	if (b->len && fwrite(b->s, 1, b->len, out) != b->len) {
+	if (b->len && fwrite(b->s, 1, b->len, audit.out) != b->len) {
 	}
 	buf_reset(b);
 }
@@ -2044,7 +1767,7 @@ findings_table(struct rtable *t, int fold_info)
 	buf_init(&note);
 	for (int i = 0; i < 3 * NCHECK; i++) {
 		int c = i % NCHECK;
-		size_t n = fnd[c].n;
+		size_t n = audit.fs.fnd[c].n;
 
 		if (!n || checks[c].sev != SEV_ERROR - i / NCHECK)
 			continue;
@@ -2079,8 +1802,8 @@ findings_table(struct rtable *t, int fold_info)
 			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
 			v[0] = checks[c].name;
 			v[1] = sev_words[checks[c].sev];
-			v[2] = rlabel(&labels, id_str(f->subj), &ls);
-			v[3] = rlabel(&labels, id_str(f->linked), &ll);
+			v[2] = rlabel(&audit.labels, id_str(f->subj), &ls);
+			v[3] = rlabel(&audit.labels, id_str(f->linked), &ll);
 			v[4] = buf_str(&d);
 			rtable_row(t, v);
 		}
@@ -2096,19 +1819,19 @@ findings_people(void)
 {
 	struct rtable t;
 
-	if (html) {
+	if (audit.html) {
 		findings_table(&t, 0);
-		rtable_html(&t, html);
+		rtable_html(&t, audit.html);
 		rtable_free(&t);
 	}
-	if (as_report) {
+	if (audit.as_report) {
 		/* a terminal too short for every row: info rows as counts */
 		findings_table(&t, 0);
 		if (report_lines > 0 && t.nrows + 4 > (size_t)report_lines) {
 			rtable_free(&t);
 			findings_table(&t, 1);
 		}
-		rtable_text(&t, out);
+		rtable_text(&t, audit.out);
 		rtable_free(&t);
 	}
 }
@@ -2122,10 +1845,10 @@ show_verdict(void)
 	int level;
 
 	for (int c = 0; c < NCHECK; c++)
-		if (ncheck[c]) {
-			n[checks[c].sev] += ncheck[c];
-			if (opt.fail_on != SEV_NONE && checks[c].sev >= opt.fail_on)
-				block += ncheck[c];
+		if (audit.fs.ncheck[c]) {
+			n[checks[c].sev] += audit.fs.ncheck[c];
+			if (audit.opt.fail_on != SEV_NONE && checks[c].sev >= audit.opt.fail_on)
+				block += audit.fs.ncheck[c];
 		}
 	buf_init(&b);
 	if (block)
@@ -2146,7 +1869,7 @@ show_verdict(void)
 	if (n[SEV_INFO])
 		buf_printf(&b, " (and %zu info)", n[SEV_INFO]);
 	level = n[SEV_ERROR] || block ? 2 : n[SEV_WARNING] ? 1 : 0;
-	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
+	report_verdict(audit.as_report ? audit.out : NULL, audit.html, level, buf_str(&b));
 	buf_free(&b);
 }
 
@@ -2157,17 +1880,17 @@ write_findings(void)
 		"check", "severity", "subject_id", "linked_id", "detail"
 	};
 	struct buf ob, d;
-	int tsv = !as_report && !opt.json;
+	int tsv = !audit.as_report && !audit.opt.json;
 
-	snprintf(max_links_text, sizeof max_links_text, "%.0f", opt.max_links);
+	snprintf(max_links_text, sizeof max_links_text, "%.0f", audit.opt.max_links);
 	table_open(5, cols);
 	buf_init(&ob);
 	buf_init(&d);
 	for (int c = 0; c < NCHECK; c++) {
-		struct flist *l = &fnd[c];
+		struct flist *l = &audit.fs.fnd[c];
 
 		if (!link_only(c))
-			flist_sort(l);
+			flist_sort(l, c);
 		for (size_t i = 0; i < l->n; i++) {
 			struct finding one, ahead;
 			const struct finding *f;
@@ -2175,7 +1898,7 @@ write_findings(void)
 
 			/* a link's findings: the link, then its ids, then their bytes */
 			if (i + 24 < l->n && link_only(c))
-				__builtin_prefetch(&links[l->li[i + 24]]);
+				__builtin_prefetch(&audit.links[l->li[i + 24]]);
 			if (i + 16 < l->n)
 				finding_prefetch(finding_at(c, i + 16, &ahead), 0);
 			if (i + 8 < l->n)
@@ -2186,7 +1909,7 @@ write_findings(void)
 				if (ob.len >= (1 << 20))
 					ob_flush(&ob);
 			}
-			if (tsv || as_report)
+			if (tsv || audit.as_report)
 				continue;
 			buf_reset(&d);
 			buf_grow(&d, row_room(c, f));
@@ -2203,7 +1926,7 @@ write_findings(void)
 	buf_free(&ob);
 	buf_free(&d);
 	table_close();
-	if (as_report || html)
+	if (audit.as_report || audit.html)
 		findings_people();
 }
 
@@ -2243,7 +1966,7 @@ sort_u32(uint32_t *v, uint32_t n)
 static void
 audit_summary(void)
 {
-	uint32_t *per = xreallocarray(NULL, items.n + 1, sizeof *per), n = 0;
+	uint32_t *per = xreallocarray(NULL, audit.items.n + 1, sizeof *per), n = 0;
 	size_t active = 0, covered = 0;
 	double cov_rev = 0, sum = 0;
 	char a[32], b[32];
@@ -2253,33 +1976,33 @@ audit_summary(void)
 	};
 	struct rchart ch;
 
-	for (uint32_t id = 0; id < items.n; id++) {
-		if (item[id].nlinks)
-			per[n++] = item[id].nlinks;
-		if (item[id].cat_line && item[id].status == ST_ACTIVE) {
+	for (uint32_t id = 0; id < audit.items.n; id++) {
+		if (audit.item[id].nlinks)
+			per[n++] = audit.item[id].nlinks;
+		if (audit.item[id].cat_line && audit.item[id].status == ST_ACTIVE) {
 			active++;
-			if (item[id].nlinks) {
+			if (audit.item[id].nlinks) {
 				covered++;
-				cov_rev += item[id].revenue;
+				cov_rev += audit.item[id].revenue;
 			}
 		}
 	}
 	sort_u32(per, n);
 	for (uint32_t i = 0; i < n; i++)
 		sum += per[i];
-	if (have_catalog) {
+	if (audit.have_catalog) {
 		rchart_init(&ch, CHART_BARS, "Catalog coverage (% of active products, "
 		    "% of order revenue)");
 		rchart_bar(&ch, "products with links", active ? 100.0 * covered / active : 0);
-		if (have_orders)
-			rchart_bar(&ch, "revenue they carry", total_revenue > 0 ?
-			    100 * cov_rev / total_revenue : 0);
-		if (have_orders)
+		if (audit.have_orders)
+			rchart_bar(&ch, "revenue they carry", audit.total_revenue > 0 ?
+			    100 * cov_rev / audit.total_revenue : 0);
+		if (audit.have_orders)
 			show_para("coverage: %zu of %zu active products have links (%s); "
 			    "they carry %s of order revenue (%.2f of %.2f)", covered, active,
 			    fmt_pct(active ? (double)covered / active : NAN, a, sizeof a),
-			    fmt_pct(total_revenue > 0 ? cov_rev / total_revenue : NAN,
-			    b, sizeof b), cov_rev, total_revenue);
+			    fmt_pct(audit.total_revenue > 0 ? cov_rev / audit.total_revenue : NAN,
+			    b, sizeof b), cov_rev, audit.total_revenue);
 		else
 			show_para("coverage: %zu of %zu active products have links (%s)",
 			    covered, active, fmt_pct(active ? (double)covered / active :
@@ -2294,7 +2017,7 @@ audit_summary(void)
 	else
 		show_para("links per subject: no subjects with links");
 	rchart_init(&ch, CHART_BARS, "Subjects by number of linked products");
-	if (have_catalog)
+	if (audit.have_catalog)
 		rchart_bar(&ch, "0 (active, no links)", (double)(active - covered));
 	for (int k = 0; k < 6; k++) {
 		uint32_t cnt = 0;
@@ -2304,14 +2027,14 @@ audit_summary(void)
 	}
 	show_chart(&ch);
 	show_check_counts();
-	if (!as_report) {
+	if (!audit.as_report) {
 		struct buf b2;
 
 		buf_init(&b2);
 		for (int k = 0; k < NCHECK; k++)
-			if (ncheck[k])
+			if (audit.fs.ncheck[k])
 				buf_printf(&b2, "%s%s %zu", b2.len ? ", " : "",
-				    checks[k].name, ncheck[k]);
+				    checks[k].name, audit.fs.ncheck[k]);
 		note("findings: %s", b2.len ? buf_str(&b2) : "none");
 		buf_free(&b2);
 	}
@@ -2321,18 +2044,18 @@ audit_summary(void)
 static void
 run_audit(void)
 {
-	if (opt.catalog)
-		load_catalog(opt.catalog);
-	if (opt.orders)
-		load_orders(opt.orders);
-	load_relations(opt.nrel, opt.rel, 1);
+	if (audit.opt.catalog)
+		load_catalog(audit.opt.catalog);
+	if (audit.opt.orders)
+		load_orders(audit.opt.orders);
+	load_relations(audit.opt.nrel, audit.opt.rel, 1);
 	run_checks();
-	if (html)
-		html_begin(html, "xsell-audit: relations");
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: relations");
 	show_heading("Relations audit");
-	if (as_report || html) {
+	if (audit.as_report || audit.html) {
 		show_verdict();
-		rlabels_load(&labels, opt.catalog);
+		rlabels_load(&audit.labels, audit.opt.catalog);
 	}
 	audit_summary();
 	write_findings();
@@ -2467,14 +2190,14 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
 		return;
 	if (by == BY_LINK) {
-		*s = idmap_str(&items, ctx);
-		*n = idmap_len(&items, ctx);
+		*s = idmap_str(&audit.items, ctx);
+		*n = idmap_len(&audit.items, ctx);
 	} else if (by == BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
-	} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
-		*s = intern_str(&words, link_src[k - links]);
-		*n = intern_len(&words, link_src[k - links]);
+	} else if (by == BY_SOURCE && audit.link_src[k - audit.links] != INTERN_NONE) {
+		*s = intern_str(&audit.words, audit.link_src[k - audit.links]);
+		*n = intern_len(&audit.words, audit.link_src[k - audit.links]);
 	}
 }
 
@@ -2566,7 +2289,7 @@ money_add(xsum *to, xsum v)
 {
 	if (!xsum_add(to, v))
 		die(XS_INPUT, "%s: revenue or margin sums past 2^62",
-		    opt.events);
+		    audit.opt.events);
 }
 static struct sums *gsum[DENSE];
 static size_t gsum_cap[DENSE];
@@ -2638,7 +2361,7 @@ evq_flush(int last)
 			const char *gs;
 			size_t gn;
 
-			link_group(idmap_find_hash(&items, evbuf.s + q->ctxoff,
+			link_group(idmap_find_hash(&audit.items, evbuf.s + q->ctxoff,
 			    q->ctxlen, q->hctx), cand_item[q->k], &gs, &gn);
 			q->g = intern_put(&groups, gs, gn);
 		}
@@ -2663,10 +2386,10 @@ evq_flush(int last)
 static uint32_t
 category_group(uint32_t c)
 {
-	if (item[c].category == INTERN_NONE)
+	if (audit.item[c].category == INTERN_NONE)
 		return intern_put(&groups, "", 0);
-	return intern_put(&groups, intern_str(&cats, item[c].category),
-	    intern_len(&cats, item[c].category));
+	return intern_put(&groups, intern_str(&audit.cats, audit.item[c].category),
+	    intern_len(&audit.cats, audit.item[c].category));
 }
 
 /*
@@ -2702,7 +2425,7 @@ static void
 read_offer_events(void)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)opt.events };
+	char *files[1] = { (char *)audit.opt.events };
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1, cts = -1;
 	struct progress pr;
 	uint32_t lastg;
@@ -2716,11 +2439,11 @@ read_offer_events(void)
 	crev = column(&r, "revenue");
 	cmar = column(&r, "margin");
 	have_margin = cmar >= 0;
-	if (as_report || html)	/* a trend over time, for people */
+	if (audit.as_report || audit.html)	/* a trend over time, for people */
 		cts = column(&r, "ts");
 	if (by != BY_NONE)
 		cby = column(&r, by == BY_LINK ? "subject_id" : by_words[by]);
-	if (by == BY_LINK && cby < 0 && !opt.nrel)
+	if (by == BY_LINK && cby < 0 && !audit.opt.nrel)
 		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
 		    "events, or RELATIONS to find the context's link to the "
 		    "candidate", r.name);
@@ -2756,7 +2479,7 @@ read_offer_events(void)
 		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
-			idmap_prefetch(&items, q->hctx);
+			idmap_prefetch(&audit.items, q->hctx);
 			q->ctxoff = evbuf.len;
 			q->ctxlen = r.len[cctx];
 			buf_put(&evbuf, r.f[cctx], r.len[cctx]);
@@ -2800,7 +2523,7 @@ whatif_for(uint32_t c)
 	for (int i = 0; i < nwhatif; i++) {
 		if (!whatifs[i].id)
 			all = &whatifs[i];
-		else if (strcmp(whatifs[i].id, idmap_str(&items, c)) == 0)
+		else if (strcmp(whatifs[i].id, idmap_str(&audit.items, c)) == 0)
 			return &whatifs[i];
 	}
 	return all;
@@ -2852,10 +2575,10 @@ flags_of(const struct agg *row, const struct agg *a, uint32_t c,
 	struct st_interval w;
 
 	buf_reset(b);
-	if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
+	if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
 		buf_puts(b, "untracked");
 	st_wilson(row->conv, row->imps, CONF, &w);
-	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
+	if (!isnan(audit.opt.min_acceptance) && w.hi < audit.opt.min_acceptance)
 		buf_printf(b, "%sretire", b->len ? "," : "");
 	if (have_margin && a->conv > 0 && a->margin <= 0)
 		buf_printf(b, "%sunprofitable", b->len ? "," : "");
@@ -2892,8 +2615,8 @@ by_cellkey(const void *pa, const void *pb)
 	if (a->head != b->head)
 		return a->head < b->head ? -1 : 1;
 	/* ids alike in 8 bytes: the cells have not moved yet */
-	return strcmp(idmap_str(&items, cells[a->i].c),
-	    idmap_str(&items, cells[b->i].c));
+	return strcmp(idmap_str(&audit.items, cells[a->i].c),
+	    idmap_str(&audit.items, cells[b->i].c));
 }
 
 static int
@@ -2924,7 +2647,7 @@ sort_cells(void)
 		key[i].grank = rank[cells[i].g];
 		key[i].i = (uint32_t)i;
 		key[i].rev = cells[i].a.rev;
-		key[i].head = id_head(idmap_str(&items, cells[i].c));
+		key[i].head = id_head(idmap_str(&audit.items, cells[i].c));
 	}
 	qsort(key, ncells, sizeof *key, by_cellkey);
 	/* moved in place, a cycle at a time: no second array of cells */
@@ -3025,7 +2748,7 @@ offer_table_open(void)
 static struct agg *
 candidate_totals(struct agg *total)
 {
-	struct agg *ca = xcalloc(items.n + 1, sizeof *ca);
+	struct agg *ca = xcalloc(audit.items.n + 1, sizeof *ca);
 	struct buf fl;
 
 	memset(total, 0, sizeof *total);
@@ -3034,28 +2757,28 @@ candidate_totals(struct agg *total)
 		agg_add(total, &cells[i].a);
 	}
 	buf_init(&fl);
-	for (uint32_t c = 0; c < items.n; c++) {
+	for (uint32_t c = 0; c < audit.items.n; c++) {
 		char a[32], b[32];
 		struct st_interval w;
 
 		if (ca[c].imps == 0)
 			continue;
 		st_wilson(ca[c].conv, ca[c].imps, CONF, &w);
-		if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
-			finding(C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
+		if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
+			finding(&audit.fs, C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
 			    "candidate in no relation or offer given", ca[c].imps);
-		if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
-			finding(C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
+		if (!isnan(audit.opt.min_acceptance) && w.hi < audit.opt.min_acceptance)
+			finding(&audit.fs, C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b));
 		if (have_margin && ca[c].conv > 0 && ca[c].margin <= 0)
-			finding(C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
+			finding(&audit.fs, C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
 			    fmt_num(ca[c].margin, 6, a, sizeof a));
 	}
-	nretire_all = ncheck[C_RETIRE];
+	nretire_all = audit.fs.ncheck[C_RETIRE];
 	/* with --by, retire inside each group too: a candidate that sells on
 	 * one channel and not on another is retired where it does not */
-	for (size_t i = 0; by != BY_NONE && !isnan(opt.min_acceptance) &&
+	for (size_t i = 0; by != BY_NONE && !isnan(audit.opt.min_acceptance) &&
 	    i < ncells; i++) {
 		const struct cell *x = &cells[i];
 		const char *g = intern_str(&groups, x->g);
@@ -3063,8 +2786,8 @@ candidate_totals(struct agg *total)
 		struct st_interval w;
 
 		st_wilson(x->a.conv, x->a.imps, CONF, &w);
-		if (w.hi < opt.min_acceptance)
-			finding(C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
+		if (w.hi < audit.opt.min_acceptance)
+			finding(&audit.fs, C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance in %s %s",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b),
 			    by_name(), *g ? g : "(none)");
@@ -3081,21 +2804,21 @@ offer_flags_summary(void)
 	if (control_events)
 		show_para("%.0f of %.0f events are in the control group and count "
 		    "no impressions", control_events, all_events);
-	if (ran[C_UNTRACKED])
+	if (audit.fs.ran[C_UNTRACKED])
 		show_para("untracked candidates: %zu (a data gap: events for "
-		    "candidates in no relation or offer)", ncheck[C_UNTRACKED]);
-	if (ran[C_RETIRE] && by == BY_NONE)
+		    "candidates in no relation or offer)", audit.fs.ncheck[C_UNTRACKED]);
+	if (audit.fs.ran[C_RETIRE] && by == BY_NONE)
 		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
-		    "is below %s", ncheck[C_RETIRE],
-		    fmt_pct(opt.min_acceptance, a, sizeof a));
-	else if (ran[C_RETIRE])
+		    "is below %s", audit.fs.ncheck[C_RETIRE],
+		    fmt_pct(audit.opt.min_acceptance, a, sizeof a));
+	else if (audit.fs.ran[C_RETIRE])
 		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s over all groups, %zu candidate rows within a %s",
-		    nretire_all, fmt_pct(opt.min_acceptance, a, sizeof a),
-		    ncheck[C_RETIRE] - nretire_all, by_name());
-	if (ran[C_UNPROFITABLE])
+		    nretire_all, fmt_pct(audit.opt.min_acceptance, a, sizeof a),
+		    audit.fs.ncheck[C_RETIRE] - nretire_all, by_name());
+	if (audit.fs.ran[C_UNPROFITABLE])
 		show_para("unprofitable: %zu candidates with total margin <= 0",
-		    ncheck[C_UNPROFITABLE]);
+		    audit.fs.ncheck[C_UNPROFITABLE]);
 }
 
 static const struct agg *sort_ca;	/* for by_imps_desc */
@@ -3107,20 +2830,20 @@ by_imps_desc(const void *pa, const void *pb)
 
 	if (a->imps != b->imps)
 		return a->imps > b->imps ? -1 : 1;
-	return strcmp(idmap_str(&items, (uint32_t)(a - sort_ca)),
-	    idmap_str(&items, (uint32_t)(b - sort_ca)));
+	return strcmp(idmap_str(&audit.items, (uint32_t)(a - sort_ca)),
+	    idmap_str(&audit.items, (uint32_t)(b - sort_ca)));
 }
 
 /* Without --by, the chart shows the 15 candidates with most impressions. */
 static void
 top_candidates_chart(struct rchart *ch, struct agg *ca)
 {
-	struct agg **p = xreallocarray(NULL, items.n + 1, sizeof *p);
+	struct agg **p = xreallocarray(NULL, audit.items.n + 1, sizeof *p);
 	uint32_t n = 0;
 	struct buf lb;
 
 	buf_init(&lb);
-	for (uint32_t c = 0; c < items.n; c++)
+	for (uint32_t c = 0; c < audit.items.n; c++)
 		if (ca[c].imps > 0)
 			p[n++] = &ca[c];
 	sort_ca = ca;
@@ -3129,7 +2852,7 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 		struct st_interval w;
 
 		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
-		rchart_interval(ch, rlabel(&labels, idmap_str(&items,
+		rchart_interval(ch, rlabel(&audit.labels, idmap_str(&audit.items,
 		    (uint32_t)(p[i] - ca)), &lb), 100 * w.est, 100 * w.lo,
 		    100 * w.hi);
 	}
@@ -3148,16 +2871,16 @@ by_linked_rev(const void *pa, const void *pb)
 
 	if (lo_ca[a].rev != lo_ca[b].rev)
 		return lo_ca[a].rev > lo_ca[b].rev ? -1 : 1;
-	return strcmp(idmap_str(&items, a), idmap_str(&items, b));
+	return strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
 }
 
 static uint32_t *
 linked_order(const struct agg *ca, uint32_t *n)
 {
-	uint32_t *o = xreallocarray(NULL, items.n + 1, sizeof *o);
+	uint32_t *o = xreallocarray(NULL, audit.items.n + 1, sizeof *o);
 
 	*n = 0;
-	for (uint32_t c = 0; c < items.n; c++)
+	for (uint32_t c = 0; c < audit.items.n; c++)
 		if (ca[c].imps > 0)
 			o[(*n)++] = c;
 	lo_ca = ca;
@@ -3248,15 +2971,15 @@ offers_verdict(void)
 
 		for (int c = 0; c < NCHECK; c++)
 			if (checks[c].sev == sev)
-				n += ncheck[c];
+				n += audit.fs.ncheck[c];
 		if (!n)
 			continue;
 		buf_printf(&b, "%s%zu %s%s (", level ? ", " : "", n,
 		    sev_words[sev], n == 1 ? "" : "s");
 		for (int c = 0; c < NCHECK; c++)
-			if (checks[c].sev == sev && ncheck[c])
+			if (checks[c].sev == sev && audit.fs.ncheck[c])
 				buf_printf(&b, "%s%s %zu", k++ ? ", " : "",
-				    checks[c].name, ncheck[c]);
+				    checks[c].name, audit.fs.ncheck[c]);
 		buf_putc(&b, ')');
 		if (level == 0)
 			level = sev == SEV_ERROR ? 2 : 1;
@@ -3265,7 +2988,7 @@ offers_verdict(void)
 		buf_reset(&b);
 		buf_puts(&b, "no offer flagged");
 	}
-	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
+	report_verdict(audit.as_report ? audit.out : NULL, audit.html, level, buf_str(&b));
 	buf_free(&b);
 }
 
@@ -3291,8 +3014,8 @@ offers_people(const struct agg *total, struct agg *ca)
 	    "Acceptance of the 15 candidates with the most impressions (%), "
 	    "95% Wilson intervals");
 	rchart_unit(&ch, "%");
-	if (!isnan(opt.min_acceptance))
-		rchart_mark(&ch, 100 * opt.min_acceptance, "--min-acceptance");
+	if (!isnan(audit.opt.min_acceptance))
+		rchart_mark(&ch, 100 * audit.opt.min_acceptance, "--min-acceptance");
 	for (i = 0; by != BY_NONE && i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
 		struct agg gsum;
@@ -3311,7 +3034,7 @@ offers_people(const struct agg *total, struct agg *ca)
 	if (by == BY_NONE)
 		top_candidates_chart(&ch, ca);
 	show_chart(&ch);
-	if (trend_report(&trend, opt.min_acceptance, "--min-acceptance", &t,
+	if (trend_report(&trend, audit.opt.min_acceptance, "--min-acceptance", &t,
 	    &ch)) {
 		show_chart(&ch);
 		show_table(&t);
@@ -3334,7 +3057,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			op_row(&t, rlabel(&labels, idmap_str(&items, o[k]), &lb),
+			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, o[k]), &lb),
 			    &ca[o[k]], buf_str(&fl));
 		}
 		show_table(&t);
@@ -3367,7 +3090,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			op_row(&t, rlabel(&labels, idmap_str(&items, cells[k].c), &lb),
+			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
 		show_table(&t);
@@ -3425,7 +3148,7 @@ write_offer_sums(void)
 	char o[64], n1[NUM_BUF], n2[NUM_BUF], r[48], m[48];
 	char *v[7];
 
-	wr_open(&w, out, opt.json, 7, (char *const *)sums_cols);
+	wr_open(&w, audit.out, audit.opt.json, 7, (char *const *)sums_cols);
 	wr_type(&w, 5, WR_STR);
 	wr_type(&w, 6, WR_STR);
 	sums_options(o, sizeof o);
@@ -3447,7 +3170,7 @@ write_offer_sums(void)
 		const struct agg *a = &cells[i].a;
 
 		v[1] = (char *)intern_str(&groups, cells[i].g);
-		v[2] = (char *)idmap_str(&items, cells[i].c);
+		v[2] = (char *)idmap_str(&audit.items, cells[i].c);
 		num_fmt(a->imps, n1);
 		num_fmt(a->conv, n2);
 		v[3] = n1;
@@ -3486,7 +3209,7 @@ static void
 read_offer_sums(void)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)opt.events };
+	char *files[1] = { (char *)audit.opt.events };
 	char want[64];
 	int col[7], nopts = 0, nevents = 0;
 
@@ -3544,21 +3267,21 @@ run_offers(void)
 	struct buf fl;
 	size_t i, j;
 
-	if (opt.catalog)
-		load_catalog(opt.catalog);
-	if (opt.offers)
-		load_offers(opt.offers);
-	if (opt.nrel)
-		load_relations(opt.nrel, opt.rel, 0);
-	memset(ran, 0, sizeof ran);	/* only this mode's checks count here */
-	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
-	ran[C_RETIRE] = !isnan(opt.min_acceptance);
+	if (audit.opt.catalog)
+		load_catalog(audit.opt.catalog);
+	if (audit.opt.offers)
+		load_offers(audit.opt.offers);
+	if (audit.opt.nrel)
+		load_relations(audit.opt.nrel, audit.opt.rel, 0);
+	memset(audit.fs.ran, 0, sizeof audit.fs.ran);	/* only this mode's checks count here */
+	audit.fs.ran[C_UNTRACKED] = audit.opt.nrel > 0 || audit.opt.offers != NULL;
+	audit.fs.ran[C_RETIRE] = !isnan(audit.opt.min_acceptance);
 	trend_init(&trend);
-	if (opt.merge)
+	if (audit.opt.merge)
 		read_offer_sums();
 	else
 		read_offer_events();
-	if (opt.counts) {
+	if (audit.opt.counts) {
 		write_offer_sums();
 		return;
 	}
@@ -3566,11 +3289,11 @@ run_offers(void)
 		cells[i].a.rev = xsum_double(cells[i].a.xrev);
 		cells[i].a.margin = xsum_double(cells[i].a.xmargin);
 	}
-	ran[C_UNPROFITABLE] = have_margin;
+	audit.fs.ran[C_UNPROFITABLE] = have_margin;
 	/* findings of loading (a catalog's duplicates) stay counted */
 	for (int k = 0; k < NCHECK; k++)
-		if (ncheck[k])
-			ran[k] = 1;
+		if (audit.fs.ncheck[k])
+			audit.fs.ran[k] = 1;
 	ca = candidate_totals(&total);
 	for (i = 0; i < ncells; i++)
 		apply_whatif(&cells[i].a, cells[i].c, &total);
@@ -3587,10 +3310,10 @@ run_offers(void)
 	free(cellno);
 	cellno = NULL;
 
-	if (html)
-		html_begin(html, "xsell-audit: offer performance");
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: offer performance");
 	show_heading("Offer performance");
-	if (!as_report && !html)
+	if (!audit.as_report && !audit.html)
 		offer_flags_summary();
 	offer_table_open();
 	buf_init(&fl);
@@ -3601,7 +3324,7 @@ run_offers(void)
 
 		for (uint32_t k = 0; k < n; k++) {
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			offer_row("linked", "", idmap_str(&items, o[k]), &ca[o[k]],
+			offer_row("linked", "", idmap_str(&audit.items, o[k]), &ca[o[k]],
 			    buf_str(&fl));
 		}
 		free(o);
@@ -3616,14 +3339,14 @@ run_offers(void)
 			offer_row("group", gname, "", &gsum, "");
 		for (size_t k = i; k < j; k++) {
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
+			offer_row("candidate", gname, idmap_str(&audit.items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}
 	}
 	buf_free(&fl);
 	table_close();
-	if (as_report || html) {
-		rlabels_load(&labels, opt.catalog);
+	if (audit.as_report || audit.html) {
+		rlabels_load(&audit.labels, audit.opt.catalog);
 		offers_people(&total, ca);
 	}
 	trend_free(&trend);
@@ -3638,13 +3361,13 @@ exp_flag(void *arg, int kind, double key, const char *detail)
 	static const int check[] = { C_BOTH_ARMS, C_SRM, C_GUARDRAIL };
 
 	(void)arg;
-	finding(check[kind], INTERN_NONE, INTERN_NONE, key, "%s", detail);
+	finding(&audit.fs, check[kind], INTERN_NONE, INTERN_NONE, key, "%s", detail);
 }
 
 static struct exp_show
 exp_show(void)
 {
-	struct exp_show sh = { out, html, as_report, opt.json };
+	struct exp_show sh = { audit.out, audit.html, audit.as_report, audit.opt.json };
 
 	return sh;
 }
@@ -3653,17 +3376,17 @@ static void
 run_experiment(void)
 {
 	struct exp_opts xo = {
-		.events = opt.events, .control = opt.control,
-		.covariate = opt.covariate, .catalog = opt.catalog, .conf = CONF,
-		.alpha = opt.alpha, .holdout = opt.holdout,
-		.split = opt.split.n ? &opt.split : NULL, .by = exp_by,
-		.sequential = opt.sequential, .horizon = opt.horizon,
+		.events = audit.opt.events, .control = audit.opt.control,
+		.covariate = audit.opt.covariate, .catalog = audit.opt.catalog, .conf = CONF,
+		.alpha = audit.opt.alpha, .holdout = audit.opt.holdout,
+		.split = audit.opt.split.n ? &audit.opt.split : NULL, .by = exp_by,
+		.sequential = audit.opt.sequential, .horizon = audit.opt.horizon,
 		.flag = exp_flag,
 	};
 	struct exp_show sh = exp_show();
 
-	ran[C_BOTH_ARMS] = ran[C_GUARDRAIL] = 1;
-	ran[C_SRM] = xo.split || !isnan(xo.holdout);
+	audit.fs.ran[C_BOTH_ARMS] = audit.fs.ran[C_GUARDRAIL] = 1;
+	audit.fs.ran[C_SRM] = xo.split || !isnan(xo.holdout);
 	exp_readout(&xo, &sh);
 }
 
@@ -3671,9 +3394,9 @@ static void
 run_plan(void)
 {
 	struct exp_plan p = {
-		.baseline = opt.baseline, .mde = opt.mde, .traffic = opt.traffic,
-		.alpha = opt.alpha, .power = opt.power, .arms = opt.arms,
-		.split = opt.split.n ? &opt.split : NULL, .control = opt.control,
+		.baseline = audit.opt.baseline, .mde = audit.opt.mde, .traffic = audit.opt.traffic,
+		.alpha = audit.opt.alpha, .power = audit.opt.power, .arms = audit.opt.arms,
+		.split = audit.opt.split.n ? &audit.opt.split : NULL, .control = audit.opt.control,
 	};
 	struct exp_show sh = exp_show();
 
@@ -3698,13 +3421,13 @@ static struct st_unit *
 read_units(size_t *nout)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)opt.events };
+	char *files[1] = { (char *)audit.opt.events };
 	int cscore, cgrp, cconv;
 	struct st_unit *u = NULL;
 	size_t n = 0, cap = 0;
 
 	rec_open(&r, 1, files);
-	cscore = rec_need(&r, opt.score);
+	cscore = rec_need(&r, audit.opt.score);
 	cgrp = rec_need(&r, "group");
 	cconv = rec_need(&r, "converted");
 	while (rec_next(&r) == REC_ROW) {
@@ -3713,7 +3436,7 @@ read_units(size_t *nout)
 			u = xreallocarray(u, cap, sizeof *u);
 		}
 		if (r.len[cscore] == 0)
-			die(XS_INPUT, "%s: column '%s': missing", rec_where(&r), opt.score);
+			die(XS_INPUT, "%s: column '%s': missing", rec_where(&r), audit.opt.score);
 		u[n].score = rec_num(&r, cscore, 0);
 		u[n].treated = arm_of(&r, cgrp) == 1;
 		u[n].y = converted_of(&r, cconv);
@@ -3771,7 +3494,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 	rchart_series(&c, "model", m, x, y);
 	rchart_series(&c, "random", m, x, yr);
 	show_chart(&c);
-	if (as_report) {
+	if (audit.as_report) {
 		/* the curve in ten steps, as a bar table */
 		static const char *const qc[] = { "targeted", "qini", "random" };
 		struct rtable q;
@@ -3817,12 +3540,12 @@ run_qini(void)
 		nt += (size_t)u[i].treated;
 	if (nt == 0 || nt == n)
 		die(XS_INPUT, "%s: no %s rows: a Qini curve needs both arms",
-		    strcmp(opt.events, "-") ? opt.events : "<stdin>",
+		    strcmp(audit.opt.events, "-") ? audit.opt.events : "<stdin>",
 		    nt == 0 ? "treatment" : "control");
 	st_auuc(u, n, &au);	/* sorts u by score */
 	npt = st_qini_curve(u, n, &pt);
-	if (html)
-		html_begin(html, "xsell-audit: Qini curve");
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: Qini curve");
 	show_heading("Qini curve and AUUC");
 	show_para("qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
 	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
@@ -3846,7 +3569,7 @@ run_qini(void)
 		table_row(v);
 	}
 	table_close();
-	if (as_report || html)
+	if (audit.as_report || audit.html)
 		qini_report(pt, npt, &au);
 	free(pt);
 	free(u);
@@ -3962,98 +3685,98 @@ parse_options(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:jqvhV", longopts, NULL)) != -1)
 		switch (c) {
-		case O_CATALOG: opt.catalog = optarg; break;
-		case O_ORDERS: opt.orders = optarg; break;
-		case O_OFFERS: opt.offers = optarg; break;
-		case O_EVENTS: opt.events = optarg; break;
-		case O_BY: opt.by = optarg; break;
+		case O_CATALOG: audit.opt.catalog = optarg; break;
+		case O_ORDERS: audit.opt.orders = optarg; break;
+		case O_OFFERS: audit.opt.offers = optarg; break;
+		case O_EVENTS: audit.opt.events = optarg; break;
+		case O_BY: audit.opt.by = optarg; break;
 		case O_MINACC:
-			opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
+			audit.opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
 			break;
 		case O_WHATIF: parse_whatif(optarg); break;
-		case O_EXPERIMENT: opt.experiment = 1; break;
+		case O_EXPERIMENT: audit.opt.experiment = 1; break;
 		case O_HOLDOUT:
-			opt.holdout = opt_num("--holdout", optarg, 0, 1);
-			if (opt.holdout <= 0 || opt.holdout >= 1)
+			audit.opt.holdout = opt_num("--holdout", optarg, 0, 1);
+			if (audit.opt.holdout <= 0 || audit.opt.holdout >= 1)
 				die(XS_USAGE, "option --holdout: %s is not between 0 and 1",
 				    optarg);
 			break;
-		case O_QINI: opt.qini = 1; break;
-		case O_SCORE: opt.score = optarg; break;
+		case O_QINI: audit.opt.qini = 1; break;
+		case O_SCORE: audit.opt.score = optarg; break;
 		case O_MAXLINKS:
-			opt.max_links = (double)opt_int("--max-links", optarg, 0, INT32_MAX);
+			audit.opt.max_links = (double)opt_int("--max-links", optarg, 0, INT32_MAX);
 			break;
-		case O_MAXAGE: opt.max_age = opt_num("--max-age", optarg, 0, 1e6); break;
+		case O_MAXAGE: audit.opt.max_age = opt_num("--max-age", optarg, 0, 1e6); break;
 		case O_NOW:
-			if (time_parse(optarg, strlen(optarg), &opt.now))
+			if (time_parse(optarg, strlen(optarg), &audit.opt.now))
 				die(XS_USAGE, "option --now: not a date: \"%s\"", optarg);
 			now_set = 1;
 			break;
-		case O_FAILON: opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
-		case O_REPORT: opt.report = 1; break;
-		case O_HTML: opt.html = optarg; break;
+		case O_FAILON: audit.opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
+		case O_REPORT: audit.opt.report = 1; break;
+		case O_HTML: audit.opt.html = optarg; break;
 		case O_CONTROL:
 			if (!*optarg)
 				die(XS_USAGE, "option --control: empty name");
-			opt.control = optarg;
-			opt.control_set = 1;
+			audit.opt.control = optarg;
+			audit.opt.control_set = 1;
 			break;
 		case O_SPLIT:
-			exp_split_free(&opt.split);
-			exp_split_parse(&opt.split, "--split", optarg);
+			exp_split_free(&audit.opt.split);
+			exp_split_parse(&audit.opt.split, "--split", optarg);
 			break;
 		case O_ALPHA:
-			opt.alpha = opt_num("--alpha", optarg, 0, 1);
-			if (opt.alpha <= 0 || opt.alpha >= 1)
+			audit.opt.alpha = opt_num("--alpha", optarg, 0, 1);
+			if (audit.opt.alpha <= 0 || audit.opt.alpha >= 1)
 				die(XS_USAGE, "option --alpha: %s is not between 0 and 1",
 				    optarg);
-			opt.alpha_set = 1;
+			audit.opt.alpha_set = 1;
 			break;
-		case O_COVARIATE: opt.covariate = optarg; break;
-		case O_SEQUENTIAL: opt.sequential = 1; break;
+		case O_COVARIATE: audit.opt.covariate = optarg; break;
+		case O_SEQUENTIAL: audit.opt.sequential = 1; break;
 		case O_HORIZON:
-			opt.horizon = (double)opt_int("--horizon", optarg, 2,
+			audit.opt.horizon = (double)opt_int("--horizon", optarg, 2,
 			    INT64_C(1) << 53);
 			break;
-		case O_PLAN: opt.plan = 1; break;
+		case O_PLAN: audit.opt.plan = 1; break;
 		case O_BASELINE:
-			opt.baseline = opt_num("--baseline", optarg, 0, 1);
-			if (opt.baseline <= 0 || opt.baseline >= 1)
+			audit.opt.baseline = opt_num("--baseline", optarg, 0, 1);
+			if (audit.opt.baseline <= 0 || audit.opt.baseline >= 1)
 				die(XS_USAGE, "option --baseline: %s is not between 0 and 1",
 				    optarg);
 			break;
 		case O_MDE:
-			opt.mde = opt_num("--mde", optarg, -1, 1e6);
-			if (opt.mde == 0 || opt.mde == -1)
+			audit.opt.mde = opt_num("--mde", optarg, -1, 1e6);
+			if (audit.opt.mde == 0 || audit.opt.mde == -1)
 				die(XS_USAGE, "option --mde: %s is no change to detect",
 				    optarg);
 			break;
-		case O_TRAFFIC: opt.traffic = traffic_arg(optarg); break;
+		case O_TRAFFIC: audit.opt.traffic = traffic_arg(optarg); break;
 		case O_POWER:
-			opt.power = opt_num("--power", optarg, 0, 1);
-			if (opt.power <= 0 || opt.power >= 1)
+			audit.opt.power = opt_num("--power", optarg, 0, 1);
+			if (audit.opt.power <= 0 || audit.opt.power >= 1)
 				die(XS_USAGE, "option --power: %s is not between 0 and 1",
 				    optarg);
 			break;
-		case O_COUNTS: opt.counts = 1; break;
-		case O_MERGE: opt.merge = 1; break;
+		case O_COUNTS: audit.opt.counts = 1; break;
+		case O_MERGE: audit.opt.merge = 1; break;
 		case O_ARMS:
-			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
+			audit.opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
-		case 'o': opt.out = optarg; break;
-		case 'j': opt.json = WR_JSONL; break;
-		case XS_OPT_CSV: opt.json = WR_CSV; break;
-		case XS_OPT_CSV_SAFE: opt.json = WR_CSV_SAFE; break;
+		case 'o': audit.opt.out = optarg; break;
+		case 'j': audit.opt.json = WR_JSONL; break;
+		case XS_OPT_CSV: audit.opt.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: audit.opt.json = WR_CSV_SAFE; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h': usage(XS_OK); break;
 		case 'V': xs_version(); break;
 		default: usage_die(usage_text);
 		}
-	opt.nrel = argc - optind;
-	opt.rel = argv + optind;
+	audit.opt.nrel = argc - optind;
+	audit.opt.rel = argv + optind;
 	if (!now_set)
-		opt.now = (int64_t)time(NULL);
+		audit.opt.now = (int64_t)time(NULL);
 }
 
 static const char *const exp_by_words[] = {
@@ -4064,95 +3787,95 @@ static const char *const exp_by_words[] = {
 static void
 check_plan(void)
 {
-	if (opt.events || opt.experiment || opt.qini || opt.nrel || opt.catalog ||
-	    opt.orders || opt.offers || opt.by)
+	if (audit.opt.events || audit.opt.experiment || audit.opt.qini || audit.opt.nrel || audit.opt.catalog ||
+	    audit.opt.orders || audit.opt.offers || audit.opt.by)
 		die(XS_USAGE, "--plan reads no input: give --baseline, --mde and "
 		    "--traffic only");
-	if (isnan(opt.baseline) || isnan(opt.mde) || isnan(opt.traffic))
+	if (isnan(audit.opt.baseline) || isnan(audit.opt.mde) || isnan(audit.opt.traffic))
 		die(XS_USAGE, "--plan needs --baseline F, --mde F and --traffic N");
-	if (opt.arms && opt.split.n)
+	if (audit.opt.arms && audit.opt.split.n)
 		die(XS_USAGE, "--arms and --split both say how many arms; give one");
-	if (!isnan(opt.holdout))
+	if (!isnan(audit.opt.holdout))
 		die(XS_USAGE, "--holdout belongs to --experiment; --plan takes "
 		    "--split ARM=F,...");
-	if (opt.covariate || opt.sequential || !isnan(opt.horizon))
+	if (audit.opt.covariate || audit.opt.sequential || !isnan(audit.opt.horizon))
 		die(XS_USAGE, "--covariate, --sequential and --horizon belong to "
 		    "--experiment");
-	if (!opt.arms)
-		opt.arms = 2;
-	if (isnan(opt.power))
-		opt.power = 0.8;
+	if (!audit.opt.arms)
+		audit.opt.arms = 2;
+	if (isnan(audit.opt.power))
+		audit.opt.power = 0.8;
 }
 
 /* The experiment's own options. */
 static void
 check_experiment(void)
 {
-	if (opt.plan)
+	if (audit.opt.plan)
 		return;
-	if (!isnan(opt.baseline) || !isnan(opt.mde) || !isnan(opt.traffic) ||
-	    !isnan(opt.power) || opt.arms)
+	if (!isnan(audit.opt.baseline) || !isnan(audit.opt.mde) || !isnan(audit.opt.traffic) ||
+	    !isnan(audit.opt.power) || audit.opt.arms)
 		die(XS_USAGE, "--baseline, --mde, --traffic, --power and --arms "
 		    "belong to --plan");
-	if (!opt.experiment && (opt.split.n || opt.control_set || opt.alpha_set ||
-	    opt.covariate || opt.sequential || !isnan(opt.horizon)))
+	if (!audit.opt.experiment && (audit.opt.split.n || audit.opt.control_set || audit.opt.alpha_set ||
+	    audit.opt.covariate || audit.opt.sequential || !isnan(audit.opt.horizon)))
 		die(XS_USAGE, "--split, --control, --alpha, --covariate, --sequential "
 		    "and --horizon belong to --experiment");
-	if (opt.split.n && !isnan(opt.holdout))
+	if (audit.opt.split.n && !isnan(audit.opt.holdout))
 		die(XS_USAGE, "--split and --holdout both give the planned split; "
 		    "give one");
-	if (opt.split.n && exp_split_find(&opt.split, opt.control) < 0)
+	if (audit.opt.split.n && exp_split_find(&audit.opt.split, audit.opt.control) < 0)
 		die(XS_USAGE, "option --split: no share for the control arm '%s'",
-		    opt.control);
-	if (!isnan(opt.horizon) && !opt.sequential)
+		    audit.opt.control);
+	if (!isnan(audit.opt.horizon) && !audit.opt.sequential)
 		die(XS_USAGE, "--horizon belongs to --sequential");
-	if (isnan(opt.horizon))
-		opt.horizon = 10000;
+	if (isnan(audit.opt.horizon))
+		audit.opt.horizon = 10000;
 }
 
 /* Options that belong to another mode are usage errors, not ignored. */
 static void
 check_modes(void)
 {
-	int events_mode = opt.events != NULL;
+	int events_mode = audit.opt.events != NULL;
 
-	if (opt.plan)
+	if (audit.opt.plan)
 		check_plan();
-	if (opt.by && opt.experiment)
-		exp_by = 1 + opt_word("--by", opt.by, exp_by_words);
-	else if (opt.by)
-		by = opt_word("--by", opt.by, by_words);
+	if (audit.opt.by && audit.opt.experiment)
+		exp_by = 1 + opt_word("--by", audit.opt.by, exp_by_words);
+	else if (audit.opt.by)
+		by = opt_word("--by", audit.opt.by, by_words);
 	check_experiment();
-	if (opt.experiment && opt.qini)
+	if (audit.opt.experiment && audit.opt.qini)
 		die(XS_USAGE, "--experiment and --qini are separate read-outs");
-	if ((opt.experiment || opt.qini) && !opt.events)
-		die(XS_USAGE, "--%s needs --events FILE", opt.qini ? "qini" : "experiment");
-	if (!events_mode && (by != BY_NONE || !isnan(opt.min_acceptance) || nwhatif ||
-	    opt.offers))
+	if ((audit.opt.experiment || audit.opt.qini) && !audit.opt.events)
+		die(XS_USAGE, "--%s needs --events FILE", audit.opt.qini ? "qini" : "experiment");
+	if (!events_mode && (by != BY_NONE || !isnan(audit.opt.min_acceptance) || nwhatif ||
+	    audit.opt.offers))
 		die(XS_USAGE, "--by, --min-acceptance, --what-if and --offers need "
 		    "--events FILE");
-	if (events_mode && (opt.orders || !isnan(opt.max_age)))
+	if (events_mode && (audit.opt.orders || !isnan(audit.opt.max_age)))
 		die(XS_USAGE, "--orders and --max-age belong to the relations audit, "
 		    "not to --events");
-	if ((opt.experiment || opt.qini) && (opt.nrel || by != BY_NONE ||
-	    nwhatif || !isnan(opt.min_acceptance) || opt.offers ||
-	    (opt.catalog && exp_by != EXP_BY_CATEGORY)))
-		die(XS_USAGE, "--%s reads only --events%s", opt.qini ? "qini" :
-		    "experiment", opt.catalog && !opt.qini ? " (and --catalog with "
+	if ((audit.opt.experiment || audit.opt.qini) && (audit.opt.nrel || by != BY_NONE ||
+	    nwhatif || !isnan(audit.opt.min_acceptance) || audit.opt.offers ||
+	    (audit.opt.catalog && exp_by != EXP_BY_CATEGORY)))
+		die(XS_USAGE, "--%s reads only --events%s", audit.opt.qini ? "qini" :
+		    "experiment", audit.opt.catalog && !audit.opt.qini ? " (and --catalog with "
 		    "--by category)" : "");
-	if (!isnan(opt.holdout) && !opt.experiment)
+	if (!isnan(audit.opt.holdout) && !audit.opt.experiment)
 		die(XS_USAGE, "--holdout belongs to --experiment");
-	if (opt.report && opt.json)
+	if (audit.opt.report && audit.opt.json)
 		die(XS_USAGE, "--report and %s are different outputs; pick one",
-		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
+		    audit.opt.json == WR_JSONL ? "--json" : audit.opt.json == WR_CSV ?
 		    "--csv-out" : "--csv-safe");
-	if (opt.counts && opt.merge)
+	if (audit.opt.counts && audit.opt.merge)
 		die(XS_USAGE, "--counts and --merge exclude each other");
-	if ((opt.counts || opt.merge) && (!events_mode || opt.experiment ||
-	    opt.qini))
+	if ((audit.opt.counts || audit.opt.merge) && (!events_mode || audit.opt.experiment ||
+	    audit.opt.qini))
 		die(XS_USAGE, "--counts and --merge belong to --events (offer "
 		    "performance)");
-	if (opt.counts && (opt.report || opt.html))
+	if (audit.opt.counts && (audit.opt.report || audit.opt.html))
 		die(XS_USAGE, "--counts writes partial sums, not a report");
 }
 
@@ -4164,34 +3887,34 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	parse_options(argc, argv);
 	check_modes();
-	idmap_init(&items);
-	intern_init(&cats);
-	intern_init(&words);
+	idmap_init(&audit.items);
+	intern_init(&audit.cats);
+	intern_init(&audit.words);
 	intern_init(&groups);
-	buf_init(&fdetail);
-	as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
-	out = out_open(opt.out);
-	if (as_report)
-		report_term(out);
-	if (opt.html)
-		html = out_open(opt.html);
-	if (opt.plan)
+	buf_init(&audit.fs.fdetail);
+	audit.as_report = audit.opt.report || (!audit.opt.json && !audit.opt.out && isatty(STDOUT_FILENO));
+	audit.out = out_open(audit.opt.out);
+	if (audit.as_report)
+		report_term(audit.out);
+	if (audit.opt.html)
+		audit.html = out_open(audit.opt.html);
+	if (audit.opt.plan)
 		run_plan();
-	else if (opt.qini)
+	else if (audit.opt.qini)
 		run_qini();
-	else if (opt.experiment)
+	else if (audit.opt.experiment)
 		run_experiment();
-	else if (opt.events)
+	else if (audit.opt.events)
 		run_offers();
 	else
 		run_audit();
-	if (html) {
-		html_end(html);
-		out_close(html);
+	if (audit.html) {
+		html_end(audit.html);
+		out_close(audit.html);
 	}
-	out_close(out);
-	rlabels_free(&labels);
-	if (opt.fail_on != SEV_NONE && worst_severity() >= opt.fail_on)
+	out_close(audit.out);
+	rlabels_free(&audit.labels);
+	if (audit.opt.fail_on != SEV_NONE && worst_severity(&audit.fs) >= audit.opt.fail_on)
 		status = XS_DATA;
 	return xs_finish(status);
 }
