@@ -121,445 +121,6 @@ static struct audit audit = {
 
 /* ---- shared state: items, findings, output ---- */
 
-static const char *const type_words[] = {
-	"cross_sell", "upsell", "substitute", "bundle", NULL
-};
-
-/* Room for n items, the new ones as an id not seen anywhere. */
-static void
-items_grow(size_t n)
-{
-	audit.item = xreallocarray(audit.item, n, sizeof *audit.item);
-	for (size_t i = audit.item_cap; i < n; i++) {
-		memset(&audit.item[i], 0, sizeof audit.item[i]);
-		audit.item[i].price = NAN;
-		audit.item[i].category = INTERN_NONE;
-	}
-	audit.item_cap = n;
-}
-
-static struct item *
-item_of(uint32_t id)
-{
-	if (id >= audit.item_cap) {
-		size_t n = audit.item_cap ? audit.item_cap : 1024;
-
-		while (n <= id)
-			n *= 2;
-		items_grow(n);
-	}
-	return &audit.item[id];
-}
-
-static void
-items_reserve(size_t n)
-{
-	idmap_reserve(&audit.items, n);
-	if (n > audit.item_cap)
-		items_grow(n);
-}
-
-static uint32_t
-item_put(const char *s, size_t n)
-{
-	uint32_t id = idmap_put(&audit.items, s, n);
-
-	item_of(id);
-	return id;
-}
-
-/* Full-precision number cell for TSV and JSON; NaN is missing. */
-static char *
-cell(double v, char *buf)
-{
-	if (isnan(v) || isinf(v)) {
-		buf[0] = '\0';
-		return buf;
-	}
-	num_fmt(v, buf);
-	return buf;
-}
-
-static const char *
-id_str(uint32_t id)
-{
-	return id == INTERN_NONE ? "" : idmap_str(&audit.items, id);
-}
-
-/* ---- output plumbing: TSV/JSON table, text report, HTML page ---- */
-
-static void
-table_open(int ncols, const char *const *cols)
-{
-	if (!audit.as_report)
-		wr_open(&audit.wr, audit.out, audit.opt.json, ncols, (char *const *)cols);
-}
-
-/* Columns from .. to - 1 are numbers in JSON (the others text). */
-static void
-table_num(int from, int to)
-{
-	for (int i = from; !audit.as_report && i < to; i++)
-		wr_type(&audit.wr, i, WR_NUM);
-}
-
-static void
-table_row(char *const *v)
-{
-	if (!audit.as_report)
-		wr_row(&audit.wr, v, NULL);
-}
-
-static void
-table_close(void)
-{
-	if (!audit.as_report)
-		wr_close(&audit.wr);
-}
-
-/* A table or chart for people goes to the report and the page, as asked. */
-static void
-show_table(struct rtable *t)
-{
-	if (audit.as_report)
-		rtable_text(t, audit.out);
-	if (audit.html)
-		rtable_html(t, audit.html);
-	rtable_free(t);
-}
-
-static void
-show_chart(struct rchart *c)
-{
-	if (audit.as_report && c->kind != CHART_LINES)
-		rchart_text(c, audit.out);
-	if (audit.html)
-		rchart_svg(c, audit.html);
-	rchart_free(c);
-}
-
-static void
-show_heading(const char *s)
-{
-	report_heading(audit.as_report ? audit.out : NULL, audit.html, s);
-}
-
-static void show_para(const char *fmt, ...) XS_PRINTF(1, 2);
-
-static void
-show_para(const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_init(&b);
-	buf_grow(&b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b.len = (size_t)n;
-	report_para(audit.as_report ? audit.out : NULL, audit.html, b.s);
-	buf_free(&b);
-}
-
-/* Counts per check that ran, as a table and a bar chart. */
-static void
-show_check_counts(void)
-{
-	static const char *const cols[] = { "check", "severity", "findings" };
-	struct rtable t;
-	char n[32];
-
-	rtable_init(&t, "Findings per check", 3, cols);
-	rtable_numeric(&t, 2);
-	t.bar = 2;
-	t.sev = 1;
-	for (int i = 0; i < 3 * NCHECK; i++) {
-		/* errors first, then warnings, then info */
-		int k = i % NCHECK;
-		const char *v[3];
-
-		if (!audit.fs.ran[k] || checks[k].sev != SEV_ERROR - i / NCHECK)
-			continue;
-		snprintf(n, sizeof n, "%zu", audit.fs.ncheck[k]);
-		v[0] = checks[k].name;
-		v[1] = sev_words[checks[k].sev];
-		v[2] = n;
-		rtable_row(&t, v);
-		if (!audit.fs.ncheck[k])
-			rtable_row_sev(&t, -1);	/* a check that found nothing */
-	}
-	show_table(&t);
-}
-
-/* ---- inputs shared by several modes ---- */
-
-static int
-column(const struct rec *r, const char *name)
-{
-	return rec_col(r, name);
-}
-
-static double
-field_num(const struct rec *r, int col, double dflt)
-{
-	return col < 0 ? dflt : rec_num(r, col, dflt);
-}
-
-static int
-status_of(const char *s, size_t n)
-{
-	if (n == 0 || (n == 6 && memcmp(s, "active", 6) == 0))
-		return ST_ACTIVE;
-	if (n == 8 && memcmp(s, "inactive", 8) == 0)
-		return ST_INACTIVE;
-	if (n == 12 && memcmp(s, "discontinued", 12) == 0)
-		return ST_DISCONTINUED;
-	return ST_OTHER;
-}
-
-/*
- * Catalog rows wait in batches for their ids, as the relations' do (see
- * rq below): a batch's slots are prefetched as its rows come, and looked
- * up, in row order, when it is full. What a row says is kept with it.
- */
-enum { CBATCH = 64 };
-struct crow {
-	uint64_t h;
-	size_t id, idlen;	/* in cq.buf, as the texts below */
-	size_t cat, catlen;	/* category; catlen 0: none */
-	size_t st, stlen;	/* the status, when it is none of the words */
-	long line;
-	double price, stock;
-	unsigned char status;
-};
-static struct {
-	struct crow row[CBATCH];
-	int n;
-	struct buf buf;
-	const char *name;	/* the catalog as messages name it */
-} cq;
-
-static size_t
-cq_text(const char *s, size_t n)
-{
-	size_t off = cq.buf.len;
-
-	buf_put(&cq.buf, s, n);
-	buf_putc(&cq.buf, '\0');
-	return off;
-}
-
-/* "catalog:line" of a row, as rec_where has it: cut at 512 bytes. */
-static const char *
-cq_where(char w[512], const struct crow *c)
-{
-	snprintf(w, 512, "%s:%ld", cq.name, c->line);
-	return w;
-}
-
-/* A product listed twice keeps its first row (a finding); an unknown
- * status counts as not active (a finding). */
-static void
-cq_flush(void)
-{
-	for (int i = 0; i < cq.n; i++) {
-		const struct crow *c = &cq.row[i];
-		uint32_t id = idmap_put_hash(&audit.items, cq.buf.s + c->id, c->idlen, c->h);
-		struct item *it = item_of(id);
-		char w[512];
-
-		if (it->cat_line) {
-			finding(&audit.fs, C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
-			    "listed again at %s (line %u kept)", cq_where(w, c),
-			    it->cat_line);
-			continue;
-		}
-		it->cat_line = (uint32_t)c->line;
-		it->price = c->price;
-		it->out_of_stock = c->stock <= 0;
-		it->status = c->status;
-		if (it->status == ST_OTHER)
-			finding(&audit.fs, C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
-			    "status \"%s\" is none of active, inactive, discontinued "
-			    "(%s); not counted as active", cq.buf.s + c->st,
-			    cq_where(w, c));
-		if (c->catlen)
-			it->category = intern_put(&audit.cats, cq.buf.s + c->cat, c->catlen);
-	}
-	cq.n = 0;
-	buf_reset(&cq.buf);
-}
-
-/*
- * Room for the catalog's ids at once, where its size says about how many
- * rows it has (a TSV file, by the bytes of its first rows): no table
- * rebuilt on the way. A guess wrong either way costs time, not output.
- */
-static void
-catalog_reserve(const char *file, const struct rec *r, size_t rows,
-    size_t bytes)
-{
-	struct stat st;
-	double n;
-
-	if (r->fmt != REC_TSV || strcmp(file, "-") == 0 || stat(file, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || bytes == 0)
-		return;
-	n = (double)st.st_size / ((double)bytes / (double)rows) * 1.1 + 64;
-	if (n < 1e8)
-		items_reserve(audit.items.n + (size_t)n);
-}
-
-/* A number of a catalog row (NaN: none), or 0 where rec_num would die. */
-static int
-cat_num(const struct rec *r, int col, double *v)
-{
-	*v = NAN;
-	return col < 0 || r->len[col] == 0 || !num_parse(r->f[col], r->len[col], v);
-}
-
-/*
- * A price or stock that is not a number stops the audit (rec_num says
- * where), unless the row lists a product again: its numbers were never
- * read. Whether it does, the rows before it tell, once the batch they
- * wait in is looked up; then the row goes on as a listing again.
- */
-static void
-cat_bad_number(const struct rec *r, int cid, int cprice, int cstock)
-{
-	uint32_t id;
-
-	cq_flush();
-	id = idmap_find(&audit.items, r->f[cid], r->len[cid]);
-	if (id == INTERN_NONE || !audit.item[id].cat_line) {
-		rec_num(r, cprice, NAN);
-		rec_num(r, cstock, NAN);
-	}
-}
-
-/* Catalog: product_id, price, stock, status, category. */
-static void
-load_catalog(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, cprice, cstock, cstatus, ccat;
-	size_t rows = 0, bytes = 0;
-
-	rec_open(&r, 1, files);
-	cid = rec_need(&r, "product_id");
-	cprice = column(&r, "price");
-	cstock = column(&r, "stock");
-	cstatus = column(&r, "status");
-	ccat = column(&r, "category");
-	audit.fs.ran[C_DUPLICATE_PRODUCT] = audit.fs.ran[C_UNKNOWN_STATUS] = 1;
-	buf_init(&cq.buf);
-	cq.name = r.name;
-	while (rec_next(&r) == REC_ROW) {
-		struct crow *c;
-		double price, stock = NAN;	/* stays NaN when price is bad */
-
-		if (r.len[cid] == 0)
-			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
-		if (!cat_num(&r, cprice, &price) || !cat_num(&r, cstock, &stock))
-			cat_bad_number(&r, cid, cprice, cstock);
-		c = &cq.row[cq.n++];
-		c->price = price;
-		c->stock = stock;
-		c->idlen = r.len[cid];
-		c->h = xs_hash(r.f[cid], c->idlen);
-		idmap_prefetch(&audit.items, c->h);
-		c->id = cq_text(r.f[cid], c->idlen);
-		c->line = r.line;
-		c->status = cstatus < 0 ? ST_ACTIVE :
-		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
-		if (c->status == ST_OTHER)
-			c->st = cq_text(r.f[cstatus], r.len[cstatus]);
-		c->catlen = ccat >= 0 ? r.len[ccat] : 0;
-		if (c->catlen)
-			c->cat = cq_text(r.f[ccat], c->catlen);
-		if (cq.n == CBATCH)
-			cq_flush();
-		if (rows < 256) {
-			for (int i = 0; i < r.ncols; i++)
-				bytes += r.len[i] + 1;
-			if (++rows == 256)
-				catalog_reserve(file, &r, rows, bytes);
-		}
-	}
-	cq_flush();
-	buf_free(&cq.buf);
-	rec_close(&r);
-	audit.have_catalog = 1;
-}
-
-/* Orders: revenue per product = quantity x price (price from the
- * catalog where the order line has none). */
-static void
-load_orders(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, cq, cp;
-	size_t unpriced = 0;
-	double mag = 0;		/* bounds every total below, whatever the signs */
-
-	rec_open(&r, 1, files);
-	rec_need(&r, "order_id");
-	cid = rec_need(&r, "product_id");
-	cq = column(&r, "quantity");
-	cp = column(&r, "price");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id = item_put(r.f[cid], r.len[cid]);
-		struct item *it = item_of(id);
-		double q = field_num(&r, cq, 1), p = field_num(&r, cp, NAN);
-
-		if (isnan(p))
-			p = it->price;
-		if (isnan(p)) {
-			unpriced++;
-			continue;
-		}
-		mag += fabs(q * p);
-		if (!isfinite(mag))
-			num_overflow(rec_where(&r), "price");
-		it->revenue += q * p;
-		audit.total_revenue += q * p;
-	}
-	if (unpriced)
-		note("%s: %zu order lines without a price in the order or the "
-		    "catalog count no revenue", file, unpriced);
-	rec_close(&r);
-	audit.have_orders = 1;
-}
-
-/* Offers: offer_id, category. Offers are candidates that are tracked. */
-static void
-load_offers(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, ccat;
-
-	rec_open(&r, 1, files);
-	cid = rec_need(&r, "offer_id");
-	ccat = column(&r, "category");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id = item_put(r.f[cid], r.len[cid]);
-		struct item *it = item_of(id);
-
-		it->offer = 1;
-		if (ccat >= 0 && r.len[ccat] && it->category == INTERN_NONE)
-			it->category = intern_put(&audit.cats, r.f[ccat], r.len[ccat]);
-	}
-	rec_close(&r);
-}
-
 /* ---- relations ---- */
 
 /* Input order of a link, for findings in the order of the file. */
@@ -1292,7 +853,7 @@ rq_flush(void)
 
 		if (q->how == Q_LOOKUP) {
 			q->id = idmap_put_hash(&audit.items, rq.buf.s + q->off, q->len, q->h);
-			item_of(q->id);
+			item_of(&audit, q->id);
 		} else if (q->how == Q_COPY) {
 			q->id = rq.q[q->from].id;
 		}
@@ -1802,8 +1363,8 @@ findings_table(struct rtable *t, int fold_info)
 			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
 			v[0] = checks[c].name;
 			v[1] = sev_words[checks[c].sev];
-			v[2] = rlabel(&audit.labels, id_str(f->subj), &ls);
-			v[3] = rlabel(&audit.labels, id_str(f->linked), &ll);
+			v[2] = rlabel(&audit.labels, id_str(&audit, f->subj), &ls);
+			v[3] = rlabel(&audit.labels, id_str(&audit, f->linked), &ll);
 			v[4] = buf_str(&d);
 			rtable_row(t, v);
 		}
@@ -1883,7 +1444,7 @@ write_findings(void)
 	int tsv = !audit.as_report && !audit.opt.json;
 
 	snprintf(max_links_text, sizeof max_links_text, "%.0f", audit.opt.max_links);
-	table_open(5, cols);
+	table_open(&audit, 5, cols);
 	buf_init(&ob);
 	buf_init(&d);
 	for (int c = 0; c < NCHECK; c++) {
@@ -1916,16 +1477,16 @@ write_findings(void)
 			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
 			v[0] = (char *)checks[c].name;
 			v[1] = (char *)sev_words[checks[c].sev];
-			v[2] = (char *)id_str(f->subj);
-			v[3] = (char *)id_str(f->linked);
+			v[2] = (char *)id_str(&audit, f->subj);
+			v[3] = (char *)id_str(&audit, f->linked);
 			v[4] = (char *)buf_str(&d);
-			table_row(v);
+			table_row(&audit, v);
 		}
 	}
 	ob_flush(&ob);
 	buf_free(&ob);
 	buf_free(&d);
-	table_close();
+	table_close(&audit);
 	if (audit.as_report || audit.html)
 		findings_people();
 }
@@ -1998,24 +1559,24 @@ audit_summary(void)
 			rchart_bar(&ch, "revenue they carry", audit.total_revenue > 0 ?
 			    100 * cov_rev / audit.total_revenue : 0);
 		if (audit.have_orders)
-			show_para("coverage: %zu of %zu active products have links (%s); "
+			show_para(&audit, "coverage: %zu of %zu active products have links (%s); "
 			    "they carry %s of order revenue (%.2f of %.2f)", covered, active,
 			    fmt_pct(active ? (double)covered / active : NAN, a, sizeof a),
 			    fmt_pct(audit.total_revenue > 0 ? cov_rev / audit.total_revenue : NAN,
 			    b, sizeof b), cov_rev, audit.total_revenue);
 		else
-			show_para("coverage: %zu of %zu active products have links (%s)",
+			show_para(&audit, "coverage: %zu of %zu active products have links (%s)",
 			    covered, active, fmt_pct(active ? (double)covered / active :
 			    NAN, a, sizeof a));
-		show_chart(&ch);
+		show_chart(&audit, &ch);
 	}
 	if (n)
-		show_para("links per subject: %u subjects, min %u, median %u, "
+		show_para(&audit, "links per subject: %u subjects, min %u, median %u, "
 		    "90th percentile %u, max %u, mean %s", n, per[0], per[(n - 1) / 2],
 		    per[(uint32_t)ceil(0.9 * n) - 1], per[n - 1],
 		    fmt_num(sum / n, 3, a, sizeof a));
 	else
-		show_para("links per subject: no subjects with links");
+		show_para(&audit, "links per subject: no subjects with links");
 	rchart_init(&ch, CHART_BARS, "Subjects by number of linked products");
 	if (audit.have_catalog)
 		rchart_bar(&ch, "0 (active, no links)", (double)(active - covered));
@@ -2025,8 +1586,8 @@ audit_summary(void)
 			cnt += per[i] >= edge[k] && per[i] < edge[k + 1];
 		rchart_bar(&ch, bucket[k], cnt);
 	}
-	show_chart(&ch);
-	show_check_counts();
+	show_chart(&audit, &ch);
+	show_check_counts(&audit);
 	if (!audit.as_report) {
 		struct buf b2;
 
@@ -2045,14 +1606,14 @@ static void
 run_audit(void)
 {
 	if (audit.opt.catalog)
-		load_catalog(audit.opt.catalog);
+		audit_load_catalog(&audit, audit.opt.catalog);
 	if (audit.opt.orders)
-		load_orders(audit.opt.orders);
+		audit_load_orders(&audit, audit.opt.orders);
 	load_relations(audit.opt.nrel, audit.opt.rel, 1);
 	run_checks();
 	if (audit.html)
 		html_begin(audit.html, "xsell-audit: relations");
-	show_heading("Relations audit");
+	show_heading(&audit, "Relations audit");
 	if (audit.as_report || audit.html) {
 		show_verdict();
 		rlabels_load(&audit.labels, audit.opt.catalog);
@@ -2249,7 +1810,7 @@ cand_key(const char *s, size_t n, uint64_t h)
 		cand_item_cap = cap;
 	}
 	if (cand_item[k] == INTERN_NONE)
-		cand_item[k] = item_put(s, n);
+		cand_item[k] = item_put(&audit, s, n);
 	return k;
 }
 
@@ -2708,7 +2269,7 @@ offer_row(const char *level, const char *group, const char *cand,
 		v[k++] = on ? cell(a->drev, num[j++]) : "";
 		v[k++] = on && have_margin ? cell(a->dmargin, num[j++]) : "";
 	}
-	table_row(v);
+	table_row(&audit, v);
 }
 
 static void
@@ -2739,9 +2300,9 @@ offer_table_open(void)
 		cols[k++] = "whatif_margin";
 	}
 	offer_ncols = k;
-	table_open(k, cols);
-	table_num(num0, num1);
-	table_num(num1 + 1, k);
+	table_open(&audit, k, cols);
+	table_num(&audit, num0, num1);
+	table_num(&audit, num1 + 1, k);
 }
 
 /* Per candidate over all groups: the flags and the findings. */
@@ -2802,22 +2363,22 @@ offer_flags_summary(void)
 	char a[32];
 
 	if (control_events)
-		show_para("%.0f of %.0f events are in the control group and count "
+		show_para(&audit, "%.0f of %.0f events are in the control group and count "
 		    "no impressions", control_events, all_events);
 	if (audit.fs.ran[C_UNTRACKED])
-		show_para("untracked candidates: %zu (a data gap: events for "
+		show_para(&audit, "untracked candidates: %zu (a data gap: events for "
 		    "candidates in no relation or offer)", audit.fs.ncheck[C_UNTRACKED]);
 	if (audit.fs.ran[C_RETIRE] && by == BY_NONE)
-		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s", audit.fs.ncheck[C_RETIRE],
 		    fmt_pct(audit.opt.min_acceptance, a, sizeof a));
 	else if (audit.fs.ran[C_RETIRE])
-		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s over all groups, %zu candidate rows within a %s",
 		    nretire_all, fmt_pct(audit.opt.min_acceptance, a, sizeof a),
 		    audit.fs.ncheck[C_RETIRE] - nretire_all, by_name());
 	if (audit.fs.ran[C_UNPROFITABLE])
-		show_para("unprofitable: %zu candidates with total margin <= 0",
+		show_para(&audit, "unprofitable: %zu candidates with total margin <= 0",
 		    audit.fs.ncheck[C_UNPROFITABLE]);
 }
 
@@ -3030,14 +2591,14 @@ offers_people(const struct agg *total, struct agg *ca)
 		    100 * w.lo, 100 * w.hi);
 	}
 	op_row(&t, by != BY_NONE ? "all" : "all candidates", total, "");
-	show_table(&t);
+	show_table(&audit, &t);
 	if (by == BY_NONE)
 		top_candidates_chart(&ch, ca);
-	show_chart(&ch);
+	show_chart(&audit, &ch);
 	if (trend_report(&trend, audit.opt.min_acceptance, "--min-acceptance", &t,
 	    &ch)) {
-		show_chart(&ch);
-		show_table(&t);
+		show_chart(&audit, &ch);
+		show_table(&audit, &t);
 	}
 	if (by == BY_LINK) {	/* the linked products over all subjects */
 		uint32_t n, *o = linked_order(ca, &n);
@@ -3060,7 +2621,7 @@ offers_people(const struct agg *total, struct agg *ca)
 			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, o[k]), &lb),
 			    &ca[o[k]], buf_str(&fl));
 		}
-		show_table(&t);
+		show_table(&audit, &t);
 		free(o);
 	}
 	/* candidates: each group's first and last 10 by revenue */
@@ -3093,7 +2654,7 @@ offers_people(const struct agg *total, struct agg *ca)
 			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
-		show_table(&t);
+		show_table(&audit, &t);
 	}
 	if (nwhatif) {
 		static const char *const wc[] = {
@@ -3115,7 +2676,7 @@ offers_people(const struct agg *total, struct agg *ca)
 			whatif_row(&t, *gname ? gname : "(none)", &gsum);
 		}
 		whatif_row(&t, "all", total);
-		show_table(&t);
+		show_table(&audit, &t);
 	}
 	buf_free(&fl);
 	buf_free(&lb);
@@ -3246,7 +2807,7 @@ read_offer_sums(void)
 			die(XS_INPUT, "%s: column 'candidate_id': missing",
 			    rec_where(&r));
 		g = intern_put(&groups, r.f[col[1]], r.len[col[1]]);
-		c = item_put(r.f[col[2]], r.len[col[2]]);
+		c = item_put(&audit, r.f[col[2]], r.len[col[2]]);
 		a = by == BY_NONE ? cand_cell(c) : cell_of(g, c);
 		a->imps += sums_count(&r, col[3], "impressions");
 		a->conv += sums_count(&r, col[4], "conversions");
@@ -3268,9 +2829,9 @@ run_offers(void)
 	size_t i, j;
 
 	if (audit.opt.catalog)
-		load_catalog(audit.opt.catalog);
+		audit_load_catalog(&audit, audit.opt.catalog);
 	if (audit.opt.offers)
-		load_offers(audit.opt.offers);
+		audit_load_offers(&audit, audit.opt.offers);
 	if (audit.opt.nrel)
 		load_relations(audit.opt.nrel, audit.opt.rel, 0);
 	memset(audit.fs.ran, 0, sizeof audit.fs.ran);	/* only this mode's checks count here */
@@ -3312,7 +2873,7 @@ run_offers(void)
 
 	if (audit.html)
 		html_begin(audit.html, "xsell-audit: offer performance");
-	show_heading("Offer performance");
+	show_heading(&audit, "Offer performance");
 	if (!audit.as_report && !audit.html)
 		offer_flags_summary();
 	offer_table_open();
@@ -3344,7 +2905,7 @@ run_offers(void)
 		}
 	}
 	buf_free(&fl);
-	table_close();
+	table_close(&audit);
 	if (audit.as_report || audit.html) {
 		rlabels_load(&audit.labels, audit.opt.catalog);
 		offers_people(&total, ca);
@@ -3471,7 +3032,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 	    "(auuc - random) / (perfect - random) (1 = perfect)");
 	ROW("incremental_total", au->total, "incremental conversions when all are treated");
 #undef ROW
-	show_table(&t);
+	show_table(&audit, &t);
 	x = xreallocarray(NULL, npt + 1, sizeof *x);
 	y = xreallocarray(NULL, npt + 1, sizeof *y);
 	yr = xreallocarray(NULL, npt + 1, sizeof *yr);
@@ -3493,7 +3054,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 	c.ylabel = xstrdup("incremental conversions");
 	rchart_series(&c, "model", m, x, y);
 	rchart_series(&c, "random", m, x, yr);
-	show_chart(&c);
+	show_chart(&audit, &c);
 	if (audit.as_report) {
 		/* the curve in ten steps, as a bar table */
 		static const char *const qc[] = { "targeted", "qini", "random" };
@@ -3515,7 +3076,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 			r_[2] = fmt_num(pt[i].n / total * au->total, 4, d, sizeof d);
 			rtable_row(&q, r_);
 		}
-		show_table(&q);
+		show_table(&audit, &q);
 	}
 	free(x);
 	free(y);
@@ -3546,14 +3107,14 @@ run_qini(void)
 	npt = st_qini_curve(u, n, &pt);
 	if (audit.html)
 		html_begin(audit.html, "xsell-audit: Qini curve");
-	show_heading("Qini curve and AUUC");
-	show_para("qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
+	show_heading(&audit, "Qini curve and AUUC");
+	show_para(&audit, "qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
 	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
 	    "%.4g", au.auuc, au.random, au.perfect, au.vs_random, au.vs_perfect);
 	/* auuc: the area so far, so the last row's is the AUUC at full
 	 * precision for a pipeline (the summary line above has 6 digits). */
-	table_open(9, cols);
-	table_num(0, 9);
+	table_open(&audit, 9, cols);
+	table_num(&audit, 0, 9);
 	for (size_t i = 0; i < npt; i++) {
 		char *v[9];
 
@@ -3566,9 +3127,9 @@ run_qini(void)
 		v[6] = cell(pt[i].qini, num[6]);
 		v[7] = cell(pt[i].n / pt[npt - 1].n * au.total, num[7]);
 		v[8] = cell(pt[i].area, num[8]);
-		table_row(v);
+		table_row(&audit, v);
 	}
-	table_close();
+	table_close(&audit);
 	if (audit.as_report || audit.html)
 		qini_report(pt, npt, &au);
 	free(pt);

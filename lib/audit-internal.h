@@ -7,7 +7,9 @@
 #ifndef AUDIT_INTERNAL_H
 #define AUDIT_INTERNAL_H
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "audit.h"
 #include "findings.h"
@@ -75,5 +77,148 @@ struct audit {
 	uint32_t *ord, *sfirst;
 	uint32_t nsfirst;
 };
+
+extern const char *const type_words[];
+
+void audit_items_grow(struct audit *a, size_t n);
+void show_para(struct audit *a, const char *fmt, ...) XS_PRINTF(2, 3);
+/* Counts per check that ran, as a table and a bar chart. */
+void show_check_counts(struct audit *a);
+/* Catalog: product_id, price, stock, status, category. */
+void audit_load_catalog(struct audit *a, const char *file);
+/* Orders: revenue per product = quantity x price (price from the
+ * catalog where the order line has none). */
+void audit_load_orders(struct audit *a, const char *file);
+/* Offers: offer_id, category. Offers are candidates that are tracked. */
+void audit_load_offers(struct audit *a, const char *file);
+
+static inline struct item *
+item_of(struct audit *a, uint32_t id)
+{
+	if (id >= a->item_cap) {
+		size_t n = a->item_cap ? a->item_cap : 1024;
+
+		while (n <= id)
+			n *= 2;
+		audit_items_grow(a, n);
+	}
+	return &a->item[id];
+}
+
+static inline void
+items_reserve(struct audit *a, size_t n)
+{
+	idmap_reserve(&a->items, n);
+	if (n > a->item_cap)
+		audit_items_grow(a, n);
+}
+
+static inline uint32_t
+item_put(struct audit *a, const char *s, size_t n)
+{
+	uint32_t id = idmap_put(&a->items, s, n);
+
+	item_of(a, id);
+	return id;
+}
+
+/* Full-precision number cell for TSV and JSON; NaN is missing. */
+static inline char *
+cell(double v, char *buf)
+{
+	if (isnan(v) || isinf(v)) {
+		buf[0] = '\0';
+		return buf;
+	}
+	num_fmt(v, buf);
+	return buf;
+}
+
+static inline const char *
+id_str(struct audit *a, uint32_t id)
+{
+	return id == INTERN_NONE ? "" : idmap_str(&a->items, id);
+}
+
+/* The TSV/JSON table; with a report for people, none. */
+static inline void
+table_open(struct audit *a, int ncols, const char *const *cols)
+{
+	if (!a->as_report)
+		wr_open(&a->wr, a->out, a->opt.json, ncols, (char *const *)cols);
+}
+
+/* Columns from .. to - 1 are numbers in JSON (the others text). */
+static inline void
+table_num(struct audit *a, int from, int to)
+{
+	for (int i = from; !a->as_report && i < to; i++)
+		wr_type(&a->wr, i, WR_NUM);
+}
+
+static inline void
+table_row(struct audit *a, char *const *v)
+{
+	if (!a->as_report)
+		wr_row(&a->wr, v, NULL);
+}
+
+static inline void
+table_close(struct audit *a)
+{
+	if (!a->as_report)
+		wr_close(&a->wr);
+}
+
+/* A table or chart for people goes to the report and the page, as asked. */
+static inline void
+show_table(struct audit *a, struct rtable *t)
+{
+	if (a->as_report)
+		rtable_text(t, a->out);
+	if (a->html)
+		rtable_html(t, a->html);
+	rtable_free(t);
+}
+
+static inline void
+show_chart(struct audit *a, struct rchart *c)
+{
+	if (a->as_report && c->kind != CHART_LINES)
+		rchart_text(c, a->out);
+	if (a->html)
+		rchart_svg(c, a->html);
+	rchart_free(c);
+}
+
+static inline void
+show_heading(struct audit *a, const char *s)
+{
+	report_heading(a->as_report ? a->out : NULL, a->html, s);
+}
+
+static inline int
+column(const struct rec *r, const char *name)
+{
+	return rec_col(r, name);
+}
+
+static inline double
+field_num(const struct rec *r, int col, double dflt)
+{
+	return col < 0 ? dflt : rec_num(r, col, dflt);
+}
+
+static inline int
+status_of(const char *s, size_t n)
+{
+	if (n == 0 || (n == 6 && memcmp(s, "active", 6) == 0))
+		return ST_ACTIVE;
+	if (n == 8 && memcmp(s, "inactive", 8) == 0)
+		return ST_INACTIVE;
+	if (n == 12 && memcmp(s, "discontinued", 12) == 0)
+		return ST_DISCONTINUED;
+	return ST_OTHER;
+}
 
 #endif
