@@ -119,224 +119,6 @@ static struct audit audit = {
 	},
 };
 
-/* ---- shared state: items, findings, output ---- */
-
-/* ---- relations ---- */
-
-/* Input order of a link, for findings in the order of the file. */
-static double
-link_seq(const struct link *l)
-{
-	return (double)l->file * 4294967296.0 + l->line;
-}
-
-static const char *
-link_where(const struct link *l, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s:%u", audit.lfiles[l->file].name, l->line);
-	return buf;
-}
-
-/* (the words by length, so that each compare is of a known size) */
-static int
-type_of(const char *s, size_t n)
-{
-	if (n == 0)
-		return T_CROSS;
-	if (n == 10 && memcmp(s, "cross_sell", 10) == 0)
-		return T_CROSS;
-	if (n == 6 && memcmp(s, "upsell", 6) == 0)
-		return T_UPSELL;
-	if (n == 10 && memcmp(s, "substitute", 10) == 0)
-		return T_SUBSTITUTE;
-	if (n == 6 && memcmp(s, "bundle", 6) == 0)
-		return T_BUNDLE;
-	return T_OTHER;
-}
-
-/* A finding about the link that index i names (or will, when it is
- * taken next); its detail says where the link is. */
-static struct finding *
-link_finding(int check, size_t i, uint32_t s, uint32_t l, double key)
-{
-	struct finding *f = finding_add(&audit.fs, check, s, l, key);
-
-	f->link = (uint32_t)i;
-	return f;
-}
-
-/*
- * The updated column's values, parsed once each: a relations file has
- * few distinct ones (the times of its exports), and a million rows would
- * parse them a million times. Direct-mapped; a value of 16 to 24 bytes
- * (the usual forms) is its length and three words that cover it; others
- * are parsed every time.
- */
-static struct datememo {
-	uint64_t w[3];
-	size_t len;		/* 0: empty */
-	const char *err;	/* what time_parse said */
-	int64_t t;
-} datememo[256];
-
-static const char *
-date_parse(const char *s, size_t n, int64_t *t)
-{
-	uint64_t w[3];
-	struct datememo *m;
-
-	if (n < 16 || n > 24)
-		return time_parse(s, n, t);
-	memcpy(&w[0], s, 8);
-	memcpy(&w[1], s + n - 16, 8);
-	memcpy(&w[2], s + n - 8, 8);
-	m = &datememo[((w[1] * 0x9e3779b97f4a7c15ULL) ^ w[2] ^ n) *
-	    0xff51afd7ed558ccdULL >> 56];
-	if (m->len != n || m->w[0] != w[0] || m->w[1] != w[1] || m->w[2] != w[2]) {
-		memcpy(m->w, w, sizeof w);
-		m->len = n;
-		m->err = time_parse(s, n, &m->t);
-	}
-	*t = m->t;
-	return m->err;
-}
-
-/* Checks that need one row only: ids, type, date. 0: no link. */
-static int
-link_row_checks(struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
-    int cu, int64_t cutoff, int *type)
-{
-	int64_t t;
-	double key = (double)fileno * 4294967296.0 + (double)r->line;
-
-	if (s == INTERN_NONE || l == INTERN_NONE) {
-		finding(&audit.fs, C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
-		    s == INTERN_NONE ? "subject_id" : "linked_id");
-		return 0;
-	}
-	*type = ct >= 0 ? type_of(r->f[ct], r->len[ct]) : T_CROSS;
-	if (*type == T_OTHER)
-		finding(&audit.fs, C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
-		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
-		    rec_where(r));
-	if (cu >= 0 && r->len[cu]) {
-		if (date_parse(r->f[cu], r->len[cu], &t))
-			finding(&audit.fs, C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
-			    "(%s)", r->f[cu], rec_where(r));
-		else if (!isnan(audit.opt.max_age) && t < cutoff)
-			link_finding(C_OLD_LINK, audit.nlinks, s, l, key)->val = t;
-	}
-	return 1;
-}
-
-/* Is s what b holds? (a value repeated from the row before: short, so
- * a loop here, not a call) */
-static inline int
-same(const struct buf *b, const char *s, size_t n)
-{
-	if (b->len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (b->s[i] != s[i])
-			return 0;
-	return 1;
-}
-
-static void
-remember(struct buf *b, const char *s, size_t n)
-{
-	buf_reset(b);
-	buf_put(b, s, n);
-}
-
-static void
-links_files(int nfiles, char **files)
-{
-	audit.lfiles = xcalloc((size_t)nfiles, sizeof *audit.lfiles);
-	for (int i = 0; i < nfiles; i++) {
-		struct lfile *f = &audit.lfiles[i];
-
-		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
-		f->len = strlen(f->name);
-		f->tsv = xmalloc(2 * f->len + 1);
-		f->tsvlen = (size_t)(wr_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
-		if (f->tsvlen > audit.lfile_max)
-			audit.lfile_max = f->tsvlen;
-	}
-}
-
-/* One (subject) run of ord into (linked, type, input) order: a run is
- * in input order, so a stable sort by (linked, type) does it. */
-static int
-by_linked_type(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct link *x = &audit.links[a], *y = &audit.links[b];
-
-	if (x->linked != y->linked)
-		return x->linked < y->linked ? -1 : 1;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/*
- * A run of up to 32: each link's place is the number of links before it
- * in (linked, type, position in the run) order, counted without a branch
- * to mispredict (a sort by compare and swap guesses wrong at every other
- * step on ids in no order).
- */
-static void
-run_sort_small(uint32_t *o, size_t n)
-{
-	uint64_t key[32];
-	uint32_t was[32];
-	size_t i, j, at;
-
-	for (i = 0; i < n; i++) {
-		const struct link *k = &audit.links[o[i]];
-
-		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
-		was[i] = o[i];
-	}
-	for (i = 0; i < n; i++) {
-		for (at = 0, j = 0; j < n; j++)
-			at += key[j] < key[i];
-		o[at] = was[i];
-	}
-}
-
-static void
-run_sort(uint32_t *o, size_t n)
-{
-	if (n <= 32)
-		run_sort_small(o, n);
-	else
-		qsort(o, n, sizeof *o, by_linked_type);
-}
-
-/* ord and sfirst: the links counted out by subject (in input order
- * within one), then each subject's few sorted. */
-static void
-links_index(void)
-{
-	uint32_t n = audit.items.n;
-	size_t i;
-
-	audit.nsfirst = n;
-	audit.sfirst = xcalloc((size_t)n + 2, sizeof *audit.sfirst);
-	audit.ord = xreallocarray(NULL, audit.nlinks + 1, sizeof *audit.ord);
-	for (i = 0; i < audit.nlinks; i++)
-		audit.sfirst[audit.links[i].subj + 2]++;
-	for (uint32_t s = 2; s < n + 2; s++)
-		audit.sfirst[s] += audit.sfirst[s - 1];
-	for (i = 0; i < audit.nlinks; i++)
-		audit.ord[audit.sfirst[audit.links[i].subj + 1]++] = (uint32_t)i;
-	for (uint32_t s = 0; s < n; s++)
-		if (audit.sfirst[s + 1] - audit.sfirst[s] > 1)
-			run_sort(audit.ord + audit.sfirst[s], audit.sfirst[s + 1] - audit.sfirst[s]);
-}
-
 /* ---- audit checks over the links ---- */
 
 /*
@@ -348,7 +130,6 @@ links_index(void)
  * by subject (run_checks), as then they must be.
  */
 static struct {
-	int on;			/* a relations audit, not the offer read-out */
 	int scattered;		/* a subject came back after another */
 	size_t run0;		/* the current subject's first link */
 	unsigned char *seen;	/* subject id -> its run has ended */
@@ -387,15 +168,15 @@ static signed char *stale;
 static double *cat_price;
 static uint32_t ncat_view;
 
-static void
-catalog_view(void)
+void
+catalog_view(struct audit *a)
 {
-	ncat_view = audit.items.n;
-	stale = xreallocarray(NULL, audit.items.n + 1, sizeof *stale);
-	cat_price = xreallocarray(NULL, audit.items.n + 1, sizeof *cat_price);
-	for (uint32_t id = 0; id < audit.items.n; id++) {
-		stale[id] = (signed char)stale_check(&audit.item[id]);
-		cat_price[id] = audit.item[id].cat_line ? audit.item[id].price : NAN;
+	ncat_view = a->items.n;
+	stale = xreallocarray(NULL, a->items.n + 1, sizeof *stale);
+	cat_price = xreallocarray(NULL, a->items.n + 1, sizeof *cat_price);
+	for (uint32_t id = 0; id < a->items.n; id++) {
+		stale[id] = (signed char)stale_check(&a->item[id]);
+		cat_price[id] = a->item[id].cat_line ? a->item[id].price : NAN;
 	}
 }
 
@@ -469,7 +250,7 @@ check_pair(const uint32_t *o, size_t n)
 			first = i;
 			continue;
 		}
-		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
+		link_finding(&audit, C_DUPLICATE_LINK, o[i], k->subj, k->linked,
 		    link_seq(k))->val = o[first];
 	}
 	if (k0->type == audit.links[o[n - 1]].type)
@@ -482,7 +263,7 @@ check_pair(const uint32_t *o, size_t n)
 			continue;
 		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
 		    k->type == T_OTHER ? "other" : type_words[k->type],
-		    link_where(k, w, sizeof w));
+		    link_where(&audit, k, w, sizeof w));
 	}
 	finding(&audit.fs, C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
 	    "types %s", buf_str(&types));
@@ -513,7 +294,7 @@ check_subject(const uint32_t *o, size_t n)
 		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
 	if (audit.have_catalog && !audit.item[s].cat_line)
-		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
+		link_finding(&audit, C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
 		    link_seq(k0))->val = (int64_t)n;
 }
 
@@ -558,7 +339,7 @@ run_plain(size_t a, size_t b)
 		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
 	if (audit.have_catalog && !audit.item[s].cat_line)
-		link_finding(C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
+		link_finding(&audit, C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
 		    link_seq(&audit.links[first]))->val = (int64_t)(b - a);
 }
 
@@ -595,22 +376,22 @@ run_done(size_t a, size_t b)
 	}
 	for (size_t i = a; i < b; i++)
 		la.o[i - a] = (uint32_t)i;
-	run_sort(la.o, b - a);
+	run_sort(&audit, la.o, b - a);
 	check_subject(la.o, b - a);
 }
 
 /* Links from to to have their ids: their checks, and those of the
  * subjects whose runs end among them. */
-static void
-links_taken(size_t from, size_t to)
+void
+links_taken(struct audit *a, size_t from, size_t to)
 {
 	/* an upsell compares its linked item's price: asked first */
-	for (size_t i = from; audit.have_catalog && i < to; i++)
-		if (audit.links[i].type == T_UPSELL && audit.links[i].linked < ncat_view)
-			__builtin_prefetch(&cat_price[audit.links[i].linked]);
+	for (size_t i = from; a->have_catalog && i < to; i++)
+		if (a->links[i].type == T_UPSELL && a->links[i].linked < ncat_view)
+			__builtin_prefetch(&cat_price[a->links[i].linked]);
 	for (size_t i = from; i < to; i++) {
 		link_checks((uint32_t)i);
-		if (audit.links[i].subj != audit.links[la.run0].subj) {
+		if (a->links[i].subj != a->links[la.run0].subj) {
 			run_done(la.run0, i);
 			la.run0 = i;
 		}
@@ -618,11 +399,11 @@ links_taken(size_t from, size_t to)
 }
 
 /* The relations are in: the last run's checks. */
-static void
-links_end(void)
+void
+links_end(struct audit *a)
 {
-	if (audit.nlinks)
-		run_done(la.run0, audit.nlinks);
+	if (a->nlinks)
+		run_done(la.run0, a->nlinks);
 }
 
 /* A subject came back: the checks of subjects made again, by subject. */
@@ -639,7 +420,7 @@ subjects_again(void)
 		audit.fs.fnd[per_subject[k]].unsorted = 0;
 		audit.fs.ncheck[per_subject[k]] = 0;
 	}
-	links_index();
+	links_index(&audit);
 	for (uint32_t s = 0; s < audit.nsfirst; s++)
 		if (audit.sfirst[s] < audit.sfirst[s + 1])
 			check_subject(&audit.ord[audit.sfirst[s]], audit.sfirst[s + 1] - audit.sfirst[s]);
@@ -753,284 +534,6 @@ run_checks(void)
 	free(la.bund);
 	if (audit.have_catalog)
 		check_empty();
-}
-
-/*
- * Relations rows wait in batches for their ids, so that the cache misses
- * of the look-ups overlap (as the events' do, evq_flush). A row has two
- * slots, subject and linked; until the flush, the batch's links and its
- * row findings hold slot numbers where the ids go. The flush looks the
- * slots up in row order, so ids keep the order of first sight.
- */
-enum { RBATCH = 64 };
-enum { Q_LOOKUP, Q_KNOWN, Q_COPY };
-struct idq {
-	uint64_t h;
-	size_t off, len;	/* the id in rq.buf */
-	uint32_t id;		/* Q_KNOWN: the id */
-	int how, from;		/* Q_COPY: the id of slot from */
-};
-static struct {
-	struct idq q[2 * RBATCH];
-	int n;			/* slots */
-	struct buf buf;
-	size_t link0;		/* the batch's first link */
-	size_t f0[4];		/* the row checks' findings before the batch */
-} rq;
-static const int row_checks[4] = {
-	C_MISSING_ID, C_UNKNOWN_TYPE, C_BAD_DATE, C_OLD_LINK
-};
-
-static void
-rq_start(void)
-{
-	rq.n = 0;
-	buf_reset(&rq.buf);
-	rq.link0 = audit.nlinks;
-	for (int i = 0; i < 4; i++)
-		rq.f0[i] = audit.fs.fnd[row_checks[i]].n;
-}
-
-/* A slot for an id known already. */
-static uint32_t
-rq_known(uint32_t id)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_KNOWN;
-	q->id = id;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_copy(int from)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_COPY;
-	q->from = from;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_lookup(const char *s, size_t n)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_LOOKUP;
-	q->h = xs_hash(s, n);
-	idmap_prefetch(&audit.items, q->h);	/* done by the flush, rows later */
-	q->off = rq.buf.len;
-	q->len = n;
-	if (rq.buf.cap - rq.buf.len <= n)
-		buf_grow(&rq.buf, n);
-	memcpy(rq.buf.s + rq.buf.len, s, n);
-	rq.buf.len += n;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_id(uint32_t slot)
-{
-	return slot == INTERN_NONE ? INTERN_NONE : rq.q[slot].id;
-}
-
-/* The subject of the row before: subjects come in runs. */
-static struct {
-	struct buf s;
-	int valid, slot;	/* its slot in this batch, or -1: id has it */
-	uint32_t id;
-} lastsubj;
-
-/* Ids into the slots, then into the batch's links and findings. */
-static void
-rq_flush(void)
-{
-	int i;
-
-	for (i = 0; i < rq.n; i++) {
-		struct idq *q = &rq.q[i];
-
-		if (q->how == Q_LOOKUP) {
-			q->id = idmap_put_hash(&audit.items, rq.buf.s + q->off, q->len, q->h);
-			item_of(&audit, q->id);
-		} else if (q->how == Q_COPY) {
-			q->id = rq.q[q->from].id;
-		}
-	}
-	for (size_t k = rq.link0; k < audit.nlinks; k++) {
-		audit.links[k].subj = rq.q[audit.links[k].subj].id;
-		audit.links[k].linked = rq.q[audit.links[k].linked].id;
-	}
-	if (la.on)
-		links_taken(rq.link0, audit.nlinks);
-	for (i = 0; i < 4; i++) {
-		struct flist *l = &audit.fs.fnd[row_checks[i]];
-
-		for (size_t j = rq.f0[i]; j < l->n; j++) {
-			l->f[j].subj = rq_id(l->f[j].subj);
-			l->f[j].linked = rq_id(l->f[j].linked);
-		}
-	}
-	if (lastsubj.slot >= 0) {
-		lastsubj.id = rq.q[lastsubj.slot].id;
-		lastsubj.slot = -1;
-	}
-	rq_start();
-}
-
-static uint32_t
-subject_slot(const char *s, size_t n)
-{
-	uint32_t slot;
-
-	if (n == 0) {
-		lastsubj.valid = 0;
-		return INTERN_NONE;
-	}
-	if (lastsubj.valid && same(&lastsubj.s, s, n))
-		return lastsubj.slot >= 0 ? rq_copy(lastsubj.slot) :
-		    rq_known(lastsubj.id);
-	slot = rq_lookup(s, n);
-	remember(&lastsubj.s, s, n);
-	lastsubj.valid = 1;
-	lastsubj.slot = (int)slot;
-	return slot;
-}
-
-/*
- * Relations: the links, and with checking their checks as they come. Each
- * file is opened on its own, with its own header, so curated and learned
- * relations (which add count, support, ...) are read together: the
- * columns are the union, a column a file lacks is empty in its rows.
- */
-static void
-load_relations(int nfiles, char **files, int checking)
-{
-	struct rec r;
-	char *stdin_only[1] = { "-" };
-	int cs, cl, ct, cu, csrc, any_updated = 0;
-	int64_t cutoff = isnan(audit.opt.max_age) ? INT64_MIN :
-	    audit.opt.now - (int64_t)(audit.opt.max_age * 86400);
-	struct buf src;		/* sources are a few words: the row before's */
-	uint32_t srcid = INTERN_NONE;
-
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = stdin_only;
-	}
-	links_files(nfiles, files);
-	audit.fs.ran[C_MISSING_ID] = audit.fs.ran[C_SELF_LINK] = audit.fs.ran[C_DUPLICATE_LINK] = 1;
-	audit.fs.ran[C_CONFLICTING_TYPES] = audit.fs.ran[C_UNKNOWN_TYPE] = audit.fs.ran[C_OVER_LINKED] = 1;
-	audit.fs.ran[C_ONE_WAY_BUNDLE] = 1;
-	la.on = checking;
-	if (checking && audit.have_catalog)
-		catalog_view();
-	buf_init(&src);
-	buf_init(&rq.buf);
-	buf_init(&lastsubj.s);
-	lastsubj.valid = 0;
-	lastsubj.slot = -1;
-	rq_start();
-	for (int fi = 0; fi < nfiles; fi++) {
-		memset(&r, 0, sizeof r);
-		rec_open(&r, 1, &files[fi]);
-		cs = rec_need(&r, "subject_id");
-		if (cs < 0) {
-			rec_close(&r);	/* an empty input: no rows follow */
-			continue;
-		}
-		cl = rec_need(&r, "linked_id");
-		ct = column(&r, "type");
-		cu = column(&r, "updated");
-		csrc = column(&r, "source");
-		any_updated |= cu >= 0;
-		rec_background(&r);
-		while (rec_next(&r) == REC_ROW) {
-			struct link *k;
-			uint32_t s, l;
-			int type;
-
-			s = subject_slot(r.f[cs], r.len[cs]);
-			l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
-			if (link_row_checks(&r, fi, s, l, ct, cu, cutoff, &type)) {
-				if (audit.nlinks == audit.links_cap) {
-					if (audit.links_cap >= UINT32_MAX / 4)
-						die(XS_SYS, "too many links");
-					audit.links_cap = audit.links_cap ? 2 * audit.links_cap : 1024;
-					audit.links = xreallocarray(audit.links, audit.links_cap,
-					    sizeof *audit.links);
-					if (audit.opt.events)
-						audit.link_src = xreallocarray(audit.link_src,
-						    audit.links_cap, sizeof *audit.link_src);
-				}
-				if (audit.opt.events) {
-					if (csrc < 0 || r.len[csrc] == 0)
-						audit.link_src[audit.nlinks] = INTERN_NONE;
-					else {
-						if (srcid == INTERN_NONE ||
-						    !same(&src, r.f[csrc], r.len[csrc])) {
-							srcid = intern_put(&audit.words, r.f[csrc],
-							    r.len[csrc]);
-							remember(&src, r.f[csrc], r.len[csrc]);
-						}
-						audit.link_src[audit.nlinks] = srcid;
-					}
-				}
-				k = &audit.links[audit.nlinks++];
-				k->subj = s;
-				k->linked = l;
-				k->type = (unsigned char)type;
-				k->file = (uint16_t)fi;
-				k->line = (uint32_t)r.line;
-			}
-			if (rq.n >= 2 * RBATCH - 1)
-				rq_flush();
-		}
-		/* the batch's rows before the next file's: messages in order */
-		rq_flush();
-		rec_close(&r);
-	}
-	audit.fs.ran[C_BAD_DATE] = any_updated;
-	audit.fs.ran[C_OLD_LINK] = any_updated && !isnan(audit.opt.max_age);
-	buf_free(&src);
-	buf_free(&rq.buf);
-	buf_free(&lastsubj.s);
-	if (!any_updated && !isnan(audit.opt.max_age))
-		note("relations have no 'updated' column: --max-age not checked");
-	if (la.on) {
-		links_end();
-		return;
-	}
-	/* the offer read-out asks which ids are linked to, and finds links */
-	for (size_t i = 0; i < audit.nlinks; i++)
-		audit.item[audit.links[i].linked].linked = 1;
-	links_index();
-}
-
-/* The first link from s to l (of type t, or any type when t < 0). */
-static const struct link *
-find_link(uint32_t s, uint32_t l, int t)
-{
-	uint32_t lo, hi, mid;
-	const struct link *m;
-
-	if (s >= audit.nsfirst)
-		return NULL;
-	lo = audit.sfirst[s];
-	hi = audit.sfirst[s + 1];
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = &audit.links[audit.ord[mid]];
-		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == audit.sfirst[s + 1])
-		return NULL;
-	m = &audit.links[audit.ord[lo]];
-	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
 }
 
 /* ---- audit output: findings, then the summary ---- */
@@ -1609,7 +1112,7 @@ run_audit(void)
 		audit_load_catalog(&audit, audit.opt.catalog);
 	if (audit.opt.orders)
 		audit_load_orders(&audit, audit.opt.orders);
-	load_relations(audit.opt.nrel, audit.opt.rel, 1);
+	audit_load_relations(&audit, audit.opt.nrel, audit.opt.rel, 1);
 	run_checks();
 	if (audit.html)
 		html_begin(audit.html, "xsell-audit: relations");
@@ -1748,7 +1251,7 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 
 	*s = "";
 	*n = 0;
-	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
+	if (ctx == INTERN_NONE || !(k = find_link(&audit, ctx, c, -1)))
 		return;
 	if (by == BY_LINK) {
 		*s = idmap_str(&audit.items, ctx);
@@ -2833,7 +2336,7 @@ run_offers(void)
 	if (audit.opt.offers)
 		audit_load_offers(&audit, audit.opt.offers);
 	if (audit.opt.nrel)
-		load_relations(audit.opt.nrel, audit.opt.rel, 0);
+		audit_load_relations(&audit, audit.opt.nrel, audit.opt.rel, 0);
 	memset(audit.fs.ran, 0, sizeof audit.fs.ran);	/* only this mode's checks count here */
 	audit.fs.ran[C_UNTRACKED] = audit.opt.nrel > 0 || audit.opt.offers != NULL;
 	audit.fs.ran[C_RETIRE] = !isnan(audit.opt.min_acceptance);

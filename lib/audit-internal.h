@@ -76,6 +76,7 @@ struct audit {
 	 */
 	uint32_t *ord, *sfirst;
 	uint32_t nsfirst;
+	int checking;		/* a relations audit, not the offer read-out */
 };
 
 extern const char *const type_words[];
@@ -219,6 +220,50 @@ status_of(const char *s, size_t n)
 	if (n == 12 && memcmp(s, "discontinued", 12) == 0)
 		return ST_DISCONTINUED;
 	return ST_OTHER;
+}
+
+/*
+ * Relations (audit-relations.c). With checking, the relations audit:
+ * the link checks run as the links come (catalog_view, links_taken,
+ * links_end: xsell-audit.c's, for now); else the links are indexed by
+ * subject (links_index) for find_link.
+ */
+void audit_load_relations(struct audit *a, int nfiles, char **files,
+    int checking);
+/* The first link from s to l (of type t, or any type when t < 0). */
+const struct link *find_link(struct audit *a, uint32_t s, uint32_t l, int t);
+/* ord and sfirst: the links counted out by subject (in input order
+ * within one), then each subject's few sorted. */
+void links_index(struct audit *a);
+/* One subject's run of links into (linked, type, input) order. */
+void run_sort(struct audit *a, uint32_t *o, size_t n);
+void catalog_view(struct audit *a);
+void links_taken(struct audit *a, size_t from, size_t to);
+void links_end(struct audit *a);
+
+/* Input order of a link, for findings in the order of the file. */
+static inline double
+link_seq(const struct link *l)
+{
+	return (double)l->file * 4294967296.0 + l->line;
+}
+
+static inline const char *
+link_where(struct audit *a, const struct link *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%u", a->lfiles[l->file].name, l->line);
+	return buf;
+}
+
+/* A finding about the link that index i names (or will, when it is
+ * taken next); its detail says where the link is. */
+static inline struct finding *
+link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l, double key)
+{
+	struct finding *f = finding_add(&a->fs, check, s, l, key);
+
+	f->link = (uint32_t)i;
+	return f;
 }
 
 #endif
