@@ -17,6 +17,8 @@
 #include "report.h"
 #include "xsell.h"
 
+#define FOLD 10	/* a long list shows its first and last 10 */
+
 enum { ST_ACTIVE, ST_INACTIVE, ST_DISCONTINUED, ST_OTHER };
 enum { T_CROSS, T_UPSELL, T_SUBSTITUTE, T_BUNDLE, T_OTHER };
 
@@ -61,6 +63,7 @@ struct audit {
 	FILE *html;
 	struct wr wr;
 	struct rlabels labels;	/* titles beside ids, from --catalog */
+	char max_links_text[64];	/* over_linked's limit, as "%.0f" has it */
 
 	/* The links in input order (which is file and line order); with
 	 * --events, their sources too (in words), which --by source asks. */
@@ -221,6 +224,11 @@ status_of(const char *s, size_t n)
 		return ST_DISCONTINUED;
 	return ST_OTHER;
 }
+
+/* The findings out (audit-findings.c): the table, TSV or JSON, and for
+ * people; the verdict line, the one a merchandiser reads first. */
+void write_findings(struct audit *a);
+void show_verdict(struct audit *a);
 
 /*
  * Relations (audit-relations.c). With checking, the relations audit:
