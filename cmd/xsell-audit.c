@@ -109,15 +109,15 @@ struct whatif {
 static struct whatif *whatifs;
 static int nwhatif;
 
-/* The state the modes share (lib/audit-internal.h), the options in it. */
-static struct audit audit = {
-	.opt = {
-		.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
-		.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
-		.control = "control", .alpha = 0.05, .horizon = NAN,
-		.baseline = NAN, .mde = NAN, .traffic = NAN, .power = NAN,
-	},
+static struct audit_opts opt = {
+	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
+	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
+	.control = "control", .alpha = 0.05, .horizon = NAN, .baseline = NAN,
+	.mde = NAN, .traffic = NAN, .power = NAN,
 };
+
+/* The state the modes share (lib/audit-internal.h). */
+static struct audit audit = { .opt = &opt };
 
 /* ---- audit checks over the links ---- */
 
@@ -290,7 +290,7 @@ check_subject(const uint32_t *o, size_t n)
 			distinct++;
 	}
 	audit.item[s].nlinks = distinct;
-	if (distinct > audit.opt.max_links)
+	if (distinct > opt.max_links)
 		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
 	if (audit.have_catalog && !audit.item[s].cat_line)
@@ -335,7 +335,7 @@ run_plain(size_t a, size_t b)
 			first = i;
 	}
 	audit.item[s].nlinks = distinct;
-	if (distinct > audit.opt.max_links)
+	if (distinct > opt.max_links)
 		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
 	if (audit.have_catalog && !audit.item[s].cat_line)
@@ -652,18 +652,18 @@ audit_summary(void)
 static void
 run_audit(void)
 {
-	if (audit.opt.catalog)
-		audit_load_catalog(&audit, audit.opt.catalog);
-	if (audit.opt.orders)
-		audit_load_orders(&audit, audit.opt.orders);
-	audit_load_relations(&audit, audit.opt.nrel, audit.opt.rel, 1);
+	if (opt.catalog)
+		audit_load_catalog(&audit, opt.catalog);
+	if (opt.orders)
+		audit_load_orders(&audit, opt.orders);
+	audit_load_relations(&audit, opt.nrel, opt.rel, 1);
 	run_checks();
 	if (audit.html)
 		html_begin(audit.html, "xsell-audit: relations");
 	show_heading(&audit, "Relations audit");
 	if (audit.as_report || audit.html) {
 		show_verdict(&audit);
-		rlabels_load(&audit.labels, audit.opt.catalog);
+		rlabels_load(&audit.labels, opt.catalog);
 	}
 	audit_summary();
 	write_findings(&audit);
@@ -897,7 +897,7 @@ money_add(xsum *to, xsum v)
 {
 	if (!xsum_add(to, v))
 		die(XS_INPUT, "%s: revenue or margin sums past 2^62",
-		    audit.opt.events);
+		    opt.events);
 }
 static struct sums *gsum[DENSE];
 static size_t gsum_cap[DENSE];
@@ -1033,7 +1033,7 @@ static void
 read_offer_events(void)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)audit.opt.events };
+	char *files[1] = { (char *)opt.events };
 	int cctx, ccand, cgrp, cconv, crev, cmar, cby = -1, cts = -1;
 	struct progress pr;
 	uint32_t lastg;
@@ -1051,7 +1051,7 @@ read_offer_events(void)
 		cts = column(&r, "ts");
 	if (by != BY_NONE)
 		cby = column(&r, by == BY_LINK ? "subject_id" : by_words[by]);
-	if (by == BY_LINK && cby < 0 && !audit.opt.nrel)
+	if (by == BY_LINK && cby < 0 && !opt.nrel)
 		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
 		    "events, or RELATIONS to find the context's link to the "
 		    "candidate", r.name);
@@ -1186,7 +1186,7 @@ flags_of(const struct agg *row, const struct agg *a, uint32_t c,
 	if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
 		buf_puts(b, "untracked");
 	st_wilson(row->conv, row->imps, CONF, &w);
-	if (!isnan(audit.opt.min_acceptance) && w.hi < audit.opt.min_acceptance)
+	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
 		buf_printf(b, "%sretire", b->len ? "," : "");
 	if (have_margin && a->conv > 0 && a->margin <= 0)
 		buf_printf(b, "%sunprofitable", b->len ? "," : "");
@@ -1375,7 +1375,7 @@ candidate_totals(struct agg *total)
 		if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
 			finding(&audit.fs, C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
 			    "candidate in no relation or offer given", ca[c].imps);
-		if (!isnan(audit.opt.min_acceptance) && w.hi < audit.opt.min_acceptance)
+		if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
 			finding(&audit.fs, C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b));
@@ -1386,7 +1386,7 @@ candidate_totals(struct agg *total)
 	nretire_all = audit.fs.ncheck[C_RETIRE];
 	/* with --by, retire inside each group too: a candidate that sells on
 	 * one channel and not on another is retired where it does not */
-	for (size_t i = 0; by != BY_NONE && !isnan(audit.opt.min_acceptance) &&
+	for (size_t i = 0; by != BY_NONE && !isnan(opt.min_acceptance) &&
 	    i < ncells; i++) {
 		const struct cell *x = &cells[i];
 		const char *g = intern_str(&groups, x->g);
@@ -1394,7 +1394,7 @@ candidate_totals(struct agg *total)
 		struct st_interval w;
 
 		st_wilson(x->a.conv, x->a.imps, CONF, &w);
-		if (w.hi < audit.opt.min_acceptance)
+		if (w.hi < opt.min_acceptance)
 			finding(&audit.fs, C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance in %s %s",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b),
@@ -1418,11 +1418,11 @@ offer_flags_summary(void)
 	if (audit.fs.ran[C_RETIRE] && by == BY_NONE)
 		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s", audit.fs.ncheck[C_RETIRE],
-		    fmt_pct(audit.opt.min_acceptance, a, sizeof a));
+		    fmt_pct(opt.min_acceptance, a, sizeof a));
 	else if (audit.fs.ran[C_RETIRE])
 		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s over all groups, %zu candidate rows within a %s",
-		    nretire_all, fmt_pct(audit.opt.min_acceptance, a, sizeof a),
+		    nretire_all, fmt_pct(opt.min_acceptance, a, sizeof a),
 		    audit.fs.ncheck[C_RETIRE] - nretire_all, by_name());
 	if (audit.fs.ran[C_UNPROFITABLE])
 		show_para(&audit, "unprofitable: %zu candidates with total margin <= 0",
@@ -1622,8 +1622,8 @@ offers_people(const struct agg *total, struct agg *ca)
 	    "Acceptance of the 15 candidates with the most impressions (%), "
 	    "95% Wilson intervals");
 	rchart_unit(&ch, "%");
-	if (!isnan(audit.opt.min_acceptance))
-		rchart_mark(&ch, 100 * audit.opt.min_acceptance, "--min-acceptance");
+	if (!isnan(opt.min_acceptance))
+		rchart_mark(&ch, 100 * opt.min_acceptance, "--min-acceptance");
 	for (i = 0; by != BY_NONE && i < ncells; i = j) {
 		const char *gname = intern_str(&groups, cells[i].g);
 		struct agg gsum;
@@ -1642,7 +1642,7 @@ offers_people(const struct agg *total, struct agg *ca)
 	if (by == BY_NONE)
 		top_candidates_chart(&ch, ca);
 	show_chart(&audit, &ch);
-	if (trend_report(&trend, audit.opt.min_acceptance, "--min-acceptance", &t,
+	if (trend_report(&trend, opt.min_acceptance, "--min-acceptance", &t,
 	    &ch)) {
 		show_chart(&audit, &ch);
 		show_table(&audit, &t);
@@ -1756,7 +1756,7 @@ write_offer_sums(void)
 	char o[64], n1[NUM_BUF], n2[NUM_BUF], r[48], m[48];
 	char *v[7];
 
-	wr_open(&w, audit.out, audit.opt.json, 7, (char *const *)sums_cols);
+	wr_open(&w, audit.out, opt.json, 7, (char *const *)sums_cols);
 	wr_type(&w, 5, WR_STR);
 	wr_type(&w, 6, WR_STR);
 	sums_options(o, sizeof o);
@@ -1817,7 +1817,7 @@ static void
 read_offer_sums(void)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)audit.opt.events };
+	char *files[1] = { (char *)opt.events };
 	char want[64];
 	int col[7], nopts = 0, nevents = 0;
 
@@ -1875,21 +1875,21 @@ run_offers(void)
 	struct buf fl;
 	size_t i, j;
 
-	if (audit.opt.catalog)
-		audit_load_catalog(&audit, audit.opt.catalog);
-	if (audit.opt.offers)
-		audit_load_offers(&audit, audit.opt.offers);
-	if (audit.opt.nrel)
-		audit_load_relations(&audit, audit.opt.nrel, audit.opt.rel, 0);
+	if (opt.catalog)
+		audit_load_catalog(&audit, opt.catalog);
+	if (opt.offers)
+		audit_load_offers(&audit, opt.offers);
+	if (opt.nrel)
+		audit_load_relations(&audit, opt.nrel, opt.rel, 0);
 	memset(audit.fs.ran, 0, sizeof audit.fs.ran);	/* only this mode's checks count here */
-	audit.fs.ran[C_UNTRACKED] = audit.opt.nrel > 0 || audit.opt.offers != NULL;
-	audit.fs.ran[C_RETIRE] = !isnan(audit.opt.min_acceptance);
+	audit.fs.ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
+	audit.fs.ran[C_RETIRE] = !isnan(opt.min_acceptance);
 	trend_init(&trend);
-	if (audit.opt.merge)
+	if (opt.merge)
 		read_offer_sums();
 	else
 		read_offer_events();
-	if (audit.opt.counts) {
+	if (opt.counts) {
 		write_offer_sums();
 		return;
 	}
@@ -1954,7 +1954,7 @@ run_offers(void)
 	buf_free(&fl);
 	table_close(&audit);
 	if (audit.as_report || audit.html) {
-		rlabels_load(&audit.labels, audit.opt.catalog);
+		rlabels_load(&audit.labels, opt.catalog);
 		offers_people(&total, ca);
 	}
 	trend_free(&trend);
@@ -1975,7 +1975,7 @@ exp_flag(void *arg, int kind, double key, const char *detail)
 static struct exp_show
 exp_show(void)
 {
-	struct exp_show sh = { audit.out, audit.html, audit.as_report, audit.opt.json };
+	struct exp_show sh = { audit.out, audit.html, audit.as_report, opt.json };
 
 	return sh;
 }
@@ -1984,11 +1984,11 @@ static void
 run_experiment(void)
 {
 	struct exp_opts xo = {
-		.events = audit.opt.events, .control = audit.opt.control,
-		.covariate = audit.opt.covariate, .catalog = audit.opt.catalog, .conf = CONF,
-		.alpha = audit.opt.alpha, .holdout = audit.opt.holdout,
-		.split = audit.opt.split.n ? &audit.opt.split : NULL, .by = exp_by,
-		.sequential = audit.opt.sequential, .horizon = audit.opt.horizon,
+		.events = opt.events, .control = opt.control,
+		.covariate = opt.covariate, .catalog = opt.catalog, .conf = CONF,
+		.alpha = opt.alpha, .holdout = opt.holdout,
+		.split = opt.split.n ? &opt.split : NULL, .by = exp_by,
+		.sequential = opt.sequential, .horizon = opt.horizon,
 		.flag = exp_flag,
 	};
 	struct exp_show sh = exp_show();
@@ -2002,9 +2002,9 @@ static void
 run_plan(void)
 {
 	struct exp_plan p = {
-		.baseline = audit.opt.baseline, .mde = audit.opt.mde, .traffic = audit.opt.traffic,
-		.alpha = audit.opt.alpha, .power = audit.opt.power, .arms = audit.opt.arms,
-		.split = audit.opt.split.n ? &audit.opt.split : NULL, .control = audit.opt.control,
+		.baseline = opt.baseline, .mde = opt.mde, .traffic = opt.traffic,
+		.alpha = opt.alpha, .power = opt.power, .arms = opt.arms,
+		.split = opt.split.n ? &opt.split : NULL, .control = opt.control,
 	};
 	struct exp_show sh = exp_show();
 
@@ -2029,13 +2029,13 @@ static struct st_unit *
 read_units(size_t *nout)
 {
 	struct rec r = { 0 };
-	char *files[1] = { (char *)audit.opt.events };
+	char *files[1] = { (char *)opt.events };
 	int cscore, cgrp, cconv;
 	struct st_unit *u = NULL;
 	size_t n = 0, cap = 0;
 
 	rec_open(&r, 1, files);
-	cscore = rec_need(&r, audit.opt.score);
+	cscore = rec_need(&r, opt.score);
 	cgrp = rec_need(&r, "group");
 	cconv = rec_need(&r, "converted");
 	while (rec_next(&r) == REC_ROW) {
@@ -2044,7 +2044,7 @@ read_units(size_t *nout)
 			u = xreallocarray(u, cap, sizeof *u);
 		}
 		if (r.len[cscore] == 0)
-			die(XS_INPUT, "%s: column '%s': missing", rec_where(&r), audit.opt.score);
+			die(XS_INPUT, "%s: column '%s': missing", rec_where(&r), opt.score);
 		u[n].score = rec_num(&r, cscore, 0);
 		u[n].treated = arm_of(&r, cgrp) == 1;
 		u[n].y = converted_of(&r, cconv);
@@ -2148,7 +2148,7 @@ run_qini(void)
 		nt += (size_t)u[i].treated;
 	if (nt == 0 || nt == n)
 		die(XS_INPUT, "%s: no %s rows: a Qini curve needs both arms",
-		    strcmp(audit.opt.events, "-") ? audit.opt.events : "<stdin>",
+		    strcmp(opt.events, "-") ? opt.events : "<stdin>",
 		    nt == 0 ? "treatment" : "control");
 	st_auuc(u, n, &au);	/* sorts u by score */
 	npt = st_qini_curve(u, n, &pt);
@@ -2293,98 +2293,98 @@ parse_options(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:jqvhV", longopts, NULL)) != -1)
 		switch (c) {
-		case O_CATALOG: audit.opt.catalog = optarg; break;
-		case O_ORDERS: audit.opt.orders = optarg; break;
-		case O_OFFERS: audit.opt.offers = optarg; break;
-		case O_EVENTS: audit.opt.events = optarg; break;
-		case O_BY: audit.opt.by = optarg; break;
+		case O_CATALOG: opt.catalog = optarg; break;
+		case O_ORDERS: opt.orders = optarg; break;
+		case O_OFFERS: opt.offers = optarg; break;
+		case O_EVENTS: opt.events = optarg; break;
+		case O_BY: opt.by = optarg; break;
 		case O_MINACC:
-			audit.opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
+			opt.min_acceptance = opt_num("--min-acceptance", optarg, 0, 1);
 			break;
 		case O_WHATIF: parse_whatif(optarg); break;
-		case O_EXPERIMENT: audit.opt.experiment = 1; break;
+		case O_EXPERIMENT: opt.experiment = 1; break;
 		case O_HOLDOUT:
-			audit.opt.holdout = opt_num("--holdout", optarg, 0, 1);
-			if (audit.opt.holdout <= 0 || audit.opt.holdout >= 1)
+			opt.holdout = opt_num("--holdout", optarg, 0, 1);
+			if (opt.holdout <= 0 || opt.holdout >= 1)
 				die(XS_USAGE, "option --holdout: %s is not between 0 and 1",
 				    optarg);
 			break;
-		case O_QINI: audit.opt.qini = 1; break;
-		case O_SCORE: audit.opt.score = optarg; break;
+		case O_QINI: opt.qini = 1; break;
+		case O_SCORE: opt.score = optarg; break;
 		case O_MAXLINKS:
-			audit.opt.max_links = (double)opt_int("--max-links", optarg, 0, INT32_MAX);
+			opt.max_links = (double)opt_int("--max-links", optarg, 0, INT32_MAX);
 			break;
-		case O_MAXAGE: audit.opt.max_age = opt_num("--max-age", optarg, 0, 1e6); break;
+		case O_MAXAGE: opt.max_age = opt_num("--max-age", optarg, 0, 1e6); break;
 		case O_NOW:
-			if (time_parse(optarg, strlen(optarg), &audit.opt.now))
+			if (time_parse(optarg, strlen(optarg), &opt.now))
 				die(XS_USAGE, "option --now: not a date: \"%s\"", optarg);
 			now_set = 1;
 			break;
-		case O_FAILON: audit.opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
-		case O_REPORT: audit.opt.report = 1; break;
-		case O_HTML: audit.opt.html = optarg; break;
+		case O_FAILON: opt.fail_on = opt_word("--fail-on", optarg, sev_words); break;
+		case O_REPORT: opt.report = 1; break;
+		case O_HTML: opt.html = optarg; break;
 		case O_CONTROL:
 			if (!*optarg)
 				die(XS_USAGE, "option --control: empty name");
-			audit.opt.control = optarg;
-			audit.opt.control_set = 1;
+			opt.control = optarg;
+			opt.control_set = 1;
 			break;
 		case O_SPLIT:
-			exp_split_free(&audit.opt.split);
-			exp_split_parse(&audit.opt.split, "--split", optarg);
+			exp_split_free(&opt.split);
+			exp_split_parse(&opt.split, "--split", optarg);
 			break;
 		case O_ALPHA:
-			audit.opt.alpha = opt_num("--alpha", optarg, 0, 1);
-			if (audit.opt.alpha <= 0 || audit.opt.alpha >= 1)
+			opt.alpha = opt_num("--alpha", optarg, 0, 1);
+			if (opt.alpha <= 0 || opt.alpha >= 1)
 				die(XS_USAGE, "option --alpha: %s is not between 0 and 1",
 				    optarg);
-			audit.opt.alpha_set = 1;
+			opt.alpha_set = 1;
 			break;
-		case O_COVARIATE: audit.opt.covariate = optarg; break;
-		case O_SEQUENTIAL: audit.opt.sequential = 1; break;
+		case O_COVARIATE: opt.covariate = optarg; break;
+		case O_SEQUENTIAL: opt.sequential = 1; break;
 		case O_HORIZON:
-			audit.opt.horizon = (double)opt_int("--horizon", optarg, 2,
+			opt.horizon = (double)opt_int("--horizon", optarg, 2,
 			    INT64_C(1) << 53);
 			break;
-		case O_PLAN: audit.opt.plan = 1; break;
+		case O_PLAN: opt.plan = 1; break;
 		case O_BASELINE:
-			audit.opt.baseline = opt_num("--baseline", optarg, 0, 1);
-			if (audit.opt.baseline <= 0 || audit.opt.baseline >= 1)
+			opt.baseline = opt_num("--baseline", optarg, 0, 1);
+			if (opt.baseline <= 0 || opt.baseline >= 1)
 				die(XS_USAGE, "option --baseline: %s is not between 0 and 1",
 				    optarg);
 			break;
 		case O_MDE:
-			audit.opt.mde = opt_num("--mde", optarg, -1, 1e6);
-			if (audit.opt.mde == 0 || audit.opt.mde == -1)
+			opt.mde = opt_num("--mde", optarg, -1, 1e6);
+			if (opt.mde == 0 || opt.mde == -1)
 				die(XS_USAGE, "option --mde: %s is no change to detect",
 				    optarg);
 			break;
-		case O_TRAFFIC: audit.opt.traffic = traffic_arg(optarg); break;
+		case O_TRAFFIC: opt.traffic = traffic_arg(optarg); break;
 		case O_POWER:
-			audit.opt.power = opt_num("--power", optarg, 0, 1);
-			if (audit.opt.power <= 0 || audit.opt.power >= 1)
+			opt.power = opt_num("--power", optarg, 0, 1);
+			if (opt.power <= 0 || opt.power >= 1)
 				die(XS_USAGE, "option --power: %s is not between 0 and 1",
 				    optarg);
 			break;
-		case O_COUNTS: audit.opt.counts = 1; break;
-		case O_MERGE: audit.opt.merge = 1; break;
+		case O_COUNTS: opt.counts = 1; break;
+		case O_MERGE: opt.merge = 1; break;
 		case O_ARMS:
-			audit.opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
+			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
-		case 'o': audit.opt.out = optarg; break;
-		case 'j': audit.opt.json = WR_JSONL; break;
-		case XS_OPT_CSV: audit.opt.json = WR_CSV; break;
-		case XS_OPT_CSV_SAFE: audit.opt.json = WR_CSV_SAFE; break;
+		case 'o': opt.out = optarg; break;
+		case 'j': opt.json = WR_JSONL; break;
+		case XS_OPT_CSV: opt.json = WR_CSV; break;
+		case XS_OPT_CSV_SAFE: opt.json = WR_CSV_SAFE; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h': usage(XS_OK); break;
 		case 'V': xs_version(); break;
 		default: usage_die(usage_text);
 		}
-	audit.opt.nrel = argc - optind;
-	audit.opt.rel = argv + optind;
+	opt.nrel = argc - optind;
+	opt.rel = argv + optind;
 	if (!now_set)
-		audit.opt.now = (int64_t)time(NULL);
+		opt.now = (int64_t)time(NULL);
 }
 
 static const char *const exp_by_words[] = {
@@ -2395,95 +2395,95 @@ static const char *const exp_by_words[] = {
 static void
 check_plan(void)
 {
-	if (audit.opt.events || audit.opt.experiment || audit.opt.qini || audit.opt.nrel || audit.opt.catalog ||
-	    audit.opt.orders || audit.opt.offers || audit.opt.by)
+	if (opt.events || opt.experiment || opt.qini || opt.nrel || opt.catalog ||
+	    opt.orders || opt.offers || opt.by)
 		die(XS_USAGE, "--plan reads no input: give --baseline, --mde and "
 		    "--traffic only");
-	if (isnan(audit.opt.baseline) || isnan(audit.opt.mde) || isnan(audit.opt.traffic))
+	if (isnan(opt.baseline) || isnan(opt.mde) || isnan(opt.traffic))
 		die(XS_USAGE, "--plan needs --baseline F, --mde F and --traffic N");
-	if (audit.opt.arms && audit.opt.split.n)
+	if (opt.arms && opt.split.n)
 		die(XS_USAGE, "--arms and --split both say how many arms; give one");
-	if (!isnan(audit.opt.holdout))
+	if (!isnan(opt.holdout))
 		die(XS_USAGE, "--holdout belongs to --experiment; --plan takes "
 		    "--split ARM=F,...");
-	if (audit.opt.covariate || audit.opt.sequential || !isnan(audit.opt.horizon))
+	if (opt.covariate || opt.sequential || !isnan(opt.horizon))
 		die(XS_USAGE, "--covariate, --sequential and --horizon belong to "
 		    "--experiment");
-	if (!audit.opt.arms)
-		audit.opt.arms = 2;
-	if (isnan(audit.opt.power))
-		audit.opt.power = 0.8;
+	if (!opt.arms)
+		opt.arms = 2;
+	if (isnan(opt.power))
+		opt.power = 0.8;
 }
 
 /* The experiment's own options. */
 static void
 check_experiment(void)
 {
-	if (audit.opt.plan)
+	if (opt.plan)
 		return;
-	if (!isnan(audit.opt.baseline) || !isnan(audit.opt.mde) || !isnan(audit.opt.traffic) ||
-	    !isnan(audit.opt.power) || audit.opt.arms)
+	if (!isnan(opt.baseline) || !isnan(opt.mde) || !isnan(opt.traffic) ||
+	    !isnan(opt.power) || opt.arms)
 		die(XS_USAGE, "--baseline, --mde, --traffic, --power and --arms "
 		    "belong to --plan");
-	if (!audit.opt.experiment && (audit.opt.split.n || audit.opt.control_set || audit.opt.alpha_set ||
-	    audit.opt.covariate || audit.opt.sequential || !isnan(audit.opt.horizon)))
+	if (!opt.experiment && (opt.split.n || opt.control_set || opt.alpha_set ||
+	    opt.covariate || opt.sequential || !isnan(opt.horizon)))
 		die(XS_USAGE, "--split, --control, --alpha, --covariate, --sequential "
 		    "and --horizon belong to --experiment");
-	if (audit.opt.split.n && !isnan(audit.opt.holdout))
+	if (opt.split.n && !isnan(opt.holdout))
 		die(XS_USAGE, "--split and --holdout both give the planned split; "
 		    "give one");
-	if (audit.opt.split.n && exp_split_find(&audit.opt.split, audit.opt.control) < 0)
+	if (opt.split.n && exp_split_find(&opt.split, opt.control) < 0)
 		die(XS_USAGE, "option --split: no share for the control arm '%s'",
-		    audit.opt.control);
-	if (!isnan(audit.opt.horizon) && !audit.opt.sequential)
+		    opt.control);
+	if (!isnan(opt.horizon) && !opt.sequential)
 		die(XS_USAGE, "--horizon belongs to --sequential");
-	if (isnan(audit.opt.horizon))
-		audit.opt.horizon = 10000;
+	if (isnan(opt.horizon))
+		opt.horizon = 10000;
 }
 
 /* Options that belong to another mode are usage errors, not ignored. */
 static void
 check_modes(void)
 {
-	int events_mode = audit.opt.events != NULL;
+	int events_mode = opt.events != NULL;
 
-	if (audit.opt.plan)
+	if (opt.plan)
 		check_plan();
-	if (audit.opt.by && audit.opt.experiment)
-		exp_by = 1 + opt_word("--by", audit.opt.by, exp_by_words);
-	else if (audit.opt.by)
-		by = opt_word("--by", audit.opt.by, by_words);
+	if (opt.by && opt.experiment)
+		exp_by = 1 + opt_word("--by", opt.by, exp_by_words);
+	else if (opt.by)
+		by = opt_word("--by", opt.by, by_words);
 	check_experiment();
-	if (audit.opt.experiment && audit.opt.qini)
+	if (opt.experiment && opt.qini)
 		die(XS_USAGE, "--experiment and --qini are separate read-outs");
-	if ((audit.opt.experiment || audit.opt.qini) && !audit.opt.events)
-		die(XS_USAGE, "--%s needs --events FILE", audit.opt.qini ? "qini" : "experiment");
-	if (!events_mode && (by != BY_NONE || !isnan(audit.opt.min_acceptance) || nwhatif ||
-	    audit.opt.offers))
+	if ((opt.experiment || opt.qini) && !opt.events)
+		die(XS_USAGE, "--%s needs --events FILE", opt.qini ? "qini" : "experiment");
+	if (!events_mode && (by != BY_NONE || !isnan(opt.min_acceptance) || nwhatif ||
+	    opt.offers))
 		die(XS_USAGE, "--by, --min-acceptance, --what-if and --offers need "
 		    "--events FILE");
-	if (events_mode && (audit.opt.orders || !isnan(audit.opt.max_age)))
+	if (events_mode && (opt.orders || !isnan(opt.max_age)))
 		die(XS_USAGE, "--orders and --max-age belong to the relations audit, "
 		    "not to --events");
-	if ((audit.opt.experiment || audit.opt.qini) && (audit.opt.nrel || by != BY_NONE ||
-	    nwhatif || !isnan(audit.opt.min_acceptance) || audit.opt.offers ||
-	    (audit.opt.catalog && exp_by != EXP_BY_CATEGORY)))
-		die(XS_USAGE, "--%s reads only --events%s", audit.opt.qini ? "qini" :
-		    "experiment", audit.opt.catalog && !audit.opt.qini ? " (and --catalog with "
+	if ((opt.experiment || opt.qini) && (opt.nrel || by != BY_NONE ||
+	    nwhatif || !isnan(opt.min_acceptance) || opt.offers ||
+	    (opt.catalog && exp_by != EXP_BY_CATEGORY)))
+		die(XS_USAGE, "--%s reads only --events%s", opt.qini ? "qini" :
+		    "experiment", opt.catalog && !opt.qini ? " (and --catalog with "
 		    "--by category)" : "");
-	if (!isnan(audit.opt.holdout) && !audit.opt.experiment)
+	if (!isnan(opt.holdout) && !opt.experiment)
 		die(XS_USAGE, "--holdout belongs to --experiment");
-	if (audit.opt.report && audit.opt.json)
+	if (opt.report && opt.json)
 		die(XS_USAGE, "--report and %s are different outputs; pick one",
-		    audit.opt.json == WR_JSONL ? "--json" : audit.opt.json == WR_CSV ?
+		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
 		    "--csv-out" : "--csv-safe");
-	if (audit.opt.counts && audit.opt.merge)
+	if (opt.counts && opt.merge)
 		die(XS_USAGE, "--counts and --merge exclude each other");
-	if ((audit.opt.counts || audit.opt.merge) && (!events_mode || audit.opt.experiment ||
-	    audit.opt.qini))
+	if ((opt.counts || opt.merge) && (!events_mode || opt.experiment ||
+	    opt.qini))
 		die(XS_USAGE, "--counts and --merge belong to --events (offer "
 		    "performance)");
-	if (audit.opt.counts && (audit.opt.report || audit.opt.html))
+	if (opt.counts && (opt.report || opt.html))
 		die(XS_USAGE, "--counts writes partial sums, not a report");
 }
 
@@ -2500,19 +2500,19 @@ main(int argc, char **argv)
 	intern_init(&audit.words);
 	intern_init(&groups);
 	buf_init(&audit.fs.fdetail);
-	audit.as_report = audit.opt.report || (!audit.opt.json && !audit.opt.out && isatty(STDOUT_FILENO));
-	audit.out = out_open(audit.opt.out);
+	audit.as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
+	audit.out = out_open(opt.out);
 	if (audit.as_report)
 		report_term(audit.out);
-	if (audit.opt.html)
-		audit.html = out_open(audit.opt.html);
-	if (audit.opt.plan)
+	if (opt.html)
+		audit.html = out_open(opt.html);
+	if (opt.plan)
 		run_plan();
-	else if (audit.opt.qini)
+	else if (opt.qini)
 		run_qini();
-	else if (audit.opt.experiment)
+	else if (opt.experiment)
 		run_experiment();
-	else if (audit.opt.events)
+	else if (opt.events)
 		run_offers();
 	else
 		run_audit();
@@ -2522,7 +2522,7 @@ main(int argc, char **argv)
 	}
 	out_close(audit.out);
 	rlabels_free(&audit.labels);
-	if (audit.opt.fail_on != SEV_NONE && worst_severity(&audit.fs) >= audit.opt.fail_on)
+	if (opt.fail_on != SEV_NONE && worst_severity(&audit.fs) >= opt.fail_on)
 		status = XS_DATA;
 	return xs_finish(status);
 }

@@ -151,7 +151,7 @@ put_detail(struct audit *a, char *o, int c, const struct finding *f, int tsv)
 		o = PUTS(o, " (");
 		break;
 	case C_OLD_LINK: {
-		double days = floor((double)(a->opt.now - f->val) / 86400);
+		double days = floor((double)(a->opt->now - f->val) / 86400);
 		char tmp[NUM_BUF + 320];
 
 		o = PUTS(o, "updated ");
@@ -376,7 +376,7 @@ show_verdict(struct audit *a)
 	for (int c = 0; c < NCHECK; c++)
 		if (a->fs.ncheck[c]) {
 			n[checks[c].sev] += a->fs.ncheck[c];
-			if (a->opt.fail_on != SEV_NONE && checks[c].sev >= a->opt.fail_on)
+			if (a->opt->fail_on != SEV_NONE && checks[c].sev >= a->opt->fail_on)
 				block += a->fs.ncheck[c];
 		}
 	buf_init(&b);
@@ -409,9 +409,9 @@ write_findings(struct audit *a)
 		"check", "severity", "subject_id", "linked_id", "detail"
 	};
 	struct buf ob, d;
-	int tsv = !a->as_report && !a->opt.json;
+	int tsv = !a->as_report && !a->opt->json;
 
-	snprintf(a->max_links_text, sizeof a->max_links_text, "%.0f", a->opt.max_links);
+	snprintf(a->max_links_text, sizeof a->max_links_text, "%.0f", a->opt->max_links);
 	table_open(a, 5, cols);
 	buf_init(&ob);
 	buf_init(&d);

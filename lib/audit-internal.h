@@ -46,7 +46,7 @@ struct lfile {
 };
 
 struct audit {
-	struct audit_opts opt;
+	const struct audit_opts *opt;	/* as the command has them */
 
 	struct idmap items;	/* every id: products, candidates, offers */
 	struct intern cats, words;
@@ -149,7 +149,7 @@ static inline void
 table_open(struct audit *a, int ncols, const char *const *cols)
 {
 	if (!a->as_report)
-		wr_open(&a->wr, a->out, a->opt.json, ncols, (char *const *)cols);
+		wr_open(&a->wr, a->out, a->opt->json, ncols, (char *const *)cols);
 }
 
 /* Columns from .. to - 1 are numbers in JSON (the others text). */

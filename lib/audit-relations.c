@@ -236,7 +236,7 @@ link_row_checks(struct audit *a, struct rload *rl, struct rec *r, int fileno, ui
 		if (date_parse(rl, r->f[cu], r->len[cu], &t))
 			finding(&a->fs, C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
 			    "(%s)", r->f[cu], rec_where(r));
-		else if (!isnan(a->opt.max_age) && t < cutoff)
+		else if (!isnan(a->opt->max_age) && t < cutoff)
 			link_finding(a, C_OLD_LINK, a->nlinks, s, l, key)->val = t;
 	}
 	return 1;
@@ -364,8 +364,8 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 	struct rec r;
 	char *stdin_only[1] = { "-" };
 	int cs, cl, ct, cu, csrc, any_updated = 0;
-	int64_t cutoff = isnan(a->opt.max_age) ? INT64_MIN :
-	    a->opt.now - (int64_t)(a->opt.max_age * 86400);
+	int64_t cutoff = isnan(a->opt->max_age) ? INT64_MIN :
+	    a->opt->now - (int64_t)(a->opt->max_age * 86400);
 	struct buf src;		/* sources are a few words: the row before's */
 	uint32_t srcid = INTERN_NONE;
 	struct rload *rl = xcalloc(1, sizeof *rl);
@@ -415,11 +415,11 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 					a->links_cap = a->links_cap ? 2 * a->links_cap : 1024;
 					a->links = xreallocarray(a->links, a->links_cap,
 					    sizeof *a->links);
-					if (a->opt.events)
+					if (a->opt->events)
 						a->link_src = xreallocarray(a->link_src,
 						    a->links_cap, sizeof *a->link_src);
 				}
-				if (a->opt.events) {
+				if (a->opt->events) {
 					if (csrc < 0 || r.len[csrc] == 0)
 						a->link_src[a->nlinks] = INTERN_NONE;
 					else {
@@ -447,12 +447,12 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 		rec_close(&r);
 	}
 	a->fs.ran[C_BAD_DATE] = any_updated;
-	a->fs.ran[C_OLD_LINK] = any_updated && !isnan(a->opt.max_age);
+	a->fs.ran[C_OLD_LINK] = any_updated && !isnan(a->opt->max_age);
 	buf_free(&src);
 	buf_free(&rl->rq.buf);
 	buf_free(&rl->lastsubj.s);
 	free(rl);
-	if (!any_updated && !isnan(a->opt.max_age))
+	if (!any_updated && !isnan(a->opt->max_age))
 		note("relations have no 'updated' column: --max-age not checked");
 	if (a->checking) {
 		links_end(a);
