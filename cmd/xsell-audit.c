@@ -423,7 +423,8 @@ subjects_again(void)
 	links_index(&audit);
 	for (uint32_t s = 0; s < audit.nsfirst; s++)
 		if (audit.sfirst[s] < audit.sfirst[s + 1])
-			check_subject(&audit.ord[audit.sfirst[s]], audit.sfirst[s + 1] - audit.sfirst[s]);
+			check_subject(&audit.ord[audit.sfirst[s]],
+			    audit.sfirst[s + 1] - audit.sfirst[s]);
 }
 
 /*

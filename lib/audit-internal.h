@@ -266,7 +266,8 @@ link_where(struct audit *a, const struct link *l, char *buf, size_t size)
 /* A finding about the link that index i names (or will, when it is
  * taken next); its detail says where the link is. */
 static inline struct finding *
-link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l, double key)
+link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l,
+    double key)
 {
 	struct finding *f = finding_add(&a->fs, check, s, l, key);
 

@@ -135,7 +135,8 @@ links_index(struct audit *a)
 		a->ord[a->sfirst[a->links[i].subj + 1]++] = (uint32_t)i;
 	for (uint32_t s = 0; s < n; s++)
 		if (a->sfirst[s + 1] - a->sfirst[s] > 1)
-			run_sort(a, a->ord + a->sfirst[s], a->sfirst[s + 1] - a->sfirst[s]);
+			run_sort(a, a->ord + a->sfirst[s],
+			    a->sfirst[s + 1] - a->sfirst[s]);
 }
 
 /*
@@ -216,8 +217,8 @@ date_parse(struct rload *rl, const char *s, size_t n, int64_t *t)
 
 /* Checks that need one row only: ids, type, date. 0: no link. */
 static int
-link_row_checks(struct audit *a, struct rload *rl, struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
-    int cu, int64_t cutoff, int *type)
+link_row_checks(struct audit *a, struct rload *rl, struct rec *r, int fileno,
+    uint32_t s, uint32_t l, int ct, int cu, int64_t cutoff, int *type)
 {
 	int64_t t;
 	double key = (double)fileno * 4294967296.0 + (double)r->line;
@@ -306,7 +307,8 @@ rq_flush(struct audit *a, struct rload *rl)
 		struct idq *q = &rl->rq.q[i];
 
 		if (q->how == Q_LOOKUP) {
-			q->id = idmap_put_hash(&a->items, rl->rq.buf.s + q->off, q->len, q->h);
+			q->id = idmap_put_hash(&a->items, rl->rq.buf.s + q->off,
+			    q->len, q->h);
 			item_of(a, q->id);
 		} else if (q->how == Q_COPY) {
 			q->id = rl->rq.q[q->from].id;
@@ -369,15 +371,17 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 	struct buf src;		/* sources are a few words: the row before's */
 	uint32_t srcid = INTERN_NONE;
 	struct rload *rl = xcalloc(1, sizeof *rl);
+	unsigned char *ran;
 
 	if (nfiles == 0) {
 		nfiles = 1;
 		files = stdin_only;
 	}
 	links_files(a, nfiles, files);
-	a->fs.ran[C_MISSING_ID] = a->fs.ran[C_SELF_LINK] = a->fs.ran[C_DUPLICATE_LINK] = 1;
-	a->fs.ran[C_CONFLICTING_TYPES] = a->fs.ran[C_UNKNOWN_TYPE] = a->fs.ran[C_OVER_LINKED] = 1;
-	a->fs.ran[C_ONE_WAY_BUNDLE] = 1;
+	ran = a->fs.ran;
+	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
+	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
+	ran[C_ONE_WAY_BUNDLE] = 1;
 	a->checking = checking;
 	if (checking && a->have_catalog)
 		catalog_view(a);
@@ -446,8 +450,8 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 		rq_flush(a, rl);
 		rec_close(&r);
 	}
-	a->fs.ran[C_BAD_DATE] = any_updated;
-	a->fs.ran[C_OLD_LINK] = any_updated && !isnan(a->opt->max_age);
+	ran[C_BAD_DATE] = any_updated;
+	ran[C_OLD_LINK] = any_updated && !isnan(a->opt->max_age);
 	buf_free(&src);
 	buf_free(&rl->rq.buf);
 	buf_free(&rl->lastsubj.s);

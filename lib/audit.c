@@ -156,8 +156,8 @@ cq_flush(struct audit *a, struct cq *cq)
  * rebuilt on the way. A guess wrong either way costs time, not output.
  */
 static void
-catalog_reserve(struct audit *a, const char *file, const struct rec *r, size_t rows,
-    size_t bytes)
+catalog_reserve(struct audit *a, const char *file, const struct rec *r,
+    size_t rows, size_t bytes)
 {
 	struct stat st;
 	double n;
@@ -185,7 +185,8 @@ cat_num(const struct rec *r, int col, double *v)
  * wait in is looked up; then the row goes on as a listing again.
  */
 static void
-cat_bad_number(struct audit *a, struct cq *cq, const struct rec *r, int cid, int cprice, int cstock)
+cat_bad_number(struct audit *a, struct cq *cq, const struct rec *r, int cid,
+    int cprice, int cstock)
 {
 	uint32_t id;
 
