@@ -117,7 +117,7 @@ static struct audit_opts opt = {
 };
 
 /* The state the modes share (lib/audit-internal.h). */
-static struct audit audit = { .opt = &opt };
+static struct audit audit;
 
 /* ---- audit checks over the links ---- */
 
@@ -2496,11 +2496,8 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	parse_options(argc, argv);
 	check_modes();
-	idmap_init(&audit.items);
-	intern_init(&audit.cats);
-	intern_init(&audit.words);
+	audit_init(&audit, &opt);
 	intern_init(&groups);
-	buf_init(&audit.fs.fdetail);
 	audit.as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
 	audit.out = out_open(opt.out);
 	if (audit.as_report)

@@ -84,6 +84,9 @@ struct audit {
 
 extern const char *const type_words[];
 
+/* Empty, the options the command's (kept, not copied); the output
+ * (out, as_report, html) is the command's to set. */
+void audit_init(struct audit *a, const struct audit_opts *opt);
 void audit_items_grow(struct audit *a, size_t n);
 void show_para(struct audit *a, const char *fmt, ...) XS_PRINTF(2, 3);
 /* Counts per check that ran, as a table and a bar chart. */

@@ -14,6 +14,17 @@ const char *const type_words[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
 };
 
+void
+audit_init(struct audit *a, const struct audit_opts *opt)
+{
+	memset(a, 0, sizeof *a);
+	a->opt = opt;
+	idmap_init(&a->items);
+	intern_init(&a->cats);
+	intern_init(&a->words);
+	buf_init(&a->fs.fdetail);
+}
+
 /* Room for n items, the new ones as an id not seen anywhere. */
 void
 audit_items_grow(struct audit *a, size_t n)
