@@ -241,8 +241,6 @@ void show_verdict(struct audit *a);
  */
 void audit_load_relations(struct audit *a, int nfiles, char **files,
     int checking);
-/* The first link from s to l (of type t, or any type when t < 0). */
-const struct link *find_link(struct audit *a, uint32_t s, uint32_t l, int t);
 /* ord and sfirst: the links counted out by subject (in input order
  * within one), then each subject's few sorted. */
 void links_index(struct audit *a);
@@ -276,6 +274,31 @@ link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l,
 
 	f->link = (uint32_t)i;
 	return f;
+}
+
+/* The first link from s to l (of type t, or any type when t < 0). */
+static inline const struct link *
+find_link(struct audit *a, uint32_t s, uint32_t l, int t)
+{
+	uint32_t lo, hi, mid;
+	const struct link *m;
+
+	if (s >= a->nsfirst)
+		return NULL;
+	lo = a->sfirst[s];
+	hi = a->sfirst[s + 1];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &a->links[a->ord[mid]];
+		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == a->sfirst[s + 1])
+		return NULL;
+	m = &a->links[a->ord[lo]];
+	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
 }
 
 #endif

@@ -467,29 +467,3 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 		a->item[a->links[i].linked].linked = 1;
 	links_index(a);
 }
-
-/* The first link from s to l (of type t, or any type when t < 0). */
-const struct link *
-find_link(struct audit *a, uint32_t s, uint32_t l, int t)
-{
-	uint32_t lo, hi, mid;
-	const struct link *m;
-
-	if (s >= a->nsfirst)
-		return NULL;
-	lo = a->sfirst[s];
-	hi = a->sfirst[s + 1];
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = &a->links[a->ord[mid]];
-		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == a->sfirst[s + 1])
-		return NULL;
-	m = &a->links[a->ord[lo]];
-	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
-}
-
