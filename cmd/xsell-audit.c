@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit-internal.h"
 #include "experiment.h"
 #include "idmap.h"
 #include "report.h"
@@ -98,33 +99,6 @@ static const char help_text[] =
     "  -V, --version                    print the version and exit\n";
 
 #define CONF 0.95
-#define NOLINK UINT32_MAX
-
-enum { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_NONE };
-static const char *const sev_words[] = { "info", "warning", "error", NULL };
-
-/* ---- options ---- */
-
-static struct {
-	const char *catalog, *orders, *offers, *events, *html, *out, *score;
-	const char *by;
-	double max_links, max_age, min_acceptance, holdout;
-	int64_t now;
-	int fail_on, json, report, experiment, qini;
-	int counts, merge;	/* --events: partial sums out, or in */
-	int nrel;
-	char **rel;
-	/* experiments and plans */
-	const char *control, *covariate;
-	struct exp_split split;
-	double alpha, horizon, baseline, mde, traffic, power;
-	int sequential, plan, arms, alpha_set, control_set;
-} opt = {
-	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
-	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
-	.control = "control", .alpha = 0.05, .horizon = NAN, .baseline = NAN,
-	.mde = NAN, .traffic = NAN, .power = NAN,
-};
 
 /* What --what-if asks: acceptance from A (NaN: the current) to B, for one
  * candidate or (id NULL) all. */
@@ -135,923 +109,15 @@ struct whatif {
 static struct whatif *whatifs;
 static int nwhatif;
 
-/* ---- shared state: items, findings, output ---- */
-
-enum { ST_ACTIVE, ST_INACTIVE, ST_DISCONTINUED, ST_OTHER };
-enum { T_CROSS, T_UPSELL, T_SUBSTITUTE, T_BUNDLE, T_OTHER };
-static const char *const type_words[] = {
-	"cross_sell", "upsell", "substitute", "bundle", NULL
+static struct audit_opts opt = {
+	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
+	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
+	.control = "control", .alpha = 0.05, .horizon = NAN, .baseline = NAN,
+	.mde = NAN, .traffic = NAN, .power = NAN,
 };
 
-/* Per interned id (products, candidates, offers alike): 32 bytes. */
-struct item {
-	double price, revenue;
-	uint32_t nlinks;	/* distinct linked ids as a subject */
-	uint32_t cat_line;	/* catalog line, 0: not in the catalog */
-	uint32_t category;	/* in cats, or INTERN_NONE */
-	unsigned char status, offer, linked;
-	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
-};
-
-static struct idmap items;	/* every id: products, candidates, offers */
-static struct intern cats, words;
-static struct item *item;
-static size_t item_cap;
-static double total_revenue;
-static int have_catalog, have_orders;
-
-/* Room for n items, the new ones as an id not seen anywhere. */
-static void
-items_grow(size_t n)
-{
-	item = xreallocarray(item, n, sizeof *item);
-	for (size_t i = item_cap; i < n; i++) {
-		memset(&item[i], 0, sizeof item[i]);
-		item[i].price = NAN;
-		item[i].category = INTERN_NONE;
-	}
-	item_cap = n;
-}
-
-static struct item *
-item_of(uint32_t id)
-{
-	if (id >= item_cap) {
-		size_t n = item_cap ? item_cap : 1024;
-
-		while (n <= id)
-			n *= 2;
-		items_grow(n);
-	}
-	return &item[id];
-}
-
-static void
-items_reserve(size_t n)
-{
-	idmap_reserve(&items, n);
-	if (n > item_cap)
-		items_grow(n);
-}
-
-static uint32_t
-item_put(const char *s, size_t n)
-{
-	uint32_t id = idmap_put(&items, s, n);
-
-	item_of(id);
-	return id;
-}
-
-/* Checks, in output order, with their severities (the man page's table). */
-enum {
-	C_MISSING_ID, C_BAD_DATE, C_SELF_LINK, C_STALE_UNKNOWN,
-	C_STALE_DISCONTINUED, C_STALE_INACTIVE, C_STALE_OUT_OF_STOCK,
-	C_UNKNOWN_SUBJECT, C_DUPLICATE_LINK, C_CONFLICTING_TYPES,
-	C_UNKNOWN_TYPE, C_UPSELL_NOT_PRICIER, C_ONE_WAY_BUNDLE,
-	C_OVER_LINKED, C_OLD_LINK, C_DUPLICATE_PRODUCT, C_UNKNOWN_STATUS,
-	C_EMPTY_SUBJECT,
-	/* offers and experiments */
-	C_UNTRACKED, C_RETIRE, C_UNPROFITABLE, C_SRM, C_BOTH_ARMS,
-	C_GUARDRAIL,
-	NCHECK
-};
-
-static const struct {
-	const char *name;
-	int sev;
-} checks[NCHECK] = {
-	{ "missing_id", SEV_ERROR },
-	{ "bad_date", SEV_ERROR },
-	{ "self_link", SEV_ERROR },
-	{ "stale_unknown", SEV_ERROR },
-	{ "stale_discontinued", SEV_ERROR },
-	{ "stale_inactive", SEV_WARNING },
-	{ "stale_out_of_stock", SEV_WARNING },
-	{ "unknown_subject", SEV_WARNING },
-	{ "duplicate_link", SEV_WARNING },
-	{ "conflicting_types", SEV_WARNING },
-	{ "unknown_type", SEV_WARNING },
-	{ "upsell_not_pricier", SEV_WARNING },
-	{ "one_way_bundle", SEV_WARNING },
-	{ "over_linked", SEV_WARNING },
-	{ "old_link", SEV_WARNING },
-	{ "duplicate_product", SEV_WARNING },
-	{ "unknown_status", SEV_WARNING },
-	{ "empty_subject", SEV_INFO },
-	{ "untracked", SEV_ERROR },
-	{ "retire", SEV_WARNING },
-	{ "unprofitable", SEV_WARNING },
-	{ "sample_ratio_mismatch", SEV_WARNING },
-	{ "both_arms", SEV_WARNING },
-	{ "guardrail", SEV_ERROR },
-};
-
-/*
- * A finding. Its check is the list it is in, and its place there the
- * order it was made in (ties of key keep it). The rare checks keep their
- * detail as text in fdetail (val is the offset); the checks a million
- * links can fire keep what the text needs (link, arg, val) and the text
- * is made only when written, straight into the output (put_detail).
- */
-struct finding {
-	double key;		/* order within its check: ascending */
-	uint32_t subj, linked;	/* ids in items, or INTERN_NONE */
-	uint32_t link, arg;	/* a link (index in links) or NOLINK; a count */
-	int64_t val;		/* offset in fdetail, a second link, or a time */
-};
-
-static struct flist {
-	struct finding *f;
-	size_t n, cap;
-	int unsorted;		/* a key came after a larger one */
-	uint32_t *li;		/* or, for a check of one link, the links */
-} fnd[NCHECK];
-static struct buf fdetail;
-static size_t ncheck[NCHECK];
-static unsigned char ran[NCHECK];	/* the check had what it needs */
-
-/*
- * The order of findings within a check: by key, ties in the order made;
- * but over_linked's ties by subject id, the order the checks of subjects
- * were once made in (now they may come in input order).
- */
-static int
-fcmp(int check, const struct finding *a, const struct finding *b)
-{
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (check == C_OVER_LINKED && a->subj != b->subj)
-		return a->subj < b->subj ? -1 : 1;
-	return 0;
-}
-
-static struct finding *
-finding_add(int check, uint32_t subj, uint32_t linked, double key)
-{
-	struct flist *l = &fnd[check];
-	struct finding *f;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->f = xreallocarray(l->f, l->cap, sizeof *l->f);
-	}
-	f = &l->f[l->n++];
-	f->key = key;
-	f->subj = subj;
-	f->linked = linked;
-	if (l->n > 1 && fcmp(check, f, f - 1) < 0)
-		l->unsorted = 1;
-	f->link = NOLINK;
-	f->arg = 0;
-	f->val = 0;
-	ncheck[check]++;
-	return f;
-}
-
-static void finding(int check, uint32_t subj, uint32_t linked, double key,
-    const char *fmt, ...) XS_PRINTF(5, 6);
-
-/* A finding whose detail is made now. */
-static void
-finding(int check, uint32_t subj, uint32_t linked, double key,
-    const char *fmt, ...)
-{
-	struct finding *f = finding_add(check, subj, linked, key);
-	va_list ap;
-	int n;
-
-	f->val = (int64_t)fdetail.len;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_grow(&fdetail, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(fdetail.s + fdetail.len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	fdetail.len += (size_t)n + 1;
-}
-
-/*
- * The checks of one link alone (self, stale, upsell price, one-way
- * bundle) have a finding a link, made in input order: all it needs is
- * the link's index (4 bytes, not 32, for 200 k findings of 1 M links).
- */
-static int
-link_only(int c)
-{
-	switch (c) {
-	case C_SELF_LINK: case C_STALE_UNKNOWN: case C_STALE_DISCONTINUED:
-	case C_STALE_INACTIVE: case C_STALE_OUT_OF_STOCK:
-	case C_UPSELL_NOT_PRICIER: case C_ONE_WAY_BUNDLE:
-		return 1;
-	}
-	return 0;
-}
-
-static void
-link_note(int check, uint32_t i)
-{
-	struct flist *l = &fnd[check];
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 1024;
-		l->li = xreallocarray(l->li, l->cap, sizeof *l->li);
-	}
-	l->li[l->n++] = i;
-	ncheck[check]++;
-}
-
-static const struct finding *by_key_f;
-static int by_key_check;
-
-static int
-by_key(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c = fcmp(by_key_check, &by_key_f[a], &by_key_f[b]);
-
-	return c ? c : a < b ? -1 : a > b;
-}
-
-/* Into the order of the key, ties in the order made. Most lists are made
- * in that order already (the checks that walk the links in input order). */
-static void
-flist_sort(struct flist *l)
-{
-	uint32_t *ix;
-	struct finding *f;
-
-	if (!l->unsorted)
-		return;
-	ix = xreallocarray(NULL, l->n, sizeof *ix);
-	for (size_t i = 0; i < l->n; i++)
-		ix[i] = (uint32_t)i;
-	by_key_f = l->f;
-	by_key_check = (int)(l - fnd);
-	qsort(ix, l->n, sizeof *ix, by_key);
-	f = xreallocarray(NULL, l->cap, sizeof *f);
-	for (size_t i = 0; i < l->n; i++)
-		f[i] = l->f[ix[i]];
-	free(l->f);
-	free(ix);
-	l->f = f;
-	l->unsorted = 0;
-}
-
-/* The worst severity found, for --fail-on. */
-static int
-worst_severity(void)
-{
-	int worst = -1;
-
-	for (int c = 0; c < NCHECK; c++)
-		if (ncheck[c] && checks[c].sev > worst)
-			worst = checks[c].sev;
-	return worst;
-}
-
-/* Full-precision number cell for TSV and JSON; NaN is missing. */
-static char *
-cell(double v, char *buf)
-{
-	if (isnan(v) || isinf(v)) {
-		buf[0] = '\0';
-		return buf;
-	}
-	num_fmt(v, buf);
-	return buf;
-}
-
-static const char *
-id_str(uint32_t id)
-{
-	return id == INTERN_NONE ? "" : idmap_str(&items, id);
-}
-
-/* ---- output plumbing: TSV/JSON table, text report, HTML page ---- */
-
-static FILE *out;
-static int as_report;
-static FILE *html;
-static struct wr wr;
-static struct rlabels labels;	/* titles beside ids, from --catalog */
-
-static void
-table_open(int ncols, const char *const *cols)
-{
-	if (!as_report)
-		wr_open(&wr, out, opt.json, ncols, (char *const *)cols);
-}
-
-/* Columns from .. to - 1 are numbers in JSON (the others text). */
-static void
-table_num(int from, int to)
-{
-	for (int i = from; !as_report && i < to; i++)
-		wr_type(&wr, i, WR_NUM);
-}
-
-static void
-table_row(char *const *v)
-{
-	if (!as_report)
-		wr_row(&wr, v, NULL);
-}
-
-static void
-table_close(void)
-{
-	if (!as_report)
-		wr_close(&wr);
-}
-
-/* A table or chart for people goes to the report and the page, as asked. */
-static void
-show_table(struct rtable *t)
-{
-	if (as_report)
-		rtable_text(t, out);
-	if (html)
-		rtable_html(t, html);
-	rtable_free(t);
-}
-
-static void
-show_chart(struct rchart *c)
-{
-	if (as_report && c->kind != CHART_LINES)
-		rchart_text(c, out);
-	if (html)
-		rchart_svg(c, html);
-	rchart_free(c);
-}
-
-static void
-show_heading(const char *s)
-{
-	report_heading(as_report ? out : NULL, html, s);
-}
-
-static void show_para(const char *fmt, ...) XS_PRINTF(1, 2);
-
-static void
-show_para(const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_init(&b);
-	buf_grow(&b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b.len = (size_t)n;
-	report_para(as_report ? out : NULL, html, b.s);
-	buf_free(&b);
-}
-
-/* Counts per check that ran, as a table and a bar chart. */
-static void
-show_check_counts(void)
-{
-	static const char *const cols[] = { "check", "severity", "findings" };
-	struct rtable t;
-	char n[32];
-
-	rtable_init(&t, "Findings per check", 3, cols);
-	rtable_numeric(&t, 2);
-	t.bar = 2;
-	t.sev = 1;
-	for (int i = 0; i < 3 * NCHECK; i++) {
-		/* errors first, then warnings, then info */
-		int k = i % NCHECK;
-		const char *v[3];
-
-		if (!ran[k] || checks[k].sev != SEV_ERROR - i / NCHECK)
-			continue;
-		snprintf(n, sizeof n, "%zu", ncheck[k]);
-		v[0] = checks[k].name;
-		v[1] = sev_words[checks[k].sev];
-		v[2] = n;
-		rtable_row(&t, v);
-		if (!ncheck[k])
-			rtable_row_sev(&t, -1);	/* a check that found nothing */
-	}
-	show_table(&t);
-}
-
-/* ---- inputs shared by several modes ---- */
-
-static int
-column(const struct rec *r, const char *name)
-{
-	return rec_col(r, name);
-}
-
-static double
-field_num(const struct rec *r, int col, double dflt)
-{
-	return col < 0 ? dflt : rec_num(r, col, dflt);
-}
-
-static int
-status_of(const char *s, size_t n)
-{
-	if (n == 0 || (n == 6 && memcmp(s, "active", 6) == 0))
-		return ST_ACTIVE;
-	if (n == 8 && memcmp(s, "inactive", 8) == 0)
-		return ST_INACTIVE;
-	if (n == 12 && memcmp(s, "discontinued", 12) == 0)
-		return ST_DISCONTINUED;
-	return ST_OTHER;
-}
-
-/*
- * Catalog rows wait in batches for their ids, as the relations' do (see
- * rq below): a batch's slots are prefetched as its rows come, and looked
- * up, in row order, when it is full. What a row says is kept with it.
- */
-enum { CBATCH = 64 };
-struct crow {
-	uint64_t h;
-	size_t id, idlen;	/* in cq.buf, as the texts below */
-	size_t cat, catlen;	/* category; catlen 0: none */
-	size_t st, stlen;	/* the status, when it is none of the words */
-	long line;
-	double price, stock;
-	unsigned char status;
-};
-static struct {
-	struct crow row[CBATCH];
-	int n;
-	struct buf buf;
-	const char *name;	/* the catalog as messages name it */
-} cq;
-
-static size_t
-cq_text(const char *s, size_t n)
-{
-	size_t off = cq.buf.len;
-
-	buf_put(&cq.buf, s, n);
-	buf_putc(&cq.buf, '\0');
-	return off;
-}
-
-/* "catalog:line" of a row, as rec_where has it: cut at 512 bytes. */
-static const char *
-cq_where(char w[512], const struct crow *c)
-{
-	snprintf(w, 512, "%s:%ld", cq.name, c->line);
-	return w;
-}
-
-/* A product listed twice keeps its first row (a finding); an unknown
- * status counts as not active (a finding). */
-static void
-cq_flush(void)
-{
-	for (int i = 0; i < cq.n; i++) {
-		const struct crow *c = &cq.row[i];
-		uint32_t id = idmap_put_hash(&items, cq.buf.s + c->id, c->idlen, c->h);
-		struct item *it = item_of(id);
-		char w[512];
-
-		if (it->cat_line) {
-			finding(C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
-			    "listed again at %s (line %u kept)", cq_where(w, c),
-			    it->cat_line);
-			continue;
-		}
-		it->cat_line = (uint32_t)c->line;
-		it->price = c->price;
-		it->out_of_stock = c->stock <= 0;
-		it->status = c->status;
-		if (it->status == ST_OTHER)
-			finding(C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
-			    "status \"%s\" is none of active, inactive, discontinued "
-			    "(%s); not counted as active", cq.buf.s + c->st,
-			    cq_where(w, c));
-		if (c->catlen)
-			it->category = intern_put(&cats, cq.buf.s + c->cat, c->catlen);
-	}
-	cq.n = 0;
-	buf_reset(&cq.buf);
-}
-
-/*
- * Room for the catalog's ids at once, where its size says about how many
- * rows it has (a TSV file, by the bytes of its first rows): no table
- * rebuilt on the way. A guess wrong either way costs time, not output.
- */
-static void
-catalog_reserve(const char *file, const struct rec *r, size_t rows,
-    size_t bytes)
-{
-	struct stat st;
-	double n;
-
-	if (r->fmt != REC_TSV || strcmp(file, "-") == 0 || stat(file, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || bytes == 0)
-		return;
-	n = (double)st.st_size / ((double)bytes / (double)rows) * 1.1 + 64;
-	if (n < 1e8)
-		items_reserve(items.n + (size_t)n);
-}
-
-/* A number of a catalog row (NaN: none), or 0 where rec_num would die. */
-static int
-cat_num(const struct rec *r, int col, double *v)
-{
-	*v = NAN;
-	return col < 0 || r->len[col] == 0 || !num_parse(r->f[col], r->len[col], v);
-}
-
-/*
- * A price or stock that is not a number stops the audit (rec_num says
- * where), unless the row lists a product again: its numbers were never
- * read. Whether it does, the rows before it tell, once the batch they
- * wait in is looked up; then the row goes on as a listing again.
- */
-static void
-cat_bad_number(const struct rec *r, int cid, int cprice, int cstock)
-{
-	uint32_t id;
-
-	cq_flush();
-	id = idmap_find(&items, r->f[cid], r->len[cid]);
-	if (id == INTERN_NONE || !item[id].cat_line) {
-		rec_num(r, cprice, NAN);
-		rec_num(r, cstock, NAN);
-	}
-}
-
-/* Catalog: product_id, price, stock, status, category. */
-static void
-load_catalog(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, cprice, cstock, cstatus, ccat;
-	size_t rows = 0, bytes = 0;
-
-	rec_open(&r, 1, files);
-	cid = rec_need(&r, "product_id");
-	cprice = column(&r, "price");
-	cstock = column(&r, "stock");
-	cstatus = column(&r, "status");
-	ccat = column(&r, "category");
-	ran[C_DUPLICATE_PRODUCT] = ran[C_UNKNOWN_STATUS] = 1;
-	buf_init(&cq.buf);
-	cq.name = r.name;
-	while (rec_next(&r) == REC_ROW) {
-		struct crow *c;
-		double price, stock = NAN;	/* stays NaN when price is bad */
-
-		if (r.len[cid] == 0)
-			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
-		if (!cat_num(&r, cprice, &price) || !cat_num(&r, cstock, &stock))
-			cat_bad_number(&r, cid, cprice, cstock);
-		c = &cq.row[cq.n++];
-		c->price = price;
-		c->stock = stock;
-		c->idlen = r.len[cid];
-		c->h = xs_hash(r.f[cid], c->idlen);
-		idmap_prefetch(&items, c->h);
-		c->id = cq_text(r.f[cid], c->idlen);
-		c->line = r.line;
-		c->status = cstatus < 0 ? ST_ACTIVE :
-		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
-		if (c->status == ST_OTHER)
-			c->st = cq_text(r.f[cstatus], r.len[cstatus]);
-		c->catlen = ccat >= 0 ? r.len[ccat] : 0;
-		if (c->catlen)
-			c->cat = cq_text(r.f[ccat], c->catlen);
-		if (cq.n == CBATCH)
-			cq_flush();
-		if (rows < 256) {
-			for (int i = 0; i < r.ncols; i++)
-				bytes += r.len[i] + 1;
-			if (++rows == 256)
-				catalog_reserve(file, &r, rows, bytes);
-		}
-	}
-	cq_flush();
-	buf_free(&cq.buf);
-	rec_close(&r);
-	have_catalog = 1;
-}
-
-/* Orders: revenue per product = quantity x price (price from the
- * catalog where the order line has none). */
-static void
-load_orders(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, cq, cp;
-	size_t unpriced = 0;
-	double mag = 0;		/* bounds every total below, whatever the signs */
-
-	rec_open(&r, 1, files);
-	rec_need(&r, "order_id");
-	cid = rec_need(&r, "product_id");
-	cq = column(&r, "quantity");
-	cp = column(&r, "price");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id = item_put(r.f[cid], r.len[cid]);
-		struct item *it = item_of(id);
-		double q = field_num(&r, cq, 1), p = field_num(&r, cp, NAN);
-
-		if (isnan(p))
-			p = it->price;
-		if (isnan(p)) {
-			unpriced++;
-			continue;
-		}
-		mag += fabs(q * p);
-		if (!isfinite(mag))
-			num_overflow(rec_where(&r), "price");
-		it->revenue += q * p;
-		total_revenue += q * p;
-	}
-	if (unpriced)
-		note("%s: %zu order lines without a price in the order or the "
-		    "catalog count no revenue", file, unpriced);
-	rec_close(&r);
-	have_orders = 1;
-}
-
-/* Offers: offer_id, category. Offers are candidates that are tracked. */
-static void
-load_offers(const char *file)
-{
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, ccat;
-
-	rec_open(&r, 1, files);
-	cid = rec_need(&r, "offer_id");
-	ccat = column(&r, "category");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id = item_put(r.f[cid], r.len[cid]);
-		struct item *it = item_of(id);
-
-		it->offer = 1;
-		if (ccat >= 0 && r.len[ccat] && it->category == INTERN_NONE)
-			it->category = intern_put(&cats, r.f[ccat], r.len[ccat]);
-	}
-	rec_close(&r);
-}
-
-/* ---- relations ---- */
-
-struct link {
-	uint32_t subj, linked, line;
-	uint16_t file;
-	unsigned char type;
-};
-
-/* The links in input order (which is file and line order); with
- * --events, their sources too (in words), which --by source asks. */
-static struct link *links;
-static uint32_t *link_src;
-static size_t nlinks, links_cap;
-
-/* The relations files as the details name them, and TSV-escaped. */
-static struct lfile {
-	const char *name;
-	char *tsv;
-	size_t len, tsvlen;
-} *lfiles;
-static size_t lfile_max;	/* the longest tsvlen */
-
-/*
- * The links by subject, linked, type, input order: ord has their
- * indices, subject s's run is ord[sfirst[s]] up to ord[sfirst[s + 1]].
- * nsfirst: the subjects it covers (ids seen until the relations).
- */
-static uint32_t *ord, *sfirst;
-static uint32_t nsfirst;
-
-/* Input order of a link, for findings in the order of the file. */
-static double
-link_seq(const struct link *l)
-{
-	return (double)l->file * 4294967296.0 + l->line;
-}
-
-static const char *
-link_where(const struct link *l, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s:%u", lfiles[l->file].name, l->line);
-	return buf;
-}
-
-/* (the words by length, so that each compare is of a known size) */
-static int
-type_of(const char *s, size_t n)
-{
-	if (n == 0)
-		return T_CROSS;
-	if (n == 10 && memcmp(s, "cross_sell", 10) == 0)
-		return T_CROSS;
-	if (n == 6 && memcmp(s, "upsell", 6) == 0)
-		return T_UPSELL;
-	if (n == 10 && memcmp(s, "substitute", 10) == 0)
-		return T_SUBSTITUTE;
-	if (n == 6 && memcmp(s, "bundle", 6) == 0)
-		return T_BUNDLE;
-	return T_OTHER;
-}
-
-/* A finding about the link that index i names (or will, when it is
- * taken next); its detail says where the link is. */
-static struct finding *
-link_finding(int check, size_t i, uint32_t s, uint32_t l, double key)
-{
-	struct finding *f = finding_add(check, s, l, key);
-
-	f->link = (uint32_t)i;
-	return f;
-}
-
-/*
- * The updated column's values, parsed once each: a relations file has
- * few distinct ones (the times of its exports), and a million rows would
- * parse them a million times. Direct-mapped; a value of 16 to 24 bytes
- * (the usual forms) is its length and three words that cover it; others
- * are parsed every time.
- */
-static struct datememo {
-	uint64_t w[3];
-	size_t len;		/* 0: empty */
-	const char *err;	/* what time_parse said */
-	int64_t t;
-} datememo[256];
-
-static const char *
-date_parse(const char *s, size_t n, int64_t *t)
-{
-	uint64_t w[3];
-	struct datememo *m;
-
-	if (n < 16 || n > 24)
-		return time_parse(s, n, t);
-	memcpy(&w[0], s, 8);
-	memcpy(&w[1], s + n - 16, 8);
-	memcpy(&w[2], s + n - 8, 8);
-	m = &datememo[((w[1] * 0x9e3779b97f4a7c15ULL) ^ w[2] ^ n) *
-	    0xff51afd7ed558ccdULL >> 56];
-	if (m->len != n || m->w[0] != w[0] || m->w[1] != w[1] || m->w[2] != w[2]) {
-		memcpy(m->w, w, sizeof w);
-		m->len = n;
-		m->err = time_parse(s, n, &m->t);
-	}
-	*t = m->t;
-	return m->err;
-}
-
-/* Checks that need one row only: ids, type, date. 0: no link. */
-static int
-link_row_checks(struct rec *r, int fileno, uint32_t s, uint32_t l, int ct,
-    int cu, int64_t cutoff, int *type)
-{
-	int64_t t;
-	double key = (double)fileno * 4294967296.0 + (double)r->line;
-
-	if (s == INTERN_NONE || l == INTERN_NONE) {
-		finding(C_MISSING_ID, s, l, key, "%s: no %s", rec_where(r),
-		    s == INTERN_NONE ? "subject_id" : "linked_id");
-		return 0;
-	}
-	*type = ct >= 0 ? type_of(r->f[ct], r->len[ct]) : T_CROSS;
-	if (*type == T_OTHER)
-		finding(C_UNKNOWN_TYPE, s, l, key, "type \"%s\" is none of "
-		    "cross_sell, upsell, substitute, bundle (%s)", r->f[ct],
-		    rec_where(r));
-	if (cu >= 0 && r->len[cu]) {
-		if (date_parse(r->f[cu], r->len[cu], &t))
-			finding(C_BAD_DATE, s, l, key, "updated \"%s\" is not a date "
-			    "(%s)", r->f[cu], rec_where(r));
-		else if (!isnan(opt.max_age) && t < cutoff)
-			link_finding(C_OLD_LINK, nlinks, s, l, key)->val = t;
-	}
-	return 1;
-}
-
-/* Is s what b holds? (a value repeated from the row before: short, so
- * a loop here, not a call) */
-static inline int
-same(const struct buf *b, const char *s, size_t n)
-{
-	if (b->len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (b->s[i] != s[i])
-			return 0;
-	return 1;
-}
-
-static void
-remember(struct buf *b, const char *s, size_t n)
-{
-	buf_reset(b);
-	buf_put(b, s, n);
-}
-
-static void
-links_files(int nfiles, char **files)
-{
-	lfiles = xcalloc((size_t)nfiles, sizeof *lfiles);
-	for (int i = 0; i < nfiles; i++) {
-		struct lfile *f = &lfiles[i];
-
-		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
-		f->len = strlen(f->name);
-		f->tsv = xmalloc(2 * f->len + 1);
-		f->tsvlen = (size_t)(wr_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
-		if (f->tsvlen > lfile_max)
-			lfile_max = f->tsvlen;
-	}
-}
-
-/* One (subject) run of ord into (linked, type, input) order: a run is
- * in input order, so a stable sort by (linked, type) does it. */
-static int
-by_linked_type(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct link *x = &links[a], *y = &links[b];
-
-	if (x->linked != y->linked)
-		return x->linked < y->linked ? -1 : 1;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/*
- * A run of up to 32: each link's place is the number of links before it
- * in (linked, type, position in the run) order, counted without a branch
- * to mispredict (a sort by compare and swap guesses wrong at every other
- * step on ids in no order).
- */
-static void
-run_sort_small(uint32_t *o, size_t n)
-{
-	uint64_t key[32];
-	uint32_t was[32];
-	size_t i, j, at;
-
-	for (i = 0; i < n; i++) {
-		const struct link *k = &links[o[i]];
-
-		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
-		was[i] = o[i];
-	}
-	for (i = 0; i < n; i++) {
-		for (at = 0, j = 0; j < n; j++)
-			at += key[j] < key[i];
-		o[at] = was[i];
-	}
-}
-
-static void
-run_sort(uint32_t *o, size_t n)
-{
-	if (n <= 32)
-		run_sort_small(o, n);
-	else
-		qsort(o, n, sizeof *o, by_linked_type);
-}
-
-/* ord and sfirst: the links counted out by subject (in input order
- * within one), then each subject's few sorted. */
-static void
-links_index(void)
-{
-	uint32_t n = items.n;
-	size_t i;
-
-	nsfirst = n;
-	sfirst = xcalloc((size_t)n + 2, sizeof *sfirst);
-	ord = xreallocarray(NULL, nlinks + 1, sizeof *ord);
-	for (i = 0; i < nlinks; i++)
-		sfirst[links[i].subj + 2]++;
-	for (uint32_t s = 2; s < n + 2; s++)
-		sfirst[s] += sfirst[s - 1];
-	for (i = 0; i < nlinks; i++)
-		ord[sfirst[links[i].subj + 1]++] = (uint32_t)i;
-	for (uint32_t s = 0; s < n; s++)
-		if (sfirst[s + 1] - sfirst[s] > 1)
-			run_sort(ord + sfirst[s], sfirst[s + 1] - sfirst[s]);
-}
+/* The state the modes share (lib/audit-internal.h). */
+static struct audit audit;
 
 /* ---- audit checks over the links ---- */
 
@@ -1064,7 +130,6 @@ links_index(void)
  * by subject (run_checks), as then they must be.
  */
 static struct {
-	int on;			/* a relations audit, not the offer read-out */
 	int scattered;		/* a subject came back after another */
 	size_t run0;		/* the current subject's first link */
 	unsigned char *seen;	/* subject id -> its run has ended */
@@ -1103,15 +168,15 @@ static signed char *stale;
 static double *cat_price;
 static uint32_t ncat_view;
 
-static void
-catalog_view(void)
+void
+catalog_view(struct audit *a)
 {
-	ncat_view = items.n;
-	stale = xreallocarray(NULL, items.n + 1, sizeof *stale);
-	cat_price = xreallocarray(NULL, items.n + 1, sizeof *cat_price);
-	for (uint32_t id = 0; id < items.n; id++) {
-		stale[id] = (signed char)stale_check(&item[id]);
-		cat_price[id] = item[id].cat_line ? item[id].price : NAN;
+	ncat_view = a->items.n;
+	stale = xreallocarray(NULL, a->items.n + 1, sizeof *stale);
+	cat_price = xreallocarray(NULL, a->items.n + 1, sizeof *cat_price);
+	for (uint32_t id = 0; id < a->items.n; id++) {
+		stale[id] = (signed char)stale_check(&a->item[id]);
+		cat_price[id] = a->item[id].cat_line ? a->item[id].price : NAN;
 	}
 }
 
@@ -1139,8 +204,8 @@ bundle_add(uint32_t i)
 		la.bund = xreallocarray(la.bund, la.bund_cap, sizeof *la.bund);
 	}
 	b = &la.bund[la.nbund++];
-	b->s = links[i].subj;
-	b->l = links[i].linked;
+	b->s = audit.links[i].subj;
+	b->l = audit.links[i].linked;
 	b->link = i;
 }
 
@@ -1150,20 +215,20 @@ bundle_add(uint32_t i)
 static void
 link_checks(uint32_t i)
 {
-	const struct link *k = &links[i];
+	const struct link *k = &audit.links[i];
 	int c;
 
 	if (k->subj == k->linked) {
-		link_note(C_SELF_LINK, i);
+		link_note(&audit.fs, C_SELF_LINK, i);
 		return;
 	}
-	if (have_catalog) {
+	if (audit.have_catalog) {
 		if ((c = stale_of(k->linked)) >= 0)
-			link_note(c, i);
+			link_note(&audit.fs, c, i);
 		/* false where either price is NaN */
 		if (k->type == T_UPSELL &&
 		    cat_price_of(k->linked) <= cat_price_of(k->subj))
-			link_note(C_UPSELL_NOT_PRICIER, i);
+			link_note(&audit.fs, C_UPSELL_NOT_PRICIER, i);
 	}
 	if (k->type == T_BUNDLE)
 		bundle_add(i);
@@ -1173,34 +238,34 @@ link_checks(uint32_t i)
 static void
 check_pair(const uint32_t *o, size_t n)
 {
-	const struct link *k0 = &links[o[0]];
+	const struct link *k0 = &audit.links[o[0]];
 	char w[300];
 	struct buf types;
 	size_t first = 0;
 
 	for (size_t i = 1; i < n; i++) {
-		const struct link *k = &links[o[i]];
+		const struct link *k = &audit.links[o[i]];
 
-		if (k->type != links[o[i - 1]].type) {
+		if (k->type != audit.links[o[i - 1]].type) {
 			first = i;
 			continue;
 		}
-		link_finding(C_DUPLICATE_LINK, o[i], k->subj, k->linked,
+		link_finding(&audit, C_DUPLICATE_LINK, o[i], k->subj, k->linked,
 		    link_seq(k))->val = o[first];
 	}
-	if (k0->type == links[o[n - 1]].type)
+	if (k0->type == audit.links[o[n - 1]].type)
 		return;
 	buf_init(&types);
 	for (size_t i = 0; i < n; i++) {
-		const struct link *k = &links[o[i]];
+		const struct link *k = &audit.links[o[i]];
 
-		if (i && k->type == links[o[i - 1]].type)
+		if (i && k->type == audit.links[o[i - 1]].type)
 			continue;
 		buf_printf(&types, "%s%s (%s)", types.len ? ", " : "",
 		    k->type == T_OTHER ? "other" : type_words[k->type],
-		    link_where(k, w, sizeof w));
+		    link_where(&audit, k, w, sizeof w));
 	}
-	finding(C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
+	finding(&audit.fs, C_CONFLICTING_TYPES, k0->subj, k0->linked, link_seq(k0),
 	    "types %s", buf_str(&types));
 	buf_free(&types);
 }
@@ -1210,26 +275,26 @@ check_pair(const uint32_t *o, size_t n)
 static void
 check_subject(const uint32_t *o, size_t n)
 {
-	const struct link *k0 = &links[o[0]];
+	const struct link *k0 = &audit.links[o[0]];
 	uint32_t distinct = 0, s = k0->subj;
 	size_t i, j;
 
 	for (i = 0; i < n; i = j) {
-		uint32_t l = links[o[i]].linked;
+		uint32_t l = audit.links[o[i]].linked;
 
-		for (j = i + 1; j < n && links[o[j]].linked == l; j++)
+		for (j = i + 1; j < n && audit.links[o[j]].linked == l; j++)
 			;
 		if (j - i > 1)
 			check_pair(&o[i], j - i);
 		if (l != s)
 			distinct++;
 	}
-	item[s].nlinks = distinct;
+	audit.item[s].nlinks = distinct;
 	if (distinct > opt.max_links)
-		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
-	if (have_catalog && !item[s].cat_line)
-		link_finding(C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
+	if (audit.have_catalog && !audit.item[s].cat_line)
+		link_finding(&audit, C_UNKNOWN_SUBJECT, o[0], s, INTERN_NONE,
 		    link_seq(k0))->val = (int64_t)n;
 }
 
@@ -1242,7 +307,7 @@ run_repeats(size_t a, size_t b)
 
 	memset(tab, 0xff, sizeof tab);	/* UINT32_MAX, no id: empty */
 	for (size_t i = a; i < b; i++) {
-		uint32_t l = links[i].linked, h = (l * 0x9e3779b1u) >> 26;
+		uint32_t l = audit.links[i].linked, h = (l * 0x9e3779b1u) >> 26;
 
 		for (; tab[h] != UINT32_MAX; h = (h + 1) & 63)
 			if (tab[h] == l)
@@ -1261,21 +326,21 @@ run_repeats(size_t a, size_t b)
 static void
 run_plain(size_t a, size_t b)
 {
-	uint32_t s = links[a].subj, distinct = 0;
+	uint32_t s = audit.links[a].subj, distinct = 0;
 	size_t first = a;
 
 	for (size_t i = a; i < b; i++) {
-		distinct += links[i].linked != s;
-		if (links[i].linked < links[first].linked)
+		distinct += audit.links[i].linked != s;
+		if (audit.links[i].linked < audit.links[first].linked)
 			first = i;
 	}
-	item[s].nlinks = distinct;
+	audit.item[s].nlinks = distinct;
 	if (distinct > opt.max_links)
-		finding_add(C_OVER_LINKED, s, INTERN_NONE,
+		finding_add(&audit.fs, C_OVER_LINKED, s, INTERN_NONE,
 		    -(double)distinct)->arg = distinct;
-	if (have_catalog && !item[s].cat_line)
-		link_finding(C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
-		    link_seq(&links[first]))->val = (int64_t)(b - a);
+	if (audit.have_catalog && !audit.item[s].cat_line)
+		link_finding(&audit, C_UNKNOWN_SUBJECT, first, s, INTERN_NONE,
+		    link_seq(&audit.links[first]))->val = (int64_t)(b - a);
 }
 
 /* The run of links a..b of one subject has ended: its checks, unless
@@ -1283,7 +348,7 @@ run_plain(size_t a, size_t b)
 static void
 run_done(size_t a, size_t b)
 {
-	uint32_t s = links[a].subj;
+	uint32_t s = audit.links[a].subj;
 
 	if (la.scattered)
 		return;
@@ -1311,22 +376,22 @@ run_done(size_t a, size_t b)
 	}
 	for (size_t i = a; i < b; i++)
 		la.o[i - a] = (uint32_t)i;
-	run_sort(la.o, b - a);
+	run_sort(&audit, la.o, b - a);
 	check_subject(la.o, b - a);
 }
 
 /* Links from to to have their ids: their checks, and those of the
  * subjects whose runs end among them. */
-static void
-links_taken(size_t from, size_t to)
+void
+links_taken(struct audit *a, size_t from, size_t to)
 {
 	/* an upsell compares its linked item's price: asked first */
-	for (size_t i = from; have_catalog && i < to; i++)
-		if (links[i].type == T_UPSELL && links[i].linked < ncat_view)
-			__builtin_prefetch(&cat_price[links[i].linked]);
+	for (size_t i = from; a->have_catalog && i < to; i++)
+		if (a->links[i].type == T_UPSELL && a->links[i].linked < ncat_view)
+			__builtin_prefetch(&cat_price[a->links[i].linked]);
 	for (size_t i = from; i < to; i++) {
 		link_checks((uint32_t)i);
-		if (links[i].subj != links[la.run0].subj) {
+		if (a->links[i].subj != a->links[la.run0].subj) {
 			run_done(la.run0, i);
 			la.run0 = i;
 		}
@@ -1334,11 +399,11 @@ links_taken(size_t from, size_t to)
 }
 
 /* The relations are in: the last run's checks. */
-static void
-links_end(void)
+void
+links_end(struct audit *a)
 {
-	if (nlinks)
-		run_done(la.run0, nlinks);
+	if (a->nlinks)
+		run_done(la.run0, a->nlinks);
 }
 
 /* A subject came back: the checks of subjects made again, by subject. */
@@ -1351,14 +416,15 @@ subjects_again(void)
 	};
 
 	for (size_t k = 0; k < sizeof per_subject / sizeof *per_subject; k++) {
-		fnd[per_subject[k]].n = 0;
-		fnd[per_subject[k]].unsorted = 0;
-		ncheck[per_subject[k]] = 0;
+		audit.fs.fnd[per_subject[k]].n = 0;
+		audit.fs.fnd[per_subject[k]].unsorted = 0;
+		audit.fs.ncheck[per_subject[k]] = 0;
 	}
-	links_index();
-	for (uint32_t s = 0; s < nsfirst; s++)
-		if (sfirst[s] < sfirst[s + 1])
-			check_subject(&ord[sfirst[s]], sfirst[s + 1] - sfirst[s]);
+	links_index(&audit);
+	for (uint32_t s = 0; s < audit.nsfirst; s++)
+		if (audit.sfirst[s] < audit.sfirst[s + 1])
+			check_subject(&audit.ord[audit.sfirst[s]],
+			    audit.sfirst[s + 1] - audit.sfirst[s]);
 }
 
 /*
@@ -1415,7 +481,7 @@ bundles_one_way(void)
 		    j = (j + 1) & mask)
 			;
 		if (set[j] == UINT64_MAX)
-			link_note(C_ONE_WAY_BUNDLE, b->link);
+			link_note(&audit.fs, C_ONE_WAY_BUNDLE, b->link);
 	}
 	free(set);
 }
@@ -1426,9 +492,9 @@ by_revenue_desc(const void *pa, const void *pb)
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
 	int c;
 
-	if (item[a].revenue != item[b].revenue)
-		return item[a].revenue > item[b].revenue ? -1 : 1;
-	c = strcmp(idmap_str(&items, a), idmap_str(&items, b));
+	if (audit.item[a].revenue != audit.item[b].revenue)
+		return audit.item[a].revenue > audit.item[b].revenue ? -1 : 1;
+	c = strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
 	return c;
 }
 
@@ -1436,15 +502,15 @@ by_revenue_desc(const void *pa, const void *pb)
 static void
 check_empty(void)
 {
-	uint32_t *ids = xreallocarray(NULL, items.n + 1, sizeof *ids), n = 0;
+	uint32_t *ids = xreallocarray(NULL, audit.items.n + 1, sizeof *ids), n = 0;
 
-	for (uint32_t id = 0; id < items.n; id++)
-		if (item[id].cat_line && item[id].status == ST_ACTIVE &&
-		    item[id].nlinks == 0)
+	for (uint32_t id = 0; id < audit.items.n; id++)
+		if (audit.item[id].cat_line && audit.item[id].status == ST_ACTIVE &&
+		    audit.item[id].nlinks == 0)
 			ids[n++] = id;
 	qsort(ids, n, sizeof *ids, by_revenue_desc);
 	for (uint32_t i = 0; i < n; i++)
-		finding_add(C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
+		finding_add(&audit.fs, C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
 	free(ids);
 }
 
@@ -1453,11 +519,11 @@ check_empty(void)
 static void
 run_checks(void)
 {
-	if (have_catalog) {
-		ran[C_STALE_UNKNOWN] = ran[C_STALE_DISCONTINUED] = 1;
-		ran[C_STALE_INACTIVE] = ran[C_STALE_OUT_OF_STOCK] = 1;
-		ran[C_UNKNOWN_SUBJECT] = ran[C_UPSELL_NOT_PRICIER] = 1;
-		ran[C_EMPTY_SUBJECT] = 1;
+	if (audit.have_catalog) {
+		audit.fs.ran[C_STALE_UNKNOWN] = audit.fs.ran[C_STALE_DISCONTINUED] = 1;
+		audit.fs.ran[C_STALE_INACTIVE] = audit.fs.ran[C_STALE_OUT_OF_STOCK] = 1;
+		audit.fs.ran[C_UNKNOWN_SUBJECT] = audit.fs.ran[C_UPSELL_NOT_PRICIER] = 1;
+		audit.fs.ran[C_EMPTY_SUBJECT] = 1;
 	}
 	if (la.scattered)
 		subjects_again();
@@ -1467,745 +533,11 @@ run_checks(void)
 	free(la.seen);
 	free(la.o);
 	free(la.bund);
-	if (have_catalog)
+	if (audit.have_catalog)
 		check_empty();
 }
 
-/*
- * Relations rows wait in batches for their ids, so that the cache misses
- * of the look-ups overlap (as the events' do, evq_flush). A row has two
- * slots, subject and linked; until the flush, the batch's links and its
- * row findings hold slot numbers where the ids go. The flush looks the
- * slots up in row order, so ids keep the order of first sight.
- */
-enum { RBATCH = 64 };
-enum { Q_LOOKUP, Q_KNOWN, Q_COPY };
-struct idq {
-	uint64_t h;
-	size_t off, len;	/* the id in rq.buf */
-	uint32_t id;		/* Q_KNOWN: the id */
-	int how, from;		/* Q_COPY: the id of slot from */
-};
-static struct {
-	struct idq q[2 * RBATCH];
-	int n;			/* slots */
-	struct buf buf;
-	size_t link0;		/* the batch's first link */
-	size_t f0[4];		/* the row checks' findings before the batch */
-} rq;
-static const int row_checks[4] = {
-	C_MISSING_ID, C_UNKNOWN_TYPE, C_BAD_DATE, C_OLD_LINK
-};
-
-static void
-rq_start(void)
-{
-	rq.n = 0;
-	buf_reset(&rq.buf);
-	rq.link0 = nlinks;
-	for (int i = 0; i < 4; i++)
-		rq.f0[i] = fnd[row_checks[i]].n;
-}
-
-/* A slot for an id known already. */
-static uint32_t
-rq_known(uint32_t id)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_KNOWN;
-	q->id = id;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_copy(int from)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_COPY;
-	q->from = from;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_lookup(const char *s, size_t n)
-{
-	struct idq *q = &rq.q[rq.n];
-
-	q->how = Q_LOOKUP;
-	q->h = xs_hash(s, n);
-	idmap_prefetch(&items, q->h);	/* done by the flush, rows later */
-	q->off = rq.buf.len;
-	q->len = n;
-	if (rq.buf.cap - rq.buf.len <= n)
-		buf_grow(&rq.buf, n);
-	memcpy(rq.buf.s + rq.buf.len, s, n);
-	rq.buf.len += n;
-	return (uint32_t)rq.n++;
-}
-
-static uint32_t
-rq_id(uint32_t slot)
-{
-	return slot == INTERN_NONE ? INTERN_NONE : rq.q[slot].id;
-}
-
-/* The subject of the row before: subjects come in runs. */
-static struct {
-	struct buf s;
-	int valid, slot;	/* its slot in this batch, or -1: id has it */
-	uint32_t id;
-} lastsubj;
-
-/* Ids into the slots, then into the batch's links and findings. */
-static void
-rq_flush(void)
-{
-	int i;
-
-	for (i = 0; i < rq.n; i++) {
-		struct idq *q = &rq.q[i];
-
-		if (q->how == Q_LOOKUP) {
-			q->id = idmap_put_hash(&items, rq.buf.s + q->off, q->len, q->h);
-			item_of(q->id);
-		} else if (q->how == Q_COPY) {
-			q->id = rq.q[q->from].id;
-		}
-	}
-	for (size_t k = rq.link0; k < nlinks; k++) {
-		links[k].subj = rq.q[links[k].subj].id;
-		links[k].linked = rq.q[links[k].linked].id;
-	}
-	if (la.on)
-		links_taken(rq.link0, nlinks);
-	for (i = 0; i < 4; i++) {
-		struct flist *l = &fnd[row_checks[i]];
-
-		for (size_t j = rq.f0[i]; j < l->n; j++) {
-			l->f[j].subj = rq_id(l->f[j].subj);
-			l->f[j].linked = rq_id(l->f[j].linked);
-		}
-	}
-	if (lastsubj.slot >= 0) {
-		lastsubj.id = rq.q[lastsubj.slot].id;
-		lastsubj.slot = -1;
-	}
-	rq_start();
-}
-
-static uint32_t
-subject_slot(const char *s, size_t n)
-{
-	uint32_t slot;
-
-	if (n == 0) {
-		lastsubj.valid = 0;
-		return INTERN_NONE;
-	}
-	if (lastsubj.valid && same(&lastsubj.s, s, n))
-		return lastsubj.slot >= 0 ? rq_copy(lastsubj.slot) :
-		    rq_known(lastsubj.id);
-	slot = rq_lookup(s, n);
-	remember(&lastsubj.s, s, n);
-	lastsubj.valid = 1;
-	lastsubj.slot = (int)slot;
-	return slot;
-}
-
-/*
- * Relations: the links, and with audit their checks as they come. Each
- * file is opened on its own, with its own header, so curated and learned
- * relations (which add count, support, ...) are read together: the
- * columns are the union, a column a file lacks is empty in its rows.
- */
-static void
-load_relations(int nfiles, char **files, int audit)
-{
-	struct rec r;
-	char *stdin_only[1] = { "-" };
-	int cs, cl, ct, cu, csrc, any_updated = 0;
-	int64_t cutoff = isnan(opt.max_age) ? INT64_MIN :
-	    opt.now - (int64_t)(opt.max_age * 86400);
-	struct buf src;		/* sources are a few words: the row before's */
-	uint32_t srcid = INTERN_NONE;
-
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = stdin_only;
-	}
-	links_files(nfiles, files);
-	ran[C_MISSING_ID] = ran[C_SELF_LINK] = ran[C_DUPLICATE_LINK] = 1;
-	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
-	ran[C_ONE_WAY_BUNDLE] = 1;
-	la.on = audit;
-	if (audit && have_catalog)
-		catalog_view();
-	buf_init(&src);
-	buf_init(&rq.buf);
-	buf_init(&lastsubj.s);
-	lastsubj.valid = 0;
-	lastsubj.slot = -1;
-	rq_start();
-	for (int fi = 0; fi < nfiles; fi++) {
-		memset(&r, 0, sizeof r);
-		rec_open(&r, 1, &files[fi]);
-		cs = rec_need(&r, "subject_id");
-		if (cs < 0) {
-			rec_close(&r);	/* an empty input: no rows follow */
-			continue;
-		}
-		cl = rec_need(&r, "linked_id");
-		ct = column(&r, "type");
-		cu = column(&r, "updated");
-		csrc = column(&r, "source");
-		any_updated |= cu >= 0;
-		rec_background(&r);
-		while (rec_next(&r) == REC_ROW) {
-			struct link *k;
-			uint32_t s, l;
-			int type;
-
-			s = subject_slot(r.f[cs], r.len[cs]);
-			l = r.len[cl] ? rq_lookup(r.f[cl], r.len[cl]) : INTERN_NONE;
-			if (link_row_checks(&r, fi, s, l, ct, cu, cutoff, &type)) {
-				if (nlinks == links_cap) {
-					if (links_cap >= UINT32_MAX / 4)
-						die(XS_SYS, "too many links");
-					links_cap = links_cap ? 2 * links_cap : 1024;
-					links = xreallocarray(links, links_cap,
-					    sizeof *links);
-					if (opt.events)
-						link_src = xreallocarray(link_src,
-						    links_cap, sizeof *link_src);
-				}
-				if (opt.events) {
-					if (csrc < 0 || r.len[csrc] == 0)
-						link_src[nlinks] = INTERN_NONE;
-					else {
-						if (srcid == INTERN_NONE ||
-						    !same(&src, r.f[csrc], r.len[csrc])) {
-							srcid = intern_put(&words, r.f[csrc],
-							    r.len[csrc]);
-							remember(&src, r.f[csrc], r.len[csrc]);
-						}
-						link_src[nlinks] = srcid;
-					}
-				}
-				k = &links[nlinks++];
-				k->subj = s;
-				k->linked = l;
-				k->type = (unsigned char)type;
-				k->file = (uint16_t)fi;
-				k->line = (uint32_t)r.line;
-			}
-			if (rq.n >= 2 * RBATCH - 1)
-				rq_flush();
-		}
-		/* the batch's rows before the next file's: messages in order */
-		rq_flush();
-		rec_close(&r);
-	}
-	ran[C_BAD_DATE] = any_updated;
-	ran[C_OLD_LINK] = any_updated && !isnan(opt.max_age);
-	buf_free(&src);
-	buf_free(&rq.buf);
-	buf_free(&lastsubj.s);
-	if (!any_updated && !isnan(opt.max_age))
-		note("relations have no 'updated' column: --max-age not checked");
-	if (la.on) {
-		links_end();
-		return;
-	}
-	/* the offer read-out asks which ids are linked to, and finds links */
-	for (size_t i = 0; i < nlinks; i++)
-		item[links[i].linked].linked = 1;
-	links_index();
-}
-
-/* The first link from s to l (of type t, or any type when t < 0). */
-static const struct link *
-find_link(uint32_t s, uint32_t l, int t)
-{
-	uint32_t lo, hi, mid;
-	const struct link *m;
-
-	if (s >= nsfirst)
-		return NULL;
-	lo = sfirst[s];
-	hi = sfirst[s + 1];
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = &links[ord[mid]];
-		if (m->linked < l || (m->linked == l && t >= 0 && m->type < t))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == sfirst[s + 1])
-		return NULL;
-	m = &links[ord[lo]];
-	return m->linked == l && (t < 0 || m->type == t) ? m : NULL;
-}
-
-/* ---- audit output: findings, then the summary ---- */
-
-/* Writers at a cursor with room enough (row_room): they return the end. */
-static inline char *
-put(char *o, const char *s, size_t n)
-{
-	memcpy(o, s, n);
-	return o + n;
-}
-#define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
-
-static char *
-put_text(char *o, const char *s, size_t n, int tsv)
-{
-	return tsv ? wr_tsv_escape(o, s, n) : put(o, s, n);
-}
-
-static char *
-put_u64(char *o, uint64_t v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*o++ = tmp[--n];
-	return o;
-}
-
-static char *
-put_num(char *o, double v)
-{
-	return o + num_fmt(v, o);
-}
-
-static char *
-put_id(char *o, uint32_t id, int tsv)
-{
-	if (id == INTERN_NONE)
-		return o;
-	return put_text(o, idmap_str(&items, id), idmap_len(&items, id), tsv);
-}
-
-/*
- * "file:line" of link i. The details had it from a buffer of 300 bytes
- * (rec_where's of 512 for old_link), which cut a long file name short:
- * so they still do.
- */
-enum { WHERE_LINK = 300, WHERE_ROW = 512 };
-
-static char *
-put_where(char *o, uint32_t i, int tsv, size_t size)
-{
-	const struct link *k = &links[i];
-	const struct lfile *f = &lfiles[k->file];
-	char w[WHERE_ROW];
-	int n;
-
-	if (f->len + 12 > size) {
-		/* cut where the buffer of that size cut it */
-		n = snprintf(w, size, "%s:%u", f->name, k->line);
-		return put_text(o, w, (size_t)n < size ? (size_t)n : size - 1, tsv);
-	}
-	o = tsv ? put(o, f->tsv, f->tsvlen) : put(o, f->name, f->len);
-	*o++ = ':';
-	return put_u64(o, k->line);
-}
-
-/* Is the detail of the check made when written? (else it is text) */
-static int
-detail_later(int c)
-{
-	switch (c) {
-	case C_SELF_LINK: case C_STALE_UNKNOWN: case C_STALE_DISCONTINUED:
-	case C_STALE_INACTIVE: case C_STALE_OUT_OF_STOCK:
-	case C_UPSELL_NOT_PRICIER: case C_ONE_WAY_BUNDLE:
-	case C_DUPLICATE_LINK: case C_OVER_LINKED: case C_UNKNOWN_SUBJECT:
-	case C_OLD_LINK: case C_EMPTY_SUBJECT:
-		return 1;
-	}
-	return 0;
-}
-
-static size_t
-id_len(uint32_t id)
-{
-	return id == INTERN_NONE ? 0 : idmap_len(&items, id);
-}
-
-/* Bytes a row of the finding can take at most: escaping doubles one. */
-static size_t
-row_room(int c, const struct finding *f)
-{
-	size_t n = 256 + 2 * lfile_max + 2 * id_len(f->subj) +
-	    4 * id_len(f->linked) + 4 * NUM_BUF;
-
-	if (!detail_later(c))
-		n += 2 * strlen(fdetail.s + f->val);
-	return n;
-}
-
-/* The text of the over_linked detail's limit, as "%.0f" writes it. */
-static char max_links_text[64];
-
-/* The detail of a finding at o (its text as the checks word it). */
-static char *
-put_detail(char *o, int c, const struct finding *f, int tsv)
-{
-	const struct item *S = f->subj == INTERN_NONE ? NULL : &item[f->subj];
-
-	switch (c) {
-	case C_SELF_LINK:
-		o = PUTS(o, "links to itself (");
-		break;
-	case C_STALE_UNKNOWN:
-		o = PUTS(o, "linked product not in the catalog (");
-		break;
-	case C_STALE_DISCONTINUED:
-		o = PUTS(o, "linked product is discontinued (");
-		break;
-	case C_STALE_INACTIVE:
-		o = PUTS(o, "linked product is not active (");
-		break;
-	case C_STALE_OUT_OF_STOCK:
-		o = PUTS(o, "linked product is out of stock (");
-		break;
-	case C_UPSELL_NOT_PRICIER:
-		o = PUTS(o, "upsell price ");
-		o = put_num(o, item[f->linked].price);
-		o = PUTS(o, " is not above the subject's ");
-		o = put_num(o, S->price);
-		o = PUTS(o, " (");
-		break;
-	case C_ONE_WAY_BUNDLE:
-		o = PUTS(o, "bundle without its reverse from ");
-		o = put_id(o, f->linked, tsv);
-		o = PUTS(o, " (");
-		break;
-	case C_DUPLICATE_LINK:
-		o = PUTS(o, "same link as ");
-		o = put_where(o, (uint32_t)f->val, tsv, WHERE_LINK);
-		o = PUTS(o, " (");
-		break;
-	case C_OLD_LINK: {
-		double days = floor((double)(opt.now - f->val) / 86400);
-		char tmp[NUM_BUF + 320];
-
-		o = PUTS(o, "updated ");
-		o = put(o, tmp, time_fmt(f->val, tmp));
-		o = put(o, tmp, (size_t)snprintf(tmp, sizeof tmp,
-		    ", %.0f days before --now (", days));
-		break;
-	}
-	case C_OVER_LINKED:
-		o = put_u64(o, f->arg);
-		o = PUTS(o, " linked products, more than --max-links ");
-		return put(o, max_links_text, strlen(max_links_text));
-	case C_UNKNOWN_SUBJECT:
-		o = PUTS(o, "subject not in the catalog; ");
-		o = put_u64(o, (uint64_t)f->val);
-		o = f->val == 1 ? PUTS(o, " link from it, first at ") :
-		    PUTS(o, " links from it, first at ");
-		return put_where(o, f->link, tsv, WHERE_LINK);
-	case C_EMPTY_SUBJECT:
-		o = PUTS(o, "active product with no links");
-		if (have_orders) {
-			o = PUTS(o, "; order revenue ");
-			o = put_num(o, round(S->revenue * 100) / 100);
-		}
-		return o;
-	default: {
-		const char *s = fdetail.s + f->val;
-
-		return put_text(o, s, strlen(s), tsv);
-	}
-	}
-	o = put_where(o, f->link, tsv, c == C_OLD_LINK ? WHERE_ROW : WHERE_LINK);
-	*o++ = ')';
-	return o;
-}
-
-/* Each check's "name<TAB>severity<TAB>" */
-static char *
-put_check(char *o, int c)
-{
-	const char *n = checks[c].name, *sev = sev_words[checks[c].sev];
-
-	o = put(o, n, strlen(n));
-	*o++ = '\t';
-	o = put(o, sev, strlen(sev));
-	*o++ = '\t';
-	return o;
-}
-
-/* A TSV row of the finding, as wr_row writes it, without the pointers
- * and the second pass over the bytes. */
-static void
-row_tsv(struct buf *b, int c, const struct finding *f)
-{
-	char *o;
-
-	buf_grow(b, row_room(c, f));
-	o = put_check(b->s + b->len, c);
-	o = put_id(o, f->subj, 1);
-	*o++ = '\t';
-	o = put_id(o, f->linked, 1);
-	*o++ = '\t';
-	o = put_detail(o, c, f, 1);
-	*o++ = '\n';
-	b->len = (size_t)(o - b->s);
-}
-
-/*
- * The ids of findings about links are at random places: their offsets
- * and lengths are asked for some findings ahead (stage 0), their bytes
- * and items fewer ahead (stage 1, when the offsets are in the cache).
- * (Inlined always: gcc takes a function of prefetches alone for one
- * without effects, and drops its calls.)
- */
-static inline __attribute__((always_inline)) void
-id_prefetch(uint32_t id, int stage)
-{
-	if (id == INTERN_NONE)
-		return;
-	if (stage == 0) {
-		__builtin_prefetch(&items.off[id]);
-		__builtin_prefetch(&items.len[id]);
-	} else {
-		__builtin_prefetch(items.pool.s + items.off[id]);
-		__builtin_prefetch(&item[id]);
-	}
-}
-
-static inline __attribute__((always_inline)) void
-finding_prefetch(const struct finding *f, int stage)
-{
-	id_prefetch(f->subj, stage);
-	id_prefetch(f->linked, stage);
-	if (stage == 0 && f->link != NOLINK)
-		__builtin_prefetch(&links[f->link]);
-}
-
-/* Finding i of check c; a link's alone made up in one. */
-static const struct finding *
-finding_at(int c, size_t i, struct finding *one)
-{
-	const struct link *k;
-
-	if (!link_only(c))
-		return &fnd[c].f[i];
-	k = &links[fnd[c].li[i]];
-	one->key = link_seq(k);
-	one->subj = k->subj;
-	one->linked = k->linked;
-	one->link = fnd[c].li[i];
-	one->arg = 0;
-	one->val = 0;
-	return one;
-}
-
-static void
-ob_flush(struct buf *b)
-{
-	/* a write error stays on the stream: out_close says it */
-	if (b->len && fwrite(b->s, 1, b->len, out) != b->len) {
-	}
-	buf_reset(b);
-}
-
-#define FOLD 10	/* a long list shows its first and last 10 */
-
-/* Findings for people: errors first, each check's first and last 10 with
- * the rest in the TSV; with fold_info, info checks as one count each. */
-static void
-findings_table(struct rtable *t, int fold_info)
-{
-	static const char *const cols[] = {
-		"check", "severity", "subject", "linked", "detail"
-	};
-	struct buf d, ls, ll, note;
-
-	rtable_init(t, "Findings, errors first", 5, cols);
-	t->sev = 1;
-	t->wrap = 4;
-	rtable_cut(t, 2);
-	rtable_cut(t, 3);
-	buf_init(&d);
-	buf_init(&ls);
-	buf_init(&ll);
-	buf_init(&note);
-	for (int i = 0; i < 3 * NCHECK; i++) {
-		int c = i % NCHECK;
-		size_t n = fnd[c].n;
-
-		if (!n || checks[c].sev != SEV_ERROR - i / NCHECK)
-			continue;
-		if (fold_info && checks[c].sev == SEV_INFO) {
-			const char *v[5] = { checks[c].name, "info", "", "", NULL };
-
-			buf_reset(&note);
-			buf_printf(&note, "%zu findings, folded to their count on "
-			    "this terminal (the TSV output has them all)", n);
-			v[4] = buf_str(&note);
-			rtable_row(t, v);
-			continue;
-		}
-		for (size_t k = 0; k < n; k++) {
-			struct finding one;
-			const struct finding *f;
-			const char *v[5];
-
-			if (!rfold_shown(k, n, FOLD, FOLD)) {
-				if (k == FOLD) {
-					buf_reset(&note);
-					buf_printf(&note, "... %zu more %s findings (the "
-					    "TSV output has them all)", n - 2 * FOLD,
-					    checks[c].name);
-					rtable_note(t, buf_str(&note));
-				}
-				continue;
-			}
-			f = finding_at(c, k, &one);
-			buf_reset(&d);
-			buf_grow(&d, row_room(c, f));
-			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
-			v[0] = checks[c].name;
-			v[1] = sev_words[checks[c].sev];
-			v[2] = rlabel(&labels, id_str(f->subj), &ls);
-			v[3] = rlabel(&labels, id_str(f->linked), &ll);
-			v[4] = buf_str(&d);
-			rtable_row(t, v);
-		}
-	}
-	buf_free(&d);
-	buf_free(&ls);
-	buf_free(&ll);
-	buf_free(&note);
-}
-
-static void
-findings_people(void)
-{
-	struct rtable t;
-
-	if (html) {
-		findings_table(&t, 0);
-		rtable_html(&t, html);
-		rtable_free(&t);
-	}
-	if (as_report) {
-		/* a terminal too short for every row: info rows as counts */
-		findings_table(&t, 0);
-		if (report_lines > 0 && t.nrows + 4 > (size_t)report_lines) {
-			rtable_free(&t);
-			findings_table(&t, 1);
-		}
-		rtable_text(&t, out);
-		rtable_free(&t);
-	}
-}
-
-/* The one line a merchandiser reads first: can this upload go live? */
-static void
-show_verdict(void)
-{
-	size_t n[3] = { 0, 0, 0 }, block = 0;
-	struct buf b;
-	int level;
-
-	for (int c = 0; c < NCHECK; c++)
-		if (ncheck[c]) {
-			n[checks[c].sev] += ncheck[c];
-			if (opt.fail_on != SEV_NONE && checks[c].sev >= opt.fail_on)
-				block += ncheck[c];
-		}
-	buf_init(&b);
-	if (block)
-		buf_puts(&b, "upload blocked: ");
-	else if (n[SEV_ERROR])
-		buf_puts(&b, "not ready to upload: ");
-	else
-		buf_puts(&b, "ready to upload: ");
-	if (n[SEV_ERROR])
-		buf_printf(&b, "%zu error%s", n[SEV_ERROR],
-		    n[SEV_ERROR] == 1 ? "" : "s");
-	if (n[SEV_WARNING])
-		buf_printf(&b, "%s%zu warning%s%s", n[SEV_ERROR] ? ", " : "",
-		    n[SEV_WARNING], n[SEV_WARNING] == 1 ? "" : "s",
-		    n[SEV_ERROR] ? "" : " to review");
-	if (!n[SEV_ERROR] && !n[SEV_WARNING])
-		buf_puts(&b, "no errors or warnings");
-	if (n[SEV_INFO])
-		buf_printf(&b, " (and %zu info)", n[SEV_INFO]);
-	level = n[SEV_ERROR] || block ? 2 : n[SEV_WARNING] ? 1 : 0;
-	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
-	buf_free(&b);
-}
-
-static void
-write_findings(void)
-{
-	static const char *const cols[] = {
-		"check", "severity", "subject_id", "linked_id", "detail"
-	};
-	struct buf ob, d;
-	int tsv = !as_report && !opt.json;
-
-	snprintf(max_links_text, sizeof max_links_text, "%.0f", opt.max_links);
-	table_open(5, cols);
-	buf_init(&ob);
-	buf_init(&d);
-	for (int c = 0; c < NCHECK; c++) {
-		struct flist *l = &fnd[c];
-
-		if (!link_only(c))
-			flist_sort(l);
-		for (size_t i = 0; i < l->n; i++) {
-			struct finding one, ahead;
-			const struct finding *f;
-			char *v[5];
-
-			/* a link's findings: the link, then its ids, then their bytes */
-			if (i + 24 < l->n && link_only(c))
-				__builtin_prefetch(&links[l->li[i + 24]]);
-			if (i + 16 < l->n)
-				finding_prefetch(finding_at(c, i + 16, &ahead), 0);
-			if (i + 8 < l->n)
-				finding_prefetch(finding_at(c, i + 8, &ahead), 1);
-			f = finding_at(c, i, &one);
-			if (tsv) {
-				row_tsv(&ob, c, f);
-				if (ob.len >= (1 << 20))
-					ob_flush(&ob);
-			}
-			if (tsv || as_report)
-				continue;
-			buf_reset(&d);
-			buf_grow(&d, row_room(c, f));
-			d.len = (size_t)(put_detail(d.s, c, f, 0) - d.s);
-			v[0] = (char *)checks[c].name;
-			v[1] = (char *)sev_words[checks[c].sev];
-			v[2] = (char *)id_str(f->subj);
-			v[3] = (char *)id_str(f->linked);
-			v[4] = (char *)buf_str(&d);
-			table_row(v);
-		}
-	}
-	ob_flush(&ob);
-	buf_free(&ob);
-	buf_free(&d);
-	table_close();
-	if (as_report || html)
-		findings_people();
-}
+/* ---- audit summary ---- */
 
 static int
 by_u32(const void *pa, const void *pb)
@@ -2243,7 +575,7 @@ sort_u32(uint32_t *v, uint32_t n)
 static void
 audit_summary(void)
 {
-	uint32_t *per = xreallocarray(NULL, items.n + 1, sizeof *per), n = 0;
+	uint32_t *per = xreallocarray(NULL, audit.items.n + 1, sizeof *per), n = 0;
 	size_t active = 0, covered = 0;
 	double cov_rev = 0, sum = 0;
 	char a[32], b[32];
@@ -2253,48 +585,48 @@ audit_summary(void)
 	};
 	struct rchart ch;
 
-	for (uint32_t id = 0; id < items.n; id++) {
-		if (item[id].nlinks)
-			per[n++] = item[id].nlinks;
-		if (item[id].cat_line && item[id].status == ST_ACTIVE) {
+	for (uint32_t id = 0; id < audit.items.n; id++) {
+		if (audit.item[id].nlinks)
+			per[n++] = audit.item[id].nlinks;
+		if (audit.item[id].cat_line && audit.item[id].status == ST_ACTIVE) {
 			active++;
-			if (item[id].nlinks) {
+			if (audit.item[id].nlinks) {
 				covered++;
-				cov_rev += item[id].revenue;
+				cov_rev += audit.item[id].revenue;
 			}
 		}
 	}
 	sort_u32(per, n);
 	for (uint32_t i = 0; i < n; i++)
 		sum += per[i];
-	if (have_catalog) {
+	if (audit.have_catalog) {
 		rchart_init(&ch, CHART_BARS, "Catalog coverage (% of active products, "
 		    "% of order revenue)");
 		rchart_bar(&ch, "products with links", active ? 100.0 * covered / active : 0);
-		if (have_orders)
-			rchart_bar(&ch, "revenue they carry", total_revenue > 0 ?
-			    100 * cov_rev / total_revenue : 0);
-		if (have_orders)
-			show_para("coverage: %zu of %zu active products have links (%s); "
+		if (audit.have_orders)
+			rchart_bar(&ch, "revenue they carry", audit.total_revenue > 0 ?
+			    100 * cov_rev / audit.total_revenue : 0);
+		if (audit.have_orders)
+			show_para(&audit, "coverage: %zu of %zu active products have links (%s); "
 			    "they carry %s of order revenue (%.2f of %.2f)", covered, active,
 			    fmt_pct(active ? (double)covered / active : NAN, a, sizeof a),
-			    fmt_pct(total_revenue > 0 ? cov_rev / total_revenue : NAN,
-			    b, sizeof b), cov_rev, total_revenue);
+			    fmt_pct(audit.total_revenue > 0 ? cov_rev / audit.total_revenue : NAN,
+			    b, sizeof b), cov_rev, audit.total_revenue);
 		else
-			show_para("coverage: %zu of %zu active products have links (%s)",
+			show_para(&audit, "coverage: %zu of %zu active products have links (%s)",
 			    covered, active, fmt_pct(active ? (double)covered / active :
 			    NAN, a, sizeof a));
-		show_chart(&ch);
+		show_chart(&audit, &ch);
 	}
 	if (n)
-		show_para("links per subject: %u subjects, min %u, median %u, "
+		show_para(&audit, "links per subject: %u subjects, min %u, median %u, "
 		    "90th percentile %u, max %u, mean %s", n, per[0], per[(n - 1) / 2],
 		    per[(uint32_t)ceil(0.9 * n) - 1], per[n - 1],
 		    fmt_num(sum / n, 3, a, sizeof a));
 	else
-		show_para("links per subject: no subjects with links");
+		show_para(&audit, "links per subject: no subjects with links");
 	rchart_init(&ch, CHART_BARS, "Subjects by number of linked products");
-	if (have_catalog)
+	if (audit.have_catalog)
 		rchart_bar(&ch, "0 (active, no links)", (double)(active - covered));
 	for (int k = 0; k < 6; k++) {
 		uint32_t cnt = 0;
@@ -2302,16 +634,16 @@ audit_summary(void)
 			cnt += per[i] >= edge[k] && per[i] < edge[k + 1];
 		rchart_bar(&ch, bucket[k], cnt);
 	}
-	show_chart(&ch);
-	show_check_counts();
-	if (!as_report) {
+	show_chart(&audit, &ch);
+	show_check_counts(&audit);
+	if (!audit.as_report) {
 		struct buf b2;
 
 		buf_init(&b2);
 		for (int k = 0; k < NCHECK; k++)
-			if (ncheck[k])
+			if (audit.fs.ncheck[k])
 				buf_printf(&b2, "%s%s %zu", b2.len ? ", " : "",
-				    checks[k].name, ncheck[k]);
+				    checks[k].name, audit.fs.ncheck[k]);
 		note("findings: %s", b2.len ? buf_str(&b2) : "none");
 		buf_free(&b2);
 	}
@@ -2322,20 +654,20 @@ static void
 run_audit(void)
 {
 	if (opt.catalog)
-		load_catalog(opt.catalog);
+		audit_load_catalog(&audit, opt.catalog);
 	if (opt.orders)
-		load_orders(opt.orders);
-	load_relations(opt.nrel, opt.rel, 1);
+		audit_load_orders(&audit, opt.orders);
+	audit_load_relations(&audit, opt.nrel, opt.rel, 1);
 	run_checks();
-	if (html)
-		html_begin(html, "xsell-audit: relations");
-	show_heading("Relations audit");
-	if (as_report || html) {
-		show_verdict();
-		rlabels_load(&labels, opt.catalog);
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: relations");
+	show_heading(&audit, "Relations audit");
+	if (audit.as_report || audit.html) {
+		show_verdict(&audit);
+		rlabels_load(&audit.labels, opt.catalog);
 	}
 	audit_summary();
-	write_findings();
+	write_findings(&audit);
 }
 
 /* ---- offer performance ---- */
@@ -2464,17 +796,17 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 
 	*s = "";
 	*n = 0;
-	if (ctx == INTERN_NONE || !(k = find_link(ctx, c, -1)))
+	if (ctx == INTERN_NONE || !(k = find_link(&audit, ctx, c, -1)))
 		return;
 	if (by == BY_LINK) {
-		*s = idmap_str(&items, ctx);
-		*n = idmap_len(&items, ctx);
+		*s = idmap_str(&audit.items, ctx);
+		*n = idmap_len(&audit.items, ctx);
 	} else if (by == BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
-	} else if (by == BY_SOURCE && link_src[k - links] != INTERN_NONE) {
-		*s = intern_str(&words, link_src[k - links]);
-		*n = intern_len(&words, link_src[k - links]);
+	} else if (by == BY_SOURCE && audit.link_src[k - audit.links] != INTERN_NONE) {
+		*s = intern_str(&audit.words, audit.link_src[k - audit.links]);
+		*n = intern_len(&audit.words, audit.link_src[k - audit.links]);
 	}
 }
 
@@ -2526,7 +858,7 @@ cand_key(const char *s, size_t n, uint64_t h)
 		cand_item_cap = cap;
 	}
 	if (cand_item[k] == INTERN_NONE)
-		cand_item[k] = item_put(s, n);
+		cand_item[k] = item_put(&audit, s, n);
 	return k;
 }
 
@@ -2638,7 +970,7 @@ evq_flush(int last)
 			const char *gs;
 			size_t gn;
 
-			link_group(idmap_find_hash(&items, evbuf.s + q->ctxoff,
+			link_group(idmap_find_hash(&audit.items, evbuf.s + q->ctxoff,
 			    q->ctxlen, q->hctx), cand_item[q->k], &gs, &gn);
 			q->g = intern_put(&groups, gs, gn);
 		}
@@ -2663,10 +995,10 @@ evq_flush(int last)
 static uint32_t
 category_group(uint32_t c)
 {
-	if (item[c].category == INTERN_NONE)
+	if (audit.item[c].category == INTERN_NONE)
 		return intern_put(&groups, "", 0);
-	return intern_put(&groups, intern_str(&cats, item[c].category),
-	    intern_len(&cats, item[c].category));
+	return intern_put(&groups, intern_str(&audit.cats, audit.item[c].category),
+	    intern_len(&audit.cats, audit.item[c].category));
 }
 
 /*
@@ -2716,7 +1048,7 @@ read_offer_events(void)
 	crev = column(&r, "revenue");
 	cmar = column(&r, "margin");
 	have_margin = cmar >= 0;
-	if (as_report || html)	/* a trend over time, for people */
+	if (audit.as_report || audit.html)	/* a trend over time, for people */
 		cts = column(&r, "ts");
 	if (by != BY_NONE)
 		cby = column(&r, by == BY_LINK ? "subject_id" : by_words[by]);
@@ -2756,7 +1088,7 @@ read_offer_events(void)
 		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
-			idmap_prefetch(&items, q->hctx);
+			idmap_prefetch(&audit.items, q->hctx);
 			q->ctxoff = evbuf.len;
 			q->ctxlen = r.len[cctx];
 			buf_put(&evbuf, r.f[cctx], r.len[cctx]);
@@ -2800,7 +1132,7 @@ whatif_for(uint32_t c)
 	for (int i = 0; i < nwhatif; i++) {
 		if (!whatifs[i].id)
 			all = &whatifs[i];
-		else if (strcmp(whatifs[i].id, idmap_str(&items, c)) == 0)
+		else if (strcmp(whatifs[i].id, idmap_str(&audit.items, c)) == 0)
 			return &whatifs[i];
 	}
 	return all;
@@ -2852,7 +1184,7 @@ flags_of(const struct agg *row, const struct agg *a, uint32_t c,
 	struct st_interval w;
 
 	buf_reset(b);
-	if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
+	if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
 		buf_puts(b, "untracked");
 	st_wilson(row->conv, row->imps, CONF, &w);
 	if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
@@ -2892,8 +1224,8 @@ by_cellkey(const void *pa, const void *pb)
 	if (a->head != b->head)
 		return a->head < b->head ? -1 : 1;
 	/* ids alike in 8 bytes: the cells have not moved yet */
-	return strcmp(idmap_str(&items, cells[a->i].c),
-	    idmap_str(&items, cells[b->i].c));
+	return strcmp(idmap_str(&audit.items, cells[a->i].c),
+	    idmap_str(&audit.items, cells[b->i].c));
 }
 
 static int
@@ -2924,7 +1256,7 @@ sort_cells(void)
 		key[i].grank = rank[cells[i].g];
 		key[i].i = (uint32_t)i;
 		key[i].rev = cells[i].a.rev;
-		key[i].head = id_head(idmap_str(&items, cells[i].c));
+		key[i].head = id_head(idmap_str(&audit.items, cells[i].c));
 	}
 	qsort(key, ncells, sizeof *key, by_cellkey);
 	/* moved in place, a cycle at a time: no second array of cells */
@@ -2985,7 +1317,7 @@ offer_row(const char *level, const char *group, const char *cand,
 		v[k++] = on ? cell(a->drev, num[j++]) : "";
 		v[k++] = on && have_margin ? cell(a->dmargin, num[j++]) : "";
 	}
-	table_row(v);
+	table_row(&audit, v);
 }
 
 static void
@@ -3016,16 +1348,16 @@ offer_table_open(void)
 		cols[k++] = "whatif_margin";
 	}
 	offer_ncols = k;
-	table_open(k, cols);
-	table_num(num0, num1);
-	table_num(num1 + 1, k);
+	table_open(&audit, k, cols);
+	table_num(&audit, num0, num1);
+	table_num(&audit, num1 + 1, k);
 }
 
 /* Per candidate over all groups: the flags and the findings. */
 static struct agg *
 candidate_totals(struct agg *total)
 {
-	struct agg *ca = xcalloc(items.n + 1, sizeof *ca);
+	struct agg *ca = xcalloc(audit.items.n + 1, sizeof *ca);
 	struct buf fl;
 
 	memset(total, 0, sizeof *total);
@@ -3034,25 +1366,25 @@ candidate_totals(struct agg *total)
 		agg_add(total, &cells[i].a);
 	}
 	buf_init(&fl);
-	for (uint32_t c = 0; c < items.n; c++) {
+	for (uint32_t c = 0; c < audit.items.n; c++) {
 		char a[32], b[32];
 		struct st_interval w;
 
 		if (ca[c].imps == 0)
 			continue;
 		st_wilson(ca[c].conv, ca[c].imps, CONF, &w);
-		if (ran[C_UNTRACKED] && !item[c].linked && !item[c].offer)
-			finding(C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
+		if (audit.fs.ran[C_UNTRACKED] && !audit.item[c].linked && !audit.item[c].offer)
+			finding(&audit.fs, C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
 			    "candidate in no relation or offer given", ca[c].imps);
 		if (!isnan(opt.min_acceptance) && w.hi < opt.min_acceptance)
-			finding(C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
+			finding(&audit.fs, C_RETIRE, c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b));
 		if (have_margin && ca[c].conv > 0 && ca[c].margin <= 0)
-			finding(C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
+			finding(&audit.fs, C_UNPROFITABLE, c, INTERN_NONE, 0, "total margin %s",
 			    fmt_num(ca[c].margin, 6, a, sizeof a));
 	}
-	nretire_all = ncheck[C_RETIRE];
+	nretire_all = audit.fs.ncheck[C_RETIRE];
 	/* with --by, retire inside each group too: a candidate that sells on
 	 * one channel and not on another is retired where it does not */
 	for (size_t i = 0; by != BY_NONE && !isnan(opt.min_acceptance) &&
@@ -3064,7 +1396,7 @@ candidate_totals(struct agg *total)
 
 		st_wilson(x->a.conv, x->a.imps, CONF, &w);
 		if (w.hi < opt.min_acceptance)
-			finding(C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
+			finding(&audit.fs, C_RETIRE, x->c, INTERN_NONE, 0, "acceptance %s, 95%% "
 			    "upper bound %s below --min-acceptance in %s %s",
 			    fmt_pct(w.est, a, sizeof a), fmt_pct(w.hi, b, sizeof b),
 			    by_name(), *g ? g : "(none)");
@@ -3079,23 +1411,23 @@ offer_flags_summary(void)
 	char a[32];
 
 	if (control_events)
-		show_para("%.0f of %.0f events are in the control group and count "
+		show_para(&audit, "%.0f of %.0f events are in the control group and count "
 		    "no impressions", control_events, all_events);
-	if (ran[C_UNTRACKED])
-		show_para("untracked candidates: %zu (a data gap: events for "
-		    "candidates in no relation or offer)", ncheck[C_UNTRACKED]);
-	if (ran[C_RETIRE] && by == BY_NONE)
-		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
-		    "is below %s", ncheck[C_RETIRE],
+	if (audit.fs.ran[C_UNTRACKED])
+		show_para(&audit, "untracked candidates: %zu (a data gap: events for "
+		    "candidates in no relation or offer)", audit.fs.ncheck[C_UNTRACKED]);
+	if (audit.fs.ran[C_RETIRE] && by == BY_NONE)
+		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
+		    "is below %s", audit.fs.ncheck[C_RETIRE],
 		    fmt_pct(opt.min_acceptance, a, sizeof a));
-	else if (ran[C_RETIRE])
-		show_para("retire: %zu candidates whose 95%% upper bound of acceptance "
+	else if (audit.fs.ran[C_RETIRE])
+		show_para(&audit, "retire: %zu candidates whose 95%% upper bound of acceptance "
 		    "is below %s over all groups, %zu candidate rows within a %s",
 		    nretire_all, fmt_pct(opt.min_acceptance, a, sizeof a),
-		    ncheck[C_RETIRE] - nretire_all, by_name());
-	if (ran[C_UNPROFITABLE])
-		show_para("unprofitable: %zu candidates with total margin <= 0",
-		    ncheck[C_UNPROFITABLE]);
+		    audit.fs.ncheck[C_RETIRE] - nretire_all, by_name());
+	if (audit.fs.ran[C_UNPROFITABLE])
+		show_para(&audit, "unprofitable: %zu candidates with total margin <= 0",
+		    audit.fs.ncheck[C_UNPROFITABLE]);
 }
 
 static const struct agg *sort_ca;	/* for by_imps_desc */
@@ -3107,20 +1439,20 @@ by_imps_desc(const void *pa, const void *pb)
 
 	if (a->imps != b->imps)
 		return a->imps > b->imps ? -1 : 1;
-	return strcmp(idmap_str(&items, (uint32_t)(a - sort_ca)),
-	    idmap_str(&items, (uint32_t)(b - sort_ca)));
+	return strcmp(idmap_str(&audit.items, (uint32_t)(a - sort_ca)),
+	    idmap_str(&audit.items, (uint32_t)(b - sort_ca)));
 }
 
 /* Without --by, the chart shows the 15 candidates with most impressions. */
 static void
 top_candidates_chart(struct rchart *ch, struct agg *ca)
 {
-	struct agg **p = xreallocarray(NULL, items.n + 1, sizeof *p);
+	struct agg **p = xreallocarray(NULL, audit.items.n + 1, sizeof *p);
 	uint32_t n = 0;
 	struct buf lb;
 
 	buf_init(&lb);
-	for (uint32_t c = 0; c < items.n; c++)
+	for (uint32_t c = 0; c < audit.items.n; c++)
 		if (ca[c].imps > 0)
 			p[n++] = &ca[c];
 	sort_ca = ca;
@@ -3129,7 +1461,7 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 		struct st_interval w;
 
 		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
-		rchart_interval(ch, rlabel(&labels, idmap_str(&items,
+		rchart_interval(ch, rlabel(&audit.labels, idmap_str(&audit.items,
 		    (uint32_t)(p[i] - ca)), &lb), 100 * w.est, 100 * w.lo,
 		    100 * w.hi);
 	}
@@ -3148,16 +1480,16 @@ by_linked_rev(const void *pa, const void *pb)
 
 	if (lo_ca[a].rev != lo_ca[b].rev)
 		return lo_ca[a].rev > lo_ca[b].rev ? -1 : 1;
-	return strcmp(idmap_str(&items, a), idmap_str(&items, b));
+	return strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
 }
 
 static uint32_t *
 linked_order(const struct agg *ca, uint32_t *n)
 {
-	uint32_t *o = xreallocarray(NULL, items.n + 1, sizeof *o);
+	uint32_t *o = xreallocarray(NULL, audit.items.n + 1, sizeof *o);
 
 	*n = 0;
-	for (uint32_t c = 0; c < items.n; c++)
+	for (uint32_t c = 0; c < audit.items.n; c++)
 		if (ca[c].imps > 0)
 			o[(*n)++] = c;
 	lo_ca = ca;
@@ -3248,15 +1580,15 @@ offers_verdict(void)
 
 		for (int c = 0; c < NCHECK; c++)
 			if (checks[c].sev == sev)
-				n += ncheck[c];
+				n += audit.fs.ncheck[c];
 		if (!n)
 			continue;
 		buf_printf(&b, "%s%zu %s%s (", level ? ", " : "", n,
 		    sev_words[sev], n == 1 ? "" : "s");
 		for (int c = 0; c < NCHECK; c++)
-			if (checks[c].sev == sev && ncheck[c])
+			if (checks[c].sev == sev && audit.fs.ncheck[c])
 				buf_printf(&b, "%s%s %zu", k++ ? ", " : "",
-				    checks[c].name, ncheck[c]);
+				    checks[c].name, audit.fs.ncheck[c]);
 		buf_putc(&b, ')');
 		if (level == 0)
 			level = sev == SEV_ERROR ? 2 : 1;
@@ -3265,7 +1597,7 @@ offers_verdict(void)
 		buf_reset(&b);
 		buf_puts(&b, "no offer flagged");
 	}
-	report_verdict(as_report ? out : NULL, html, level, buf_str(&b));
+	report_verdict(audit.as_report ? audit.out : NULL, audit.html, level, buf_str(&b));
 	buf_free(&b);
 }
 
@@ -3307,14 +1639,14 @@ offers_people(const struct agg *total, struct agg *ca)
 		    100 * w.lo, 100 * w.hi);
 	}
 	op_row(&t, by != BY_NONE ? "all" : "all candidates", total, "");
-	show_table(&t);
+	show_table(&audit, &t);
 	if (by == BY_NONE)
 		top_candidates_chart(&ch, ca);
-	show_chart(&ch);
+	show_chart(&audit, &ch);
 	if (trend_report(&trend, opt.min_acceptance, "--min-acceptance", &t,
 	    &ch)) {
-		show_chart(&ch);
-		show_table(&t);
+		show_chart(&audit, &ch);
+		show_table(&audit, &t);
 	}
 	if (by == BY_LINK) {	/* the linked products over all subjects */
 		uint32_t n, *o = linked_order(ca, &n);
@@ -3334,10 +1666,10 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			op_row(&t, rlabel(&labels, idmap_str(&items, o[k]), &lb),
+			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, o[k]), &lb),
 			    &ca[o[k]], buf_str(&fl));
 		}
-		show_table(&t);
+		show_table(&audit, &t);
 		free(o);
 	}
 	/* candidates: each group's first and last 10 by revenue */
@@ -3367,10 +1699,10 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			op_row(&t, rlabel(&labels, idmap_str(&items, cells[k].c), &lb),
+			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
-		show_table(&t);
+		show_table(&audit, &t);
 	}
 	if (nwhatif) {
 		static const char *const wc[] = {
@@ -3392,7 +1724,7 @@ offers_people(const struct agg *total, struct agg *ca)
 			whatif_row(&t, *gname ? gname : "(none)", &gsum);
 		}
 		whatif_row(&t, "all", total);
-		show_table(&t);
+		show_table(&audit, &t);
 	}
 	buf_free(&fl);
 	buf_free(&lb);
@@ -3425,7 +1757,7 @@ write_offer_sums(void)
 	char o[64], n1[NUM_BUF], n2[NUM_BUF], r[48], m[48];
 	char *v[7];
 
-	wr_open(&w, out, opt.json, 7, (char *const *)sums_cols);
+	wr_open(&w, audit.out, opt.json, 7, (char *const *)sums_cols);
 	wr_type(&w, 5, WR_STR);
 	wr_type(&w, 6, WR_STR);
 	sums_options(o, sizeof o);
@@ -3447,7 +1779,7 @@ write_offer_sums(void)
 		const struct agg *a = &cells[i].a;
 
 		v[1] = (char *)intern_str(&groups, cells[i].g);
-		v[2] = (char *)idmap_str(&items, cells[i].c);
+		v[2] = (char *)idmap_str(&audit.items, cells[i].c);
 		num_fmt(a->imps, n1);
 		num_fmt(a->conv, n2);
 		v[3] = n1;
@@ -3523,7 +1855,7 @@ read_offer_sums(void)
 			die(XS_INPUT, "%s: column 'candidate_id': missing",
 			    rec_where(&r));
 		g = intern_put(&groups, r.f[col[1]], r.len[col[1]]);
-		c = item_put(r.f[col[2]], r.len[col[2]]);
+		c = item_put(&audit, r.f[col[2]], r.len[col[2]]);
 		a = by == BY_NONE ? cand_cell(c) : cell_of(g, c);
 		a->imps += sums_count(&r, col[3], "impressions");
 		a->conv += sums_count(&r, col[4], "conversions");
@@ -3545,14 +1877,14 @@ run_offers(void)
 	size_t i, j;
 
 	if (opt.catalog)
-		load_catalog(opt.catalog);
+		audit_load_catalog(&audit, opt.catalog);
 	if (opt.offers)
-		load_offers(opt.offers);
+		audit_load_offers(&audit, opt.offers);
 	if (opt.nrel)
-		load_relations(opt.nrel, opt.rel, 0);
-	memset(ran, 0, sizeof ran);	/* only this mode's checks count here */
-	ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
-	ran[C_RETIRE] = !isnan(opt.min_acceptance);
+		audit_load_relations(&audit, opt.nrel, opt.rel, 0);
+	memset(audit.fs.ran, 0, sizeof audit.fs.ran);	/* only this mode's checks count here */
+	audit.fs.ran[C_UNTRACKED] = opt.nrel > 0 || opt.offers != NULL;
+	audit.fs.ran[C_RETIRE] = !isnan(opt.min_acceptance);
 	trend_init(&trend);
 	if (opt.merge)
 		read_offer_sums();
@@ -3566,11 +1898,11 @@ run_offers(void)
 		cells[i].a.rev = xsum_double(cells[i].a.xrev);
 		cells[i].a.margin = xsum_double(cells[i].a.xmargin);
 	}
-	ran[C_UNPROFITABLE] = have_margin;
+	audit.fs.ran[C_UNPROFITABLE] = have_margin;
 	/* findings of loading (a catalog's duplicates) stay counted */
 	for (int k = 0; k < NCHECK; k++)
-		if (ncheck[k])
-			ran[k] = 1;
+		if (audit.fs.ncheck[k])
+			audit.fs.ran[k] = 1;
 	ca = candidate_totals(&total);
 	for (i = 0; i < ncells; i++)
 		apply_whatif(&cells[i].a, cells[i].c, &total);
@@ -3587,10 +1919,10 @@ run_offers(void)
 	free(cellno);
 	cellno = NULL;
 
-	if (html)
-		html_begin(html, "xsell-audit: offer performance");
-	show_heading("Offer performance");
-	if (!as_report && !html)
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: offer performance");
+	show_heading(&audit, "Offer performance");
+	if (!audit.as_report && !audit.html)
 		offer_flags_summary();
 	offer_table_open();
 	buf_init(&fl);
@@ -3601,7 +1933,7 @@ run_offers(void)
 
 		for (uint32_t k = 0; k < n; k++) {
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			offer_row("linked", "", idmap_str(&items, o[k]), &ca[o[k]],
+			offer_row("linked", "", idmap_str(&audit.items, o[k]), &ca[o[k]],
 			    buf_str(&fl));
 		}
 		free(o);
@@ -3616,14 +1948,14 @@ run_offers(void)
 			offer_row("group", gname, "", &gsum, "");
 		for (size_t k = i; k < j; k++) {
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			offer_row("candidate", gname, idmap_str(&items, cells[k].c),
+			offer_row("candidate", gname, idmap_str(&audit.items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}
 	}
 	buf_free(&fl);
-	table_close();
-	if (as_report || html) {
-		rlabels_load(&labels, opt.catalog);
+	table_close(&audit);
+	if (audit.as_report || audit.html) {
+		rlabels_load(&audit.labels, opt.catalog);
 		offers_people(&total, ca);
 	}
 	trend_free(&trend);
@@ -3638,13 +1970,13 @@ exp_flag(void *arg, int kind, double key, const char *detail)
 	static const int check[] = { C_BOTH_ARMS, C_SRM, C_GUARDRAIL };
 
 	(void)arg;
-	finding(check[kind], INTERN_NONE, INTERN_NONE, key, "%s", detail);
+	finding(&audit.fs, check[kind], INTERN_NONE, INTERN_NONE, key, "%s", detail);
 }
 
 static struct exp_show
 exp_show(void)
 {
-	struct exp_show sh = { out, html, as_report, opt.json };
+	struct exp_show sh = { audit.out, audit.html, audit.as_report, opt.json };
 
 	return sh;
 }
@@ -3662,8 +1994,8 @@ run_experiment(void)
 	};
 	struct exp_show sh = exp_show();
 
-	ran[C_BOTH_ARMS] = ran[C_GUARDRAIL] = 1;
-	ran[C_SRM] = xo.split || !isnan(xo.holdout);
+	audit.fs.ran[C_BOTH_ARMS] = audit.fs.ran[C_GUARDRAIL] = 1;
+	audit.fs.ran[C_SRM] = xo.split || !isnan(xo.holdout);
 	exp_readout(&xo, &sh);
 }
 
@@ -3748,7 +2080,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 	    "(auuc - random) / (perfect - random) (1 = perfect)");
 	ROW("incremental_total", au->total, "incremental conversions when all are treated");
 #undef ROW
-	show_table(&t);
+	show_table(&audit, &t);
 	x = xreallocarray(NULL, npt + 1, sizeof *x);
 	y = xreallocarray(NULL, npt + 1, sizeof *y);
 	yr = xreallocarray(NULL, npt + 1, sizeof *yr);
@@ -3770,8 +2102,8 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 	c.ylabel = xstrdup("incremental conversions");
 	rchart_series(&c, "model", m, x, y);
 	rchart_series(&c, "random", m, x, yr);
-	show_chart(&c);
-	if (as_report) {
+	show_chart(&audit, &c);
+	if (audit.as_report) {
 		/* the curve in ten steps, as a bar table */
 		static const char *const qc[] = { "targeted", "qini", "random" };
 		struct rtable q;
@@ -3792,7 +2124,7 @@ qini_report(const struct st_qini_point *pt, size_t npt, const struct st_auuc *au
 			r_[2] = fmt_num(pt[i].n / total * au->total, 4, d, sizeof d);
 			rtable_row(&q, r_);
 		}
-		show_table(&q);
+		show_table(&audit, &q);
 	}
 	free(x);
 	free(y);
@@ -3821,16 +2153,16 @@ run_qini(void)
 		    nt == 0 ? "treatment" : "control");
 	st_auuc(u, n, &au);	/* sorts u by score */
 	npt = st_qini_curve(u, n, &pt);
-	if (html)
-		html_begin(html, "xsell-audit: Qini curve");
-	show_heading("Qini curve and AUUC");
-	show_para("qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
+	if (audit.html)
+		html_begin(audit.html, "xsell-audit: Qini curve");
+	show_heading(&audit, "Qini curve and AUUC");
+	show_para(&audit, "qini: auuc %.6g, random %.6g, perfect %.6g; normalised vs "
 	    "random (auuc/random) %.4g; vs perfect ((auuc-random)/(perfect-random)) "
 	    "%.4g", au.auuc, au.random, au.perfect, au.vs_random, au.vs_perfect);
 	/* auuc: the area so far, so the last row's is the AUUC at full
 	 * precision for a pipeline (the summary line above has 6 digits). */
-	table_open(9, cols);
-	table_num(0, 9);
+	table_open(&audit, 9, cols);
+	table_num(&audit, 0, 9);
 	for (size_t i = 0; i < npt; i++) {
 		char *v[9];
 
@@ -3843,10 +2175,10 @@ run_qini(void)
 		v[6] = cell(pt[i].qini, num[6]);
 		v[7] = cell(pt[i].n / pt[npt - 1].n * au.total, num[7]);
 		v[8] = cell(pt[i].area, num[8]);
-		table_row(v);
+		table_row(&audit, v);
 	}
-	table_close();
-	if (as_report || html)
+	table_close(&audit);
+	if (audit.as_report || audit.html)
 		qini_report(pt, npt, &au);
 	free(pt);
 	free(u);
@@ -4164,17 +2496,14 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	parse_options(argc, argv);
 	check_modes();
-	idmap_init(&items);
-	intern_init(&cats);
-	intern_init(&words);
+	audit_init(&audit, &opt);
 	intern_init(&groups);
-	buf_init(&fdetail);
-	as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
-	out = out_open(opt.out);
-	if (as_report)
-		report_term(out);
+	audit.as_report = opt.report || (!opt.json && !opt.out && isatty(STDOUT_FILENO));
+	audit.out = out_open(opt.out);
+	if (audit.as_report)
+		report_term(audit.out);
 	if (opt.html)
-		html = out_open(opt.html);
+		audit.html = out_open(opt.html);
 	if (opt.plan)
 		run_plan();
 	else if (opt.qini)
@@ -4185,13 +2514,13 @@ main(int argc, char **argv)
 		run_offers();
 	else
 		run_audit();
-	if (html) {
-		html_end(html);
-		out_close(html);
+	if (audit.html) {
+		html_end(audit.html);
+		out_close(audit.html);
 	}
-	out_close(out);
-	rlabels_free(&labels);
-	if (opt.fail_on != SEV_NONE && worst_severity() >= opt.fail_on)
+	out_close(audit.out);
+	rlabels_free(&audit.labels);
+	if (opt.fail_on != SEV_NONE && worst_severity(&audit.fs) >= opt.fail_on)
 		status = XS_DATA;
 	return xs_finish(status);
 }
