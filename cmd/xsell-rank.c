@@ -723,6 +723,8 @@ parse_args(int argc, char **argv)
 		XS_CSV_LONGOPTS,
 		XS_COMMON_LONGOPTS
 	};
+	static const struct opt_common common = { usage_text, help_text,
+	    &o.json, &o.out };
 	int ch, has_cap = 0;
 	const char *err;
 
@@ -785,18 +787,7 @@ parse_args(int argc, char **argv)
 			o.widget.precision = (int)opt_int("--precision", optarg,
 			    0, 15);
 			break;
-		case 'j': o.json = WR_JSONL; break;
-		case XS_OPT_CSV: o.json = WR_CSV; break;
-		case XS_OPT_CSV_SAFE: o.json = WR_CSV_SAFE; break;
-		case 'o': o.out = optarg; break;
-		case 'q': xs_quiet = 1; break;
-		case 'v': xs_verbose = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V': xs_version();
-		default: usage_die(usage_text);
+		default: opt_common(ch, &common);
 		}
 	}
 	if (!isnan(o.holdout) && arms.n)

@@ -438,4 +438,19 @@ int opt_word(const char *opt, const char *arg, const char *const *words);
 /* Unknown option or missing argument: the usage text on stderr, exit 2. */
 XS_NORETURN void usage_die(const char *usage);
 
+/*
+ * The options every tool has, one meaning everywhere (git's OPT__QUIET
+ * way): -j, -o, -q, -v, -h, -V (XS_COMMON_LONGOPTS) and, for a tool that
+ * lists XS_CSV_LONGOPTS, --csv-out and --csv-safe. A tool's getopt_long
+ * switch hands them on from its default case; anything else there (an
+ * unknown option, a missing argument) is usage_die.
+ */
+struct opt_common {
+	const char *usage;	/* the synopsis: -h, and on stderr for errors */
+	const char *help;	/* the option lines -h prints after it */
+	int *format;		/* -j: WR_JSONL; --csv-out, --csv-safe */
+	const char **out;	/* -o FILE */
+};
+void opt_common(int ch, const struct opt_common *c);
+
 #endif
