@@ -236,7 +236,8 @@ struct rec {
 	size_t *toff;
 	const char *span;	/* a TSV row: its fields lie in span[0..spanlen] */
 	size_t spanlen;
-	struct recbg *bg;	/* rows come from reading threads (recbg.c) */
+	const struct rec_source *src;	/* rows from elsewhere (rec-internal.h) */
+	void *srcarg;		/* its state */
 	int block;		/* rbuf holds one block of lines: no more input */
 	int quiet;		/* a bad row is REC_BAD, whatever lenient says */
 };
@@ -254,7 +255,7 @@ int rec_col(const struct rec *r, const char *name);
 int rec_need(const struct rec *r, const char *name);
 void rec_close(struct rec *r);
 /*
- * After rec_open: other threads (one fewer than the cores, at most
+ * After rec_open (rec-thread.c): other threads (one fewer than the cores, at most
  * three) read and split the rest of the input in blocks of lines while
  * the caller works on the rows of the blocks before. rec_next returns
  * the same rows in the same order, and a malformed row or
