@@ -255,15 +255,15 @@ int rec_col(const struct rec *r, const char *name);
 int rec_need(const struct rec *r, const char *name);
 void rec_close(struct rec *r);
 /*
- * After rec_open (rec-thread.c): other threads (one fewer than the cores, at most
- * three) read and split the rest of the input in blocks of lines while
- * the caller works on the rows of the blocks before. rec_next returns
- * the same rows in the same order, and a malformed row or
- * a read error still ends the tool when the caller reaches it, with the
- * same message, so the output does not depend on the timing. Not with
- * lenient, and not where the process may use one core only (the rows
- * are then read in the caller's thread, as without it). Rows stay valid
- * until the next rec_next, as without it.
+ * After rec_open (rec-thread.c): other threads (one fewer than the
+ * cores, at most three) read and split the rest of the input in blocks
+ * of lines while the caller works on the rows of the blocks before.
+ * rec_next returns the same rows in the same order, and a malformed row
+ * or a read error still ends the tool when the caller reaches it, with
+ * the same message, so the output does not depend on the timing. Not
+ * with lenient, and not where the process may use one core only (the
+ * rows are then read in the caller's thread, as without it). Rows stay
+ * valid until the next rec_next, as without it.
  */
 void rec_background(struct rec *r);
 /* "file:line" of the current row, for messages. */
