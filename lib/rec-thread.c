@@ -322,7 +322,7 @@ thread_free(struct rec_thread *g)
 
 /* After the caller's last row: the end, or the error that ended it. */
 static int
-the_end(struct rec_thread *g, struct slot *sl)
+the_end(struct rec *r, struct rec_thread *g, struct slot *sl)
 {
 	stop_workers(g);
 	if (sl->status)
@@ -330,6 +330,10 @@ the_end(struct rec_thread *g, struct slot *sl)
 	if (sl->bad)
 		die(XS_INPUT, "%s:%ld: %s", sl->t.name, g->base + sl->badline,
 		    sl->msg);
+	/* The last input, as a reader in one thread ends on it, though it
+	 * had no rows (a message after the end may name it). */
+	r->name = g->w.name;
+	r->fileno = g->w.fileno;
 	return REC_END;
 }
 
@@ -343,7 +347,7 @@ thread_next(struct rec *r)
 	while (!g->taken || g->row == sl->nrows) {
 		if (g->taken) {
 			if (sl->last)
-				return the_end(g, sl);
+				return the_end(r, g, sl);
 			pthread_mutex_lock(&g->mu);
 			sl->state = FREE;
 			pthread_cond_broadcast(&g->cv);
