@@ -91,6 +91,8 @@ push(char ***v, int *n, char *s)
 static void
 options(struct qualify_opts *o, int argc, char **argv)
 {
+	const struct opt_common common = { usage_text, help_text, &o->json,
+	    &o->out };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:jo:qvhV", longopts, NULL)) != -1) {
@@ -109,16 +111,7 @@ options(struct qualify_opts *o, int argc, char **argv)
 		case OPT_IN_STOCK: o->in_stock = 1; break;
 		case OPT_REJECTED: o->rejected = optarg; break;
 		case 'r': push(&o->exprs, &o->nexprs, optarg); break;
-		case 'j': o->json = 1; break;
-		case 'o': o->out = optarg; break;
-		case 'q': xs_quiet = 1; break;
-		case 'v': xs_verbose = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V': xs_version();
-		default: usage_die(usage_text);
+		default: opt_common(c, &common);
 		}
 	}
 	if (o->offers && (o->nrelations || o->popular)) {
@@ -151,6 +144,9 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	options(&o, argc, argv);
 	Q = qualify_new(&o);
+	/* Not through rec_background: a context's rows are expanded many
+	 * times over, so reading is a few percent of the work, and a
+	 * reading thread cost more CPU than it saved time. */
 	in = qualify_open(Q, argc - optind, argv + optind);
 	progress_init(&pr, "contexts");
 	progress_input(&pr, in);

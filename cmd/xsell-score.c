@@ -5,7 +5,6 @@
  * normalisations lib/scoring.h and man/xsell-score.1.
  */
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "scorer.h"
@@ -58,6 +57,8 @@ parse_args(struct scorer_opts *o, int argc, char **argv)
 		{ "buffer", no_argument, NULL, O_BUFFER },
 		XS_COMMON_LONGOPTS
 	};
+	const struct opt_common common = { usage_text, help_text, &o->json,
+	    &o->out };
 	int ch;
 	char msg[160];
 
@@ -78,16 +79,7 @@ parse_args(struct scorer_opts *o, int argc, char **argv)
 		case O_PMODEL: o->pmodel = optarg; break;
 		case O_EXPLAIN: o->explain = 1; break;
 		case O_BUFFER: o->buffer = 1; break;
-		case 'j': o->json = 1; break;
-		case 'o': o->out = optarg; break;
-		case 'q': xs_quiet = 1; break;
-		case 'v': xs_verbose = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V': xs_version();
-		default: usage_die(usage_text);
+		default: opt_common(ch, &common);
 		}
 	}
 }
@@ -114,6 +106,7 @@ main(int argc, char **argv)
 		return xs_finish(XS_OK);
 	}
 	g = scorer_open(S, &r);
+	rec_background(&r);
 	progress_init(&prog, "rows");
 	progress_input(&prog, &r);
 	while (group_next(g)) {

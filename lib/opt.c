@@ -1,4 +1,6 @@
-/* opt.c: option values, checked once, with the option named on error. */
+/* opt.c: option values, checked once, with the option named on error;
+ * the options every tool has. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,4 +60,23 @@ usage_die(const char *usage)
 {
 	fputs(usage, stderr);
 	exit(XS_USAGE);
+}
+
+void
+opt_common(int ch, const struct opt_common *c)
+{
+	switch (ch) {
+	case 'j': *c->format = WR_JSONL; break;
+	case XS_OPT_CSV: *c->format = WR_CSV; break;
+	case XS_OPT_CSV_SAFE: *c->format = WR_CSV_SAFE; break;
+	case 'o': *c->out = optarg; break;
+	case 'q': xs_quiet = 1; break;
+	case 'v': xs_verbose = 1; break;
+	case 'h':
+		fputs(c->usage, stdout);
+		fputs(c->help, stdout);
+		exit(xs_finish(XS_OK));
+	case 'V': xs_version();
+	default: usage_die(c->usage);
+	}
 }

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "xsell.h"
-#include "recbg.h"
+#include "rec-internal.h"
 
 #define RCHUNK (1 << 20)
 
@@ -600,8 +600,8 @@ rec_next(struct rec *r)
 	char *s;
 	size_t len;
 
-	if (r->bg)
-		return recbg_next(r);
+	if (r->src)
+		return r->src->next(r);
 	if (r->empty)
 		return REC_END;
 	for (;;) {
@@ -745,7 +745,8 @@ rec_worker(struct rec *p, const struct rec *w)
 	p->block = 1;
 	p->quiet = 1;
 	p->lenient = 0;
-	p->bg = NULL;
+	p->src = NULL;
+	p->srcarg = NULL;
 }
 
 void
@@ -835,8 +836,8 @@ rec_num(const struct rec *r, int i, double dflt)
 void
 rec_close(struct rec *r)
 {
-	if (r->bg)
-		recbg_close(r);	/* r is the reading thread's again */
+	if (r->src)
+		r->src->close(r);	/* r's reading state is back */
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
 	for (int i = 0; i < r->ncols; i++)

@@ -206,7 +206,8 @@ struct rec {
 	size_t *toff;
 	const char *span;	/* a TSV row: its fields lie in span[0..spanlen] */
 	size_t spanlen;
-	struct recbg *bg;	/* rows come from reading threads (recbg.c) */
+	const struct rec_source *src;	/* rows from elsewhere (rec-internal.h) */
+	void *srcarg;		/* its state */
 	int block;		/* rbuf holds one block of lines: no more input */
 	int quiet;		/* a bad row is REC_BAD, whatever lenient says */
 };
@@ -224,15 +225,15 @@ int rec_col(const struct rec *r, const char *name);
 int rec_need(const struct rec *r, const char *name);
 void rec_close(struct rec *r);
 /*
- * After rec_open: other threads (one fewer than the cores, at most
- * three) read and split the rest of the input in blocks of lines while
- * the caller works on the rows of the blocks before. rec_next returns
- * the same rows in the same order, and a malformed row or
- * a read error still ends the tool when the caller reaches it, with the
- * same message, so the output does not depend on the timing. Not with
- * lenient, and not where the process may use one core only (the rows
- * are then read in the caller's thread, as without it). Rows stay valid
- * until the next rec_next, as without it.
+ * After rec_open (rec-thread.c): other threads (one fewer than the
+ * cores, at most three) read and split the rest of the input in blocks
+ * of lines while the caller works on the rows of the blocks before.
+ * rec_next returns the same rows in the same order, and a malformed row
+ * or a read error still ends the tool when the caller reaches it, with
+ * the same message, so the output does not depend on the timing. Not
+ * with lenient, and not where the process may use one core only (the
+ * rows are then read in the caller's thread, as without it). Rows stay
+ * valid until the next rec_next, as without it.
  */
 void rec_background(struct rec *r);
 /* "file:line" of the current row, for messages. */
@@ -429,5 +430,20 @@ int64_t opt_int(const char *opt, const char *arg, int64_t lo, int64_t hi);
 int opt_word(const char *opt, const char *arg, const char *const *words);
 /* Unknown option or missing argument: the usage text on stderr, exit 2. */
 XS_NORETURN void usage_die(const char *usage);
+
+/*
+ * The options every tool has, one meaning everywhere (git's OPT__QUIET
+ * way): -j, -o, -q, -v, -h, -V (XS_COMMON_LONGOPTS) and, for a tool that
+ * lists XS_CSV_LONGOPTS, --csv-out and --csv-safe. A tool's getopt_long
+ * switch hands them on from its default case; anything else there (an
+ * unknown option, a missing argument) is usage_die.
+ */
+struct opt_common {
+	const char *usage;	/* the synopsis: -h, and on stderr for errors */
+	const char *help;	/* the option lines -h prints after it */
+	int *format;		/* -j: WR_JSONL; --csv-out, --csv-safe */
+	const char **out;	/* -o FILE */
+};
+void opt_common(int ch, const struct opt_common *c);
 
 #endif

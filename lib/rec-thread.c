@@ -1,5 +1,5 @@
 /*
- * recbg.c: rec_background. Reading and splitting rows is most of what a
+ * rec-thread.c: rec_background, the threaded reader (rec-thread.h). Reading and splitting rows is most of what a
  * tool that aggregates does. Here worker threads do it, a block of lines
  * each, while the caller works on the rows of the blocks before; the
  * caller gets the blocks in input order. A block's TSV rows point into
@@ -20,14 +20,15 @@
 #include <unistd.h>
 
 #include "xsell.h"
-#include "recbg.h"
+#include "rec-internal.h"
+#include "rec-thread.h"
 
 enum { NSLOT = 4, NWORK = 3 };
 #define WORKER_STACK ((size_t)8 << 20)
 enum { FREE, BUSY, FULL };
 
-size_t recbg_most = 256 << 10;
-int recbg_workers;
+size_t rec_thread_most = 256 << 10;
+int rec_thread_workers;
 
 struct slot {
 	struct rec_block t;
@@ -49,7 +50,7 @@ struct slot {
 };
 
 struct worker {
-	struct recbg *g;
+	struct rec_thread *g;
 	struct rec p;		/* reads one block at a time */
 	char **f;		/* p's own f and len, which split points */
 	size_t *len;		/* into the slot while it runs */
@@ -59,7 +60,7 @@ struct worker {
 	jmp_buf jb;		/* where a die() in the thread lands */
 };
 
-struct recbg {
+struct rec_thread {
 	struct rec w;		/* cuts the input into blocks; under take */
 	pthread_mutex_t take;
 	int ended;		/* under mu: no block follows */
@@ -97,7 +98,7 @@ caught(int status, const char *msg)
 }
 
 static void
-seal(struct recbg *g, struct slot *sl)
+seal(struct rec_thread *g, struct slot *sl)
 {
 	pthread_mutex_lock(&g->mu);
 	sl->state = FULL;
@@ -132,7 +133,7 @@ slot_free(struct slot *sl)
  * slot after the last block has no rows and says the input ended.
  */
 static int
-take_block(struct recbg *g, struct worker *k)
+take_block(struct rec_thread *g, struct worker *k)
 {
 	struct slot *sl;
 	int stop;
@@ -155,7 +156,7 @@ take_block(struct recbg *g, struct worker *k)
 	g->seq++;
 	k->sl = sl;
 	slot_start(sl);
-	if (rec_take(&g->w, &sl->t, recbg_most)) {
+	if (rec_take(&g->w, &sl->t, rec_thread_most)) {
 		sl->first = sl->t.fileno != g->lastfile;
 		g->lastfile = sl->t.fileno;
 	} else {
@@ -233,7 +234,7 @@ split(struct worker *k)
 
 /* No block is taken after k's: the input ended or went wrong there. */
 static void
-end_blocks(struct recbg *g, struct worker *k)
+end_blocks(struct rec_thread *g, struct worker *k)
 {
 	if (k->taking)
 		pthread_mutex_unlock(&g->take);
@@ -248,7 +249,7 @@ static void *
 work(void *arg)
 {
 	struct worker *k = arg;
-	struct recbg *g = k->g;
+	struct rec_thread *g = k->g;
 
 	catching = k;
 	xs_die_catch = caught;
@@ -293,7 +294,7 @@ ncpu(void)
 }
 
 static void
-stop_workers(struct recbg *g)
+stop_workers(struct rec_thread *g)
 {
 	if (g->joined)
 		return;
@@ -307,7 +308,7 @@ stop_workers(struct recbg *g)
 }
 
 static void
-recbg_free(struct recbg *g)
+thread_free(struct rec_thread *g)
 {
 	for (int i = 0; i < NWORK; i++)
 		rec_worker_free(&g->wk[i].p);
@@ -319,15 +320,87 @@ recbg_free(struct recbg *g)
 	free(g);
 }
 
+/* After the caller's last row: the end, or the error that ended it. */
+static int
+the_end(struct rec *r, struct rec_thread *g, struct slot *sl)
+{
+	stop_workers(g);
+	if (sl->status)
+		die(sl->status, "%s", sl->msg);
+	if (sl->bad)
+		die(XS_INPUT, "%s:%ld: %s", sl->t.name, g->base + sl->badline,
+		    sl->msg);
+	/* The last input, as a reader in one thread ends on it, though it
+	 * had no rows (a message after the end may name it). */
+	r->name = g->w.name;
+	r->fileno = g->w.fileno;
+	return REC_END;
+}
+
+static int
+thread_next(struct rec *r)
+{
+	struct rec_thread *g = r->srcarg;
+	struct slot *sl = &g->s[g->head % NSLOT];
+	size_t k;
+
+	while (!g->taken || g->row == sl->nrows) {
+		if (g->taken) {
+			if (sl->last)
+				return the_end(r, g, sl);
+			pthread_mutex_lock(&g->mu);
+			sl->state = FREE;
+			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			g->head++;
+			g->taken = 0;
+			sl = &g->s[g->head % NSLOT];
+		}
+		pthread_mutex_lock(&g->mu);
+		while (sl->state != FULL)
+			pthread_cond_wait(&g->cv, &g->mu);
+		pthread_mutex_unlock(&g->mu);
+		g->taken = 1;
+		g->row = 0;
+		if (sl->nrows == 0 && sl->last && !sl->bad)
+			continue;	/* no block: the end marker */
+		g->base = sl->first ? sl->t.line0 : g->next;
+		g->next = g->base + sl->nlines;
+		r->name = sl->t.name;
+		r->fileno = sl->t.fileno;
+		r->fmt = sl->t.fmt;
+	}
+	k = (size_t)g->row * (size_t)g->ncols;
+	r->f = sl->f + k;
+	r->len = sl->len + k;
+	r->line = g->base + sl->line[g->row];
+	g->row++;
+	return REC_ROW;
+}
+
+static void
+thread_close(struct rec *r)
+{
+	struct rec_thread *g = r->srcarg;
+
+	stop_workers(g);
+	*r = g->w;	/* the reading state, which rec_close frees */
+	r->src = NULL;
+	r->srcarg = NULL;
+	thread_free(g);
+}
+
+static const struct rec_source thread_source = { thread_next, thread_close };
+
 void
 rec_background(struct rec *r)
 {
-	struct recbg *g;
+	struct rec_thread *g;
 	sigset_t all, old;
 	pthread_attr_t attr;
 	int cpus = ncpu(), want;
 
-	if (r->empty || r->lenient || r->bg || (cpus < 2 && !recbg_workers))
+	if (r->empty || r->lenient || r->src || (cpus < 2 && !rec_thread_workers))
 		return;
 	/*
 	 * The caller keeps a core: on two, a second worker made the three
@@ -335,8 +408,8 @@ rec_background(struct rec *r)
 	 * busy as one worker).
 	 */
 	want = cpus - 1 < NWORK ? cpus - 1 : NWORK;
-	if (recbg_workers > 0 && recbg_workers <= NWORK)
-		want = recbg_workers;
+	if (rec_thread_workers > 0 && rec_thread_workers <= NWORK)
+		want = rec_thread_workers;
 	g = xcalloc(1, sizeof *g);
 	g->w = *r;
 	g->ncols = r->ncols;
@@ -370,73 +443,9 @@ rec_background(struct rec *r)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (g->nwork == 0) {
-		recbg_free(g);
+		thread_free(g);
 		return;		/* read in this thread, as before */
 	}
-	r->bg = g;
-}
-
-/* After the caller's last row: the end, or the error that ended it. */
-static int
-the_end(struct recbg *g, struct slot *sl)
-{
-	stop_workers(g);
-	if (sl->status)
-		die(sl->status, "%s", sl->msg);
-	if (sl->bad)
-		die(XS_INPUT, "%s:%ld: %s", sl->t.name, g->base + sl->badline,
-		    sl->msg);
-	return REC_END;
-}
-
-int
-recbg_next(struct rec *r)
-{
-	struct recbg *g = r->bg;
-	struct slot *sl = &g->s[g->head % NSLOT];
-	size_t k;
-
-	while (!g->taken || g->row == sl->nrows) {
-		if (g->taken) {
-			if (sl->last)
-				return the_end(g, sl);
-			pthread_mutex_lock(&g->mu);
-			sl->state = FREE;
-			pthread_cond_broadcast(&g->cv);
-			pthread_mutex_unlock(&g->mu);
-			g->head++;
-			g->taken = 0;
-			sl = &g->s[g->head % NSLOT];
-		}
-		pthread_mutex_lock(&g->mu);
-		while (sl->state != FULL)
-			pthread_cond_wait(&g->cv, &g->mu);
-		pthread_mutex_unlock(&g->mu);
-		g->taken = 1;
-		g->row = 0;
-		if (sl->nrows == 0 && sl->last && !sl->bad)
-			continue;	/* no block: the end marker */
-		g->base = sl->first ? sl->t.line0 : g->next;
-		g->next = g->base + sl->nlines;
-		r->name = sl->t.name;
-		r->fileno = sl->t.fileno;
-		r->fmt = sl->t.fmt;
-	}
-	k = (size_t)g->row * (size_t)g->ncols;
-	r->f = sl->f + k;
-	r->len = sl->len + k;
-	r->line = g->base + sl->line[g->row];
-	g->row++;
-	return REC_ROW;
-}
-
-void
-recbg_close(struct rec *r)
-{
-	struct recbg *g = r->bg;
-
-	stop_workers(g);
-	*r = g->w;	/* the reading state, which rec_close frees */
-	r->bg = NULL;
-	recbg_free(g);
+	r->src = &thread_source;
+	r->srcarg = g;
 }

@@ -1,17 +1,21 @@
 /*
- * recbg.h: the background readers behind rec_background (xsell.h), for
- * rec.c and recbg.c only. One reader cuts the input into blocks of whole
- * lines; worker threads split the blocks into rows, each with a reader
- * of its own that reads one block and no further.
+ * rec-internal.h: the record reader's parts for a reader built on it
+ * (rec-thread.c), not for tools. A reader cuts its input into blocks of
+ * whole lines; another reader, of one block and no further, splits a
+ * block into rows. A source installed in a reader hands out its rows
+ * instead: rec.c calls it and knows nothing else of it.
  */
-#ifndef RECBG_H
-#define RECBG_H
+#ifndef REC_INTERNAL_H
+#define REC_INTERNAL_H
 
 #include "xsell.h"
 
-int recbg_next(struct rec *r);
-/* Stops and joins the threads and gives r its reading state back. */
-void recbg_close(struct rec *r);
+/* While r->src is set, rec_next(r) is src->next(r), and rec_close(r)
+ * first calls src->close(r), which gives r its reading state back. */
+struct rec_source {
+	int (*next)(struct rec *r);
+	void (*close)(struct rec *r);
+};
 
 /* A block: whole lines of one input, data[0..len). */
 struct rec_block {
@@ -37,11 +41,5 @@ void rec_worker(struct rec *p, const struct rec *w);
 /* p reads t's lines, the first of them as line `line` + 1. */
 void rec_worker_block(struct rec *p, const struct rec_block *t, long line);
 void rec_worker_free(struct rec *p);
-
-/* Tests only: the most bytes a block takes (so that small inputs make
- * many blocks), and how many workers (0: one fewer than the cores, none
- * with one core; more than 0 even with one core). */
-extern size_t recbg_most;
-extern int recbg_workers;
 
 #endif

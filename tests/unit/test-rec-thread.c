@@ -14,7 +14,7 @@
 
 #include "tap.h"
 #include "xsell.h"
-#include "recbg.h"
+#include "rec-thread.h"
 
 /* Which block size the checks run with, for their names. */
 static char most_is[64];
@@ -279,15 +279,15 @@ checks(void)
 					break;
 				}
 			sched_setaffinity(0, sizeof one, &one);
-			workers = recbg_workers;
-			recbg_workers = 0;	/* as the tools have it */
+			workers = rec_thread_workers;
+			rec_thread_workers = 0;	/* as the tools have it */
 			rec_open(&r, 1, f);
 			rec_background(&r);
-			ok(r.bg == NULL, "%sone core allowed: no reading thread",
+			ok(r.src == NULL, "%sone core allowed: no reading thread",
 			    most_is);
 			rec_close(&r);
 			a = read_all(1, f, 1, -1UL >> 1);
-			recbg_workers = workers;
+			rec_thread_workers = workers;
 			sched_setaffinity(0, sizeof was, &was);
 			b = read_all(1, f, 0, -1UL >> 1);
 			ok(strcmp(a, b) == 0, "%sone core allowed: the same rows",
@@ -334,12 +334,12 @@ main(void)
 	struct {
 		size_t most;
 		int workers;
-	} run[] = { { recbg_most, 0 }, { recbg_most, 1 }, { 4096, 2 },
+	} run[] = { { rec_thread_most, 0 }, { rec_thread_most, 1 }, { 4096, 2 },
 	    { 100, 3 }, { 1, 2 } };
 
 	for (size_t i = 0; i < sizeof run / sizeof run[0]; i++) {
-		recbg_most = run[i].most;
-		recbg_workers = run[i].workers;
+		rec_thread_most = run[i].most;
+		rec_thread_workers = run[i].workers;
 		if (i == 0)
 			most_is[0] = '\0';
 		else
