@@ -13,7 +13,7 @@
 
 #include "ctxgroup.h"
 #include "experiment.h"
-#include "itemtab.h"
+#include "catalog.h"
 #include "period.h"
 #include "widget.h"
 #include "rankorder.h"
@@ -101,7 +101,7 @@ static const char **armopt[2];	/* the options' arguments, parsed once */
 static int narmopt[2];
 
 /* --catalog: category of a product. */
-static struct itemtab catalog;
+static struct catalog catalog;
 static int have_catalog;
 
 /* --history: contacts in the current period per context (and placement). */
@@ -336,11 +336,9 @@ catalog_category(const char *cid, size_t n, size_t *len)
 	uint32_t c;
 
 	if (!have_catalog ||
-	    (c = itemtab_find(&catalog, cid, n)) == INTERN_NONE ||
-	    (c = itemtab_txt(&catalog, c, 0)) == INTERN_NONE)
+	    (c = catalog_find(&catalog, cid, n)) == INTERN_NONE)
 		return NULL;
-	*len = intern_len(&catalog.vals, c);
-	return intern_str(&catalog.vals, c);
+	return catalog_text(&catalog, c, 0, len);
 }
 
 static uint32_t
@@ -871,8 +869,10 @@ main(int argc, char **argv)
 	xs_init(argv[0]);
 	parse_args(argc, argv);
 	if (o.catalog) {
-		itemtab_load(&catalog, o.catalog, "product_id", 0, NULL, 1,
-		    catcols);
+		struct catalog_spec cs = { .key = "product_id", .ntxt = 1,
+		    .txt = catcols };
+
+		catalog_load(&catalog, o.catalog, &cs);
 		have_catalog = 1;
 	}
 	if (o.history)
@@ -934,7 +934,7 @@ main(int argc, char **argv)
 	free(w.pk);
 	buf_free(&w.key);
 	if (have_catalog)
-		itemtab_free(&catalog);
+		catalog_free(&catalog);
 	if (o.history) {
 		intern_free(&hist.keys);
 		free(hist.count);
