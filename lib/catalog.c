@@ -40,7 +40,7 @@ catalog_find(const struct catalog *t, const char *id, size_t n)
 	uint64_t h;
 	size_t i;
 
-	if (t->item)
+	if (t->ids)
 		return catalog_row_of(t, intern_find(t->ids, id, n));
 	if (!t->slot)
 		return INTERN_NONE;
@@ -72,12 +72,13 @@ catalog_cover(struct catalog *t, uint32_t n)
 static uint32_t
 row_before(struct catalog *t, const struct rec *r, int kc, uint32_t *id)
 {
-	uint32_t before = t->ids->n;
+	struct intern *in = t->ids ? t->ids : &t->own;
+	uint32_t before = in->n;
 
-	*id = intern_put(t->ids, r->f[kc], r->len[kc]);
-	if (!t->item)
-		return t->ids->n == before ? *id : INTERN_NONE;
-	catalog_cover(t, t->ids->n);
+	*id = intern_put(in, r->f[kc], r->len[kc]);
+	if (!t->ids)
+		return in->n == before ? *id : INTERN_NONE;
+	catalog_cover(t, in->n);
 	return t->row_of[*id];
 }
 
@@ -167,7 +168,7 @@ init(struct catalog *t, const char *file, const struct catalog_spec *s)
 	memset(t, 0, sizeof *t);
 	t->file = xstrdup(file);
 	intern_init(&t->own);
-	t->ids = s->ids ? s->ids : &t->own;
+	t->ids = s->ids;
 	if (s->ids)
 		t->item = xcalloc(1, sizeof *t->item);
 	t->nnum = s->nnum;
@@ -220,7 +221,7 @@ catalog_load(struct catalog *t, const char *file,
 	free(t->numcol);
 	free(t->txtcol);
 	t->numcol = t->txtcol = NULL;
-	if (!t->item)
+	if (!t->ids)
 		build_index(t);
 }
 

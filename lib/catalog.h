@@ -46,8 +46,8 @@ struct catalog {
 	char *name;		/* as messages name it (stdin too) */
 	uint32_t n;		/* rows */
 	long *line;		/* row -> its line */
-	struct intern own;	/* the catalog's ids: id == row */
-	struct intern *ids;	/* &own, or the caller's map */
+	struct intern own;	/* the catalog's own ids: id == row */
+	struct intern *ids;	/* the caller's map, or NULL */
 	uint32_t *item;		/* caller's map: row -> id */
 	uint32_t *row_of;	/* caller's map: id -> row, or INTERN_NONE */
 	uint32_t nrow_of, caprow_of;
@@ -104,11 +104,19 @@ catalog_row_of(const struct catalog *t, uint32_t id)
 {
 	return t && id < t->nrow_of ? t->row_of[id] : INTERN_NONE;
 }
-/* The id of a row in the map the ids went to. */
+/* The id of a row in the map the ids went to, and as text. */
 static inline uint32_t
 catalog_item(const struct catalog *t, uint32_t row)
 {
 	return t->item ? t->item[row] : row;
+}
+static inline const char *
+catalog_id(const struct catalog *t, uint32_t row, size_t *len)
+{
+	const struct intern *in = t->ids ? t->ids : &t->own;
+
+	*len = intern_len(in, catalog_item(t, row));
+	return intern_str(in, catalog_item(t, row));
 }
 
 static inline double

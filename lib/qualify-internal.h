@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "catalog.h"
 #include "popular.h"
 #include "qualify.h"
 #include "rule.h"
@@ -32,39 +33,6 @@ enum { K_PAGE, K_CART, K_CUSTOMER };
 
 #define NONE UINT32_MAX
 #define BODY 0x80000000u
-
-/* ---- tables: the catalog and the offers, every column kept as text ---- */
-
-struct table {
-	const char *file;
-	int ncols, key;
-	char **cols;
-	uint32_t nrows;
-	struct buf pool;	/* the values, NUL-terminated, row by row */
-	size_t *off;		/* row * ncols + k -> offset in pool; sentinel */
-	uint32_t *item;		/* row -> item id */
-	uint32_t *row_of;	/* item id -> row, or NONE */
-	uint32_t nrow_of, caprow_of;
-	char **v;		/* the row being looked at, for rules */
-	size_t *len;
-	double *num;		/* row * ncols + k: the cell's number, or NaN */
-};
-
-/* A stored cell; its length from the next cell's offset. */
-static inline const char *
-table_cell(const struct table *t, uint32_t row, int k, size_t *len)
-{
-	size_t i = (size_t)row * (size_t)t->ncols + (size_t)k;
-
-	*len = t->off[i + 1] - t->off[i] - 1;
-	return t->pool.s + t->off[i];
-}
-
-static inline uint32_t
-table_row(const struct table *t, uint32_t item)
-{
-	return t && item < t->nrow_of ? t->row_of[item] : NONE;
-}
 
 /* ---- relations: adjacency lists by subject ---- */
 
@@ -162,7 +130,9 @@ struct qualify {
 	struct qualify_opts o;
 	struct intern items, types, sources;
 	uint32_t nitems;
-	struct table *catalog, *offers;
+	struct catalog *catalog, *offers;	/* every column as text */
+	char **cand_v, **offer_v;	/* a catalog and an offer row, for rules */
+	size_t *cand_len, *offer_len;
 	uint8_t *avail;		/* item -> AV_* */
 	int cat_status, cat_stock;
 	struct rels R;
@@ -211,10 +181,7 @@ struct qualify {
 
 /* qualify-load.c */
 void q_load(struct qualify *Q);
-int q_table_col(const struct table *t, const char *name);
-void q_table_fill(struct table *t, uint32_t row);
-void q_table_numbers(struct table *t);
-void q_table_free(struct table *t);
+void q_table_free(struct catalog *t);
 void q_rels_free(struct rels *R);
 
 /* qualify-rules.c */

@@ -2,13 +2,9 @@
  * qualify-load.c: the side files of xsell-qualify, read once before the
  * contexts stream: --relations as adjacency lists by subject (learned
  * bodies of several items indexed by their first item), --popular, and
- * --offers and --catalog as tables that keep every column as text.
- *
- * A repeated id in --catalog (product_id) or --offers (offer_id) keeps
- * its first row and is counted in one warning naming the first repeat;
- * lib/itemtab, which xsell-score and xsell-rank use, exits 3 instead.
- * Qualify keeps its own loader because it keeps every column (rules may
- * read any of them) and interns ids into the same map as the relations.
+ * --offers and --catalog through lib/catalog, every column kept as text
+ * (rules may read any of them) and ids interned into the same map as the
+ * relations'. A repeated id is exit 3, as in every tool.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,139 +12,24 @@
 
 #include "qualify-internal.h"
 
-int
-q_table_col(const struct table *t, const char *name)
-{
-	for (int k = 0; t && k < t->ncols; k++)
-		if (strcmp(t->cols[k], name) == 0)
-			return k;
-	return -1;
-}
-
-/* row_of covers every item id up to n. */
-static void
-table_cover(struct table *t, uint32_t n)
-{
-	if (n <= t->nrow_of)
-		return;
-	if (n > t->caprow_of) {
-		t->caprow_of = n > t->caprow_of * 2 ? n : t->caprow_of * 2;
-		t->row_of = xreallocarray(t->row_of, t->caprow_of,
-		    sizeof *t->row_of);
-	}
-	for (uint32_t i = t->nrow_of; i < n; i++)
-		t->row_of[i] = NONE;
-	t->nrow_of = n;
-}
-
-static void
-table_add(struct table *t, const struct rec *r, uint32_t id, size_t *cap)
-{
-	size_t need = ((size_t)t->nrows + 1) * (size_t)t->ncols + 1;
-
-	if (need > *cap) {
-		*cap = need * 2;
-		t->off = xreallocarray(t->off, *cap, sizeof *t->off);
-		t->item = xreallocarray(t->item, *cap / (size_t)t->ncols + 1,
-		    sizeof *t->item);
-	}
-	for (int k = 0; k < t->ncols; k++) {
-		t->off[(size_t)t->nrows * (size_t)t->ncols + (size_t)k] = t->pool.len;
-		buf_put(&t->pool, r->f[k], r->len[k]);
-		buf_putc(&t->pool, '\0');
-	}
-	t->row_of[id] = t->nrows;
-	t->item[t->nrows++] = id;
-}
-
-/* Reads file keyed by column key. A repeated id keeps its first row and
- * is counted in a warning. */
-static struct table *
+/* Reads file keyed by column key, every column kept, ids in items. */
+static struct catalog *
 table_load(const char *file, const char *key, struct intern *items)
 {
-	struct table *t = xcalloc(1, sizeof *t);
-	struct rec r;
-	char *files[1] = { (char *)file };
-	size_t cap = 0;
-	long dups = 0, firstdup = 0;
+	struct catalog *t = xcalloc(1, sizeof *t);
+	struct catalog_spec spec = { .key = key,
+	    .flags = CATALOG_ALL | CATALOG_NONEMPTY, .ids = items };
 
-	memset(&r, 0, sizeof r);
-	rec_open(&r, 1, files);
-	t->file = file;
-	t->key = rec_need(&r, key);
-	t->ncols = r.ncols;
-	t->cols = xcalloc((size_t)r.ncols + 1, sizeof *t->cols);
-	for (int k = 0; k < r.ncols; k++)
-		t->cols[k] = xstrdup(r.cols[k]);
-	buf_init(&t->pool);
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t id;
-
-		if (r.len[t->key] == 0)
-			die(XS_INPUT, "%s: empty %s", rec_where(&r), key);
-		id = intern_put(items, r.f[t->key], r.len[t->key]);
-		table_cover(t, items->n);
-		if (t->row_of[id] != NONE) {
-			if (!dups++)
-				firstdup = r.line;
-			continue;
-		}
-		table_add(t, &r, id, &cap);
-	}
-	t->off = xreallocarray(t->off, (size_t)t->nrows * (size_t)t->ncols + 1,
-	    sizeof *t->off);
-	t->off[(size_t)t->nrows * (size_t)t->ncols] = t->pool.len;
-	buf_str(&t->pool);
-	if (dups)
-		warnx("%s:%ld: %ld repeated %s ignored (the first row of each "
-		    "is kept)", r.name, firstdup, dups, key);
-	rec_close(&r);
-	t->v = xcalloc((size_t)t->ncols + 1, sizeof *t->v);
-	t->len = xcalloc((size_t)t->ncols + 1, sizeof *t->len);
+	catalog_load(t, file, &spec);
 	return t;
 }
 
-/* The row's values in t->v and t->len, for rule evaluation. */
 void
-q_table_fill(struct table *t, uint32_t row)
-{
-	for (int k = 0; k < t->ncols; k++)
-		t->v[k] = (char *)table_cell(t, row, k, &t->len[k]);
-}
-
-/* Numbers parsed once, for rules that compare them row after row. */
-void
-q_table_numbers(struct table *t)
-{
-	size_t n;
-
-	if (!t || t->num)
-		return;
-	n = (size_t)t->nrows * (size_t)t->ncols;
-	t->num = xcalloc(n + 1, sizeof *t->num);
-	for (size_t i = 0; i < n; i++) {
-		size_t len = t->off[i + 1] - t->off[i] - 1;
-
-		if (!len || num_parse(t->pool.s + t->off[i], len, &t->num[i]))
-			t->num[i] = NAN;
-	}
-}
-
-void
-q_table_free(struct table *t)
+q_table_free(struct catalog *t)
 {
 	if (!t)
 		return;
-	free(t->num);
-	for (int k = 0; k < t->ncols; k++)
-		free(t->cols[k]);
-	free(t->cols);
-	buf_free(&t->pool);
-	free(t->off);
-	free(t->item);
-	free(t->row_of);
-	free(t->v);
-	free(t->len);
+	catalog_free(t);
 	free(t);
 }
 
@@ -436,25 +317,25 @@ q_rels_free(struct rels *R)
 static void
 catalog_facts(struct qualify *Q)
 {
-	struct table *t = Q->catalog;
+	struct catalog *t = Q->catalog;
 
 	Q->avail = xcalloc((size_t)Q->nitems + 1, 1);
 	if (!t)
 		return;
-	Q->cat_status = q_table_col(t, "status");
-	Q->cat_stock = q_table_col(t, "stock");
-	for (uint32_t row = 0; row < t->nrows; row++) {
+	Q->cat_status = catalog_col(t, "status");
+	Q->cat_stock = catalog_col(t, "stock");
+	for (uint32_t row = 0; row < t->n; row++) {
 		size_t len;
 		const char *s;
 		double stock;
 		int ok = 1;
 
 		if (Q->cat_status >= 0) {
-			s = table_cell(t, row, Q->cat_status, &len);
+			s = catalog_cell(t, row, Q->cat_status, &len);
 			ok = len == 0 || (len == 6 && memcmp(s, "active", 6) == 0);
 		}
 		if (Q->cat_stock >= 0) {
-			s = table_cell(t, row, Q->cat_stock, &len);
+			s = catalog_cell(t, row, Q->cat_stock, &len);
 			if (len && num_parse(s, len, &stock))
 				die(XS_INPUT, "%s: product '%s': stock: not a "
 				    "number: \"%.40s\"", t->file,
@@ -471,22 +352,22 @@ catalog_facts(struct qualify *Q)
 static void
 offers_facts(struct qualify *Q)
 {
-	struct table *t = Q->offers;
+	struct catalog *t = Q->offers;
 
-	Q->offer_status = q_table_col(t, "status");
-	Q->offer_type = q_table_col(t, "type");
-	Q->offer_active = xcalloc((size_t)t->nrows + 1, 1);
-	Q->offer_typeid = xcalloc((size_t)t->nrows + 1, sizeof *Q->offer_typeid);
-	for (uint32_t row = 0; row < t->nrows; row++) {
+	Q->offer_status = catalog_col(t, "status");
+	Q->offer_type = catalog_col(t, "type");
+	Q->offer_active = xcalloc((size_t)t->n + 1, 1);
+	Q->offer_typeid = xcalloc((size_t)t->n + 1, sizeof *Q->offer_typeid);
+	for (uint32_t row = 0; row < t->n; row++) {
 		size_t len = 0;
 		const char *s = "";
 
 		if (Q->offer_status >= 0)
-			s = table_cell(t, row, Q->offer_status, &len);
+			s = catalog_cell(t, row, Q->offer_status, &len);
 		Q->offer_active[row] = len == 0 ||
 		    (len == 6 && memcmp(s, "active", 6) == 0);
 		if (Q->offer_type >= 0 &&
-		    (s = table_cell(t, row, Q->offer_type, &len)) && len) {
+		    (s = catalog_cell(t, row, Q->offer_type, &len)) && len) {
 			uint32_t id = intern_put(&Q->types, s, len);
 
 			if (id > 0xffff)
@@ -517,12 +398,21 @@ q_load(struct qualify *Q)
 		Q->catalog = table_load(Q->o.catalog, "product_id", &Q->items);
 	Q->nitems = Q->items.n;
 	if (Q->offers) {
-		table_cover(Q->offers, Q->nitems);
+		catalog_cover(Q->offers, Q->nitems);
 		offers_facts(Q);
-		Q->nbefore = Q->offers->nrows;
+		Q->nbefore = Q->offers->n;
+		Q->offer_v = xcalloc((size_t)Q->offers->ncols + 1,
+		    sizeof *Q->offer_v);
+		Q->offer_len = xcalloc((size_t)Q->offers->ncols + 1,
+		    sizeof *Q->offer_len);
 	}
-	if (Q->catalog)
-		table_cover(Q->catalog, Q->nitems);
+	if (Q->catalog) {
+		catalog_cover(Q->catalog, Q->nitems);
+		Q->cand_v = xcalloc((size_t)Q->catalog->ncols + 1,
+		    sizeof *Q->cand_v);
+		Q->cand_len = xcalloc((size_t)Q->catalog->ncols + 1,
+		    sizeof *Q->cand_len);
+	}
 	if (!Q->offers)
 		rels_build(Q);
 	catalog_facts(Q);
