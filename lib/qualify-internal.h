@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "popular.h"
+#include "relations.h"
 #include "qualify.h"
 #include "rule.h"
 #include "xsell.h"
@@ -32,40 +33,6 @@ enum { AV_UNKNOWN, AV_YES, AV_NO };
 enum { K_PAGE, K_CART, K_CUSTOMER };
 
 #define NONE UINT32_MAX
-#define BODY 0x80000000u
-
-/* ---- relations: adjacency lists by subject ---- */
-
-struct edge {
-	uint32_t linked, seq;
-	uint16_t type, src, nvals;
-	size_t vals;		/* the relation's columns in rels.pool */
-	double pos, conf, lift;	/* NaN when missing */
-};
-
-/* A learned rule's body of several items (subject_id "A,B"): it applies
- * to a cart that holds all of them. */
-struct body {
-	uint32_t item0, nitem;	/* in rels.bitem */
-};
-
-struct rels {
-	int ncols;		/* the relations' own columns, all files */
-	char **cols;
-	int conf, lift;		/* their index in cols, or -1 */
-	struct buf pool;
-	struct edge *e;		/* loaded, then grouped by subject */
-	uint32_t *key;		/* while loading: item, or BODY | body */
-	size_t ne, cape;
-	uint32_t *start;	/* item i: e[start[i] .. start[i + 1]) */
-	uint32_t *bstart;	/* body b: e[bstart[b] .. bstart[b + 1]) */
-	uint32_t *istart, *ibody;	/* item -> the bodies it opens */
-	struct body *body;
-	uint32_t nbody, capbody;
-	uint32_t *bitem;
-	size_t nbitem, capbitem;
-	struct intern bodykey;	/* normalised "A,B" -> body */
-};
 
 /* ---- rules: the rules file and -r ---- */
 
@@ -96,7 +63,7 @@ struct slot {
 };
 
 struct link {
-	const struct edge *e;
+	const struct rel_link *e;
 	uint32_t subj;		/* the item it was reached from */
 	uint32_t next;
 };
@@ -135,7 +102,7 @@ struct qualify {
 	size_t *cand_len, *offer_len;
 	uint8_t *avail;		/* item -> AV_* */
 	int cat_status, cat_stock;
-	struct rels R;
+	struct relations R;	/* --relations, ids in items */
 	struct popular pop;	/* --popular */
 	uint32_t *pop_item;	/* its products best first, as item ids */
 	struct qrule *rule;
@@ -182,7 +149,6 @@ struct qualify {
 /* qualify-load.c */
 void q_load(struct qualify *Q);
 void q_table_free(struct catalog *t);
-void q_rels_free(struct rels *R);
 
 /* qualify-rules.c */
 void q_rules_load(struct qualify *Q, const char *file);

@@ -220,7 +220,7 @@ slot_get(struct qualify *Q, uint32_t cand, uint32_t type, uint32_t src)
 /* A link reaches the candidate e->linked from subj, supported by the
  * context's items at indexes sup[0..nsup). */
 static void
-link_add(struct qualify *Q, const struct edge *e, uint32_t subj,
+link_add(struct qualify *Q, const struct rel_link *e, uint32_t subj,
     const uint32_t *sup, uint32_t nsup)
 {
 	struct ctx *c = &Q->c;
@@ -255,7 +255,7 @@ static void
 expand(struct qualify *Q)
 {
 	struct ctx *c = &Q->c;
-	struct rels *R = &Q->R;
+	struct relations *R = &Q->R;
 	uint32_t *sup = NULL, capsup = 0;
 
 	for (uint32_t i = 0; i < c->nexp; i++) {
@@ -266,7 +266,7 @@ expand(struct qualify *Q)
 		for (uint32_t k = R->start[x]; k < R->start[x + 1]; k++)
 			link_add(Q, &R->e[k], x, &i, 1);
 		for (uint32_t k = R->istart[x]; k < R->istart[x + 1]; k++) {
-			const struct body *b = &R->body[R->ibody[k]];
+			const struct rel_body *b = &R->body[R->ibody[k]];
 			uint32_t j;
 
 			if (b->nitem > capsup) {
@@ -295,7 +295,7 @@ expand(struct qualify *Q)
 static int
 better(const struct link *a, const struct link *b)
 {
-	const struct edge *x = a->e, *y = b->e;
+	const struct rel_link *x = a->e, *y = b->e;
 	int mx = x->src == SOURCE_MANAGED, my = y->src == SOURCE_MANAGED;
 
 	if (mx != my)
@@ -318,7 +318,7 @@ better(const struct link *a, const struct link *b)
 /* ---- a candidate's own columns ---- */
 
 static void
-edge_fill(const struct rels *R, const struct edge *e, char **v, size_t *len)
+edge_fill(const struct relations *R, const struct rel_link *e, char **v, size_t *len)
 {
 	char *p = R->pool.s + e->vals;
 
@@ -342,7 +342,7 @@ link_max(const struct qualify *Q, uint32_t n, int lift)
 	double bv = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		const struct edge *e = Q->c.link[Q->lk[i]].e;
+		const struct rel_link *e = Q->c.link[Q->lk[i]].e;
 		double v = lift ? e->lift : e->conf;
 
 		if (!isnan(v) && (best < 0 || v > bv)) {
@@ -406,10 +406,10 @@ slot_links(struct qualify *Q, const struct slot *s)
 static uint32_t
 slot_values(struct qualify *Q, const struct slot *s)
 {
-	const struct rels *R = &Q->R;
+	const struct relations *R = &Q->R;
 	uint32_t n = slot_links(Q, s);
 	size_t nc = (size_t)R->ncols, need = n * nc + 1;
-	const struct edge *best = Q->c.link[Q->lk[0]].e;
+	const struct rel_link *best = Q->c.link[Q->lk[0]].e;
 
 	if (need > Q->caplv) {
 		Q->caplv = need * 2;
@@ -932,7 +932,7 @@ q_free(struct qualify *Q)
 	free(Q->gen);
 	free(Q->idstart);
 	free(Q->idrule);
-	q_rels_free(&Q->R);
+	relations_free(&Q->R);
 	if (Q->o.popular) {
 		popular_free(&Q->pop);
 		free(Q->pop_item);
@@ -980,12 +980,12 @@ qualify_new(const struct qualify_opts *o)
 	intern_init(&Q->items);
 	intern_init(&Q->types);
 	intern_init(&Q->sources);
-	intern_init(&Q->R.bodykey);
 	for (int i = 0; qualify_types[i]; i++)
 		intern_put(&Q->types, qualify_types[i], strlen(qualify_types[i]));
 	intern_put(&Q->sources, "managed", 7);
 	intern_put(&Q->sources, "offer", 5);
 	intern_put(&Q->sources, "popular", 7);
+	relations_init(&Q->R, &Q->items, &Q->types, &Q->sources, REL_BODIES);
 	/* Rules first: a typo is reported before any large file is read. */
 	if (Q->o.rules)
 		q_rules_load(Q, Q->o.rules);
