@@ -318,7 +318,8 @@ better(const struct link *a, const struct link *b)
 /* ---- a candidate's own columns ---- */
 
 static void
-edge_fill(const struct relations *R, const struct rel_link *e, char **v, size_t *len)
+edge_fill(const struct relations *R, const struct rel_link *e, char **v,
+    size_t *len)
 {
 	char *p = R->pool.s + e->vals;
 

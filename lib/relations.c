@@ -222,7 +222,7 @@ relations_load(struct relations *R, const char *file)
 	R->lift = other_col(R, "lift", 0);
 }
 
-/* Groups the edges by subject (stable: file order within a subject):
+/* Groups the links by subject (stable: file order within a subject):
  * single items first, then bodies; and indexes bodies by first item. */
 void
 relations_index(struct relations *R, uint32_t nitems)
