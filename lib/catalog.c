@@ -147,12 +147,12 @@ columns(struct catalog *t, const struct rec *r, const struct catalog_spec *s)
 {
 	if ((t->keycol = rec_need(r, s->key)) < 0)
 		return -1;
+	for (int i = 0; s->need && s->need[i]; i++)
+		rec_need(r, s->need[i]);
 	for (int k = 0; k < s->nnum; k++)
-		t->hasnum[k] = (t->numcol[k] = (s->neednum >> k & 1) ?
-		    rec_need(r, s->num[k]) : rec_col(r, s->num[k])) >= 0;
+		t->hasnum[k] = (t->numcol[k] = rec_col(r, s->num[k])) >= 0;
 	for (int k = 0; k < s->ntxt; k++)
-		t->hastxt[k] = (t->txtcol[k] = (s->needtxt >> k & 1) ?
-		    rec_need(r, s->txt[k]) : rec_col(r, s->txt[k])) >= 0;
+		t->hastxt[k] = (t->txtcol[k] = rec_col(r, s->txt[k])) >= 0;
 	if (s->flags & CATALOG_ALL) {
 		t->ncols = r->ncols;
 		t->cols = xcalloc((size_t)r->ncols + 1, sizeof *t->cols);

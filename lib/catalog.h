@@ -25,13 +25,14 @@ enum {
 };
 
 /* What to read: the columns are each optional (absent ones read as
- * missing) unless their bit in neednum or needtxt says otherwise. */
+ * missing) unless named in need. */
 struct catalog_spec {
 	const char *key;	/* the id column (exit 3 when absent) */
 	int nnum, ntxt;
 	const char *const *num;	/* kept as numbers: a bad one is exit 3 */
 	const char *const *txt;	/* kept as text, interned per column */
-	unsigned neednum, needtxt;	/* bit k: column k is required */
+	const char *const *need;	/* required columns, checked after key
+					 * in this order; NULL-terminated */
 	int flags;		/* CATALOG_* */
 	struct intern *ids;	/* ids interned here; NULL: the catalog's */
 };

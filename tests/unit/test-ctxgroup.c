@@ -56,6 +56,7 @@ main(void)
 	struct catalog t;
 	static const char *const num[] = { "price", "cost" };
 	static const char *const txt[] = { "category", "nope" };
+	static const char *const need[] = { "price", NULL };
 	struct catalog_spec spec = { .key = "product_id", .nnum = 2, .num = num,
 	    .ntxt = 2, .txt = txt };
 	struct intern ids;
@@ -105,11 +106,14 @@ main(void)
 	intern_put(&ids, "X", 1);
 	write_file("product_id\tprice\nP2\t1\nP1\t2\nP2\tnot a number\n");
 	spec.ids = &ids;
+	spec.need = need;
 	spec.flags = CATALOG_ALL | CATALOG_REPORT;
 	catalog_load(&t, path, &spec);
 	ok(t.n == 2 && catalog_item(&t, 0) == 1 && catalog_row_of(&t, 2) == 1 &&
 	    catalog_row_of(&t, 0) == INTERN_NONE &&
-	    catalog_find(&t, "P1", 2) == 1, "catalog: a caller's map");
+	    catalog_find(&t, "P1", 2) == 1 &&
+	    strcmp(catalog_id(&t, 1, &n), "P1") == 0 && n == 2,
+	    "catalog: a caller's map");
 	ok(t.nrep == 1 && t.rep[0].row == 0 && t.rep[0].line == 4,
 	    "catalog: a repeat listed, its numbers never read");
 	ok(t.ncols == 2 && catalog_col(&t, "price") == 1 &&
