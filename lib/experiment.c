@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "experiment.h"
-#include "itemtab.h"
+#include "catalog.h"
 #include "keyhash.h"
 #include "report.h"
 #include "stats.h"
@@ -93,7 +93,7 @@ struct experiment {
 	struct intern cellids, units;
 	struct unitsum *ux;
 	size_t uxcap;
-	struct itemtab catalog;
+	struct catalog catalog;
 	int have_catalog;
 	/* results */
 	struct cell *cell;	/* [0] the total, then the cells by name */
@@ -317,14 +317,12 @@ cell_of(struct experiment *e, const struct rec *r, int ccell, int ccand)
 		s = r->f[ccell];
 		n = r->len[ccell];
 	} else if (e->have_catalog) {	/* category from the catalog */
-		uint32_t row = itemtab_find(&e->catalog, r->f[ccand], r->len[ccand]);
-		uint32_t v = row == INTERN_NONE ? INTERN_NONE :
-		    itemtab_txt(&e->catalog, row, 0);
+		uint32_t row = catalog_find(&e->catalog, r->f[ccand], r->len[ccand]);
+		const char *v = row == INTERN_NONE ? NULL :
+		    catalog_text(&e->catalog, row, 0, &n);
 
-		if (v != INTERN_NONE) {
-			s = intern_str(&e->catalog.vals, v);
-			n = intern_len(&e->catalog.vals, v);
-		}
+		if (v)
+			s = v;
 	}
 	return intern_put(&e->cellids, s, n);
 }
@@ -1368,8 +1366,10 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 			arm_add(&e, o->split->arm[i], strlen(o->split->arm[i]));
 	if (o->by == EXP_BY_CATEGORY && o->catalog) {
 		static const char *const cat[] = { "category" };
+		static const struct catalog_spec cs = { .key = "product_id",
+		    .ntxt = 1, .txt = cat };
 
-		itemtab_load(&e.catalog, o->catalog, "product_id", 0, NULL, 1, cat);
+		catalog_load(&e.catalog, o->catalog, &cs);
 		e.have_catalog = 1;
 	}
 	read_events(&e);
@@ -1453,7 +1453,7 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 	intern_free(&e.cellids);
 	intern_free(&e.units);
 	if (e.have_catalog)
-		itemtab_free(&e.catalog);
+		catalog_free(&e.catalog);
 }
 
 /* ---- planning ---- */

@@ -20,55 +20,34 @@ static int
 by_score(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	double sx = sorting->score[x], sy = sorting->score[y];
+	const struct catalog *t = &sorting->t;
+	double sx = catalog_num(t, x, 0), sy = catalog_num(t, y, 0);
+	const char *ix, *iy;
+	size_t nx, ny;
 
 	if (isnan(sx) != isnan(sy))
 		return isnan(sx) ? 1 : -1;
 	if (sx != sy && !isnan(sx))
 		return sx > sy ? -1 : 1;
-	return cmp_bytes(intern_str(&sorting->ids, x),
-	    intern_len(&sorting->ids, x), intern_str(&sorting->ids, y),
-	    intern_len(&sorting->ids, y));
+	ix = catalog_id(t, x, &nx);
+	iy = catalog_id(t, y, &ny);
+	return cmp_bytes(ix, nx, iy, ny);
 }
 
 void
 popular_load(struct popular *p, const char *file)
 {
-	struct rec r;
-	char *files[1] = { (char *)file };
-	int id, sc;
-	size_t cap = 0;
+	static const char *const score[] = { "score" };
+	static const struct catalog_spec spec = { .key = "product_id",
+	    .nnum = 1, .num = score, .flags = CATALOG_NONEMPTY };
 
 	memset(p, 0, sizeof *p);
-	intern_init(&p->ids);
-	memset(&r, 0, sizeof r);
-	rec_open(&r, 1, files);
-	if ((id = rec_need(&r, "product_id")) < 0) {
-		rec_close(&r);
-		return;
-	}
-	sc = rec_col(&r, "score");
-	while (rec_next(&r) != REC_END) {
-		uint32_t before = p->ids.n, row;
-
-		if (r.len[id] == 0)
-			die(XS_INPUT, "%s: empty product_id", rec_where(&r));
-		row = intern_put(&p->ids, r.f[id], r.len[id]);
-		if (p->ids.n == before)
-			die(XS_INPUT, "%s: product_id '%.60s' given twice",
-			    rec_where(&r), r.f[id]);
-		if (p->ids.n > cap) {
-			cap = cap ? 2 * cap : 256;
-			p->score = xreallocarray(p->score, cap, sizeof *p->score);
-		}
-		p->score[row] = rec_num(&r, sc, NAN);
-	}
-	rec_close(&r);
-	p->n = p->ids.n;
+	catalog_load(&p->t, file, &spec);
+	p->n = p->t.n;
 	p->order = xcalloc((size_t)p->n + 1, sizeof *p->order);
 	for (uint32_t i = 0; i < p->n; i++)
 		p->order[i] = i;
-	if (sc >= 0) {
+	if (p->t.hasnum[0]) {
 		sorting = p;
 		qsort(p->order, p->n, sizeof *p->order, by_score);
 		sorting = NULL;
@@ -78,8 +57,7 @@ popular_load(struct popular *p, const char *file)
 void
 popular_free(struct popular *p)
 {
-	intern_free(&p->ids);
-	free(p->score);
+	catalog_free(&p->t);
 	free(p->order);
 	memset(p, 0, sizeof *p);
 }

@@ -9,18 +9,17 @@
 #ifndef POPULAR_H
 #define POPULAR_H
 
-#include "xsell.h"
+#include "catalog.h"
 
 struct popular {
-	struct intern ids;	/* product id -> row, in file order */
-	double *score;		/* row -> score, NaN when missing */
+	struct catalog t;	/* product_id and score, in file order */
 	uint32_t *order;	/* rank -> row, best first */
 	uint32_t n;
 };
 
 /* Reads FILE (TSV or JSON lines): exit 4 when it cannot be opened, 3
  * without a product_id column, for an empty or repeated product_id or a
- * score that is not a number (file:line). */
+ * score that is not a number (file:line; see catalog.h). */
 void popular_load(struct popular *p, const char *file);
 void popular_free(struct popular *p);
 
@@ -28,8 +27,7 @@ void popular_free(struct popular *p);
 static inline const char *
 popular_id(const struct popular *p, uint32_t i, size_t *len)
 {
-	*len = intern_len(&p->ids, p->order[i]);
-	return intern_str(&p->ids, p->order[i]);
+	return catalog_id(&p->t, p->order[i], len);
 }
 
 #endif

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "catalog.h"
 #include "popular.h"
+#include "relations.h"
 #include "qualify.h"
 #include "rule.h"
 #include "xsell.h"
@@ -31,73 +33,6 @@ enum { AV_UNKNOWN, AV_YES, AV_NO };
 enum { K_PAGE, K_CART, K_CUSTOMER };
 
 #define NONE UINT32_MAX
-#define BODY 0x80000000u
-
-/* ---- tables: the catalog and the offers, every column kept as text ---- */
-
-struct table {
-	const char *file;
-	int ncols, key;
-	char **cols;
-	uint32_t nrows;
-	struct buf pool;	/* the values, NUL-terminated, row by row */
-	size_t *off;		/* row * ncols + k -> offset in pool; sentinel */
-	uint32_t *item;		/* row -> item id */
-	uint32_t *row_of;	/* item id -> row, or NONE */
-	uint32_t nrow_of, caprow_of;
-	char **v;		/* the row being looked at, for rules */
-	size_t *len;
-	double *num;		/* row * ncols + k: the cell's number, or NaN */
-};
-
-/* A stored cell; its length from the next cell's offset. */
-static inline const char *
-table_cell(const struct table *t, uint32_t row, int k, size_t *len)
-{
-	size_t i = (size_t)row * (size_t)t->ncols + (size_t)k;
-
-	*len = t->off[i + 1] - t->off[i] - 1;
-	return t->pool.s + t->off[i];
-}
-
-static inline uint32_t
-table_row(const struct table *t, uint32_t item)
-{
-	return t && item < t->nrow_of ? t->row_of[item] : NONE;
-}
-
-/* ---- relations: adjacency lists by subject ---- */
-
-struct edge {
-	uint32_t linked, seq;
-	uint16_t type, src, nvals;
-	size_t vals;		/* the relation's columns in rels.pool */
-	double pos, conf, lift;	/* NaN when missing */
-};
-
-/* A learned rule's body of several items (subject_id "A,B"): it applies
- * to a cart that holds all of them. */
-struct body {
-	uint32_t item0, nitem;	/* in rels.bitem */
-};
-
-struct rels {
-	int ncols;		/* the relations' own columns, all files */
-	char **cols;
-	int conf, lift;		/* their index in cols, or -1 */
-	struct buf pool;
-	struct edge *e;		/* loaded, then grouped by subject */
-	uint32_t *key;		/* while loading: item, or BODY | body */
-	size_t ne, cape;
-	uint32_t *start;	/* item i: e[start[i] .. start[i + 1]) */
-	uint32_t *bstart;	/* body b: e[bstart[b] .. bstart[b + 1]) */
-	uint32_t *istart, *ibody;	/* item -> the bodies it opens */
-	struct body *body;
-	uint32_t nbody, capbody;
-	uint32_t *bitem;
-	size_t nbitem, capbitem;
-	struct intern bodykey;	/* normalised "A,B" -> body */
-};
 
 /* ---- rules: the rules file and -r ---- */
 
@@ -128,7 +63,7 @@ struct slot {
 };
 
 struct link {
-	const struct edge *e;
+	const struct rel_link *e;
 	uint32_t subj;		/* the item it was reached from */
 	uint32_t next;
 };
@@ -162,10 +97,12 @@ struct qualify {
 	struct qualify_opts o;
 	struct intern items, types, sources;
 	uint32_t nitems;
-	struct table *catalog, *offers;
+	struct catalog *catalog, *offers;	/* every column as text */
+	char **cand_v, **offer_v;	/* a catalog and an offer row, for rules */
+	size_t *cand_len, *offer_len;
 	uint8_t *avail;		/* item -> AV_* */
 	int cat_status, cat_stock;
-	struct rels R;
+	struct relations R;	/* --relations, ids in items */
 	struct popular pop;	/* --popular */
 	uint32_t *pop_item;	/* its products best first, as item ids */
 	struct qrule *rule;
@@ -211,11 +148,7 @@ struct qualify {
 
 /* qualify-load.c */
 void q_load(struct qualify *Q);
-int q_table_col(const struct table *t, const char *name);
-void q_table_fill(struct table *t, uint32_t row);
-void q_table_numbers(struct table *t);
-void q_table_free(struct table *t);
-void q_rels_free(struct rels *R);
+void q_table_free(struct catalog *t);
 
 /* qualify-rules.c */
 void q_rules_load(struct qualify *Q, const char *file);

@@ -261,15 +261,15 @@ bind_field(struct qualify *Q, struct qrule *qr, int i)
 			col = Q->extra[col - Q->o_extra], src = SRC_CAND;
 		else if (col >= 0)
 			src = SRC_OWN;
-		else if ((col = q_table_col(Q->offers, f->name)) >= 0)
+		else if ((col = catalog_col(Q->offers, f->name)) >= 0)
 			src = SRC_OFFER;
-		else if ((col = q_table_col(Q->catalog, f->name)) >= 0)
+		else if ((col = catalog_col(Q->catalog, f->name)) >= 0)
 			src = SRC_CAND;
 		break;
 	default:
 		if (!Q->offers) {
 			src = SRC_SUBJ;
-			col = q_table_col(Q->catalog, f->name);
+			col = catalog_col(Q->catalog, f->name);
 		}
 	}
 	if (col < 0)
@@ -330,9 +330,9 @@ q_rules_bind(struct qualify *Q)
 		free(fill);
 	}
 	if (Q->need_offer)
-		q_table_numbers(Q->offers);
+		catalog_numbers(Q->offers);
 	if (Q->need_cand || Q->need_subj)
-		q_table_numbers(Q->catalog);
+		catalog_numbers(Q->catalog);
 }
 
 static int

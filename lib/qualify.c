@@ -220,7 +220,7 @@ slot_get(struct qualify *Q, uint32_t cand, uint32_t type, uint32_t src)
 /* A link reaches the candidate e->linked from subj, supported by the
  * context's items at indexes sup[0..nsup). */
 static void
-link_add(struct qualify *Q, const struct edge *e, uint32_t subj,
+link_add(struct qualify *Q, const struct rel_link *e, uint32_t subj,
     const uint32_t *sup, uint32_t nsup)
 {
 	struct ctx *c = &Q->c;
@@ -255,7 +255,7 @@ static void
 expand(struct qualify *Q)
 {
 	struct ctx *c = &Q->c;
-	struct rels *R = &Q->R;
+	struct relations *R = &Q->R;
 	uint32_t *sup = NULL, capsup = 0;
 
 	for (uint32_t i = 0; i < c->nexp; i++) {
@@ -266,7 +266,7 @@ expand(struct qualify *Q)
 		for (uint32_t k = R->start[x]; k < R->start[x + 1]; k++)
 			link_add(Q, &R->e[k], x, &i, 1);
 		for (uint32_t k = R->istart[x]; k < R->istart[x + 1]; k++) {
-			const struct body *b = &R->body[R->ibody[k]];
+			const struct rel_body *b = &R->body[R->ibody[k]];
 			uint32_t j;
 
 			if (b->nitem > capsup) {
@@ -295,7 +295,7 @@ expand(struct qualify *Q)
 static int
 better(const struct link *a, const struct link *b)
 {
-	const struct edge *x = a->e, *y = b->e;
+	const struct rel_link *x = a->e, *y = b->e;
 	int mx = x->src == SOURCE_MANAGED, my = y->src == SOURCE_MANAGED;
 
 	if (mx != my)
@@ -318,7 +318,8 @@ better(const struct link *a, const struct link *b)
 /* ---- a candidate's own columns ---- */
 
 static void
-edge_fill(const struct rels *R, const struct edge *e, char **v, size_t *len)
+edge_fill(const struct relations *R, const struct rel_link *e, char **v,
+    size_t *len)
 {
 	char *p = R->pool.s + e->vals;
 
@@ -342,7 +343,7 @@ link_max(const struct qualify *Q, uint32_t n, int lift)
 	double bv = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		const struct edge *e = Q->c.link[Q->lk[i]].e;
+		const struct rel_link *e = Q->c.link[Q->lk[i]].e;
 		double v = lift ? e->lift : e->conf;
 
 		if (!isnan(v) && (best < 0 || v > bv)) {
@@ -364,12 +365,12 @@ set_own(struct qualify *Q, int k, const char *s, size_t len)
 static void
 extra_values(struct qualify *Q, uint32_t cand)
 {
-	uint32_t row = table_row(Q->catalog, cand);
+	uint32_t row = catalog_row_of(Q->catalog, cand);
 
 	for (int j = 0; j < Q->nextra; j++) {
 		size_t len = 0;
 		const char *s = row == NONE ? "" :
-		    table_cell(Q->catalog, row, Q->extra[j], &len);
+		    catalog_cell(Q->catalog, row, Q->extra[j], &len);
 
 		set_own(Q, Q->o_extra + j, s, len);
 	}
@@ -406,10 +407,10 @@ slot_links(struct qualify *Q, const struct slot *s)
 static uint32_t
 slot_values(struct qualify *Q, const struct slot *s)
 {
-	const struct rels *R = &Q->R;
+	const struct relations *R = &Q->R;
 	uint32_t n = slot_links(Q, s);
 	size_t nc = (size_t)R->ncols, need = n * nc + 1;
-	const struct edge *best = Q->c.link[Q->lk[0]].e;
+	const struct rel_link *best = Q->c.link[Q->lk[0]].e;
 
 	if (need > Q->caplv) {
 		Q->caplv = need * 2;
@@ -450,17 +451,17 @@ slot_values(struct qualify *Q, const struct slot *s)
 static void
 offer_values(struct qualify *Q, uint32_t row)
 {
-	struct table *t = Q->offers;
+	struct catalog *t = Q->offers;
 	uint32_t type = Q->offer_typeid[row];
 	size_t len;
-	const char *s = table_cell(t, row, t->key, &len);
+	const char *s = catalog_cell(t, row, t->keycol, &len);
 
 	set_own(Q, 1, s, len);
 	set_own(Q, 2, intern_str(&Q->sources, SOURCE_OFFER),
 	    intern_len(&Q->sources, SOURCE_OFFER));
 	set_own(Q, 3, intern_str(&Q->types, type), intern_len(&Q->types, type));
 	for (int j = 0; j < Q->nrel_out; j++) {
-		s = table_cell(t, row, Q->relmap[j], &len);
+		s = catalog_cell(t, row, Q->relmap[j], &len);
 		set_own(Q, Q->o_rel + j, s, len);
 	}
 	extra_values(Q, t->item[row]);
@@ -500,29 +501,29 @@ rule_env_fill(struct qualify *Q, struct rule_env *env, uint32_t cand,
 	env->owns = ctx_owns;
 	env->arg = Q;
 	if (Q->need_offer && offer_row != NONE) {
-		q_table_fill(Q->offers, offer_row);
-		env->v[SRC_OFFER] = Q->offers->v;
-		env->len[SRC_OFFER] = Q->offers->len;
-		env->num[SRC_OFFER] = Q->offers->num +
+		catalog_cells(Q->offers, offer_row, Q->offer_v, Q->offer_len);
+		env->v[SRC_OFFER] = Q->offer_v;
+		env->len[SRC_OFFER] = Q->offer_len;
+		env->num[SRC_OFFER] = Q->offers->cellnum +
 		    (size_t)offer_row * (size_t)Q->offers->ncols;
 	}
-	if (Q->need_cand && (row = table_row(Q->catalog, cand)) != NONE) {
-		q_table_fill(Q->catalog, row);
-		env->v[SRC_CAND] = Q->catalog->v;
-		env->len[SRC_CAND] = Q->catalog->len;
-		env->num[SRC_CAND] = Q->catalog->num +
+	if (Q->need_cand && (row = catalog_row_of(Q->catalog, cand)) != NONE) {
+		catalog_cells(Q->catalog, row, Q->cand_v, Q->cand_len);
+		env->v[SRC_CAND] = Q->cand_v;
+		env->len[SRC_CAND] = Q->cand_len;
+		env->num[SRC_CAND] = Q->catalog->cellnum +
 		    (size_t)row * (size_t)Q->catalog->ncols;
 	}
-	if (Q->need_subj && (row = table_row(Q->catalog, subj)) != NONE) {
-		struct table *t = Q->catalog;
+	if (Q->need_subj && (row = catalog_row_of(Q->catalog, subj)) != NONE) {
+		struct catalog *t = Q->catalog;
 
 		if (row != Q->sv_row)	/* the same for a page's candidates */
 			for (int k = 0; k < t->ncols; k++)
-				Q->sv[k] = (char *)table_cell(t, row, k, &Q->sl[k]);
+				Q->sv[k] = (char *)catalog_cell(t, row, k, &Q->sl[k]);
 		Q->sv_row = row;
 		env->v[SRC_SUBJ] = Q->sv;
 		env->len[SRC_SUBJ] = Q->sl;
-		env->num[SRC_SUBJ] = t->num + (size_t)row * (size_t)t->ncols;
+		env->num[SRC_SUBJ] = t->cellnum + (size_t)row * (size_t)t->ncols;
 	}
 }
 
@@ -590,21 +591,21 @@ offer_wanted(const struct qualify *Q, uint32_t row)
 static void
 prefetch_rows(const struct qualify *Q)
 {
-	const struct table *t = Q->catalog;
+	const struct catalog *t = Q->catalog;
 	const struct ctx *c = &Q->c;
 
 	if (!t)
 		return;
 	for (uint32_t s = 0; s < c->nslot; s++) {
-		uint32_t row = table_row(t, c->slot[s].cand);
+		uint32_t row = catalog_row_of(t, c->slot[s].cand);
 		size_t at = (size_t)row * (size_t)t->ncols;
 
 		if (row == NONE)
 			continue;
 		__builtin_prefetch(t->off + at);
 		__builtin_prefetch(t->pool.s + t->off[at]);
-		if (t->num)
-			__builtin_prefetch(t->num + at);
+		if (t->cellnum)
+			__builtin_prefetch(t->cellnum + at);
 	}
 }
 
@@ -705,7 +706,7 @@ context(struct qualify *Q)
 	for (int j = 0; j < Q->nkeep; j++)
 		set_own(Q, Q->nown + j, Q->in.f[Q->keep[j]], Q->in.len[Q->keep[j]]);
 	if (Q->offers) {
-		for (uint32_t row = 0; row < Q->offers->nrows; row++) {
+		for (uint32_t row = 0; row < Q->offers->n; row++) {
 			if (offer_wanted(Q, row))
 				offer_placements(Q, row, &found, &kept);
 		}
@@ -754,11 +755,11 @@ add_own(struct qualify *Q, const char *name)
 }
 
 static int
-skipped_offer_col(const struct table *t, int k)
+skipped_offer_col(const struct catalog *t, int k)
 {
 	static const char *const skip[] = { "status", "type", "source", NULL };
 
-	if (k == t->key)
+	if (k == t->keycol)
 		return 1;
 	for (int i = 0; skip[i]; i++)
 		if (strcmp(t->cols[k], skip[i]) == 0)
@@ -803,7 +804,7 @@ out_columns(struct qualify *Q)
 	Q->o_extra = Q->nown;
 	Q->extra = xcalloc(4, sizeof *Q->extra);
 	for (int i = 0; i < 3; i++) {
-		int k = q_table_col(Q->catalog, extras[i]);
+		int k = catalog_col(Q->catalog, extras[i]);
 
 		if (k >= 0 && add_own(Q, extras[i]) >= 0)
 			Q->extra[Q->nextra++] = k;
@@ -860,9 +861,9 @@ report(struct qualify *Q)
 	if (Q->offers) {
 		uint32_t inactive = 0;
 
-		for (uint32_t row = 0; row < Q->offers->nrows; row++) {
+		for (uint32_t row = 0; row < Q->offers->n; row++) {
 			size_t len;
-			const char *id = table_cell(Q->offers, row, Q->offers->key, &len);
+			const char *id = catalog_cell(Q->offers, row, Q->offers->keycol, &len);
 
 			if (!Q->offer_active[row]) {
 				inactive++;
@@ -932,13 +933,17 @@ q_free(struct qualify *Q)
 	free(Q->gen);
 	free(Q->idstart);
 	free(Q->idrule);
-	q_rels_free(&Q->R);
+	relations_free(&Q->R);
 	if (Q->o.popular) {
 		popular_free(&Q->pop);
 		free(Q->pop_item);
 	}
 	q_table_free(Q->catalog);
 	q_table_free(Q->offers);
+	free(Q->offer_v);
+	free(Q->offer_len);
+	free(Q->cand_v);
+	free(Q->cand_len);
 	free(Q->avail);
 	free(Q->offer_active);
 	free(Q->offer_typeid);
@@ -976,12 +981,12 @@ qualify_new(const struct qualify_opts *o)
 	intern_init(&Q->items);
 	intern_init(&Q->types);
 	intern_init(&Q->sources);
-	intern_init(&Q->R.bodykey);
 	for (int i = 0; qualify_types[i]; i++)
 		intern_put(&Q->types, qualify_types[i], strlen(qualify_types[i]));
 	intern_put(&Q->sources, "managed", 7);
 	intern_put(&Q->sources, "offer", 5);
 	intern_put(&Q->sources, "popular", 7);
+	relations_init(&Q->R, &Q->items, &Q->types, &Q->sources, REL_BODIES);
 	/* Rules first: a typo is reported before any large file is read. */
 	if (Q->o.rules)
 		q_rules_load(Q, Q->o.rules);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "itemtab.h"
+#include "catalog.h"
 #include "period.h"
 #include "rankorder.h"
 #include "ranker.h"
@@ -79,7 +79,7 @@ struct out {
 struct ranker {
 	const struct ranker_opts *o;
 	/* --catalog: category of a product. */
-	struct itemtab catalog;
+	struct catalog catalog;
 	int have_catalog;
 	struct hist hist;
 	struct widget_opts widget;
@@ -273,11 +273,9 @@ catalog_category(const struct ranker *R, const char *cid, size_t n,
 	uint32_t c;
 
 	if (!R->have_catalog ||
-	    (c = itemtab_find(&R->catalog, cid, n)) == INTERN_NONE ||
-	    (c = itemtab_txt(&R->catalog, c, 0)) == INTERN_NONE)
+	    (c = catalog_find(&R->catalog, cid, n)) == INTERN_NONE)
 		return NULL;
-	*len = intern_len(&R->catalog.vals, c);
-	return intern_str(&R->catalog.vals, c);
+	return catalog_text(&R->catalog, c, 0, len);
 }
 
 static uint32_t
@@ -572,8 +570,10 @@ ranker_new(const struct ranker_opts *o)
 
 	R->o = o;
 	if (o->catalog) {
-		itemtab_load(&R->catalog, o->catalog, "product_id", 0, NULL, 1,
-		    catcols);
+		struct catalog_spec cs = { .key = "product_id", .ntxt = 1,
+		    .txt = catcols };
+
+		catalog_load(&R->catalog, o->catalog, &cs);
 		R->have_catalog = 1;
 	}
 	if (o->history)
@@ -674,7 +674,7 @@ ranker_free(struct ranker *R)
 	free(R->w.pk);
 	buf_free(&R->w.key);
 	if (R->have_catalog)
-		itemtab_free(&R->catalog);
+		catalog_free(&R->catalog);
 	if (R->o->history) {
 		intern_free(&R->hist.keys);
 		free(R->hist.count);

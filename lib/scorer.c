@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "itemtab.h"
+#include "catalog.h"
 #include "scorer.h"
 #include "uplift.h"
 
@@ -90,7 +90,7 @@ struct out {
 
 struct scorer {
 	struct scorer_opts o;
-	struct itemtab catalog, offers;
+	struct catalog catalog, offers;
 	struct wtab wtab;
 	struct uplift_model *model;	/* --uplift-model */
 	/* --propensity-model: an uplift model read for its treated rates. */
@@ -264,16 +264,16 @@ read_cand(struct scorer *S, struct cand *c, const struct group *g, size_t i,
 	    norm_clamp(c->raw[F_E]);
 
 	if (S->have_offers)
-		orow = itemtab_find(&S->offers, f[k->cid], len[k->cid]);
+		orow = catalog_find(&S->offers, f[k->cid], len[k->cid]);
 	if (S->have_catalog)
-		crow = itemtab_find(&S->catalog, f[k->cid], len[k->cid]);
+		crow = catalog_find(&S->catalog, f[k->cid], len[k->cid]);
 	bv = group_num(g, i, k->bv, NAN);
 	rv = group_num(g, i, k->rv, NAN);
 	if (orow != INTERN_NONE) {
 		if (isnan(bv))
-			bv = itemtab_num(&S->offers, orow, OFF_BV);
+			bv = catalog_num(&S->offers, orow, OFF_BV);
 		if (isnan(rv))
-			rv = itemtab_num(&S->offers, orow, OFF_RV);
+			rv = catalog_num(&S->offers, orow, OFF_RV);
 	}
 	offer = field_is(f, len, k->source, "offer") || orow != INTERN_NONE ||
 	    !isnan(bv);
@@ -285,9 +285,9 @@ read_cand(struct scorer *S, struct cand *c, const struct group *g, size_t i,
 		int row = !isnan(price) + !isnan(cost);
 
 		if (isnan(price) && crow != INTERN_NONE)
-			price = itemtab_num(&S->catalog, crow, CAT_PRICE);
+			price = catalog_num(&S->catalog, crow, CAT_PRICE);
 		if (isnan(cost) && crow != INTERN_NONE)
-			cost = itemtab_num(&S->catalog, crow, CAT_COST);
+			cost = catalog_num(&S->catalog, crow, CAT_COST);
 		margin = price - cost;
 		c->msrc = row == 2 ? M_ROW : row == 0 ? M_CATALOG : M_BOTH;
 	}
@@ -513,7 +513,7 @@ score_group(struct scorer *S, struct out *u, const struct group *g, const struct
 		*cs = xreallocarray(*cs, n, sizeof **cs);
 	}
 	for (size_t i = 0; S->have_catalog && i < n; i++)
-		itemtab_prefetch(&S->catalog, group_f(g, i)[k->cid],
+		catalog_prefetch(&S->catalog, group_f(g, i)[k->cid],
 		    group_len(g, i)[k->cid]);
 	for (size_t i = 0; i < n; i++) {
 		struct cand *c = &(*cs)[i];
@@ -627,13 +627,17 @@ scorer_new(const struct scorer_opts *o)
 	if (S->o.weights_file)
 		load_weights_file(S, S->o.weights_file);
 	if (S->o.catalog) {
-		itemtab_load(&S->catalog, S->o.catalog, "product_id", 2, catcols,
-		    0, NULL);
+		struct catalog_spec cs = { .key = "product_id", .nnum = 2,
+		    .num = catcols };
+
+		catalog_load(&S->catalog, S->o.catalog, &cs);
 		S->have_catalog = 1;
 	}
 	if (S->o.offers) {
-		itemtab_load(&S->offers, S->o.offers, "offer_id", 2, offcols, 0,
-		    NULL);
+		struct catalog_spec os = { .key = "offer_id", .nnum = 2,
+		    .num = offcols };
+
+		catalog_load(&S->offers, S->o.offers, &os);
 		S->have_offers = 1;
 	}
 	if (S->o.model) {
@@ -688,9 +692,9 @@ void
 scorer_free(struct scorer *S)
 {
 	if (S->have_catalog)
-		itemtab_free(&S->catalog);
+		catalog_free(&S->catalog);
 	if (S->have_offers)
-		itemtab_free(&S->offers);
+		catalog_free(&S->offers);
 	if (S->have_model)
 		uplift_model_free(S->model);
 	if (S->have_pmodel)

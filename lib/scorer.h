@@ -2,7 +2,7 @@
  * scorer.h: the engine of xsell-score: reads candidates (from
  * xsell-qualify) a context at a time and writes each with its score,
  * expected value and, with explain, where each part came from. The
- * formula is lib/scoring.h; the side files are lib/itemtab (catalog,
+ * formula is lib/scoring.h; the side files are lib/catalog (catalog,
  * offers) and lib/uplift (models).
  *
  * Use: scorer_new (side files), scorer_open on the candidates' reader

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "itemtab.h"
+#include "catalog.h"
 #include "widget.h"
 
 #define WFLUSH (1 << 16)
@@ -20,7 +20,7 @@ struct widget {
 	int *fromcat;		/* catalog text column k, or -1 */
 	int *fromrow;		/* row column, or -1 */
 	int *type;		/* WR_STR or WR_NUM (catalog), the writer's (row) */
-	struct itemtab cat;
+	struct catalog cat;
 	int have_cat;
 	uint64_t offers, uncataloged;
 	struct buf *val;	/* per field: its rounded value */
@@ -141,15 +141,15 @@ col_of(const struct widget *x, const char *name)
 
 /* A catalog column is a number when every value it has is one. */
 static int
-numeric_column(const struct itemtab *t, int k)
+numeric_column(const struct catalog *t, int k)
 {
 	double v;
 
-	for (uint32_t r = 0; r < t->ids.n; r++) {
-		uint32_t s = itemtab_txt(t, r, k);
+	for (uint32_t r = 0; r < t->n; r++) {
+		size_t n;
+		const char *s = catalog_text(t, r, k, &n);
 
-		if (s != INTERN_NONE && num_parse(intern_str(&t->vals, s),
-		    intern_len(&t->vals, s), &v))
+		if (s && num_parse(s, n, &v))
 			return 0;
 	}
 	return 1;
@@ -178,8 +178,10 @@ parse_with(struct widget *x, const struct widget_opts *o)
 	x->type = xcalloc((size_t)x->nwith + 1, sizeof *x->type);
 	x->val = xcalloc((size_t)x->nwith + 1, sizeof *x->val);
 	if (o->catalog) {
-		itemtab_load(&x->cat, o->catalog, "product_id", 0, NULL,
-		    x->nwith, (const char *const *)x->with);
+		struct catalog_spec cs = { .key = "product_id",
+		    .ntxt = x->nwith, .txt = (const char *const *)x->with };
+
+		catalog_load(&x->cat, o->catalog, &cs);
 		x->have_cat = 1;
 	}
 	wr_open(&types, x->fp, 1, x->ncols, x->cols);	/* JSON: writes nothing */
@@ -212,13 +214,8 @@ field(struct widget *x, int i, char *const *v, const size_t *len,
 
 	*n = 0;
 	if (x->fromcat[i] >= 0) {
-		uint32_t t = crow == INTERN_NONE ? INTERN_NONE :
-		    itemtab_txt(&x->cat, crow, x->fromcat[i]);
-
-		if (t != INTERN_NONE) {
-			s = intern_str(&x->cat.vals, t);
-			*n = intern_len(&x->cat.vals, t);
-		}
+		if (crow != INTERN_NONE)
+			s = catalog_text(&x->cat, crow, x->fromcat[i], n);
 	} else if (v[x->fromrow[i]]) {
 		s = v[x->fromrow[i]];
 		*n = len ? len[x->fromrow[i]] : strlen(s);
@@ -239,7 +236,7 @@ catalog_row(struct widget *x, char *const *v, const size_t *len)
 	x->offers++;
 	if (!x->have_cat)
 		return INTERN_NONE;
-	r = v[x->cid] ? itemtab_find(&x->cat, v[x->cid],
+	r = v[x->cid] ? catalog_find(&x->cat, v[x->cid],
 	    len ? len[x->cid] : strlen(v[x->cid])) : INTERN_NONE;
 	x->uncataloged += r == INTERN_NONE;
 	return r;
@@ -383,7 +380,7 @@ widget_close(void *arg)
 		    "empty", (unsigned long long)x->uncataloged,
 		    (unsigned long long)x->offers, "the catalog");
 	if (x->have_cat)
-		itemtab_free(&x->cat);
+		catalog_free(&x->cat);
 	for (int i = 0; i < x->nwith; i++) {
 		free(x->with[i]);
 		buf_free(&x->val[i]);

@@ -249,7 +249,7 @@ P9 3"
 		[ "$status" -eq "$want" ] || { echo "$args: status $status: $output"; return 1; }
 		[ "$output" = "$msg" ] || { echo "$args: $output"; return 1; }
 	done <<EOF
-3|--popular dup.tsv|xsell-qualify: dup.tsv:3: product_id 'P4' given twice
+3|--popular dup.tsv|xsell-qualify: dup.tsv:3: product_id 'P4' given twice (first at line 2)
 3|--popular noid.tsv|xsell-qualify: noid.tsv:3: empty product_id
 3|--popular badscore.tsv|xsell-qualify: badscore.tsv:2: column 'score': not a number: "many"
 3|--popular nocol.tsv|xsell-qualify: nocol.tsv: missing required column 'product_id' (found: sku, score)
@@ -748,21 +748,20 @@ P4 P9'
 	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tposition\tupdated\tsubject_id')"
 }
 
-# The repeated-id policy of qualify's catalog and offers loader (see
-# lib/qualify-load.c and lib/README.md): the first row of each id is kept,
-# and one warning counts the repeats and names the first.
-@test "a repeated product_id or offer_id keeps its first row, with one warning" {
+# The repeated-id policy of every side file (lib/catalog.h, xsell(7)): a
+# repeated id is exit 3 naming the repeat's line and the first row's.
+@test "a repeated product_id or offer_id is exit 3, naming both lines" {
 	printf 'product_id\tprice\tstatus\nP2\t10\tactive\nP3\t20\tactive\nP2\t99\tinactive\nP2\t98\tactive\n' > cat.tsv
 	printf 'subject_id\tlinked_id\nP1\tP2\n' > rel.tsv
 	printf 'subject_id\nP1\n' > ctx.tsv
 	run --separate-stderr xsell-qualify --relations rel.tsv --catalog cat.tsv --in-stock ctx.tsv
-	assert_success
-	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tprice\tsubject_id\nP1\tP2\tmanaged\tcross_sell\t10\tP1')"
-	[ "$stderr" = "xsell-qualify: cat.tsv:4: 2 repeated product_id ignored (the first row of each is kept)" ]
+	[ "$status" -eq 3 ]
+	assert_output ""
+	[ "$stderr" = "xsell-qualify: cat.tsv:4: product_id 'P2' given twice (first at line 2)" ]
 	printf 'offer_id\ttype\nO1\tcross_sell\nO1\tupsell\n' > off.tsv
 	printf 'customer_id\nc1\n' > cust.tsv
 	run --separate-stderr xsell-qualify --offers off.tsv cust.tsv
-	assert_success
-	assert_output "$(printf 'context_id\tcandidate_id\tsource\ttype\tcustomer_id\nc1\tO1\toffer\tcross_sell\tc1')"
-	[ "$stderr" = "xsell-qualify: off.tsv:3: 1 repeated offer_id ignored (the first row of each is kept)" ]
+	[ "$status" -eq 3 ]
+	assert_output ""
+	[ "$stderr" = "xsell-qualify: off.tsv:3: offer_id 'O1' given twice (first at line 2)" ]
 }

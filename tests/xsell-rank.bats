@@ -177,6 +177,14 @@ D desk 5
 B lamp 1"
 }
 
+# The repeated-id policy of every side file (lib/catalog.h, xsell(7)).
+@test "a repeated product_id in --catalog is exit 3, naming both lines" {
+	printf 'product_id\tcategory\nA\tlamp\nB\tdesk\nA\trug\n' > cat.tsv
+	run xsell-rank --max-per-category 1 --catalog cat.tsv $R/page.tsv
+	assert_failure 3
+	assert_output "xsell-rank: cat.tsv:4: product_id 'A' given twice (first at line 2)"
+}
+
 @test "--max-per-category: categories from --catalog" {
 	cut -f1,3,4,6 $R/page.tsv > nocat.tsv
 	run bash -o pipefail -c "xsell-rank --max-per-category 1 --catalog $R/catalog.tsv nocat.tsv | pick context_id candidate_id source rank"

@@ -198,6 +198,18 @@ y  0.125
 z web 0.25"
 }
 
+# The repeated-id policy of every side file (lib/catalog.h, xsell(7)).
+@test "a repeated product_id or offer_id is exit 3, naming both lines" {
+	printf 'product_id\tprice\tcost\nP1\t10\t4\nP2\t5\t1\nP1\t10\t4\n' > cat.tsv
+	run xsell-score --catalog cat.tsv $S/cands.tsv
+	assert_failure 3
+	assert_output "xsell-score: cat.tsv:4: product_id 'P1' given twice (first at line 2)"
+	printf 'offer_id\tbusiness_value\nO1\t10\nO2\t20\nO3\t30\nO2\t5\n' > off.tsv
+	run xsell-score --offers off.tsv $S/cands.tsv
+	assert_failure 3
+	assert_output "xsell-score: off.tsv:5: offer_id 'O2' given twice (first at line 3)"
+}
+
 @test "a weights file row that does not sum to 1 is exit 3 naming the line" {
 	printf 'channel\tP\tR\tI\tE\nweb\t0.5\t0.5\t0.5\t0\n' > w.tsv
 	run xsell-score --weights-file w.tsv /dev/null

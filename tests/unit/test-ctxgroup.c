@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "ctxgroup.h"
-#include "itemtab.h"
+#include "catalog.h"
 #include "tap.h"
 #include "xsell.h"
 
@@ -53,9 +53,14 @@ groups(int mode)
 int
 main(void)
 {
-	struct itemtab t;
+	struct catalog t;
 	static const char *const num[] = { "price", "cost" };
 	static const char *const txt[] = { "category", "nope" };
+	static const char *const need[] = { "price", NULL };
+	struct catalog_spec spec = { .key = "product_id", .nnum = 2, .num = num,
+	    .ntxt = 2, .txt = txt };
+	struct intern ids;
+	size_t n;
 	char *s;
 	uint32_t row;
 
@@ -82,18 +87,41 @@ main(void)
 
 	write_file("product_id\tprice\tcost\tcategory\nP1\t10\t4\tlamp\n"
 	    "P2\t5\t\t\n");
-	itemtab_load(&t, path, "product_id", 2, num, 2, txt);
-	row = itemtab_find(&t, "P1", 2);
-	ok(row == 0 && itemtab_num(&t, row, 0) == 10 &&
-	    itemtab_num(&t, row, 1) == 4, "itemtab: numbers");
-	ok(strcmp(intern_str(&t.vals, itemtab_txt(&t, row, 0)), "lamp") == 0,
-	    "itemtab: text");
-	row = itemtab_find(&t, "P2", 2);
-	ok(itemtab_num(&t, row, 1) != itemtab_num(&t, row, 1) &&
-	    itemtab_txt(&t, row, 0) == INTERN_NONE, "itemtab: missing values");
-	ok(t.hastxt[0] && !t.hastxt[1] && itemtab_txt(&t, row, 1) == INTERN_NONE,
-	    "itemtab: an absent column");
-	ok(itemtab_find(&t, "P3", 2) == INTERN_NONE, "itemtab: unknown id");
-	itemtab_free(&t);
+	catalog_load(&t, path, &spec);
+	row = catalog_find(&t, "P1", 2);
+	ok(row == 0 && catalog_num(&t, row, 0) == 10 &&
+	    catalog_num(&t, row, 1) == 4 && t.line[row] == 2, "catalog: numbers");
+	ok((s = (char *)catalog_text(&t, row, 0, &n)) && n == 4 &&
+	    memcmp(s, "lamp", 4) == 0, "catalog: text");
+	row = catalog_find(&t, "P2", 2);
+	ok(catalog_num(&t, row, 1) != catalog_num(&t, row, 1) &&
+	    catalog_txt(&t, row, 0) == INTERN_NONE, "catalog: missing values");
+	ok(t.hastxt[0] && !t.hastxt[1] && catalog_txt(&t, row, 1) == INTERN_NONE,
+	    "catalog: an absent column");
+	ok(catalog_find(&t, "P3", 2) == INTERN_NONE, "catalog: unknown id");
+	catalog_free(&t);
+
+	/* Ids in a caller's map, every column kept, a repeat listed. */
+	intern_init(&ids);
+	intern_put(&ids, "X", 1);
+	write_file("product_id\tprice\nP2\t1\nP1\t2\nP2\tnot a number\n");
+	spec.ids = &ids;
+	spec.need = need;
+	spec.flags = CATALOG_ALL | CATALOG_REPORT;
+	catalog_load(&t, path, &spec);
+	ok(t.n == 2 && catalog_item(&t, 0) == 1 && catalog_row_of(&t, 2) == 1 &&
+	    catalog_row_of(&t, 0) == INTERN_NONE &&
+	    catalog_find(&t, "P1", 2) == 1 &&
+	    strcmp(catalog_id(&t, 1, &n), "P1") == 0 && n == 2,
+	    "catalog: a caller's map");
+	ok(t.nrep == 1 && t.rep[0].row == 0 && t.rep[0].line == 4,
+	    "catalog: a repeat listed, its numbers never read");
+	ok(t.ncols == 2 && catalog_col(&t, "price") == 1 &&
+	    strcmp(catalog_cell(&t, 1, 1, &n), "2") == 0 && n == 1,
+	    "catalog: every column as text");
+	catalog_numbers(&t);
+	ok(t.cellnum[3] == 2, "catalog: cells as numbers");
+	catalog_free(&t);
+	intern_free(&ids);
 	return tap_done();
 }

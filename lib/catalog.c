@@ -1,0 +1,288 @@
+/* catalog.c: a side file keyed by id (catalog.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+
+static void
+build_index(struct catalog *t)
+{
+	size_t n = 16;
+
+	while (n < 2 * (size_t)t->own.n)
+		n *= 2;
+	t->slot = xcalloc(n, sizeof *t->slot);
+	t->mask = n - 1;
+	for (uint32_t r = 0; r < t->own.n; r++) {
+		uint64_t h = xs_hash(intern_str(&t->own, r), intern_len(&t->own, r));
+		size_t i = h & t->mask;
+
+		while (t->slot[i].row)
+			i = (i + 1) & t->mask;
+		t->slot[i].off = t->own.off[r];
+		t->slot[i].hash = (uint32_t)(h >> 32);
+		t->slot[i].len = (uint32_t)intern_len(&t->own, r);
+		t->slot[i].row = r + 1;
+	}
+}
+
+void
+catalog_prefetch(const struct catalog *t, const char *id, size_t n)
+{
+	if (t->slot)
+		__builtin_prefetch(&t->slot[xs_hash(id, n) & t->mask]);
+}
+
+uint32_t
+catalog_find(const struct catalog *t, const char *id, size_t n)
+{
+	uint64_t h;
+	size_t i;
+
+	if (t->ids)
+		return catalog_row_of(t, intern_find(t->ids, id, n));
+	if (!t->slot)
+		return INTERN_NONE;
+	h = xs_hash(id, n);
+	for (i = h & t->mask; t->slot[i].row; i = (i + 1) & t->mask)
+		if (t->slot[i].hash == (uint32_t)(h >> 32) &&
+		    t->slot[i].len == n &&
+		    memcmp(t->own.pool.s + t->slot[i].off, id, n) == 0)
+			return t->slot[i].row - 1;
+	return INTERN_NONE;
+}
+
+void
+catalog_cover(struct catalog *t, uint32_t n)
+{
+	if (n <= t->nrow_of)
+		return;
+	if (n > t->caprow_of) {
+		t->caprow_of = n > t->caprow_of * 2 ? n : t->caprow_of * 2;
+		t->row_of = xreallocarray(t->row_of, t->caprow_of,
+		    sizeof *t->row_of);
+	}
+	for (uint32_t i = t->nrow_of; i < n; i++)
+		t->row_of[i] = INTERN_NONE;
+	t->nrow_of = n;
+}
+
+/* The row an id already has, or INTERN_NONE; id is its id. */
+static uint32_t
+row_before(struct catalog *t, const struct rec *r, int kc, uint32_t *id)
+{
+	struct intern *in = t->ids ? t->ids : &t->own;
+	uint32_t before = in->n;
+
+	*id = intern_put(in, r->f[kc], r->len[kc]);
+	if (!t->ids)
+		return in->n == before ? *id : INTERN_NONE;
+	catalog_cover(t, in->n);
+	return t->row_of[*id];
+}
+
+/* Room for one more row. */
+static void
+grow(struct catalog *t, size_t *cap)
+{
+	size_t c;
+
+	if (t->n < *cap)
+		return;
+	c = *cap = *cap ? 2 * *cap : 256;
+	t->line = xreallocarray(t->line, c, sizeof *t->line);
+	if (t->item)
+		t->item = xreallocarray(t->item, c, sizeof *t->item);
+	t->num = xreallocarray(t->num, c * (size_t)t->nnum + 1, sizeof *t->num);
+	t->txt = xreallocarray(t->txt, c * (size_t)t->ntxt + 1, sizeof *t->txt);
+	if (t->cols)
+		t->off = xreallocarray(t->off, c * (size_t)t->ncols + 1,
+		    sizeof *t->off);
+}
+
+/* The policy: a repeated id is exit 3, or with CATALOG_REPORT listed. */
+static void
+repeated(struct catalog *t, const struct rec *r, const char *key, int kc,
+    uint32_t first, int flags)
+{
+	if (!(flags & CATALOG_REPORT))
+		die(XS_INPUT, "%s: %s '%.60s' given twice (first at line %ld)",
+		    rec_where(r), key, r->f[kc], t->line[first]);
+	t->rep = xreallocarray(t->rep, t->nrep + 1, sizeof *t->rep);
+	t->rep[t->nrep].row = first;
+	t->rep[t->nrep++].line = r->line;
+}
+
+static void
+add_row(struct catalog *t, const struct rec *r, uint32_t id)
+{
+	uint32_t row = t->n++;
+
+	t->line[row] = r->line;
+	if (t->item) {
+		t->item[row] = id;
+		t->row_of[id] = row;
+	}
+	for (int k = 0; k < t->nnum; k++)
+		t->num[(size_t)row * t->nnum + k] = rec_num(r, t->numcol[k], NAN);
+	for (int k = 0; k < t->ntxt; k++) {
+		int c = t->txtcol[k];
+		uint32_t v = INTERN_NONE;
+
+		if (c >= 0 && r->len[c])
+			v = intern_put(&t->vals[k], r->f[c], r->len[c]);
+		t->txt[(size_t)row * t->ntxt + k] = v;
+	}
+	for (int k = 0; k < t->ncols && t->cols; k++) {
+		t->off[(size_t)row * (size_t)t->ncols + (size_t)k] = t->pool.len;
+		buf_put(&t->pool, r->f[k], r->len[k]);
+		buf_putc(&t->pool, '\0');
+	}
+}
+
+/* The columns of the header: 0, or -1 for a file with no bytes. */
+static int
+columns(struct catalog *t, const struct rec *r, const struct catalog_spec *s)
+{
+	if ((t->keycol = rec_need(r, s->key)) < 0)
+		return -1;
+	for (int i = 0; s->need && s->need[i]; i++)
+		rec_need(r, s->need[i]);
+	for (int k = 0; k < s->nnum; k++)
+		t->hasnum[k] = (t->numcol[k] = rec_col(r, s->num[k])) >= 0;
+	for (int k = 0; k < s->ntxt; k++)
+		t->hastxt[k] = (t->txtcol[k] = rec_col(r, s->txt[k])) >= 0;
+	if (s->flags & CATALOG_ALL) {
+		t->ncols = r->ncols;
+		t->cols = xcalloc((size_t)r->ncols + 1, sizeof *t->cols);
+		for (int k = 0; k < r->ncols; k++)
+			t->cols[k] = xstrdup(r->cols[k]);
+	}
+	return 0;
+}
+
+static void
+init(struct catalog *t, const char *file, const struct catalog_spec *s)
+{
+	memset(t, 0, sizeof *t);
+	t->file = xstrdup(file);
+	intern_init(&t->own);
+	t->ids = s->ids;
+	if (s->ids)
+		t->item = xcalloc(1, sizeof *t->item);
+	t->nnum = s->nnum;
+	t->ntxt = s->ntxt;
+	t->vals = xcalloc((size_t)s->ntxt + 1, sizeof *t->vals);
+	for (int k = 0; k < s->ntxt; k++)
+		intern_init(&t->vals[k]);
+	t->hasnum = xcalloc((size_t)s->nnum + 1, sizeof *t->hasnum);
+	t->hastxt = xcalloc((size_t)s->ntxt + 1, sizeof *t->hastxt);
+	t->numcol = xcalloc((size_t)s->nnum + 1, sizeof *t->numcol);
+	t->txtcol = xcalloc((size_t)s->ntxt + 1, sizeof *t->txtcol);
+	buf_init(&t->pool);
+	t->line = xcalloc(1, sizeof *t->line);
+	t->keycol = -1;
+}
+
+void
+catalog_load(struct catalog *t, const char *file,
+    const struct catalog_spec *s)
+{
+	struct rec r;
+	char *files[1] = { (char *)file };
+	size_t cap = 0;
+
+	init(t, file, s);
+	memset(&r, 0, sizeof r);
+	rec_open(&r, 1, files);
+	t->name = xstrdup(r.name);
+	if (columns(t, &r, s) == 0)
+		while (rec_next(&r) == REC_ROW) {
+			uint32_t id, first;
+
+			if ((s->flags & CATALOG_NONEMPTY) && r.len[t->keycol] == 0)
+				die(XS_INPUT, "%s: empty %s", rec_where(&r), s->key);
+			if ((first = row_before(t, &r, t->keycol, &id)) !=
+			    INTERN_NONE) {
+				repeated(t, &r, s->key, t->keycol, first, s->flags);
+				continue;
+			}
+			grow(t, &cap);
+			add_row(t, &r, id);
+		}
+	rec_close(&r);
+	if (t->cols) {
+		t->off = xreallocarray(t->off, (size_t)t->n * (size_t)t->ncols + 1,
+		    sizeof *t->off);
+		t->off[(size_t)t->n * (size_t)t->ncols] = t->pool.len;
+		buf_str(&t->pool);
+	}
+	free(t->numcol);
+	free(t->txtcol);
+	t->numcol = t->txtcol = NULL;
+	if (!t->ids)
+		build_index(t);
+}
+
+int
+catalog_col(const struct catalog *t, const char *name)
+{
+	for (int k = 0; t && k < t->ncols; k++)
+		if (strcmp(t->cols[k], name) == 0)
+			return k;
+	return -1;
+}
+
+void
+catalog_cells(const struct catalog *t, uint32_t row, char **v, size_t *len)
+{
+	for (int k = 0; k < t->ncols; k++)
+		v[k] = (char *)catalog_cell(t, row, k, &len[k]);
+}
+
+void
+catalog_numbers(struct catalog *t)
+{
+	size_t n;
+
+	if (!t || t->cellnum)
+		return;
+	n = (size_t)t->n * (size_t)t->ncols;
+	t->cellnum = xcalloc(n + 1, sizeof *t->cellnum);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = t->off[i + 1] - t->off[i] - 1;
+
+		if (!len || num_parse(t->pool.s + t->off[i], len, &t->cellnum[i]))
+			t->cellnum[i] = NAN;
+	}
+}
+
+void
+catalog_free(struct catalog *t)
+{
+	free(t->file);
+	free(t->name);
+	free(t->line);
+	intern_free(&t->own);
+	free(t->item);
+	free(t->row_of);
+	free(t->num);
+	free(t->txt);
+	for (int k = 0; k < t->ntxt; k++)
+		intern_free(&t->vals[k]);
+	free(t->vals);
+	free(t->hasnum);
+	free(t->hastxt);
+	free(t->numcol);
+	free(t->txtcol);
+	for (int k = 0; k < t->ncols && t->cols; k++)
+		free(t->cols[k]);
+	free(t->cols);
+	buf_free(&t->pool);
+	free(t->off);
+	free(t->cellnum);
+	free(t->rep);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
