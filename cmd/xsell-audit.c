@@ -22,7 +22,7 @@
 
 #include "audit-internal.h"
 #include "experiment.h"
-#include "idmap.h"
+#include "intern.h"
 #include "report.h"
 #include "stats.h"
 #include "trend.h"
@@ -494,7 +494,7 @@ by_revenue_desc(const void *pa, const void *pb)
 
 	if (audit.item[a].revenue != audit.item[b].revenue)
 		return audit.item[a].revenue > audit.item[b].revenue ? -1 : 1;
-	c = strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
+	c = strcmp(intern_str(&audit.items, a), intern_str(&audit.items, b));
 	return c;
 }
 
@@ -799,8 +799,8 @@ link_group(uint32_t ctx, uint32_t c, const char **s, size_t *n)
 	if (ctx == INTERN_NONE || !(k = find_link(&audit, ctx, c, -1)))
 		return;
 	if (by == BY_LINK) {
-		*s = idmap_str(&audit.items, ctx);
-		*n = idmap_len(&audit.items, ctx);
+		*s = intern_str(&audit.items, ctx);
+		*n = intern_len(&audit.items, ctx);
 	} else if (by == BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
@@ -831,11 +831,11 @@ static double control_events, all_events;
 static struct trend trend;	/* impressions by day, for people */
 
 /*
- * Candidates of the events: idmap (one cache line a lookup, the miss
+ * Candidates of the events: a wide intern map (one cache line a lookup, the miss
  * started early by a prefetch) in front of the items table, which is
  * asked only at a candidate's first sight, so item ids keep their order.
  */
-static struct idmap candmap;
+static struct intern candmap;
 static uint32_t *cand_item;	/* candmap id -> item id */
 static size_t cand_item_cap;
 
@@ -843,7 +843,7 @@ static size_t cand_item_cap;
 static uint32_t
 cand_key(const char *s, size_t n, uint64_t h)
 {
-	uint32_t before = candmap.n, k = idmap_put_hash(&candmap, s, n, h);
+	uint32_t before = candmap.n, k = intern_put_hash(&candmap, s, n, h);
 
 	if (candmap.n == before)	/* seen before: no cand_item miss */
 		return k;
@@ -970,7 +970,7 @@ evq_flush(int last)
 			const char *gs;
 			size_t gn;
 
-			link_group(idmap_find_hash(&audit.items, evbuf.s + q->ctxoff,
+			link_group(intern_find_hash(&audit.items, evbuf.s + q->ctxoff,
 			    q->ctxlen, q->hctx), cand_item[q->k], &gs, &gn);
 			q->g = intern_put(&groups, gs, gn);
 		}
@@ -1057,7 +1057,7 @@ read_offer_events(void)
 		    "events, or RELATIONS to find the context's link to the "
 		    "candidate", r.name);
 	intern_put(&groups, "", 0);	/* group 0: missing or no --by */
-	idmap_init(&candmap);
+	intern_init_wide(&candmap);
 	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
 	progress_input(&pr, &r);
@@ -1088,7 +1088,7 @@ read_offer_events(void)
 		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
-			idmap_prefetch(&audit.items, q->hctx);
+			intern_prefetch(&audit.items, q->hctx);
 			q->ctxoff = evbuf.len;
 			q->ctxlen = r.len[cctx];
 			buf_put(&evbuf, r.f[cctx], r.len[cctx]);
@@ -1100,7 +1100,7 @@ read_offer_events(void)
 				lastg = intern_put(&groups, r.f[cby], r.len[cby]);
 			g = lastg;
 		}
-		idmap_prefetch(&candmap, h);
+		intern_prefetch(&candmap, h);
 		nevq++;
 		q->h = h;
 		q->off = evbuf.len;
@@ -1117,7 +1117,7 @@ read_offer_events(void)
 	progress_done(&pr);
 	rec_close(&r);
 	sums_to_cells(by == BY_CATEGORY && cby < 0);
-	idmap_free(&candmap);
+	intern_free(&candmap);
 	free(cand_item);
 	cand_item = NULL;
 	cand_item_cap = 0;
@@ -1132,7 +1132,7 @@ whatif_for(uint32_t c)
 	for (int i = 0; i < nwhatif; i++) {
 		if (!whatifs[i].id)
 			all = &whatifs[i];
-		else if (strcmp(whatifs[i].id, idmap_str(&audit.items, c)) == 0)
+		else if (strcmp(whatifs[i].id, intern_str(&audit.items, c)) == 0)
 			return &whatifs[i];
 	}
 	return all;
@@ -1224,8 +1224,8 @@ by_cellkey(const void *pa, const void *pb)
 	if (a->head != b->head)
 		return a->head < b->head ? -1 : 1;
 	/* ids alike in 8 bytes: the cells have not moved yet */
-	return strcmp(idmap_str(&audit.items, cells[a->i].c),
-	    idmap_str(&audit.items, cells[b->i].c));
+	return strcmp(intern_str(&audit.items, cells[a->i].c),
+	    intern_str(&audit.items, cells[b->i].c));
 }
 
 static int
@@ -1256,7 +1256,7 @@ sort_cells(void)
 		key[i].grank = rank[cells[i].g];
 		key[i].i = (uint32_t)i;
 		key[i].rev = cells[i].a.rev;
-		key[i].head = id_head(idmap_str(&audit.items, cells[i].c));
+		key[i].head = id_head(intern_str(&audit.items, cells[i].c));
 	}
 	qsort(key, ncells, sizeof *key, by_cellkey);
 	/* moved in place, a cycle at a time: no second array of cells */
@@ -1439,8 +1439,8 @@ by_imps_desc(const void *pa, const void *pb)
 
 	if (a->imps != b->imps)
 		return a->imps > b->imps ? -1 : 1;
-	return strcmp(idmap_str(&audit.items, (uint32_t)(a - sort_ca)),
-	    idmap_str(&audit.items, (uint32_t)(b - sort_ca)));
+	return strcmp(intern_str(&audit.items, (uint32_t)(a - sort_ca)),
+	    intern_str(&audit.items, (uint32_t)(b - sort_ca)));
 }
 
 /* Without --by, the chart shows the 15 candidates with most impressions. */
@@ -1461,7 +1461,7 @@ top_candidates_chart(struct rchart *ch, struct agg *ca)
 		struct st_interval w;
 
 		st_wilson(p[i]->conv, p[i]->imps, CONF, &w);
-		rchart_interval(ch, rlabel(&audit.labels, idmap_str(&audit.items,
+		rchart_interval(ch, rlabel(&audit.labels, intern_str(&audit.items,
 		    (uint32_t)(p[i] - ca)), &lb), 100 * w.est, 100 * w.lo,
 		    100 * w.hi);
 	}
@@ -1480,7 +1480,7 @@ by_linked_rev(const void *pa, const void *pb)
 
 	if (lo_ca[a].rev != lo_ca[b].rev)
 		return lo_ca[a].rev > lo_ca[b].rev ? -1 : 1;
-	return strcmp(idmap_str(&audit.items, a), idmap_str(&audit.items, b));
+	return strcmp(intern_str(&audit.items, a), intern_str(&audit.items, b));
 }
 
 static uint32_t *
@@ -1666,7 +1666,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, o[k]), &lb),
+			op_row(&t, rlabel(&audit.labels, intern_str(&audit.items, o[k]), &lb),
 			    &ca[o[k]], buf_str(&fl));
 		}
 		show_table(&audit, &t);
@@ -1699,7 +1699,7 @@ offers_people(const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			op_row(&t, rlabel(&audit.labels, idmap_str(&audit.items, cells[k].c), &lb),
+			op_row(&t, rlabel(&audit.labels, intern_str(&audit.items, cells[k].c), &lb),
 			    &cells[k].a, buf_str(&fl));
 		}
 		show_table(&audit, &t);
@@ -1779,7 +1779,7 @@ write_offer_sums(void)
 		const struct agg *a = &cells[i].a;
 
 		v[1] = (char *)intern_str(&groups, cells[i].g);
-		v[2] = (char *)idmap_str(&audit.items, cells[i].c);
+		v[2] = (char *)intern_str(&audit.items, cells[i].c);
 		num_fmt(a->imps, n1);
 		num_fmt(a->conv, n2);
 		v[3] = n1;
@@ -1933,7 +1933,7 @@ run_offers(void)
 
 		for (uint32_t k = 0; k < n; k++) {
 			flags_of(&ca[o[k]], &ca[o[k]], o[k], &fl);
-			offer_row("linked", "", idmap_str(&audit.items, o[k]), &ca[o[k]],
+			offer_row("linked", "", intern_str(&audit.items, o[k]), &ca[o[k]],
 			    buf_str(&fl));
 		}
 		free(o);
@@ -1948,7 +1948,7 @@ run_offers(void)
 			offer_row("group", gname, "", &gsum, "");
 		for (size_t k = i; k < j; k++) {
 			flags_of(&cells[k].a, &ca[cells[k].c], cells[k].c, &fl);
-			offer_row("candidate", gname, idmap_str(&audit.items, cells[k].c),
+			offer_row("candidate", gname, intern_str(&audit.items, cells[k].c),
 			    &cells[k].a, buf_str(&fl));
 		}
 	}

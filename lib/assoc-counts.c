@@ -215,7 +215,7 @@ merge_set(struct assoc *L, struct merger *mg, uint64_t c)
 		if (k >= L->o->max_items)
 			die(XS_INPUT, "%s: a set of more than --max-items %d items",
 			    rec_where(r), L->o->max_items);
-		set[k++] = idmap_put(&L->items, s, n);
+		set[k++] = intern_put(&L->items, s, n);
 	}
 	if (k == 0)
 		die(XS_INPUT, "%s: column 'itemset': missing", rec_where(r));

@@ -14,7 +14,7 @@
 #include "assoc.h"
 #include "baskets.h"
 #include "bstream.h"
-#include "idmap.h"
+#include "intern.h"
 #include "pairs.h"
 
 /* Weighted counts are fixed-point integers in units of 2^-32 of a basket,
@@ -23,7 +23,7 @@
 
 struct assoc {
 	struct assoc_opts *o;
-	struct idmap items;	/* product ids */
+	struct intern items;	/* product ids */
 	uint32_t *label;	/* intern id -> label: labels sort as the ids */
 	uint32_t *byl;		/* label -> intern id */
 	uint32_t nitems;
@@ -68,7 +68,7 @@ struct cand {
 static inline const char *
 item_str(const struct assoc *L, uint32_t label)
 {
-	return idmap_str(&L->items, L->byl[label]);
+	return intern_str(&L->items, L->byl[label]);
 }
 
 /* qsort's order of uint32_t ids, ascending. */

@@ -109,7 +109,7 @@ flush_lines(struct assoc *L, struct reader *rd)
 				rd->curb = bkeys_id(&rd->keys, key, p->klen,
 				    p->khash);
 		}
-		item = idmap_put_hash(&L->items, rd->batch.s + p->off, p->len,
+		item = intern_put_hash(&L->items, rd->batch.s + p->off, p->len,
 		    p->hash);
 		if (rd->stream) {
 			bstream_line(&L->bs, item, p->qty, p->ts);
@@ -178,7 +178,7 @@ add_line(struct assoc *L, struct reader *rd, double qty)
 	p->len = r->len[rd->ci];
 	p->hash = xs_hash(id, p->len);
 	buf_put(&rd->batch, id, p->len);
-	idmap_prefetch(&L->items, p->hash);
+	intern_prefetch(&L->items, p->hash);
 	if (++rd->npend == (int)(sizeof rd->pend / sizeof rd->pend[0]))
 		flush_lines(L, rd);
 	return 1;
@@ -257,10 +257,10 @@ check_commas(const struct assoc *L)
 	if (L->o->max_items < 3 && L->o->mode != M_COUNTS)
 		return;
 	for (uint32_t i = 0; i < L->items.n; i++)
-		if (memchr(idmap_str(&L->items, i), ',', idmap_len(&L->items, i)))
+		if (memchr(intern_str(&L->items, i), ',', intern_len(&L->items, i)))
 			die(XS_INPUT, "product_id \"%.40s\" has a comma, which "
 			    "itemsets (--max-items 3 or more, --counts) cannot hold",
-			    idmap_str(&L->items, i));
+			    intern_str(&L->items, i));
 }
 
 /* The items' counts from the baskets on disk, in labels. */

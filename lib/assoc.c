@@ -33,15 +33,15 @@ assoc_cmp_ids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const struct idmap *sort_ids;	/* for cmp_by_string */
+static const struct intern *sort_ids;	/* for cmp_by_string */
 
 static int
 cmp_by_string(const void *a, const void *b)
 {
-	const struct idmap *in = sort_ids;
+	const struct intern *in = sort_ids;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = idmap_len(in, x), ly = idmap_len(in, y);
-	int c = memcmp(idmap_str(in, x), idmap_str(in, y), lx < ly ? lx : ly);
+	size_t lx = intern_len(in, x), ly = intern_len(in, y);
+	int c = memcmp(intern_str(in, x), intern_str(in, y), lx < ly ? lx : ly);
 
 	return c ? c : (lx > ly) - (lx < ly);
 }
@@ -70,7 +70,7 @@ assoc_new(struct assoc_opts *o)
 	struct assoc *L = xcalloc(1, sizeof *L);
 
 	L->o = o;
-	idmap_init(&L->items);
+	intern_init_wide(&L->items);
 	bsk_init(&L->bk);
 	bstream_init(&L->bs, o->half_life > 0);
 	buf_init(&L->subj);
@@ -81,7 +81,7 @@ assoc_new(struct assoc_opts *o)
 void
 assoc_free(struct assoc *L)
 {
-	idmap_free(&L->items);
+	intern_free(&L->items);
 	bsk_free(&L->bk);
 	bstream_free(&L->bs);
 	buf_free(&L->subj);

@@ -50,7 +50,7 @@ put_id(struct audit *a, char *o, uint32_t id, int tsv)
 {
 	if (id == INTERN_NONE)
 		return o;
-	return put_text(o, idmap_str(&a->items, id), idmap_len(&a->items, id), tsv);
+	return put_text(o, intern_str(&a->items, id), intern_len(&a->items, id), tsv);
 }
 
 /*
@@ -96,7 +96,7 @@ detail_later(int c)
 static size_t
 id_len(struct audit *a, uint32_t id)
 {
-	return id == INTERN_NONE ? 0 : idmap_len(&a->items, id);
+	return id == INTERN_NONE ? 0 : intern_len(&a->items, id);
 }
 
 /* Bytes a row of the finding can take at most: escaping doubles one. */

@@ -13,7 +13,7 @@
 
 #include "audit.h"
 #include "findings.h"
-#include "idmap.h"
+#include "intern.h"
 #include "report.h"
 #include "xsell.h"
 
@@ -48,7 +48,7 @@ struct lfile {
 struct audit {
 	const struct audit_opts *opt;	/* as the command has them */
 
-	struct idmap items;	/* every id: products, candidates, offers */
+	struct intern items;	/* every id: products, candidates, offers */
 	struct intern cats, words;
 	struct item *item;
 	size_t item_cap;
@@ -115,7 +115,7 @@ item_of(struct audit *a, uint32_t id)
 static inline void
 items_reserve(struct audit *a, size_t n)
 {
-	idmap_reserve(&a->items, n);
+	intern_reserve(&a->items, n);
 	if (n > a->item_cap)
 		audit_items_grow(a, n);
 }
@@ -123,7 +123,7 @@ items_reserve(struct audit *a, size_t n)
 static inline uint32_t
 item_put(struct audit *a, const char *s, size_t n)
 {
-	uint32_t id = idmap_put(&a->items, s, n);
+	uint32_t id = intern_put(&a->items, s, n);
 
 	item_of(a, id);
 	return id;
@@ -144,7 +144,7 @@ cell(double v, char *buf)
 static inline const char *
 id_str(struct audit *a, uint32_t id)
 {
-	return id == INTERN_NONE ? "" : idmap_str(&a->items, id);
+	return id == INTERN_NONE ? "" : intern_str(&a->items, id);
 }
 
 /* The TSV/JSON table; with a report for people, none. */

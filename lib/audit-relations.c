@@ -281,7 +281,7 @@ rq_lookup(struct audit *a, struct rload *rl, const char *s, size_t n)
 
 	q->how = Q_LOOKUP;
 	q->h = xs_hash(s, n);
-	idmap_prefetch(&a->items, q->h);	/* done by the flush, rows later */
+	intern_prefetch(&a->items, q->h);	/* done by the flush, rows later */
 	q->off = rl->rq.buf.len;
 	q->len = n;
 	if (rl->rq.buf.cap - rl->rq.buf.len <= n)
@@ -307,7 +307,7 @@ rq_flush(struct audit *a, struct rload *rl)
 		struct idq *q = &rl->rq.q[i];
 
 		if (q->how == Q_LOOKUP) {
-			q->id = idmap_put_hash(&a->items, rl->rq.buf.s + q->off,
+			q->id = intern_put_hash(&a->items, rl->rq.buf.s + q->off,
 			    q->len, q->h);
 			item_of(a, q->id);
 		} else if (q->how == Q_COPY) {

@@ -19,7 +19,7 @@ audit_init(struct audit *a, const struct audit_opts *opt)
 {
 	memset(a, 0, sizeof *a);
 	a->opt = opt;
-	idmap_init(&a->items);
+	intern_init_wide(&a->items);
 	intern_init(&a->cats);
 	intern_init(&a->words);
 	buf_init(&a->fs.fdetail);
@@ -135,7 +135,7 @@ cq_flush(struct audit *a, struct cq *cq)
 {
 	for (int i = 0; i < cq->n; i++) {
 		const struct crow *c = &cq->row[i];
-		uint32_t id = idmap_put_hash(&a->items, cq->buf.s + c->id, c->idlen, c->h);
+		uint32_t id = intern_put_hash(&a->items, cq->buf.s + c->id, c->idlen, c->h);
 		struct item *it = item_of(a, id);
 		char w[512];
 
@@ -202,7 +202,7 @@ cat_bad_number(struct audit *a, struct cq *cq, const struct rec *r, int cid,
 	uint32_t id;
 
 	cq_flush(a, cq);
-	id = idmap_find(&a->items, r->f[cid], r->len[cid]);
+	id = intern_find(&a->items, r->f[cid], r->len[cid]);
 	if (id == INTERN_NONE || !a->item[id].cat_line) {
 		rec_num(r, cprice, NAN);
 		rec_num(r, cstock, NAN);
@@ -242,7 +242,7 @@ audit_load_catalog(struct audit *a, const char *file)
 		c->stock = stock;
 		c->idlen = r.len[cid];
 		c->h = xs_hash(r.f[cid], c->idlen);
-		idmap_prefetch(&a->items, c->h);
+		intern_prefetch(&a->items, c->h);
 		c->id = cq_text(cq, r.f[cid], c->idlen);
 		c->line = r.line;
 		c->status = cstatus < 0 ? ST_ACTIVE :

@@ -85,7 +85,7 @@ similar_new(struct assoc *L, const char *file)
 		if (c->n == c->cap)
 			catalog_grow(c);
 		k = c->n++;
-		c->item[k] = idmap_put(&L->items, r.f[ci], r.len[ci]);
+		c->item[k] = intern_put(&L->items, r.f[ci], r.len[ci]);
 		if (c->item[k] < n)
 			die(XS_INPUT, "%s: product_id \"%.40s\" seen twice",
 			    rec_where(&r), r.f[ci]);

@@ -4,7 +4,7 @@
  * again when scoring. See man/xsell-uplift.7 for the formulas.
  *
  * Two entry points for the tools:
- *   xsell-learn --uplift      uplift_learn_main() writes the model rows;
+ *   xsell-learn --uplift      uplift_learn() (upliftlearn.h) writes the model rows;
  *   xsell-score --uplift-model  uplift_model_load(), uplift_model_bind(),
  *                             uplift_lookup() read them back.
  * The pieces in between (segment specs, cell estimators, the regularised
@@ -13,7 +13,6 @@
 #ifndef UPLIFT_H
 #define UPLIFT_H
 
-#include <getopt.h>
 #include <stddef.h>
 
 #include "xsell.h"
@@ -123,16 +122,6 @@ double uplift_glm_mean(const struct uplift_glm *g, int family,
     const double *x);
 
 /* ---- the two tools ---- */
-
-/* xsell-learn ... --uplift ...: parses its own options (--uplift among
- * them, anywhere), writes the model, returns the exit status. */
-int uplift_learn_main(int argc, char **argv);
-/* Its usage form, one line for xsell-learn's usage text. */
-extern const char uplift_learn_usage[];
-/* Its long options; the first uplift_learn_nopts are --uplift and the
- * options only it takes, the rest the common ones. */
-extern const struct option uplift_learn_options[];
-extern const int uplift_learn_nopts;
 
 /* What uplift_lookup found. */
 enum { UPLIFT_BAD = -1, UPLIFT_NONE = 0, UPLIFT_CANDIDATE = 1,
