@@ -41,21 +41,11 @@ audit_items_grow(struct audit *a, size_t n)
 void
 show_para(struct audit *a, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	report_vparaf(a->as_report ? a->out : NULL, a->html, fmt, ap);
 	va_end(ap);
-	buf_init(&b);
-	buf_grow(&b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b.len = (size_t)n;
-	report_para(a->as_report ? a->out : NULL, a->html, b.s);
-	buf_free(&b);
 }
 
 /* Counts per check that ran, as a table and a bar chart. */

@@ -113,27 +113,14 @@ const int guess_order[K_NKINDS] = { K_RELATIONS, K_EVENTS, K_ORDERS, K_OFFERS,
 	K_CATALOG, K_CUSTOMERS };
 /* ---- match keys ---- */
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 void
 colmap_key(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n && k + 1 < cap; i++)
-		if (alnum((unsigned char)s[i]))
-			out[k++] = (char)lower((unsigned char)s[i]);
+		if (colmap_alnum((unsigned char)s[i]))
+			out[k++] = (char)colmap_lower((unsigned char)s[i]);
 	out[k] = '\0';
 }
 
@@ -214,8 +201,8 @@ header_set(struct header *h, const char *name, char *const *f,
 		h->cols[i] = xmemdup(p, m);
 		buf_reset(&k);
 		for (size_t j = 0; j < m; j++)
-			if (alnum((unsigned char)p[j]))
-				buf_putc(&k, lower((unsigned char)p[j]));
+			if (colmap_alnum((unsigned char)p[j]))
+				buf_putc(&k, colmap_lower((unsigned char)p[j]));
 		h->ckey[i] = xmemdup(k.s ? k.s : "", k.len);
 		if (k.len == 0)
 			continue;
@@ -313,8 +300,8 @@ key_of(struct buf *b, const char *s)
 {
 	buf_reset(b);
 	for (; *s; s++)
-		if (alnum((unsigned char)*s))
-			buf_putc(b, lower((unsigned char)*s));
+		if (colmap_alnum((unsigned char)*s))
+			buf_putc(b, colmap_lower((unsigned char)*s));
 	buf_str(b);
 }
 
@@ -455,7 +442,7 @@ shell_word(struct buf *b, const char *canon, const char *col)
 	int plain = *col != '\0';
 
 	for (const char *p = col; *p; p++)
-		if (!alnum((unsigned char)*p) && !strchr("_.-/+@%:,", *p))
+		if (!colmap_alnum((unsigned char)*p) && !strchr("_.-/+@%:,", *p))
 			plain = 0;
 	if (plain) {
 		buf_printf(b, " --map %s=%s", canon, col);

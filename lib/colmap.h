@@ -110,4 +110,21 @@ int colmap_from_lists(const struct header *h, const struct spec *sp);
  */
 int colmap_guess(const struct colmap_opts *o, const struct header *h);
 
+/* The bytes of a column name's match key: ASCII letters folded to lower
+ * case, letters, digits and any byte of a multibyte character kept (the
+ * rest separate words). Locale-free, for header mapping and import's
+ * column names alike. */
+static inline int
+colmap_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static inline int
+colmap_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c >= 0x80;
+}
+
 #endif

@@ -133,21 +133,11 @@ static void say(const struct exp_show *sh, const char *fmt, ...) XS_PRINTF(2, 3)
 static void
 say(const struct exp_show *sh, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	report_vparaf(sh->report ? sh->out : NULL, sh->html, fmt, ap);
 	va_end(ap);
-	buf_init(&b);
-	buf_grow(&b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b.len = (size_t)n;
-	report_para(sh->report ? sh->out : NULL, sh->html, b.s);
-	buf_free(&b);
 }
 
 static void

@@ -8,19 +8,6 @@
 
 #include "import-internal.h"
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 /* A column name downstream tools can use: lowercase words joined by _. */
 static char *
 snake(const char *s, int pos)
@@ -30,14 +17,14 @@ snake(const char *s, int pos)
 
 	buf_init(&b);
 	for (; *s; s++) {
-		if (!alnum((unsigned char)*s)) {
+		if (!colmap_alnum((unsigned char)*s)) {
 			gap = b.len > 0;
 			continue;
 		}
 		if (gap)
 			buf_putc(&b, '_');
 		gap = 0;
-		buf_putc(&b, lower((unsigned char)*s));
+		buf_putc(&b, colmap_lower((unsigned char)*s));
 	}
 	if (b.len == 0)
 		buf_printf(&b, "column_%d", pos + 1);

@@ -16,33 +16,15 @@ bad_bytes(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
 		size_t k;
-		uint32_t cp;
 
-		if (c == 0)
+		if (p[i] == 0)
 			return "NUL byte";
-		if (c < 0x80) {
+		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xC2 && c <= 0xDF)
-			k = 2, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			k = 3, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			k = 4, cp = c & 0x07;
-		else
-			return "invalid UTF-8";
-		if (i + k > n)
-			return "invalid UTF-8";
-		for (size_t j = 1; j < k; j++) {
-			if ((p[i + j] & 0xC0) != 0x80)
-				return "invalid UTF-8";
-			cp = cp << 6 | (p[i + j] & 0x3F);
-		}
-		if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		if (!(k = utf8_len(p + i, n - i)))
 			return "invalid UTF-8";
 		i += k;
 	}

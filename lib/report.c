@@ -321,6 +321,17 @@ report_para(FILE *text, FILE *html, const char *s)
 }
 
 void
+report_vparaf(FILE *text, FILE *html, const char *fmt, va_list ap)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_vprintf(&b, fmt, ap);
+	report_para(text, html, buf_str(&b));
+	buf_free(&b);
+}
+
+void
 report_verdict(FILE *text, FILE *html, int level, const char *msg)
 {
 	static const char *const colour[] = {

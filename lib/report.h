@@ -142,6 +142,9 @@ void report_heading(FILE *text, FILE *html, const char *s);
  * on stderr as a note, so a pipeline keeps one table on stdout and a
  * person still sees it. Merchant data in it is shown escaped. */
 void report_para(FILE *text, FILE *html, const char *s);
+/* The same, the paragraph made by printf(3) rules. */
+void report_vparaf(FILE *text, FILE *html, const char *fmt, va_list ap)
+    XS_PRINTF(3, 0);
 
 /*
  * Titles beside ids: a catalog's title column by product_id (the first

@@ -108,8 +108,7 @@ tsv_row(struct wr *w, char *const *v, const size_t *len)
 	b->len = (size_t)(o - b->s);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t
+size_t
 utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];

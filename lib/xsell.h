@@ -10,6 +10,7 @@
 #ifndef XSELL_H
 #define XSELL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +105,7 @@ void buf_grow(struct buf *b, size_t extra);
 void buf_put(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) XS_PRINTF(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) XS_PRINTF(2, 0);
 /* NUL-terminates without counting it in len. */
 const char *buf_str(struct buf *b);
 static inline void buf_reset(struct buf *b) { b->len = 0; }
@@ -263,6 +265,9 @@ enum { WR_AUTO, WR_STR, WR_NUM, WR_LIST, WR_RAW, WR_TEXT };
 int wr_col_type(const char *col);
 /* s as a JSON string, quoted and escaped (invalid UTF-8 as U+FFFD). */
 void wr_json_str(struct buf *b, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0: overlong
+ * forms, surrogates and code points above U+10FFFF are not valid. */
+size_t utf8_len(const unsigned char *s, size_t n);
 
 /* A writer may hand its rows to a filter that writes them otherwise
  * (lib/widget.c): wr_row calls row, wr_close calls close first. */
