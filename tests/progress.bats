@@ -51,7 +51,9 @@ setup() {
 	# another stage holds the line: nothing is drawn
 	# (the holder says when it holds the lock: a loaded machine may take
 	# longer than any fixed sleep to start it)
-	run -0 script -qec 'flock "$(tty)" sh -c ": > held; exec sleep 60" & holder=$!
+	# ($(tty) is read before the "&": an asynchronous list of a shell
+	# without job control, dash's, has /dev/null as standard input)
+	run -0 script -qec 't=$(tty); flock "$t" sh -c ": > held; exec sleep 60" & holder=$!
 	    while [ ! -e held ]; do sleep 0.05; done
 	    XSELL_PROGRESS_EVERY=50000 xsell-rank big.tsv > /dev/null; echo done
 	    pkill -P $holder; wait' /dev/null
