@@ -27,6 +27,12 @@
 #include "stats.h"
 #include "trend.h"
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "progress.h"
 #include "xsum.h"
 
 static const char usage_text[] =
@@ -1753,27 +1759,27 @@ sums_options(char *buf, size_t n)
 static void
 write_offer_sums(void)
 {
-	struct wr w;
+	struct writer w;
 	char o[64], n1[NUM_BUF], n2[NUM_BUF], r[48], m[48];
 	char *v[7];
 
-	wr_open(&w, audit.out, opt.json, 7, (char *const *)sums_cols);
-	wr_type(&w, 5, WR_STR);
-	wr_type(&w, 6, WR_STR);
+	writer_open(&w, audit.out, opt.json, 7, (char *const *)sums_cols);
+	writer_type(&w, 5, WRITER_STR);
+	writer_type(&w, 6, WRITER_STR);
 	sums_options(o, sizeof o);
 	v[0] = "options";
 	v[1] = o;
 	v[2] = "";
 	v[3] = v[4] = "";
 	v[5] = v[6] = "";
-	wr_row(&w, v, NULL);
+	writer_row(&w, v, NULL);
 	num_fmt(all_events, n1);
 	num_fmt(control_events, n2);
 	v[0] = "events";
 	v[1] = have_margin ? "margin" : "";
 	v[3] = n1;
 	v[4] = n2;
-	wr_row(&w, v, NULL);
+	writer_row(&w, v, NULL);
 	v[0] = "cell";
 	for (size_t i = 0; i < ncells; i++) {
 		const struct agg *a = &cells[i].a;
@@ -1786,9 +1792,9 @@ write_offer_sums(void)
 		v[4] = n2;
 		v[5] = xsum_fmt(a->xrev, r);
 		v[6] = xsum_fmt(a->xmargin, m);
-		wr_row(&w, v, NULL);
+		writer_row(&w, v, NULL);
 	}
-	wr_close(&w);
+	writer_close(&w);
 }
 
 static double
@@ -2373,9 +2379,9 @@ parse_options(int argc, char **argv)
 			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
 		case 'o': opt.out = optarg; break;
-		case 'j': opt.json = WR_JSONL; break;
-		case XS_OPT_CSV: opt.json = WR_CSV; break;
-		case XS_OPT_CSV_SAFE: opt.json = WR_CSV_SAFE; break;
+		case 'j': opt.json = WRITER_JSONL; break;
+		case XS_OPT_CSV: opt.json = WRITER_CSV; break;
+		case XS_OPT_CSV_SAFE: opt.json = WRITER_CSV_SAFE; break;
 		case 'q': xs_quiet = 1; break;
 		case 'v': xs_verbose = 1; break;
 		case 'h': usage(XS_OK); break;
@@ -2476,7 +2482,7 @@ check_modes(void)
 		die(XS_USAGE, "--holdout belongs to --experiment");
 	if (opt.report && opt.json)
 		die(XS_USAGE, "--report and %s are different outputs; pick one",
-		    opt.json == WR_JSONL ? "--json" : opt.json == WR_CSV ?
+		    opt.json == WRITER_JSONL ? "--json" : opt.json == WRITER_CSV ?
 		    "--csv-out" : "--csv-safe");
 	if (opt.counts && opt.merge)
 		die(XS_USAGE, "--counts and --merge exclude each other");

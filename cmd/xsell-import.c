@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "num.h"
 #include "colmap.h"
 #include "date.h"
 #include "import.h"
@@ -63,7 +64,7 @@ parse_delim(const char *arg)
 		return '\t';
 	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' ||
 	    arg[0] == '\r') {
-		warnx("--delimiter: not a single character: '%s'", arg);
+		warning("--delimiter: not a single character: '%s'", arg);
 		exit(XS_USAGE);
 	}
 	return (unsigned char)arg[0];
@@ -90,7 +91,7 @@ add_map(struct import_opts *o, const char *arg)
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || eq == arg || !eq[1]) {
-		warnx("--map: not canonical=source: '%s'", arg);
+		warning("--map: not canonical=source: '%s'", arg);
 		exit(XS_USAGE);
 	}
 	o->maps = xreallocarray(o->maps, (size_t)o->nmaps + 1,
@@ -146,7 +147,7 @@ set_exclude(struct import_opts *o, const char *arg)
 		char msg[128];
 
 		regerror(e, &o->exclude, msg, sizeof msg);
-		warnx("--exclude: %s: '%s'", msg, arg);
+		warning("--exclude: %s: '%s'", msg, arg);
 		exit(XS_USAGE);
 	}
 	o->has_exclude = 1;
@@ -215,15 +216,15 @@ options(struct import_opts *o, int argc, char **argv)
 		}
 	}
 	if (o->full && !o->merge_path) {
-		warnx("--full needs --merge");
+		warning("--full needs --merge");
 		exit(XS_USAGE);
 	}
 	if (o->merge_path && o->preview) {
-		warnx("--merge and --preview cannot be used together");
+		warning("--merge and --preview cannot be used together");
 		exit(XS_USAGE);
 	}
 	if (o->merge_path && o->kind >= 0 && o->kind != K_RELATIONS) {
-		warnx("--merge needs --kind relations");
+		warning("--merge needs --kind relations");
 		exit(XS_USAGE);
 	}
 	if (o->merge_path)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "num.h"
 #include "assoc.h"
 #include "similar.h"
 #include "upliftlearn.h"

@@ -8,6 +8,9 @@
 
 #include "qualify.h"
 #include "xsell.h"
+#include "num.h"
+#include "rec.h"
+#include "progress.h"
 
 static const char usage_text[] =
     "usage: xsell-qualify [--relations FILE ...] [--popular FILE [--max-popular N]]\n"
@@ -115,12 +118,12 @@ options(struct qualify_opts *o, int argc, char **argv)
 		}
 	}
 	if (o->offers && (o->nrelations || o->popular)) {
-		warnx("--%s and --offers do not go together", o->nrelations ?
+		warning("--%s and --offers do not go together", o->nrelations ?
 		    "relations" : "popular");
 		usage_die(usage_text);
 	}
 	if (!o->offers && !o->nrelations && !o->popular) {
-		warnx("give --relations FILE, --popular FILE or --offers FILE");
+		warning("give --relations FILE, --popular FILE or --offers FILE");
 		usage_die(usage_text);
 	}
 	if (o->max_popular && !o->popular)

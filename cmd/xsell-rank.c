@@ -15,6 +15,10 @@
 #include "period.h"
 #include "ranker.h"
 #include "xsell.h"
+#include "num.h"
+#include "rec.h"
+#include "progress.h"
+#include "intern.h"
 
 static const char usage_text[] =
     "usage: xsell-rank [--top N] [--by COLUMN] [--per COLUMN] "

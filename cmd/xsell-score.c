@@ -9,6 +9,8 @@
 
 #include "scorer.h"
 #include "xsell.h"
+#include "rec.h"
+#include "progress.h"
 
 static const char usage_text[] =
     "usage: xsell-score [--weights P=0.4,R=0.2,I=0.3,E=0.1] "

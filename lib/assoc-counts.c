@@ -10,6 +10,13 @@
 #include <string.h>
 
 #include "assoc-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "progress.h"
+#include "intern.h"
 
 /* ---- mergeable counts ---- */
 
@@ -51,7 +58,7 @@ count_row(struct counts_out *co, const char *kind, const char *set,
 	v[0] = (char *)kind;
 	v[1] = (char *)set;
 	v[2] = num;
-	wr_row(&co->L->w, v, NULL);
+	writer_row(&co->L->w, v, NULL);
 	co->rows++;
 }
 
@@ -139,9 +146,9 @@ assoc_counts(struct assoc *L)
 	buf_init(&co.set);
 	buf_init(&b);
 	L->fp = out_open(L->o->out);
-	wr_open(&L->w, L->fp, L->o->json, 3, (char *const *)count_cols);
+	writer_open(&L->w, L->fp, L->o->json, 3, (char *const *)count_cols);
 	/* Weighted counts pass 2^53: keep them exact in JSON too. */
-	wr_type(&L->w, 2, WR_STR);
+	writer_type(&L->w, 2, WRITER_STR);
 	options_string(L, &b);
 	count_row(&co, "options", buf_str(&b), 0);
 	if (L->o->shard_n) {
@@ -157,7 +164,7 @@ assoc_counts(struct assoc *L)
 		bsk_mine(&L->bk, 1, L->o->max_items, count_set, &co);
 	}
 	count_items_upto(&co, L->nitems);
-	wr_close(&L->w);
+	writer_close(&L->w);
 	out_close(L->fp);
 	L->written = co.rows;
 	buf_free(&co.set);

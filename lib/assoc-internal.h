@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "writer.h"
 #include "assoc.h"
 #include "baskets.h"
 #include "bstream.h"
@@ -49,7 +51,7 @@ struct assoc {
 	uint64_t rows, rejected, guests;
 	/* output */
 	FILE *fp;
-	struct wr w;
+	struct writer w;
 	int ncols, col_extra;	/* columns; where upsell's or substitute's go */
 	uint64_t written, subjects;
 	uint64_t pairs, frequent;	/* distinct pairs (sets) counted, and

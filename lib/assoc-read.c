@@ -11,6 +11,11 @@
 #include <string.h>
 
 #include "assoc-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "progress.h"
+#include "intern.h"
 
 struct reader {
 	struct rec r;
@@ -192,7 +197,7 @@ reject_row(struct assoc *L, struct reader *rd, int guest)
 		return;
 	}
 	if (L->rejected++ == 0)
-		warnx("%s: no %s or product_id: row skipped", rec_where(&rd->r),
+		warning("%s: no %s or product_id: row skipped", rec_where(&rd->r),
 		    L->o->basket == B_CUSTOMER ? "customer_id" : "order_id");
 }
 

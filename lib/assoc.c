@@ -12,6 +12,11 @@
 
 #include "assoc-internal.h"
 #include "measures.h"
+#include "buf.h"
+#include "num.h"
+#include "writer.h"
+#include "out.h"
+#include "intern.h"
 
 /* arules compares confidences with this slack (istree.c, EPSILON). */
 #define CONF_EPS 1e-12
@@ -182,13 +187,13 @@ assoc_open_output(struct assoc *L)
 			cols[n++] = ms_name[m];
 	L->ncols = n;
 	L->fp = out_open(L->o->out);
-	wr_open(&L->w, L->fp, L->o->json, n, (char *const *)cols);
+	writer_open(&L->w, L->fp, L->o->json, n, (char *const *)cols);
 }
 
 void
 assoc_close_output(struct assoc *L)
 {
-	wr_close(&L->w);
+	writer_close(&L->w);
 	out_close(L->fp);
 }
 
@@ -256,7 +261,7 @@ write_rule(struct assoc *L, const struct cand *c, uint64_t sc, int64_t pos)
 	for (int m = 0; m < MS_N; m++)
 		if (L->o->measure[m])
 			put_num(nb[k++], ms_value(m, nxy, nx, ny, n));
-	wr_row(&L->w, v, NULL);
+	writer_row(&L->w, v, NULL);
 	L->written++;
 }
 
@@ -740,7 +745,7 @@ assoc_report(const struct assoc *L)
 	struct rusage ru;
 
 	if (L->rejected > 1)
-		warnx("%" PRIu64 " rows without %s or product_id skipped",
+		warning("%" PRIu64 " rows without %s or product_id skipped",
 		    L->rejected, o->basket == B_CUSTOMER ? "customer_id" :
 		    "order_id");
 	if (L->guests)

@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "audit-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "writer.h"
+#include "intern.h"
 
 /* Writers at a cursor with room enough (row_room): they return the end. */
 static inline char *
@@ -21,7 +25,7 @@ put(char *o, const char *s, size_t n)
 static char *
 put_text(char *o, const char *s, size_t n, int tsv)
 {
-	return tsv ? wr_tsv_escape(o, s, n) : put(o, s, n);
+	return tsv ? writer_tsv_escape(o, s, n) : put(o, s, n);
 }
 
 static char *
@@ -201,7 +205,7 @@ put_check(char *o, int c)
 	return o;
 }
 
-/* A TSV row of the finding, as wr_row writes it, without the pointers
+/* A TSV row of the finding, as writer_row writes it, without the pointers
  * and the second pass over the bytes. */
 static void
 row_tsv(struct audit *a, struct buf *b, int c, const struct finding *f)

@@ -16,6 +16,9 @@
 #include "intern.h"
 #include "report.h"
 #include "xsell.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
 
 #define FOLD 10	/* a long list shows its first and last 10 */
 
@@ -61,7 +64,7 @@ struct audit {
 	FILE *out;
 	int as_report;
 	FILE *html;
-	struct wr wr;
+	struct writer wr;
 	struct rlabels labels;	/* titles beside ids, from --catalog */
 	char max_links_text[64];	/* over_linked's limit, as "%.0f" has it */
 
@@ -152,7 +155,7 @@ static inline void
 table_open(struct audit *a, int ncols, const char *const *cols)
 {
 	if (!a->as_report)
-		wr_open(&a->wr, a->out, a->opt->json, ncols, (char *const *)cols);
+		writer_open(&a->wr, a->out, a->opt->json, ncols, (char *const *)cols);
 }
 
 /* Columns from .. to - 1 are numbers in JSON (the others text). */
@@ -160,21 +163,21 @@ static inline void
 table_num(struct audit *a, int from, int to)
 {
 	for (int i = from; !a->as_report && i < to; i++)
-		wr_type(&a->wr, i, WR_NUM);
+		writer_type(&a->wr, i, WRITER_NUM);
 }
 
 static inline void
 table_row(struct audit *a, char *const *v)
 {
 	if (!a->as_report)
-		wr_row(&a->wr, v, NULL);
+		writer_row(&a->wr, v, NULL);
 }
 
 static inline void
 table_close(struct audit *a)
 {
 	if (!a->as_report)
-		wr_close(&a->wr);
+		writer_close(&a->wr);
 }
 
 /* A table or chart for people goes to the report and the page, as asked. */

@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "audit-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "intern.h"
 
 /* (the words by length, so that each compare is of a known size) */
 static int
@@ -56,7 +61,7 @@ links_files(struct audit *a, int nfiles, char **files)
 		f->name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
 		f->len = strlen(f->name);
 		f->tsv = xmalloc(2 * f->len + 1);
-		f->tsvlen = (size_t)(wr_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
+		f->tsvlen = (size_t)(writer_tsv_escape(f->tsv, f->name, f->len) - f->tsv);
 		if (f->tsvlen > a->lfile_max)
 			a->lfile_max = f->tsvlen;
 	}

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "audit-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "intern.h"
 
 const char *const type_words[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL

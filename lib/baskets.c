@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "intern.h"
+#include "buf.h"
 #include "baskets.h"
 #include "pairs.h"
 

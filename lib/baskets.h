@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /*
  * Basket keys (order or customer ids) to dense basket ids. The caller
  * asks only when the key differs from the previous line's; a key seen

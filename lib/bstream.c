@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "buf.h"
 #include "baskets.h"
 #include "bstream.h"
 

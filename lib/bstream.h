@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "xsell.h"
+#include "buf.h"
 #include "baskets.h"
 
 /* A temporary file written once and read back any number of times. */

@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "intern.h"
 
 static void
 build_index(struct catalog *t)

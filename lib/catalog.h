@@ -17,6 +17,8 @@
 #define CATALOG_H
 
 #include "xsell.h"
+#include "buf.h"
+#include "intern.h"
 
 enum {
 	CATALOG_ALL = 1,	/* keep every column as text too */

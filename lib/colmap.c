@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "intern.h"
 #include "colmap.h"
 #include "shopfmt.h"
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "intern.h"
 #include "shopfmt.h"
 
 /* What a canonical column holds, for checking and normalising values;

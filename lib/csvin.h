@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <csv.h>
 
+#include "buf.h"
+
 #define CSVIN_BLOCK (256 * 1024)
 
 /* Why a record is malformed (csvin.bad). */

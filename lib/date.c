@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "num.h"
 #include "date.h"
 
 static int

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "buf.h"
 
 const char *progname = "xsell";
 int xs_quiet;
@@ -142,7 +143,7 @@ die(int status, const char *fmt, ...)
 }
 
 void
-warnx(const char *fmt, ...)
+warning(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -185,7 +186,7 @@ xs_finish(int status)
 		/* stderr may be the same full device: try anyway. */
 		if (e == EPIPE)
 			exit(128 + SIGPIPE);
-		warnx("write error: %s: %s", "<stdout>", strerror(e));
+		warning("write error: %s: %s", "<stdout>", strerror(e));
 		exit(XS_SYS);
 	}
 	return status;

@@ -16,10 +16,16 @@
 
 #include "experiment.h"
 #include "catalog.h"
-#include "keyhash.h"
+#include "siphash.h"
 #include "report.h"
 #include "stats.h"
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "progress.h"
+#include "intern.h"
 
 #define MIXED 255	/* a context with events in two arms */
 
@@ -120,12 +126,12 @@ cellnum(double v, char *buf)
 /* A number for pipes: NaN and infinities are missing, as cellnum has
  * them. */
 static void
-wr_cell(struct wr *w, double v)
+writer_cell(struct writer *w, double v)
 {
 	if (isnan(v) || isinf(v))
-		wr_str(w, "", 0);
+		writer_str(w, "", 0);
 	else
-		wr_num(w, v);
+		writer_num(w, v);
 }
 
 static void say(const struct exp_show *sh, const char *fmt, ...) XS_PRINTF(2, 3);
@@ -720,7 +726,7 @@ sample_ratio(struct experiment *e)
 		if (e->srm_p < 0.001) {
 			flag(e, EXP_FLAG_SRM, 0, "shares %s, expected %s; chi-square %.3f, "
 			    "p = %.3g", buf_str(&ob), buf_str(&pb), e->srm_chi, e->srm_p);
-			warnx("sample ratio mismatch: shares %s, expected %s (p = %.3g)",
+			warning("sample ratio mismatch: shares %s, expected %s (p = %.3g)",
 			    buf_str(&ob), buf_str(&pb), e->srm_p);
 		}
 		buf_free(&ob);
@@ -744,7 +750,7 @@ sample_ratio(struct experiment *e)
 		if (e->srm_p < 0.001) {
 			flag(e, EXP_FLAG_SRM, 0, "control share %s, expected %s; "
 			    "chi-square %.3f, p = %.3g", os, es, e->srm_chi, e->srm_p);
-			warnx("sample ratio mismatch: control share %s, expected %s "
+			warning("sample ratio mismatch: control share %s, expected %s "
 			    "(p = %.3g)", os, es, e->srm_p);
 		}
 	}
@@ -780,7 +786,7 @@ guardrails(struct experiment *e)
 			    "(%s to %s), %sp_holm %s < %g", arm, metric_name[m],
 			    o->control, d, lo, hi, o->sequential ? "sequential " : "", ps,
 			    o->alpha);
-			warnx("guardrail: arm %s lowers %s against %s: %s (%s to %s), "
+			warning("guardrail: arm %s lowers %s against %s: %s (%s to %s), "
 			    "%sp_holm %s < %g", arm, metric_name[m], o->control, d, lo, hi,
 			    o->sequential ? "sequential " : "", ps, o->alpha);
 			/* the report and page say it too; stderr has it already */
@@ -802,7 +808,7 @@ guardrails(struct experiment *e)
 /* ---- the two-arm table: today's layout, one column per arm ---- */
 
 struct wide {
-	struct wr w;
+	struct writer w;
 	struct rtable t;
 	int ncols;
 	const struct exp_show *sh;
@@ -854,11 +860,11 @@ wide_row(struct wide *x, const char *metric, double av, double bv,
 		}
 	}
 	if (!x->sh->report) {
-		wr_begin(&x->w);
-		wr_str(&x->w, metric, strlen(metric));
+		writer_begin(&x->w);
+		writer_str(&x->w, metric, strlen(metric));
 		for (int i = 1; i < k; i++)
-			wr_cell(&x->w, v[i]);
-		wr_end(&x->w);
+			writer_cell(&x->w, v[i]);
+		writer_end(&x->w);
 	}
 	rtable_row(&x->t, q);
 }
@@ -889,9 +895,9 @@ write_wide(struct experiment *e, struct rtable *t)
 		for (int i = 0; i < 5; i++)
 			cols[x.ncols++] = covcols[i];
 	if (!sh->report) {
-		wr_open(&x.w, sh->out, sh->json, x.ncols, (char *const *)cols);
+		writer_open(&x.w, sh->out, sh->json, x.ncols, (char *const *)cols);
 		for (int i = 1; i < x.ncols; i++)
-			wr_type(&x.w, i, WR_NUM);
+			writer_type(&x.w, i, WRITER_NUM);
 	}
 	rtable_init(&x.t, "Experiment read-out (95% intervals; p-values two-sided)",
 	    x.ncols, cols);
@@ -916,7 +922,7 @@ write_wide(struct experiment *e, struct rtable *t)
 		    &r[M_INCMARGIN], 4);
 	wide_row(&x, "aov", r[M_AOV].av, r[M_AOV].bv, &r[M_AOV].d, &r[M_AOV], 4);
 	if (!sh->report)
-		wr_close(&x.w);
+		writer_close(&x.w);
 	*t = x.t;
 }
 
@@ -926,7 +932,7 @@ write_wide(struct experiment *e, struct rtable *t)
 static const char *const by_word[] = { "", "channel", "category", "subject" };
 
 struct longt {
-	struct wr w;
+	struct writer w;
 	struct rtable arms, cmps;
 	const struct exp_show *sh;
 	int by, seq, cov, ncols;
@@ -984,9 +990,9 @@ long_open(struct longt *x, const struct experiment *e)
 		cols[n++] = "small";
 	x->ncols = n;
 	if (!x->sh->report) {
-		wr_open(&x->w, x->sh->out, x->sh->json, n, (char *const *)cols);
+		writer_open(&x->w, x->sh->out, x->sh->json, n, (char *const *)cols);
 		for (int i = 0; i < nnum; i++)
-			wr_type(&x->w, numeric[i], WR_NUM);
+			writer_type(&x->w, numeric[i], WRITER_NUM);
 	}
 	/* for people: arms and comparisons apart, the columns each needs */
 	acols[na++] = "arm";
@@ -1016,12 +1022,12 @@ long_row(struct longt *x, const struct cell *c, const char *arm,
 	int j = 0, out = !x->sh->report;
 
 	if (out)
-		wr_begin(&x->w);
+		writer_begin(&x->w);
 	if (x->by && out) {
 		const char *s = c->name ? "cell" : "total";
 
-		wr_str(&x->w, s, strlen(s));
-		wr_str(&x->w, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
+		writer_str(&x->w, s, strlen(s));
+		writer_str(&x->w, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
 	}
 	if (x->by)
 		q[j++] = c->name ? (*c->name ? c->name : "(none)") : "(all)";
@@ -1032,21 +1038,21 @@ long_row(struct longt *x, const struct cell *c, const char *arm,
 			const char *s = col == L_ARM ? arm : col == L_BASE ? base : metric;
 
 			if (out)
-				wr_str(&x->w, s, strlen(s));
+				writer_str(&x->w, s, strlen(s));
 			q[j++] = s;
 			continue;
 		}
 		if (out)
-			wr_cell(&x->w, v[col]);
+			writer_cell(&x->w, v[col]);
 		q[j] = fmt_num(v[col], col == L_AV || col == L_BV ? sig :
 		    col == L_P || col == L_HOLM || col == L_SEQP || col == L_CP ? 3 : 4,
 		    p[j], 32);
 		j++;
 	}
 	if (x->by && out)
-		wr_str(&x->w, "1", c->small ? 1 : 0);
+		writer_str(&x->w, "1", c->small ? 1 : 0);
 	if (out)
-		wr_end(&x->w);
+		writer_end(&x->w);
 	if (base[0] == '\0') {	/* an arm's own row; contexts add a share */
 		const char *a[8];
 		int i = 0, b;
@@ -1169,7 +1175,7 @@ write_long(struct experiment *e, struct longt *x)
 		long_cmp_rows(x, e, &e->cell[k]);
 	}
 	if (!e->sh->report)
-		wr_close(&x->w);
+		writer_close(&x->w);
 }
 
 /* ---- charts: arms side by side, and differences, each on one scale ---- */
@@ -1333,7 +1339,7 @@ check_arms(struct experiment *e)
 		    e->file, e->o->control);
 	for (int a = 0; a < e->narms; a++)
 		if (n[a] == 0)
-			warnx("%s: arm %s of the split has no contexts", e->file, e->arm[a]);
+			warning("%s: arm %s of the split has no contexts", e->file, e->arm[a]);
 }
 
 void
@@ -1460,7 +1466,7 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 	const char *arm[EXP_MAXARMS];
 	double share[EXP_MAXARMS];
 	int ord[EXP_MAXARMS];
-	struct wr w;
+	struct writer w;
 	struct rtable t;
 	char a[32], b[32], d[32];
 
@@ -1499,9 +1505,9 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 	total = ceil(need - 1e-9);
 	days = ceil(total / p->traffic - 1e-9);
 	if (!sh->report) {
-		wr_open(&w, sh->out, sh->json, 5, (char *const *)cols);
+		writer_open(&w, sh->out, sh->json, 5, (char *const *)cols);
 		for (int i = 1; i < 5; i++)
-			wr_type(&w, i, WR_NUM);
+			writer_type(&w, i, WRITER_NUM);
 	}
 	rtable_init(&t, "Experiment plan", 5, cols);
 	for (int i = 1; i < 5; i++)
@@ -1518,13 +1524,13 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 		const char *name = all ? "total" : arm[j];
 
 		if (!sh->report) {
-			wr_begin(&w);
-			wr_str(&w, name, strlen(name));
-			wr_cell(&w, all ? 1 : share[j]);
-			wr_cell(&w, all ? NAN : j == c ? pc : pt);
-			wr_cell(&w, all ? total : ceil(need * share[j] - 1e-9));
-			wr_cell(&w, days);
-			wr_end(&w);
+			writer_begin(&w);
+			writer_str(&w, name, strlen(name));
+			writer_cell(&w, all ? 1 : share[j]);
+			writer_cell(&w, all ? NAN : j == c ? pc : pt);
+			writer_cell(&w, all ? total : ceil(need * share[j] - 1e-9));
+			writer_cell(&w, days);
+			writer_end(&w);
 		}
 		q[0] = name;
 		q[1] = all ? "" : fmt_pct(share[j], pv[1], sizeof pv[1]);
@@ -1534,7 +1540,7 @@ exp_plan(const struct exp_plan *p, const struct exp_show *sh)
 		rtable_row(&t, q);
 	}
 	if (!sh->report)
-		wr_close(&w);
+		writer_close(&w);
 	if (sh->html)
 		html_begin(sh->html, "xsell-audit: experiment plan");
 	heading(sh, "Experiment plan");

@@ -46,7 +46,7 @@ void exp_split_free(struct exp_split *s);
 int exp_split_find(const struct exp_split *s, const char *arm);
 /*
  * The arm of a unit (a context's id, n bytes): u = keyed_unit(seed, key)
- * (keyhash.h), uniform in [0, 1), falls in arm i when the shares before
+ * (siphash.h), uniform in [0, 1), falls in arm i when the shares before
  * it add up to at most u and with it to more; the last arm takes the
  * rest. So the shares (F, 1 - F) put u < F in the first arm, as
  * xsell-rank's --holdout always has.

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "findings.h"
+#include "buf.h"
 
 const char *const sev_words[] = { "info", "warning", "error", NULL };
 

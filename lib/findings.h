@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "xsell.h"
+#include "buf.h"
 
 #define NOLINK UINT32_MAX
 

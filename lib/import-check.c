@@ -9,6 +9,8 @@
 
 #include "import-internal.h"
 #include "shopwords.h"
+#include "buf.h"
+#include "num.h"
 
 int
 imp_fail_key(struct import *im, const char *key)

@@ -15,6 +15,12 @@
 #include <sys/types.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "progress.h"
+#include "intern.h"
 #include "colmap.h"
 #include "csvin.h"
 #include "date.h"
@@ -158,10 +164,10 @@ struct import {
 	char keybuf[256];
 	/* where things go */
 	FILE *out;
-	struct wr w;
+	struct writer w;
 	FILE *spool;		/* --strict on stdout: held back until the end */
 	FILE *rej;
-	struct wr rw;
+	struct writer rw;
 	char **rv;
 	size_t *rl;
 	int *rej_at;		/* this input's column -> rejects column */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "import-internal.h"
+#include "buf.h"
+#include "intern.h"
 
 /* A column name downstream tools can use: lowercase words joined by _. */
 static char *
@@ -125,7 +127,7 @@ imp_set_kind(struct import *im, int kind)
 			    (size_t)(eq - im->o->maps[i])) == 0)
 				ok = 1;
 		if (!ok) {
-			warnx("--map %s: '%.*s' is not a column of %s", im->o->maps[i],
+			warning("--map %s: '%.*s' is not a column of %s", im->o->maps[i],
 			    (int)(eq - im->o->maps[i]), im->o->maps[i], kind_names[kind]);
 			exit(XS_USAGE);
 		}

@@ -8,6 +8,8 @@
 
 #include "import-internal.h"
 #include "report.h"
+#include "buf.h"
+#include "intern.h"
 
 /* Columns whose distinct values --preview counts. */
 static const char *const preview_ids[][3] = {

@@ -8,6 +8,10 @@
 
 #include "import-internal.h"
 #include "report.h"
+#include "buf.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
 
 static void
 count_reason(struct import *im, const char *key, const char *where, int what)
@@ -48,7 +52,7 @@ imp_open_rejects(struct import *im, int ncols, char *const *cols)
 	for (int i = 0; i < ncols; i++)
 		h[RJ_N + i] = cols[i];
 	im->rej = out_open(im->o->rej_path);
-	wr_open(&im->rw, im->rej, 0, ncols + RJ_N, h);
+	writer_open(&im->rw, im->rej, 0, ncols + RJ_N, h);
 	im->rv = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rv);
 	im->rl = xcalloc((size_t)ncols + RJ_N + 1, sizeof *im->rl);
 	free(h);
@@ -163,7 +167,7 @@ write_reject(struct import *im, const struct src *s, const struct row *rw,
 		if (im->itemtype && (c = rej_col(im, im->ix_type)) >= 0)
 			put_reject(im, c, im->itemtype, strlen(im->itemtype));
 	}
-	wr_row(&im->rw, im->rv, im->rl);
+	writer_row(&im->rw, im->rv, im->rl);
 	buf_free(&tail);
 }
 
@@ -193,7 +197,7 @@ imp_reject(struct import *im, const struct src *s, const struct row *rw, int pol
 		im->problems++;
 	count_reason(im, im->whykey, where, policy ? R_POLICY : R_PROBLEM);
 	if (xs_verbose)
-		warnx("%s: %s", where, im->why);
+		warning("%s: %s", where, im->why);
 	if (im->o->preview && !policy)
 		preview_problem(im, where, im->why);
 	if (im->rej)
@@ -215,7 +219,7 @@ imp_blanks(struct import *im, const struct src *s, const struct row *rw,
 		im->blanked++;
 		count_reason(im, b->key, where, R_BLANK);
 		if (xs_verbose)
-			warnx("%s: %s (blanked, row kept)", where, b->why);
+			warning("%s: %s (blanked, row kept)", where, b->why);
 		if (im->o->preview) {
 			char w[600];
 
@@ -232,7 +236,7 @@ imp_blanks(struct import *im, const struct src *s, const struct row *rw,
 				im->rv[RJ_VALUE] = (char *)b->v;
 				im->rl[RJ_VALUE] = b->n;
 			}
-			wr_row(&im->rw, im->rv, im->rl);
+			writer_row(&im->rw, im->rv, im->rl);
 		}
 	}
 }
@@ -251,13 +255,13 @@ imp_base_duplicate(void *arg, const struct rec *r, const int *bmap,
 	im->problems++;
 	count_reason(im, "duplicate link in the base", rec_where(r), R_PROBLEM);
 	if (xs_verbose)
-		warnx("%s: %s", rec_where(r), why);
+		warning("%s: %s", rec_where(r), why);
 	if (!im->rej)
 		return;
 	reject_head(im, r->name, r->line, NULL, -1, NULL, 0, why, lb);
 	for (int i = 0; i < r->ncols; i++)
 		put_reject(im, bmap[i], r->f[i], r->len[i]);
-	wr_row(&im->rw, im->rv, im->rl);
+	writer_row(&im->rw, im->rv, im->rl);
 }
 
 /* Rows in are the rows after splitting lists (out + rejected); the rows
@@ -284,11 +288,11 @@ imp_report(const struct import *im)
 			note("%ld rejected: %s (first at %s)", r->n, r->key,
 			    r->first);
 		else if (r->what == R_BLANK)
-			warnx("%ld value%s blanked, row%s kept: %s (first at %s)",
+			warning("%ld value%s blanked, row%s kept: %s (first at %s)",
 			    r->n, r->n == 1 ? "" : "s", r->n == 1 ? "" : "s", r->key,
 			    r->first);
 		else
-			warnx("%ld rejected: %s (first at %s)", r->n, r->key,
+			warning("%ld rejected: %s (first at %s)", r->n, r->key,
 			    r->first);
 	}
 }

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "import-internal.h"
+#include "num.h"
+#include "writer.h"
+#include "intern.h"
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
 static const char *
@@ -270,7 +273,7 @@ emit(struct import *im, const struct row *rw)
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
 		    "remove") == 0, im->v, im->olen, im->carried);
 	else
-		wr_row(&im->w, im->v, im->olen);
+		writer_row(&im->w, im->v, im->olen);
 }
 
 /* A row without lists: one record in, written or rejected. */

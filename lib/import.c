@@ -13,6 +13,12 @@
 #include <unistd.h>
 
 #include "import-internal.h"
+#include "buf.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "progress.h"
+#include "intern.h"
 
 static int
 is_space(unsigned char c)
@@ -201,7 +207,7 @@ start(struct import *im, const struct src *s)
 	} else if (im->o->merge_path) {
 		begin_merge(im);
 	} else {
-		wr_open(&im->w, im->spool ? im->spool : im->out, im->o->json,
+		writer_open(&im->w, im->spool ? im->spool : im->out, im->o->json,
 		    im->nout, im->ocol);
 	}
 }
@@ -452,10 +458,10 @@ import_finish(struct import *im)
 		im->written = merge_write(&im->mg, im->spool ? im->spool : im->out,
 		    im->o->json);
 	else
-		wr_close(&im->w);
+		writer_close(&im->w);
 	imp_report(im);
 	if (im->rej) {
-		wr_close(&im->rw);
+		writer_close(&im->rw);
 		out_close(im->rej);
 	}
 	if (im->o->strict && im->blanked)

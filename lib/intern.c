@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "buf.h"
 
 static inline uint64_t
 rd64(const unsigned char *p)

@@ -24,6 +24,7 @@
 /* xsell.h (struct buf) first, outside the guard: it includes this
  * header itself, and needs struct intern complete for struct rec. */
 #include "xsell.h"
+#include "buf.h"
 
 #ifndef INTERN_H
 #define INTERN_H

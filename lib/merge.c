@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "writer.h"
+#include "intern.h"
 #include "colmap.h"
 #include "merge.h"
 #include "shopwords.h"
@@ -275,7 +279,7 @@ merge_write(struct merge *st, FILE *fp, int json)
 			st->unfed++;
 		}
 	}
-	wr_open(&st->w, fp, json, st->ncols, st->cols);
+	writer_open(&st->w, fp, json, st->ncols, st->cols);
 	for (size_t e = 0; e < st->n; e++) {
 		if (!st->alive[e])
 			continue;
@@ -284,10 +288,10 @@ merge_write(struct merge *st, FILE *fp, int json)
 			v[c] = st->arena.s + st->off[i];
 			len[c] = st->len[i];
 		}
-		wr_row(&st->w, v, len);
+		writer_row(&st->w, v, len);
 		out++;
 	}
-	wr_close(&st->w);
+	writer_close(&st->w);
 	/* links in + added - removed - not in the feed = links out */
 	buf_init(&dup);
 	buf_init(&full);

@@ -22,6 +22,10 @@
 #include <stdio.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "writer.h"
+#include "intern.h"
 
 /* A link remembered: (subject, linked, type), and where it was first. */
 struct link {
@@ -65,7 +69,7 @@ struct merge {
 	int *from;		/* feed output column -> store column */
 	struct rec r;		/* the base, until merge_load */
 	int *bmap;		/* its columns -> store columns */
-	struct wr w;
+	struct writer w;
 	long added, updated, removed, missed, nbase, dups, unfed;
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "num.h"
 
 static int
 isdig(int c)

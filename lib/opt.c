@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "num.h"
+#include "writer.h"
 
 double
 opt_num(const char *opt, const char *arg, double lo, double hi)
@@ -66,9 +68,9 @@ void
 opt_common(int ch, const struct opt_common *c)
 {
 	switch (ch) {
-	case 'j': *c->format = WR_JSONL; break;
-	case XS_OPT_CSV: *c->format = WR_CSV; break;
-	case XS_OPT_CSV_SAFE: *c->format = WR_CSV_SAFE; break;
+	case 'j': *c->format = WRITER_JSONL; break;
+	case XS_OPT_CSV: *c->format = WRITER_CSV; break;
+	case XS_OPT_CSV_SAFE: *c->format = WRITER_CSV_SAFE; break;
 	case 'o': *c->out = optarg; break;
 	case 'q': xs_quiet = 1; break;
 	case 'v': xs_verbose = 1; break;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "out.h"
 
 #define MAXPENDING 8
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "intern.h"
 #include "pairs.h"
 
 /* Fibonacci hashing: the top bits of key * 2^64/phi spread the dense,

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "rec.h"
+#include "progress.h"
 
 #define STEP (1 << 16)	/* items between looks at the clock */
 #define WAIT 1.0	/* seconds a stage of unknown size leaves the line to

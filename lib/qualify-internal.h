@@ -15,6 +15,10 @@
 #include "qualify.h"
 #include "rule.h"
 #include "xsell.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "intern.h"
 
 /* Rule sources: where customer.x, candidate.x and subject.x are read. */
 enum { SRC_CTX, SRC_OWN, SRC_OFFER, SRC_CAND, SRC_SUBJ };
@@ -136,7 +140,7 @@ struct qualify {
 	char **sv;		/* the subject's catalog row, for rules */
 	size_t *sl;
 	uint32_t sv_row;	/* which row sv holds */
-	struct wr w, wrej;
+	struct writer w, wrej;
 	FILE *fout, *frej;
 	/* counts for -v */
 	uint64_t contexts, noid, none_found, none_kept, *before, *after;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "qualify-internal.h"
+#include "num.h"
+#include "intern.h"
 
 /* Reads file keyed by column key, every column kept, ids in items. */
 static struct catalog *

@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "qualify-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "out.h"
+#include "intern.h"
 
 /* ---- rules ---- */
 

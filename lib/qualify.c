@@ -24,6 +24,12 @@
 #include <string.h>
 
 #include "qualify-internal.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "intern.h"
 
 const char *const qualify_types[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
@@ -560,7 +566,7 @@ emit(struct qualify *Q, uint32_t cand, uint32_t type, int oos, uint32_t subj,
 	Q->before[counter]++;
 	if (why < 0) {
 		Q->after[counter]++;
-		wr_row(&Q->w, Q->ov, Q->ol);
+		writer_row(&Q->w, Q->ov, Q->ol);
 		return 1;
 	}
 	if (why < NBUILTIN) {
@@ -572,7 +578,7 @@ emit(struct qualify *Q, uint32_t cand, uint32_t type, int oos, uint32_t subj,
 	}
 	if (Q->frej) {
 		set_own(Q, Q->nown + Q->nkeep, name, strlen(name));
-		wr_row(&Q->wrej, Q->ov, Q->ol);
+		writer_row(&Q->wrej, Q->ov, Q->ol);
 	}
 	return 0;
 }
@@ -837,12 +843,12 @@ out_start(struct qualify *Q)
 	int n = Q->nown + Q->nkeep;
 
 	Q->fout = out_open(Q->o.out);
-	wr_open(&Q->w, Q->fout, Q->o.json, n, Q->names);
-	wr_type(&Q->w, Q->o_support, WR_NUM);
+	writer_open(&Q->w, Q->fout, Q->o.json, n, Q->names);
+	writer_type(&Q->w, Q->o_support, WRITER_NUM);
 	if (Q->o.rejected) {
 		Q->frej = out_open(Q->o.rejected);
-		wr_open(&Q->wrej, Q->frej, Q->o.json, n + 1, Q->names);
-		wr_type(&Q->wrej, Q->o_support, WR_NUM);
+		writer_open(&Q->wrej, Q->frej, Q->o.json, n + 1, Q->names);
+		writer_type(&Q->wrej, Q->o_support, WRITER_NUM);
 	}
 	free(Q->names);
 	Q->names = NULL;
@@ -1011,16 +1017,16 @@ qualify_close(struct qualify *Q)
 {
 	int status = XS_OK;
 
-	wr_close(&Q->w);
+	writer_close(&Q->w);
 	if (Q->frej) {
-		wr_close(&Q->wrej);
+		writer_close(&Q->wrej);
 		out_close(Q->frej);
 	}
 	out_close(Q->fout);
 	if (xs_verbose)
 		report(Q);
 	if (Q->noid) {
-		warnx("%s:%ld: %llu contexts without an id skipped (the first "
+		warning("%s:%ld: %llu contexts without an id skipped (the first "
 		    "here)", Q->in.name, Q->firstnoid, (unsigned long long)Q->noid);
 		status = XS_DATA;
 	}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "xsell.h"
+#include "rec.h"
 
 /* --max-popular: best sellers kept per context unless said otherwise. */
 #define QUALIFY_MAX_POPULAR 20

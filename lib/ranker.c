@@ -7,6 +7,12 @@
 #include "period.h"
 #include "rankorder.h"
 #include "ranker.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "intern.h"
 
 /* --history: contacts in the current period per context (and placement). */
 struct hist {
@@ -63,13 +69,13 @@ enum { OWN_RANK, OWN_GROUP };
 
 struct out {
 	struct layout l;
-	struct wr w;
+	struct writer w;
 	FILE *fp;
 	int nown;
 	char **v;
 	size_t *len;
 	/* --assignments */
-	struct wr aw;
+	struct writer aw;
 	FILE *afp;
 	int acols;
 	char *av[7];
@@ -406,7 +412,7 @@ out_init(struct ranker *R, const struct rec *r)
 		cols[n++] = "score";
 		u->acols = n;
 		u->afp = out_open(o->assign);
-		wr_open(&u->aw, u->afp, o->json, n, cols);
+		writer_open(&u->aw, u->afp, o->json, n, cols);
 	}
 }
 
@@ -415,9 +421,9 @@ out_free(struct ranker *R)
 {
 	struct out *u = &R->u;
 
-	wr_close(&u->w);
+	writer_close(&u->w);
 	if (R->o->assign) {
-		wr_close(&u->aw);
+		writer_close(&u->aw);
 		out_close(u->afp);
 	}
 	out_close(u->fp);
@@ -456,7 +462,7 @@ write_part(struct ranker *R, const struct group *g, size_t n, int arm)
 		if (u->nown > 1)
 			set(u, u->l.own_at[OWN_GROUP], arms->arm[arm],
 			    strlen(arms->arm[arm]));
-		wr_row(&u->w, u->v, u->len);
+		writer_row(&u->w, u->v, u->len);
 		R->counts.written++;
 	}
 }
@@ -487,7 +493,7 @@ log_part(struct ranker *R, const struct group *g, size_t part, size_t n,
 		u->av[a] = arms->arm[arm];
 		u->alen[a++] = strlen(arms->arm[arm]);
 		if (!p) {
-			wr_row(&u->aw, u->av, u->alen);
+			writer_row(&u->aw, u->av, u->alen);
 			continue;
 		}
 		u->av[a] = (char *)p->cid, u->alen[a++] = p->cidlen;
@@ -501,7 +507,7 @@ log_part(struct ranker *R, const struct group *g, size_t part, size_t n,
 		u->av[a++] = rb;
 		u->av[a] = group_f(g, p->row)[k->score];
 		u->alen[a] = group_len(g, p->row)[k->score];
-		wr_row(&u->aw, u->av, u->alen);
+		writer_row(&u->aw, u->av, u->alen);
 	}
 }
 

@@ -15,10 +15,12 @@
 
 #include <stdint.h>
 
-#include "ctxgroup.h"
+#include "group.h"
 #include "experiment.h"
 #include "widget.h"
 #include "xsell.h"
+#include "rec.h"
+#include "intern.h"
 
 /* An arm's own ranking: --arm-fallback and --arm-placements. */
 struct ranker_arm {
@@ -53,7 +55,7 @@ struct ranker_opts {
 	int has_now;
 	int64_t now;
 	const char *out;	/* -o */
-	int json;		/* WR_TSV, WR_JSONL, WR_CSV, WR_CSV_SAFE */
+	int json;		/* WRITER_TSV, WRITER_JSONL, WRITER_CSV, WRITER_CSV_SAFE */
 	int buffer;		/* --buffer: input in any order */
 	struct widget_opts widget;	/* --group-json, --with, --precision */
 };

@@ -9,6 +9,7 @@
 #define REC_INTERNAL_H
 
 #include "xsell.h"
+#include "rec.h"
 
 /* While r->src is set, rec_next(r) is src->next(r), and rec_close(r)
  * first calls src->close(r), which gives r its reading state back. */

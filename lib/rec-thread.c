@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
 #include "rec-internal.h"
 #include "rec-thread.h"
 

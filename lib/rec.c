@@ -10,6 +10,12 @@
 #include <jansson.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "intern.h"
 #include "rec-internal.h"
 
 #define RCHUNK (1 << 20)
@@ -472,7 +478,7 @@ json_compact(struct buf *b, json_t *v)
 		json_object_foreach(v, key, e) {
 			if (k++)
 				buf_putc(b, ',');
-			wr_json_str(b, key, strlen(key));
+			writer_json_str(b, key, strlen(key));
 			buf_putc(b, ':');
 			json_compact(b, e);
 		}
@@ -488,7 +494,7 @@ json_compact(struct buf *b, json_t *v)
 		buf_putc(b, ']');
 		break;
 	case JSON_STRING:
-		wr_json_str(b, json_string_value(v), json_string_length(v));
+		writer_json_str(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_NULL:
 		buf_puts(b, "null");
@@ -561,7 +567,7 @@ json_row(struct rec *r, char *s, size_t len)
 		 */
 		if (json_is_array(v) ? !json_list_text(&r->tmp, v) :
 		    json_is_object(v)) {
-			if (wr_col_type(key) != WR_TEXT) {
+			if (writer_col_type(key) != WRITER_TEXT) {
 				rc = why(r, "key '%s': nested %s", key,
 				    json_is_array(v) ? "value" : "object");
 				break;

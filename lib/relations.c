@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "relations.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "intern.h"
 
 static int
 other_col(struct relations *R, const char *name, int add)

@@ -16,6 +16,8 @@
 #define RELATIONS_H
 
 #include "xsell.h"
+#include "buf.h"
+#include "intern.h"
 
 #define REL_BODY 0x80000000u	/* a subject key that is a body */
 

@@ -7,6 +7,9 @@
 
 #include "report.h"
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "intern.h"
 
 #define BARW 30		/* text bar width at the column's largest value */
 #define SPANW 40	/* text interval chart width */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "intern.h"
 
 struct rtable {
 	char *title;

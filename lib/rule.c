@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "rule.h"
+#include "buf.h"
+#include "num.h"
 
 /* Deep enough for any rule a person writes; keeps the parser's and the
  * evaluator's recursion (and a fuzzer's) well inside the stack. */

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "xsell.h"
+#include "buf.h"
 
 /* Field scopes, as written before the dot. */
 enum { RULE_CONTEXT, RULE_CANDIDATE, RULE_SUBJECT };

@@ -10,6 +10,12 @@
 #include "catalog.h"
 #include "scorer.h"
 #include "uplift.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "intern.h"
 
 /* Catalog and offers columns kept in the side tables. */
 enum { CAT_PRICE, CAT_COST };
@@ -78,7 +84,7 @@ static const char *const explain_field[] = {
 
 struct out {
 	struct layout l;
-	struct wr w;
+	struct writer w;
 	FILE *fp;
 	int own[NOWN_BASE + NPART * NEXPLAIN + 1];	/* output index or -1 */
 	int nown;
@@ -179,7 +185,7 @@ weights_for(struct scorer *S, const char *ch, size_t n)
 	before = S->wtab.warned.n;
 	if (n && (intern_put(&S->wtab.warned, ch, n),
 	    S->wtab.warned.n > before))
-		warnx("%s: no row for channel '%.*s'%s: its candidates take %s",
+		warning("%s: no row for channel '%.*s'%s: its candidates take %s",
 		    S->o.weights_file, (int)(n > 60 ? 60 : n), ch,
 		    memchr(ch, ',', n) ? " (a list: xsell-qualify makes one "
 		    "placement per channel)" : "", S->wtab.dflt >= 0 ?
@@ -368,13 +374,13 @@ out_init(struct scorer *S, struct out *u, const struct rec *r)
 		u->own[at[i]] = u->l.own_at[i];
 	u->nown = n;
 	u->fp = out_open(S->o.out);
-	wr_open(&u->w, u->fp, S->o.json, u->l.nout, u->l.out);
+	writer_open(&u->w, u->fp, S->o.json, u->l.nout, u->l.out);
 	if (S->o.explain && S->o.json)
-		wr_type(&u->w, u->own[NOWN_BASE], WR_RAW);
+		writer_type(&u->w, u->own[NOWN_BASE], WRITER_RAW);
 	/* the explain columns other than *_input are numbers */
 	for (int j = 0; j < NPART * NEXPLAIN; j++)
 		if (j % NEXPLAIN != 0)
-			wr_type(&u->w, u->own[NOWN_BASE + j], WR_NUM);
+			writer_type(&u->w, u->own[NOWN_BASE + j], WRITER_NUM);
 	u->v = xcalloc((size_t)u->l.nout + 1, sizeof *u->v);
 	u->len = xcalloc((size_t)u->l.nout + 1, sizeof *u->len);
 	buf_init(&u->ex);
@@ -383,7 +389,7 @@ out_init(struct scorer *S, struct out *u, const struct rec *r)
 static void
 out_free(struct out *u)
 {
-	wr_close(&u->w);
+	writer_close(&u->w);
 	out_close(u->fp);
 	layout_free(&u->l);
 	free(u->v);
@@ -492,7 +498,7 @@ write_cand(struct scorer *S, struct out *u, const struct group *g, size_t i,
 		explain_json(u, c, &s);
 	else if (S->o.explain)
 		explain_cols(u, c, &s);
-	wr_row(&u->w, u->v, u->len);
+	writer_row(&u->w, u->v, u->len);
 }
 
 /*

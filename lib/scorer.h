@@ -14,9 +14,10 @@
 
 #include <stddef.h>
 
-#include "ctxgroup.h"
+#include "group.h"
 #include "scoring.h"
 #include "xsell.h"
+#include "rec.h"
 
 struct scorer_opts {
 	struct weights w;	/* --weights and --uplift-weight */

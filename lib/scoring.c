@@ -6,6 +6,7 @@
 
 #include "scoring.h"
 #include "xsell.h"
+#include "num.h"
 
 const char factor_letter[NFACTOR + 1] = "PRIE";
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "xsell.h"
+#include "buf.h"
 #include "shopfmt.h"
 
 /*

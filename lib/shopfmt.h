@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "xsell.h"
+#include "buf.h"
 
 /* A column of links: each item of each cell is one link. */
 struct shopfmt_list {

@@ -9,6 +9,8 @@
 
 #include "assoc-internal.h"
 #include "similar.h"
+#include "rec.h"
+#include "intern.h"
 
 /* ---- the catalog ---- */
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "trend.h"
+#include "buf.h"
+#include "num.h"
 
 #define DAYS_MAX 62	/* a longer span is shown by week */
 

@@ -12,6 +12,10 @@
 #include "stats.h"
 #include "uplift.h"
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "intern.h"
 
 #define SEP 0x1f	/* between segment labels in a key */
 #define CAND_SEP 0x1e	/* between candidate and segment in a model key */

@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
 
 /* ---- segment specs: --segment-by tier,tenure_months:12,36 ---- */
 

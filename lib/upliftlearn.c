@@ -11,6 +11,13 @@
 
 #include "upliftlearn.h"
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "writer.h"
+#include "out.h"
+#include "progress.h"
+#include "intern.h"
 #include "xsum.h"
 
 #define SEP 0x1f
@@ -648,7 +655,7 @@ static void
 glm_warn(struct learn *l, uint32_t cand)
 {
 	l->glm_failed++;
-	warnx("candidate '%s': the regression did not converge; its segments "
+	warning("candidate '%s': the regression did not converge; its segments "
 	    "use the candidate-level effect", intern_str(&l->cand, cand));
 }
 
@@ -689,8 +696,8 @@ label_of(const struct uplift_opts *o, const struct uplift_est *e, double high)
 	return e->base >= high ? "sure_thing" : "lost_cause";
 }
 
-struct writer {
-	struct wr w;
+struct upl_writer {
+	struct writer w;
 	int nseg, ncols;
 	struct buf vals;
 	size_t *off;		/* ncols + 1: where each value starts in vals */
@@ -702,14 +709,14 @@ struct writer {
 };
 
 static void
-field_end(struct writer *wt, int i)
+field_end(struct upl_writer *wt, int i)
 {
 	wt->off[i + 1] = wt->vals.len;
 }
 
 /* Writes one model row: seg NULL for the candidate-level row. */
 static void
-write_row(struct writer *wt, const struct learn *l, uint32_t cand,
+write_row(struct upl_writer *wt, const struct learn *l, uint32_t cand,
     const uint32_t *seg, const struct uplift_arm *arm,
     const struct uplift_est *e, int fallback)
 {
@@ -759,11 +766,11 @@ write_row(struct writer *wt, const struct learn *l, uint32_t cand,
 		wt->v[k] = b->s + wt->off[k];
 		wt->len[k] = wt->off[k + 1] - wt->off[k];
 	}
-	wr_row(&wt->w, wt->v, wt->len);
+	writer_row(&wt->w, wt->v, wt->len);
 }
 
 static void
-writer_open(struct writer *wt, const struct learn *l, FILE *fp,
+upl_writer_open(struct upl_writer *wt, const struct learn *l, FILE *fp,
     const char *spectext, double high)
 {
 	const struct uplift_spec *s = &l->o->spec;
@@ -785,12 +792,12 @@ writer_open(struct writer *wt, const struct learn *l, FILE *fp,
 	wt->off = xcalloc((size_t)n + 1, sizeof *wt->off);
 	wt->v = xcalloc((size_t)n, sizeof *wt->v);
 	wt->len = xcalloc((size_t)n, sizeof *wt->len);
-	wr_open(&wt->w, fp, l->o->json, n, cols);
+	writer_open(&wt->w, fp, l->o->json, n, cols);
 	free(cols);
 	for (int i = 1; i <= s->ncols; i++)
-		wr_type(&wt->w, i, WR_STR);
-	wr_type(&wt->w, 1 + s->ncols + C_LABEL, WR_STR);
-	wr_type(&wt->w, 1 + s->ncols + C_SPEC, WR_STR);
+		writer_type(&wt->w, i, WRITER_STR);
+	writer_type(&wt->w, 1 + s->ncols + C_LABEL, WRITER_STR);
+	writer_type(&wt->w, 1 + s->ncols + C_SPEC, WRITER_STR);
 }
 
 /* A cell's estimate by the chosen learner, or the candidate's when an arm
@@ -834,7 +841,7 @@ write_model(struct learn *l, FILE *fp)
 	uint32_t *order = xcalloc(l->cand.n + 1, sizeof *order);
 	struct uplift_est *lest = NULL;
 	unsigned char *have = NULL;
-	struct writer wt;
+	struct upl_writer wt;
 	struct buf spec;
 	size_t at = 0, pat = 0, npc = 0;
 	double high;
@@ -852,7 +859,7 @@ write_model(struct learn *l, FILE *fp)
 		    buf_str(&h));
 		buf_free(&h);
 	}
-	writer_open(&wt, l, fp, buf_str(&spec), high);
+	upl_writer_open(&wt, l, fp, buf_str(&spec), high);
 	sort_l = l;
 	for (uint32_t i = 0; i < l->cand.n; i++)
 		order[i] = i;
@@ -894,7 +901,7 @@ write_model(struct learn *l, FILE *fp)
 			write_row(&wt, l, cand, &c->seg, c->arm, &e, fb);
 		}
 	}
-	wr_close(&wt.w);
+	writer_close(&wt.w);
 	buf_free(&wt.vals);
 	free(wt.off);
 	free(wt.v);
@@ -929,7 +936,7 @@ sums_options(const struct learn *l, struct buf *b)
 }
 
 static void
-sums_row(struct wr *w, const char *kind, const char *cand, const char *seg,
+sums_row(struct writer *w, const char *kind, const char *cand, const char *seg,
     int arm, const struct xarm *a)
 {
 	char n[NUM_BUF], s1[48], s2[48];
@@ -943,7 +950,7 @@ sums_row(struct wr *w, const char *kind, const char *cand, const char *seg,
 	v[4] = n;
 	v[5] = arm < 0 ? "" : xsum_fmt(a->sum, s1);
 	v[6] = arm < 0 ? "" : xsum_fmt(a->sumsq, s2);
-	wr_row(w, v, NULL);
+	writer_row(w, v, NULL);
 }
 
 /*
@@ -954,14 +961,14 @@ sums_row(struct wr *w, const char *kind, const char *cand, const char *seg,
 static void
 write_sums(struct learn *l, FILE *fp)
 {
-	struct wr w;
+	struct writer w;
 	struct buf b;
 	struct xarm n = { 0, 0, 0 };
 
 	buf_init(&b);
-	wr_open(&w, fp, l->o->json, 7, (char *const *)sums_cols);
+	writer_open(&w, fp, l->o->json, 7, (char *const *)sums_cols);
 	for (int k = 4; k < 7; k++)
-		wr_type(&w, k, WR_STR);
+		writer_type(&w, k, WRITER_STR);
 	sums_options(l, &b);
 	sums_row(&w, "options", "", buf_str(&b), -1, &n);
 	n.n = (double)l->rows;
@@ -983,7 +990,7 @@ write_sums(struct learn *l, FILE *fp)
 				sums_row(&w, "cell", intern_str(&l->cand, c->cand),
 				    intern_str(&l->seg, c->seg), a, &c->xa[a]);
 	}
-	wr_close(&w);
+	writer_close(&w);
 	buf_free(&b);
 }
 
@@ -1176,7 +1183,7 @@ uplift_learn(const struct uplift_opts *o, int nfiles, char **files)
 		note("%llu rows without a candidate_id skipped",
 		    (unsigned long long)l.nocand);
 	if (l.skipped) {
-		warnx("%llu of %llu events skipped: group not treatment or "
+		warning("%llu of %llu events skipped: group not treatment or "
 		    "control", (unsigned long long)l.skipped,
 		    (unsigned long long)l.rows);
 		status = XS_DATA;

@@ -4,11 +4,14 @@
 
 #include "catalog.h"
 #include "widget.h"
+#include "buf.h"
+#include "num.h"
+#include "writer.h"
 
 #define WFLUSH (1 << 16)
 
 struct widget {
-	struct wr *w;		/* the writer whose rows come here */
+	struct writer *w;		/* the writer whose rows come here */
 	FILE *fp;
 	int json, group, prec;
 	int ncols;
@@ -19,14 +22,14 @@ struct widget {
 	char **with;
 	int *fromcat;		/* catalog text column k, or -1 */
 	int *fromrow;		/* row column, or -1 */
-	int *type;		/* WR_STR or WR_NUM (catalog), the writer's (row) */
+	int *type;		/* WRITER_STR or WRITER_NUM (catalog), the writer's (row) */
 	struct catalog cat;
 	int have_cat;
 	uint64_t offers, uncataloged;
 	struct buf *val;	/* per field: its rounded value */
 	/* rows: the input's columns, the fields appended */
 	struct layout l;
-	struct wr out;
+	struct writer out;
 	char **v;
 	size_t *len;
 	/* objects: the one being written and its list's key */
@@ -160,7 +163,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 {
 	const char *p = o->with, *item;
 	size_t n;
-	struct wr types;	/* the JSON type the writer gives each column */
+	struct writer types;	/* the JSON type the writer gives each column */
 
 	while (p && list_next(&p, o->with + strlen(o->with), &item, &n)) {
 		for (int i = 0; i < x->nwith; i++)
@@ -184,13 +187,13 @@ parse_with(struct widget *x, const struct widget_opts *o)
 		catalog_load(&x->cat, o->catalog, &cs);
 		x->have_cat = 1;
 	}
-	wr_open(&types, x->fp, 1, x->ncols, x->cols);	/* JSON: writes nothing */
+	writer_open(&types, x->fp, 1, x->ncols, x->cols);	/* JSON: writes nothing */
 	for (int i = 0; i < x->nwith; i++) {
 		buf_init(&x->val[i]);
 		x->fromcat[i] = x->have_cat && x->cat.hastxt[i] ? i : -1;
 		x->fromrow[i] = col_of(x, x->with[i]);
 		if (x->fromcat[i] >= 0)
-			x->type[i] = numeric_column(&x->cat, i) ? WR_NUM : WR_STR;
+			x->type[i] = numeric_column(&x->cat, i) ? WRITER_NUM : WRITER_STR;
 		else if (x->fromrow[i] >= 0)
 			x->type[i] = types.type[x->fromrow[i]];
 		else if (o->catalog)
@@ -201,7 +204,7 @@ parse_with(struct widget *x, const struct widget_opts *o)
 			    "input (the catalog's fields need --catalog)",
 			    x->with[i]);
 	}
-	wr_close(&types);
+	writer_close(&types);
 }
 
 /* Field i of the row's offer, rounded where it is a number. */
@@ -210,7 +213,7 @@ field(struct widget *x, int i, char *const *v, const size_t *len,
     uint32_t crow, size_t *n)
 {
 	const char *s = NULL;
-	int num = x->type[i] != WR_STR;
+	int num = x->type[i] != WRITER_STR;
 
 	*n = 0;
 	if (x->fromcat[i] >= 0) {
@@ -265,7 +268,7 @@ rows_row(void *arg, char *const *v, const size_t *len)
 		x->v[x->l.own_at[i]] = (char *)s;
 		x->len[x->l.own_at[i]] = n;
 	}
-	wr_row(&x->out, x->v, x->len);
+	writer_row(&x->out, x->v, x->len);
 	free(inlen);
 }
 
@@ -283,7 +286,7 @@ flush(struct widget *x)
 static void
 put_key(struct buf *b, const char *k)
 {
-	wr_json_value(b, WR_STR, k, strlen(k));
+	writer_json_value(b, WRITER_STR, k, strlen(k));
 	buf_putc(b, ':');
 }
 
@@ -292,7 +295,7 @@ put_val(struct buf *b, int type, char *const *v, const size_t *len, int c)
 {
 	const char *s = c >= 0 && v[c] ? v[c] : "";
 
-	wr_json_value(b, type, s, c < 0 || !v[c] ? 0 : len ? len[c] : strlen(s));
+	writer_json_value(b, type, s, c < 0 || !v[c] ? 0 : len ? len[c] : strlen(s));
 }
 
 static void
@@ -325,16 +328,16 @@ group_row(void *arg, char *const *v, const size_t *len)
 			buf_puts(b, "]}\n");
 		buf_putc(b, '{');
 		put_key(b, x->cols[x->by]);
-		put_val(b, WR_STR, v, len, x->by);
+		put_val(b, WRITER_STR, v, len, x->by);
 		if (x->per >= 0) {
 			buf_putc(b, ',');
 			put_key(b, x->cols[x->per]);
-			put_val(b, WR_STR, v, len, x->per);
+			put_val(b, WRITER_STR, v, len, x->per);
 		}
 		if (x->grp >= 0) {
 			buf_putc(b, ',');
 			put_key(b, x->cols[x->grp]);
-			put_val(b, WR_STR, v, len, x->grp);
+			put_val(b, WRITER_STR, v, len, x->grp);
 		}
 		buf_puts(b, ",\"offers\":[");
 		x->open = 1;
@@ -343,17 +346,17 @@ group_row(void *arg, char *const *v, const size_t *len)
 	}
 	buf_putc(b, '{');
 	put_key(b, x->cols[x->cid]);
-	put_val(b, WR_STR, v, len, x->cid);
+	put_val(b, WRITER_STR, v, len, x->cid);
 	buf_putc(b, ',');
 	put_key(b, x->cols[x->rank]);
-	put_val(b, WR_NUM, v, len, x->rank);
+	put_val(b, WRITER_NUM, v, len, x->rank);
 	for (int i = 0; i < x->nwith; i++) {
 		size_t n;
 		const char *s = field(x, i, v, len, crow, &n);
 
 		buf_putc(b, ',');
 		put_key(b, x->with[i]);
-		wr_json_value(b, x->type[i], s ? s : "", n);
+		writer_json_value(b, x->type[i], s ? s : "", n);
 	}
 	buf_putc(b, '}');
 	if (b->len >= WFLUSH)
@@ -370,7 +373,7 @@ widget_close(void *arg)
 			buf_puts(&x->b, "]}\n");
 		flush(x);
 	} else {
-		wr_close(&x->out);
+		writer_close(&x->out);
 		layout_free(&x->l);
 		free(x->v);
 		free(x->len);
@@ -400,17 +403,17 @@ widget_close(void *arg)
 	free(x);
 }
 
-static const struct wr_sink rows_sink = { rows_row, widget_close };
-static const struct wr_sink group_sink = { group_row, widget_close };
+static const struct writer_sink rows_sink = { rows_row, widget_close };
+static const struct writer_sink group_sink = { group_row, widget_close };
 
 void
-widget_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols,
+widget_open(struct writer *w, FILE *fp, int json, int ncols, char *const *cols,
     const struct widget_opts *o)
 {
 	struct widget *x;
 
 	if (!widget_wanted(o)) {
-		wr_open(w, fp, json, ncols, cols);
+		writer_open(w, fp, json, ncols, cols);
 		return;
 	}
 	if (o->precision >= 0 && !o->with)
@@ -439,7 +442,7 @@ widget_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols,
 	buf_init(&x->nextkey);
 	parse_with(x, o);
 	/* the writer itself writes nothing: json and no columns, no header */
-	wr_open(w, fp, 1, 0, NULL);
+	writer_open(w, fp, 1, 0, NULL);
 	w->sink = x->group ? &group_sink : &rows_sink;
 	w->sink_arg = x;
 	if (x->group)
@@ -447,7 +450,7 @@ widget_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols,
 	layout_init(&x->l, ncols, cols, x->nwith, (const char *const *)x->with);
 	x->v = xcalloc((size_t)x->l.nout + 1, sizeof *x->v);
 	x->len = xcalloc((size_t)x->l.nout + 1, sizeof *x->len);
-	wr_open(&x->out, fp, json, x->l.nout, x->l.out);
+	writer_open(&x->out, fp, json, x->l.nout, x->l.out);
 	for (int i = 0; i < x->nwith; i++)
-		wr_type(&x->out, x->l.own_at[i], x->type[i]);
+		writer_type(&x->out, x->l.own_at[i], x->type[i]);
 }

@@ -6,8 +6,8 @@
  * request.
  *
  * It sits behind the record writer: a tool opens its output with
- * widget_open instead of wr_open and writes its rows with wr_row as
- * before (the writer hands them on, struct wr_sink). Rows of one list
+ * widget_open instead of writer_open and writes its rows with writer_row as
+ * before (the writer hands them on, struct writer_sink). Rows of one list
  * must come one after another, as xsell-rank writes them. Memory: the
  * catalog's rows and one list.
  */
@@ -15,6 +15,8 @@
 #define WIDGET_H
 
 #include "xsell.h"
+#include "buf.h"
+#include "writer.h"
 
 struct widget_opts {
 	int group_json;		/* one object per list instead of rows */
@@ -25,15 +27,15 @@ struct widget_opts {
 	int precision;		/* decimals of numeric display fields; -1 exact */
 };
 
-/* Is any of the options on (else widget_open is wr_open)? */
+/* Is any of the options on (else widget_open is writer_open)? */
 int widget_wanted(const struct widget_opts *o);
 
 /*
  * Opens w on fp for rows of ncols columns named cols (json: JSON lines,
- * as for wr_open). Loads the catalog; a --with field in neither the
- * catalog nor cols is exit 3. Without any option on, this is wr_open.
+ * as for writer_open). Loads the catalog; a --with field in neither the
+ * catalog nor cols is exit 3. Without any option on, this is writer_open.
  */
-void widget_open(struct wr *w, FILE *fp, int json, int ncols,
+void widget_open(struct writer *w, FILE *fp, int json, int ncols,
     char *const *cols, const struct widget_opts *o);
 
 /*

@@ -332,7 +332,7 @@ table() {
 	EOF
 }
 
-# JSON lines out of bytes that are not UTF-8 are still JSON (wr.c writes
+# JSON lines out of bytes that are not UTF-8 are still JSON (writer.c writes
 # U+FFFD for each bad byte).
 @test "every tool: -j output of invalid UTF-8 is valid JSON" {
 	local t

@@ -10,6 +10,7 @@
 
 #include "fuzz.h"
 #include "csvin.h"
+#include "buf.h"
 
 /* Every record as "line-lastline special bad/col nf: len bytes..." into
  * b; -1 when the reader died. */

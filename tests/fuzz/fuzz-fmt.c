@@ -13,6 +13,8 @@
 
 #include "fuzz.h"
 #include "scoring.h"
+#include "num.h"
+#include "writer.h"
 
 static void
 check_num(double v)
@@ -46,15 +48,15 @@ check_json(double v)
 	char *row[1] = { nb };
 	size_t outlen = 0, n = num_fmt(v, nb);
 	FILE *fp = open_memstream(&out, &outlen);
-	struct wr w;
+	struct writer w;
 	json_t *o, *x;
 	json_error_t je;
 
 	if (!fp)
 		abort();
-	wr_open(&w, fp, 1, 1, (char *const *)cols);
-	wr_row(&w, row, &n);
-	wr_close(&w);
+	writer_open(&w, fp, 1, 1, (char *const *)cols);
+	writer_row(&w, row, &n);
+	writer_close(&w);
 	fclose(fp);
 	o = json_loadb(out, outlen, 0, &je);
 	if (!o || !(x = json_object_get(o, "price")))

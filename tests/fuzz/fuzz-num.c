@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "num.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

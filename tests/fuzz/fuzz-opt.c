@@ -11,6 +11,7 @@
 #include "scoring.h"
 #include "uplift.h"
 #include "period.h"
+#include "buf.h"
 
 static void
 weights(const char *s)

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "rec.h"
+#include "writer.h"
 
 static void
 run(const char *path, int lenient, FILE *sink)
 {
 	static struct rec r;
-	static struct wr w[2];
+	static struct writer w[2];
 	static int opened;
 	char *files[1];
 
@@ -21,23 +23,23 @@ run(const char *path, int lenient, FILE *sink)
 	if (setjmp(fuzz_jmp)) {
 		/* die() from a malformed header or row: free what is open */
 		if (opened) {
-			wr_close(&w[0]);
-			wr_close(&w[1]);
+			writer_close(&w[0]);
+			writer_close(&w[1]);
 		}
 		rec_close(&r);
 		return;
 	}
 	r.lenient = lenient;
 	rec_open(&r, 1, files);
-	wr_open(&w[0], sink, 0, r.ncols, r.cols);
-	wr_open(&w[1], sink, 1, r.ncols, r.cols);
+	writer_open(&w[0], sink, 0, r.ncols, r.cols);
+	writer_open(&w[1], sink, 1, r.ncols, r.cols);
 	opened = 1;
 	while (rec_next(&r) != REC_END) {
-		wr_row(&w[0], r.f, r.len);
-		wr_row(&w[1], r.f, r.len);
+		writer_row(&w[0], r.f, r.len);
+		writer_row(&w[1], r.f, r.len);
 	}
-	wr_close(&w[0]);
-	wr_close(&w[1]);
+	writer_close(&w[0]);
+	writer_close(&w[1]);
 	rec_close(&r);
 }
 

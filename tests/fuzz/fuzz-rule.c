@@ -6,6 +6,7 @@
 
 #include "fuzz.h"
 #include "rule.h"
+#include "buf.h"
 
 static char *ctx[] = { "premium", "36", "false", "checking,savings", "" };
 static const size_t ctxlen[] = { 7, 2, 5, 16, 0 };

@@ -6,6 +6,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "intern.h"
 #include "baskets.h"
 #include "pairs.h"
 

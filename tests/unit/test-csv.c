@@ -6,6 +6,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "buf.h"
 #include "csvin.h"
 
 static char path[64];

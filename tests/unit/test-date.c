@@ -3,6 +3,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "num.h"
 #include "date.h"
 
 static struct datefmt df;

@@ -6,6 +6,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "intern.h"
 
 static void
 slots(void (*init)(struct intern *))

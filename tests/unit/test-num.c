@@ -4,6 +4,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "num.h"
 
 static const char *
 fmt(double v)

@@ -10,6 +10,7 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "num.h"
 
 /* num_fmt as it was before the fast path, for non-integers. */
 static void

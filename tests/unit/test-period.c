@@ -4,6 +4,7 @@
 #include "period.h"
 #include "tap.h"
 #include "xsell.h"
+#include "num.h"
 
 static const char *
 start(int period, const char *when)

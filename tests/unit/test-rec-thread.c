@@ -14,6 +14,8 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
 #include "rec-thread.h"
 
 /* Which block size the checks run with, for their names. */

@@ -5,6 +5,9 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "writer.h"
 
 static char *made[16];
 static int nmade;
@@ -62,12 +65,12 @@ write_rows(int json, int ncols, char **cols, char **rows, int nrows)
 	char *text = NULL;
 	size_t n = 0;
 	FILE *fp = open_memstream(&text, &n);
-	struct wr w;
+	struct writer w;
 
-	wr_open(&w, fp, json, ncols, cols);
+	writer_open(&w, fp, json, ncols, cols);
 	for (int i = 0; i < nrows; i++)
-		wr_row(&w, rows + i * ncols, NULL);
-	wr_close(&w);
+		writer_row(&w, rows + i * ncols, NULL);
+	writer_close(&w);
 	fclose(fp);
 	return text;
 }

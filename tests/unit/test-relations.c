@@ -7,6 +7,7 @@
 #include "relations.h"
 #include "tap.h"
 #include "xsell.h"
+#include "intern.h"
 
 static char path[2][64];
 

@@ -4,6 +4,8 @@
 
 #include "rule.h"
 #include "tap.h"
+#include "buf.h"
+#include "num.h"
 
 /* Three sources, as xsell-qualify binds them. */
 enum { CTX, CAND, SUBJ };

@@ -10,6 +10,8 @@
 #include "tap.h"
 #include "uplift.h"
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
 
 #define Z95 1.959963984540054
 

@@ -4,6 +4,7 @@
 
 #include "tap.h"
 #include "widget.h"
+#include "buf.h"
 
 static const char *
 rnd(const char *s, int prec)

@@ -1,7 +1,7 @@
-/* keyhash.c: SipHash-2-4 and a keyed uniform draw. */
+/* siphash.c: SipHash-2-4 and a keyed uniform draw. */
 #include <string.h>
 
-#include "keyhash.h"
+#include "siphash.h"
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 

@@ -1,12 +1,15 @@
-/* ctxgroup: rows handed out a context at a time, grouped or not. */
+/* group: rows handed out a context at a time, grouped or not. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ctxgroup.h"
+#include "group.h"
 #include "catalog.h"
 #include "tap.h"
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "intern.h"
 
 static char path[64];
 
@@ -64,7 +67,7 @@ main(void)
 	char *s;
 	uint32_t row;
 
-	snprintf(path, sizeof path, "/tmp/xsell-test-ctxgroup-%d", (int)getpid());
+	snprintf(path, sizeof path, "/tmp/xsell-test-group-%d", (int)getpid());
 	atexit(cleanup);
 	write_file("ctx\tv\nA\t1\nA\t2\nB\t3\nC\t4\nC\t5\n");
 	is_str(s = groups(GROUP_STREAM), "A:1,2;B:3;C:4,5;", "stream");

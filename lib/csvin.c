@@ -1,5 +1,5 @@
 /*
- * csv.c: CSV input on libcsv, see csvin.h.
+ * csvin.c: CSV input on libcsv, see csvin.h.
  *
  * The input is read in CSVIN_BLOCK blocks and fed to libcsv one line at a
  * time, so every record knows the line it starts on (libcsv itself does
@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "out.h"
 #include "csvin.h"
 
 /* libcsv.c's parser state between records (csv_parser.pstate). */

@@ -1,5 +1,5 @@
 /*
- * ctxgroup.h: a record stream handed out one context (group of rows with
+ * group.h: a record stream handed out one context (group of rows with
  * the same key) at a time, for the stages that decide per context
  * (xsell-score's impact scale, xsell-rank's top-N).
  *
@@ -17,6 +17,9 @@
 #define CTXGROUP_H
 
 #include "xsell.h"
+#include "buf.h"
+#include "rec.h"
+#include "intern.h"
 
 enum { GROUP_STREAM, GROUP_BUFFER, GROUP_ALL, GROUP_ROW };
 

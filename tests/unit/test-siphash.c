@@ -1,8 +1,8 @@
-/* keyhash: SipHash-2-4 against its reference vectors, and the draw. */
+/* siphash: SipHash-2-4 against its reference vectors, and the draw. */
 #include <stdio.h>
 #include <string.h>
 
-#include "keyhash.h"
+#include "siphash.h"
 #include "tap.h"
 
 /* From the SipHash paper's reference implementation (vectors.h):

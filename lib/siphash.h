@@ -1,5 +1,5 @@
 /*
- * keyhash.h: keyed hashing for reproducible pseudo-randomness, such as
+ * siphash.h: keyed hashing for reproducible pseudo-randomness, such as
  * xsell-rank's holdout: the same seed and id give the same draw on every
  * machine and in every order, and other ids do not change it.
  *

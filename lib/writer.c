@@ -1,9 +1,12 @@
-/* wr.c: the record writer (TSV or JSON lines) and pass-through layout. */
+/* writer.c: the record writer (TSV or JSON lines) and pass-through layout. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xsell.h"
+#include "buf.h"
+#include "num.h"
+#include "writer.h"
 
 #define WFLUSH (1 << 16)
 
@@ -32,23 +35,23 @@ static const char *const num_cols[] = {
 };
 
 int
-wr_col_type(const char *col)
+writer_col_type(const char *col)
 {
 	size_t n = strlen(col);
 
 	for (int i = 0; list_cols[i]; i++)
 		if (strcmp(col, list_cols[i]) == 0)
-			return WR_LIST;
+			return WRITER_LIST;
 	for (int i = 0; num_cols[i]; i++)
 		if (strcmp(col, num_cols[i]) == 0)
-			return WR_NUM;
+			return WRITER_NUM;
 	if (strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0))
-		return WR_STR;
-	return WR_TEXT;
+		return WRITER_STR;
+	return WRITER_TEXT;
 }
 
 static void
-flush(struct wr *w)
+flush(struct writer *w)
 {
 	if (w->b.len && fwrite(w->b.s, 1, w->b.len, w->fp) != w->b.len) {
 		/* The error stays on the stream; xs_finish or out_close says it. */
@@ -62,7 +65,7 @@ static const char tsv_esc[256] = {
 };
 
 char *
-wr_tsv_escape(char *o, const char *s, size_t n)
+writer_tsv_escape(char *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char e = tsv_esc[(unsigned char)s[i]];
@@ -81,13 +84,13 @@ static void
 tsv_put(struct buf *b, const char *s, size_t n)
 {
 	buf_grow(b, 2 * n);
-	b->len = (size_t)(wr_tsv_escape(b->s + b->len, s, n) - b->s);
+	b->len = (size_t)(writer_tsv_escape(b->s + b->len, s, n) - b->s);
 }
 
 /* A TSV row: room for the worst case once, then bytes, no calls per
  * field (the writer's hot loop in large imports). */
 static void
-tsv_row(struct wr *w, char *const *v, const size_t *len)
+tsv_row(struct writer *w, char *const *v, const size_t *len)
 {
 	struct buf *b = &w->b;
 	size_t need = (size_t)w->ncols + 1;
@@ -102,7 +105,7 @@ tsv_row(struct wr *w, char *const *v, const size_t *len)
 		if (i)
 			*o++ = '\t';
 		if (v[i])
-			o = wr_tsv_escape(o, v[i], len ? len[i] : strlen(v[i]));
+			o = writer_tsv_escape(o, v[i], len ? len[i] : strlen(v[i]));
 	}
 	*o++ = '\n';
 	b->len = (size_t)(o - b->s);
@@ -140,7 +143,7 @@ utf8_len(const unsigned char *s, size_t n)
 
 /* A JSON string; invalid UTF-8 becomes U+FFFD so the line stays JSON. */
 void
-wr_json_str(struct buf *b, const char *s, size_t n)
+writer_json_str(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, from = 0, k;
@@ -238,7 +241,7 @@ json_list(struct buf *b, const char *s, size_t n)
 	while (list_next(&p, s + n, &item, &len)) {
 		if (k++)
 			buf_putc(b, ',');
-		wr_json_str(b, item, len);
+		writer_json_str(b, item, len);
 	}
 	buf_putc(b, ']');
 }
@@ -280,20 +283,20 @@ csv_field(struct buf *b, const char *s, size_t n, int safe)
 }
 
 static void
-csv_row(struct wr *w, char *const *v, const size_t *len)
+csv_row(struct writer *w, char *const *v, const size_t *len)
 {
 	for (int i = 0; i < w->ncols; i++) {
 		if (i)
 			buf_putc(&w->b, ',');
 		if (v[i])
 			csv_field(&w->b, v[i], len ? len[i] : strlen(v[i]),
-			    w->json == WR_CSV_SAFE);
+			    w->json == WRITER_CSV_SAFE);
 	}
 	buf_puts(&w->b, "\r\n");
 }
 
 void
-wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
+writer_open(struct writer *w, FILE *fp, int json, int ncols, char *const *cols)
 {
 	w->fp = fp;
 	w->json = json;
@@ -313,16 +316,16 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 		/* JSON keys are escaped once, with their colon. */
 		buf_init(&k);
 		if (json) {
-			wr_json_str(&k, cols[i], strlen(cols[i]));
+			writer_json_str(&k, cols[i], strlen(cols[i]));
 			buf_putc(&k, ':');
 		} else {
 			tsv_put(&k, cols[i], strlen(cols[i]));
 		}
 		w->cols[i] = xmemdup(k.s ? k.s : "", k.len);
 		buf_free(&k);
-		w->type[i] = w->dflt[i] = wr_col_type(cols[i]);
+		w->type[i] = w->dflt[i] = writer_col_type(cols[i]);
 	}
-	if (json >= WR_CSV && ncols > 0) {
+	if (json >= WRITER_CSV && ncols > 0) {
 		csv_row(w, cols, NULL);
 		flush(w);
 	}
@@ -338,10 +341,10 @@ wr_open(struct wr *w, FILE *fp, int json, int ncols, char *const *cols)
 }
 
 void
-wr_type(struct wr *w, int col, int type)
+writer_type(struct writer *w, int col, int type)
 {
 	if (col >= 0 && col < w->ncols)
-		w->type[col] = type == WR_AUTO ? w->dflt[col] : type;
+		w->type[col] = type == WRITER_AUTO ? w->dflt[col] : type;
 }
 
 static void
@@ -352,38 +355,38 @@ json_value(struct buf *b, int type, const char *s, size_t n)
 		return;
 	}
 	switch (type) {
-	case WR_LIST:
+	case WRITER_LIST:
 		json_list(b, s, n);
 		break;
-	case WR_RAW:
+	case WRITER_RAW:
 		buf_put(b, s, n);
 		break;
-	case WR_NUM:
+	case WRITER_NUM:
 		if (json_number(s, n)) {
 			buf_put(b, s, n);
 			break;
 		}
 		/* FALLTHROUGH */
-	case WR_TEXT:
-		if (type == WR_TEXT && (s[0] == '{' || s[0] == '[') &&
+	case WRITER_TEXT:
+		if (type == WRITER_TEXT && (s[0] == '{' || s[0] == '[') &&
 		    json_container(s, n)) {
 			buf_put(b, s, n);
 			break;
 		}
 		/* FALLTHROUGH */
 	default:
-		wr_json_str(b, s, n);
+		writer_json_str(b, s, n);
 	}
 }
 
 void
-wr_json_value(struct buf *b, int type, const char *s, size_t n)
+writer_json_value(struct buf *b, int type, const char *s, size_t n)
 {
 	json_value(b, type, s, n);
 }
 
 void
-wr_row(struct wr *w, char *const *v, const size_t *len)
+writer_row(struct writer *w, char *const *v, const size_t *len)
 {
 	struct buf *b = &w->b;
 
@@ -391,7 +394,7 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 		w->sink->row(w->sink_arg, v, len);
 		return;
 	}
-	if (w->json >= WR_CSV) {
+	if (w->json >= WRITER_CSV) {
 		csv_row(w, v, len);
 		if (b->len >= WFLUSH)
 			flush(w);
@@ -423,7 +426,7 @@ wr_row(struct wr *w, char *const *v, const size_t *len)
 
 /* Room for n bytes more at the end of the buffer. */
 static inline char *
-room(struct wr *w, size_t n)
+room(struct writer *w, size_t n)
 {
 	if (w->b.cap - w->b.len <= n)
 		buf_grow(&w->b, n);
@@ -431,7 +434,7 @@ room(struct wr *w, size_t n)
 }
 
 void
-wr_begin(struct wr *w)
+writer_begin(struct writer *w)
 {
 	w->col = 0;
 	if (w->sink) {
@@ -441,14 +444,14 @@ wr_begin(struct wr *w)
 			w->fl = xcalloc((size_t)w->ncols + 1, sizeof *w->fl);
 		}
 		buf_reset(&w->fb);
-	} else if (w->json == WR_JSONL) {
+	} else if (w->json == WRITER_JSONL) {
 		buf_putc(&w->b, '{');
 	}
 }
 
 /* A column's text for the sink, or its separator, and JSON's key. */
 static void
-field_start(struct wr *w)
+field_start(struct writer *w)
 {
 	int i = w->col++;
 
@@ -456,51 +459,51 @@ field_start(struct wr *w)
 		w->foff[i] = w->fb.len;
 		return;
 	}
-	if (w->json == WR_JSONL) {
+	if (w->json == WRITER_JSONL) {
 		if (i)
 			buf_putc(&w->b, ',');
 		buf_puts(&w->b, w->cols[i]);
 	} else if (i) {
-		buf_putc(&w->b, w->json >= WR_CSV ? ',' : '\t');
+		buf_putc(&w->b, w->json >= WRITER_CSV ? ',' : '\t');
 	}
 }
 
-/* The sink's column ends; wr_end hands the row over. */
+/* The sink's column ends; writer_end hands the row over. */
 static void
-sink_end(struct wr *w)
+sink_end(struct writer *w)
 {
 	w->fl[w->col - 1] = w->fb.len - w->foff[w->col - 1];
 	buf_putc(&w->fb, '\0');
 }
 
 void
-wr_str(struct wr *w, const char *s, size_t n)
+writer_str(struct writer *w, const char *s, size_t n)
 {
-	if (w->json == WR_TSV && !w->sink) {
+	if (w->json == WRITER_TSV && !w->sink) {
 		char *o = room(w, 2 * n + 1);
 
 		if (w->col++)
 			*o++ = '\t';
-		w->b.len = (size_t)(wr_tsv_escape(o, s, n) - w->b.s);
+		w->b.len = (size_t)(writer_tsv_escape(o, s, n) - w->b.s);
 		return;
 	}
 	field_start(w);
 	if (w->sink) {
 		buf_put(&w->fb, s, n);
 		sink_end(w);
-	} else if (w->json == WR_JSONL) {
+	} else if (w->json == WRITER_JSONL) {
 		json_value(&w->b, w->type[w->col - 1], s, n);
 	} else if (n) {
-		csv_field(&w->b, s, n, w->json == WR_CSV_SAFE);
+		csv_field(&w->b, s, n, w->json == WRITER_CSV_SAFE);
 	}
 }
 
 void
-wr_num(struct wr *w, double v)
+writer_num(struct writer *w, double v)
 {
 	char t[NUM_BUF];
 
-	if (w->json == WR_TSV && !w->sink) {
+	if (w->json == WRITER_TSV && !w->sink) {
 		char *o = room(w, NUM_BUF + 1);
 
 		if (w->col++)
@@ -508,11 +511,11 @@ wr_num(struct wr *w, double v)
 		w->b.len = (size_t)(o + num_fmt(v, o) - w->b.s);
 		return;
 	}
-	wr_str(w, t, num_fmt(v, t));
+	writer_str(w, t, num_fmt(v, t));
 }
 
 void
-wr_u64(struct wr *w, uint64_t v)
+writer_u64(struct writer *w, uint64_t v)
 {
 	char t[24];
 	size_t n = sizeof t;
@@ -521,11 +524,11 @@ wr_u64(struct wr *w, uint64_t v)
 		t[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	wr_str(w, t + n, sizeof t - n);
+	writer_str(w, t + n, sizeof t - n);
 }
 
 char *
-wr_field(struct wr *w, size_t n)
+writer_field(struct writer *w, size_t n)
 {
 	field_start(w);
 	if (w->sink) {
@@ -536,7 +539,7 @@ wr_field(struct wr *w, size_t n)
 }
 
 void
-wr_field_end(struct wr *w, char *end)
+writer_field_end(struct writer *w, char *end)
 {
 	if (w->sink) {
 		w->fb.len = (size_t)(end - w->fb.s);
@@ -547,7 +550,7 @@ wr_field_end(struct wr *w, char *end)
 }
 
 void
-wr_end(struct wr *w)
+writer_end(struct writer *w)
 {
 	if (w->sink) {
 		for (int i = 0; i < w->ncols; i++) {
@@ -558,9 +561,9 @@ wr_end(struct wr *w)
 		w->sink->row(w->sink_arg, w->fv, w->fl);
 		return;
 	}
-	if (w->json == WR_JSONL)
+	if (w->json == WRITER_JSONL)
 		buf_putc(&w->b, '}');
-	else if (w->json >= WR_CSV)
+	else if (w->json >= WRITER_CSV)
 		buf_putc(&w->b, '\r');
 	buf_putc(&w->b, '\n');
 	if (w->b.len >= WFLUSH)
@@ -568,7 +571,7 @@ wr_end(struct wr *w)
 }
 
 void
-wr_close(struct wr *w)
+writer_close(struct writer *w)
 {
 	if (w->sink)
 		w->sink->close(w->sink_arg);

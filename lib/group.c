@@ -1,10 +1,14 @@
-/* ctxgroup.c: a record stream handed out one context at a time. */
+/* group.c: a record stream handed out one context at a time. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ctxgroup.h"
-#include "keyhash.h"
+#include "group.h"
+#include "siphash.h"
+#include "buf.h"
+#include "num.h"
+#include "rec.h"
+#include "intern.h"
 
 #define NONE SIZE_MAX
 

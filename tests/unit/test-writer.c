@@ -1,4 +1,4 @@
-/* The writer's fast path (wr_begin ... wr_end) writes the bytes wr_row
+/* The writer's fast path (writer_begin ... writer_end) writes the bytes writer_row
  * writes for the same texts, in every format and through a sink. */
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +7,8 @@
 
 #include "tap.h"
 #include "xsell.h"
+#include "num.h"
+#include "writer.h"
 
 static char *const cols[] = { "product_id", "price", "count", "title", "detail" };
 
@@ -36,7 +38,7 @@ detail(char *o, const struct row *r, int tsv)
 	memcpy(p, "seen ", 5);
 	p += 5;
 	if (tsv)
-		p = wr_tsv_escape(p, r->id, r->idlen);
+		p = writer_tsv_escape(p, r->id, r->idlen);
 	else {
 		memcpy(p, r->id, r->idlen);
 		p += r->idlen;
@@ -45,17 +47,17 @@ detail(char *o, const struct row *r, int tsv)
 	return (size_t)(p - o);
 }
 
-/* The rows through wr_row (slow 1) or the fast path (0), as a string. */
+/* The rows through writer_row (slow 1) or the fast path (0), as a string. */
 static char *
-write_rows(int fmt, int slow, const struct wr_sink *sink, void *arg,
+write_rows(int fmt, int slow, const struct writer_sink *sink, void *arg,
     size_t *n)
 {
-	struct wr w;
+	struct writer w;
 	char *s = NULL;
 	FILE *fp = open_memstream(&s, n);
 
-	wr_open(&w, fp, fmt, 5, cols);
-	wr_type(&w, 2, WR_NUM);
+	writer_open(&w, fp, fmt, 5, cols);
+	writer_type(&w, 2, WRITER_NUM);
 	w.sink = sink;
 	w.sink_arg = arg;
 	for (size_t i = 0; i < NROWS; i++) {
@@ -76,24 +78,24 @@ write_rows(int fmt, int slow, const struct wr_sink *sink, void *arg,
 			len[3] = strlen(r->title);
 			len[4] = detail(det, r, 0);
 			v[4] = det;
-			wr_row(&w, v, len);
+			writer_row(&w, v, len);
 			continue;
 		}
-		wr_begin(&w);
-		wr_str(&w, r->id, r->idlen);
-		wr_num(&w, r->price);
-		wr_u64(&w, r->count);
-		wr_str(&w, r->title, strlen(r->title));
-		if (fmt == WR_TSV && !sink) {
-			char *o = wr_field(&w, 64);
+		writer_begin(&w);
+		writer_str(&w, r->id, r->idlen);
+		writer_num(&w, r->price);
+		writer_u64(&w, r->count);
+		writer_str(&w, r->title, strlen(r->title));
+		if (fmt == WRITER_TSV && !sink) {
+			char *o = writer_field(&w, 64);
 
-			wr_field_end(&w, o + detail(o, r, 1));
+			writer_field_end(&w, o + detail(o, r, 1));
 		} else {
-			wr_str(&w, det, detail(det, r, 0));
+			writer_str(&w, det, detail(det, r, 0));
 		}
-		wr_end(&w);
+		writer_end(&w);
 	}
-	wr_close(&w);
+	writer_close(&w);
 	fclose(fp);
 	return s;
 }
@@ -119,7 +121,7 @@ sink_close(void *arg)
 	(void)arg;
 }
 
-static const struct wr_sink sink = { sink_row, sink_close };
+static const struct writer_sink sink = { sink_row, sink_close };
 
 int
 main(void)
@@ -127,13 +129,13 @@ main(void)
 	static const char *const names[] = { "TSV", "JSON lines", "CSV",
 		"CSV, safe" };
 
-	for (int fmt = WR_TSV; fmt <= WR_CSV_SAFE; fmt++) {
+	for (int fmt = WRITER_TSV; fmt <= WRITER_CSV_SAFE; fmt++) {
 		size_t na, nb;
 		char *a = write_rows(fmt, 1, NULL, NULL, &na);
 		char *b = write_rows(fmt, 0, NULL, NULL, &nb);
 
 		ok(na == nb && memcmp(a, b, na) == 0 && na > 100,
-		    "%s: the fast path writes wr_row's bytes", names[fmt]);
+		    "%s: the fast path writes writer_row's bytes", names[fmt]);
 		free(a);
 		free(b);
 	}
@@ -142,12 +144,12 @@ main(void)
 		size_t na = 0, nb = 0, n;
 		FILE *fa = open_memstream(&sa, &na), *fb = open_memstream(&sb, &nb);
 
-		free(write_rows(WR_TSV, 1, &sink, fa, &n));
-		free(write_rows(WR_TSV, 0, &sink, fb, &n));
+		free(write_rows(WRITER_TSV, 1, &sink, fa, &n));
+		free(write_rows(WRITER_TSV, 0, &sink, fb, &n));
 		fclose(fa);
 		fclose(fb);
 		ok(na == nb && memcmp(sa, sb, na) == 0 && na > 0,
-		    "a sink gets wr_row's texts and lengths, NUL bytes too");
+		    "a sink gets writer_row's texts and lengths, NUL bytes too");
 		free(sa);
 		free(sb);
 	}
