@@ -177,6 +177,8 @@ static void
 options(struct import_opts *o, int argc, char **argv)
 {
 	static const char *const returns[] = { "drop", "keep", NULL };
+	const struct opt_common common = { usage_text, help_text, &o->json,
+	    &o->out_path };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "k:m:r:x:d:jo:qvhV", longopts,
@@ -203,16 +205,7 @@ options(struct import_opts *o, int argc, char **argv)
 		case 'T': add_set(o, optarg); break;
 		case 'L': add_split(o, optarg); break;
 		case 'D': add_date_format(o, optarg); break;
-		case 'j': o->json = 1; break;
-		case 'o': o->out_path = optarg; break;
-		case 'q': xs_quiet = 1; break;
-		case 'v': xs_verbose = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V': xs_version();
-		default: usage_die(usage_text);
+		default: opt_common(c, &common);
 		}
 	}
 	if (o->full && !o->merge_path) {

@@ -11,6 +11,12 @@
  * Also the set of links by (subject, linked, type) that import's
  * duplicate check uses.
  *
+ * Not struct relations (relations.h): that is a read-only index for
+ * expanding contexts (numbers parsed, a type is its spelling, every row
+ * a link); a snapshot is edited (cells replaced, links removed), written
+ * back byte for byte (a bad position passes), and a link is one whatever
+ * the spelling of its type ("Cross Sell" is cross_sell).
+ *
  * Use: merge_init, merge_open (the base's header, the snapshot's
  * columns), merge_load (its rows), merge_row for each feed row,
  * merge_write, merge_free.

@@ -8,6 +8,9 @@
  * (a learned rule's body, "A,B") is a body, indexed by its first item.
  * Memory grows with the links.
  *
+ * xsell-import --merge edits a snapshot of links with a store of its own
+ * (merge.h says why).
+ *
  * Use: relations_init, relations_load for each file, relations_index
  * once every file that interns ids is read, then the links of item i are
  * e[start[i] .. start[i + 1]), of body b e[bstart[b] .. bstart[b + 1]).
