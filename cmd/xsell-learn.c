@@ -266,6 +266,8 @@ static void
 parse_learn(struct opts *opts, int argc, char **argv, const struct option *all)
 {
 	struct assoc_opts *o = &opts->a;
+	const struct opt_common common = { usage_text, help_text, &o->json,
+	    &o->out };
 	int c, m, at;
 
 	o->basket = -1;
@@ -351,26 +353,8 @@ parse_learn(struct opts *opts, int argc, char **argv, const struct option *all)
 			o->max_price_ratio = opt_num("--max-price-ratio", optarg, 1,
 			    1e9);
 			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'q':
-			xs_quiet = 1;
-			break;
-		case 'v':
-			xs_verbose++;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V':
-			xs_version();
 		default:
-			usage_die(usage_text);
+			opt_common(c, &common);
 		}
 	}
 	check_opts(opts);
@@ -381,6 +365,9 @@ parse_uplift(struct uplift_opts *o, int argc, char **argv)
 {
 	static const char *const learners[] = { "t", "x", "logistic-t", NULL };
 	static const char *const outcomes[] = { "converted", "revenue", NULL };
+	/* --uplift --help is its usage alone. */
+	const struct opt_common common = { uplift_usage_text, "", &o->json,
+	    &o->out };
 	const char *err;
 	int c;
 
@@ -423,25 +410,8 @@ parse_uplift(struct uplift_opts *o, int argc, char **argv)
 				die(XS_USAGE, "--counts and --merge exclude each other");
 			*(c == O_COUNTS ? &o->counts : &o->merge) = 1;
 			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'q':
-			xs_quiet = 1;
-			break;
-		case 'v':
-			xs_verbose = 1;
-			break;
-		case 'h':
-			fputs(uplift_usage_text, stdout);
-			exit(xs_finish(XS_OK));
-		case 'V':
-			xs_version();
 		default:
-			usage_die(uplift_usage_text);
+			opt_common(c, &common);
 		}
 	}
 	if ((o->counts || o->merge) && o->learner == ULEARN_LOGIT)

@@ -47,19 +47,36 @@ struct counts_out {
 	uint64_t rows;
 };
 
+/* A row of the stream (writer.h's fast path: a large stream is mostly
+ * set rows). */
 static void
 count_row(struct counts_out *co, const char *kind, const char *set,
-    uint64_t count)
+    size_t n, uint64_t count)
 {
-	char num[NUM_BUF];
-	char *v[3];
+	struct writer *w = &co->L->w;
 
-	snprintf(num, sizeof num, "%" PRIu64, count);
-	v[0] = (char *)kind;
-	v[1] = (char *)set;
-	v[2] = num;
-	writer_row(&co->L->w, v, NULL);
+	writer_begin(w);
+	writer_str(w, kind, strlen(kind));
+	writer_str(w, set, n);
+	writer_u64(w, count);
+	writer_end(w);
 	co->rows++;
+}
+
+/* A set row of the items (labels) or the set in co->set. */
+static void
+count_item(struct counts_out *co, uint32_t label, uint64_t count)
+{
+	const struct intern *in = &co->L->items;
+	uint32_t id = co->L->byl[label];
+
+	count_row(co, "set", intern_str(in, id), intern_len(in, id), count);
+}
+
+static void
+count_set_row(struct counts_out *co, uint64_t count)
+{
+	count_row(co, "set", buf_str(&co->set), co->set.len, count);
 }
 
 /* Singletons up to label a, so that the stream is in lexicographic order
@@ -71,8 +88,7 @@ count_items_upto(struct counts_out *co, uint32_t a)
 
 	for (; co->next < a; co->next++)
 		if (L->icnt[co->next])
-			count_row(co, "set", item_str(L, co->next),
-			    L->icnt[co->next]);
+			count_item(co, co->next, L->icnt[co->next]);
 }
 
 static void
@@ -87,7 +103,7 @@ count_set(void *ctx, const uint32_t *set, int k, uint64_t w)
 			buf_putc(&co->set, ',');
 		buf_puts(&co->set, item_str(co->L, set[i]));
 	}
-	count_row(co, "set", buf_str(&co->set), w);
+	count_set_row(co, w);
 }
 
 struct counts_rows {
@@ -112,7 +128,7 @@ count_row_streamed(void *ctx, uint32_t a, const uint64_t *cnt,
 		buf_puts(&cr->co->set, item_str(L, la));
 		buf_putc(&cr->co->set, ',');
 		buf_puts(&cr->co->set, item_str(L, L->freq[touched[i]]));
-		count_row(cr->co, "set", buf_str(&cr->co->set), cnt[touched[i]]);
+		count_set_row(cr->co, cnt[touched[i]]);
 	}
 }
 
@@ -150,13 +166,13 @@ assoc_counts(struct assoc *L)
 	/* Weighted counts pass 2^53: keep them exact in JSON too. */
 	writer_type(&L->w, 2, WRITER_STR);
 	options_string(L, &b);
-	count_row(&co, "options", buf_str(&b), 0);
+	count_row(&co, "options", buf_str(&b), b.len, 0);
 	if (L->o->shard_n) {
 		snprintf(shard, sizeof shard, "%" PRIu32 "/%" PRIu32,
 		    L->o->shard_i, L->o->shard_n);
-		count_row(&co, "shard", shard, 0);
+		count_row(&co, "shard", shard, strlen(shard), 0);
 	}
-	count_row(&co, "baskets", "", L->n);
+	count_row(&co, "baskets", "", 0, L->n);
 	if (L->streamed) {
 		count_pairs_streamed(L, &co);
 	} else {

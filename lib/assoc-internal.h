@@ -52,7 +52,6 @@ struct assoc {
 	/* output */
 	FILE *fp;
 	struct writer w;
-	int ncols, col_extra;	/* columns; where upsell's or substitute's go */
 	uint64_t written, subjects;
 	uint64_t pairs, frequent;	/* distinct pairs (sets) counted, and
 					 * at the threshold; for -v */

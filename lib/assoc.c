@@ -175,7 +175,6 @@ assoc_open_output(struct assoc *L)
 
 	for (; n < NBASE; n++)
 		cols[n] = base_cols[n];
-	L->col_extra = n;
 	if (L->o->type == T_UPSELL) {
 		cols[n++] = "price_ratio";
 		cols[n++] = "margin";
@@ -185,7 +184,6 @@ assoc_open_output(struct assoc *L)
 	for (int m = 0; m < MS_N; m++)
 		if (L->o->measure[m])
 			cols[n++] = ms_name[m];
-	L->ncols = n;
 	L->fp = out_open(L->o->out);
 	writer_open(&L->w, L->fp, L->o->json, n, (char *const *)cols);
 }
@@ -216,52 +214,61 @@ cmp_cand(const void *x, const void *y)
 	return c ? c : (a->head > b->head) - (a->head < b->head);
 }
 
-/* A measure as text: empty when it does not exist (NaN, infinite). */
+/* A measure: empty when it does not exist (NaN, infinite). */
 static void
-put_num(char *buf, double v)
+put_measure(struct writer *w, double v)
 {
 	if (isfinite(v))
-		num_fmt(v, buf);
+		writer_num(w, v);
 	else
-		buf[0] = '\0';
+		writer_str(w, "", 0);
 }
 
+/* A count as fmt_count writes it. */
+static void
+put_count(struct writer *w, const struct assoc *L, uint64_t c)
+{
+	if (L->unit == 1)
+		writer_u64(w, c);
+	else
+		writer_num(w, (double)c / L->unit);
+}
+
+/* One rule, a column at a time into the writer (writer.h's fast path):
+ * the output of a large run is mostly these rows. */
 static void
 write_rule(struct assoc *L, const struct cand *c, uint64_t sc, int64_t pos)
 {
-	static const char *const tname[] = { "cross_sell", "upsell", "substitute" };
-	char nb[NBASE + 2 + MS_N][NUM_BUF];
-	char *v[NBASE + 2 + MS_N];
+	const char *type = assoc_type_words[L->o->type];
+	struct writer *w = &L->w;
+	uint32_t head = L->byl[c->head];
 	double nxy = (double)c->count / L->unit, nx = (double)sc / L->unit;
 	double ny = (double)L->icnt[c->head] / L->unit;
 	double n = (double)L->n / L->unit;
-	int k = 0;
 
-	for (int i = 0; i < L->ncols; i++)
-		v[i] = nb[i];
-	v[0] = (char *)buf_str(&L->subj);
-	v[1] = (char *)item_str(L, c->head);
-	v[2] = (char *)tname[L->o->type];
-	v[3] = "learned";
-	snprintf(nb[4], NUM_BUF, "%" PRId64, pos);
-	fmt_count(L, c->count, nb[5]);
-	fmt_count(L, sc, nb[6]);
-	fmt_count(L, L->icnt[c->head], nb[7]);
-	fmt_count(L, L->n, nb[8]);
-	put_num(nb[9], ms_value(MS_SUPPORT, nxy, nx, ny, n));
-	put_num(nb[10], ms_value(MS_CONFIDENCE, nxy, nx, ny, n));
-	put_num(nb[11], ms_value(MS_LIFT, nxy, nx, ny, n));
-	k = L->col_extra;
+	writer_begin(w);
+	writer_str(w, buf_str(&L->subj), L->subj.len);
+	writer_str(w, intern_str(&L->items, head), intern_len(&L->items, head));
+	writer_str(w, type, strlen(type));
+	writer_str(w, "learned", 7);
+	writer_u64(w, (uint64_t)pos);
+	put_count(w, L, c->count);
+	put_count(w, L, sc);
+	put_count(w, L, L->icnt[c->head]);
+	put_count(w, L, L->n);
+	put_measure(w, ms_value(MS_SUPPORT, nxy, nx, ny, n));
+	put_measure(w, ms_value(MS_CONFIDENCE, nxy, nx, ny, n));
+	put_measure(w, ms_value(MS_LIFT, nxy, nx, ny, n));
 	if (L->o->type == T_UPSELL) {
-		put_num(nb[k++], c->extra[0]);
-		put_num(nb[k++], c->extra[1]);
+		put_measure(w, c->extra[0]);
+		put_measure(w, c->extra[1]);
 	} else if (L->o->type == T_SUBST) {
-		put_num(nb[k++], c->extra[0]);
+		put_measure(w, c->extra[0]);
 	}
 	for (int m = 0; m < MS_N; m++)
 		if (L->o->measure[m])
-			put_num(nb[k++], ms_value(m, nxy, nx, ny, n));
-	writer_row(&L->w, v, NULL);
+			put_measure(w, ms_value(m, nxy, nx, ny, n));
+	writer_end(w);
 	L->written++;
 }
 

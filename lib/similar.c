@@ -1,7 +1,8 @@
 /*
- * similar.c: upsells and substitutes (similar.h): the catalog, its rows
- * by category and price, and each subject's candidates in its category,
- * from the co-occurrence rows of the baskets or of merged counts.
+ * similar.c: upsells and substitutes (similar.h): the catalog (read by
+ * catalog.h), its rows by category and price, and each subject's
+ * candidates in its category, from the co-occurrence rows of the
+ * baskets or of merged counts.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -9,26 +10,49 @@
 
 #include "assoc-internal.h"
 #include "similar.h"
-#include "rec.h"
+#include "catalog.h"
 #include "intern.h"
 
 /* ---- the catalog ---- */
 
-struct catalog {
-	uint32_t n, cap;
-	uint32_t *item;		/* intern id of product_id */
-	uint32_t *cat;		/* category, UINT32_MAX when missing */
-	double *price, *cost;	/* NaN when missing */
-	uint8_t *active;
-	struct intern cats;
-	uint32_t *order;	/* rows by category, then price, then id */
-};
+enum { C_PRICE, C_COST };		/* its numeric columns */
+enum { C_CATEGORY, C_STATUS };		/* its text columns */
 
-/* The catalog, and the counts the rules are learned from. */
+/* The catalog (product ids in the learner's map), and the counts the
+ * rules are learned from. */
 struct similar {
 	struct assoc *L;
 	struct catalog c;
+	uint32_t active;	/* the id of status "active" */
+	uint32_t *order;	/* rows by category, then price, then id */
 };
+
+static inline uint32_t
+cat_of(const struct catalog *c, uint32_t row)
+{
+	return catalog_txt(c, row, C_CATEGORY);
+}
+
+static inline double
+price_of(const struct catalog *c, uint32_t row)
+{
+	return catalog_num(c, row, C_PRICE);
+}
+
+/* A product without a status is active. */
+static inline int
+is_active(const struct similar *S, uint32_t row)
+{
+	uint32_t st = catalog_txt(&S->c, row, C_STATUS);
+
+	return st == INTERN_NONE || st == S->active;
+}
+
+static inline uint32_t
+label_of(const struct similar *S, uint32_t row)
+{
+	return S->L->label[catalog_item(&S->c, row)];
+}
 
 /* The co-occurrence row of label a (cnt[x] for the x in touched, as
  * bsk_row gives it): from the baskets, or from merged counts. */
@@ -46,114 +70,74 @@ cooc_row(const struct assoc *L, uint32_t a, uint64_t *cnt, uint32_t *touched)
 	return nt;
 }
 
-static void
-catalog_grow(struct catalog *c)
-{
-	c->cap = c->cap ? c->cap * 2 : 1024;
-	c->item = xreallocarray(c->item, c->cap, sizeof *c->item);
-	c->cat = xreallocarray(c->cat, c->cap, sizeof *c->cat);
-	c->price = xreallocarray(c->price, c->cap, sizeof *c->price);
-	c->cost = xreallocarray(c->cost, c->cap, sizeof *c->cost);
-	c->active = xreallocarray(c->active, c->cap, sizeof *c->active);
-}
-
 /* Products are interned before the orders, so that the ones nobody
  * bought have labels (and zero counts) too. */
 struct similar *
 similar_new(struct assoc *L, const char *file)
 {
+	static const char *const num[] = { "price", "cost" };
+	static const char *const txt[] = { "category", "status" };
+	static const char *const upsell_need[] = { "category", "price", NULL };
+	static const char *const subst_need[] = { "category", NULL };
+	struct catalog_spec spec = {
+		.key = "product_id", .nnum = 2, .num = num, .ntxt = 2,
+		.txt = txt, .flags = CATALOG_NONEMPTY, .ids = &L->items,
+		.need = L->o->type == T_UPSELL ? upsell_need : subst_need,
+	};
 	struct similar *S = xcalloc(1, sizeof *S);
-	struct catalog *c = &S->c;
-	struct rec r;
-	char *files[1] = { (char *)file };
-	int ci, cc, cp, cx, cs;
 
 	S->L = L;
-	memset(&r, 0, sizeof r);
-	intern_init(&c->cats);
-	rec_open(&r, 1, files);
-	ci = rec_need(&r, "product_id");
-	cc = rec_need(&r, "category");
-	cp = L->o->type == T_UPSELL ? rec_need(&r, "price") :
-	    rec_col(&r, "price");
-	cx = rec_col(&r, "cost");
-	cs = rec_col(&r, "status");
-	while (rec_next(&r) == REC_ROW) {
-		uint32_t n = L->items.n, k;
-
-		if (r.len[ci] == 0)
-			die(XS_INPUT, "%s: column 'product_id': missing",
-			    rec_where(&r));
-		if (c->n == c->cap)
-			catalog_grow(c);
-		k = c->n++;
-		c->item[k] = intern_put(&L->items, r.f[ci], r.len[ci]);
-		if (c->item[k] < n)
-			die(XS_INPUT, "%s: product_id \"%.40s\" seen twice",
-			    rec_where(&r), r.f[ci]);
-		c->cat[k] = r.len[cc] ? intern_put(&c->cats, r.f[cc], r.len[cc]) :
-		    UINT32_MAX;
-		c->price[k] = rec_num(&r, cp, NAN);
-		c->cost[k] = rec_num(&r, cx, NAN);
-		c->active[k] = cs < 0 || r.len[cs] == 0 ||
-		    strcmp(r.f[cs], "active") == 0;
-	}
-	rec_close(&r);
+	catalog_load(&S->c, file, &spec);
+	/* INTERN_NONE when no row is active by name: then only the
+	 * rows without a status are. */
+	S->active = intern_find(&S->c.vals[C_STATUS], "active", 6);
 	return S;
 }
 
 void
 similar_free(struct similar *S)
 {
-	struct catalog *c;
-
 	if (!S)
 		return;
-	c = &S->c;
-	free(c->item);
-	free(c->cat);
-	free(c->price);
-	free(c->cost);
-	free(c->active);
-	free(c->order);
-	intern_free(&c->cats);
+	catalog_free(&S->c);
+	free(S->order);
 	free(S);
 }
 
-static const struct catalog *sort_cat;
-static const struct assoc *sort_learn;
+static const struct similar *sort_S;	/* for cmp_cat_row */
 
 static int
 cmp_cat_row(const void *x, const void *y)
 {
-	const struct catalog *c = sort_cat;
+	const struct similar *S = sort_S;
+	const struct catalog *c = &S->c;
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-	uint32_t la = sort_learn->label[c->item[a]];
-	uint32_t lb = sort_learn->label[c->item[b]];
+	uint32_t la = label_of(S, a), lb = label_of(S, b);
+	uint32_t ca = cat_of(c, a), cb = cat_of(c, b);
+	double pa = price_of(c, a), pb = price_of(c, b);
 
-	if (c->cat[a] != c->cat[b])
-		return (c->cat[a] > c->cat[b]) - (c->cat[a] < c->cat[b]);
-	if (c->price[a] != c->price[b] && !isnan(c->price[a]) &&
-	    !isnan(c->price[b]))
-		return (c->price[a] > c->price[b]) - (c->price[a] < c->price[b]);
-	if (isnan(c->price[a]) != isnan(c->price[b]))
-		return isnan(c->price[a]) - isnan(c->price[b]);
+	if (ca != cb)
+		return (ca > cb) - (ca < cb);
+	if (pa != pb && !isnan(pa) && !isnan(pb))
+		return (pa > pb) - (pa < pb);
+	if (isnan(pa) != isnan(pb))
+		return isnan(pa) - isnan(pb);
 	return (la > lb) - (la < lb);
 }
 
 /* Rows with a category, grouped by it, by price within; returns how many. */
 static uint32_t
-catalog_order(const struct assoc *L, struct catalog *c)
+catalog_order(struct similar *S)
 {
+	const struct catalog *c = &S->c;
 	uint32_t n = 0;
 
-	c->order = xreallocarray(NULL, c->n + 1, sizeof *c->order);
+	S->order = xreallocarray(NULL, c->n + 1, sizeof *S->order);
 	for (uint32_t k = 0; k < c->n; k++)
-		if (c->cat[k] != UINT32_MAX)
-			c->order[n++] = k;
-	sort_cat = c;
-	sort_learn = L;
-	qsort(c->order, n, sizeof *c->order, cmp_cat_row);
+		if (cat_of(c, k) != INTERN_NONE)
+			S->order[n++] = k;
+	sort_S = S;
+	qsort(S->order, n, sizeof *S->order, cmp_cat_row);
 	return n;
 }
 
@@ -173,8 +157,9 @@ void
 similar_upsell(struct similar *S)
 {
 	struct assoc *L = S->L;
-	struct catalog *c = &S->c;
-	uint32_t n = catalog_order(L, c), ns = 0;
+	const struct catalog *c = &S->c;
+	uint32_t n = catalog_order(S), ns = 0;
+	const uint32_t *order = S->order;
 	uint64_t *cnt = xcalloc((size_t)L->nitems + 1, sizeof *cnt);
 	uint32_t *touched = xreallocarray(NULL, L->nitems + 1, sizeof *touched);
 	struct cand *cd = xreallocarray(NULL, n + 1, sizeof *cd);
@@ -185,35 +170,37 @@ similar_upsell(struct similar *S)
 		bsk_index(&L->bk);
 	assoc_open_output(L);
 	for (uint32_t i = 0, g = 0; i < n; i++) {
-		uint32_t k = c->order[i];
+		uint32_t k = order[i];
 
-		if (i > 0 && c->cat[k] != c->cat[c->order[i - 1]])
+		if (i > 0 && cat_of(c, k) != cat_of(c, order[i - 1]))
 			g = i;
-		if (c->price[k] > 0)
-			s[ns++] = (struct subj){ L->label[c->item[k]], k, g };
+		if (price_of(c, k) > 0)
+			s[ns++] = (struct subj){ label_of(S, k), k, g };
 	}
 	qsort(s, ns, sizeof *s, cmp_subj);
 	for (uint32_t i = 0; i < ns; i++) {
-		uint32_t p = s[i].row, nc = 0;
-		double lo = c->price[p], hi = lo * L->o->max_price_ratio;
+		uint32_t p = s[i].row, nc = 0, cat = cat_of(c, p);
+		double lo = price_of(c, p), hi = lo * L->o->max_price_ratio;
 		size_t nt = cooc_row(L, s[i].label, cnt, touched);
 
-		for (uint32_t j = s[i].grp; j < n && c->cat[c->order[j]] ==
-		    c->cat[p]; j++) {
-			uint32_t q = c->order[j], lq = L->label[c->item[q]];
-			double nxy, nx, ny, N = (double)L->n / L->unit;
+		for (uint32_t j = s[i].grp; j < n && cat_of(c, order[j]) == cat;
+		    j++) {
+			uint32_t q = order[j], lq = label_of(S, q);
+			double pq = price_of(c, q), nxy, nx, ny;
+			double N = (double)L->n / L->unit;
 
-			if (!(c->price[q] > lo) || !(c->price[q] <= hi) ||
-			    !c->active[q] || cnt[lq] < L->thr)
+			if (!(pq > lo) || !(pq <= hi) || !is_active(S, q) ||
+			    cnt[lq] < L->thr)
 				continue;
 			nxy = (double)cnt[lq] / L->unit;
 			nx = (double)L->icnt[s[i].label] / L->unit;
 			ny = (double)L->icnt[lq] / L->unit;
 			cd[nc].head = lq;
 			cd[nc].count = cnt[lq];
-			cd[nc].extra[0] = c->price[q] / lo;
+			cd[nc].extra[0] = pq / lo;
 			/* Cents minus cents should read as cents. */
-			cd[nc].extra[1] = round((c->price[q] - c->cost[q]) * 1e9) / 1e9;
+			cd[nc].extra[1] = round((pq - catalog_num(c, q, C_COST)) *
+			    1e9) / 1e9;
 			cd[nc].key1 = ms_value(MS_LIFT, nxy, nx, ny, N);
 			cd[nc].key2 = cd[nc].extra[1];
 			nc++;
@@ -309,9 +296,11 @@ cmp_scand(const void *x, const void *y)
 
 /* Substitute candidates of the category at order[from, to). */
 static void
-subst_category(struct assoc *L, const struct catalog *c, uint32_t from,
-    uint32_t to, struct scand **out, size_t *nout, size_t *cap)
+subst_category(const struct similar *S, uint32_t from, uint32_t to,
+    struct scand **out, size_t *nout, size_t *cap)
 {
+	struct assoc *L = S->L;
+	const uint32_t *order = S->order + from;
 	uint32_t m = to - from;
 	struct srow *row = xcalloc(m + 1, sizeof *row);
 	uint64_t *cnt = xcalloc((size_t)L->nitems + 1, sizeof *cnt);
@@ -319,19 +308,18 @@ subst_category(struct assoc *L, const struct catalog *c, uint32_t from,
 	double N = (double)L->n / L->unit;
 
 	for (uint32_t i = 0; i < m; i++)
-		srow_fill(L, &row[i], L->label[c->item[c->order[from + i]]], cnt,
-		    touched);
+		srow_fill(L, &row[i], label_of(S, order[i]), cnt, touched);
 	for (uint32_t i = 0; i < m; i++) {
-		uint32_t lp = L->label[c->item[c->order[from + i]]];
+		uint32_t lp = label_of(S, order[i]);
 
 		for (uint32_t j = 0; j < m; j++) {
-			uint32_t q = c->order[from + j], lq = L->label[c->item[q]];
+			uint32_t q = order[j], lq = label_of(S, q);
 			uint64_t both = srow_get(&row[i], lq);
 			double nxy = (double)both / L->unit, cv, d;
 			double nx = (double)L->icnt[lp] / L->unit;
 			double ny = (double)L->icnt[lq] / L->unit;
 
-			if (i == j || !c->active[q] || both < L->thr ||
+			if (i == j || !is_active(S, q) || both < L->thr ||
 			    !(ms_value(MS_LIFT, nxy, nx, ny, N) < 1))
 				continue;
 			d = (row[i].norm2 - nxy * nxy) * (row[j].norm2 - nxy * nxy);
@@ -365,8 +353,8 @@ void
 similar_subst(struct similar *S)
 {
 	struct assoc *L = S->L;
-	struct catalog *c = &S->c;
-	uint32_t n = catalog_order(L, c);
+	const struct catalog *c = &S->c;
+	uint32_t n = catalog_order(S);
 	struct scand *sc = NULL;
 	struct cand *cd;
 	size_t nsc = 0, cap = 0, maxc = 1;
@@ -375,9 +363,10 @@ similar_subst(struct similar *S)
 	if (!L->mstart)
 		bsk_index(&L->bk);
 	for (uint32_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && c->cat[c->order[j]] == c->cat[c->order[i]]; j++)
+		for (j = i; j < n && cat_of(c, S->order[j]) ==
+		    cat_of(c, S->order[i]); j++)
 			;
-		subst_category(L, c, i, j, &sc, &nsc, &cap);
+		subst_category(S, i, j, &sc, &nsc, &cap);
 	}
 	if (nsc)
 		qsort(sc, nsc, sizeof *sc, cmp_scand);

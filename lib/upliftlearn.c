@@ -671,6 +671,12 @@ static const char *const own_names[] = { "n_t", "n_c", "rate_t", "rate_c",
 
 /* Rounded to 6 decimals: the estimates carry no more, and the files
  * stay readable. */
+static double
+rounded(double v)
+{
+	return fabs(v) < 1e9 ? round(v * 1e6) / 1e6 : v;
+}
+
 static void
 put_num(struct buf *b, double v)
 {
@@ -678,10 +684,24 @@ put_num(struct buf *b, double v)
 
 	if (isnan(v))
 		return;
-	if (fabs(v) < 1e9)
-		v = round(v * 1e6) / 1e6;
-	num_fmt(v, s);
+	num_fmt(rounded(v), s);
 	buf_puts(b, s);
+}
+
+/* put_num's text as a column of the writer's fast path. */
+static void
+write_num(struct writer *w, double v)
+{
+	if (isnan(v))
+		writer_str(w, "", 0);
+	else
+		writer_num(w, rounded(v));
+}
+
+static void
+write_text(struct writer *w, const char *s)
+{
+	writer_str(w, s, strlen(s));
 }
 
 static const char *
@@ -698,75 +718,46 @@ label_of(const struct uplift_opts *o, const struct uplift_est *e, double high)
 
 struct upl_writer {
 	struct writer w;
-	int nseg, ncols;
-	struct buf vals;
-	size_t *off;		/* ncols + 1: where each value starts in vals */
-	char **v;
-	size_t *len;
+	int nseg;
 	const char *spectext;
 	double high;
 	const struct uplift_opts *o;
 };
 
-static void
-field_end(struct upl_writer *wt, int i)
-{
-	wt->off[i + 1] = wt->vals.len;
-}
-
-/* Writes one model row: seg NULL for the candidate-level row. */
+/* Writes one model row, a column at a time (writer.h's fast path): seg
+ * NULL for the candidate-level row. */
 static void
 write_row(struct upl_writer *wt, const struct learn *l, uint32_t cand,
     const uint32_t *seg, const struct uplift_arm *arm,
     const struct uplift_est *e, int fallback)
 {
-	int i = 0;
-	struct buf *b = &wt->vals;
+	struct writer *w = &wt->w;
 
-	buf_reset(b);
-	wt->off[0] = 0;
-	buf_put(b, intern_str(&l->cand, cand), intern_len(&l->cand, cand));
-	field_end(wt, i++);
+	writer_begin(w);
+	writer_str(w, intern_str(&l->cand, cand), intern_len(&l->cand, cand));
 	for (int k = 0; k < wt->nseg; k++) {
 		size_t n;
 		const char *s;
 
 		if (seg) {
 			s = seg_part(&l->seg, *seg, k, &n);
-			buf_put(b, s, n);
+			writer_str(w, s, n);
 		} else {
-			buf_putc(b, '*');
+			writer_str(w, "*", 1);
 		}
-		field_end(wt, i++);
 	}
-	put_num(b, arm[1].n);
-	field_end(wt, i++);
-	put_num(b, arm[0].n);
-	field_end(wt, i++);
-	put_num(b, arm[1].n > 0 ? arm[1].sum / arm[1].n : NAN);
-	field_end(wt, i++);
-	put_num(b, arm[0].n > 0 ? arm[0].sum / arm[0].n : NAN);
-	field_end(wt, i++);
-	put_num(b, e->cate);
-	field_end(wt, i++);
-	put_num(b, e->lo);
-	field_end(wt, i++);
-	put_num(b, e->hi);
-	field_end(wt, i++);
-	put_num(b, e->base);
-	field_end(wt, i++);
-	buf_puts(b, label_of(wt->o, e, wt->high));
-	field_end(wt, i++);
-	buf_puts(b, fallback ? "1" : "0");
-	field_end(wt, i++);
-	buf_puts(b, wt->spectext);
-	field_end(wt, i++);
-	buf_str(b);
-	for (int k = 0; k < wt->ncols; k++) {
-		wt->v[k] = b->s + wt->off[k];
-		wt->len[k] = wt->off[k + 1] - wt->off[k];
-	}
-	writer_row(&wt->w, wt->v, wt->len);
+	write_num(w, arm[1].n);
+	write_num(w, arm[0].n);
+	write_num(w, arm[1].n > 0 ? arm[1].sum / arm[1].n : NAN);
+	write_num(w, arm[0].n > 0 ? arm[0].sum / arm[0].n : NAN);
+	write_num(w, e->cate);
+	write_num(w, e->lo);
+	write_num(w, e->hi);
+	write_num(w, e->base);
+	write_text(w, label_of(wt->o, e, wt->high));
+	writer_str(w, fallback ? "1" : "0", 1);
+	write_text(w, wt->spectext);
+	writer_end(w);
 }
 
 static void
@@ -782,16 +773,11 @@ upl_writer_open(struct upl_writer *wt, const struct learn *l, FILE *fp,
 	wt->spectext = spectext;
 	wt->high = high;
 	wt->o = l->o;
-	buf_init(&wt->vals);
 	cols[n++] = "candidate_id";
 	for (int i = 0; i < s->ncols; i++)
 		cols[n++] = s->col[i].name;
 	for (int i = 0; i < C_NOWN; i++)
 		cols[n++] = (char *)own_names[i];
-	wt->ncols = n;
-	wt->off = xcalloc((size_t)n + 1, sizeof *wt->off);
-	wt->v = xcalloc((size_t)n, sizeof *wt->v);
-	wt->len = xcalloc((size_t)n, sizeof *wt->len);
 	writer_open(&wt->w, fp, l->o->json, n, cols);
 	free(cols);
 	for (int i = 1; i <= s->ncols; i++)
@@ -902,10 +888,6 @@ write_model(struct learn *l, FILE *fp)
 		}
 	}
 	writer_close(&wt.w);
-	buf_free(&wt.vals);
-	free(wt.off);
-	free(wt.v);
-	free(wt.len);
 	buf_free(&spec);
 	free(cp);
 	free(pp);
@@ -939,18 +921,17 @@ static void
 sums_row(struct writer *w, const char *kind, const char *cand, const char *seg,
     int arm, const struct xarm *a)
 {
-	char n[NUM_BUF], s1[48], s2[48];
-	char *v[7];
+	char s[48];
 
-	num_fmt(a->n, n);
-	v[0] = (char *)kind;
-	v[1] = (char *)cand;
-	v[2] = (char *)seg;
-	v[3] = arm < 0 ? "" : (char *)arm_words[arm];
-	v[4] = n;
-	v[5] = arm < 0 ? "" : xsum_fmt(a->sum, s1);
-	v[6] = arm < 0 ? "" : xsum_fmt(a->sumsq, s2);
-	writer_row(w, v, NULL);
+	writer_begin(w);
+	write_text(w, kind);
+	write_text(w, cand);
+	write_text(w, seg);
+	write_text(w, arm < 0 ? "" : arm_words[arm]);
+	writer_num(w, a->n);
+	write_text(w, arm < 0 ? "" : xsum_fmt(a->sum, s));
+	write_text(w, arm < 0 ? "" : xsum_fmt(a->sumsq, s));
+	writer_end(w);
 }
 
 /*

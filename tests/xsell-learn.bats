@@ -468,6 +468,7 @@ EOF
 	printf 'order_id\tsku\n1\tA\n' > nosku.tsv
 	printf 'order_id\tproduct_id\tquantity\n1\tA\tmany\n' > badqty.tsv
 	printf 'order_id\tproduct_id\n1\tA,1\n1\tB\n' > comma.tsv
+	printf 'product_id\tcategory\tprice\nP1\tc\t1\nP2\tc\t2\nP1\tc\t3\n' > dup.tsv
 	while IFS='|' read -r want args message; do
 		run xsell-learn $args
 		assert_failure "$want"
@@ -477,6 +478,7 @@ EOF
 3|badqty.tsv|xsell-learn: badqty.tsv:2: column 'quantity': not a number: "many"
 3|--max-items 3 comma.tsv|xsell-learn: product_id "A,1" has a comma, which itemsets (--max-items 3 or more, --counts) cannot hold
 3|--counts comma.tsv|product_id "A,1" has a comma
+3|--type upsell --catalog dup.tsv five.tsv|xsell-learn: dup.tsv:4: product_id 'P1' given twice (first at line 2)
 4|missing.tsv|missing.tsv
 2|--min-count 1 --min-support 0.1 five.tsv|--min-count and --min-support exclude each other
 2|--min-support 2 five.tsv|option --min-support: 2 is not in [0, 1]
