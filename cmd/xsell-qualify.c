@@ -147,10 +147,8 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	options(&o, argc, argv);
 	Q = qualify_new(&o);
-	/* Not through rec_background: a context's rows are expanded many
-	 * times over, so reading is a few percent of the work, and a
-	 * reading thread cost more CPU than it saved time. */
 	in = qualify_open(Q, argc - optind, argv + optind);
+	rec_background(in);
 	progress_init(&pr, "contexts");
 	progress_input(&pr, in);
 	while (rec_next(in) == REC_ROW) {

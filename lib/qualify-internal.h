@@ -146,6 +146,7 @@ struct qualify {
 	uint64_t contexts, noid, none_found, none_kept, *before, *after;
 	uint64_t builtin_rejected[NBUILTIN];
 	uint64_t pop_before, pop_after;
+	char *noidname;	/* the input of the first context without an id */
 	long firstnoid;
 	uint32_t nbefore;
 };

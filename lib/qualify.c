@@ -741,8 +741,10 @@ qualify_row(struct qualify *Q)
 {
 	Q->contexts++;
 	if (Q->in.len[Q->c.idcol] == 0) {
-		if (!Q->noid++)
+		if (!Q->noid++) {
+			Q->noidname = xstrdup(Q->in.name);
 			Q->firstnoid = Q->in.line;
+		}
 		return;
 	}
 	context(Q);
@@ -1027,8 +1029,9 @@ qualify_close(struct qualify *Q)
 		report(Q);
 	if (Q->noid) {
 		warning("%s:%ld: %llu contexts without an id skipped (the first "
-		    "here)", Q->in.name, Q->firstnoid, (unsigned long long)Q->noid);
+		    "here)", Q->noidname, Q->firstnoid, (unsigned long long)Q->noid);
 		status = XS_DATA;
+		free(Q->noidname);
 	}
 	rec_close(&Q->in);
 	q_free(Q);

@@ -378,6 +378,7 @@ read_events(struct learn *l, int nfiles, char **files)
 		l->seg_ix[i] = rec_need(&l->r, s->col[i].name);
 	if (l->r.empty)
 		return;
+	rec_background(&l->r);
 	progress_init(&pg, "events");
 	progress_input(&pg, &l->r);
 	while (rec_next(&l->r) == REC_ROW) {

@@ -695,6 +695,14 @@ arg_errors=(
 	[ "$(printf '%s\n' "$output" | pick context_id | sort -u | tr '\n' ' ')" = 'C1 C2 ' ]
 }
 
+@test "contexts without an id in several inputs: the first one's file and line" {
+	printf 'customer_id\ttier\nC1\tgold\n\tgold\n' > ctx1.tsv
+	printf 'customer_id\ttier\nC2\tgold\nC3\tgold\n\tbasic\n' > ctx2.tsv
+	run --separate-stderr xsell-qualify --offers $Q/offers.tsv ctx1.tsv ctx2.tsv
+	assert_failure 1
+	[ "$stderr" = "xsell-qualify: ctx1.tsv:3: 2 contexts without an id skipped (the first here)" ]
+}
+
 @test "bad numbers in relations and catalog: exit 3 naming the place" {
 	printf 'subject_id\tlinked_id\tconfidence\nP1\tP2\thigh\n' > rel.tsv
 	run xsell-qualify --relations rel.tsv $Q/pages.tsv
