@@ -388,8 +388,8 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
 	ran[C_ONE_WAY_BUNDLE] = 1;
 	a->checking = checking;
-	if (checking && a->have_catalog)
-		catalog_view(a);
+	if (checking)
+		links_begin(a);
 	buf_init(&src);
 	buf_init(&rl->rq.buf);
 	buf_init(&rl->lastsubj.s);
