@@ -390,41 +390,35 @@ bundles_one_way(struct audit *a, const struct linkcheck *lc)
 	free(set);
 }
 
-/* An active product with no links, as the sort sees it. */
-struct gap {
-	double revenue;
-	const char *name;
-	uint32_t id;
-};
+/* The audit by_revenue_desc sorts ids of (qsort has no argument for it). */
+static const struct audit *sort_audit;
 
 static int
 by_revenue_desc(const void *pa, const void *pb)
 {
-	const struct gap *x = pa, *y = pb;
+	uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
+	const struct audit *a = sort_audit;
 
-	if (x->revenue != y->revenue)
-		return x->revenue > y->revenue ? -1 : 1;
-	return strcmp(x->name, y->name);
+	if (a->item[x].revenue != a->item[y].revenue)
+		return a->item[x].revenue > a->item[y].revenue ? -1 : 1;
+	return strcmp(intern_str(&a->items, x), intern_str(&a->items, y));
 }
 
 /* Active catalog products with no links: the expensive gaps first. */
 static void
 check_empty(struct audit *a)
 {
-	struct gap *g = xreallocarray(NULL, a->items.n + 1, sizeof *g);
-	uint32_t n = 0;
+	uint32_t *ids = xreallocarray(NULL, a->items.n + 1, sizeof *ids), n = 0;
 
 	for (uint32_t id = 0; id < a->items.n; id++)
 		if (a->item[id].cat_line && a->item[id].status == ST_ACTIVE &&
-		    a->item[id].nlinks == 0) {
-			g[n].revenue = a->item[id].revenue;
-			g[n].name = intern_str(&a->items, id);
-			g[n++].id = id;
-		}
-	qsort(g, n, sizeof *g, by_revenue_desc);
+		    a->item[id].nlinks == 0)
+			ids[n++] = id;
+	sort_audit = a;
+	qsort(ids, n, sizeof *ids, by_revenue_desc);
 	for (uint32_t i = 0; i < n; i++)
-		finding_add(&a->fs, C_EMPTY_SUBJECT, g[i].id, INTERN_NONE, i);
-	free(g);
+		finding_add(&a->fs, C_EMPTY_SUBJECT, ids[i], INTERN_NONE, i);
+	free(ids);
 }
 
 /* What the relations' loading left: subjects again where they came
