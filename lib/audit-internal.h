@@ -83,6 +83,7 @@ struct audit {
 	uint32_t *ord, *sfirst;
 	uint32_t nsfirst;
 	int checking;		/* a relations audit, not the offer read-out */
+	struct linkcheck *lc;	/* its checks' state (audit-links.c) */
 };
 
 extern const char *const type_words[];
@@ -238,9 +239,9 @@ void show_verdict(struct audit *a);
 
 /*
  * Relations (audit-relations.c). With checking, the relations audit:
- * the link checks run as the links come (catalog_view, links_taken,
- * links_end: xsell-audit.c's, for now); else the links are indexed by
- * subject (links_index) for find_link.
+ * the link checks run as the links come (links_begin, links_taken,
+ * links_end: audit-links.c's); else the links are indexed by subject
+ * (links_index) for find_link.
  */
 void audit_load_relations(struct audit *a, int nfiles, char **files,
     int checking);
@@ -249,9 +250,12 @@ void audit_load_relations(struct audit *a, int nfiles, char **files,
 void links_index(struct audit *a);
 /* One subject's run of links into (linked, type, input) order. */
 void run_sort(struct audit *a, uint32_t *o, size_t n);
-void catalog_view(struct audit *a);
+void links_begin(struct audit *a);
 void links_taken(struct audit *a, size_t from, size_t to);
 void links_end(struct audit *a);
+/* The relations audit (audit-links.c): catalog, orders and relations
+ * loaded and checked; the summary and the findings out. */
+void audit_links_run(struct audit *a);
 
 /* Input order of a link, for findings in the order of the file. */
 static inline double

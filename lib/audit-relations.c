@@ -152,17 +152,8 @@ links_index(struct audit *a)
  * slots up in row order, so ids keep the order of first sight.
  */
 enum { RBATCH = 64 };
-enum { Q_LOOKUP, Q_KNOWN, Q_COPY };
-struct idq {
-	uint64_t h;
-	size_t off, len;	/* the id in rq.buf */
-	uint32_t id;		/* Q_KNOWN: the id */
-	int how, from;		/* Q_COPY: the id of slot from */
-};
 struct rq {
-	struct idq q[2 * RBATCH];
-	int n;			/* slots */
-	struct buf buf;
+	struct intern_batch ids;	/* the slots */
 	size_t link0;		/* the batch's first link */
 	size_t f0[4];		/* the row checks' findings before the batch */
 };
@@ -251,77 +242,38 @@ link_row_checks(struct audit *a, struct rload *rl, struct rec *r, int fileno,
 static void
 rq_start(struct audit *a, struct rload *rl)
 {
-	rl->rq.n = 0;
-	buf_reset(&rl->rq.buf);
+	intern_batch_clear(&rl->rq.ids);
 	rl->rq.link0 = a->nlinks;
 	for (int i = 0; i < 4; i++)
 		rl->rq.f0[i] = a->fs.fnd[row_checks[i]].n;
 }
 
-/* A slot for an id known already. */
 static uint32_t
-rq_known(struct rload *rl, uint32_t id)
+rq_lookup(struct rload *rl, const char *s, size_t n)
 {
-	struct idq *q = &rl->rq.q[rl->rq.n];
-
-	q->how = Q_KNOWN;
-	q->id = id;
-	return (uint32_t)rl->rq.n++;
-}
-
-static uint32_t
-rq_copy(struct rload *rl, int from)
-{
-	struct idq *q = &rl->rq.q[rl->rq.n];
-
-	q->how = Q_COPY;
-	q->from = from;
-	return (uint32_t)rl->rq.n++;
-}
-
-static uint32_t
-rq_lookup(struct audit *a, struct rload *rl, const char *s, size_t n)
-{
-	struct idq *q = &rl->rq.q[rl->rq.n];
-
-	q->how = Q_LOOKUP;
-	q->h = xs_hash(s, n);
-	intern_prefetch(&a->items, q->h);	/* done by the flush, rows later */
-	q->off = rl->rq.buf.len;
-	q->len = n;
-	if (rl->rq.buf.cap - rl->rq.buf.len <= n)
-		buf_grow(&rl->rq.buf, n);
-	memcpy(rl->rq.buf.s + rl->rq.buf.len, s, n);
-	rl->rq.buf.len += n;
-	return (uint32_t)rl->rq.n++;
+	return (uint32_t)intern_batch_add(&rl->rq.ids, s, n);
 }
 
 static uint32_t
 rq_id(struct rload *rl, uint32_t slot)
 {
-	return slot == INTERN_NONE ? INTERN_NONE : rl->rq.q[slot].id;
+	return slot == INTERN_NONE ? INTERN_NONE :
+	    intern_batch_id(&rl->rq.ids, slot);
 }
 
 /* Ids into the slots, then into the batch's links and findings. */
 static void
 rq_flush(struct audit *a, struct rload *rl)
 {
+	struct intern_batch *ids = &rl->rq.ids;
 	int i;
 
-	for (i = 0; i < rl->rq.n; i++) {
-		struct idq *q = &rl->rq.q[i];
-
-		if (q->how == Q_LOOKUP) {
-			q->id = intern_put_hash(&a->items, rl->rq.buf.s + q->off,
-			    q->len, q->h);
-			item_of(a, q->id);
-		} else if (q->how == Q_COPY) {
-			q->id = rl->rq.q[q->from].id;
-		}
-	}
+	intern_batch_put(ids);
+	if (a->items.n)
+		item_of(a, a->items.n - 1);	/* room for the new ids */
 	for (size_t k = rl->rq.link0; k < a->nlinks; k++) {
-		a->links[k].subj = rl->rq.q[a->links[k].subj].id;
-		a->links[k].linked = rl->rq.q[a->links[k].linked].id;
+		a->links[k].subj = intern_batch_id(ids, a->links[k].subj);
+		a->links[k].linked = intern_batch_id(ids, a->links[k].linked);
 	}
 	if (a->checking)
 		links_taken(a, rl->rq.link0, a->nlinks);
@@ -334,14 +286,14 @@ rq_flush(struct audit *a, struct rload *rl)
 		}
 	}
 	if (rl->lastsubj.slot >= 0) {
-		rl->lastsubj.id = rl->rq.q[rl->lastsubj.slot].id;
+		rl->lastsubj.id = intern_batch_id(ids, (size_t)rl->lastsubj.slot);
 		rl->lastsubj.slot = -1;
 	}
 	rq_start(a, rl);
 }
 
 static uint32_t
-subject_slot(struct audit *a, struct rload *rl, const char *s, size_t n)
+subject_slot(struct rload *rl, const char *s, size_t n)
 {
 	uint32_t slot;
 
@@ -350,9 +302,10 @@ subject_slot(struct audit *a, struct rload *rl, const char *s, size_t n)
 		return INTERN_NONE;
 	}
 	if (rl->lastsubj.valid && same(&rl->lastsubj.s, s, n))
-		return rl->lastsubj.slot >= 0 ? rq_copy(rl, rl->lastsubj.slot) :
-		    rq_known(rl, rl->lastsubj.id);
-	slot = rq_lookup(a, rl, s, n);
+		return (uint32_t)(rl->lastsubj.slot >= 0 ?
+		    intern_batch_again(&rl->rq.ids, (size_t)rl->lastsubj.slot) :
+		    intern_batch_known(&rl->rq.ids, rl->lastsubj.id));
+	slot = rq_lookup(rl, s, n);
 	remember(&rl->lastsubj.s, s, n);
 	rl->lastsubj.valid = 1;
 	rl->lastsubj.slot = (int)slot;
@@ -388,10 +341,10 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 	ran[C_CONFLICTING_TYPES] = ran[C_UNKNOWN_TYPE] = ran[C_OVER_LINKED] = 1;
 	ran[C_ONE_WAY_BUNDLE] = 1;
 	a->checking = checking;
-	if (checking && a->have_catalog)
-		catalog_view(a);
+	if (checking)
+		links_begin(a);
 	buf_init(&src);
-	buf_init(&rl->rq.buf);
+	intern_batch_init(&rl->rq.ids, &a->items);
 	buf_init(&rl->lastsubj.s);
 	rl->lastsubj.valid = 0;
 	rl->lastsubj.slot = -1;
@@ -415,8 +368,8 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 			uint32_t s, l;
 			int type;
 
-			s = subject_slot(a, rl, r.f[cs], r.len[cs]);
-			l = r.len[cl] ? rq_lookup(a, rl, r.f[cl], r.len[cl]) : INTERN_NONE;
+			s = subject_slot(rl, r.f[cs], r.len[cs]);
+			l = r.len[cl] ? rq_lookup(rl, r.f[cl], r.len[cl]) : INTERN_NONE;
 			if (link_row_checks(a, rl, &r, fi, s, l, ct, cu, cutoff, &type)) {
 				if (a->nlinks == a->links_cap) {
 					if (a->links_cap >= UINT32_MAX / 4)
@@ -448,7 +401,7 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 				k->file = (uint16_t)fi;
 				k->line = (uint32_t)r.line;
 			}
-			if (rl->rq.n >= 2 * RBATCH - 1)
+			if (intern_batch_n(&rl->rq.ids) >= 2 * RBATCH - 1)
 				rq_flush(a, rl);
 		}
 		/* the batch's rows before the next file's: messages in order */
@@ -458,7 +411,7 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 	ran[C_BAD_DATE] = any_updated;
 	ran[C_OLD_LINK] = any_updated && !isnan(a->opt->max_age);
 	buf_free(&src);
-	buf_free(&rl->rq.buf);
+	intern_batch_free(&rl->rq.ids);
 	buf_free(&rl->lastsubj.s);
 	free(rl);
 	if (!any_updated && !isnan(a->opt->max_age))

@@ -2,7 +2,6 @@
  * audit.c: xsell-audit's shared state: the items, the catalog, orders
  * and offers loaded into it, and the output plumbing of the modes.
  */
-#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,6 +12,15 @@
 #include "num.h"
 #include "rec.h"
 #include "intern.h"
+#include "catalog.h"
+
+/* "file:line", as rec_where has it: cut at 512 bytes. */
+static const char *
+where(char w[512], const char *name, long line)
+{
+	snprintf(w, 512, "%s:%ld", name, line);
+	return w;
+}
 
 const char *const type_words[] = {
 	"cross_sell", "upsell", "substitute", "bundle", NULL
@@ -82,182 +90,84 @@ show_check_counts(struct audit *a)
 	show_table(a, &t);
 }
 
-/*
- * Catalog rows wait in batches for their ids, as the relations' do (see
- * rq in audit-relations.c): a batch's slots are prefetched as its rows come, and looked
- * up, in row order, when it is full. What a row says is kept with it.
- */
-enum { CBATCH = 64 };
-struct crow {
-	uint64_t h;
-	size_t id, idlen;	/* in cq->buf, as the texts below */
-	size_t cat, catlen;	/* category; catlen 0: none */
-	size_t st, stlen;	/* the status, when it is none of the words */
-	long line;
-	double price, stock;
-	unsigned char status;
-};
-struct cq {
-	struct crow row[CBATCH];
-	int n;
-	struct buf buf;
-	const char *name;	/* the catalog as messages name it */
-};
+/* The catalog's columns, as catalog_load keeps them. */
+enum { CAT_PRICE, CAT_STOCK };
+enum { CAT_STATUS, CAT_CATEGORY };
 
-static size_t
-cq_text(struct cq *cq, const char *s, size_t n)
-{
-	size_t off = cq->buf.len;
-
-	buf_put(&cq->buf, s, n);
-	buf_putc(&cq->buf, '\0');
-	return off;
-}
-
-/* "catalog:line" of a row, as rec_where has it: cut at 512 bytes. */
-static const char *
-cq_where(const struct cq *cq, char w[512], const struct crow *c)
-{
-	snprintf(w, 512, "%s:%ld", cq->name, c->line);
-	return w;
-}
-
-/* A product listed twice keeps its first row (a finding); an unknown
- * status counts as not active (a finding). */
+/* A status's word (ST_*), and a category's id in cats, once a value. */
 static void
-cq_flush(struct audit *a, struct cq *cq)
+catalog_words(const struct catalog *t, unsigned char **st,
+    uint32_t **cat)
 {
-	for (int i = 0; i < cq->n; i++) {
-		const struct crow *c = &cq->row[i];
-		uint32_t id = intern_put_hash(&a->items, cq->buf.s + c->id, c->idlen, c->h);
-		struct item *it = item_of(a, id);
-		char w[512];
+	const struct intern *v = &t->vals[CAT_STATUS], *c = &t->vals[CAT_CATEGORY];
 
-		if (it->cat_line) {
-			finding(&a->fs, C_DUPLICATE_PRODUCT, id, INTERN_NONE, 0,
-			    "listed again at %s (line %u kept)", cq_where(cq, w, c),
-			    it->cat_line);
-			continue;
-		}
-		it->cat_line = (uint32_t)c->line;
-		it->price = c->price;
-		it->out_of_stock = c->stock <= 0;
-		it->status = c->status;
-		if (it->status == ST_OTHER)
-			finding(&a->fs, C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
-			    "status \"%s\" is none of active, inactive, discontinued "
-			    "(%s); not counted as active", cq->buf.s + c->st,
-			    cq_where(cq, w, c));
-		if (c->catlen)
-			it->category = intern_put(&a->cats, cq->buf.s + c->cat, c->catlen);
-	}
-	cq->n = 0;
-	buf_reset(&cq->buf);
+	*st = xmalloc((size_t)v->n + 1);
+	for (uint32_t i = 0; i < v->n; i++)
+		(*st)[i] = (unsigned char)status_of(intern_str(v, i), intern_len(v, i));
+	*cat = xreallocarray(NULL, (size_t)c->n + 1, sizeof **cat);
+	for (uint32_t i = 0; i < c->n; i++)
+		(*cat)[i] = INTERN_NONE;
 }
 
 /*
- * Room for the catalog's ids at once, where its size says about how many
- * rows it has (a TSV file, by the bytes of its first rows): no table
- * rebuilt on the way. A guess wrong either way costs time, not output.
+ * Catalog: product_id, price, stock, status, category. A product listed
+ * twice keeps its first row (a finding); an unknown status counts as not
+ * active (a finding). Categories take their ids in cats in the order of
+ * the rows, as offers' do.
  */
-static void
-catalog_reserve(struct audit *a, const char *file, const struct rec *r,
-    size_t rows, size_t bytes)
-{
-	struct stat st;
-	double n;
-
-	if (r->fmt != REC_TSV || strcmp(file, "-") == 0 || stat(file, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || bytes == 0)
-		return;
-	n = (double)st.st_size / ((double)bytes / (double)rows) * 1.1 + 64;
-	if (n < 1e8)
-		items_reserve(a, a->items.n + (size_t)n);
-}
-
-/* A number of a catalog row (NaN: none), or 0 where rec_num would die. */
-static int
-cat_num(const struct rec *r, int col, double *v)
-{
-	*v = NAN;
-	return col < 0 || r->len[col] == 0 || !num_parse(r->f[col], r->len[col], v);
-}
-
-/*
- * A price or stock that is not a number stops the audit (rec_num says
- * where), unless the row lists a product again: its numbers were never
- * read. Whether it does, the rows before it tell, once the batch they
- * wait in is looked up; then the row goes on as a listing again.
- */
-static void
-cat_bad_number(struct audit *a, struct cq *cq, const struct rec *r, int cid,
-    int cprice, int cstock)
-{
-	uint32_t id;
-
-	cq_flush(a, cq);
-	id = intern_find(&a->items, r->f[cid], r->len[cid]);
-	if (id == INTERN_NONE || !a->item[id].cat_line) {
-		rec_num(r, cprice, NAN);
-		rec_num(r, cstock, NAN);
-	}
-}
-
-/* Catalog: product_id, price, stock, status, category. */
 void
 audit_load_catalog(struct audit *a, const char *file)
 {
-	struct rec r = { 0 };
-	char *files[1] = { (char *)file };
-	int cid, cprice, cstock, cstatus, ccat;
-	size_t rows = 0, bytes = 0;
-	struct cq q, *cq = &q;
+	static const char *const num[] = { "price", "stock" };
+	static const char *const txt[] = { "status", "category" };
+	const struct catalog_spec spec = {
+		.key = "product_id", .nnum = 2, .num = num, .ntxt = 2, .txt = txt,
+		.flags = CATALOG_NONEMPTY | CATALOG_REPORT, .ids = &a->items,
+		.empty = "column 'product_id': missing",
+	};
+	struct catalog t;
+	unsigned char *st;
+	uint32_t *cat;
+	char w[512];
 
-	rec_open(&r, 1, files);
-	cid = rec_need(&r, "product_id");
-	cprice = column(&r, "price");
-	cstock = column(&r, "stock");
-	cstatus = column(&r, "status");
-	ccat = column(&r, "category");
 	a->fs.ran[C_DUPLICATE_PRODUCT] = a->fs.ran[C_UNKNOWN_STATUS] = 1;
-	cq->n = 0;
-	buf_init(&cq->buf);
-	cq->name = r.name;
-	while (rec_next(&r) == REC_ROW) {
-		struct crow *c;
-		double price, stock = NAN;	/* stays NaN when price is bad */
+	catalog_load(&t, file, &spec);
+	if (a->items.n > a->item_cap)
+		audit_items_grow(a, a->items.n);
+	catalog_words(&t, &st, &cat);
+	for (uint32_t row = 0; row < t.n; row++) {
+		uint32_t id = catalog_item(&t, row), s, c;
+		struct item *it = &a->item[id];
 
-		if (r.len[cid] == 0)
-			die(XS_INPUT, "%s: column 'product_id': missing", rec_where(&r));
-		if (!cat_num(&r, cprice, &price) || !cat_num(&r, cstock, &stock))
-			cat_bad_number(a, cq, &r, cid, cprice, cstock);
-		c = &cq->row[cq->n++];
-		c->price = price;
-		c->stock = stock;
-		c->idlen = r.len[cid];
-		c->h = xs_hash(r.f[cid], c->idlen);
-		intern_prefetch(&a->items, c->h);
-		c->id = cq_text(cq, r.f[cid], c->idlen);
-		c->line = r.line;
-		c->status = cstatus < 0 ? ST_ACTIVE :
-		    (unsigned char)status_of(r.f[cstatus], r.len[cstatus]);
-		if (c->status == ST_OTHER)
-			c->st = cq_text(cq, r.f[cstatus], r.len[cstatus]);
-		c->catlen = ccat >= 0 ? r.len[ccat] : 0;
-		if (c->catlen)
-			c->cat = cq_text(cq, r.f[ccat], c->catlen);
-		if (cq->n == CBATCH)
-			cq_flush(a, cq);
-		if (rows < 256) {
-			for (int i = 0; i < r.ncols; i++)
-				bytes += r.len[i] + 1;
-			if (++rows == 256)
-				catalog_reserve(a, file, &r, rows, bytes);
-		}
+		it->cat_line = (uint32_t)t.line[row];
+		it->price = catalog_num(&t, row, CAT_PRICE);
+		it->out_of_stock = catalog_num(&t, row, CAT_STOCK) <= 0;
+		s = catalog_txt(&t, row, CAT_STATUS);
+		it->status = s == INTERN_NONE ? ST_ACTIVE : st[s];
+		if (it->status == ST_OTHER)
+			finding(&a->fs, C_UNKNOWN_STATUS, id, INTERN_NONE, 0,
+			    "status \"%s\" is none of active, inactive, discontinued "
+			    "(%s); not counted as active",
+			    intern_str(&t.vals[CAT_STATUS], s),
+			    where(w, t.name, t.line[row]));
+		if ((c = catalog_txt(&t, row, CAT_CATEGORY)) == INTERN_NONE)
+			continue;
+		if (cat[c] == INTERN_NONE)
+			cat[c] = intern_put(&a->cats,
+			    intern_str(&t.vals[CAT_CATEGORY], c),
+			    intern_len(&t.vals[CAT_CATEGORY], c));
+		it->category = cat[c];
 	}
-	cq_flush(a, cq);
-	buf_free(&cq->buf);
-	rec_close(&r);
+	for (size_t i = 0; i < t.nrep; i++) {
+		uint32_t first = t.rep[i].row;
+
+		finding(&a->fs, C_DUPLICATE_PRODUCT, catalog_item(&t, first),
+		    INTERN_NONE, 0, "listed again at %s (line %u kept)",
+		    where(w, t.name, t.rep[i].line), (uint32_t)t.line[first]);
+	}
+	free(st);
+	free(cat);
+	catalog_free(&t);
 	a->have_catalog = 1;
 }
 

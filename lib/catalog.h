@@ -37,6 +37,8 @@ struct catalog_spec {
 					 * in this order; NULL-terminated */
 	int flags;		/* CATALOG_* */
 	struct intern *ids;	/* ids interned here; NULL: the catalog's */
+	const char *empty;	/* CATALOG_NONEMPTY's message after file:line;
+				 * NULL: "empty KEY" */
 };
 
 struct catalog_repeat {
