@@ -280,9 +280,8 @@ arm_find(const struct experiment *e, const char *s, size_t n)
 	return -1;
 }
 
-/* converted: 0, 1 or empty (0). */
-static int
-converted_of(const struct rec *r, int col)
+int
+exp_converted(const struct rec *r, int col)
 {
 	double v;
 
@@ -415,7 +414,7 @@ read_events(struct experiment *e)
 			c->arm = (unsigned char)(a + 1);
 		else if (c->arm != a + 1)
 			c->arm = MIXED;
-		conv = converted_of(&r, cconv);
+		conv = exp_converted(&r, cconv);
 		rev = num_of(&r, crev);
 		mar = num_of(&r, cmar);
 		c->conv |= (unsigned char)conv;
