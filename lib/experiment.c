@@ -280,8 +280,9 @@ arm_find(const struct experiment *e, const char *s, size_t n)
 	return -1;
 }
 
-int
-exp_converted(const struct rec *r, int col)
+/* converted: 0, 1 or empty (0); inline in the read-out's loop. */
+static inline int
+converted_of(const struct rec *r, int col)
 {
 	double v;
 
@@ -293,6 +294,12 @@ exp_converted(const struct rec *r, int col)
 		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%s\"",
 		    rec_where(r), r->f[col]);
 	return v == 1;
+}
+
+int
+exp_converted(const struct rec *r, int col)
+{
+	return converted_of(r, col);
 }
 
 static double
@@ -414,7 +421,7 @@ read_events(struct experiment *e)
 			c->arm = (unsigned char)(a + 1);
 		else if (c->arm != a + 1)
 			c->arm = MIXED;
-		conv = exp_converted(&r, cconv);
+		conv = converted_of(&r, cconv);
 		rev = num_of(&r, crev);
 		mar = num_of(&r, cmar);
 		c->conv |= (unsigned char)conv;
