@@ -109,10 +109,6 @@ static const char help_text[] =
 
 #define CONF 0.95
 
-/* What --what-if asks (offerperf.h). */
-static struct whatif *whatifs;
-static int nwhatif;
-
 static struct audit_opts opt = {
 	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
 	.holdout = NAN, .fail_on = SEV_NONE, .score = "score",
@@ -677,16 +673,9 @@ run_audit(void)
 /* ---- options and main ---- */
 
 static int by = OFFER_BY_NONE;		/* --by of offer performance */
+static struct whatif *whatifs;		/* --what-if, in the order given */
+static int nwhatif;
 static int exp_by = EXP_BY_NONE;	/* --experiment --by */
-
-static void
-usage(int status)
-{
-	fputs(usage_text, status ? stderr : stdout);
-	if (status == XS_OK)
-		fputs(help_text, stdout);
-	exit(status);
-}
 
 /* --what-if [ID,]acceptance=[A:]B */
 static void
@@ -783,6 +772,9 @@ static const struct option longopts[] = {
 static void
 parse_options(int argc, char **argv)
 {
+	static const struct opt_common common = {
+		usage_text, help_text, &opt.json, &opt.out
+	};
 	int c, now_set = 0;
 
 	while ((c = getopt_long(argc, argv, "o:jqvhV", longopts, NULL)) != -1)
@@ -865,15 +857,7 @@ parse_options(int argc, char **argv)
 		case O_ARMS:
 			opt.arms = (int)opt_int("--arms", optarg, 2, EXP_MAXARMS);
 			break;
-		case 'o': opt.out = optarg; break;
-		case 'j': opt.json = WRITER_JSONL; break;
-		case XS_OPT_CSV: opt.json = WRITER_CSV; break;
-		case XS_OPT_CSV_SAFE: opt.json = WRITER_CSV_SAFE; break;
-		case 'q': xs_quiet = 1; break;
-		case 'v': xs_verbose = 1; break;
-		case 'h': usage(XS_OK); break;
-		case 'V': xs_version(); break;
-		default: usage_die(usage_text);
+		default: opt_common(c, &common);
 		}
 	opt.nrel = argc - optind;
 	opt.rel = argv + optind;
