@@ -16,13 +16,14 @@
  * candidate can be retired on one channel and kept on another); untracked
  * and unprofitable are the candidate's over all groups (a). */
 static void
-flags_of(struct offerperf *op, const struct agg *row, const struct agg *a, uint32_t c,
-    struct buf *b)
+flags_of(struct offerperf *op, const struct agg *row, const struct agg *a,
+    uint32_t c, struct buf *b)
 {
 	struct st_interval w;
 
 	buf_reset(b);
-	if (op->a->fs.ran[C_UNTRACKED] && !op->a->item[c].linked && !op->a->item[c].offer)
+	if (op->a->fs.ran[C_UNTRACKED] && !op->a->item[c].linked &&
+	    !op->a->item[c].offer)
 		buf_puts(b, "untracked");
 	st_wilson(row->conv, row->imps, OFFER_CONF, &w);
 	if (!isnan(op->opt->min_acceptance) && w.hi < op->opt->min_acceptance)
@@ -32,8 +33,8 @@ flags_of(struct offerperf *op, const struct agg *row, const struct agg *a, uint3
 }
 
 static void
-offer_row(struct offerperf *op, const char *level, const char *group, const char *cand,
-    const struct agg *a, const char *flags)
+offer_row(struct offerperf *op, const char *level, const char *group,
+    const char *cand, const struct agg *a, const char *flags)
 {
 	char num[15][NUM_BUF];
 	char *v[17];
@@ -218,8 +219,8 @@ op_table(struct rtable *t, const char *title, const char *first, int flags)
 /* A row rounded for people; flags colour it (untracked is an error,
  * retire and unprofitable are warnings). */
 static void
-op_row(struct offerperf *op, struct rtable *t, const char *label, const struct agg *a,
-    const char *flags)
+op_row(struct offerperf *op, struct rtable *t, const char *label,
+    const struct agg *a, const char *flags)
 {
 	char pp[NOP][40];
 	const char *p[NOP];
@@ -248,7 +249,8 @@ op_row(struct offerperf *op, struct rtable *t, const char *label, const struct a
 
 /* What-if per group and in total: the candidates' rows are in the TSV. */
 static void
-whatif_row(struct offerperf *op, struct rtable *t, const char *label, const struct agg *a)
+whatif_row(struct offerperf *op, struct rtable *t, const char *label,
+    const struct agg *a)
 {
 	char pp[6][40];
 	const char *p[6];
@@ -296,7 +298,8 @@ offers_verdict(struct offerperf *op)
 		buf_reset(&b);
 		buf_puts(&b, "no offer flagged");
 	}
-	report_verdict(op->a->as_report ? op->a->out : NULL, op->a->html, level, buf_str(&b));
+	report_verdict(op->a->as_report ? op->a->out : NULL, op->a->html, level,
+	    buf_str(&b));
 	buf_free(&b);
 }
 
@@ -398,7 +401,8 @@ offers_people(struct offerperf *op, const struct agg *total, struct agg *ca)
 				continue;
 			}
 			flags_of(op, &op->cells[k].a, &ca[op->cells[k].c], op->cells[k].c, &fl);
-			op_row(op, &t, rlabel(&op->a->labels, intern_str(&op->a->items, op->cells[k].c), &lb),
+			op_row(op, &t, rlabel(&op->a->labels,
+			    intern_str(&op->a->items, op->cells[k].c), &lb),
 			    &op->cells[k].a, buf_str(&fl));
 		}
 		show_table(op->a, &t);

@@ -76,7 +76,8 @@ cand_cell(struct offerperf *op, uint32_t c)
 		while (n <= c)
 			n *= 2;
 		op->cellno = xreallocarray(op->cellno, n, sizeof *op->cellno);
-		memset(op->cellno + op->cellno_cap, 0, (n - op->cellno_cap) * sizeof *op->cellno);
+		memset(op->cellno + op->cellno_cap, 0,
+		    (n - op->cellno_cap) * sizeof *op->cellno);
 		op->cellno_cap = n;
 	}
 	if (!op->cellno[c]) {
@@ -103,23 +104,26 @@ by_name(struct offerperf *op)
  * context's link to the candidate (ctx INTERN_NONE: the context is no
  * subject); --by link's group is the subject, the context itself. */
 static void
-link_group(struct offerperf *op, uint32_t ctx, uint32_t c, const char **s, size_t *n)
+link_group(struct offerperf *op, uint32_t ctx, uint32_t c, const char **s,
+    size_t *n)
 {
+	struct audit *a = op->a;
 	const struct link *k;
 
 	*s = "";
 	*n = 0;
-	if (ctx == INTERN_NONE || !(k = find_link(op->a, ctx, c, -1)))
+	if (ctx == INTERN_NONE || !(k = find_link(a, ctx, c, -1)))
 		return;
 	if (op->by == OFFER_BY_LINK) {
-		*s = intern_str(&op->a->items, ctx);
-		*n = intern_len(&op->a->items, ctx);
+		*s = intern_str(&a->items, ctx);
+		*n = intern_len(&a->items, ctx);
 	} else if (op->by == OFFER_BY_TYPE && k->type != T_OTHER) {
 		*s = type_words[k->type];
 		*n = strlen(*s);
-	} else if (op->by == OFFER_BY_SOURCE && op->a->link_src[k - op->a->links] != INTERN_NONE) {
-		*s = intern_str(&op->a->words, op->a->link_src[k - op->a->links]);
-		*n = intern_len(&op->a->words, op->a->link_src[k - op->a->links]);
+	} else if (op->by == OFFER_BY_SOURCE &&
+	    a->link_src[k - a->links] != INTERN_NONE) {
+		*s = intern_str(&a->words, a->link_src[k - a->links]);
+		*n = intern_len(&a->words, a->link_src[k - a->links]);
 	}
 }
 
@@ -293,7 +297,8 @@ read_offer_events(struct offerperf *op)
 	if (op->a->as_report || op->a->html)	/* a trend over time, for people */
 		cts = column(&r, "ts");
 	if (op->by != OFFER_BY_NONE)
-		cby = column(&r, op->by == OFFER_BY_LINK ? "subject_id" : offer_by_words[op->by]);
+		cby = column(&r, op->by == OFFER_BY_LINK ? "subject_id" :
+		    offer_by_words[op->by]);
 	if (op->by == OFFER_BY_LINK && cby < 0 && !op->opt->nrel)
 		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
 		    "events, or RELATIONS to find the context's link to the "
@@ -326,7 +331,8 @@ read_offer_events(struct offerperf *op)
 			    rec_where(&r), fabs(rev) < XSUM_MAX ? "margin" :
 			    "revenue", fabs(rev) < XSUM_MAX ? mar : rev);
 		q = &op->evq[op->nevq];
-		if ((op->by == OFFER_BY_TYPE || op->by == OFFER_BY_SOURCE || op->by == OFFER_BY_LINK) &&
+		if ((op->by == OFFER_BY_TYPE || op->by == OFFER_BY_SOURCE ||
+		    op->by == OFFER_BY_LINK) &&
 		    cby < 0) {
 			/* the context's link decides, once the ids are found */
 			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
@@ -398,7 +404,8 @@ agg_add(struct offerperf *op, struct agg *to, const struct agg *a)
 /* The change if acceptance moved as asked, at the current traffic and
  * the current value per conversion (overall where this one has none). */
 static void
-apply_whatif(struct offerperf *op, struct agg *a, uint32_t c, const struct agg *total)
+apply_whatif(struct offerperf *op, struct agg *a, uint32_t c,
+    const struct agg *total)
 {
 	const struct whatif *w = whatif_for(op, c);
 	double vpc, mpc;
@@ -408,7 +415,8 @@ apply_whatif(struct offerperf *op, struct agg *a, uint32_t c, const struct agg *
 	/* imps x to - conv is exact where imps x (to - from) picks up a tail */
 	a->dconv = isnan(w->from) ? a->imps * w->to - a->conv :
 	    a->imps * w->to - a->imps * w->from;
-	vpc = a->conv > 0 ? a->rev / a->conv : total->conv > 0 ? total->rev / total->conv : 0;
+	vpc = a->conv > 0 ? a->rev / a->conv :
+	    total->conv > 0 ? total->rev / total->conv : 0;
 	mpc = a->conv > 0 ? a->margin / a->conv :
 	    total->conv > 0 ? total->margin / total->conv : 0;
 	a->whatif = 1;
@@ -532,7 +540,8 @@ candidate_totals(struct offerperf *op, struct agg *total)
 		if (ca[c].imps == 0)
 			continue;
 		st_wilson(ca[c].conv, ca[c].imps, OFFER_CONF, &w);
-		if (op->a->fs.ran[C_UNTRACKED] && !op->a->item[c].linked && !op->a->item[c].offer)
+		if (op->a->fs.ran[C_UNTRACKED] && !op->a->item[c].linked &&
+		    !op->a->item[c].offer)
 			finding(&op->a->fs, C_UNTRACKED, c, INTERN_NONE, 0, "%.0f events for a "
 			    "candidate in no relation or offer given", ca[c].imps);
 		if (!isnan(op->opt->min_acceptance) && w.hi < op->opt->min_acceptance)
@@ -575,7 +584,8 @@ static const char *const sums_cols[] = {
 static void
 sums_options(struct offerperf *op, char *buf, size_t n)
 {
-	snprintf(buf, n, "by=%s", op->by == OFFER_BY_NONE ? "none" : offer_by_words[op->by]);
+	snprintf(buf, n, "by=%s", op->by == OFFER_BY_NONE ? "none" :
+	    offer_by_words[op->by]);
 }
 
 /*

@@ -55,7 +55,8 @@ read_units(struct audit *a, size_t *nout)
 }
 
 static void
-qini_report(struct audit *a, const struct st_qini_point *pt, size_t npt, const struct st_auuc *au)
+qini_report(struct audit *a, const struct st_qini_point *pt, size_t npt,
+    const struct st_auuc *au)
 {
 	static const char *const cols[] = { "measure", "value", "meaning" };
 	struct rtable t;
