@@ -34,17 +34,16 @@ struct cell {
 
 /*
  * Events are taken in batches, so that the cache misses of a batch
- * overlap: the slots of its candidates are prefetched, then looked up in
- * order (first sight stays first), then each candidate's sums (dense by
- * candmap id without --by; added in event order, so the sums are the
- * same to the bit) are prefetched, then added to.
+ * overlap: the slots of its candidates are prefetched (an intern batch),
+ * then looked up in order (first sight stays first), then each
+ * candidate's sums (dense by candmap id without --by; added in event
+ * order, so the sums are the same to the bit) are prefetched, then added
+ * to. Event i of the batch is entry i of the candidates' intern batch.
  */
 enum { EVBATCH = 32 };
 struct evq {
-	uint64_t h, hctx;
-	size_t off, len;	/* candidate in evbuf */
-	size_t ctxoff, ctxlen;	/* context in evbuf, for --by type or source */
-	uint32_t g, k;
+	size_t ctx;		/* the context's entry, for --by type or source */
+	uint32_t g;
 	int conv;
 	double rev, mar;
 };
@@ -100,7 +99,8 @@ struct offerperf {
 	size_t cand_item_cap;
 	struct evq evq[EVBATCH];
 	int nevq;
-	struct buf evbuf;
+	struct intern_batch cands;	/* in candmap */
+	struct intern_batch ctxs;	/* in the items, found, not added */
 	struct sums *gsum[DENSE];
 	size_t gsum_cap[DENSE];
 	struct evsum evprev[EVBATCH];

@@ -127,27 +127,34 @@ link_group(struct offerperf *op, uint32_t ctx, uint32_t c, const char **s,
 	}
 }
 
-/* The candmap id; cand_item[] has its item id. */
-static uint32_t
-cand_key(struct offerperf *op, const char *s, size_t n, uint64_t h)
+/* The item ids of the candidates first seen in this batch (candmap ids
+ * from before on), in the order of first sight. */
+static void
+cand_items(struct offerperf *op, uint32_t before)
 {
-	uint32_t before = op->candmap.n, k = intern_put_hash(&op->candmap, s, n, h);
+	uint32_t n = op->candmap.n;
 
-	if (op->candmap.n == before)	/* seen before: no cand_item miss */
-		return k;
-	if (k >= op->cand_item_cap) {
+	if (n == before)
+		return;
+	if (n > op->cand_item_cap) {
 		size_t cap = op->cand_item_cap ? 2 * op->cand_item_cap : 4096;
 
-		while (cap <= k)
+		while (cap < n)
 			cap *= 2;
-		op->cand_item = xreallocarray(op->cand_item, cap, sizeof *op->cand_item);
+		op->cand_item = xreallocarray(op->cand_item, cap,
+		    sizeof *op->cand_item);
 		memset(op->cand_item + op->cand_item_cap, 0xff,
 		    (cap - op->cand_item_cap) * sizeof *op->cand_item);
 		op->cand_item_cap = cap;
 	}
-	if (op->cand_item[k] == INTERN_NONE)
-		op->cand_item[k] = item_put(op->a, s, n);
-	return k;
+	for (size_t i = 0; i < intern_batch_n(&op->cands); i++) {
+		uint32_t k = intern_batch_id(&op->cands, i);
+
+		if (k >= before && op->cand_item[k] == INTERN_NONE)
+			op->cand_item[k] = item_put(op->a,
+			    intern_batch_str(&op->cands, i),
+			    intern_batch_len(&op->cands, i));
+	}
 }
 
 static void
@@ -206,24 +213,29 @@ static void
 evq_flush(struct offerperf *op, int last)
 {
 	struct evsum next[EVBATCH];
+	uint32_t before = op->candmap.n;
 	int i;
 
+	intern_batch_put(&op->cands);
+	cand_items(op, before);
+	if (intern_batch_n(&op->ctxs))
+		intern_batch_find(&op->ctxs);
 	for (i = 0; i < op->nevq; i++) {
 		struct evq *q = &op->evq[i];
+		uint32_t k = intern_batch_id(&op->cands, (size_t)i);
 
-		q->k = cand_key(op, op->evbuf.s + q->off, q->len, q->h);
 		if (q->g == GROUP_OF_LINK) {
 			const char *gs;
 			size_t gn;
 
-			link_group(op, intern_find_hash(&op->a->items, op->evbuf.s + q->ctxoff,
-			    q->ctxlen, q->hctx), op->cand_item[q->k], &gs, &gn);
+			link_group(op, intern_batch_id(&op->ctxs, q->ctx),
+			    op->cand_item[k], &gs, &gn);
 			q->g = intern_put(&op->groups, gs, gn);
 		}
 		if (q->g < DENSE)
-			__builtin_prefetch(sums_of(op, q->g, q->k));
+			__builtin_prefetch(sums_of(op, q->g, k));
 		next[i].g = q->g;
-		next[i].k = q->k;
+		next[i].k = k;
 		next[i].conv = q->conv;
 		next[i].rev = xsum_of(q->rev);
 		next[i].mar = xsum_of(q->mar);
@@ -232,7 +244,8 @@ evq_flush(struct offerperf *op, int last)
 	memcpy(op->evprev, next, (size_t)op->nevq * sizeof *next);
 	op->nevprev = op->nevq;
 	op->nevq = 0;
-	buf_reset(&op->evbuf);
+	intern_batch_clear(&op->cands);
+	intern_batch_clear(&op->ctxs);
 	if (last)
 		evsum_add(op);
 }
@@ -305,6 +318,8 @@ read_offer_events(struct offerperf *op)
 		    "candidate", r.name);
 	intern_put(&op->groups, "", 0);	/* group 0: missing or no --by */
 	intern_init_wide(&op->candmap);
+	intern_batch_init(&op->cands, &op->candmap);
+	intern_batch_init(&op->ctxs, &op->a->items);
 	lastg = INTERN_NONE;
 	progress_init(&pr, "events");
 	progress_input(&pr, &r);
@@ -312,7 +327,6 @@ read_offer_events(struct offerperf *op)
 		uint32_t g = 0;
 		int conv;
 		double rev, mar;
-		uint64_t h;
 		struct evq *q;
 
 		progress_tick(&pr, (uint64_t)++op->all_events);
@@ -320,7 +334,6 @@ read_offer_events(struct offerperf *op)
 			op->control_events++;
 			continue;
 		}
-		h = xs_hash(r.f[ccand], r.len[ccand]);
 		conv = exp_converted(&r, cconv);
 		rev = field_num(&r, crev, 0);
 		mar = field_num(&r, cmar, 0);
@@ -335,11 +348,8 @@ read_offer_events(struct offerperf *op)
 		    op->by == OFFER_BY_LINK) &&
 		    cby < 0) {
 			/* the context's link decides, once the ids are found */
-			q->hctx = xs_hash(r.f[cctx], r.len[cctx]);
-			intern_prefetch(&op->a->items, q->hctx);
-			q->ctxoff = op->evbuf.len;
-			q->ctxlen = r.len[cctx];
-			buf_put(&op->evbuf, r.f[cctx], r.len[cctx]);
+			q->ctx = intern_batch_add(&op->ctxs, r.f[cctx],
+			    r.len[cctx]);
 			g = GROUP_OF_LINK;
 		} else if (op->by != OFFER_BY_NONE && cby >= 0) {
 			/* the last value again (channels come in runs) */
@@ -348,12 +358,8 @@ read_offer_events(struct offerperf *op)
 				lastg = intern_put(&op->groups, r.f[cby], r.len[cby]);
 			g = lastg;
 		}
-		intern_prefetch(&op->candmap, h);
+		intern_batch_add(&op->cands, r.f[ccand], r.len[ccand]);
 		op->nevq++;
-		q->h = h;
-		q->off = op->evbuf.len;
-		q->len = r.len[ccand];
-		buf_put(&op->evbuf, r.f[ccand], r.len[ccand]);
 		q->g = g;
 		q->conv = conv;
 		q->rev = rev;
@@ -365,11 +371,12 @@ read_offer_events(struct offerperf *op)
 	progress_done(&pr);
 	rec_close(&r);
 	sums_to_cells(op, op->by == OFFER_BY_CATEGORY && cby < 0);
+	intern_batch_free(&op->cands);
+	intern_batch_free(&op->ctxs);
 	intern_free(&op->candmap);
 	free(op->cand_item);
 	op->cand_item = NULL;
 	op->cand_item_cap = 0;
-	buf_free(&op->evbuf);
 }
 
 static const struct whatif *
