@@ -280,8 +280,8 @@ arm_find(const struct experiment *e, const char *s, size_t n)
 	return -1;
 }
 
-/* converted: 0, 1 or empty (0). */
-static int
+/* converted: 0, 1 or empty (0); inline in the read-out's loop. */
+static inline int
 converted_of(const struct rec *r, int col)
 {
 	double v;
@@ -294,6 +294,12 @@ converted_of(const struct rec *r, int col)
 		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%s\"",
 		    rec_where(r), r->f[col]);
 	return v == 1;
+}
+
+int
+exp_converted(const struct rec *r, int col)
+{
+	return converted_of(r, col);
 }
 
 static double

@@ -54,6 +54,11 @@ int exp_split_find(const struct exp_split *s, const char *arm);
 int exp_split_draw(const struct exp_split *s, uint64_t seed, const void *key,
     size_t n);
 
+/* An event's converted column: 0, 1 or empty (0); col < 0: none (0).
+ * Anything else is exit 3. */
+struct rec;
+int exp_converted(const struct rec *r, int col);
+
 /* What the read-out tells its tool, which keeps them as findings. */
 enum { EXP_FLAG_BOTH_ARMS, EXP_FLAG_SRM, EXP_FLAG_GUARDRAIL };
 
