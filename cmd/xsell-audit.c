@@ -11,32 +11,21 @@
  *   plan        --plan: contexts and days an experiment needs
  *   qini        --qini --events: Qini curve and AUUC of an uplift score
  */
-#include <sys/stat.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit-experiment.h"
 #include "audit-internal.h"
 #include "experiment.h"
-#include "intern.h"
+#include "num.h"
 #include "offerperf.h"
+#include "out.h"
 #include "qini.h"
 #include "report.h"
-#include "stats.h"
-#include "trend.h"
-#include "xsell.h"
-#include "buf.h"
-#include "num.h"
-#include "rec.h"
 #include "writer.h"
-#include "out.h"
-#include "progress.h"
-#include "xsum.h"
+#include "xsell.h"
 
 static const char usage_text[] =
 "usage: xsell-audit [--catalog FILE] [--orders FILE] [--max-links N]\n"
@@ -107,7 +96,6 @@ static const char help_text[] =
     "  -h, --help                       print this help and exit\n"
     "  -V, --version                    print the version and exit\n";
 
-#define CONF 0.95
 
 static struct audit_opts opt = {
 	.max_links = 20, .max_age = NAN, .min_acceptance = NAN,
