@@ -35,7 +35,7 @@ struct item {
 	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
 };
 
-struct link {
+struct audit_link {
 	uint32_t subj, linked, line;
 	uint16_t file;
 	unsigned char type;
@@ -70,7 +70,7 @@ struct audit {
 
 	/* The links in input order (which is file and line order); with
 	 * --events, their sources too (in words), which --by source asks. */
-	struct link *links;
+	struct audit_link *links;
 	uint32_t *link_src;
 	size_t nlinks, links_cap;
 	struct lfile *lfiles;
@@ -259,13 +259,13 @@ void audit_links_run(struct audit *a);
 
 /* Input order of a link, for findings in the order of the file. */
 static inline double
-link_seq(const struct link *l)
+link_seq(const struct audit_link *l)
 {
 	return (double)l->file * 4294967296.0 + l->line;
 }
 
 static inline const char *
-link_where(struct audit *a, const struct link *l, char *buf, size_t size)
+link_where(struct audit *a, const struct audit_link *l, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s:%u", a->lfiles[l->file].name, l->line);
 	return buf;
@@ -284,11 +284,11 @@ link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l,
 }
 
 /* The first link from s to l (of type t, or any type when t < 0). */
-static inline const struct link *
+static inline const struct audit_link *
 find_link(struct audit *a, uint32_t s, uint32_t l, int t)
 {
 	uint32_t lo, hi, mid;
-	const struct link *m;
+	const struct audit_link *m;
 
 	if (s >= a->nsfirst)
 		return NULL;

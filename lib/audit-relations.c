@@ -69,13 +69,13 @@ links_files(struct audit *a, int nfiles, char **files)
 
 /* One (subject) run of ord into (linked, type, input) order: a run is
  * in input order, so a stable sort by (linked, type) does it. */
-static const struct link *sort_links;	/* for by_linked_type */
+static const struct audit_link *sort_links;	/* for by_linked_type */
 
 static int
 by_linked_type(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct link *x = &sort_links[a], *y = &sort_links[b];
+	const struct audit_link *x = &sort_links[a], *y = &sort_links[b];
 
 	if (x->linked != y->linked)
 		return x->linked < y->linked ? -1 : 1;
@@ -98,7 +98,7 @@ run_sort_small(struct audit *a, uint32_t *o, size_t n)
 	size_t i, j, at;
 
 	for (i = 0; i < n; i++) {
-		const struct link *k = &a->links[o[i]];
+		const struct audit_link *k = &a->links[o[i]];
 
 		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
 		was[i] = o[i];
@@ -364,7 +364,7 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 		any_updated |= cu >= 0;
 		rec_background(&r);
 		while (rec_next(&r) == REC_ROW) {
-			struct link *k;
+			struct audit_link *k;
 			uint32_t s, l;
 			int type;
 

@@ -245,7 +245,7 @@ imp_blanks(struct import *im, const struct src *s, const struct row *rw,
  * reported like a rejected row (under the base's columns in --rejects). */
 void
 imp_base_duplicate(void *arg, const struct rec *r, const int *bmap,
-    const struct link *first)
+    const struct seen_link *first)
 {
 	struct import *im = arg;
 	char why[512], lb[32];

@@ -204,7 +204,7 @@ relation_rules(struct import *im, int fileno, long line)
 	int k = im->ix_subject, j = im->ix_linked, isnew;
 	uint32_t s, l;
 	size_t at;
-	struct link *lk;
+	struct seen_link *lk;
 
 	if (im->vlen[k] == im->vlen[j] &&
 	    memcmp(im->val[k], im->val[j], im->vlen[k]) == 0)

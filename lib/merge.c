@@ -34,7 +34,7 @@ linkset_find(struct linkset *ls, uint32_t s, uint32_t l, uint32_t type,
 		ls->slot = xcalloc(ns, sizeof *ls->slot);
 		ls->nslot = ns;
 		for (size_t j = 0; j < ls->n; j++) {
-			const struct link *k = &ls->t[j];
+			const struct seen_link *k = &ls->t[j];
 
 			i = link_hash(k->s, k->l, k->type) & (ns - 1);
 			while (ls->slot[i])
@@ -48,7 +48,7 @@ linkset_find(struct linkset *ls, uint32_t s, uint32_t l, uint32_t type,
 		return SIZE_MAX;
 	mask = ls->nslot - 1;
 	for (i = link_hash(s, l, type) & mask; ls->slot[i]; i = (i + 1) & mask) {
-		const struct link *k = &ls->t[ls->slot[i] - 1];
+		const struct seen_link *k = &ls->t[ls->slot[i] - 1];
 
 		if (k->s == s && k->l == l && k->type == type)
 			return ls->slot[i] - 1;
@@ -59,7 +59,7 @@ linkset_find(struct linkset *ls, uint32_t s, uint32_t l, uint32_t type,
 		ls->cap = ls->cap ? 2 * ls->cap : 1024;
 		ls->t = xreallocarray(ls->t, ls->cap, sizeof *ls->t);
 	}
-	ls->t[ls->n] = (struct link){ s, l, type, 0, 0 };
+	ls->t[ls->n] = (struct seen_link){ s, l, type, 0, 0 };
 	ls->slot[i] = (uint32_t)ls->n + 1;
 	if (isnew)
 		*isnew = 1;

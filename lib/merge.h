@@ -34,7 +34,7 @@
 #include "intern.h"
 
 /* A link remembered: (subject, linked, type), and where it was first. */
-struct link {
+struct seen_link {
 	uint32_t s, l;
 	uint32_t type;
 	uint32_t at;		/* the line it was first seen on */
@@ -42,7 +42,7 @@ struct link {
 };
 
 struct linkset {
-	struct link *t;
+	struct seen_link *t;
 	size_t n, cap;
 	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
 	size_t nslot;
@@ -82,7 +82,7 @@ struct merge {
 /* A repeated link in the base, at r's row: its columns are r's mapped
  * through bmap; first is the link's first row. */
 typedef void merge_dup_fn(void *arg, const struct rec *r, const int *bmap,
-    const struct link *first);
+    const struct seen_link *first);
 
 void merge_init(struct merge *m, const char *base, int full);
 /* Opens the base; the snapshot's columns are the canonical ones, the

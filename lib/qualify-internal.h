@@ -66,7 +66,7 @@ struct slot {
 	int oos;		/* a substitute whose subject is out of stock */
 };
 
-struct link {
+struct cand_link {
 	const struct rel_link *e;
 	uint32_t subj;		/* the item it was reached from */
 	uint32_t next;
@@ -88,7 +88,7 @@ struct ctx {
 	uint32_t *exp, nexp, capexp;
 	struct slot *slot;
 	uint32_t nslot, capslot;
-	struct link *link;
+	struct cand_link *link;
 	uint32_t nlink, caplink;
 	uint64_t *bits;		/* supporting items per slot: words bits */
 	size_t capbits;

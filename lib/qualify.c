@@ -231,7 +231,7 @@ link_add(struct qualify *Q, const struct rel_link *e, uint32_t subj,
 {
 	struct ctx *c = &Q->c;
 	uint32_t s;
-	struct link *l;
+	struct cand_link *l;
 
 	if (Q->o.typemask && (e->type >= TYPE_BUNDLE + 1 ||
 	    !(Q->o.typemask & (1u << e->type))))
@@ -299,7 +299,7 @@ expand(struct qualify *Q)
 /* Is link a better than link b? Curated before learned, then the lower
  * position, the higher confidence, the earlier row. */
 static int
-better(const struct link *a, const struct link *b)
+better(const struct cand_link *a, const struct cand_link *b)
 {
 	const struct rel_link *x = a->e, *y = b->e;
 	int mx = x->src == SOURCE_MANAGED, my = y->src == SOURCE_MANAGED;
