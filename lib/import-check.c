@@ -117,19 +117,27 @@ lenient_num(const struct import *im, const char *s, size_t n, char *out,
 	return NULL;
 }
 
+/* A value already in num_fmt's form, or in it once the zeros that end
+ * its fraction are dropped (nearly every value of a large export), is
+ * kept where it is, not copied. */
 static int
 conv_num(struct import *im, int k, const char *s, size_t n)
 {
-	const char *err = lenient_num(im, s, n, im->nb[k], &im->vlen[k]);
+	size_t pn = plain_decimal(s, n);
+	const char *err;
 	double v;
 
-	if (err)
-		return imp_fail(im, k, err, s, n);
-	im->val[k] = im->nb[k];
-	if (im->spec[k].type == T_POS && im->nb[k][0] == '-')
+	if (num_canonical(s, pn)) {
+		set_val(im, k, s, pn);
+	} else {
+		if ((err = lenient_num(im, s, n, im->nb[k], &im->vlen[k])))
+			return imp_fail(im, k, err, s, n);
+		im->val[k] = im->nb[k];
+	}
+	if (im->spec[k].type == T_POS && im->val[k][0] == '-')
 		return imp_fail(im, k, "negative", s, n);
 	if (im->spec[k].type == T_PCT &&
-	    (num_parse(im->nb[k], im->vlen[k], &v) || v < 0 || v > 100))
+	    (num_parse(im->val[k], im->vlen[k], &v) || v < 0 || v > 100))
 		return imp_fail(im, k, "not between 0 and 100", s, n);
 	return 0;
 }

@@ -364,7 +364,7 @@ num_overflow(const char *where, const char *col)
 
 /* Is s already what num_fmt would write? Plain decimals of at most 15
  * significant digits without redundant zeros are. */
-static int
+int
 num_canonical(const char *s, size_t len)
 {
 	size_t i = 0, intd = 0, lead = 0, sig = 0;

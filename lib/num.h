@@ -31,6 +31,10 @@ XS_NORETURN void num_overflow(const char *where, const char *col);
 /* Is s exactly what num_fmt writes for some double? Then it reads back
  * to the same text through any shortest-form printer (jq, JavaScript). */
 int num_is_fmt(const char *s, size_t len);
+/* The quick part of num_is_fmt: 1 for a plain decimal of at most 15
+ * significant digits without redundant zeros, which num_fmt writes as it
+ * is; 0 says nothing. */
+int num_canonical(const char *s, size_t len);
 /* num_parse then num_fmt, without the round trip when s is already in
  * that form (the common case in large files). */
 const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
