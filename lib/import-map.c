@@ -204,6 +204,9 @@ imp_make_layout(struct import *im, const struct src *s, const unsigned char *use
 	im->v = xcalloc((size_t)im->nout + 1, sizeof *im->v);
 	im->olen = xcalloc((size_t)im->nout + 1, sizeof *im->olen);
 	im->extra_src = xcalloc((size_t)im->nextra + 1, sizeof *im->extra_src);
+	/* no spec left out: ospec is the identity */
+	im->oident = im->nout == im->nspec && !im->nextra && !im->o->preview &&
+	    !im->o->merge_path;
 	im->ready = 1;
 }
 
