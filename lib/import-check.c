@@ -189,6 +189,8 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	if (n <= sizeof im->draw[k]) {
 		memcpy(im->draw[k], s, n);
 		im->drawlen[k] = n;
+	} else {	/* too long to keep: the kept one is not dout's now */
+		im->drawlen[k] = SIZE_MAX;
 	}
 	set_val(im, k, im->dout[k], im->doutlen[k]);
 	return 0;
