@@ -117,19 +117,56 @@ lenient_num(const struct import *im, const char *s, size_t n, char *out,
 	return NULL;
 }
 
+/*
+ * The common numbers in one pass: 1 to 15 digits, not starting with 0,
+ * and a fraction or none. Their length once the zeros that end the
+ * fraction (and then the point) are dropped, which is num_fmt's form of
+ * them; 0 for any other value.
+ */
+static inline size_t
+quick_num(const char *s, size_t n)
+{
+	size_t dot = 0;
+
+	if (n == 0 || n > 16 || s[0] < '1' || s[0] > '9')
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			continue;
+		if (s[i] != '.' || dot)
+			return 0;
+		dot = i;
+	}
+	if (!dot)
+		return n < 16 ? n : 0;
+	if (dot == n - 1)
+		return 0;
+	while (s[n - 1] == '0')
+		n--;
+	return s[n - 1] == '.' ? n - 1 : n;
+}
+
+/* A value already in num_fmt's form, or in it once the zeros that end
+ * its fraction are dropped (nearly every value of a large export), is
+ * kept where it is, not copied. */
 static int
 conv_num(struct import *im, int k, const char *s, size_t n)
 {
-	const char *err = lenient_num(im, s, n, im->nb[k], &im->vlen[k]);
+	size_t pn = quick_num(s, n);
+	const char *err;
 	double v;
 
-	if (err)
-		return imp_fail(im, k, err, s, n);
-	im->val[k] = im->nb[k];
-	if (im->spec[k].type == T_POS && im->nb[k][0] == '-')
+	if (pn || num_canonical(s, pn = plain_decimal(s, n))) {
+		set_val(im, k, s, pn);
+	} else {
+		if ((err = lenient_num(im, s, n, im->nb[k], &im->vlen[k])))
+			return imp_fail(im, k, err, s, n);
+		im->val[k] = im->nb[k];
+	}
+	if (im->spec[k].type == T_POS && im->val[k][0] == '-')
 		return imp_fail(im, k, "negative", s, n);
 	if (im->spec[k].type == T_PCT &&
-	    (num_parse(im->nb[k], im->vlen[k], &v) || v < 0 || v > 100))
+	    (num_parse(im->val[k], im->vlen[k], &v) || v < 0 || v > 100))
 		return imp_fail(im, k, "not between 0 and 100", s, n);
 	return 0;
 }
@@ -148,10 +185,14 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	}
 	if ((err = date_parse(&im->o->df, s, n, &t, why)))
 		return imp_fail(im, k, err, s, n);
-	im->doutlen[k] = time_fmt(t, im->dout[k]);
+	/* an order's date, then the next order's, mostly on the same day */
+	im->doutlen[k] = time_fmt_next(t, im->dlast[k], im->dout[k]);
+	im->dlast[k] = t;
 	if (n <= sizeof im->draw[k]) {
 		memcpy(im->draw[k], s, n);
 		im->drawlen[k] = n;
+	} else {	/* too long to keep: the kept one is not dout's now */
+		im->drawlen[k] = SIZE_MAX;
 	}
 	set_val(im, k, im->dout[k], im->doutlen[k]);
 	return 0;

@@ -153,10 +153,13 @@ struct import {
 	size_t *drawlen;
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
+	int64_t *dlast;		/* the time dout holds, or -1 */
 	struct buf *lb;		/* lists */
 	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */
 	size_t *olen;
+	int oident;		/* the output row is val itself: the kind's
+				 * columns in order, no others, written */
 	int type_given;		/* the row has a link type of its own */
 	int oos;		/* the row's status said out of stock */
 	char why[512];

@@ -98,10 +98,12 @@ imp_set_kind(struct import *im, int kind)
 	im->drawlen = xcalloc((size_t)n, sizeof *im->drawlen);
 	im->dout = xcalloc((size_t)n, sizeof *im->dout);
 	im->doutlen = xcalloc((size_t)n, sizeof *im->doutlen);
+	im->dlast = xcalloc((size_t)n, sizeof *im->dlast);
 	im->lb = xcalloc((size_t)n, sizeof *im->lb);
 	for (int k = 0; k < n; k++) {
 		buf_init(&im->lb[k]);
 		im->drawlen[k] = SIZE_MAX;
+		im->dlast[k] = -1;
 	}
 	im->ix_order = imp_spec_ix(im, "order_id");
 	im->ix_product = imp_spec_ix(im, "product_id");
@@ -204,6 +206,9 @@ imp_make_layout(struct import *im, const struct src *s, const unsigned char *use
 	im->v = xcalloc((size_t)im->nout + 1, sizeof *im->v);
 	im->olen = xcalloc((size_t)im->nout + 1, sizeof *im->olen);
 	im->extra_src = xcalloc((size_t)im->nextra + 1, sizeof *im->extra_src);
+	/* no spec left out: ospec is the identity */
+	im->oident = im->nout == im->nspec && !im->nextra && !im->o->preview &&
+	    !im->o->merge_path;
 	im->ready = 1;
 }
 

@@ -240,6 +240,8 @@ finish_row(struct import *im, const struct row *rw, int fileno)
 		return -1;
 	if (im->oos && im->ix_stock >= 0 && im->vlen[im->ix_stock] == 0)
 		set_val(im, im->ix_stock, "0", 1);
+	if (im->oident)
+		return 0;
 	for (int k = 0; k < im->nspec; k++) {
 		if (im->ospec[k] >= 0) {
 			im->v[im->ospec[k]] = im->val[k];
@@ -272,6 +274,8 @@ emit(struct import *im, const struct row *rw)
 		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
 		    "remove") == 0, im->v, im->olen, im->carried);
+	else if (im->oident)
+		writer_row(&im->w, im->val, im->vlen);
 	else
 		writer_row(&im->w, im->v, im->olen);
 }

@@ -364,7 +364,7 @@ num_overflow(const char *where, const char *col)
 
 /* Is s already what num_fmt would write? Plain decimals of at most 15
  * significant digits without redundant zeros are. */
-static int
+int
 num_canonical(const char *s, size_t len)
 {
 	size_t i = 0, intd = 0, lead = 0, sig = 0;
@@ -620,6 +620,20 @@ time_fmt(int64_t t, char *buf)
 	put2(buf + 17, (int)(sec % 60));
 	buf[19] = 'Z';
 	buf[20] = '\0';
+	return 20;
+}
+
+size_t
+time_fmt_next(int64_t t, int64_t prev, char *buf)
+{
+	int64_t sec = t % 86400;
+
+	if (t < 0 || prev < 0 || t > TIME_MAX || prev > TIME_MAX ||
+	    t / 86400 != prev / 86400)
+		return time_fmt(t, buf);
+	put2(buf + 11, (int)(sec / 3600));
+	put2(buf + 14, (int)(sec / 60 % 60));
+	put2(buf + 17, (int)(sec % 60));
 	return 20;
 }
 

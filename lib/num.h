@@ -31,6 +31,10 @@ XS_NORETURN void num_overflow(const char *where, const char *col);
 /* Is s exactly what num_fmt writes for some double? Then it reads back
  * to the same text through any shortest-form printer (jq, JavaScript). */
 int num_is_fmt(const char *s, size_t len);
+/* The quick part of num_is_fmt: 1 for a plain decimal of at most 15
+ * significant digits without redundant zeros, which num_fmt writes as it
+ * is; 0 says nothing. */
+int num_canonical(const char *s, size_t len);
 /* num_parse then num_fmt, without the round trip when s is already in
  * that form (the common case in large files). */
 const char *num_norm(const char *s, size_t len, char *buf, size_t *outlen);
@@ -45,6 +49,9 @@ const char *time_parse(const char *s, size_t len, int64_t *out);
 /* YYYY-MM-DDTHH:MM:SSZ (a t outside years 0-9999: its digits); returns
  * the length, below NUM_BUF. */
 size_t time_fmt(int64_t t, char *buf);
+/* time_fmt of t into buf, which holds time_fmt of prev: on the same day
+ * (from 1970 on) only the time of day is written again. */
+size_t time_fmt_next(int64_t t, int64_t prev, char *buf);
 
 /* ---- comma lists inside one field (num.c) ---- */
 
