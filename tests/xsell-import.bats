@@ -95,6 +95,30 @@ rejected() {
 # Table: a ts as read, then as written or why the row is rejected.
 # xsell(7) promises years 1000-9999 (they stopped at 1970), and eight
 # digits are YYYYMMDD (20240101 was epoch seconds, 1970-08-23).
+@test "dates: each row its own, whatever the rows before it wrote" {
+	# a long date between two equal ones, times on one day, a day back
+	cat > d.csv <<-EOF
+	order_id,product_id,quantity,ts
+	1,P1,1,2023-01-01
+	2,P2,1,2023-05-05T10:00:00.123456789+05:30
+	3,P3,1,2023-01-01
+	4,P4,1,2023-01-01 23:59:59
+	5,P5,1,2023-01-01T00:00:01Z
+	6,P6,1,2022-12-31T23:59:59-00:01
+	7,P7,1,2023-01-01
+	EOF
+	run -0 xsell-import -q --kind orders d.csv
+	assert_output "$(printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
+	    order_id product_id customer_id quantity price ts \
+	    1 P1 '' 1 '' 2023-01-01T00:00:00Z \
+	    2 P2 '' 1 '' 2023-05-05T04:30:00Z \
+	    3 P3 '' 1 '' 2023-01-01T00:00:00Z \
+	    4 P4 '' 1 '' 2023-01-01T23:59:59Z \
+	    5 P5 '' 1 '' 2023-01-01T00:00:01Z \
+	    6 P6 '' 1 '' 2023-01-01T00:00:59Z \
+	    7 P7 '' 1 '' 2023-01-01T00:00:00Z)"
+}
+
 @test "dates: years 1000 to 9999, YYYYMMDD, epoch seconds" {
 	printf 'order_id,product_id,ts\n' > d.csv
 	want=$'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts'
