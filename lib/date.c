@@ -130,7 +130,8 @@ month_name(const char *s, size_t n, size_t *i)
 	return -1;
 }
 
-/* Z, +HH:MM, +HHMM, +HH at s[*i]: the offset in "+HH:MM" or "Z". */
+/* Z, +HH:MM, +HHMM, +HH at s[*i]: the offset in "+HH:MM" or "Z" (out has
+ * room for 16 bytes: more than the digits need, so that no compiler warns). */
 static int
 offset(const char *s, size_t n, size_t *i, char *out)
 {
@@ -157,7 +158,7 @@ offset(const char *s, size_t n, size_t *i, char *out)
 	}
 	if (h > 23 || m > 59)
 		return 0;
-	snprintf(out, 8, "%c%02d:%02d", sign, h, m);
+	snprintf(out, 16, "%c%02d:%02d", sign, h, m);
 	return 1;
 }
 
@@ -196,7 +197,7 @@ static const char *
 fmt_parse(const char *fmt, const char *s, size_t n, int64_t *t)
 {
 	int y = -1, mo = -1, d = -1, h = 0, mi = 0, se = 0, pm = -1, v;
-	char off[8] = "Z", iso[48];
+	char off[16] = "Z", iso[80];
 	size_t i = 0;
 	const char *f;
 
