@@ -1,7 +1,7 @@
 // Peer for scripts/bench-pipeline: the whole pipeline in DuckDB SQL (2
 // threads), the job of
 //   xsell-import --kind orders ORDERS | xsell-learn --min-count MINC
-//       --min-confidence MINCONF --top 10 > learned.tsv
+//       --min-confidence MINCONF --min-lift 0 --top 10 > learned.tsv
 //   xsell-qualify --relations learned.tsv --catalog CATALOG --in-stock
 //       CONTEXTS | xsell-score --catalog CATALOG | xsell-rank --top 5
 // from the same files: pair rules from the order lines (count, confidence,
