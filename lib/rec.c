@@ -514,24 +514,15 @@ done:
 	return p;
 }
 
-/* Ends field i of the line s at its end, rflen[i], whose start is *from:
- * its length, unescaped when esc. */
-static inline size_t
-tsv_field(struct rec *r, char *s, int i, size_t *from, int esc)
-{
-	size_t at = *from, to = r->rflen[i];
-
-	s[to] = '\0';
-	*from = to + 1;
-	return esc ? unescape(s + at, to - at) : to - at;
-}
-
-/* The row of the line s[0, len), as tsv_scan found it: n fields. */
+/* The row of the line s[0, len), as tsv_scan found it: n fields. The
+ * arrays are read through locals: a store to the line may alias them. */
 static int
 tsv_row(struct rec *r, char *s, size_t len, int n, int what)
 {
-	size_t from = 0, at;
-	int i, esc = what & TSV_ESC;
+	char **f = r->f;
+	size_t *flen = r->len, *end = r->rflen, from = 0, to;
+	const int *map = r->map;
+	int i, m = n < r->nfcols ? n : r->nfcols;
 
 	keep_raw(r, s, len);
 	if (what & TSV_NUL) {
@@ -539,21 +530,19 @@ tsv_row(struct rec *r, char *s, size_t len, int n, int what)
 		return verdict(r, why(r, "NUL byte"));
 	}
 	if (n <= r->nfcols)
-		r->rflen[n - 1] = len;	/* the last field ends the line */
-	if (n == r->nfcols) {
-		for (i = 0; i < n; i++) {
-			at = from;
-			r->len[r->map[i]] = tsv_field(r, s, i, &from, esc);
-			r->f[r->map[i]] = s + at;
-		}
+		end[n - 1] = len;	/* the last field ends the line */
+	if (n != r->nfcols)
+		clear_row(r);
+	for (i = 0; i < m; i++) {
+		to = end[i];
+		s[to] = '\0';
+		f[map[i]] = s + from;
+		flen[map[i]] = what & TSV_ESC ? unescape(s + from, to - from) :
+		    to - from;
+		from = to + 1;
+	}
+	if (n == r->nfcols)
 		return REC_ROW;
-	}
-	clear_row(r);
-	for (i = 0; i < n && i < r->nfcols; i++) {
-		at = from;
-		r->len[r->map[i]] = tsv_field(r, s, i, &from, esc);
-		r->f[r->map[i]] = s + at;
-	}
 	return verdict(r, why(r, "expected %d fields, found %d", r->nfcols,
 	    n));
 }
