@@ -396,8 +396,8 @@ keep_raw(struct rec *r, const char *s, size_t len)
  * A TSV line is scanned once, a word at a time: its tabs, and its LF,
  * backslashes and NULs, come out as two bit masks, with SSE2 where there
  * is SSE2 and with carry-free arithmetic on eight bytes elsewhere (as in
- * csvin.c); the rest of a line shorter than a word goes byte by byte, so
- * that nothing past the buffer is read.
+ * csvin.c); the last bytes before the buffer's end, fewer than a word,
+ * go one by one, so that nothing past it is read.
  */
 #if defined(__SSE2__) && !defined(REC_SWAR)
 #include <emmintrin.h>
