@@ -392,45 +392,159 @@ keep_raw(struct rec *r, const char *s, size_t len)
 	r->rawlen = len;
 }
 
-static int
-tsv_row(struct rec *r, char *s, size_t len)
+/*
+ * A TSV line is scanned once, a word at a time: its tabs, and its LF,
+ * backslashes and NULs, come out as two bit masks, with SSE2 where there
+ * is SSE2 and with carry-free arithmetic on eight bytes elsewhere (as in
+ * csvin.c); the last bytes before the buffer's end, fewer than a word,
+ * go one by one, so that nothing past it is read.
+ */
+#if defined(__SSE2__) && !defined(REC_SWAR)
+#include <emmintrin.h>
+
+#define WORD 16
+#define POS(m) __builtin_ctz((unsigned)(m))
+
+/* The tabs, and the LFs, backslashes and NULs, of the WORD bytes at p, one
+ * bit each, the first byte lowest. */
+static inline void
+masks(const char *p, uint64_t *t, uint64_t *k)
 {
-	char *end = s + len, *p = s, *tab;
-	int n = 0, esc;
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	*t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('\t')));
+	*k = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+	    _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+}
+#else
+#define WORD 8
+#define POS(m) (__builtin_ctzll(m) >> 3)
+#define ONES 0x0101010101010101ULL
+#define LOW7 (0x7f * ONES)
+#define HIGH (0x80 * ONES)
+
+/* The high bit of each byte of v equal to b. */
+static inline uint64_t
+bytes_eq(uint64_t v, int b)
+{
+	uint64_t x = v ^ (ONES * (unsigned char)b);
+
+	return ~(((x & LOW7) + LOW7) | x) & HIGH;
+}
+
+/* As above, with a byte's high bit for its bit. */
+static inline void
+masks(const char *p, uint64_t *t, uint64_t *k)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	*t = bytes_eq(v, '\t');
+	*k = bytes_eq(v, '\n') | bytes_eq(v, '\\') | bytes_eq(v, '\0');
+}
+#endif
+
+enum { TSV_ESC = 1, TSV_NUL = 2 };
+
+/*
+ * The line at s, up to its LF or to lim, in one pass: the ends of its
+ * first nfcols fields (its tabs) go into r->rflen as offsets from s, its
+ * fields are counted into *nf, and *what has TSV_ESC when it holds a
+ * backslash, TSV_NUL when it holds a NUL byte. Returns its LF, or lim when
+ * there is none before. Writes nothing to the line.
+ */
+static char *
+tsv_scan(struct rec *r, char *s, char *lim, int *nf, int *what)
+{
+	size_t *end = r->rflen;
+	int n = 0, most = r->nfcols, w = 0;
+	char *p = s;
+
+	for (; lim - p >= WORD; p += WORD) {
+		uint64_t t, k, kb, before;
+
+		masks(p, &t, &k);
+		for (;;) {
+			kb = k & -k;
+			before = kb ? t & (kb - 1) : t;
+			for (; before; before &= before - 1, n++)
+				if (n < most)
+					end[n] = (size_t)(p - s) + POS(before);
+			if (!kb)
+				break;
+			t &= ~(kb - 1);
+			k ^= kb;
+			switch (p[POS(kb)]) {
+			case '\n':
+				p += POS(kb);
+				goto done;
+			case '\\':
+				w |= TSV_ESC;
+				break;
+			default:
+				w |= TSV_NUL;
+			}
+		}
+	}
+	for (; p < lim; p++)
+		switch (*p) {
+		case '\t':
+			if (n < most)
+				end[n] = (size_t)(p - s);
+			n++;
+			break;
+		case '\n':
+			goto done;
+		case '\\':
+			w |= TSV_ESC;
+			break;
+		case '\0':
+			w |= TSV_NUL;
+			break;
+		}
+done:
+	*nf = n + 1;
+	*what = w;
+	return p;
+}
+
+/* The row of the line s[0, len), as tsv_scan found it: n fields. The
+ * arrays are read through locals: a store to the line may alias them. */
+static int
+tsv_row(struct rec *r, char *s, size_t len, int n, int what)
+{
+	char **f = r->f;
+	size_t *flen = r->len, *end = r->rflen, from = 0, to;
+	const int *map = r->map;
+	int i, m = n < r->nfcols ? n : r->nfcols;
 
 	keep_raw(r, s, len);
-	if (memchr(s, '\0', len)) {
+	if (what & TSV_NUL) {
 		clear_row(r);
 		return verdict(r, why(r, "NUL byte"));
 	}
-	esc = memchr(s, '\\', len) != NULL;
-	do {
-		tab = memchr(p, '\t', (size_t)(end - p));
-		if (!tab)
-			tab = end;
-		if (n < r->nfcols) {
-			*tab = '\0';
-			r->rf[n] = p;
-			r->rflen[n] = esc ? unescape(p, (size_t)(tab - p))
-			    : (size_t)(tab - p);
-		}
-		n++;
-		p = tab + 1;
-	} while (tab < end);
-	if (n != r->nfcols) {
+	if (n <= r->nfcols)
+		end[n - 1] = len;	/* the last field ends the line */
+	if (n != r->nfcols)
 		clear_row(r);
-		for (int i = 0; i < n && i < r->nfcols; i++) {
-			r->f[r->map[i]] = r->rf[i];
-			r->len[r->map[i]] = r->rflen[i];
-		}
-		return verdict(r, why(r, "expected %d fields, found %d",
-		    r->nfcols, n));
+	for (i = 0; i < m; i++) {
+		to = end[i];
+		s[to] = '\0';
+		f[map[i]] = s + from;
+		flen[map[i]] = what & TSV_ESC ? unescape(s + from, to - from) :
+		    to - from;
+		from = to + 1;
 	}
-	for (int i = 0; i < n; i++) {
-		r->f[r->map[i]] = r->rf[i];
-		r->len[r->map[i]] = r->rflen[i];
-	}
-	return REC_ROW;
+	if (n == r->nfcols)
+		return REC_ROW;
+	return verdict(r, why(r, "expected %d fields, found %d", r->nfcols,
+	    n));
 }
 
 /* Appends a JSON scalar as text; 0 when it is not a scalar. */
@@ -600,17 +714,47 @@ json_row(struct rec *r, char *s, size_t len)
 	return verdict(r, rc);
 }
 
+/*
+ * The next TSV line when the buffer holds it whole, found and split in
+ * one pass; NULL when next_line must read on. Not the first line of an
+ * input, which may start with a BOM: that one is its header.
+ */
+static char *
+tsv_line(struct rec *r, size_t *len, int *nf, int *what)
+{
+	char *s = r->rbuf + r->rpos, *lim = r->rbuf + r->rlen, *nl;
+
+	if (r->fmt != REC_TSV || r->line == 0 ||
+	    (nl = tsv_scan(r, s, lim, nf, what)) == lim)
+		return NULL;
+	*len = (size_t)(nl - s);
+	r->rpos = (size_t)(nl + 1 - r->rbuf);
+	if (*len && s[*len - 1] == '\r')
+		(*len)--;
+	s[*len] = '\0';
+	r->line++;
+	return s;
+}
+
 int
 rec_next(struct rec *r)
 {
 	char *s;
 	size_t len;
+	int nf, what;
 
 	if (r->src)
 		return r->src->next(r);
 	if (r->empty)
 		return REC_END;
 	for (;;) {
+		if ((s = tsv_line(r, &len, &nf, &what))) {
+			if (is_blank(s, len))
+				continue;
+			r->span = s;
+			r->spanlen = len;
+			return tsv_row(r, s, len, nf, what);
+		}
 		s = next_line(r, &len);
 		if (!s) {
 			/* Next input: its header must match the first one's. */
@@ -635,7 +779,8 @@ rec_next(struct rec *r)
 		}
 		r->span = s;
 		r->spanlen = len;
-		return tsv_row(r, s, len);
+		tsv_scan(r, s, s + len, &nf, &what);
+		return tsv_row(r, s, len, nf, what);
 	}
 }
 
