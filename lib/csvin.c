@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "out.h"
 #include "csvin.h"
+#include "swar.h"
 
 /* libcsv.c's parser state between records (csv_parser.pstate). */
 #define LIBCSV_ROW_NOT_BEGUN 0
@@ -372,18 +373,7 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 #define WORD 8
 #define BITS 8
 #define POS(m) (__builtin_ctzll(m) >> 3)
-#define ONES 0x0101010101010101ULL
-#define LOW7 (0x7f * ONES)
-#define HIGH (0x80 * ONES)
 
-/* The high bit of each byte of v equal to b. */
-static inline uint64_t
-bytes_eq(uint64_t v, int b)
-{
-	uint64_t x = v ^ (ONES * (unsigned char)b);
-
-	return ~(((x & LOW7) + LOW7) | x) & HIGH;
-}
 
 /* As above, with a byte's high bit for its bit. */
 static inline void
@@ -395,9 +385,9 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
 #endif
-	*d = bytes_eq(v, delim);
-	*k = (~((v & LOW7) + 0x60 * ONES) | v) & HIGH & ~*d;
-	*bl = bytes_eq(v, ' ');
+	*d = swar_eq(v, delim);
+	*k = (~((v & SWAR_LOW7) + 0x60 * SWAR_ONES) | v) & SWAR_HIGH & ~*d;
+	*bl = swar_eq(v, ' ');
 }
 #endif
 

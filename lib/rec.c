@@ -17,6 +17,7 @@
 #include "out.h"
 #include "intern.h"
 #include "rec-internal.h"
+#include "swar.h"
 
 #define RCHUNK (1 << 20)
 
@@ -422,18 +423,7 @@ masks(const char *p, uint64_t *t, uint64_t *k)
 #else
 #define WORD 8
 #define POS(m) (__builtin_ctzll(m) >> 3)
-#define ONES 0x0101010101010101ULL
-#define LOW7 (0x7f * ONES)
-#define HIGH (0x80 * ONES)
 
-/* The high bit of each byte of v equal to b. */
-static inline uint64_t
-bytes_eq(uint64_t v, int b)
-{
-	uint64_t x = v ^ (ONES * (unsigned char)b);
-
-	return ~(((x & LOW7) + LOW7) | x) & HIGH;
-}
 
 /* As above, with a byte's high bit for its bit. */
 static inline void
@@ -445,8 +435,8 @@ masks(const char *p, uint64_t *t, uint64_t *k)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
 #endif
-	*t = bytes_eq(v, '\t');
-	*k = bytes_eq(v, '\n') | bytes_eq(v, '\\') | bytes_eq(v, '\0');
+	*t = swar_eq(v, '\t');
+	*k = swar_eq(v, '\n') | swar_eq(v, '\\') | swar_eq(v, '\0');
 }
 #endif
 

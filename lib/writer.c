@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "num.h"
 #include "writer.h"
+#include "swar.h"
 
 #define WFLUSH (1 << 16)
 
@@ -88,15 +89,13 @@ escape_bytes(char *o, const char *s, size_t n)
  * it, so no byte past the value is read or written; values of under
  * eight bytes are read as two overlapping halves.
  */
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGH (ONES * 0x80)
 
 static inline int
 tsv_plain(uint64_t x)
 {
-	uint64_t b = x ^ (ONES * '\\');
+	uint64_t b = x ^ (SWAR_ONES * '\\');
 
-	return ((((x - ONES * 0x0E) & ~x) | ((b - ONES) & ~b)) & HIGH) == 0;
+	return ((((x - SWAR_ONES * 0x0E) & ~x) | ((b - SWAR_ONES) & ~b)) & SWAR_HIGH) == 0;
 }
 
 static inline __attribute__((always_inline)) char *
@@ -118,7 +117,7 @@ escape_short(char *o, const char *s, size_t n)
 		memcpy(&l2, s, 2);
 		memcpy(&h2, s + n - 2, 2);
 		/* the upper half a plain filler */
-		if (!tsv_plain(l2 | (uint64_t)h2 << 16 | (ONES * 'a') << 32))
+		if (!tsv_plain(l2 | (uint64_t)h2 << 16 | (SWAR_ONES * 'a') << 32))
 			return escape_bytes(o, s, n);
 		memcpy(o, &l2, 2);
 		memcpy(o + n - 2, &h2, 2);
