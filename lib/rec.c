@@ -167,7 +167,6 @@ is_blank(const char *s, size_t n)
 static void
 grow_fields(struct rec *r, int n)
 {
-	r->rf = xreallocarray(r->rf, (size_t)n + 1, sizeof *r->rf);
 	r->rflen = xreallocarray(r->rflen, (size_t)n + 1, sizeof *r->rflen);
 	r->map = xreallocarray(r->map, (size_t)n + 1, sizeof *r->map);
 	r->toff = xreallocarray(r->toff, (size_t)n + 1, sizeof *r->toff);
@@ -876,7 +875,6 @@ rec_worker(struct rec *p, const struct rec *w)
 	*p = *w;
 	p->fd = -1;
 	p->rbuf = NULL;
-	p->rf = NULL;
 	p->map = NULL;
 	p->rflen = p->toff = NULL;
 	grow_fields(p, w->nfcols > w->ncols ? w->nfcols : w->ncols);
@@ -914,7 +912,6 @@ free_scratch(struct rec *r)
 {
 	free(r->f);
 	free(r->len);
-	free(r->rf);
 	free(r->rflen);
 	free(r->map);
 	free(r->toff);

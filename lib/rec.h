@@ -34,7 +34,6 @@ struct rec {
 	int *map;		/* this input's column -> first input's column */
 	int nmap;
 	int nfcols;		/* columns of the current input */
-	char **rf;		/* current input's fields before mapping */
 	size_t *rflen;
 	struct intern colix;	/* column name -> index */
 	struct buf tmp;		/* JSON values as text; raw line copy */
