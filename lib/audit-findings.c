@@ -1,6 +1,6 @@
 /*
- * audit-findings.c: the findings out: a TSV row written straight into
- * the output buffer, the detail made as it is written; JSON lines, the
+ * audit-findings.c: the findings out: rows through the writer's fast path,
+ * a TSV detail made where it is written; JSON lines, the
  * table and verdict for people.
  */
 #include <math.h>
@@ -192,35 +192,41 @@ put_detail(struct audit *a, char *o, int c, const struct finding *f, int tsv)
 	return o;
 }
 
-/* Each check's "name<TAB>severity<TAB>" */
-static char *
-put_check(char *o, int c)
-{
-	const char *n = checks[c].name, *sev = sev_words[checks[c].sev];
-
-	o = put(o, n, strlen(n));
-	*o++ = '\t';
-	o = put(o, sev, strlen(sev));
-	*o++ = '\t';
-	return o;
-}
-
-/* A TSV row of the finding, as writer_row writes it, without the pointers
- * and the second pass over the bytes. */
+/*
+ * A row of the finding through the writer's fast path: in TSV the
+ * detail is made where it is written, escaped as it goes; else as text
+ * first. nlen and slen: the lengths of the check's name and severity.
+ */
 static void
-row_tsv(struct audit *a, struct buf *b, int c, const struct finding *f)
+finding_row(struct audit *a, int c, const struct finding *f, size_t nlen,
+    size_t slen, struct buf *d)
 {
+	struct writer *w = &a->wr;
 	char *o;
 
-	buf_grow(b, row_room(a, c, f));
-	o = put_check(b->s + b->len, c);
-	o = put_id(a, o, f->subj, 1);
-	*o++ = '\t';
-	o = put_id(a, o, f->linked, 1);
-	*o++ = '\t';
-	o = put_detail(a, o, c, f, 1);
-	*o++ = '\n';
-	b->len = (size_t)(o - b->s);
+	writer_begin(w);
+	if (writer_plain(w)) {
+		/* the names have nothing to escape */
+		o = writer_field(w, nlen);
+		writer_field_end(w, put(o, checks[c].name, nlen));
+		o = writer_field(w, slen);
+		writer_field_end(w, put(o, sev_words[checks[c].sev], slen));
+	} else {
+		writer_str(w, checks[c].name, nlen);
+		writer_str(w, sev_words[checks[c].sev], slen);
+	}
+	writer_str(w, id_str(a, f->subj), id_len(a, f->subj));
+	writer_str(w, id_str(a, f->linked), id_len(a, f->linked));
+	if (writer_plain(w)) {
+		o = writer_field(w, row_room(a, c, f));
+		writer_field_end(w, put_detail(a, o, c, f, 1));
+	} else {
+		buf_reset(d);
+		buf_grow(d, row_room(a, c, f));
+		d->len = (size_t)(put_detail(a, d->s, c, f, 0) - d->s);
+		writer_str(w, d->s, d->len);
+	}
+	writer_end(w);
 }
 
 /*
@@ -269,15 +275,6 @@ finding_at(struct audit *a, int c, size_t i, struct finding *one)
 	one->arg = 0;
 	one->val = 0;
 	return one;
-}
-
-static void
-ob_flush(struct audit *a, struct buf *b)
-{
-	/* a write error stays on the stream: out_close says it */
-	if (b->len && fwrite(b->s, 1, b->len, a->out) != b->len) {
-	}
-	buf_reset(b);
 }
 
 /* Findings for people: errors first, each check's first and last 10 with
@@ -412,22 +409,20 @@ write_findings(struct audit *a)
 	static const char *const cols[] = {
 		"check", "severity", "subject_id", "linked_id", "detail"
 	};
-	struct buf ob, d;
-	int tsv = !a->as_report && !a->opt->json;
+	struct buf d;
 
 	snprintf(a->max_links_text, sizeof a->max_links_text, "%.0f", a->opt->max_links);
 	table_open(a, 5, cols);
-	buf_init(&ob);
 	buf_init(&d);
 	for (int c = 0; c < NCHECK; c++) {
 		struct flist *l = &a->fs.fnd[c];
+		size_t nlen = strlen(checks[c].name);
+		size_t slen = strlen(sev_words[checks[c].sev]);
 
 		if (!link_only(c))
 			flist_sort(l, c);
-		for (size_t i = 0; i < l->n; i++) {
+		for (size_t i = 0; !a->as_report && i < l->n; i++) {
 			struct finding one, ahead;
-			const struct finding *f;
-			char *v[5];
 
 			/* a link's findings: the link, then its ids, then their bytes */
 			if (i + 24 < l->n && link_only(c))
@@ -436,30 +431,11 @@ write_findings(struct audit *a)
 				finding_prefetch(a, finding_at(a, c, i + 16, &ahead), 0);
 			if (i + 8 < l->n)
 				finding_prefetch(a, finding_at(a, c, i + 8, &ahead), 1);
-			f = finding_at(a, c, i, &one);
-			if (tsv) {
-				row_tsv(a, &ob, c, f);
-				if (ob.len >= (1 << 20))
-					ob_flush(a, &ob);
-			}
-			if (tsv || a->as_report)
-				continue;
-			buf_reset(&d);
-			buf_grow(&d, row_room(a, c, f));
-			d.len = (size_t)(put_detail(a, d.s, c, f, 0) - d.s);
-			v[0] = (char *)checks[c].name;
-			v[1] = (char *)sev_words[checks[c].sev];
-			v[2] = (char *)id_str(a, f->subj);
-			v[3] = (char *)id_str(a, f->linked);
-			v[4] = (char *)buf_str(&d);
-			table_row(a, v);
+			finding_row(a, c, finding_at(a, c, i, &one), nlen, slen, &d);
 		}
 	}
-	ob_flush(a, &ob);
-	buf_free(&ob);
 	buf_free(&d);
 	table_close(a);
 	if (a->as_report || a->html)
 		findings_people(a);
 }
-

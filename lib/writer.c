@@ -9,7 +9,7 @@
 #include "writer.h"
 #include "swar.h"
 
-#define WFLUSH (1 << 16)
+#define WFLUSH WRITER_FLUSH
 
 static const char *const list_cols[] = { "items", "holdings", NULL };
 
@@ -387,6 +387,7 @@ writer_open(struct writer *w, FILE *fp, int json, int ncols, char *const *cols)
 	w->json = json;
 	w->sink = NULL;
 	w->sink_arg = NULL;
+	w->plain = 0;
 	w->ncols = ncols;
 	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
@@ -507,7 +508,14 @@ writer_row(struct writer *w, char *const *v, const size_t *len)
 		flush(w);
 }
 
-/* ---- the fast path ---- */
+/* ---- the fast path (its TSV case inline in writer.h) ---- */
+
+char *
+writer_grow(struct writer *w, size_t n)
+{
+	buf_grow(&w->b, n);
+	return w->b.s + w->b.len;
+}
 
 /* Room for n bytes more at the end of the buffer. */
 static inline char *
@@ -519,7 +527,7 @@ room(struct writer *w, size_t n)
 }
 
 void
-writer_begin(struct writer *w)
+writer_begin_slow(struct writer *w)
 {
 	w->col = 0;
 	if (w->sink) {
@@ -562,16 +570,8 @@ sink_end(struct writer *w)
 }
 
 void
-writer_str(struct writer *w, const char *s, size_t n)
+writer_str_slow(struct writer *w, const char *s, size_t n)
 {
-	if (w->json == WRITER_TSV && !w->sink) {
-		char *o = room(w, 2 * n + 1);
-
-		if (w->col++)
-			*o++ = '\t';
-		w->b.len = (size_t)(escape(o, s, n) - w->b.s);
-		return;
-	}
 	field_start(w);
 	if (w->sink) {
 		buf_put(&w->fb, s, n);
@@ -588,19 +588,17 @@ writer_num(struct writer *w, double v)
 {
 	char t[NUM_BUF];
 
-	if (w->json == WRITER_TSV && !w->sink) {
-		char *o = room(w, NUM_BUF + 1);
+	if (writer_plain(w)) {
+		char *o = writer_col_at(w, NUM_BUF);
 
-		if (w->col++)
-			*o++ = '\t';
 		w->b.len = (size_t)(o + num_fmt(v, o) - w->b.s);
 		return;
 	}
-	writer_str(w, t, num_fmt(v, t));
+	writer_str_slow(w, t, num_fmt(v, t));
 }
 
 void
-writer_u64(struct writer *w, uint64_t v)
+writer_u64_slow(struct writer *w, uint64_t v)
 {
 	char t[24];
 	size_t n = sizeof t;
@@ -609,11 +607,11 @@ writer_u64(struct writer *w, uint64_t v)
 		t[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	writer_str(w, t + n, sizeof t - n);
+	writer_str_slow(w, t + n, sizeof t - n);
 }
 
 char *
-writer_field(struct writer *w, size_t n)
+writer_field_slow(struct writer *w, size_t n)
 {
 	field_start(w);
 	if (w->sink) {
@@ -624,7 +622,7 @@ writer_field(struct writer *w, size_t n)
 }
 
 void
-writer_field_end(struct writer *w, char *end)
+writer_field_end_slow(struct writer *w, char *end)
 {
 	if (w->sink) {
 		w->fb.len = (size_t)(end - w->fb.s);
@@ -635,7 +633,7 @@ writer_field_end(struct writer *w, char *end)
 }
 
 void
-writer_end(struct writer *w)
+writer_end_slow(struct writer *w)
 {
 	if (w->sink) {
 		for (int i = 0; i < w->ncols; i++) {

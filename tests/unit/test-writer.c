@@ -86,13 +86,51 @@ write_rows(int fmt, int slow, const struct writer_sink *sink, void *arg,
 		writer_num(&w, r->price);
 		writer_u64(&w, r->count);
 		writer_str(&w, r->title, strlen(r->title));
-		if (fmt == WRITER_TSV && !sink) {
+		if (writer_plain(&w)) {
 			char *o = writer_field(&w, 64);
 
 			writer_field_end(&w, o + detail(o, r, 1));
 		} else {
 			writer_str(&w, det, detail(det, r, 0));
 		}
+		writer_end(&w);
+	}
+	writer_close(&w);
+	fclose(fp);
+	return s;
+}
+
+/* Many long rows, past the flush and the buffer's growth: long values
+ * (escapes far apart, empty ones) through writer_row (slow 1) or the fast
+ * path (0). */
+static char *
+write_many(int fmt, int slow, size_t *n)
+{
+	struct writer w;
+	char *s = NULL, val[3000];
+	FILE *fp = open_memstream(&s, n);
+
+	writer_open(&w, fp, fmt, 5, cols);
+	for (size_t i = 0; i < 3000; i++)
+		val[i] = i % 97 == 96 ? '\t' : (char)('a' + i % 26);
+	for (uint64_t i = 0; i < 3000; i++) {
+		size_t l = (size_t)(i * 7 % 3000);
+		char cnt[24];
+		char *v[5] = { val, "", cnt, val + l / 2, val + 1 };
+		size_t len[5] = { l, 0, 0, l / 3, l % 9 };
+
+		len[2] = (size_t)snprintf(cnt, sizeof cnt, "%llu",
+		    (unsigned long long)(i * i * i));
+		if (slow) {
+			writer_row(&w, v, len);
+			continue;
+		}
+		writer_begin(&w);
+		writer_str(&w, v[0], len[0]);
+		writer_str(&w, v[1], len[1]);
+		writer_u64(&w, i * i * i);
+		writer_str(&w, v[3], len[3]);
+		writer_str(&w, v[4], len[4]);
 		writer_end(&w);
 	}
 	writer_close(&w);
@@ -136,6 +174,16 @@ main(void)
 
 		ok(na == nb && memcmp(a, b, na) == 0 && na > 100,
 		    "%s: the fast path writes writer_row's bytes", names[fmt]);
+		free(a);
+		free(b);
+	}
+	for (int fmt = WRITER_TSV; fmt <= WRITER_CSV; fmt++) {
+		size_t na, nb;
+		char *a = write_many(fmt, 1, &na);
+		char *b = write_many(fmt, 0, &nb);
+
+		ok(na == nb && memcmp(a, b, na) == 0 && na > (2 << 20),
+		    "%s: many long rows, the same bytes", names[fmt]);
 		free(a);
 		free(b);
 	}
