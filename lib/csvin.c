@@ -379,12 +379,8 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 static inline void
 masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 {
-	uint64_t v;
+	uint64_t v = swar_load(p);
 
-	memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
 	*d = swar_eq(v, delim);
 	*k = (~((v & SWAR_LOW7) + 0x60 * SWAR_ONES) | v) & SWAR_HIGH & ~*d;
 	*bl = swar_eq(v, ' ');

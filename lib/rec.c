@@ -428,12 +428,8 @@ masks(const char *p, uint64_t *t, uint64_t *k)
 static inline void
 masks(const char *p, uint64_t *t, uint64_t *k)
 {
-	uint64_t v;
+	uint64_t v = swar_load(p);
 
-	memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
 	*t = swar_eq(v, '\t');
 	*k = swar_eq(v, '\n') | swar_eq(v, '\\') | swar_eq(v, '\0');
 }

@@ -7,6 +7,7 @@
 #define XS_SWAR_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define SWAR_ONES UINT64_C(0x0101010101010101)
 #define SWAR_LOW7 (0x7f * SWAR_ONES)
@@ -20,6 +21,20 @@ swar_eq(uint64_t v, int b)
 	uint64_t x = v ^ (SWAR_ONES * (unsigned char)b);
 
 	return ~(((x & SWAR_LOW7) + SWAR_LOW7) | x) & SWAR_HIGH;
+}
+
+/* The 8 bytes at p, the first in the low byte whatever the machine's
+ * byte order (so that the lowest set bit is the first byte matched). */
+static inline uint64_t
+swar_load(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 #endif
