@@ -208,12 +208,6 @@ show_heading(struct audit *a, const char *s)
 	report_heading(a->as_report ? a->out : NULL, a->html, s);
 }
 
-static inline int
-column(const struct rec *r, const char *name)
-{
-	return rec_col(r, name);
-}
-
 static inline double
 field_num(const struct rec *r, int col, double dflt)
 {

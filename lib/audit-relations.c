@@ -358,9 +358,9 @@ audit_load_relations(struct audit *a, int nfiles, char **files, int checking)
 			continue;
 		}
 		cl = rec_need(&r, "linked_id");
-		ct = column(&r, "type");
-		cu = column(&r, "updated");
-		csrc = column(&r, "source");
+		ct = rec_col(&r, "type");
+		cu = rec_col(&r, "updated");
+		csrc = rec_col(&r, "source");
 		any_updated |= cu >= 0;
 		rec_background(&r);
 		while (rec_next(&r) == REC_ROW) {

@@ -185,8 +185,8 @@ audit_load_orders(struct audit *a, const char *file)
 	rec_open(&r, 1, files);
 	rec_need(&r, "order_id");
 	cid = rec_need(&r, "product_id");
-	cq = column(&r, "quantity");
-	cp = column(&r, "price");
+	cq = rec_col(&r, "quantity");
+	cp = rec_col(&r, "price");
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t id = item_put(a, r.f[cid], r.len[cid]);
 		struct item *it = item_of(a, id);
@@ -221,7 +221,7 @@ audit_load_offers(struct audit *a, const char *file)
 
 	rec_open(&r, 1, files);
 	cid = rec_need(&r, "offer_id");
-	ccat = column(&r, "category");
+	ccat = rec_col(&r, "category");
 	while (rec_next(&r) == REC_ROW) {
 		uint32_t id = item_put(a, r.f[cid], r.len[cid]);
 		struct item *it = item_of(a, id);

@@ -280,27 +280,6 @@ arm_find(const struct experiment *e, const char *s, size_t n)
 	return -1;
 }
 
-/* converted: 0, 1 or empty (0); inline in the read-out's loop. */
-static inline int
-converted_of(const struct rec *r, int col)
-{
-	double v;
-
-	if (col < 0 || r->len[col] == 0)
-		return 0;
-	if (r->len[col] == 1 && (r->f[col][0] == '0' || r->f[col][0] == '1'))
-		return r->f[col][0] == '1';
-	if (num_parse(r->f[col], r->len[col], &v) || (v != 0 && v != 1))
-		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%s\"",
-		    rec_where(r), r->f[col]);
-	return v == 1;
-}
-
-int
-exp_converted(const struct rec *r, int col)
-{
-	return converted_of(r, col);
-}
 
 static double
 num_of(const struct rec *r, int col)
@@ -421,7 +400,7 @@ read_events(struct experiment *e)
 			c->arm = (unsigned char)(a + 1);
 		else if (c->arm != a + 1)
 			c->arm = MIXED;
-		conv = converted_of(&r, cconv);
+		conv = exp_converted(&r, cconv);
 		rev = num_of(&r, crev);
 		mar = num_of(&r, cmar);
 		c->conv |= (unsigned char)conv;

@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xsell.h"
+#include "num.h"
+#include "rec.h"
+
 #define EXP_MAXARMS 32
 
 /* --by: what a cell is. */
@@ -55,9 +59,22 @@ int exp_split_draw(const struct exp_split *s, uint64_t seed, const void *key,
     size_t n);
 
 /* An event's converted column: 0, 1 or empty (0); col < 0: none (0).
- * Anything else is exit 3. */
-struct rec;
-int exp_converted(const struct rec *r, int col);
+ * Anything else is exit 3. Inline: it runs once an event in the
+ * read-outs' loops. */
+static inline int
+exp_converted(const struct rec *r, int col)
+{
+	double v;
+
+	if (col < 0 || r->len[col] == 0)
+		return 0;
+	if (r->len[col] == 1 && (r->f[col][0] == '0' || r->f[col][0] == '1'))
+		return r->f[col][0] == '1';
+	if (num_parse(r->f[col], r->len[col], &v) || (v != 0 && v != 1))
+		die(XS_INPUT, "%s: column 'converted': not 0 or 1: \"%s\"",
+		    rec_where(r), r->f[col]);
+	return v == 1;
+}
 
 /* What the read-out tells its tool, which keeps them as findings. */
 enum { EXP_FLAG_BOTH_ARMS, EXP_FLAG_SRM, EXP_FLAG_GUARDRAIL };

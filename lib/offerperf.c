@@ -302,15 +302,15 @@ read_offer_events(struct offerperf *op)
 	rec_background(&r);
 	cctx = rec_need(&r, "context_id");
 	ccand = rec_need(&r, "candidate_id");
-	cgrp = column(&r, "group");
-	cconv = column(&r, "converted");
-	crev = column(&r, "revenue");
-	cmar = column(&r, "margin");
+	cgrp = rec_col(&r, "group");
+	cconv = rec_col(&r, "converted");
+	crev = rec_col(&r, "revenue");
+	cmar = rec_col(&r, "margin");
 	op->have_margin = cmar >= 0;
 	if (op->a->as_report || op->a->html)	/* a trend over time, for people */
-		cts = column(&r, "ts");
+		cts = rec_col(&r, "ts");
 	if (op->by != OFFER_BY_NONE)
-		cby = column(&r, op->by == OFFER_BY_LINK ? "subject_id" :
+		cby = rec_col(&r, op->by == OFFER_BY_LINK ? "subject_id" :
 		    offer_by_words[op->by]);
 	if (op->by == OFFER_BY_LINK && cby < 0 && !op->opt->nrel)
 		die(XS_INPUT, "%s: --by link needs a 'subject_id' column in the "
