@@ -148,18 +148,38 @@ num_parse_int(const char *s, size_t len, int64_t *out)
 	return NULL;
 }
 
+/* "00" to "99": numbers are written two digits a step */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes the n digits of c, the last at dig[n - 1]. */
+static void
+put_n_digits(uint64_t c, size_t n, char *dig)
+{
+	uint32_t w;
+
+	/* the last 8 digits in 32 bits, which divide faster */
+	for (; n > 8; n -= 8, c /= 100000000) {
+		w = (uint32_t)(c % 100000000);
+		for (int i = 0; i < 4; i++, w /= 100)
+			memcpy(dig + n - 2 - 2 * i, digit_pairs + 2 * (w % 100), 2);
+	}
+	for (w = (uint32_t)c; n >= 2; n -= 2, w /= 100)
+		memcpy(dig + n - 2, digit_pairs + 2 * (w % 100), 2);
+	if (n)
+		dig[0] = (char)('0' + w);
+}
+
 static size_t
 fmt_uint(uint64_t u, char *buf)
 {
-	char tmp[24];
-	size_t n = 0, i;
+	size_t n = 1;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	for (uint64_t t = u; t >= 10; t /= 10)
+		n++;
+	put_n_digits(u, n, buf);
 	buf[n] = '\0';
 	return n;
 }
@@ -170,12 +190,20 @@ typedef unsigned __int128 u128;
 static size_t
 put_digits(uint64_t c, size_t n, char *dig)
 {
-	for (size_t i = n; i-- > 0; c /= 10)
-		dig[i] = (char)('0' + c % 10);
+	put_n_digits(c, n, dig);
 	while (n > 1 && dig[n - 1] == '0')
 		n--;
 	dig[n] = '\0';
 	return n;
+}
+
+/* floor(log10(2^x)) for |x| < 1650, without floating point */
+static int
+floor_log10_pow2(int x)
+{
+	int32_t p = x * 78913;
+
+	return p >= 0 ? p >> 18 : -((-p + (1 << 18) - 1) >> 18);
 }
 
 /*
@@ -184,16 +212,21 @@ put_digits(uint64_t c, size_t n, char *dig)
  * 128-bit integers, so rounding v to t significant digits and testing
  * whether that decimal reads back as v (lies within half an ulp of v,
  * ties to even) are integer operations. 0 for any other v.
+ *
+ * N = d 2^s + low with d < 10^17, so rounding to 17 - k digits divides
+ * only d (a 64-bit number) by 10^k, and low breaks the ties: most of a
+ * large run's output is these numbers, and a 128-bit division costs
+ * more than all the rest.
  */
 static size_t
 shortest_exact(double v, char *dig, int *exp10)
 {
 	static const uint64_t ten[] = { 1, 10, 100, 1000000000000000ULL,
 	    10000000000000000ULL, 100000000000000000ULL };
-	static u128 pow5[28];
+	static uint64_t pow5[28];	/* 5^27 < 2^64 */
 	int e2, E, q, s;
-	uint64_t M;
-	u128 N, V4, half4, low4;
+	uint64_t M, bits, d = 0;
+	u128 N = 0, V4, half4, low4, low, lowhalf;
 
 	if (!(v >= 1e-10 && v < 1e16))
 		return 0;
@@ -202,21 +235,22 @@ shortest_exact(double v, char *dig, int *exp10)
 		for (int i = 1; i < 28; i++)
 			pow5[i] = pow5[i - 1] * 5;
 	}
-	M = (uint64_t)ldexp(frexp(v, &e2), 53);
-	E = e2 - 53;
+	/* v is normal here: its bits give M (53 bits) and E */
+	memcpy(&bits, &v, sizeof bits);
+	M = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	E = (int)((bits >> 52) & 0x7ff) - 1075;
+	e2 = E + 53;
 	/* log10(v) from the binary exponent, off by one at most: the loop
 	 * below puts N / 2^s into [10^16, 10^17). */
-	q = 16 - (int)floor((e2 - 1) * 0.30102999566398120);
+	q = 16 - floor_log10_pow2(e2 - 1);
 	for (int tries = 0;; tries++) {
-		u128 d;
-
 		if (q < 1 || q > 27 || tries > 4)
 			return 0;
 		s = -(E + q);
 		if (s < 1 || s > 100)
 			return 0;
 		N = (u128)M * pow5[q];
-		d = N >> s;
+		d = (uint64_t)(N >> s);
 		if (d < ten[4])
 			q++;
 		else if (d >= ten[5])
@@ -224,20 +258,31 @@ shortest_exact(double v, char *dig, int *exp10)
 		else
 			break;
 	}
+	low = N & (((u128)1 << s) - 1);
+	lowhalf = (u128)1 << (s - 1);
 	/* In units of 4N: v, and half the gaps to its neighbours (the one
 	 * below is half as far when M is a power of two). */
 	V4 = N << 2;
-	half4 = pow5[q] << 1;
+	half4 = (u128)pow5[q] << 1;
 	low4 = M == (UINT64_C(1) << 52) ? pow5[q] : half4;
 	for (int t = 15; t <= 17; t++) {
-		u128 den = ((u128)1 << s) * ten[17 - t], c, r, C4;
-		int ok, up = 0;
+		int k = 17 - t, ok, up = 0, tie, above;
+		uint64_t c, rd;
+		u128 C4;
 
-		c = N / den;
-		r = N % den;
-		if (2 * r > den || (2 * r == den && (c & 1)))
+		c = k == 0 ? d : k == 1 ? d / 10 : d / 100;
+		rd = d - c * ten[k];
+		/* the remainder r = rd 2^s + low against half of 10^k 2^s */
+		if (k == 0) {
+			above = low > lowhalf;
+			tie = low == lowhalf;
+		} else {
+			above = 2 * rd > ten[k] || (2 * rd == ten[k] && low);
+			tie = 2 * rd == ten[k] && !low;
+		}
+		if (above || (tie && (c & 1)))
 			c++;
-		C4 = (c * den) << 2;
+		C4 = ((u128)c * ten[k]) << (s + 2);
 		if (C4 >= V4)
 			ok = C4 - V4 < half4 || (C4 - V4 == half4 && !(M & 1));
 		else
@@ -249,7 +294,7 @@ shortest_exact(double v, char *dig, int *exp10)
 			up = 1;
 		}
 		*exp10 = 17 - q + up;
-		return put_digits((uint64_t)c, (size_t)t, dig);
+		return put_digits(c, (size_t)t, dig);
 	}
 	return 0;
 }
@@ -310,7 +355,8 @@ num_fmt(double v, char *buf)
 	}
 	if (v == 0)
 		return fmt_uint(0, buf);
-	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+	/* (the cast, not floor(): a call per number of a large run) */
+	if (fabs(v) < 9007199254740992.0 && (double)(int64_t)v == v) {
 		if (v < 0)
 			buf[n++] = '-';
 		return n + fmt_uint((uint64_t)fabs(v), buf + n);
