@@ -31,16 +31,7 @@ put_text(char *o, const char *s, size_t n, int tsv)
 static char *
 put_u64(char *o, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*o++ = tmp[--n];
-	return o;
+	return o + num_u64(v, o);
 }
 
 static char *

@@ -172,12 +172,12 @@ put_n_digits(uint64_t c, size_t n, char *dig)
 		dig[0] = (char)('0' + w);
 }
 
-static size_t
-fmt_uint(uint64_t u, char *buf)
+size_t
+num_u64(uint64_t u, char *buf)
 {
 	size_t n = 1;
 
-	for (uint64_t t = u; t >= 10; t /= 10)
+	for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
 		n++;
 	put_n_digits(u, n, buf);
 	buf[n] = '\0';
@@ -354,12 +354,12 @@ num_fmt(double v, char *buf)
 		return v < 0 ? 4 : 3;
 	}
 	if (v == 0)
-		return fmt_uint(0, buf);
+		return num_u64(0, buf);
 	/* (the cast, not floor(): a call per number of a large run) */
 	if (fabs(v) < 9007199254740992.0 && (double)(int64_t)v == v) {
 		if (v < 0)
 			buf[n++] = '-';
-		return n + fmt_uint((uint64_t)fabs(v), buf + n);
+		return n + num_u64((uint64_t)fabs(v), buf + n);
 	}
 	if (v < 0) {
 		buf[n++] = '-';

@@ -25,6 +25,10 @@ const char *num_parse_int(const char *s, size_t len, int64_t *out);
  * NUM_BUF - 1 bytes for any double, returns its length.
  */
 size_t num_fmt(double v, char *buf);
+/* The decimal digits of u and a NUL (NUM_U64_BUF bytes at most); returns
+ * the number of digits. Every tool's integers are written by it. */
+enum { NUM_U64_BUF = 21 };
+size_t num_u64(uint64_t u, char *buf);
 /* Exit 3 for a total of column col that no double holds (values too
  * large to add up): "where: column 'col': sum out of range". */
 XS_NORETURN void num_overflow(const char *where, const char *col);

@@ -613,14 +613,9 @@ writer_num(struct writer *w, double v)
 void
 writer_u64_slow(struct writer *w, uint64_t v)
 {
-	char t[24];
-	size_t n = sizeof t;
+	char t[NUM_U64_BUF];
 
-	do {
-		t[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	writer_str_slow(w, t + n, sizeof t - n);
+	writer_str_slow(w, t, num_u64(v, t));
 }
 
 char *

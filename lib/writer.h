@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "buf.h"
+#include "num.h"
 
 /*
  * How a column is written in JSON lines. STR: a string, byte for byte.
@@ -161,21 +162,14 @@ writer_str(struct writer *w, const char *s, size_t n)
 static inline void
 writer_u64(struct writer *w, uint64_t v)
 {
-	char t[20], *o;
-	size_t n = sizeof t;
+	char *o;
 
 	if (!writer_plain(w)) {
 		writer_u64_slow(w, v);
 		return;
 	}
-	do {
-		t[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	o = writer_col_at(w, sizeof t);
-	for (; n < sizeof t; n++)
-		*o++ = t[n];
-	w->b.len = (size_t)(o - w->b.s);
+	o = writer_col_at(w, NUM_U64_BUF);
+	w->b.len = (size_t)(o + num_u64(v, o) - w->b.s);
 }
 
 static inline char *
