@@ -36,7 +36,8 @@ struct item {
 	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
 };
 
-/* A link: relations.c's, as REL_REPORT keeps it (type: T_*). */
+/* A link: relations.c's, as REL_REPORT keeps it (type: T_*), under the
+ * name the audit's files knew it by. */
 #define audit_link rel_row
 
 /* A relations file as the details name it, and TSV-escaped. */

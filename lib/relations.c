@@ -122,9 +122,9 @@ small_id(struct intern *in, const char *s, size_t len, const struct rec *r)
 }
 
 /* How one relations file's columns land: inv[j] is the file column of
- * R->cols[j] (or -1) for j < nvals. */
+ * R->cols[j] (or -1) for j < nvals; with REL_REPORT, val is rep->col's. */
 struct relfile {
-	int subj, linked, type, src, pos, conf, lift;
+	int subj, linked, type, src, pos, conf, lift, val;
 	int nvals, *inv;
 };
 
@@ -449,14 +449,14 @@ pend_add(struct relbatch *b, const struct rel_seen *v, uint32_t s,
  * caller's check asks. */
 static void
 report_row(struct relations *R, struct relbatch *b, const struct rec *r,
-    const int *col)
+    const struct relfile *rf)
 {
 	const struct rel_report *rep = R->rep;
-	int cl = col[1], ct = col[2], cv = col[4];
+	int cl = rf->linked, ct = rf->type, cv = rf->val;
 	uint32_t s, l;
 	struct rel_seen v;
 
-	s = subject_entry(b, r->f[col[0]], r->len[col[0]]);
+	s = subject_entry(b, r->f[rf->subj], r->len[rf->subj]);
 	l = r->len[cl] ? (uint32_t)intern_batch_add(&b->ids, r->f[cl],
 	    r->len[cl]) : INTERN_NONE;
 	v.line = r->line;
@@ -476,7 +476,7 @@ report_row(struct relations *R, struct relbatch *b, const struct rec *r,
 		}
 		v.link = row_add(R, r, s, l, v.type);
 		if (rep->sources)
-			R->rowsrc[v.link] = source_of(R, b, r, col[3]);
+			R->rowsrc[v.link] = source_of(R, b, r, rf->src);
 		v.file = R->nfiles - 1;
 		if (rep->check(rep->arg, &v))
 			pend_add(b, &v, s, l);
@@ -485,24 +485,20 @@ report_row(struct relations *R, struct relbatch *b, const struct rec *r,
 		batch_flush(R, b);
 }
 
-/* REL_REPORT: the rows of an open file, whose subject_id and linked_id
- * are columns cs and cl. */
+/* REL_REPORT: the rows of an open file, its subject_id and linked_id
+ * columns found. */
 static void
-report_load(struct relations *R, struct rec *r, int cs, int cl)
+report_load(struct relations *R, struct rec *r, struct relfile *rf)
 {
-	int col[5];
-
 	if (!R->batch)
 		R->batch = batch_new(R);
-	col[0] = cs;
-	col[1] = cl;
-	col[2] = rec_col(r, "type");
-	col[3] = rec_col(r, "source");
-	col[4] = R->rep->col ? rec_col(r, R->rep->col) : -1;
-	R->hascol |= col[4] >= 0;
+	rf->type = rec_col(r, "type");
+	rf->src = rec_col(r, "source");
+	rf->val = R->rep->col ? rec_col(r, R->rep->col) : -1;
+	R->hascol |= rf->val >= 0;
 	rec_background(r);
 	while (rec_next(r) == REC_ROW)
-		report_row(R, R->batch, r, col);
+		report_row(R, R->batch, r, rf);
 	/* the batch's rows before the next file's: messages in order */
 	batch_flush(R, R->batch);
 }
@@ -528,7 +524,7 @@ relations_load(struct relations *R, const char *file)
 	rf.subj = rec_need(&r, "subject_id");
 	rf.linked = rec_need(&r, "linked_id");
 	if (R->flags & REL_REPORT) {
-		report_load(R, &r, rf.subj, rf.linked);
+		report_load(R, &r, &rf);
 		rec_close(&r);
 		return;
 	}

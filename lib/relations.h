@@ -70,8 +70,9 @@ struct rel_seen {
 };
 
 struct rel_report {
-	const char *const *words;	/* the types known (an empty type or
-					 * none is the first); NULL-terminated */
+	const char *const *words;	/* the types known, fewer than 255 (an
+					 * empty type or none is the first);
+					 * NULL-terminated */
 	const char *col;	/* a column whose values the hooks see */
 	struct intern *sources;	/* the links' sources (NULL: not kept) */
 	void *arg;
