@@ -77,9 +77,10 @@ struct audit {
 	struct lfile *lfiles;
 	size_t lfile_max;	/* the longest tsvlen */
 	/*
-	 * The links by subject, linked, type, input order: ord has their
-	 * indices, subject s's run is ord[sfirst[s]] up to ord[sfirst[s + 1]].
-	 * nsfirst: the subjects it covers (ids seen until the relations).
+	 * The links by subject, linked, type, input order (rel's index):
+	 * ord has their indices, subject s's run is ord[sfirst[s]] up to
+	 * ord[sfirst[s + 1]]. nsfirst: the subjects it covers (ids seen
+	 * until the relations).
 	 */
 	uint32_t *ord, *sfirst;
 	uint32_t nsfirst;
@@ -240,11 +241,9 @@ void show_verdict(struct audit *a);
  */
 void audit_load_relations(struct audit *a, int nfiles, char **files,
     int checking);
-/* ord and sfirst: the links counted out by subject (in input order
- * within one), then each subject's few sorted. */
+/* ord and sfirst: relations.c's index of the links by subject, linked,
+ * type, input order (relations_rows_index). */
 void links_index(struct audit *a);
-/* One subject's run of links into (linked, type, input) order. */
-void run_sort(struct audit *a, uint32_t *o, size_t n);
 void links_begin(struct audit *a);
 void links_taken(struct audit *a, size_t from, size_t to);
 void links_end(struct audit *a);

@@ -1,7 +1,8 @@
 /*
  * audit-relations.c: the relations read by relations.c (REL_REPORT) into
- * the links of struct audit, the checks of one row made as its ids come
- * (ids, type, date); the links indexed by subject for the offer read-out.
+ * the links of struct audit, the checks of one row (ids, type, date)
+ * made as they come; the links indexed by subject (relations.c's index)
+ * for the offer read-out.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -28,81 +29,14 @@ links_files(struct audit *a, int nfiles, char **files)
 	}
 }
 
-/* One (subject) run of ord into (linked, type, input) order: a run is
- * in input order, so a stable sort by (linked, type) does it. */
-static const struct audit_link *sort_links;	/* for by_linked_type */
-
-static int
-by_linked_type(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct audit_link *x = &sort_links[a], *y = &sort_links[b];
-
-	if (x->linked != y->linked)
-		return x->linked < y->linked ? -1 : 1;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/*
- * A run of up to 32: each link's place is the number of links before it
- * in (linked, type, position in the run) order, counted without a branch
- * to mispredict (a sort by compare and swap guesses wrong at every other
- * step on ids in no order).
- */
-static void
-run_sort_small(struct audit *a, uint32_t *o, size_t n)
-{
-	uint64_t key[32];
-	uint32_t was[32];
-	size_t i, j, at;
-
-	for (i = 0; i < n; i++) {
-		const struct audit_link *k = &a->links[o[i]];
-
-		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
-		was[i] = o[i];
-	}
-	for (i = 0; i < n; i++) {
-		for (at = 0, j = 0; j < n; j++)
-			at += key[j] < key[i];
-		o[at] = was[i];
-	}
-}
-
-void
-run_sort(struct audit *a, uint32_t *o, size_t n)
-{
-	if (n <= 32) {
-		run_sort_small(a, o, n);
-		return;
-	}
-	sort_links = a->links;
-	qsort(o, n, sizeof *o, by_linked_type);
-}
-
-/* ord and sfirst: the links counted out by subject (in input order
- * within one), then each subject's few sorted. */
+/* ord and sfirst: relations.c's index of the links by subject. */
 void
 links_index(struct audit *a)
 {
-	uint32_t n = a->items.n;
-	size_t i;
-
-	a->nsfirst = n;
-	a->sfirst = xcalloc((size_t)n + 2, sizeof *a->sfirst);
-	a->ord = xreallocarray(NULL, a->nlinks + 1, sizeof *a->ord);
-	for (i = 0; i < a->nlinks; i++)
-		a->sfirst[a->links[i].subj + 2]++;
-	for (uint32_t s = 2; s < n + 2; s++)
-		a->sfirst[s] += a->sfirst[s - 1];
-	for (i = 0; i < a->nlinks; i++)
-		a->ord[a->sfirst[a->links[i].subj + 1]++] = (uint32_t)i;
-	for (uint32_t s = 0; s < n; s++)
-		if (a->sfirst[s + 1] - a->sfirst[s] > 1)
-			run_sort(a, a->ord + a->sfirst[s],
-			    a->sfirst[s + 1] - a->sfirst[s]);
+	relations_rows_index(&a->rel, a->items.n);
+	a->ord = a->rel.ord;
+	a->sfirst = a->rel.sfirst;
+	a->nsfirst = a->rel.nsfirst;
 }
 
 /*

@@ -503,6 +503,83 @@ report_load(struct relations *R, struct rec *r, struct relfile *rf)
 	batch_flush(R, R->batch);
 }
 
+/* A subject's run of rows into (linked, type, input) order: a run is
+ * in input order, so a stable sort by (linked, type) does it. */
+static const struct rel_row *sort_rows;	/* for by_linked_type */
+
+static int
+by_linked_type(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct rel_row *x = &sort_rows[a], *y = &sort_rows[b];
+
+	if (x->linked != y->linked)
+		return x->linked < y->linked ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * A run of up to 32: each row's place is the number of rows before it
+ * in (linked, type, position in the run) order, counted without a branch
+ * to mispredict (a sort by compare and swap guesses wrong at every other
+ * step on ids in no order).
+ */
+static void
+run_sort_small(const struct relations *R, uint32_t *o, size_t n)
+{
+	uint64_t key[32];
+	uint32_t was[32];
+	size_t i, j, at;
+
+	for (i = 0; i < n; i++) {
+		const struct rel_row *k = &R->row[o[i]];
+
+		key[i] = ((uint64_t)k->linked << 8 | k->type) << 5 | i;
+		was[i] = o[i];
+	}
+	for (i = 0; i < n; i++) {
+		for (at = 0, j = 0; j < n; j++)
+			at += key[j] < key[i];
+		o[at] = was[i];
+	}
+}
+
+void
+relations_rows_sort(const struct relations *R, uint32_t *o, size_t n)
+{
+	if (n <= 32) {
+		run_sort_small(R, o, n);
+		return;
+	}
+	sort_rows = R->row;
+	qsort(o, n, sizeof *o, by_linked_type);
+}
+
+void
+relations_rows_index(struct relations *R, uint32_t nitems)
+{
+	uint32_t n = nitems;
+	size_t i;
+
+	free(R->sfirst);
+	free(R->ord);
+	R->nsfirst = n;
+	R->sfirst = xcalloc((size_t)n + 2, sizeof *R->sfirst);
+	R->ord = xreallocarray(NULL, R->nrow + 1, sizeof *R->ord);
+	for (i = 0; i < R->nrow; i++)
+		R->sfirst[R->row[i].subj + 2]++;
+	for (uint32_t s = 2; s < n + 2; s++)
+		R->sfirst[s] += R->sfirst[s - 1];
+	for (i = 0; i < R->nrow; i++)
+		R->ord[R->sfirst[R->row[i].subj + 1]++] = (uint32_t)i;
+	for (uint32_t s = 0; s < n; s++)
+		if (R->sfirst[s + 1] - R->sfirst[s] > 1)
+			relations_rows_sort(R, R->ord + R->sfirst[s],
+			    R->sfirst[s + 1] - R->sfirst[s]);
+}
+
 void
 relations_load(struct relations *R, const char *file)
 {
@@ -654,6 +731,8 @@ relations_free(struct relations *R)
 	intern_free(&R->bodykey);
 	free(R->row);
 	free(R->rowsrc);
+	free(R->ord);
+	free(R->sfirst);
 	batch_free(R->batch);
 }
 

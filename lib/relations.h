@@ -118,6 +118,11 @@ struct relations {
 	uint32_t *rowsrc;	/* their sources: ids in rep->sources, or
 				 * INTERN_NONE */
 	size_t nrow, caprow;
+	/* the links by subject, linked, type, input order: ord has their
+	 * indices, subject s's run is ord[sfirst[s]] .. ord[sfirst[s + 1]];
+	 * nsfirst: the subjects it covers */
+	uint32_t *ord, *sfirst;
+	uint32_t nsfirst;
 	int nwords;
 	int hascol;		/* a file had the column rep->col */
 	struct relbatch *batch;	/* while loading */
@@ -135,6 +140,10 @@ void relations_load(struct relations *R, const char *file);
 /* Groups the links by subject, in input order within one, for the item
  * ids below nitems (every id the caller interned). */
 void relations_index(struct relations *R, uint32_t nitems);
+/* REL_REPORT: ord and sfirst, for the subjects below nitems. */
+void relations_rows_index(struct relations *R, uint32_t nitems);
+/* One subject's run of links o[0 .. n) into (linked, type, input) order. */
+void relations_rows_sort(const struct relations *R, uint32_t *o, size_t n);
 void relations_free(struct relations *R);
 /* A link's "file:line". */
 const char *relations_where(const struct relations *R,
