@@ -22,7 +22,8 @@
  * (struct rel_row, in input order; no numbers read, no other columns);
  * the caller's hooks (struct rel_report) see the rows. Ids are looked up
  * in batches, so that the cache misses overlap; they keep the order of
- * first sight.
+ * first sight. Use: relations_init_report, relations_load for each
+ * file, relations_rows_index when the links are wanted by subject.
  */
 #ifndef RELATIONS_H
 #define RELATIONS_H
