@@ -18,6 +18,7 @@
 #include "xsell.h"
 #include "num.h"
 #include "rec.h"
+#include "relations.h"
 #include "writer.h"
 
 #define FOLD 10	/* a long list shows its first and last 10 */
@@ -35,11 +36,9 @@ struct item {
 	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
 };
 
-struct audit_link {
-	uint32_t subj, linked, line;
-	uint16_t file;
-	unsigned char type;
-};
+/* A link: relations.c's, as REL_REPORT keeps it (type: T_*), under the
+ * name the audit's files knew it by. */
+#define audit_link rel_row
 
 /* A relations file as the details name it, and TSV-escaped. */
 struct lfile {
@@ -68,17 +67,20 @@ struct audit {
 	struct rlabels labels;	/* titles beside ids, from --catalog */
 	char max_links_text[64];	/* over_linked's limit, as "%.0f" has it */
 
-	/* The links in input order (which is file and line order); with
-	 * --events, their sources too (in words), which --by source asks. */
+	/* The relations, and their links in input order (which is file and
+	 * line order); with --events, their sources too (in words), which
+	 * --by source asks: rel's, under the names the audit knows them by. */
+	struct relations rel;
 	struct audit_link *links;
 	uint32_t *link_src;
-	size_t nlinks, links_cap;
+	size_t nlinks;
 	struct lfile *lfiles;
 	size_t lfile_max;	/* the longest tsvlen */
 	/*
-	 * The links by subject, linked, type, input order: ord has their
-	 * indices, subject s's run is ord[sfirst[s]] up to ord[sfirst[s + 1]].
-	 * nsfirst: the subjects it covers (ids seen until the relations).
+	 * The links by subject, linked, type, input order (rel's index):
+	 * ord has their indices, subject s's run is ord[sfirst[s]] up to
+	 * ord[sfirst[s + 1]]. nsfirst: the subjects it covers (ids seen
+	 * until the relations).
 	 */
 	uint32_t *ord, *sfirst;
 	uint32_t nsfirst;
@@ -232,18 +234,16 @@ void write_findings(struct audit *a);
 void show_verdict(struct audit *a);
 
 /*
- * Relations (audit-relations.c). With checking, the relations audit:
- * the link checks run as the links come (links_begin, links_taken,
- * links_end: audit-links.c's); else the links are indexed by subject
- * (links_index) for find_link.
+ * Relations (audit-relations.c), read by relations.c. With checking,
+ * the relations audit: the link checks run as the links come
+ * (links_begin, links_taken, links_end: audit-links.c's); else the links
+ * are indexed by subject (links_index) for find_link.
  */
 void audit_load_relations(struct audit *a, int nfiles, char **files,
     int checking);
-/* ord and sfirst: the links counted out by subject (in input order
- * within one), then each subject's few sorted. */
+/* ord and sfirst: relations.c's index of the links by subject, linked,
+ * type, input order (relations_rows_index). */
 void links_index(struct audit *a);
-/* One subject's run of links into (linked, type, input) order. */
-void run_sort(struct audit *a, uint32_t *o, size_t n);
 void links_begin(struct audit *a);
 void links_taken(struct audit *a, size_t from, size_t to);
 void links_end(struct audit *a);

@@ -278,7 +278,7 @@ run_done(struct audit *a, struct linkcheck *lc, size_t from, size_t to)
 	}
 	for (size_t i = from; i < to; i++)
 		lc->o[i - from] = (uint32_t)i;
-	run_sort(a, lc->o, to - from);
+	relations_rows_sort(&a->rel, lc->o, to - from);
 	check_subject(a, lc->o, to - from);
 }
 

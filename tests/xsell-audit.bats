@@ -123,6 +123,21 @@ EOF
 	assert_line "$(printf 'missing_id\terror\t\tP2\trelations.tsv:19: no subject_id')"
 }
 
+@test "missing_id: the rows xsell-qualify stops at (one reader for both)" {
+	printf 'subject_id\tlinked_id\ttype\tupdated\nP1\tP2\tcross_sell\t2024-01-01\nP1\t\tbundle\tnope\nP2\tP1\tweird\t\n\tP3\tupsell\t2024-01-01\n' > bad.tsv
+	grep -v '^P1		' bad.tsv > bad2.tsv
+	printf 'context_id\tsubject_id\nc1\tP1\n' > ctx.tsv
+	run -0 xsell-audit -q bad.tsv
+	assert_line "$(printf 'missing_id\terror\tP1\t\tbad.tsv:3: no linked_id')"
+	assert_line "$(printf 'missing_id\terror\t\tP3\tbad.tsv:5: no subject_id')"
+	run -3 xsell-qualify --relations bad.tsv ctx.tsv
+	assert_output "xsell-qualify: bad.tsv:3: empty linked_id"
+	run -0 xsell-audit -q bad2.tsv
+	assert_line "$(printf 'missing_id\terror\t\tP3\tbad2.tsv:4: no subject_id')"
+	run -3 xsell-qualify --relations bad2.tsv ctx.tsv
+	assert_output "xsell-qualify: bad2.tsv:4: empty subject_id"
+}
+
 @test "bad_date: an updated value that is not a date" {
 	run -0 audit_all -q
 	assert_line "$(printf 'bad_date\terror\tP5\tP2\tupdated "yesterday" is not a date (relations.tsv:18)')"
