@@ -58,7 +58,7 @@ enum { WHERE_LINK = 300, WHERE_ROW = 512 };
 static char *
 put_where(struct audit *a, char *o, uint32_t i, int tsv, size_t size)
 {
-	const struct audit_link *k = &a->links[i];
+	const struct rel_row *k = &a->links[i];
 	const struct lfile *f = &a->lfiles[k->file];
 	char w[WHERE_ROW];
 	int n;
@@ -254,7 +254,7 @@ finding_prefetch(struct audit *a, const struct finding *f, int stage)
 static const struct finding *
 finding_at(struct audit *a, int c, size_t i, struct finding *one)
 {
-	const struct audit_link *k;
+	const struct rel_row *k;
 
 	if (!link_only(c))
 		return &a->fs.fnd[c].f[i];

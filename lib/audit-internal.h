@@ -36,10 +36,6 @@ struct item {
 	unsigned char out_of_stock;	/* stock <= 0 (none given: not) */
 };
 
-/* A link: relations.c's, as REL_REPORT keeps it (type: T_*), under the
- * name the audit's files knew it by. */
-#define audit_link rel_row
-
 /* A relations file as the details name it, and TSV-escaped. */
 struct lfile {
 	const char *name;
@@ -71,7 +67,7 @@ struct audit {
 	 * line order); with --events, their sources too (in words), which
 	 * --by source asks: rel's, under the names the audit knows them by. */
 	struct relations rel;
-	struct audit_link *links;
+	struct rel_row *links;
 	uint32_t *link_src;
 	size_t nlinks;
 	struct lfile *lfiles;
@@ -253,13 +249,13 @@ void audit_links_run(struct audit *a);
 
 /* Input order of a link, for findings in the order of the file. */
 static inline double
-link_seq(const struct audit_link *l)
+link_seq(const struct rel_row *l)
 {
 	return (double)l->file * 4294967296.0 + l->line;
 }
 
 static inline const char *
-link_where(struct audit *a, const struct audit_link *l, char *buf, size_t size)
+link_where(struct audit *a, const struct rel_row *l, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s:%u", a->lfiles[l->file].name, l->line);
 	return buf;
@@ -278,11 +274,11 @@ link_finding(struct audit *a, int check, size_t i, uint32_t s, uint32_t l,
 }
 
 /* The first link from s to l (of type t, or any type when t < 0). */
-static inline const struct audit_link *
+static inline const struct rel_row *
 find_link(struct audit *a, uint32_t s, uint32_t l, int t)
 {
 	uint32_t lo, hi, mid;
-	const struct audit_link *m;
+	const struct rel_row *m;
 
 	if (s >= a->nsfirst)
 		return NULL;

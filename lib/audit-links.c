@@ -114,7 +114,7 @@ bundle_add(struct audit *a, struct linkcheck *lc, uint32_t i)
 static void
 link_checks(struct audit *a, struct linkcheck *lc, uint32_t i)
 {
-	const struct audit_link *k = &a->links[i];
+	const struct rel_row *k = &a->links[i];
 	int c;
 
 	if (k->subj == k->linked) {
@@ -137,13 +137,13 @@ link_checks(struct audit *a, struct linkcheck *lc, uint32_t i)
 static void
 check_pair(struct audit *a, const uint32_t *o, size_t n)
 {
-	const struct audit_link *k0 = &a->links[o[0]];
+	const struct rel_row *k0 = &a->links[o[0]];
 	char w[300];
 	struct buf types;
 	size_t first = 0;
 
 	for (size_t i = 1; i < n; i++) {
-		const struct audit_link *k = &a->links[o[i]];
+		const struct rel_row *k = &a->links[o[i]];
 
 		if (k->type != a->links[o[i - 1]].type) {
 			first = i;
@@ -156,7 +156,7 @@ check_pair(struct audit *a, const uint32_t *o, size_t n)
 		return;
 	buf_init(&types);
 	for (size_t i = 0; i < n; i++) {
-		const struct audit_link *k = &a->links[o[i]];
+		const struct rel_row *k = &a->links[o[i]];
 
 		if (i && k->type == a->links[o[i - 1]].type)
 			continue;

@@ -108,7 +108,7 @@ link_group(struct offerperf *op, uint32_t ctx, uint32_t c, const char **s,
     size_t *n)
 {
 	struct audit *a = op->a;
-	const struct audit_link *k;
+	const struct rel_row *k;
 
 	*s = "";
 	*n = 0;

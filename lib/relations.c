@@ -183,12 +183,10 @@ struct pend {
 	size_t word, val, vallen;	/* offsets in text; SIZE_MAX: none */
 };
 
-/* A word of the caller's, with its first and last 8 (or 4) bytes: a
- * type of 4 to 16 bytes is compared in two loads. */
+/* A word of the caller's (a type). */
 struct word {
 	const char *s;
 	size_t len;
-	uint64_t head, tail;
 };
 
 struct relbatch {
@@ -207,38 +205,13 @@ struct relbatch {
 	uint32_t srcid;
 };
 
-/* The first and last 8 (or 4) bytes of s, 4 <= n: for n <= 16 they
- * are all its bytes, compared in two loads. */
-static inline void
-ends(const char *s, size_t n, uint64_t *head, uint64_t *tail)
-{
-	uint32_t h, t;
-
-	if (n >= 8) {
-		memcpy(head, s, 8);
-		memcpy(tail, s + n - 8, 8);
-	} else {
-		memcpy(&h, s, 4);
-		memcpy(&t, s + n - 4, 4);
-		*head = h;
-		*tail = t;
-	}
-}
-
 /* Is s what b holds? (a value repeated from the row before: short, so
- * loads or a loop here, not a call) */
+ * a loop here, not a call) */
 static inline int
 same(const struct buf *b, const char *s, size_t n)
 {
-	uint64_t h1, t1, h2, t2;
-
 	if (b->len != n)
 		return 0;
-	if (n >= 4 && n <= 16) {
-		ends(s, n, &h1, &t1);
-		ends(b->s, n, &h2, &t2);
-		return h1 == h2 && t1 == t2;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (b->s[i] != s[i])
 			return 0;
@@ -257,8 +230,6 @@ word_init(struct word *w, const char *s)
 {
 	w->s = s;
 	w->len = strlen(s);
-	if (w->len >= 4 && w->len <= 16)
-		ends(s, w->len, &w->head, &w->tail);
 }
 
 static struct relbatch *
@@ -296,18 +267,8 @@ static int
 word_of(const struct relations *R, const struct relbatch *b, const char *s,
     size_t n)
 {
-	uint64_t head, tail;
-
 	if (n == 0)
 		return 0;
-	if (n >= 4 && n <= 16) {
-		ends(s, n, &head, &tail);
-		for (int k = 0; k < R->nwords; k++)
-			if (b->words[k].len == n && b->words[k].head == head &&
-			    b->words[k].tail == tail)
-				return k;
-		return R->nwords;
-	}
 	for (int k = 0; k < R->nwords; k++)
 		if (b->words[k].len == n && memcmp(b->words[k].s, s, n) == 0)
 			return k;
