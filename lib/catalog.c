@@ -32,13 +32,6 @@ build_index(struct catalog *t)
 	}
 }
 
-void
-catalog_prefetch(const struct catalog *t, const char *id, size_t n)
-{
-	if (t->slot)
-		__builtin_prefetch(&t->slot[xs_hash(id, n) & t->mask]);
-}
-
 uint32_t
 catalog_find(const struct catalog *t, const char *id, size_t n)
 {
