@@ -1,5 +1,4 @@
 /* writer.c: the record writer (TSV or JSON lines) and pass-through layout. */
-#include <sys/stat.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +168,7 @@ tsv_put(struct buf *b, const char *s, size_t n)
 
 /* A TSV row: bytes, no calls per field (the writer's hot loop in large
  * imports); the buffer grows only when a field's worst case might not
- * fit, which the flush at w->flush makes rare. */
+ * fit, which the flush at WRITER_FLUSH makes rare. */
 static void
 tsv_row(struct writer *w, char *const *v, const size_t *len)
 {
@@ -380,18 +379,6 @@ csv_row(struct writer *w, char *const *v, const size_t *len)
 	buf_puts(&w->b, "\r\n");
 }
 
-/* WRITER_FLUSH_PIPE to a pipe or socket, WRITER_FLUSH to anything else. */
-static size_t
-flush_size(FILE *fp)
-{
-	struct stat st;
-
-	if (fp && fstat(fileno(fp), &st) == 0 &&
-	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return WRITER_FLUSH_PIPE;
-	return WRITER_FLUSH;
-}
-
 void
 writer_open(struct writer *w, FILE *fp, int json, int ncols, char *const *cols)
 {
@@ -400,7 +387,6 @@ writer_open(struct writer *w, FILE *fp, int json, int ncols, char *const *cols)
 	w->sink = NULL;
 	w->sink_arg = NULL;
 	w->plain = 0;
-	w->flush = flush_size(fp);
 	w->ncols = ncols;
 	w->cols = xcalloc((size_t)ncols + 1, sizeof *w->cols);
 	w->type = xcalloc((size_t)ncols + 1, sizeof *w->type);
@@ -495,13 +481,13 @@ writer_row(struct writer *w, char *const *v, const size_t *len)
 	}
 	if (w->json >= WRITER_CSV) {
 		csv_row(w, v, len);
-		if (b->len >= w->flush)
+		if (b->len >= WRITER_FLUSH)
 			flush(w);
 		return;
 	}
 	if (!w->json) {
 		tsv_row(w, v, len);
-		if (b->len >= w->flush)
+		if (b->len >= WRITER_FLUSH)
 			flush(w);
 		return;
 	}
@@ -517,7 +503,7 @@ writer_row(struct writer *w, char *const *v, const size_t *len)
 	}
 	buf_putc(b, '}');
 	buf_putc(b, '\n');
-	if (b->len >= w->flush)
+	if (b->len >= WRITER_FLUSH)
 		flush(w);
 }
 
@@ -662,7 +648,7 @@ writer_end_slow(struct writer *w)
 	else if (w->json >= WRITER_CSV)
 		buf_putc(&w->b, '\r');
 	buf_putc(&w->b, '\n');
-	if (w->b.len >= w->flush)
+	if (w->b.len >= WRITER_FLUSH)
 		flush(w);
 }
 

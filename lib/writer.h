@@ -48,7 +48,6 @@ struct writer {
 	void *sink_arg;
 	int col;		/* writer_begin: the next column */
 	int plain;		/* writer_begin: TSV to fp (the inline case) */
-	size_t flush;		/* write out at this many bytes */
 	struct buf fb;		/* writer_begin with a sink: the row's texts */
 	size_t *foff;		/* where each column's text starts in fb */
 	char **fv;		/* and the row as writer_row takes it */
@@ -109,11 +108,10 @@ void writer_u64_slow(struct writer *w, uint64_t v);
 char *writer_field_slow(struct writer *w, size_t room);
 void writer_field_end_slow(struct writer *w, char *end);
 void writer_end_slow(struct writer *w);
-/* The buffer is written out when it holds this much. To a file: well
- * above stdout's buffer (err.c), so that fwrite writes it without a copy.
- * To a pipe: 64 KB, a pipe's size, so that the next stage of a pipeline
- * is fed steadily (1 MB bursts made import | learn 1.6 times slower). */
-enum { WRITER_FLUSH = 1 << 20, WRITER_FLUSH_PIPE = 1 << 16 };
+/* The buffer is written out when it holds this much: 64 KB, a pipe's
+ * size, so that the next stage of a pipeline is fed steadily (1 MB bursts
+ * made import | learn 1.6 times slower). */
+enum { WRITER_FLUSH = 1 << 16 };
 /* Grows the buffer for n bytes more; returns its end. */
 char *writer_grow(struct writer *w, size_t n);
 
@@ -197,7 +195,7 @@ static inline void
 writer_end(struct writer *w)
 {
 	if (writer_plain(w) && w->b.len + 1 < w->b.cap &&
-	    w->b.len + 1 < w->flush)
+	    w->b.len + 1 < WRITER_FLUSH)
 		w->b.s[w->b.len++] = '\n';
 	else
 		writer_end_slow(w);
