@@ -50,6 +50,11 @@ writer_col_type(const char *col)
 	return WRITER_TEXT;
 }
 
+/* The buffer is written out when it holds this much: 64 KB, a pipe's
+ * size, so that the next stage of a pipeline is fed steadily (1 MB bursts
+ * made import | learn 1.6 times slower). */
+enum { WRITER_FLUSH = 1 << 16 };
+
 static void
 flush(struct writer *w)
 {
@@ -507,14 +512,7 @@ writer_row(struct writer *w, char *const *v, const size_t *len)
 		flush(w);
 }
 
-/* ---- the fast path (its TSV case inline in writer.h) ---- */
-
-char *
-writer_grow(struct writer *w, size_t n)
-{
-	buf_grow(&w->b, n);
-	return w->b.s + w->b.len;
-}
+/* ---- the fast path ---- */
 
 /* Room for n bytes more at the end of the buffer. */
 static inline char *
@@ -525,10 +523,29 @@ room(struct writer *w, size_t n)
 	return w->b.s + w->b.len;
 }
 
+int
+writer_plain(const struct writer *w)
+{
+	return w->plain;
+}
+
+/* TSV: the end of the buffer with room for n bytes more and the
+ * column's tab. */
+static char *
+col_at(struct writer *w, size_t n)
+{
+	char *o = room(w, n + 1);
+
+	if (w->col++)
+		*o++ = '\t';
+	return o;
+}
+
 void
-writer_begin_slow(struct writer *w)
+writer_begin(struct writer *w)
 {
 	w->col = 0;
+	w->plain = w->json == WRITER_TSV && !w->sink;
 	if (w->sink) {
 		if (!w->foff) {
 			w->foff = xcalloc((size_t)w->ncols + 1, sizeof *w->foff);
@@ -569,8 +586,15 @@ sink_end(struct writer *w)
 }
 
 void
-writer_str_slow(struct writer *w, const char *s, size_t n)
+writer_str(struct writer *w, const char *s, size_t n)
 {
+	char *o;
+
+	if (w->plain) {
+		o = col_at(w, 2 * n);
+		w->b.len = (size_t)((n ? escape(o, s, n) : o) - w->b.s);
+		return;
+	}
 	field_start(w);
 	if (w->sink) {
 		buf_put(&w->fb, s, n);
@@ -587,17 +611,17 @@ writer_num(struct writer *w, double v)
 {
 	char t[NUM_BUF];
 
-	if (writer_plain(w)) {
-		char *o = writer_col_at(w, NUM_BUF);
+	if (w->plain) {
+		char *o = col_at(w, NUM_BUF);
 
 		w->b.len = (size_t)(o + num_fmt(v, o) - w->b.s);
 		return;
 	}
-	writer_str_slow(w, t, num_fmt(v, t));
+	writer_str(w, t, num_fmt(v, t));
 }
 
 void
-writer_u64_slow(struct writer *w, uint64_t v)
+writer_u64(struct writer *w, uint64_t v)
 {
 	char t[24];
 	size_t n = sizeof t;
@@ -606,12 +630,14 @@ writer_u64_slow(struct writer *w, uint64_t v)
 		t[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	writer_str_slow(w, t + n, sizeof t - n);
+	writer_str(w, t + n, sizeof t - n);
 }
 
 char *
-writer_field_slow(struct writer *w, size_t n)
+writer_field(struct writer *w, size_t n)
 {
+	if (w->plain)
+		return col_at(w, n);
 	field_start(w);
 	if (w->sink) {
 		buf_grow(&w->fb, n);
@@ -621,7 +647,7 @@ writer_field_slow(struct writer *w, size_t n)
 }
 
 void
-writer_field_end_slow(struct writer *w, char *end)
+writer_field_end(struct writer *w, char *end)
 {
 	if (w->sink) {
 		w->fb.len = (size_t)(end - w->fb.s);
@@ -632,7 +658,7 @@ writer_field_end_slow(struct writer *w, char *end)
 }
 
 void
-writer_end_slow(struct writer *w)
+writer_end(struct writer *w)
 {
 	if (w->sink) {
 		for (int i = 0; i < w->ncols; i++) {
