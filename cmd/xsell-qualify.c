@@ -148,7 +148,6 @@ main(int argc, char **argv)
 	options(&o, argc, argv);
 	Q = qualify_new(&o);
 	in = qualify_open(Q, argc - optind, argv + optind);
-	rec_background(in);
 	progress_init(&pr, "contexts");
 	progress_input(&pr, in);
 	while (rec_next(in) == REC_ROW) {

@@ -108,7 +108,6 @@ main(int argc, char **argv)
 		return xs_finish(XS_OK);
 	}
 	g = scorer_open(S, &r);
-	rec_background(&r);
 	progress_init(&prog, "rows");
 	progress_input(&prog, &r);
 	while (group_next(g)) {

@@ -306,10 +306,6 @@ assoc_read(struct assoc *L, int nfiles, char **files)
 	 * when their lines come grouped. */
 	rd.stream = (L->o->type == T_CROSS || L->o->mode == M_COUNTS) &&
 	    L->o->max_items == 2 && L->o->mode != M_MERGE;
-	/* With the weights known now, items are counted as baskets end. */
-	if (rd.stream && (L->o->half_life == 0 || L->o->has_now))
-		bstream_count_online(&L->bs, L->o->half_life > 0 ?
-		    basket_weight : NULL, L, L->o->max_basket);
 	progress_init(&pg, "lines");
 	progress_input(&pg, r);
 	while (rec_next(r) == REC_ROW) {

@@ -178,7 +178,6 @@ bstream_free(struct bstream *s)
 	spool_close(&s->runs);
 	spool_close(&s->kept);
 	free(s->cur);
-	free(s->ocnt);
 	free(s->sub);
 	free(s->usz);
 	buf_free(&s->key);
@@ -192,37 +191,6 @@ grow_sub(struct bstream *s, size_t n)
 		return;
 	s->capsub = n < 64 ? 64 : n * 2;
 	s->sub = xreallocarray(s->sub, s->capsub, sizeof *s->sub);
-}
-
-static int keep(struct bstream *s, size_t *n, int64_t ts, uint64_t *w,
-    struct bsk_stats *st);
-
-/* The netted basket in cur[0, n) into the counts (online). */
-static void
-count_basket(struct bstream *s, size_t n)
-{
-	uint64_t w;
-
-	if (!keep(s, &n, s->curts, &w, &s->ost))
-		return;
-	s->ost.kept++;
-	s->ost.incidences += n;
-	s->on += w;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t x = s->cur[i].item;
-
-		if (x >= s->ocap) {
-			size_t cap = s->ocap ? s->ocap * 2 : 1 << 16;
-
-			while (cap <= x)
-				cap *= 2;
-			s->ocnt = xreallocarray(s->ocnt, cap, sizeof *s->ocnt);
-			memset(s->ocnt + s->ocap, 0, (cap - s->ocap) *
-			    sizeof *s->ocnt);
-			s->ocap = cap;
-		}
-		s->ocnt[x] += w;
-	}
 }
 
 static void
@@ -264,8 +232,6 @@ flush_basket(struct bstream *s)
 		spool_write(&s->runs, s->sub, k * sizeof *s->sub);
 	}
 	s->nbaskets++;
-	if (s->online)
-		count_basket(s, n);
 	s->ncur = 0;
 	s->open = 0;
 }
@@ -445,16 +411,6 @@ keep(struct bstream *s, size_t *n, int64_t ts, uint64_t *w,
 }
 
 void
-bstream_count_online(struct bstream *s, bstream_weight_fn *weight,
-    void *wctx, uint32_t max_items)
-{
-	s->online = 1;
-	s->weight = weight;
-	s->wctx = wctx;
-	s->max_items = max_items;
-}
-
-void
 bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
     uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, uint64_t *n)
 {
@@ -468,17 +424,6 @@ bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
 	memset(st, 0, sizeof *st);
 	st->runs = s->nbaskets;
 	*n = 0;
-	if (s->online) {
-		*st = s->ost;
-		st->runs = s->nbaskets;
-		*n = s->on;
-		/* cnt has an entry for every item id; ids past ocap were in
-		 * no basket that counted. */
-		for (uint32_t x = 0; x < s->ocap; x++)
-			if (s->ocnt[x])
-				cnt[x] = s->ocnt[x];
-		return;
-	}
 	spool_rewind(&s->runs);
 	while (next_basket(s, &k, &ts, 0)) {
 		if (!keep(s, &k, ts, &w, st))

@@ -74,10 +74,6 @@ struct bstream {
 	bstream_weight_fn *weight;	/* NULL: every basket weighs 1 */
 	void *wctx;
 	uint32_t max_items;
-	int online;		/* items counted as baskets end */
-	uint64_t *ocnt, on;	/* their counts, and all baskets' weight */
-	size_t ocap;
-	struct bsk_stats ost;
 	uint32_t *sub;		/* a basket's subjects */
 	size_t capsub;
 	uint32_t nsub;		/* subjects are 0 .. nsub - 1 */
@@ -101,15 +97,6 @@ void bstream_end(struct bstream *s);
 /* Every basket written so far, in input order (after bstream_key
  * returned 0, or bstream_end). */
 void bstream_replay(struct bstream *s, bstream_replay_fn *fn, void *ctx);
-
-/*
- * Counts the items as each basket ends, when the weights are known
- * before the end (none, or --half-life with --now): bstream_count then
- * needs no pass of its own. Call before the first line, with what
- * bstream_count will be given.
- */
-void bstream_count_online(struct bstream *s, bstream_weight_fn *weight,
-    void *wctx, uint32_t max_items);
 
 /*
  * Which baskets count, as bsk_build decides: the items of net quantity

@@ -95,10 +95,6 @@ void catalog_free(struct catalog *t);
 
 /* Row of an id, or INTERN_NONE. */
 uint32_t catalog_find(const struct catalog *t, const char *id, size_t n);
-/* Starts fetching the slot of an id: a tool that looks up a batch of ids
- * (a context's candidates) prefetches them all first, so the cache misses
- * overlap instead of coming one after another. */
-void catalog_prefetch(const struct catalog *t, const char *id, size_t n);
 
 /* With a caller's map: row_of covers every id below n, for ids other
  * files interned after this one was read. */

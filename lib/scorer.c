@@ -518,9 +518,6 @@ score_group(struct scorer *S, struct out *u, const struct group *g, const struct
 		*cscap = n;
 		*cs = xreallocarray(*cs, n, sizeof **cs);
 	}
-	for (size_t i = 0; S->have_catalog && i < n; i++)
-		catalog_prefetch(&S->catalog, group_f(g, i)[k->cid],
-		    group_len(g, i)[k->cid]);
 	for (size_t i = 0; i < n; i++) {
 		struct cand *c = &(*cs)[i];
 		uint32_t slot = 0;

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "buf.h"
-#include "num.h"
 
 /*
  * How a column is written in JSON lines. STR: a string, byte for byte.
@@ -48,8 +47,7 @@ struct writer {
 	const struct writer_sink *sink;	/* NULL: rows are written here */
 	void *sink_arg;
 	int col;		/* writer_begin: the next column */
-	int plain;		/* writer_begin: TSV to fp (the inline case) */
-	size_t flush;		/* write out at this many bytes */
+	int plain;		/* writer_begin: TSV to fp */
 	struct buf fb;		/* writer_begin with a sink: the row's texts */
 	size_t *foff;		/* where each column's text starts in fb */
 	char **fv;		/* and the row as writer_row takes it */
@@ -91,111 +89,15 @@ void writer_json_value(struct buf *b, int type, const char *s, size_t n);
  * at most room bytes already escaped (writer_tsv_escape) written at o,
  * then writer_field_end(w, o).
  */
-static inline void writer_begin(struct writer *w);
-static inline void writer_str(struct writer *w, const char *s, size_t n);
+void writer_begin(struct writer *w);
+void writer_str(struct writer *w, const char *s, size_t n);
 void writer_num(struct writer *w, double v);
-static inline void writer_u64(struct writer *w, uint64_t v);
-static inline char *writer_field(struct writer *w, size_t room);
-static inline void writer_field_end(struct writer *w, char *end);
-static inline void writer_end(struct writer *w);
-
-/*
- * The TSV case of the fast path is inline: a call a column costs a test
- * and a copy (the calls' own cost was what the fast path lost to rows
- * written by hand); JSON, CSV and sinks take the *_slow functions.
- */
-void writer_begin_slow(struct writer *w);
-void writer_str_slow(struct writer *w, const char *s, size_t n);
-void writer_u64_slow(struct writer *w, uint64_t v);
-char *writer_field_slow(struct writer *w, size_t room);
-void writer_field_end_slow(struct writer *w, char *end);
-void writer_end_slow(struct writer *w);
-/* The buffer is written out when it holds this much. To a file: well
- * above stdout's buffer (err.c), so that fwrite writes it without a copy.
- * To a pipe: 64 KB, a pipe's size, so that the next stage of a pipeline
- * is fed steadily (1 MB bursts made import | learn 1.6 times slower). */
-enum { WRITER_FLUSH = 1 << 20, WRITER_FLUSH_PIPE = 1 << 16 };
-/* Grows the buffer for n bytes more; returns its end. */
-char *writer_grow(struct writer *w, size_t n);
-
+void writer_u64(struct writer *w, uint64_t v);
+char *writer_field(struct writer *w, size_t room);
+void writer_field_end(struct writer *w, char *end);
+void writer_end(struct writer *w);
 /* Between writer_begin and writer_end: is the row TSV written here? */
-static inline int
-writer_plain(const struct writer *w)
-{
-	return w->plain;
-}
-
-/* The end of the buffer with room for n bytes more and the column's tab. */
-static inline char *
-writer_col_at(struct writer *w, size_t n)
-{
-	char *o = w->b.cap - w->b.len > n + 1 ? w->b.s + w->b.len :
-	    writer_grow(w, n + 1);
-
-	if (w->col++)
-		*o++ = '\t';
-	return o;
-}
-
-static inline void
-writer_begin(struct writer *w)
-{
-	w->col = 0;
-	w->plain = w->json == WRITER_TSV && !w->sink;
-	if (!w->plain)
-		writer_begin_slow(w);
-}
-
-static inline void
-writer_str(struct writer *w, const char *s, size_t n)
-{
-	char *o;
-
-	if (!writer_plain(w)) {
-		writer_str_slow(w, s, n);
-		return;
-	}
-	o = writer_col_at(w, 2 * n);
-	w->b.len = (size_t)((n ? writer_tsv_escape(o, s, n) : o) - w->b.s);
-}
-
-static inline void
-writer_u64(struct writer *w, uint64_t v)
-{
-	char *o;
-
-	if (!writer_plain(w)) {
-		writer_u64_slow(w, v);
-		return;
-	}
-	o = writer_col_at(w, NUM_U64_BUF);
-	w->b.len = (size_t)(o + num_u64(v, o) - w->b.s);
-}
-
-static inline char *
-writer_field(struct writer *w, size_t room)
-{
-	return writer_plain(w) ? writer_col_at(w, room) : writer_field_slow(w, room);
-}
-
-static inline void
-writer_field_end(struct writer *w, char *end)
-{
-	if (writer_plain(w))
-		w->b.len = (size_t)(end - w->b.s);
-	else
-		writer_field_end_slow(w, end);
-}
-
-static inline void
-writer_end(struct writer *w)
-{
-	if (writer_plain(w) && w->b.len + 1 < w->b.cap &&
-	    w->b.len + 1 < w->flush)
-		w->b.s[w->b.len++] = '\n';
-	else
-		writer_end_slow(w);
-}
+int writer_plain(const struct writer *w);
 
 /*
  * Pass-through: the output columns are the input's, in order, each of the
