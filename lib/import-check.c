@@ -156,9 +156,7 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	}
 	if ((err = date_parse(&im->o->df, s, n, &t, why)))
 		return imp_fail(im, k, err, s, n);
-	/* an order's date, then the next order's, mostly on the same day */
-	im->doutlen[k] = time_fmt_next(t, im->dlast[k], im->dout[k]);
-	im->dlast[k] = t;
+	im->doutlen[k] = time_fmt(t, im->dout[k]);
 	if (n <= sizeof im->draw[k]) {
 		memcpy(im->draw[k], s, n);
 		im->drawlen[k] = n;

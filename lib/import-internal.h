@@ -153,7 +153,6 @@ struct import {
 	size_t *drawlen;
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
-	int64_t *dlast;		/* the time dout holds, or -1 */
 	struct buf *lb;		/* lists */
 	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */

@@ -98,12 +98,10 @@ imp_set_kind(struct import *im, int kind)
 	im->drawlen = xcalloc((size_t)n, sizeof *im->drawlen);
 	im->dout = xcalloc((size_t)n, sizeof *im->dout);
 	im->doutlen = xcalloc((size_t)n, sizeof *im->doutlen);
-	im->dlast = xcalloc((size_t)n, sizeof *im->dlast);
 	im->lb = xcalloc((size_t)n, sizeof *im->lb);
 	for (int k = 0; k < n; k++) {
 		buf_init(&im->lb[k]);
 		im->drawlen[k] = SIZE_MAX;
-		im->dlast[k] = -1;
 	}
 	im->ix_order = imp_spec_ix(im, "order_id");
 	im->ix_product = imp_spec_ix(im, "product_id");

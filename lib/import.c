@@ -298,7 +298,6 @@ imp_free(struct import *im)
 	free(im->drawlen);
 	free(im->dout);
 	free(im->doutlen);
-	free(im->dlast);
 	free_strv(im->ocol, im->nout);
 	free_strv(im->extra, im->nextra);
 	free(im->extra_src);

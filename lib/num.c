@@ -669,20 +669,6 @@ time_fmt(int64_t t, char *buf)
 	return 20;
 }
 
-size_t
-time_fmt_next(int64_t t, int64_t prev, char *buf)
-{
-	int64_t sec = t % 86400;
-
-	if (t < 0 || prev < 0 || t > TIME_MAX || prev > TIME_MAX ||
-	    t / 86400 != prev / 86400)
-		return time_fmt(t, buf);
-	put2(buf + 11, (int)(sec / 3600));
-	put2(buf + 14, (int)(sec / 60 % 60));
-	put2(buf + 17, (int)(sec % 60));
-	return 20;
-}
-
 int
 list_next(const char **p, const char *end, const char **item, size_t *n)
 {

@@ -53,9 +53,6 @@ const char *time_parse(const char *s, size_t len, int64_t *out);
 /* YYYY-MM-DDTHH:MM:SSZ (a t outside years 0-9999: its digits); returns
  * the length, below NUM_BUF. */
 size_t time_fmt(int64_t t, char *buf);
-/* time_fmt of t into buf, which holds time_fmt of prev: on the same day
- * (from 1970 on) only the time of day is written again. */
-size_t time_fmt_next(int64_t t, int64_t prev, char *buf);
 
 /* ---- comma lists inside one field (num.c) ---- */
 
