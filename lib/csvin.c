@@ -339,21 +339,43 @@ csvin_why(int bad)
 /*
  * A plain line is scanned a word at a time: the delimiters, the bytes
  * below 0x20 or from 0x80 (the line end, CR, TAB and the special bytes)
- * and the blanks of a word come out as bit masks, with carry-free
- * arithmetic on eight bytes (SSE2's sixteen saved under 8% of an
- * import's instructions, not worth a second version). The
+ * and the blanks of a word come out as bit masks, with SSE2 where there
+ * is SSE2 and with carry-free arithmetic on eight bytes elsewhere. The
  * delimiters before a word's first control byte end fields; that byte is
  * looked up in the class table. A delimiter is overwritten by its field's
  * NUL at once and put back should the line turn out not plain (a stray
  * CR, no line end before the next quote), so that libcsv reads it as it
  * was; blanks are trimmed once the line is known, if it has any.
  */
+#if defined(__SSE2__) && !defined(CSVIN_SWAR)
+#include <emmintrin.h>
+
+#define WORD 16
+#define BITS 1		/* mask bits a byte */
+#define POS(m) __builtin_ctz((unsigned)(m))
+
+/* The delimiters, control bytes that are not delimiters and spaces of the
+ * WORD bytes at p, one bit each, the first byte lowest. */
+static inline void
+masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8((char)delim)));
+
+	*d = dm;
+	*k = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v,
+	    _mm_set1_epi8(0x20))) & ~dm;
+	*bl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8(' ')));
+}
+#else
 #define WORD 8
 #define BITS 8
 #define POS(m) (__builtin_ctzll(m) >> 3)
 
-/* The delimiters, control bytes that are not delimiters and spaces of the
- * WORD bytes at p, each a byte's high bit, the first byte lowest. */
+
+/* As above, with a byte's high bit for its bit. */
 static inline void
 masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 {
@@ -363,6 +385,7 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 	*k = (~((v & SWAR_LOW7) + 0x60 * SWAR_ONES) | v) & SWAR_HIGH & ~*d;
 	*bl = swar_eq(v, ' ');
 }
+#endif
 
 /* Trims the fields of the current record as libcsv trims unquoted ones. */
 static void

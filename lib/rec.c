@@ -395,10 +395,9 @@ keep_raw(struct rec *r, const char *s, size_t len)
 /*
  * A TSV line is scanned once, a word at a time: its tabs, and its LF,
  * backslashes and NULs, come out as two bit masks, with SSE2 where there
- * is SSE2 (11% of learn's instructions) and with carry-free arithmetic
- * on eight bytes elsewhere, as csvin.c everywhere; the last bytes before
- * the buffer's end, fewer than a word, go one by one, so that nothing
- * past it is read.
+ * is SSE2 and with carry-free arithmetic on eight bytes elsewhere (as in
+ * csvin.c); the last bytes before the buffer's end, fewer than a word,
+ * go one by one, so that nothing past it is read.
  */
 #if defined(__SSE2__) && !defined(REC_SWAR)
 #include <emmintrin.h>
