@@ -1,8 +1,8 @@
 /*
  * xsell-score: scores candidates from xsell-qualify by propensity,
  * relevance, impact and emphasis, scaled by uplift, and explains each
- * score; the command line. The engine is lib/scorer.c, the formula and
- * normalisations lib/scoring.h and man/xsell-score.1.
+ * score; the command line. The engine, the formula and its
+ * normalisations are lib/scorer.h and lib/scorer.c, and man/xsell-score.1.
  */
 #include <getopt.h>
 #include <string.h>

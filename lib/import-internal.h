@@ -1,9 +1,9 @@
 /*
  * import-internal.h: the state of an import run, shared by the files of
  * the import engine and by no other module: import.c (the inputs, the
- * run), import-row.c (a row and its lists, the kinds' rules), import-map.c
- * (the kind, the output's columns, an input's columns bound to them),
- * import-check.c (values checked and normalised), import-reject.c
+ * run), import-row.c (a row and its lists, its values checked and
+ * normalised, the kinds' rules), import-map.c (the kind, the output's
+ * columns, an input's columns bound to them), import-reject.c
  * (reasons, the rejects file, the counts and the -v report) and
  * import-preview.c.
  */
@@ -243,7 +243,7 @@ void imp_make_layout(struct import *im, const struct src *s,
     const unsigned char *used);
 void imp_map_input(struct import *im, const struct src *s);
 
-/* import-check.c: values; a failure sets why,
+/* import-row.c, values: a failure sets why,
  * whykey and the column it is about, and returns -1 */
 int imp_fail_key(struct import *im, const char *key);
 int imp_fail(struct import *im, int k, const char *what, const char *s,

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "scoring.h"
+#include "scorer.h"
 #include "num.h"
 #include "writer.h"
 

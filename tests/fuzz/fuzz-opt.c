@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "scoring.h"
+#include "scorer.h"
 #include "uplift.h"
 #include "period.h"
 #include "buf.h"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scoring.h"
+#include "scorer.h"
 #include "tap.h"
 #include "xsell.h"
 
