@@ -60,6 +60,14 @@ struct sums {
 	xsum rev, margin;
 };
 
+/* The sums of the previous batch's events, added while this batch's
+ * prefetches land (in event order all the same). */
+struct evsum {
+	uint32_t g, k;
+	int conv;
+	xsum rev, mar;
+};
+
 struct offerperf {
 	struct audit *a;
 	const struct audit_opts *opt;
@@ -95,6 +103,8 @@ struct offerperf {
 	struct intern_batch ctxs;	/* in the items, found, not added */
 	struct sums *gsum[DENSE];
 	size_t gsum_cap[DENSE];
+	struct evsum evprev[EVBATCH];
+	int nevprev;
 };
 
 void agg_add(struct offerperf *op, struct agg *to, const struct agg *a);

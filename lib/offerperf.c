@@ -181,40 +181,46 @@ sums_of(struct offerperf *op, uint32_t g, uint32_t k)
 	return &op->gsum[g][k];
 }
 
-/* An event's impression, conversion and money into its candidate's sums. */
 static void
-sums_add(struct offerperf *op, const struct evq *q, uint32_t k)
+evsum_add(struct offerperf *op)
 {
-	xsum rev = xsum_of(q->rev), mar = xsum_of(q->mar);
+	for (int i = 0; i < op->nevprev; i++) {
+		const struct evsum *e = &op->evprev[i];
 
-	if (q->g < DENSE) {
-		struct sums *a = sums_of(op, q->g, k);
+		if (e->g < DENSE) {
+			struct sums *a = &op->gsum[e->g][e->k];
 
-		a->imps++;
-		a->conv += q->conv;
-		money_add(op, &a->rev, rev);
-		money_add(op, &a->margin, mar);
-	} else {
-		struct agg *a = cell_of(op, q->g, op->cand_item[k]);
+			a->imps++;
+			a->conv += e->conv;
+			money_add(op, &a->rev, e->rev);
+			money_add(op, &a->margin, e->mar);
+		} else {
+			struct agg *a = cell_of(op, e->g, op->cand_item[e->k]);
 
-		a->imps++;
-		a->conv += q->conv;
-		money_add(op, &a->xrev, rev);
-		money_add(op, &a->xmargin, mar);
+			a->imps++;
+			a->conv += e->conv;
+			money_add(op, &a->xrev, e->rev);
+			money_add(op, &a->xmargin, e->mar);
+		}
 	}
+	op->nevprev = 0;
 }
 
-/* Finds this batch's candidates (and groups) and adds the events' sums. */
+/* Finds this batch's candidates (and groups), prefetches their sums,
+ * adds the previous batch's, and keeps this one's for the next call; at
+ * the end (last) adds this one's too. */
 static void
-evq_flush(struct offerperf *op)
+evq_flush(struct offerperf *op, int last)
 {
+	struct evsum next[EVBATCH];
 	uint32_t before = op->candmap.n;
+	int i;
 
 	intern_batch_put(&op->cands);
 	cand_items(op, before);
 	if (intern_batch_n(&op->ctxs))
 		intern_batch_find(&op->ctxs);
-	for (int i = 0; i < op->nevq; i++) {
+	for (i = 0; i < op->nevq; i++) {
 		struct evq *q = &op->evq[i];
 		uint32_t k = intern_batch_id(&op->cands, (size_t)i);
 
@@ -226,11 +232,22 @@ evq_flush(struct offerperf *op)
 			    op->cand_item[k], &gs, &gn);
 			q->g = intern_put(&op->groups, gs, gn);
 		}
-		sums_add(op, q, k);
+		if (q->g < DENSE)
+			__builtin_prefetch(sums_of(op, q->g, k));
+		next[i].g = q->g;
+		next[i].k = k;
+		next[i].conv = q->conv;
+		next[i].rev = xsum_of(q->rev);
+		next[i].mar = xsum_of(q->mar);
 	}
+	evsum_add(op);
+	memcpy(op->evprev, next, (size_t)op->nevq * sizeof *next);
+	op->nevprev = op->nevq;
 	op->nevq = 0;
 	intern_batch_clear(&op->cands);
 	intern_batch_clear(&op->ctxs);
+	if (last)
+		evsum_add(op);
 }
 
 /* The group of a candidate by its catalog or offer category. */
@@ -348,9 +365,9 @@ read_offer_events(struct offerperf *op)
 		q->rev = rev;
 		q->mar = mar;
 		if (op->nevq == EVBATCH)
-			evq_flush(op);
+			evq_flush(op, 0);
 	}
-	evq_flush(op);
+	evq_flush(op, 1);
 	progress_done(&pr);
 	rec_close(&r);
 	sums_to_cells(op, op->by == OFFER_BY_CATEGORY && cby < 0);
