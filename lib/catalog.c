@@ -192,6 +192,139 @@ empty_id(const struct rec *r, const struct catalog_spec *s)
 }
 
 /*
+ * CATALOG_REPORT: rows wait in batches for their ids, so that the cache
+ * misses of the look-ups overlap (intern_batch); what a row says is kept
+ * with it. Only there: a repeated id stops nothing, so no message comes
+ * out of order for the rows read before a batch is resolved.
+ */
+enum { CBATCH = 64 };
+struct cbatch {
+	struct intern_batch ids;	/* entry i: row i's id */
+	struct buf text;	/* the text values, NUL-terminated */
+	long line[CBATCH];
+	double *num;		/* row * nnum + k */
+	size_t *txt;		/* row * ntxt + k: offset in text, or SIZE_MAX */
+	size_t *txtlen;
+	int n;
+};
+
+static void
+cbatch_init(struct cbatch *b, struct catalog *t)
+{
+	intern_batch_init(&b->ids, t->ids ? t->ids : &t->own);
+	buf_init(&b->text);
+	b->num = xcalloc((size_t)CBATCH * t->nnum + 1, sizeof *b->num);
+	b->txt = xcalloc((size_t)CBATCH * t->ntxt + 1, sizeof *b->txt);
+	b->txtlen = xcalloc((size_t)CBATCH * t->ntxt + 1, sizeof *b->txtlen);
+	b->n = 0;
+}
+
+static void
+cbatch_free(struct cbatch *b)
+{
+	intern_batch_free(&b->ids);
+	buf_free(&b->text);
+	free(b->num);
+	free(b->txt);
+	free(b->txtlen);
+}
+
+/* A number of the row (NaN: none); 0 where rec_num would stop. */
+static int
+row_num(const struct rec *r, int col, double *v)
+{
+	*v = NAN;
+	return col < 0 || r->len[col] == 0 || !num_parse(r->f[col], r->len[col], v);
+}
+
+/* The row an id already has, or INTERN_NONE (the batch resolved). */
+static uint32_t
+row_known(struct catalog *t, uint32_t id)
+{
+	if (!t->ids)
+		return id < t->n ? id : INTERN_NONE;
+	return catalog_row_of(t, id);
+}
+
+/* The batch's ids, then its rows, in order: a new id a row, a repeated
+ * one listed. */
+static void
+cbatch_flush(struct catalog *t, struct cbatch *b, size_t *cap)
+{
+	intern_batch_put(&b->ids);
+	if (t->ids)
+		catalog_cover(t, t->ids->n);
+	for (int i = 0; i < b->n; i++) {
+		uint32_t id = intern_batch_id(&b->ids, (size_t)i), row, first;
+
+		if ((first = row_known(t, id)) != INTERN_NONE) {
+			t->rep = xreallocarray(t->rep, t->nrep + 1, sizeof *t->rep);
+			t->rep[t->nrep].row = first;
+			t->rep[t->nrep++].line = b->line[i];
+			continue;
+		}
+		grow(t, cap);
+		row = new_row(t, b->line[i], id);
+		memcpy(&t->num[(size_t)row * t->nnum], &b->num[(size_t)i * t->nnum],
+		    (size_t)t->nnum * sizeof *t->num);
+		for (int k = 0; k < t->ntxt; k++) {
+			size_t j = (size_t)i * t->ntxt + k, off = b->txt[j];
+
+			t->txt[(size_t)row * t->ntxt + k] = off == SIZE_MAX ?
+			    INTERN_NONE : txt_put(t, k, row, b->text.s + off,
+			    b->txtlen[j]);
+		}
+	}
+	intern_batch_clear(&b->ids);
+	buf_reset(&b->text);
+	b->n = 0;
+}
+
+/*
+ * A row into the batch. A number that is not one stops the load (as
+ * rec_num says), unless the row gives an id again: its numbers are never
+ * read. Whether it does, the rows before tell, once their batch is
+ * resolved.
+ */
+static void
+cbatch_add(struct catalog *t, struct cbatch *b, const struct rec *r,
+    size_t *cap)
+{
+	double *v = &b->num[(size_t)b->n * t->nnum];
+	const char *key = r->f[t->keycol];
+	size_t keylen = r->len[t->keycol];
+	uint32_t id;
+
+	for (int k = 0; k < t->nnum; k++) {
+		if (row_num(r, t->numcol[k], &v[k]))
+			continue;
+		cbatch_flush(t, b, cap);
+		v = b->num;
+		id = intern_find(t->ids ? t->ids : &t->own, key, keylen);
+		if (id == INTERN_NONE || row_known(t, id) == INTERN_NONE)
+			for (int j = 0; j < t->nnum; j++)
+				rec_num(r, t->numcol[j], NAN);
+		break;
+	}
+	for (int k = 0; k < t->ntxt; k++) {
+		int c = t->txtcol[k];
+		size_t j = (size_t)b->n * t->ntxt + k;
+
+		b->txt[j] = SIZE_MAX;
+		if (c < 0 || r->len[c] == 0)
+			continue;
+		b->txt[j] = b->text.len;
+		b->txtlen[j] = r->len[c];
+		buf_put(&b->text, r->f[c], r->len[c]);
+		buf_putc(&b->text, '\0');
+	}
+	b->line[b->n] = r->line;
+	intern_batch_add(&b->ids, key, keylen);
+	if (++b->n == CBATCH)
+		cbatch_flush(t, b, cap);
+}
+
+/*
  * Room for the file's ids at once, where its size says about how many
  * rows it has (a TSV file, by the bytes of its first rows): no table
  * rebuilt on the way. A guess wrong either way costs time, not output.
@@ -241,12 +374,16 @@ catalog_load(struct catalog *t, const char *file,
 	struct rec r;
 	char *files[1] = { (char *)file };
 	size_t cap = 0, rows = 0, bytes = 0;
+	struct cbatch b;
+	int batched = (s->flags & (CATALOG_REPORT | CATALOG_ALL)) == CATALOG_REPORT;
 
 	init(t, file, s);
 	memset(&r, 0, sizeof r);
 	rec_open(&r, 1, files);
 	t->name = xstrdup(r.name);
 	if (columns(t, &r, s) == 0) {
+		if (batched)
+			cbatch_init(&b, t);
 		while (rec_next(&r) == REC_ROW) {
 			uint32_t id, first;
 
@@ -258,6 +395,10 @@ catalog_load(struct catalog *t, const char *file,
 				if (++rows == 256)
 					reserve(t, &r, rows, bytes);
 			}
+			if (batched) {
+				cbatch_add(t, &b, &r, &cap);
+				continue;
+			}
 			if ((first = row_before(t, &r, t->keycol, &id)) !=
 			    INTERN_NONE) {
 				repeated(t, &r, s->key, t->keycol, first, s->flags);
@@ -265,6 +406,10 @@ catalog_load(struct catalog *t, const char *file,
 			}
 			grow(t, &cap);
 			add_row(t, &r, id);
+		}
+		if (batched) {
+			cbatch_flush(t, &b, &cap);
+			cbatch_free(&b);
 		}
 	}
 	rec_close(&r);

@@ -457,6 +457,7 @@ report_load(struct relations *R, struct rec *r, struct relfile *rf)
 	rf->src = rec_col(r, "source");
 	rf->val = R->rep->col ? rec_col(r, R->rep->col) : -1;
 	R->hascol |= rf->val >= 0;
+	rec_background(r);
 	while (rec_next(r) == REC_ROW)
 		report_row(R, R->batch, r, rf);
 	/* the batch's rows before the next file's: messages in order */
