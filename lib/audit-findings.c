@@ -232,13 +232,9 @@ id_prefetch(struct audit *a, uint32_t id, int stage)
 {
 	if (id == INTERN_NONE)
 		return;
-	if (stage == 0) {
-		__builtin_prefetch(&a->items.off[id]);
-		__builtin_prefetch(&a->items.len[id]);
-	} else {
-		__builtin_prefetch(a->items.pool.s + a->items.off[id]);
+	intern_prefetch_id(&a->items, id, stage);
+	if (stage == 1)
 		__builtin_prefetch(&a->item[id]);
-	}
 }
 
 static inline __attribute__((always_inline)) void

@@ -81,6 +81,19 @@ intern_prefetch(const struct intern *in, uint64_t h)
  * how many will come: no table rebuilt on the way, none left behind. */
 void intern_reserve(struct intern *in, size_t n);
 
+/* A hint that id's string comes soon, in two steps a few ids apart:
+ * stage 0 fetches where it is, stage 1 (once that has come) its bytes. */
+static inline void
+intern_prefetch_id(const struct intern *in, uint32_t id, int stage)
+{
+	if (stage == 0) {
+		__builtin_prefetch(&in->off[id]);
+		__builtin_prefetch(&in->len[id]);
+	} else {
+		__builtin_prefetch(in->pool.s + in->off[id]);
+	}
+}
+
 /* Valid until the next intern_put. */
 static inline const char *
 intern_str(const struct intern *in, uint32_t id)
