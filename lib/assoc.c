@@ -384,21 +384,14 @@ dpairs_add(struct dpairs *dp, uint32_t a, uint32_t b, uint64_t c)
  * straight to its subject's place (counted first), as a large run has
  * millions, which a sort took a tenth of the run to order. Their order
  * within a subject does not matter: cmp_cand orders a subject's rules
- * fully. Frees the pairs.
+ * fully. ns: the labels (every pair's are below it). Frees the pairs.
  */
 static struct dpair *
-by_subject(struct dpairs *dp, size_t *nd)
+by_subject(struct dpairs *dp, uint32_t ns, size_t *nd)
 {
-	uint32_t ns = 0;
 	size_t *at;
 	struct dpair *d = dp->d, *r;
 
-	for (size_t i = 0; i < dp->n; i++) {
-		if (d[i].s >= ns)
-			ns = d[i].s + 1;
-		if (d[i].h >= ns)
-			ns = d[i].h + 1;
-	}
 	at = xcalloc((size_t)ns + 1, sizeof *at);
 	for (size_t i = 0; i < dp->n; i++) {
 		at[d[i].s + 1]++;
@@ -424,7 +417,7 @@ static void
 rules_from_dpairs(struct assoc *L, struct dpairs *dp)
 {
 	size_t nd, maxc = 1;
-	struct dpair *d = by_subject(dp, &nd);
+	struct dpair *d = by_subject(dp, L->nitems, &nd);
 	struct cand *c;
 
 	L->frequent = nd / 2;
