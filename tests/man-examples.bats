@@ -195,3 +195,23 @@ run_page() {
 @test "man: xsell-audit(1) EXAMPLES run" { run_page xsell-audit.1; }
 @test "man: xsell-uplift(7) EXAMPLES run" { run_page xsell-uplift.7; }
 @test "man: xsell(7) EXAMPLES run" { run_page xsell.7; }
+
+# The demo built above runs its experiment through the pipeline (issue 18):
+# xsell-rank --arms draws the arms of the sample store's page views, the
+# read-out sees the same arms, and the guardrail fires on the planted one.
+@test "demo: arms drawn by xsell-rank --arms, read out, guardrail on pushy" {
+	cd "$MANDEMO"
+	# every context's arm in the events is the one rank logged for it
+	run awk -F'\t' 'FNR == 1 { next } NR == FNR { a[$1] = $2; next }
+	    { n++ } a[$1] != $3 { bad++ } END { print (n && !bad) ? "same" : "differ " bad }' \
+	    arms-assignments.tsv audit-arms.tsv
+	assert_output same
+	# four arms, each with its own sources: pushy shows best sellers only
+	run awk -F'\t' 'NR > 1 && $3 != "" { print $2, $4 }' arms-assignments.tsv
+	assert_line --partial "learned learned"
+	assert_line --partial "managed managed"
+	refute_line "pushy managed"
+	refute_line "pushy learned"
+	grep -q '^guardrail: arm pushy lowers conversion_rate against control' audit-arms.txt
+	! grep -q '^guardrail: arm \(managed\|learned\)' audit-arms.txt
+}

@@ -5,7 +5,8 @@
  *
  * References, each named where it is used: R's p.adjust and t.test;
  * Python's mpmath (30 digits), solving the published formulas with
- * findroot rather than the closed forms the library uses; the uplift
+ * findroot rather than the closed forms the library uses; the published
+ * values of Howard et al.'s normal mixture confidence sequence; the uplift
  * man page's worked example; and an A/A simulation of the property the
  * sequential interval exists for.
  */
@@ -53,6 +54,31 @@ test_holm(void)
 	ok(isnan(adj[0]), "holm: only NaN");
 }
 
+/*
+ * A published example: the two-sided normal mixture confidence sequence
+ * of Howard, Ramdas, McAuliffe and Sekhon (2021), "Time-uniform,
+ * nonparametric, nonasymptotic confidence sequences", Ann. Statist.
+ * 49(2), eq. (14), as its authors' confseq library checks it against
+ * their R reference (test/uniform_boundaries_unittest.cpp): intrinsic
+ * time v = 100, alpha 0.05, rho = best_rho(100, 0.05) = 12.60056, the
+ * bound on the sum S_v is 30.35209 and log M(S = 10, v = 100) is
+ * -0.6510052. It is the mixture SPRT in other units: v = 1 / se^2,
+ * S = est / se^2, rho = 1 / tau2, so the half-width is 30.35209 se^2
+ * and Lambda(0) = exp(-0.6510052) < 1 at est = 10 se^2.
+ */
+static void
+test_msprt_published(void)
+{
+	struct st_interval o;
+	double c = 2 * log(20), rho = 100 / (c + log1p(c));
+
+	is_num(rho, 12.60056, 1e-6, "msprt: confseq's best_rho(100, 0.05)");
+	st_msprt(0.1, 0.1, 1 / rho, 0.95, &o);
+	is_num((o.hi - o.lo) / 2, 30.35209 * 0.01, 1e-6,
+	    "msprt: half-width is confseq's two-sided normal mixture bound");
+	ok(o.p == 1, "msprt: Lambda(0) = exp(-0.6510052) < 1, p is 1");
+}
+
 static void
 test_msprt(void)
 {
@@ -75,6 +101,7 @@ test_msprt(void)
 	 * tau2 = x se^2 n / horizon */
 	is_num(st_msprt_tau2(0.01, 100, 400, 0.95), 8.21196806206825 * 1e-4 / 4,
 	    1e-12, "msprt: tau2 tuned to the horizon");
+	test_msprt_published();
 }
 
 /* xorshift64* and Box-Muller: a fixed stream of normals for the tests. */
