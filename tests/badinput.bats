@@ -448,8 +448,8 @@ table() {
 	3 | xsell-import -q --kind orders | import-csv/collide         | collide: columns 3 'Color' and 4 'color' collide
 	3 | xsell-import -q --kind orders | import-csv/collide-canon   | collide-canon: columns 2 'Product ID' and 3 'product_id' collide
 	EOF
-	run --separate-stderr xsell-import -q --kind orders "$d/quote-text"
+	run -1 --separate-stderr xsell-import -q --kind orders "$d/quote-text"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO2\tP2\t\t\t\t\nO3\tP3\t\t\t\t'
-	run --separate-stderr xsell-import -q --kind orders "$d/quote-swallow"
+	run -1 --separate-stderr xsell-import -q --kind orders "$d/quote-swallow"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO4\tP4\t\t\t\t'
 }

@@ -1062,7 +1062,7 @@ EOF
 	sev=$(sed -n '3,$p' <<<"$output" | awk '/^[a-z]/ { print $2 }' | uniq | tr '\n' ' ')
 	[ "$sev" = "error warning info " ] || { echo "$sev"; return 1; }
 	# the page: rows classed by severity, titles too
-	audit_all -q --html page.html || true
+	run -0 audit_all -q --html page.html
 	grep -q '<tr class=error><td>self_link</td><td class=sev>error</td><td>P1 Phone</td><td>P1 Phone</td>' page.html
 	grep -q '<tr class=info><td>empty_subject</td>' page.html
 }
@@ -1153,7 +1153,7 @@ period      impressions  conversions  acceptance  revenue
 	command -v chromium > /dev/null || skip "chromium is not installed"
 	command -v python3 > /dev/null || skip "python3 is not installed"
 	run -1 audit_all -q --fail-on error --html page.html
-	xsell-audit -q --events events.tsv --by channel --catalog catalog.tsv --min-acceptance 0.1 --what-if acceptance=0.2 --html offers.html relations.tsv || true
+	run -0 xsell-audit -q --events events.tsv --by channel --catalog catalog.tsv --min-acceptance 0.1 --what-if acceptance=0.2 --html offers.html relations.tsv
 	for p in page offers; do
 		timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
 		    --screenshot="$PWD/$p.png" --window-size=1280,3000 "file://$PWD/$p.html" 2>/dev/null

@@ -251,7 +251,7 @@ P9\ttreatment\tB\tlearned\t1\t0.4')"
 @test "--holdout 0 keeps everyone in treatment, 1 everyone in control" {
 	run bash -o pipefail -c "xsell-rank --holdout 0 --seed 1 $R/page.tsv | pick group | sort | uniq -c"
 	assert_output "      6 treatment"
-	run xsell-rank --holdout 1 --seed 1 --assignments a.tsv $R/page.tsv
+	run -0 xsell-rank --holdout 1 --seed 1 --assignments a.tsv $R/page.tsv
 	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup')"
 	run bash -o pipefail -c "pick group < a.tsv | sort | uniq -c"
 	assert_output "      6 control"
@@ -323,7 +323,7 @@ P1\tP1\tD\tlearned\tdesk\t0.7\t3\tlearned
 P9\tP9\tB\tlearned\tlamp\t0.4\t1\tmanaged')"
 	# seed 10: P1 in managed takes the curated links first; P9 in control
 	# gets nothing, and is logged with what it would have got
-	run xsell-rank $arms --seed 10 --assignments a.tsv $R/page.tsv
+	run -0 xsell-rank $arms --seed 10 --assignments a.tsv $R/page.tsv
 	assert_output "$(printf 'context_id\tsubject_id\tcandidate_id\tsource\tcategory\tscore\trank\tgroup
 P1\tP1\tA\tmanaged\tlamp\t0.5\t1\tmanaged
 P1\tP1\tC\tmanaged\tdesk\t0.5\t2\tmanaged
