@@ -435,16 +435,11 @@ malformed_csv(struct import *im, const struct src *s, const struct row *rw)
 	return -1;
 }
 
-/*
- * Checks a row and converts its values, except those converted per list
- * item: 0, or -1 rejected. An order's line with no customer or date has
- * those of the order's line before it, when that is right before it.
- */
+/* Checks a row as a record: 0, or -1 rejected (malformed, too wide, bad
+ * bytes). */
 static inline int
-read_row(struct import *im, const struct src *s, const struct row *rw)
+check_row(struct import *im, const struct src *s, const struct row *rw)
 {
-	int carry = im->carry.started >= 0, same = 0;
-
 	im->whycol = -1;
 	im->nbl = 0;
 	im->initem = 0;
@@ -458,6 +453,19 @@ read_row(struct import *im, const struct src *s, const struct row *rw)
 	if ((rw->nf > s->h.ncols && check_width(im, s, rw)) ||
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
+	return 0;
+}
+
+/*
+ * Converts a checked row's values, except those converted per list
+ * item: 0, or -1 rejected. An order's line with no customer or date has
+ * those of the order's line before it, when that is right before it.
+ */
+static inline int
+read_values(struct import *im, const struct row *rw)
+{
+	int carry = im->carry.started >= 0, same = 0;
+
 	im->oos = im->type_given = 0;
 	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
@@ -487,6 +495,12 @@ read_row(struct import *im, const struct src *s, const struct row *rw)
 			return -1;
 	}
 	return 0;
+}
+
+static inline int
+read_row(struct import *im, const struct src *s, const struct row *rw)
+{
+	return check_row(im, s, rw) || read_values(im, rw) ? -1 : 0;
 }
 
 /* ---- the rules of each kind ---- */
@@ -646,6 +660,21 @@ count_items(const char *p, size_t n, const struct slot *sl)
 	return c;
 }
 
+/* Has the row an item in any of its lists? */
+static int
+has_items(const struct import *im, const struct row *rw)
+{
+	for (int l = 0; l < im->nslot; l++) {
+		const char *p;
+		size_t n;
+
+		src_field(rw, im->slot[l].col, &p, &n);
+		if (count_items(p, n, &im->slot[l]))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * A row whose lists hold several values of the list column (im->lt):
  * every item is a record of its own, converted, checked, written or
@@ -665,7 +694,10 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 	size_t rtypen = 0;
 	char num[32];
 
-	if (read_row(im, s, rw)) {
+	/* a product row without links is none the worse for a bad id or
+	 * value: nothing of it would be written (below) */
+	if (check_row(im, s, rw) || (read_values(im, rw) &&
+	    !(im->slot_opt && !has_items(im, rw)))) {
 		im->nrec++;
 		imp_reject(im, s, rw, 0);
 		return;
@@ -785,6 +817,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 	im->initem = 0;
 	if (!items) {	/* a product without links */
 		im->nrec++;
+		im->whycol = -1;
 		imp_fail_key(im, "no linked products");
 		imp_reject(im, s, rw, 1);
 	}

@@ -1081,3 +1081,25 @@ xsell-import: 1 value blanked, row kept: column 'ts': not a date (first at o.csv
 	assert_line --index 0 $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\tid\ttype\tpublished\tcategories\tparent\tupsells\tcross_sells\tposition'
 	assert_line --index 1 $'HOODIE\tHoodie\t\t\t45\t\t\t\t\t\t12\tsimple\t1\tClothing > Hoodies\t\tHOODIE-ZIP, HOODIE-LOGO\tBEANIE\t0'
 }
+
+@test "a product row without links is no problem whatever its id: a WooCommerce product without a SKU; one with links and no SKU still is" {
+	printf 'ID,SKU,Name,Upsells,Cross-sells\n1,,No SKU,,\n2,A,Alpha,B,\n3,,Variation, ,\n4,,Linked,C,\n' > w.csv
+	run --separate-stderr xsell-import --rejects rej.tsv w.csv
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tupsell\tmanaged\t'
+	[[ "$stderr" == *"4 rows in, 1 out, 3 rejected"* ]]
+	[[ "$stderr" == *"2 rejected: no linked products (first at w.csv:2)"* ]]
+	[[ "$stderr" == *"1 rejected: column 'subject_id': empty (first at w.csv:5)"* ]]
+	assert_equal "$(cut -f1-5 rej.tsv)" "$(printf '%s\n' $'file\tline\tcolumn\tvalue\treason' \
+	    $'w.csv\t2\t\t\tno linked products' $'w.csv\t4\t\t\tno linked products' \
+	    $'w.csv\t5\tSKU\t\tcolumn \'subject_id\': empty')"
+	printf 'ID,SKU,Name,Upsells,Cross-sells\n1,,No SKU,,\n2,A,Alpha,B,\n' > w.csv
+	run --separate-stderr xsell-import --strict w.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tupsell\tmanaged\t'
+	# the wide form too; a row whose subject is missing with its links is not
+	printf 'Subject,Linked 1,Linked 2\n,,\nA,B,\n' > l.csv
+	run --separate-stderr xsell-import --strict l.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t1'
+}
