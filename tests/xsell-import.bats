@@ -880,6 +880,10 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	assert_failure 1
 	assert_output "$(cat online-retail.expected)"
 	[[ "$stderr" == *"6 rows in, 6 out, 0 rejected, 1 value blanked"* ]]
+	# the other format of the two: the one that reads the rest is named
+	run --separate-stderr xsell-import --date-format '%d/%m/%Y %H:%M' online-retail.csv
+	assert_failure 1
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': month first: give --date-format '%m/%d/%Y %H:%M' (first at online-retail.csv:6)"* ]]
 	run --separate-stderr xsell-import shopify-orders.csv
 	assert_success
 	[[ "$stderr" == *"5 rows in, 5 out, 0 rejected"* ]]
