@@ -300,6 +300,7 @@ imp_blank(struct import *im, int k, const char *s, size_t n)
 	}
 	b = &im->bl[im->nbl++];
 	b->col = im->conv_col;
+	b->k = k;
 	b->v = s;
 	b->n = n;
 	snprintf(b->key, sizeof b->key, "%s", im->keybuf);
@@ -443,6 +444,7 @@ check_row(struct import *im, const struct src *s, const struct row *rw)
 	im->whycol = -1;
 	im->nbl = 0;
 	im->initem = 0;
+	im->pos_given = 0;
 	if (rw->bad && rw->badcol > 0)
 		return malformed_csv(im, s, rw);
 	if (rw->bad) {
@@ -612,6 +614,28 @@ finish_row(struct import *im, const struct row *rw, int fileno)
 	return 0;
 }
 
+/*
+ * The columns a merged record updates: the input's, less the values
+ * blanked (a bad value leaves the base's as it was), plus the position a
+ * list item has of its own (Magento's positions, Linked 2, its place).
+ */
+static const unsigned char *
+merge_carried(struct import *im)
+{
+	int po = im->ix_pos >= 0 ? im->ospec[im->ix_pos] : -1;
+
+	if (!im->nbl && !(im->pos_given && po >= 0 && !im->carried[po]))
+		return im->carried;
+	im->rowcarried = xrealloc(im->rowcarried, (size_t)im->nout + 1);
+	memcpy(im->rowcarried, im->carried, (size_t)im->nout + 1);
+	if (im->pos_given && po >= 0)
+		im->rowcarried[po] = 1;
+	for (int i = 0; i < im->nbl; i++)
+		if (im->ospec[im->bl[i].k] >= 0)
+			im->rowcarried[im->ospec[im->bl[i].k]] = 0;
+	return im->rowcarried;
+}
+
 static inline void
 emit(struct import *im, const struct row *rw)
 {
@@ -624,7 +648,7 @@ emit(struct import *im, const struct row *rw)
 		    im->vlen[im->ix_linked], im->val[im->ix_type],
 		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
-		    "remove") == 0, im->v, im->olen, im->carried);
+		    "remove") == 0, im->v, im->olen, merge_carried(im));
 	else if (im->oident)
 		writer_row(&im->w, im->val, im->vlen);
 	else
@@ -798,6 +822,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 				}
 				im->itempos = pi;
 				im->itemposlen = pl;
+				im->pos_given = pl > 0;
 				rc = imp_conv(im, lp, pi, pl);
 			}
 			if (rc == 0)

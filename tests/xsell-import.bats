@@ -941,6 +941,23 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	    $'l.csv\t4\tposition\tx\tcolumn \'position\': not a number: "x" (blanked, row kept)\t\t\t\t\t')"
 }
 
+@test "--merge: a list item's position updates the base's; a blanked value leaves the base's as it was" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tlearned\t1\nA\tC\tupsell\tlearned\t4\n' > base.tsv
+	printf 'sku,related_skus,related_position,upsell_skus\nA,"D,B","6,5",C\n' > m.csv
+	run --separate-stderr xsell-import --merge base.tsv m.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tlearned\t5\nA\tC\tupsell\tlearned\t4\nA\tD\tcross_sell\tmanaged\t6'
+	printf 'Subject,Linked 1,Linked 2\nA,D,B\n' > w.csv
+	run --separate-stderr xsell-import --merge base.tsv w.csv
+	assert_success
+	assert_line $'A\tB\tcross_sell\tlearned\t2'
+	printf 'subject,linked,position\nA,B,x\nA,"E,B","7,y"\n' > f.csv
+	run --separate-stderr xsell-import --merge base.tsv f.csv
+	assert_failure 1
+	assert_output "$(cat base.tsv; printf 'A\tE\tcross_sell\tmanaged\t7')"
+	[[ "$stderr" == *"2 values blanked"* ]]
+}
+
 @test "--split: no such column is exit 3; a column not read as a canonical one, or a second list column, too" {
 	printf 'subject,linked,note\nA,B,x\n' > l.csv
 	while IFS='|' read -r want args msg; do
