@@ -958,6 +958,13 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	[[ "$stderr" == *"2 values blanked"* ]]
 }
 
+@test "list items are trimmed as values are: line ends in a cell, no-break spaces" {
+	printf 'subject,linked,position\r\nA,"B1,\r\nB2 ,\xc2\xa0B3\xc2\xa0","1,\r\n2,\xc2\xa03"\r\n' > l.csv
+	run --separate-stderr xsell-import l.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB1\tcross_sell\tmanaged\t1\nA\tB2\tcross_sell\tmanaged\t2\nA\tB3\tcross_sell\tmanaged\t3'
+}
+
 @test "--split: no such column is exit 3; a column not read as a canonical one, or a second list column, too" {
 	printf 'subject,linked,note\nA,B,x\n' > l.csv
 	while IFS='|' read -r want args msg; do
