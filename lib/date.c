@@ -353,6 +353,20 @@ dmy_reason(const char *s, size_t n, char *why)
 	return why;
 }
 
+/* Is one of the formats given among those why names ('%d/%m/%Y')? */
+static int
+named(const struct datefmt *df, const char *why)
+{
+	for (int i = 0; i < df->n; i++) {
+		size_t fl = strlen(df->fmt[i]);
+
+		for (const char *p = why; (p = strstr(p, df->fmt[i])); p++)
+			if (p > why && p[-1] == '\'' && p[fl] == '\'')
+				return 1;
+	}
+	return 0;
+}
+
 const char *
 date_parse(const struct datefmt *df, const char *s, size_t n, int64_t *t,
     char *why)
@@ -375,6 +389,10 @@ date_parse(const struct datefmt *df, const char *s, size_t n, int64_t *t,
 		if (strcmp(e, "not a date") != 0)
 			err = e;
 	}
+	/* a month-first date with a day-first format (or the other way
+	 * round): the format that would read it, not "out of range" */
+	if (df && df->n && dmy_reason(s, n, why) && !named(df, why))
+		return why;
 	if (strcmp(err, "not a date") != 0)
 		return err;
 	if (df && df->n)

@@ -97,6 +97,7 @@ struct slot {
  * and reported when the row is written. */
 struct blank {
 	int col;		/* the input column, or -1 (--set) */
+	int k;			/* the spec */
 	const char *v;		/* the value as read */
 	size_t n;
 	char key[256], why[512];
@@ -144,6 +145,9 @@ struct import {
 	int initem;
 	struct carry carry;	/* orders: an order's lines after its first */
 	unsigned char *carried;	/* output column -> this input has it */
+	unsigned char *rowcarried;	/* the same for the record being
+				 * merged, when it differs (merge_carried) */
+	int pos_given;		/* the list item has a position of its own */
 	int ncols_in;
 	/* the row being converted */
 	char **val;		/* spec -> value */

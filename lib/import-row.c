@@ -300,6 +300,7 @@ imp_blank(struct import *im, int k, const char *s, size_t n)
 	}
 	b = &im->bl[im->nbl++];
 	b->col = im->conv_col;
+	b->k = k;
 	b->v = s;
 	b->n = n;
 	snprintf(b->key, sizeof b->key, "%s", im->keybuf);
@@ -435,19 +436,15 @@ malformed_csv(struct import *im, const struct src *s, const struct row *rw)
 	return -1;
 }
 
-/*
- * Checks a row and converts its values, except those converted per list
- * item: 0, or -1 rejected. An order's line with no customer or date has
- * those of the order's line before it, when that is right before it.
- */
+/* Checks a row as a record: 0, or -1 rejected (malformed, too wide, bad
+ * bytes). */
 static inline int
-read_row(struct import *im, const struct src *s, const struct row *rw)
+check_row(struct import *im, const struct src *s, const struct row *rw)
 {
-	int carry = im->carry.started >= 0, same = 0;
-
 	im->whycol = -1;
 	im->nbl = 0;
 	im->initem = 0;
+	im->pos_given = 0;
 	if (rw->bad && rw->badcol > 0)
 		return malformed_csv(im, s, rw);
 	if (rw->bad) {
@@ -458,6 +455,19 @@ read_row(struct import *im, const struct src *s, const struct row *rw)
 	if ((rw->nf > s->h.ncols && check_width(im, s, rw)) ||
 	    (rw->special && check_bytes(im, s, rw)))
 		return -1;
+	return 0;
+}
+
+/*
+ * Converts a checked row's values, except those converted per list
+ * item: 0, or -1 rejected. An order's line with no customer or date has
+ * those of the order's line before it, when that is right before it.
+ */
+static inline int
+read_values(struct import *im, const struct row *rw)
+{
+	int carry = im->carry.started >= 0, same = 0;
+
 	im->oos = im->type_given = 0;
 	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
@@ -487,6 +497,12 @@ read_row(struct import *im, const struct src *s, const struct row *rw)
 			return -1;
 	}
 	return 0;
+}
+
+static inline int
+read_row(struct import *im, const struct src *s, const struct row *rw)
+{
+	return check_row(im, s, rw) || read_values(im, rw) ? -1 : 0;
 }
 
 /* ---- the rules of each kind ---- */
@@ -598,6 +614,28 @@ finish_row(struct import *im, const struct row *rw, int fileno)
 	return 0;
 }
 
+/*
+ * The columns a merged record updates: the input's, less the values
+ * blanked (a bad value leaves the base's as it was), plus the position a
+ * list item has of its own (Magento's positions, Linked 2, its place).
+ */
+static const unsigned char *
+merge_carried(struct import *im)
+{
+	int po = im->ix_pos >= 0 ? im->ospec[im->ix_pos] : -1;
+
+	if (!im->nbl && !(im->pos_given && po >= 0 && !im->carried[po]))
+		return im->carried;
+	im->rowcarried = xrealloc(im->rowcarried, (size_t)im->nout + 1);
+	memcpy(im->rowcarried, im->carried, (size_t)im->nout + 1);
+	if (im->pos_given && po >= 0)
+		im->rowcarried[po] = 1;
+	for (int i = 0; i < im->nbl; i++)
+		if (im->ospec[im->bl[i].k] >= 0)
+			im->rowcarried[im->ospec[im->bl[i].k]] = 0;
+	return im->rowcarried;
+}
+
 static inline void
 emit(struct import *im, const struct row *rw)
 {
@@ -610,7 +648,7 @@ emit(struct import *im, const struct row *rw)
 		    im->vlen[im->ix_linked], im->val[im->ix_type],
 		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
-		    "remove") == 0, im->v, im->olen, im->carried);
+		    "remove") == 0, im->v, im->olen, merge_carried(im));
 	else if (im->oident)
 		writer_row(&im->w, im->val, im->vlen);
 	else
@@ -646,6 +684,21 @@ count_items(const char *p, size_t n, const struct slot *sl)
 	return c;
 }
 
+/* Has the row an item in any of its lists? */
+static int
+has_items(const struct import *im, const struct row *rw)
+{
+	for (int l = 0; l < im->nslot; l++) {
+		const char *p;
+		size_t n;
+
+		src_field(rw, im->slot[l].col, &p, &n);
+		if (count_items(p, n, &im->slot[l]))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * A row whose lists hold several values of the list column (im->lt):
  * every item is a record of its own, converted, checked, written or
@@ -665,7 +718,10 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 	size_t rtypen = 0;
 	char num[32];
 
-	if (read_row(im, s, rw)) {
+	/* a product row without links is none the worse for a bad id or
+	 * value: nothing of it would be written (below) */
+	if (check_row(im, s, rw) || (read_values(im, rw) &&
+	    !(im->slot_opt && !has_items(im, rw)))) {
 		im->nrec++;
 		imp_reject(im, s, rw, 0);
 		return;
@@ -766,6 +822,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 				}
 				im->itempos = pi;
 				im->itemposlen = pl;
+				im->pos_given = pl > 0;
 				rc = imp_conv(im, lp, pi, pl);
 			}
 			if (rc == 0)
@@ -785,6 +842,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 	im->initem = 0;
 	if (!items) {	/* a product without links */
 		im->nrec++;
+		im->whycol = -1;
 		imp_fail_key(im, "no linked products");
 		imp_reject(im, s, rw, 1);
 	}

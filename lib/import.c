@@ -319,6 +319,7 @@ imp_free(struct import *im)
 	imp_preview_free(im);
 	merge_free(&im->mg);
 	free(im->carried);
+	free(im->rowcarried);
 	free(im->files);
 	free(im->setv);
 	free(im->extra_setv);

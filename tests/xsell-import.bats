@@ -906,6 +906,10 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	assert_failure 1
 	assert_output "$(cat online-retail.expected)"
 	[[ "$stderr" == *"6 rows in, 6 out, 0 rejected, 1 value blanked"* ]]
+	# the other format of the two: the one that reads the rest is named
+	run --separate-stderr xsell-import --date-format '%d/%m/%Y %H:%M' online-retail.csv
+	assert_failure 1
+	[[ "$stderr" == *"1 value blanked, row kept: column 'ts': month first: give --date-format '%m/%d/%Y %H:%M' (first at online-retail.csv:6)"* ]]
 	run --separate-stderr xsell-import shopify-orders.csv
 	assert_success
 	[[ "$stderr" == *"5 rows in, 5 out, 0 rejected"* ]]
@@ -961,6 +965,30 @@ xsell-import: 2 rejected: duplicate link in the base (first at base.tsv:4)" ]
 	    $'l.csv\t2\t\t\tduplicate link (first at l.csv:2)\tA\tB\t\t\t4' \
 	    $'l.csv\t3\tposition\t1,2,3\tcolumn \'position\': not as many positions as items: "1,2,3" (3 for 2 items) (blanked, row kept)\t\t\t\t\t' \
 	    $'l.csv\t4\tposition\tx\tcolumn \'position\': not a number: "x" (blanked, row kept)\t\t\t\t\t')"
+}
+
+@test "--merge: a list item's position updates the base's; a blanked value leaves the base's as it was" {
+	printf 'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tlearned\t1\nA\tC\tupsell\tlearned\t4\n' > base.tsv
+	printf 'sku,related_skus,related_position,upsell_skus\nA,"D,B","6,5",C\n' > m.csv
+	run --separate-stderr xsell-import --merge base.tsv m.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tlearned\t5\nA\tC\tupsell\tlearned\t4\nA\tD\tcross_sell\tmanaged\t6'
+	printf 'Subject,Linked 1,Linked 2\nA,D,B\n' > w.csv
+	run --separate-stderr xsell-import --merge base.tsv w.csv
+	assert_success
+	assert_line $'A\tB\tcross_sell\tlearned\t2'
+	printf 'subject,linked,position\nA,B,x\nA,"E,B","7,y"\n' > f.csv
+	run --separate-stderr xsell-import --merge base.tsv f.csv
+	assert_failure 1
+	assert_output "$(cat base.tsv; printf 'A\tE\tcross_sell\tmanaged\t7')"
+	[[ "$stderr" == *"2 values blanked"* ]]
+}
+
+@test "list items are trimmed as values are: line ends in a cell, no-break spaces" {
+	printf 'subject,linked,position\r\nA,"B1,\r\nB2 ,\xc2\xa0B3\xc2\xa0","1,\r\n2,\xc2\xa03"\r\n' > l.csv
+	run --separate-stderr xsell-import l.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB1\tcross_sell\tmanaged\t1\nA\tB2\tcross_sell\tmanaged\t2\nA\tB3\tcross_sell\tmanaged\t3'
 }
 
 @test "--split: no such column is exit 3; a column not read as a canonical one, or a second list column, too" {
@@ -1106,4 +1134,26 @@ xsell-import: 1 value blanked, row kept: column 'ts': not a date (first at o.csv
 	assert_success
 	assert_line --index 0 $'product_id\ttitle\tcategory\tbrand\tprice\tcost\tstock\tstatus\ttier\tcreated\tid\ttype\tpublished\tcategories\tparent\tupsells\tcross_sells\tposition'
 	assert_line --index 1 $'HOODIE\tHoodie\t\t\t45\t\t\t\t\t\t12\tsimple\t1\tClothing > Hoodies\t\tHOODIE-ZIP, HOODIE-LOGO\tBEANIE\t0'
+}
+
+@test "a product row without links is no problem whatever its id: a WooCommerce product without a SKU; one with links and no SKU still is" {
+	printf 'ID,SKU,Name,Upsells,Cross-sells\n1,,No SKU,,\n2,A,Alpha,B,\n3,,Variation, ,\n4,,Linked,C,\n' > w.csv
+	run --separate-stderr xsell-import --rejects rej.tsv w.csv
+	assert_failure 1
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tupsell\tmanaged\t'
+	[[ "$stderr" == *"4 rows in, 1 out, 3 rejected"* ]]
+	[[ "$stderr" == *"2 rejected: no linked products (first at w.csv:2)"* ]]
+	[[ "$stderr" == *"1 rejected: column 'subject_id': empty (first at w.csv:5)"* ]]
+	assert_equal "$(cut -f1-5 rej.tsv)" "$(printf '%s\n' $'file\tline\tcolumn\tvalue\treason' \
+	    $'w.csv\t2\t\t\tno linked products' $'w.csv\t4\t\t\tno linked products' \
+	    $'w.csv\t5\tSKU\t\tcolumn \'subject_id\': empty')"
+	printf 'ID,SKU,Name,Upsells,Cross-sells\n1,,No SKU,,\n2,A,Alpha,B,\n' > w.csv
+	run --separate-stderr xsell-import --strict w.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tupsell\tmanaged\t'
+	# the wide form too; a row whose subject is missing with its links is not
+	printf 'Subject,Linked 1,Linked 2\n,,\nA,B,\n' > l.csv
+	run --separate-stderr xsell-import --strict l.csv
+	assert_success
+	assert_output $'subject_id\tlinked_id\ttype\tsource\tposition\nA\tB\tcross_sell\tmanaged\t1'
 }

@@ -75,7 +75,12 @@ main(void)
 	is_str(dt("2010-02-01T08:05:00Z"), "2010-02-01T08:05:00Z",
 	    "ISO still read");
 	is_str(dt("31/02/2010 08:00"), "date out of range", "31 February");
-	is_str(dt("1/13/2010 8:26"), "date out of range", "month 13");
+	is_str(dt("1/13/2010 8:26"), "month first: give --date-format "
+	    "'%m/%d/%Y %H:%M'", "month first with a day-first format: the one "
+	    "that reads it");
+	is_str(dt("01/02/2010 08:00:00"), "day or month first: give "
+	    "--date-format '%d/%m/%Y %H:%M:%S' or '%m/%d/%Y %H:%M:%S'",
+	    "seconds the format lacks");
 	is_str(dt("1/2/2010 8"), "not a date, nor in the --date-format given",
 	    "a short time");
 	df.n = 0;

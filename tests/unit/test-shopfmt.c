@@ -77,6 +77,9 @@ main(void)
 	shopfmt_use_free(&u);
 
 	is_str(items(" a, b ,,c ,", ","), "a|b|c", "items trimmed, empty skipped");
+	is_str(items("a,\r\nb\n,\xc2\xa0" "c\xc2\xa0, \xc2\xa0 ,\xc2", ","),
+	    "a|b|c|\xc2", "line ends and no-break spaces trimmed as around a "
+	    "value; a lone lead byte kept");
 	is_str(items("a; b;;c", "; "), "a|b;;c", "a separator of two bytes");
 	is_str(items("a||b|c", "||"), "a|b|c", "|| then |");
 	is_str(items("", ","), "", "an empty cell");
