@@ -108,6 +108,11 @@ struct experiment {
 	double mixed;
 	int srm;		/* the split was tested */
 	double srm_p, srm_chi, planned[EXP_MAXARMS];	/* by place */
+	/* Said after the verdict, which needs them all: the sample ratio's
+	 * line, and the guardrails' (one a line), with the metrics each arm
+	 * lowers (a bit per metric, by place). */
+	struct buf srm_text, guard_text;
+	unsigned lowers[EXP_MAXARMS];
 };
 
 /* ---- output for people and for pipes ---- */
@@ -704,8 +709,8 @@ sample_ratio(struct experiment *e)
 		buf_init(&pb);
 		shares_text(e, obs, &ob);
 		shares_text(e, e->planned, &pb);
-		say(e->sh, "sample ratio: shares %s against --split %s: chi-square "
-		    "%.3f, p = %.3g%s", buf_str(&ob), buf_str(&pb), e->srm_chi,
+		buf_printf(&e->srm_text, "sample ratio: shares %s against --split "
+		    "%s: chi-square %.3f, p = %.3g%s", buf_str(&ob), buf_str(&pb), e->srm_chi,
 		    e->srm_p, e->srm_p < 0.001 ? " (mismatch: check the assignment "
 		    "before trusting the read-out)" : "");
 		if (e->srm_p < 0.001) {
@@ -727,8 +732,8 @@ sample_ratio(struct experiment *e)
 		e->planned[e->control] = o->holdout;
 		if (e->narms == 2)
 			e->planned[e->control == 0] = 1 - o->holdout;
-		say(e->sh, "sample ratio: control share %s against --holdout %s: "
-		    "chi-square %.3f, p = %.3g%s", fmt_pct(c / n, os, sizeof os),
+		buf_printf(&e->srm_text, "sample ratio: control share %s against "
+		    "--holdout %s: chi-square %.3f, p = %.3g%s", fmt_pct(c / n, os, sizeof os),
 		    fmt_pct(o->holdout, es, sizeof es), e->srm_chi, e->srm_p,
 		    e->srm_p < 0.001 ? " (mismatch: check the assignment before "
 		    "trusting the read-out)" : "");
@@ -775,19 +780,63 @@ guardrails(struct experiment *e)
 			    "%sp_holm %s < %g", arm, metric_name[m], o->control, d, lo, hi,
 			    o->sequential ? "sequential " : "", ps, o->alpha);
 			/* the report and page say it too; stderr has it already */
-			if (e->sh->report || e->sh->html) {
-				char t[256];
-
-				snprintf(t, sizeof t, "guardrail: arm %s lowers %s against "
-				    "%s (%sp_holm %s)", arm, metric_name[m], o->control,
-				    o->sequential ? "sequential " : "", ps);
-				if (e->sh->report)
-					fprintf(e->sh->out, "%s\n\n", t);
-				if (e->sh->html)
-					html_para(e->sh->html, t);
-			}
+			buf_printf(&e->guard_text, "guardrail: arm %s lowers %s against "
+			    "%s (%sp_holm %s)\n", arm, metric_name[m], o->control,
+			    o->sequential ? "sequential " : "", ps);
+			e->lowers[e->cmp[k][0]] |= 1u << m;
 		}
 	}
+}
+
+/* The read-out's first line: stop an arm, check the assignment, or go
+ * on; then the guardrails and the sample ratio that make it. */
+static void
+verdict(struct experiment *e)
+{
+	const struct exp_show *sh = e->sh;
+	struct buf b;
+	int level = 0;
+
+	if (!sh->report && !sh->html) {
+		/* stderr has had the guardrails as warnings */
+		if (e->srm_text.len)
+			say(sh, "%s", buf_str(&e->srm_text));
+		return;
+	}
+	buf_init(&b);
+	for (int p = 0; p < e->narms; p++) {
+		int n = 0;
+
+		if (!e->lowers[p])
+			continue;
+		buf_puts(&b, level ? "; arm " : "stop: arm ");
+		buf_puts(&b, e->arm[e->ord[p]]);
+		buf_puts(&b, " lowers ");
+		for (int m = 0; m < NMETRIC; m++)
+			if (e->lowers[p] >> m & 1)
+				buf_printf(&b, "%s%s", n++ ? " and " : "",
+				    metric_name[m]);
+		buf_printf(&b, " against %s", e->o->control);
+		level = 2;
+	}
+	if (!level && e->srm && e->srm_p < 0.001) {
+		buf_printf(&b, "check the assignment first: the arms' shares are "
+		    "not the planned ones (p = %.3g)", e->srm_p);
+		level = 2;
+	} else if (!level) {
+		buf_printf(&b, "no guardrail fired: no arm lowers %s against %s "
+		    "(alpha %g)", e->have_margin ? "conversion or margin" :
+		    "conversion", e->o->control, e->o->alpha);
+	}
+	report_verdict(sh->report ? sh->out : NULL, sh->html, level,
+	    buf_str(&b));
+	buf_free(&b);
+	for (const char *l = buf_str(&e->guard_text), *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		say(sh, "%.*s", (int)(nl - l), l);
+	}
+	if (e->srm_text.len)
+		say(sh, "%s", buf_str(&e->srm_text));
 }
 
 /* ---- the two-arm table: today's layout, one column per arm ---- */
@@ -1373,22 +1422,24 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 		buf_free(&b);
 	}
 	sum_cells(&e);
-	if (e.mixed)
-		say(sh, "%.0f contexts have events in both arms and are left out",
-		    e.mixed);
 	if (o->split || !isnan(o->holdout))
 		sample_ratio(&e);
-	else if (is_wide)
-		say(sh, "sample ratio not tested: give --holdout F, the planned "
-		    "control share");
-	else
-		say(sh, "sample ratio not tested: give --split ARM=F,..., the planned "
-		    "shares, or --holdout F");
 	for (size_t k = 0; k < e.ncell; k++) {
 		for (int j = 0; j < e.ncmp; j++)
 			compare(&e, &e.cell[k], j);
 		holm(&e, &e.cell[k]);
 	}
+	guardrails(&e);
+	verdict(&e);
+	if (e.mixed)
+		say(sh, "%.0f contexts have events in both arms and are left out",
+		    e.mixed);
+	if (!e.srm && is_wide)
+		say(sh, "sample ratio not tested: give --holdout F, the planned "
+		    "control share");
+	else if (!e.srm)
+		say(sh, "sample ratio not tested: give --split ARM=F,..., the planned "
+		    "shares, or --holdout F");
 	if (o->sequential) {
 		char h[NUM_BUF];
 
@@ -1408,7 +1459,6 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 			    fmt_pct(r[k * NMETRIC + M_REV].reduction, b2, sizeof b2));
 	}
 	small_cells(&e);
-	guardrails(&e);
 	if (is_wide)
 		write_wide(&e, &wide);
 	else
@@ -1433,6 +1483,8 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 	intern_free(&e.ctx);
 	intern_free(&e.cellids);
 	intern_free(&e.units);
+	buf_free(&e.srm_text);
+	buf_free(&e.guard_text);
 	if (e.have_catalog)
 		catalog_free(&e.catalog);
 }

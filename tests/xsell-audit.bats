@@ -816,6 +816,21 @@ xsell-audit: guardrail: arm harm lowers margin_per_context against control: -1 (
 	assert_line "guardrail: arm harm lowers conversion_rate against control (p_holm 0.000407)"
 }
 
+@test "experiment: --report and --html say first whether to stop an arm" {
+	harm_events > harm.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events harm.tsv --report
+	assert_equal "$(sed -n 3p <<<"$output")" "stop: arm harm lowers conversion_rate and margin_per_context against control"
+	assert_equal "$(sed -n 5p <<<"$output")" "guardrail: arm harm lowers conversion_rate against control (p_holm 0.00122)"
+	# no harm: go on; a split far from the plan: check the assignment
+	grep -v '^harm' harm.tsv > good.tsv
+	run -0 --separate-stderr xsell-audit --experiment --events good.tsv --report
+	assert_equal "$(sed -n 3p <<<"$output")" "no guardrail fired: no arm lowers conversion or margin against control (alpha 0.05)"
+	run -0 --separate-stderr xsell-audit --experiment --events good.tsv --holdout 0.1 --report
+	assert_equal "$(sed -n 3p <<<"$output")" "check the assignment first: the arms' shares are not the planned ones (p = 2.61e-79)"
+	run -0 xsell-audit -q --experiment --events harm.tsv --html page.html -o /dev/null
+	grep -q '<p class="verdict l2">stop: arm harm lowers conversion_rate and margin_per_context against control</p>' page.html
+}
+
 @test "experiment: --by channel: each cell's read-out, small cells flagged" {
 	# contexts 0-79 of each arm on web, 80-99 on email
 	harm_events | awk -F'\t' 'BEGIN { OFS = "\t" }
