@@ -10,6 +10,7 @@
 
 #include "xsell.h"
 #include "buf.h"
+#include "term.h"
 
 const char *progname = "xsell";
 int xs_quiet;
@@ -90,27 +91,35 @@ xs_init(const char *argv0)
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 }
 
+/* A message quotes merchant data, whose control characters a terminal
+ * would act on: they are shown escaped, as the reports show them, but
+ * for the line ends and tabs of a message itself (a rule's caret line). */
+static void
+shown(struct buf *b, const char *s, size_t n)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n' || s[i] == '\t') {
+			term_escape(b, s + from, i - from);
+			buf_putc(b, s[i]);
+			from = i + 1;
+		}
+	term_escape(b, s + from, n - from);
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
-	struct buf b;
+	struct buf b, m;
 
 	/* One write, so messages from tools in a pipeline do not interleave. */
 	buf_init(&b);
+	buf_init(&m);
 	buf_printf(&b, "%s: ", progname);
-	{
-		va_list aq;
-		int n;
-
-		va_copy(aq, ap);
-		n = vsnprintf(NULL, 0, fmt, aq);
-		va_end(aq);
-		if (n > 0) {
-			buf_grow(&b, (size_t)n + 1);
-			vsnprintf(b.s + b.len, (size_t)n + 1, fmt, ap);
-			b.len += (size_t)n;
-		}
-	}
+	buf_vprintf(&m, fmt, ap);
+	shown(&b, m.s ? m.s : "", m.len);
+	buf_free(&m);
 	buf_putc(&b, '\n');
 	fflush(stdout);
 	if (write(STDERR_FILENO, b.s, b.len) < 0) {

@@ -8,6 +8,7 @@
 
 #include "import-internal.h"
 #include "report.h"
+#include "term.h"
 #include "buf.h"
 #include "intern.h"
 

@@ -453,3 +453,20 @@ table() {
 	run -1 --separate-stderr xsell-import -q --kind orders "$d/quote-swallow"
 	assert_output $'order_id\tproduct_id\tcustomer_id\tquantity\tprice\tts\nO4\tP4\t\t\t\t'
 }
+
+@test "every tool: merchant data's control characters in a message are shown escaped" {
+	# ESC, BEL and a byte that is not UTF-8 in a value a message quotes: a
+	# terminal would act on the first two
+	printf 'context_id\tcandidate_id\tscore\nc1\tA\tx\033[31m\a\377\n' > s.tsv
+	run -3 --separate-stderr xsell-rank s.tsv
+	assert_equal "$stderr" 'xsell-rank: s.tsv:2: column '\''score'\'': not a number: "x\e[31m\a\xff"'
+	printf 'order_id\tproduct_id\tquantity\n1\tA\t1\033]0;pwn\a\n' > o.tsv
+	run -3 --separate-stderr xsell-learn o.tsv
+	assert_equal "$stderr" 'xsell-learn: o.tsv:2: column '\''quantity'\'': not a number: "1\e]0;pwn\a"'
+	# a rule's caret line keeps its own line end
+	printf 'context_id\tsubject_id\nc1\tA\n' > c.tsv
+	printf 'subject_id\tlinked_id\nA\tB\n' > rel.tsv
+	run -3 --separate-stderr xsell-qualify --relations rel.tsv -r 'candidate.x > 1' c.tsv
+	[ "${#lines[@]}" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -ge 2 ]
+}
