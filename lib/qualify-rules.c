@@ -207,8 +207,16 @@ unknown_field(const struct qualify *Q, const struct qrule *qr,
     const struct rule_field *f)
 {
 	const char *sc = scope_word[f->scope], *near = NULL, *where;
-	char **v, msg[512], hint[160] = "";
+	const char *at = qr->text + qr->exproff + f->off, *dot = strchr(at, '.');
+	char **v, msg[512], hint[160] = "", word[16];
 	int n;
+
+	/* the scope as the rule spells it (context. is customer.) */
+	if (dot && (size_t)(dot - at) < sizeof word) {
+		memcpy(word, at, (size_t)(dot - at));
+		word[dot - at] = '\0';
+		sc = word;
+	}
 
 	v = scope_names(Q, f->scope, &n);
 	near = rule_suggest(f->name, v, n);

@@ -473,6 +473,7 @@ unknown_fields=(
 	"3|--catalog $Q/catalog.tsv|subject.prise < 100|-r:1:1: subject.prise is not a column of the catalog (did you mean 'price'?)|1"
 	"3|--catalog $Q/catalog.tsv|candidate.price > 0 && candidate.prise < 100|-r:1:24: candidate.prise is not a column of the candidates or the catalog (did you mean 'price'?)|24"
 	"3||customer.segmnet == \"budget\"|-r:1:1: customer.segmnet is not a column of the contexts (did you mean 'segment'?)|1"
+	"3||context.segmnet == \"budget\"|-r:1:1: context.segmnet is not a column of the contexts (did you mean 'segment'?)|1"
 	"3|--catalog $Q/catalog.tsv|customer.price < 100|-r:1:1: customer.price is not a column of the contexts (did you mean 'candidate.price'?)|1"
 	"3|--catalog $Q/catalog.tsv|!has(customer.tier) \|\| customer.tier == 1|-r:1:6: customer.tier is not a column of the contexts (did you mean 'candidate.tier'?)|6"
 	"3||candidate.position < 3 && subject.price < 100|-r:1:27: subject.price needs --catalog (a subject's fields are its catalog row)|27"
