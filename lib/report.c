@@ -12,6 +12,7 @@
 #include "intern.h"
 
 #define BARW 30		/* text bar width at the column's largest value */
+#define BARMIN 10	/* the narrowest it gets on a narrow page */
 #define SPANW 40	/* text interval chart width */
 
 /* ---- numbers ---- */
@@ -189,6 +190,7 @@ rtable_init(struct rtable *t, const char *title, int ncols,
 	t->cols = xcalloc((size_t)ncols, sizeof *t->cols);
 	t->numeric = xcalloc((size_t)ncols, 1);
 	t->cut = xcalloc((size_t)ncols, 1);
+	t->brief = xcalloc((size_t)ncols, sizeof *t->brief);
 	for (int i = 0; i < ncols; i++)
 		t->cols[i] = xstrdup(cols[i]);
 	t->bar = -1;
@@ -201,8 +203,11 @@ rtable_free(struct rtable *t)
 {
 	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
-	for (int i = 0; i < t->ncols; i++)
+	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i]);
+		free(t->brief[i]);
+	}
+	free(t->brief);
 	free(t->cells);
 	free(t->cols);
 	free(t->numeric);
@@ -217,6 +222,13 @@ void
 rtable_numeric(struct rtable *t, int i)
 {
 	t->numeric[i] = 1;
+}
+
+void
+rtable_brief(struct rtable *t, int i, const char *heading)
+{
+	free(t->brief[i]);
+	t->brief[i] = xstrdup(heading);
 }
 
 void
@@ -310,11 +322,13 @@ report_heading(FILE *text, FILE *html, const char *s)
 		html_heading(html, s);
 }
 
+static void para_text(const char *s, FILE *fp);
+
 void
 report_para(FILE *text, FILE *html, const char *s)
 {
 	if (text) {
-		term_puts(s, text);
+		para_text(s, text);
 		fputs("\n\n", text);
 	} else {
 		note("%s", s);
@@ -348,7 +362,7 @@ report_verdict(FILE *text, FILE *html, int level, const char *msg)
 	if (text) {
 		if (report_colour)
 			fputs(colour[level], text);
-		term_puts(msg, text);
+		para_text(msg, text);
 		if (report_colour)
 			fputs("\033[0m", text);
 		fputs("\n\n", text);
@@ -420,68 +434,181 @@ piece(const char *s, size_t n, size_t w, size_t *next)
 	return i;
 }
 
+/* A paragraph: on a terminal, broken at spaces to fit its width. */
+static void
+para_text(const char *s, FILE *fp)
+{
+	struct buf e;
+	size_t at = 0, n, next;
+
+	if (report_lines <= 0 || report_cols <= 0) {
+		term_puts(s, fp);
+		return;
+	}
+	buf_init(&e);
+	term_escape(&e, s, strlen(s));
+	while (at < e.len) {
+		n = piece(e.s + at, e.len - at, (size_t)report_cols, &next);
+		if (at)
+			putc('\n', fp);
+		fwrite(e.s + at, 1, n, fp);
+		at += next;
+	}
+	buf_free(&e);
+}
+
+/* How a table is laid out on the page. */
+struct layout {
+	size_t *w;	/* per column: its width */
+	size_t *dw;	/* per column: its cells' width */
+	size_t total;	/* the table's width */
+	size_t barw;	/* the bar's, 0 for none */
+	int below;	/* the wrap column goes below its row */
+	int brief;	/* the short headings */
+	int lastcol;	/* the last column on a row's first line */
+};
+
+/* Column i's heading as the layout has it. */
+static const char *
+heading_of(const struct rtable *t, const struct layout *L, int i)
+{
+	return L->brief && t->brief[i] ? t->brief[i] : t->cols[i];
+}
+
+/* Columns of kind (0 cut, 1 wrap) give up what they can of the excess
+ * over the page, down to min or their heading: cut columns each a share. */
+static void
+give(const struct rtable *t, struct layout *L, int wrap, size_t min)
+{
+	int k = 0;
+
+	for (int j = 0; j < t->ncols; j++)
+		k += t->cut[j];
+	for (int i = 0; i < t->ncols && L->total > (size_t)report_cols; i++) {
+		size_t over = L->total - (size_t)report_cols, m = min;
+		size_t was = L->w[i];
+
+		if (wrap ? i != t->wrap : !t->cut[i])
+			continue;
+		if (term_width(heading_of(t, L, i)) > m)
+			m = term_width(heading_of(t, L, i));
+		if (was <= m)
+			continue;
+		if (!wrap)
+			over = (over + (size_t)k - 1) / (size_t)k;
+		L->w[i] = was > over + m ? was - over : m;
+		L->total -= was - L->w[i];
+	}
+}
+
+/*
+ * Widths that fit the page: the cut columns give up what they can down
+ * to 22, then the wrap column down to 36. On a narrower page (80 columns)
+ * the wrap column goes below its row, across the page; then the short
+ * headings are used, the bar shrinks to BARMIN, the cut columns go down
+ * to 12, and then the bar goes. A table of numbers alone may still be
+ * wider.
+ */
+static void
+fit(const struct rtable *t, struct layout *L)
+{
+	size_t cols = (size_t)report_cols;
+
+	if (report_cols <= 0)
+		return;
+	give(t, L, 0, 22);
+	give(t, L, 1, 36);
+	if (t->wrap >= 0 && t->ncols > 1 && L->total > cols) {
+		L->below = 1;
+		L->total -= L->w[t->wrap] + 2;
+		L->w[t->wrap] = cols > 22 ? cols - 2 : 20;
+	}
+	if (L->total > cols) {
+		L->brief = 1;
+		for (int i = 0; i < t->ncols; i++) {
+			size_t was = L->w[i], h = term_width(heading_of(t, L, i));
+
+			if (t->brief[i] && !(L->below && i == t->wrap) &&
+			    !t->cut[i]) {
+				L->w[i] = L->dw[i] > h ? L->dw[i] : h;
+				L->total -= was - L->w[i];
+			}
+		}
+	}
+	if (L->barw && L->total > cols) {
+		size_t over = L->total - cols, was = L->barw;
+
+		L->barw = was > over + BARMIN ? was - over : BARMIN;
+		L->total -= was - L->barw;
+	}
+	give(t, L, 0, 12);
+	if (L->barw && L->total > cols)
+		L->barw = 0;
+}
+
+/* The heading line; a wrap column below its rows has its own. */
+static void
+heading(const struct rtable *t, const struct layout *L, FILE *fp)
+{
+	for (int i = 0; i <= L->lastcol; i++) {
+		const char *h = heading_of(t, L, i);
+
+		if (L->below && i == t->wrap)
+			continue;
+		if (t->numeric[i])
+			pad(fp, L->w[i] - term_width(h));
+		term_puts(h, fp);
+		if (i < L->lastcol)
+			pad(fp, (t->numeric[i] ? 0 : L->w[i] - term_width(h)) + 2);
+	}
+	putc('\n', fp);
+	if (L->below) {
+		fputs("  ", fp);
+		term_puts(heading_of(t, L, t->wrap), fp);
+		putc('\n', fp);
+	}
+}
+
 void
 rtable_text(const struct rtable *t, FILE *fp)
 {
-	size_t *w = xcalloc((size_t)t->ncols, sizeof *w), r, total = 0;
+	struct layout L = { 0 };
+	size_t *w, r;
 	double max = 0, v;
 	const char *cell, *col;
 	struct buf e;
 
 	buf_init(&e);
-	for (int i = 0; i < t->ncols; i++)
-		w[i] = term_width(t->cols[i]);
+	L.w = w = xcalloc((size_t)t->ncols, sizeof *w);
+	L.dw = xcalloc((size_t)t->ncols, sizeof *L.dw);
+	L.barw = t->bar >= 0 ? BARW : 0;
 	for (r = 0; r < t->nrows; r++)
 		for (int i = 0; i < t->ncols && !t->span[r]; i++) {
 			cell = t->cells[r * (size_t)t->ncols + (size_t)i];
-			if (term_width(cell) > w[i])
-				w[i] = term_width(cell);
+			if (term_width(cell) > L.dw[i])
+				L.dw[i] = term_width(cell);
 			if (i == t->bar && (v = strtod(cell, NULL)) > max)
 				max = v;
 		}
-	for (int i = 0; i < t->ncols; i++)
-		total += w[i] + (i ? 2 : 0);
-	if (t->bar >= 0)
-		total += 2 + BARW;
-	/* Too wide: the columns that may be cut give up what they can, down
-	 * to 22, then the wrap column, down to 36. */
-	for (int pass = 0; pass < 2 && report_cols > 0; pass++)
-		for (int i = 0; i < t->ncols && total > (size_t)report_cols; i++) {
-			size_t over = total - (size_t)report_cols, min = pass ? 36 : 22;
-			size_t was = w[i];
-
-			if (pass ? i != t->wrap : !t->cut[i])
-				continue;
-			if (term_width(t->cols[i]) > min)
-				min = term_width(t->cols[i]);
-			if (w[i] <= min)
-				continue;
-			if (!pass) {	/* each cut column its share */
-				int k = 0;
-
-				for (int j = 0; j < t->ncols; j++)
-					k += t->cut[j];
-				over = (over + (size_t)k - 1) / (size_t)k;
-			}
-			w[i] = w[i] > over + min ? w[i] - over : min;
-			total -= was - w[i];
-		}
+	for (int i = 0; i < t->ncols; i++) {
+		w[i] = term_width(t->cols[i]);
+		if (L.dw[i] > w[i])
+			w[i] = L.dw[i];
+		L.total += w[i] + (i ? 2 : 0);
+	}
+	if (L.barw)
+		L.total += 2 + L.barw;
+	fit(t, &L);
+	L.lastcol = t->ncols - 1 - (L.below && t->wrap == t->ncols - 1);
 	if (*t->title) {
-		term_puts(t->title, fp);
+		para_text(t->title, fp);
 		putc('\n', fp);
 	}
-	for (int i = 0; i < t->ncols; i++) {
-		if (t->numeric[i])
-			pad(fp, w[i] - term_width(t->cols[i]));
-		term_puts(t->cols[i], fp);
-		if (i + 1 < t->ncols)
-			pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(t->cols[i])) + 2);
-	}
-	putc('\n', fp);
+	heading(t, &L, fp);
 	for (r = 0; r < t->nrows; r++) {
 		char *const *row = t->cells + r * (size_t)t->ncols;
 		size_t at = 0, len = 0, next, shown;
-		int line = 0;
+			int line = 0;
 
 		if (t->span[r]) {
 			if (report_colour)
@@ -502,9 +629,13 @@ rtable_text(const struct rtable *t, FILE *fp)
 		do {	/* a line, and more while the wrap column has text */
 			if (col)
 				fputs(col, fp);
+			if (L.below && line)
+				fputs("  ", fp);
 			for (int i = 0; i < t->ncols; i++) {
-				int last = i + 1 == t->ncols && t->bar < 0;
+				int last = i == L.lastcol && !L.barw;
 
+				if (L.below && (line ? i != t->wrap : i == t->wrap))
+					continue;
 				if (line && i != t->wrap) {
 					if (i < t->wrap)
 						pad(fp, w[i] + 2);
@@ -516,7 +647,7 @@ rtable_text(const struct rtable *t, FILE *fp)
 					fwrite(e.s + at, 1, n, fp);
 					shown = cps(e.s + at, n);
 					at += next;
-					if (!last && !line)
+					if (!last && !line && !L.below)
 						pad(fp, w[i] - shown + 2);
 					continue;
 				}
@@ -532,7 +663,8 @@ rtable_text(const struct rtable *t, FILE *fp)
 					(void)nx;
 					fwrite(c.s, 1, n, fp);
 					fputs("\xe2\x80\xa6", fp);
-					pad(fp, w[i] - cps(c.s, n) - 1 + (last ? 0 : 2));
+					if (!last)
+						pad(fp, w[i] - cps(c.s, n) + 1);
 					buf_free(&c);
 					continue;
 				}
@@ -542,8 +674,8 @@ rtable_text(const struct rtable *t, FILE *fp)
 				if (!last)
 					pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(cell)) + 2);
 			}
-			if (t->bar >= 0 && !line)
-				bar(fp, strtod(row[t->bar], NULL), max, BARW);
+			if (L.barw && !line)
+				bar(fp, strtod(row[t->bar], NULL), max, (int)L.barw);
 			if (col)
 				fputs("\033[0m", fp);
 			putc('\n', fp);
@@ -553,6 +685,7 @@ rtable_text(const struct rtable *t, FILE *fp)
 	putc('\n', fp);
 	buf_free(&e);
 	free(w);
+	free(L.dw);
 }
 
 void
@@ -799,7 +932,7 @@ rchart_text(const struct rchart *c, FILE *fp)
 	double max = 0, lo, hi;
 
 	if (*c->title) {
-		term_puts(c->title, fp);
+		para_text(c->title, fp);
 		putc('\n', fp);
 	}
 	if (c->kind == CHART_BARS) {
