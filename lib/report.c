@@ -924,10 +924,39 @@ with_unit(const struct rchart *c, double v, int sig, char *buf, size_t size)
 	return buf;
 }
 
+/* The width a chart's bars or span may take beside used columns: want,
+ * or less on a narrow terminal, down to BARMIN. */
+static size_t
+room(size_t used, size_t want)
+{
+	if (report_lines <= 0 || report_cols <= 0 ||
+	    used + want <= (size_t)report_cols)
+		return want;
+	return (size_t)report_cols > used + BARMIN ?
+	    (size_t)report_cols - used : BARMIN;
+}
+
+/* The widest "5% [0.8881, 23.61%]" after an interval chart's span. */
+static size_t
+interval_tail(const struct rchart *c)
+{
+	char a[32], b[32], e[32];
+	size_t w = 0, n;
+
+	for (size_t i = 0; i < c->n; i++) {
+		n = strlen(with_unit(c, c->v[i], 4, e, sizeof e)) +
+		    strlen(fmt_num(c->lo[i], 4, a, sizeof a)) +
+		    strlen(with_unit(c, c->hi[i], 4, b, sizeof b)) + 6;
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 void
 rchart_text(const struct rchart *c, FILE *fp)
 {
-	size_t lw = label_width(c);
+	size_t lw = label_width(c), sw = SPANW, bw = BARW;
 	char a[32], b[32], e[32];
 	double max = 0, lo, hi;
 
@@ -939,22 +968,24 @@ rchart_text(const struct rchart *c, FILE *fp)
 		for (size_t i = 0; i < c->n; i++)
 			if (c->v[i] > max)
 				max = c->v[i];
+		bw = room(lw + 14, BARW);
 		for (size_t i = 0; i < c->n; i++) {
 			term_puts(c->labels[i], fp);
 			pad(fp, lw - term_width(c->labels[i]) + 2);
 			fprintf(fp, "%10s  ", with_unit(c, c->v[i], 4, a, sizeof a));
-			bar(fp, c->v[i], max, BARW);
+			bar(fp, c->v[i], max, (int)bw);
 			putc('\n', fp);
 		}
 	} else if (c->kind == CHART_INTERVALS) {
 		interval_span(c, &lo, &hi);
+		sw = room(lw + 4 + interval_tail(c), SPANW);
 		for (size_t i = 0; i < c->n; i++) {
 			char line[SPANW + 1];
 			int p0, p1, pe, pr;
 
-			memset(line, ' ', SPANW);
-			line[SPANW] = '\0';
-#define COL(x) ((int)lround(((x) - lo) / (hi - lo) * (SPANW - 1)))
+			memset(line, ' ', sw);
+			line[sw] = '\0';
+#define COL(x) ((int)lround(((x) - lo) / (hi - lo) * (double)(sw - 1)))
 			pr = COL(c->ref);
 			line[pr] = '|';
 			if (!isnan(c->mark))

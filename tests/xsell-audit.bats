@@ -1089,14 +1089,17 @@ EOF
 }
 
 # An 80-column terminal: a finding's detail and a candidate's flags go
-# below their row, offer tables take short headings, bars shrink, and
-# paragraphs and titles break at spaces.
+# below their row, offer tables take short headings, bars and chart spans
+# shrink, and paragraphs and titles break at spaces.
 @test "--report on an 80-column terminal: no line wider; details and flags below their rows" {
 	command -v script > /dev/null || skip "script(1) is not installed"
 	awk -F'\t' -v OFS='\t' 'NR > 1 { $2 = $2 " with a rather long product title to show" } 1' catalog.tsv > long.tsv
 	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --catalog long.tsv --orders orders.tsv --max-age 365 --now 2024-06-01 --report relations.tsv" /dev/null | tr -d '\r' > rel.txt
 	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report relations.tsv" /dev/null | tr -d '\r' > off.txt
-	run -0 bash -c 'sed "s/\xe2\x80\xa6/./g" rel.txt off.txt | awk "length > 80"'
+	# long titles: the interval chart's span gets shorter
+	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --events events.tsv --catalog long.tsv --report relations.tsv" /dev/null | tr -d '\r' > long.txt
+	grep -q '^P2 Case with a rather long product …  |  *\[-*o-*\]  40% \[16.82, 68.73%\]$' long.txt
+	run -0 bash -c 'sed "s/\xe2\x80\xa6/./g" rel.txt off.txt long.txt | awk "length > 80"'
 	assert_output ""
 	run -0 grep -A1 '^self_link .* P1 Phone' rel.txt
 	assert_output "$(printf '%s\n' 'self_link           error     P1 Phone with a…        P1 Phone with a…' \
