@@ -222,7 +222,7 @@ op_table(struct rtable *t, const char *title, const char *first, int flags)
 	}
 	rtable_cut(t, OP_LABEL);
 	if (flags)
-		t->wrap = OP_FLAGS;	/* below its row on a narrow page */
+		t->under = OP_FLAGS;
 }
 
 /* A row rounded for people; flags colour it (untracked is an error,

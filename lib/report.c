@@ -196,6 +196,7 @@ rtable_init(struct rtable *t, const char *title, int ncols,
 	t->bar = -1;
 	t->sev = -1;
 	t->wrap = -1;
+	t->under = -1;
 }
 
 void
@@ -463,7 +464,8 @@ struct layout {
 	size_t *dw;	/* per column: its cells' width */
 	size_t total;	/* the table's width */
 	size_t barw;	/* the bar's, 0 for none */
-	int below;	/* the wrap column goes below its row */
+	int wc;		/* the column that wraps, or -1 */
+	int below;	/* it goes below its row */
 	int brief;	/* the short headings */
 	int lastcol;	/* the last column on a row's first line */
 };
@@ -518,17 +520,21 @@ fit(const struct rtable *t, struct layout *L)
 		return;
 	give(t, L, 0, 22);
 	give(t, L, 1, 36);
-	if (t->wrap >= 0 && t->ncols > 1 && L->total > cols) {
+	if (t->under >= 0 && t->wrap < 0)
+		L->wc = t->under;
+	if (L->wc >= 0 && t->ncols > 1 && L->total > cols) {
 		L->below = 1;
-		L->total -= L->w[t->wrap] + 2;
-		L->w[t->wrap] = cols > 22 ? cols - 2 : 20;
+		L->total -= L->w[L->wc] + 2;
+		L->w[L->wc] = cols > 22 ? cols - 2 : 20;
+	} else {
+		L->wc = t->wrap;
 	}
 	if (L->total > cols) {
 		L->brief = 1;
 		for (int i = 0; i < t->ncols; i++) {
 			size_t was = L->w[i], h = term_width(heading_of(t, L, i));
 
-			if (t->brief[i] && !(L->below && i == t->wrap) &&
+			if (t->brief[i] && !(L->below && i == L->wc) &&
 			    !t->cut[i]) {
 				L->w[i] = L->dw[i] > h ? L->dw[i] : h;
 				L->total -= was - L->w[i];
@@ -553,7 +559,7 @@ heading(const struct rtable *t, const struct layout *L, FILE *fp)
 	for (int i = 0; i <= L->lastcol; i++) {
 		const char *h = heading_of(t, L, i);
 
-		if (L->below && i == t->wrap)
+		if (L->below && i == L->wc)
 			continue;
 		if (t->numeric[i])
 			pad(fp, L->w[i] - term_width(h));
@@ -564,7 +570,7 @@ heading(const struct rtable *t, const struct layout *L, FILE *fp)
 	putc('\n', fp);
 	if (L->below) {
 		fputs("  ", fp);
-		term_puts(heading_of(t, L, t->wrap), fp);
+		term_puts(heading_of(t, L, L->wc), fp);
 		putc('\n', fp);
 	}
 }
@@ -582,6 +588,7 @@ rtable_text(const struct rtable *t, FILE *fp)
 	L.w = w = xcalloc((size_t)t->ncols, sizeof *w);
 	L.dw = xcalloc((size_t)t->ncols, sizeof *L.dw);
 	L.barw = t->bar >= 0 ? BARW : 0;
+	L.wc = t->wrap;
 	for (r = 0; r < t->nrows; r++)
 		for (int i = 0; i < t->ncols && !t->span[r]; i++) {
 			cell = t->cells[r * (size_t)t->ncols + (size_t)i];
@@ -599,7 +606,7 @@ rtable_text(const struct rtable *t, FILE *fp)
 	if (L.barw)
 		L.total += 2 + L.barw;
 	fit(t, &L);
-	L.lastcol = t->ncols - 1 - (L.below && t->wrap == t->ncols - 1);
+	L.lastcol = t->ncols - 1 - (L.below && L.wc == t->ncols - 1);
 	if (*t->title) {
 		para_text(t->title, fp);
 		putc('\n', fp);
@@ -621,9 +628,9 @@ rtable_text(const struct rtable *t, FILE *fp)
 			continue;
 		}
 		col = sev_colour(t->rsev[r]);
-		if (t->wrap >= 0) {
+		if (L.wc >= 0) {
 			buf_reset(&e);
-			term_escape(&e, row[t->wrap], strlen(row[t->wrap]));
+			term_escape(&e, row[L.wc], strlen(row[L.wc]));
 			len = e.len;
 		}
 		do {	/* a line, and more while the wrap column has text */
@@ -634,14 +641,14 @@ rtable_text(const struct rtable *t, FILE *fp)
 			for (int i = 0; i < t->ncols; i++) {
 				int last = i == L.lastcol && !L.barw;
 
-				if (L.below && (line ? i != t->wrap : i == t->wrap))
+				if (L.below && (line ? i != L.wc : i == L.wc))
 					continue;
-				if (line && i != t->wrap) {
-					if (i < t->wrap)
+				if (line && i != L.wc) {
+					if (i < L.wc)
 						pad(fp, w[i] + 2);
 					continue;
 				}
-				if (i == t->wrap) {
+				if (i == L.wc) {
 					size_t n = piece(e.s + at, len - at, w[i], &next);
 
 					fwrite(e.s + at, 1, n, fp);
@@ -680,7 +687,7 @@ rtable_text(const struct rtable *t, FILE *fp)
 				fputs("\033[0m", fp);
 			putc('\n', fp);
 			line++;
-		} while (t->wrap >= 0 && at < len);
+		} while (L.wc >= 0 && at < len);
 	}
 	putc('\n', fp);
 	buf_free(&e);

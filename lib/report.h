@@ -27,6 +27,8 @@ struct rtable {
 	int sev;		/* column whose word (error, warning, info)
 				 * colours its row, or -1 */
 	int wrap;		/* column that wraps to fit the width, or -1 */
+	int under;		/* column that goes below its row on a narrow
+				 * page, or -1 (the wrap column does) */
 	unsigned char *cut;	/* per column: cut short ("...") to fit first */
 	char **brief;		/* per column: a short heading, or NULL */
 	unsigned char *span;	/* per row: a note across the table (cell 0) */

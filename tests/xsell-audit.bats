@@ -1109,9 +1109,11 @@ EOF
 	    '  retire,unprofitable')"
 	grep -qx 'candidate   impr  conv  accept      95% CI  revenue  margin  rev/impr' off.txt
 	grep -qx '  flags' off.txt
-	# a file is laid out for 132 columns, as before
-	run -0 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report relations.tsv
+	# a file is laid out for 132 columns, as before, and the page keeps
+	# the flags in a plain cell
+	run -0 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report --html p.html relations.tsv
 	assert_line --regexp '^P3 Charger +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +retire,unprofitable$'
+	grep -q '<td>retire,unprofitable</td></tr>' p.html
 }
 
 @test "--report on a short terminal folds info rows to counts; colours unless NO_COLOR" {
