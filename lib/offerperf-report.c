@@ -210,10 +210,19 @@ op_table(struct rtable *t, const char *title, const char *first, int flags)
 		"revenue", "margin", "rev/impr", "flags"
 	};
 
+	static const char *const brief[NOP] = {
+		NULL, "impr", "conv", "accept", "95% CI", NULL, NULL, NULL, NULL
+	};
+
 	rtable_init(t, title, flags ? NOP : NOP - 1, cols);
-	for (int i = OP_IMPS; i < OP_FLAGS; i++)
+	for (int i = OP_IMPS; i < OP_FLAGS; i++) {
 		rtable_numeric(t, i);
+		if (brief[i])
+			rtable_brief(t, i, brief[i]);
+	}
 	rtable_cut(t, OP_LABEL);
+	if (flags)
+		t->under = OP_FLAGS;
 }
 
 /* A row rounded for people; flags colour it (untracked is an error,
@@ -411,12 +420,17 @@ offers_people(struct offerperf *op, const struct agg *total, struct agg *ca)
 		static const char *const wc[] = {
 			"", "acceptance", "what-if acceptance", "conversions change",
 			"revenue change", "margin change"
+		}, *const wb[] = {
+			"", "accept", "what-if", "conv change", "rev change",
+			"margin change"
 		};
 
 		rtable_init(&t, "What if (--what-if): per group and in total; each "
 		    "candidate's change is in the TSV output", 6, wc);
-		for (int k = 1; k < 6; k++)
+		for (int k = 1; k < 6; k++) {
 			rtable_numeric(&t, k);
+			rtable_brief(&t, k, wb[k]);
+		}
 		for (i = 0; op->by != OFFER_BY_NONE && i < op->ncells; i = j) {
 			const char *gname = intern_str(&op->groups, op->cells[i].g);
 			struct agg gs;

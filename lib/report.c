@@ -13,6 +13,7 @@
 #include "intern.h"
 
 #define BARW 30		/* text bar width at the column's largest value */
+#define BARMIN 10	/* the narrowest it gets on a narrow page */
 #define SPANW 40	/* text interval chart width */
 
 /* ---- numbers ---- */
@@ -75,11 +76,13 @@ rtable_init(struct rtable *t, const char *title, int ncols,
 	t->cols = xcalloc((size_t)ncols, sizeof *t->cols);
 	t->numeric = xcalloc((size_t)ncols, 1);
 	t->cut = xcalloc((size_t)ncols, 1);
+	t->brief = xcalloc((size_t)ncols, sizeof *t->brief);
 	for (int i = 0; i < ncols; i++)
 		t->cols[i] = xstrdup(cols[i]);
 	t->bar = -1;
 	t->sev = -1;
 	t->wrap = -1;
+	t->under = -1;
 }
 
 void
@@ -87,8 +90,11 @@ rtable_free(struct rtable *t)
 {
 	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
-	for (int i = 0; i < t->ncols; i++)
+	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i]);
+		free(t->brief[i]);
+	}
+	free(t->brief);
 	free(t->cells);
 	free(t->cols);
 	free(t->numeric);
@@ -103,6 +109,13 @@ void
 rtable_numeric(struct rtable *t, int i)
 {
 	t->numeric[i] = 1;
+}
+
+void
+rtable_brief(struct rtable *t, int i, const char *heading)
+{
+	free(t->brief[i]);
+	t->brief[i] = xstrdup(heading);
 }
 
 void
@@ -196,11 +209,13 @@ report_heading(FILE *text, FILE *html, const char *s)
 		html_heading(html, s);
 }
 
+static void para_text(const char *s, FILE *fp);
+
 void
 report_para(FILE *text, FILE *html, const char *s)
 {
 	if (text) {
-		term_puts(s, text);
+		para_text(s, text);
 		fputs("\n\n", text);
 	} else {
 		note("%s", s);
@@ -234,7 +249,7 @@ report_verdict(FILE *text, FILE *html, int level, const char *msg)
 	if (text) {
 		if (report_colour)
 			fputs(colour[level], text);
-		term_puts(msg, text);
+		para_text(msg, text);
 		if (report_colour)
 			fputs("\033[0m", text);
 		fputs("\n\n", text);
@@ -306,68 +321,187 @@ piece(const char *s, size_t n, size_t w, size_t *next)
 	return i;
 }
 
+/* A paragraph: on a terminal, broken at spaces to fit its width. */
+static void
+para_text(const char *s, FILE *fp)
+{
+	struct buf e;
+	size_t at = 0, n, next;
+
+	if (report_lines <= 0 || report_cols <= 0) {
+		term_puts(s, fp);
+		return;
+	}
+	buf_init(&e);
+	term_escape(&e, s, strlen(s));
+	while (at < e.len) {
+		n = piece(e.s + at, e.len - at, (size_t)report_cols, &next);
+		if (at)
+			putc('\n', fp);
+		fwrite(e.s + at, 1, n, fp);
+		at += next;
+	}
+	buf_free(&e);
+}
+
+/* How a table is laid out on the page. */
+struct layout {
+	size_t *w;	/* per column: its width */
+	size_t *dw;	/* per column: its cells' width */
+	size_t total;	/* the table's width */
+	size_t barw;	/* the bar's, 0 for none */
+	int wc;		/* the column that wraps, or -1 */
+	int below;	/* it goes below its row */
+	int brief;	/* the short headings */
+	int lastcol;	/* the last column on a row's first line */
+};
+
+/* Column i's heading as the layout has it. */
+static const char *
+heading_of(const struct rtable *t, const struct layout *L, int i)
+{
+	return L->brief && t->brief[i] ? t->brief[i] : t->cols[i];
+}
+
+/* Columns of kind (0 cut, 1 wrap) give up what they can of the excess
+ * over the page, down to min or their heading: cut columns each a share. */
+static void
+give(const struct rtable *t, struct layout *L, int wrap, size_t min)
+{
+	int k = 0;
+
+	for (int j = 0; j < t->ncols; j++)
+		k += t->cut[j];
+	for (int i = 0; i < t->ncols && L->total > (size_t)report_cols; i++) {
+		size_t over = L->total - (size_t)report_cols, m = min;
+		size_t was = L->w[i];
+
+		if (wrap ? i != t->wrap : !t->cut[i])
+			continue;
+		if (term_width(heading_of(t, L, i)) > m)
+			m = term_width(heading_of(t, L, i));
+		if (was <= m)
+			continue;
+		if (!wrap)
+			over = (over + (size_t)k - 1) / (size_t)k;
+		L->w[i] = was > over + m ? was - over : m;
+		L->total -= was - L->w[i];
+	}
+}
+
+/*
+ * Widths that fit the page: the cut columns give up what they can down
+ * to 22, then the wrap column down to 36. On a narrower page (80 columns)
+ * the wrap column goes below its row, across the page; then the short
+ * headings are used, the bar shrinks to BARMIN, the cut columns go down
+ * to 12, and then the bar goes. A table of numbers alone may still be
+ * wider.
+ */
+static void
+fit(const struct rtable *t, struct layout *L)
+{
+	size_t cols = (size_t)report_cols;
+
+	if (report_cols <= 0)
+		return;
+	give(t, L, 0, 22);
+	give(t, L, 1, 36);
+	if (t->under >= 0 && t->wrap < 0)
+		L->wc = t->under;
+	if (L->wc >= 0 && t->ncols > 1 && L->total > cols) {
+		L->below = 1;
+		L->total -= L->w[L->wc] + 2;
+		L->w[L->wc] = cols > 22 ? cols - 2 : 20;
+	} else {
+		L->wc = t->wrap;
+	}
+	if (L->total > cols) {
+		L->brief = 1;
+		for (int i = 0; i < t->ncols; i++) {
+			size_t was = L->w[i], h = term_width(heading_of(t, L, i));
+
+			if (t->brief[i] && !(L->below && i == L->wc) &&
+			    !t->cut[i]) {
+				L->w[i] = L->dw[i] > h ? L->dw[i] : h;
+				L->total -= was - L->w[i];
+			}
+		}
+	}
+	if (L->barw && L->total > cols) {
+		size_t over = L->total - cols, was = L->barw;
+
+		L->barw = was > over + BARMIN ? was - over : BARMIN;
+		L->total -= was - L->barw;
+	}
+	give(t, L, 0, 12);
+	if (L->barw && L->total > cols)
+		L->barw = 0;
+}
+
+/* The heading line; a wrap column below its rows has its own. */
+static void
+heading(const struct rtable *t, const struct layout *L, FILE *fp)
+{
+	for (int i = 0; i <= L->lastcol; i++) {
+		const char *h = heading_of(t, L, i);
+
+		if (L->below && i == L->wc)
+			continue;
+		if (t->numeric[i])
+			pad(fp, L->w[i] - term_width(h));
+		term_puts(h, fp);
+		if (i < L->lastcol)
+			pad(fp, (t->numeric[i] ? 0 : L->w[i] - term_width(h)) + 2);
+	}
+	putc('\n', fp);
+	if (L->below) {
+		fputs("  ", fp);
+		term_puts(heading_of(t, L, L->wc), fp);
+		putc('\n', fp);
+	}
+}
+
 void
 rtable_text(const struct rtable *t, FILE *fp)
 {
-	size_t *w = xcalloc((size_t)t->ncols, sizeof *w), r, total = 0;
+	struct layout L = { 0 };
+	size_t *w, r;
 	double max = 0, v;
 	const char *cell, *col;
 	struct buf e;
 
 	buf_init(&e);
-	for (int i = 0; i < t->ncols; i++)
-		w[i] = term_width(t->cols[i]);
+	L.w = w = xcalloc((size_t)t->ncols, sizeof *w);
+	L.dw = xcalloc((size_t)t->ncols, sizeof *L.dw);
+	L.barw = t->bar >= 0 ? BARW : 0;
+	L.wc = t->wrap;
 	for (r = 0; r < t->nrows; r++)
 		for (int i = 0; i < t->ncols && !t->span[r]; i++) {
 			cell = t->cells[r * (size_t)t->ncols + (size_t)i];
-			if (term_width(cell) > w[i])
-				w[i] = term_width(cell);
+			if (term_width(cell) > L.dw[i])
+				L.dw[i] = term_width(cell);
 			if (i == t->bar && (v = strtod(cell, NULL)) > max)
 				max = v;
 		}
-	for (int i = 0; i < t->ncols; i++)
-		total += w[i] + (i ? 2 : 0);
-	if (t->bar >= 0)
-		total += 2 + BARW;
-	/* Too wide: the columns that may be cut give up what they can, down
-	 * to 22, then the wrap column, down to 36. */
-	for (int pass = 0; pass < 2 && report_cols > 0; pass++)
-		for (int i = 0; i < t->ncols && total > (size_t)report_cols; i++) {
-			size_t over = total - (size_t)report_cols, min = pass ? 36 : 22;
-			size_t was = w[i];
-
-			if (pass ? i != t->wrap : !t->cut[i])
-				continue;
-			if (term_width(t->cols[i]) > min)
-				min = term_width(t->cols[i]);
-			if (w[i] <= min)
-				continue;
-			if (!pass) {	/* each cut column its share */
-				int k = 0;
-
-				for (int j = 0; j < t->ncols; j++)
-					k += t->cut[j];
-				over = (over + (size_t)k - 1) / (size_t)k;
-			}
-			w[i] = w[i] > over + min ? w[i] - over : min;
-			total -= was - w[i];
-		}
+	for (int i = 0; i < t->ncols; i++) {
+		w[i] = term_width(t->cols[i]);
+		if (L.dw[i] > w[i])
+			w[i] = L.dw[i];
+		L.total += w[i] + (i ? 2 : 0);
+	}
+	if (L.barw)
+		L.total += 2 + L.barw;
+	fit(t, &L);
+	L.lastcol = t->ncols - 1 - (L.below && L.wc == t->ncols - 1);
 	if (*t->title) {
-		term_puts(t->title, fp);
+		para_text(t->title, fp);
 		putc('\n', fp);
 	}
-	for (int i = 0; i < t->ncols; i++) {
-		if (t->numeric[i])
-			pad(fp, w[i] - term_width(t->cols[i]));
-		term_puts(t->cols[i], fp);
-		if (i + 1 < t->ncols)
-			pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(t->cols[i])) + 2);
-	}
-	putc('\n', fp);
+	heading(t, &L, fp);
 	for (r = 0; r < t->nrows; r++) {
 		char *const *row = t->cells + r * (size_t)t->ncols;
 		size_t at = 0, len = 0, next, shown;
-		int line = 0;
+			int line = 0;
 
 		if (t->span[r]) {
 			if (report_colour)
@@ -380,29 +514,33 @@ rtable_text(const struct rtable *t, FILE *fp)
 			continue;
 		}
 		col = sev_colour(t->rsev[r]);
-		if (t->wrap >= 0) {
+		if (L.wc >= 0) {
 			buf_reset(&e);
-			term_escape(&e, row[t->wrap], strlen(row[t->wrap]));
+			term_escape(&e, row[L.wc], strlen(row[L.wc]));
 			len = e.len;
 		}
 		do {	/* a line, and more while the wrap column has text */
 			if (col)
 				fputs(col, fp);
+			if (L.below && line)
+				fputs("  ", fp);
 			for (int i = 0; i < t->ncols; i++) {
-				int last = i + 1 == t->ncols && t->bar < 0;
+				int last = i == L.lastcol && !L.barw;
 
-				if (line && i != t->wrap) {
-					if (i < t->wrap)
+				if (L.below && (line ? i != L.wc : i == L.wc))
+					continue;
+				if (line && i != L.wc) {
+					if (i < L.wc)
 						pad(fp, w[i] + 2);
 					continue;
 				}
-				if (i == t->wrap) {
+				if (i == L.wc) {
 					size_t n = piece(e.s + at, len - at, w[i], &next);
 
 					fwrite(e.s + at, 1, n, fp);
 					shown = cps(e.s + at, n);
 					at += next;
-					if (!last && !line)
+					if (!last && !line && !L.below)
 						pad(fp, w[i] - shown + 2);
 					continue;
 				}
@@ -418,7 +556,8 @@ rtable_text(const struct rtable *t, FILE *fp)
 					(void)nx;
 					fwrite(c.s, 1, n, fp);
 					fputs("\xe2\x80\xa6", fp);
-					pad(fp, w[i] - cps(c.s, n) - 1 + (last ? 0 : 2));
+					if (!last)
+						pad(fp, w[i] - cps(c.s, n) + 1);
 					buf_free(&c);
 					continue;
 				}
@@ -428,17 +567,18 @@ rtable_text(const struct rtable *t, FILE *fp)
 				if (!last)
 					pad(fp, (t->numeric[i] ? 0 : w[i] - term_width(cell)) + 2);
 			}
-			if (t->bar >= 0 && !line)
-				bar(fp, strtod(row[t->bar], NULL), max, BARW);
+			if (L.barw && !line)
+				bar(fp, strtod(row[t->bar], NULL), max, (int)L.barw);
 			if (col)
 				fputs("\033[0m", fp);
 			putc('\n', fp);
 			line++;
-		} while (t->wrap >= 0 && at < len);
+		} while (L.wc >= 0 && at < len);
 	}
 	putc('\n', fp);
 	buf_free(&e);
 	free(w);
+	free(L.dw);
 }
 
 void
@@ -677,37 +817,68 @@ with_unit(const struct rchart *c, double v, int sig, char *buf, size_t size)
 	return buf;
 }
 
+/* The width a chart's bars or span may take beside used columns: want,
+ * or less on a narrow terminal, down to BARMIN. */
+static size_t
+room(size_t used, size_t want)
+{
+	if (report_lines <= 0 || report_cols <= 0 ||
+	    used + want <= (size_t)report_cols)
+		return want;
+	return (size_t)report_cols > used + BARMIN ?
+	    (size_t)report_cols - used : BARMIN;
+}
+
+/* The widest "5% [0.8881, 23.61%]" after an interval chart's span. */
+static size_t
+interval_tail(const struct rchart *c)
+{
+	char a[32], b[32], e[32];
+	size_t w = 0, n;
+
+	for (size_t i = 0; i < c->n; i++) {
+		n = strlen(with_unit(c, c->v[i], 4, e, sizeof e)) +
+		    strlen(fmt_num(c->lo[i], 4, a, sizeof a)) +
+		    strlen(with_unit(c, c->hi[i], 4, b, sizeof b)) + 6;
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 void
 rchart_text(const struct rchart *c, FILE *fp)
 {
-	size_t lw = label_width(c);
+	size_t lw = label_width(c), sw = SPANW, bw = BARW;
 	char a[32], b[32], e[32];
 	double max = 0, lo, hi;
 
 	if (*c->title) {
-		term_puts(c->title, fp);
+		para_text(c->title, fp);
 		putc('\n', fp);
 	}
 	if (c->kind == CHART_BARS) {
 		for (size_t i = 0; i < c->n; i++)
 			if (c->v[i] > max)
 				max = c->v[i];
+		bw = room(lw + 14, BARW);
 		for (size_t i = 0; i < c->n; i++) {
 			term_puts(c->labels[i], fp);
 			pad(fp, lw - term_width(c->labels[i]) + 2);
 			fprintf(fp, "%10s  ", with_unit(c, c->v[i], 4, a, sizeof a));
-			bar(fp, c->v[i], max, BARW);
+			bar(fp, c->v[i], max, (int)bw);
 			putc('\n', fp);
 		}
 	} else if (c->kind == CHART_INTERVALS) {
 		interval_span(c, &lo, &hi);
+		sw = room(lw + 4 + interval_tail(c), SPANW);
 		for (size_t i = 0; i < c->n; i++) {
 			char line[SPANW + 1];
 			int p0, p1, pe, pr;
 
-			memset(line, ' ', SPANW);
-			line[SPANW] = '\0';
-#define COL(x) ((int)lround(((x) - lo) / (hi - lo) * (SPANW - 1)))
+			memset(line, ' ', sw);
+			line[sw] = '\0';
+#define COL(x) ((int)lround(((x) - lo) / (hi - lo) * (double)(sw - 1)))
 			pr = COL(c->ref);
 			line[pr] = '|';
 			if (!isnan(c->mark))

@@ -27,7 +27,10 @@ struct rtable {
 	int sev;		/* column whose word (error, warning, info)
 				 * colours its row, or -1 */
 	int wrap;		/* column that wraps to fit the width, or -1 */
+	int under;		/* column that goes below its row on a narrow
+				 * page, or -1 (the wrap column does) */
 	unsigned char *cut;	/* per column: cut short ("...") to fit first */
+	char **brief;		/* per column: a short heading, or NULL */
 	unsigned char *span;	/* per row: a note across the table (cell 0) */
 	signed char *rsev;	/* per row: -1 plain, 0 info, 1 warning, 2 error */
 };
@@ -47,6 +50,9 @@ void rtable_free(struct rtable *t);
 void rtable_numeric(struct rtable *t, int i);
 /* Marks column i as one a text report may cut short to fit its width. */
 void rtable_cut(struct rtable *t, int i);
+/* Gives column i a short heading, for a page too narrow for the long
+ * ones (an 80-column terminal). */
+void rtable_brief(struct rtable *t, int i, const char *heading);
 /* Appends a row of ncols cells (NULL is empty); copies them. */
 void rtable_row(struct rtable *t, const char *const *cells);
 /* Sets the last row's severity (-1 plain, 0 info, 1 warning, 2 error);

@@ -111,7 +111,7 @@ trend_report(const struct trend *t, double mark, const char *markname,
 {
 	static const char *const cols[] = {
 		"period", "impressions", "conversions", "acceptance", "revenue"
-	};
+	}, *const brief[] = { "", "impr", "conv", "accept", "revenue" };
 	int64_t lo = INT64_MAX, hi = INT64_MIN, step;
 	size_t np, i, shown;
 	double *n, *cv, *rv, *x, *y;
@@ -154,8 +154,10 @@ trend_report(const struct trend *t, double mark, const char *markname,
 		buf_printf(&title, "; %llu events without a date left out",
 		    (unsigned long long)t->undated);
 	rtable_init(tab, buf_str(&title), 5, cols);
-	for (int k = 1; k < 5; k++)
+	for (int k = 1; k < 5; k++) {
 		rtable_numeric(tab, k);
+		rtable_brief(tab, k, brief[k]);
+	}
 	tab->bar = 3;
 	shown = 0;
 	for (size_t p = 0; p < np; p++) {

@@ -34,6 +34,7 @@ offer() {
 	printf 'a\tscore\tcontext_id\n' > scored.tsv
 	printf 'context_id\tconverted\tuplift_score\n' > ev.tsv
 	printf '{"context_id":"c"}\n' > lines.json
+	printf 'product_id\ttitle\tbrand\tprice\n' > cat.tsv
 	touch orders.csv
 	local want got
 	while IFS='|' read -r words want; do
@@ -66,6 +67,10 @@ offer() {
 	xsell-rank --top 4 scored.tsv --per s|score
 	xsell-rank lines.json --by ''|
 	xsell-rank --by ''|
+	xsell-rank --catalog cat.tsv --with ''|brand price product_id title
+	xsell-rank --catalog cat.tsv scored.tsv --with title,|title,a title,brand title,context_id title,price title,product_id title,score title,title
+	xsell-rank --catalog = cat.tsv --with p|price product_id
+	xsell-audit --by s|source subject
 	xsell-audit --fail-on ''|error info warning
 	xsell-audit --by c|category channel
 	xsell-audit --events ev.tsv --score u|uplift_score

@@ -1103,6 +1103,34 @@ EOF
 	assert_output --partial "P1 Phone with a…        P6 Phone Pro with a…"
 }
 
+# An 80-column terminal: a finding's detail and a candidate's flags go
+# below their row, offer tables take short headings, bars and chart spans
+# shrink, and paragraphs and titles break at spaces.
+@test "--report on an 80-column terminal: no line wider; details and flags below their rows" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	awk -F'\t' -v OFS='\t' 'NR > 1 { $2 = $2 " with a rather long product title to show" } 1' catalog.tsv > long.tsv
+	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --catalog long.tsv --orders orders.tsv --max-age 365 --now 2024-06-01 --report relations.tsv" /dev/null | tr -d '\r' > rel.txt
+	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report relations.tsv" /dev/null | tr -d '\r' > off.txt
+	# long titles: the interval chart's span gets shorter
+	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --events events.tsv --catalog long.tsv --report relations.tsv" /dev/null | tr -d '\r' > long.txt
+	grep -q '^P2 Case with a rather long product …  |  *\[-*o-*\]  40% \[16.82, 68.73%\]$' long.txt
+	run -0 bash -c 'sed "s/\xe2\x80\xa6/./g" rel.txt off.txt long.txt | awk "length > 80"'
+	assert_output ""
+	run -0 grep -A1 '^self_link .* P1 Phone' rel.txt
+	assert_output "$(printf '%s\n' 'self_link           error     P1 Phone with a…        P1 Phone with a…' \
+	    '  links to itself (relations.tsv:7)')"
+	run -0 grep -A1 '^P3 Charger  *20 ' off.txt
+	assert_output "$(printf '%s\n' 'P3 Charger    20     1    5.0%   0.9-23.6%    30.00   -5.00       1.5' \
+	    '  retire,unprofitable')"
+	grep -qx 'candidate   impr  conv  accept      95% CI  revenue  margin  rev/impr' off.txt
+	grep -qx '  flags' off.txt
+	# a file is laid out for 132 columns, as before, and the page keeps
+	# the flags in a plain cell
+	run -0 xsell-audit --events events.tsv --catalog catalog.tsv --min-acceptance 0.3 --report --html p.html relations.tsv
+	assert_line --regexp '^P3 Charger +20 +1 +5.0% +0.9-23.6% +30.00 +-5.00 +1.5 +retire,unprofitable$'
+	grep -q '<td>retire,unprofitable</td></tr>' p.html
+}
+
 @test "--report on a short terminal folds info rows to counts; colours unless NO_COLOR" {
 	command -v script > /dev/null || skip "script(1) is not installed"
 	{ printf 'product_id\tstatus\n'; for i in $(seq 1 40); do printf 'E%s\tactive\n' $i; done; printf 'A\tactive\n'; } > cat.tsv

@@ -13,6 +13,7 @@
 #   words    one of the words after it
 #   list     a comma list of the words after it
 #   columns  a column of the input (rank) or of the --events file (audit)
+#   fields   a comma list of columns of the --catalog file and the input
 #   text     anything (nothing to offer)
 # and nothing when OPTION is not in the table: then a file name, as for
 # an operand (the options that take no argument are not in it).
@@ -39,12 +40,13 @@ _xsell_arg() {
 	"xsell-qualify --type") echo list cross_sell upsell substitute bundle ;;
 	"xsell-qualify -r") echo text ;;
 	"xsell-rank --by"|"xsell-rank --per") echo columns ;;
+	"xsell-rank --with") echo fields ;;
 	"xsell-rank --fallback") echo list managed learned popular offer ;;
 	"xsell-rank --period") echo words day week month ;;
 	"xsell-rank --top"|"xsell-rank --max-per-category"|"xsell-rank --holdout"|\
 	"xsell-rank --seed"|"xsell-rank --cap"|"xsell-rank --now") echo text ;;
 	"xsell-score --weights"|"xsell-score --uplift-weight") echo text ;;
-	"xsell-audit --by") echo words category channel type source link ;;
+	"xsell-audit --by") echo words category channel type source link subject ;;
 	"xsell-audit --fail-on") echo words info warning error ;;
 	"xsell-audit --score") echo columns ;;
 	"xsell-audit --max-links"|"xsell-audit --max-age"|"xsell-audit --now"|\
@@ -81,6 +83,17 @@ _xsell_header() {
 	echo "${line//$'\t'/ }"
 }
 
+# Completes $cur as a comma list of the words given: the word after the
+# last comma, keeping what is before it.
+_xsell_list() {
+	local head= last=$cur w
+	case $cur in *,*) head=${cur%,*}, last=${cur##*,} ;; esac
+	for w in $(compgen -W "$*" -- "$last"); do
+		COMPREPLY+=("$head$w")
+	done
+	compopt -o nospace 2>/dev/null
+}
+
 _xsell() {
 	local cmd=$1 tool=${1##*/} cur=${COMP_WORDS[COMP_CWORD]} i=$COMP_CWORD
 	local prev= kind words w file=
@@ -109,29 +122,32 @@ _xsell() {
 		COMPREPLY=($(compgen -W "$*" -- "$cur"))
 		;;
 	list)
-		# complete the word after the last comma, keep what is before
-		local head= last=$cur
-		case $cur in *,*) head=${cur%,*}, last=${cur##*,} ;; esac
-		for w in $(compgen -W "$*" -- "$last"); do
-			COMPREPLY+=("$head$w")
-		done
-		compopt -o nospace 2>/dev/null
+		_xsell_list "$@"
 		;;
-	columns)
-		# rank: the first operand that follows no option; audit
-		# --score: the --events file
+	columns|fields)
+		# the input: rank's first operand that follows no option, or
+		# audit's --events file; and the --catalog file
+		local cat=
 		for ((w = 1; w < ${#COMP_WORDS[@]}; w++)); do
 			[ "$w" -eq "$COMP_CWORD" ] && continue
+			case ${COMP_WORDS[w - 1]} in
+			--catalog) cat=${COMP_WORDS[w]} ;;
+			=) [ "${COMP_WORDS[w - 2]}" = --catalog ] && cat=${COMP_WORDS[w]} ;;
+			esac
+			[ -n "$file" ] && continue
 			if [ "$tool" = xsell-audit ]; then
-				[ "${COMP_WORDS[w - 1]}" = --events ] &&
-				    file=${COMP_WORDS[w]} && break
+				[ "${COMP_WORDS[w - 1]}" = --events ] && file=${COMP_WORDS[w]}
 			elif [[ ${COMP_WORDS[w]} != -* && ${COMP_WORDS[w - 1]} != -* &&
-			    -f ${COMP_WORDS[w]} ]]; then
+			    ${COMP_WORDS[w - 1]} != = && -f ${COMP_WORDS[w]} ]]; then
 				file=${COMP_WORDS[w]}
-				break
 			fi
 		done
-		COMPREPLY=($(compgen -W "$(_xsell_header "$file")" -- "$cur"))
+		if [ "$kind" = columns ]; then
+			COMPREPLY=($(compgen -W "$(_xsell_header "$file")" -- "$cur"))
+		else
+			_xsell_list $(printf '%s\n' $(_xsell_header "$cat") \
+			    $(_xsell_header "$file") | sort -u)
+		fi
 		;;
 	text)
 		;;
