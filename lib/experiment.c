@@ -965,11 +965,16 @@ write_wide(struct experiment *e, struct rtable *t)
 
 static const char *const by_word[] = { "", "channel", "category", "subject" };
 
+/* For people the comparisons come in tables of a few columns each, so
+ * that each fits the page: the difference, the lift, and the sequential
+ * and CUPED columns when asked for (the values are the Arms table's). */
+enum { G_DIFF, G_LIFT, G_SEQ, G_CUPED, NGROUP };
+
 struct longt {
 	struct writer w;
-	struct rtable arms, cmps;
+	struct rtable arms, cmps[NGROUP];
 	const struct exp_show *sh;
-	int by, seq, cov, ncols;
+	int by, seq, cov, ncols, ngroup;
 };
 
 enum {
@@ -984,6 +989,17 @@ static const char *const long_cols[NL] = {
 	"seq_low", "seq_high", "seq_p", "cuped_estimate", "cuped_low",
 	"cuped_high", "cuped_p", "variance_reduction"
 };
+
+/* Their short headings, for a narrow terminal. */
+static const char *const long_brief[NL] = {
+	[L_EST] = "diff", [L_LIFTLO] = "low", [L_LIFTHI] = "high",
+	[L_SEQLO] = "low", [L_SEQHI] = "high", [L_SEQP] = "p",
+	[L_CEST] = "diff", [L_CLO] = "low", [L_CHI] = "high", [L_CP] = "p",
+	[L_RED] = "var_cut",
+};
+
+static const int group_lo[NGROUP] = { L_EST, L_LIFT, L_SEQLO, L_CEST };
+static const int group_hi[NGROUP] = { L_HOLM, L_LIFTHI, L_SEQP, L_RED };
 
 /* Whether a column is written: the sequential and CUPED ones on request. */
 static int
@@ -1039,11 +1055,65 @@ long_open(struct longt *x, const struct experiment *e)
 	    na, acols);
 	for (int i = x->by ? 3 : 2; i < na; i++)
 		rtable_numeric(&x->arms, i);
-	rtable_init(&x->cmps, "Comparisons: arm against baseline (95% intervals; "
-	    "p-values two-sided, Holm-adjusted across the comparisons)",
-	    n - (x->by ? 2 : 0), cols + (x->by ? 1 : 0));
-	for (int i = x->by ? 4 : 3; i < n - (x->by ? 2 : 0); i++)
-		rtable_numeric(&x->cmps, i);
+	for (int g = 0; g < NGROUP; g++) {
+		static const char *const title[NGROUP] = {
+			"Comparisons: arm against baseline (95% intervals; p-values "
+			"two-sided, Holm-adjusted across the comparisons)",
+			"Relative lift: arm over baseline (95% delta-method intervals)",
+			"Sequential: always-valid 95% intervals (mixture SPRT)",
+			"CUPED: adjusted by the covariate (95% intervals)",
+		};
+		const char *gc[12];
+		int k = 0, p = 0;
+
+		if (!long_has(x, group_lo[g]))
+			continue;
+		if (x->by)
+			gc[k++] = by_word[x->by];
+		gc[k++] = "arm";
+		gc[k++] = "baseline";
+		gc[k++] = "metric";
+		p = k;
+		for (int c = group_lo[g]; c <= group_hi[g]; c++)
+			gc[k++] = long_cols[c];
+		rtable_init(&x->cmps[g], title[g], k, gc);
+		/* a narrow terminal shortens the metric's name and the
+		 * headings, not a number */
+		rtable_cut(&x->cmps[g], p - 1);
+		rtable_brief(&x->cmps[g], p - 2, "vs");
+		for (int i = p; i < k; i++) {
+			rtable_numeric(&x->cmps[g], i);
+			if (long_brief[group_lo[g] + i - p])
+				rtable_brief(&x->cmps[g], i,
+				    long_brief[group_lo[g] + i - p]);
+		}
+		x->ngroup = g + 1;
+	}
+}
+
+/* A comparison's row q (the written columns) into each group's table. */
+static void
+cmp_rows(struct longt *x, const char *const *q)
+{
+	int at[NL], j = x->by ? 1 : 0;
+
+	for (int c = 0; c < NL; c++)
+		at[c] = long_has(x, c) ? j++ : -1;
+	for (int g = 0; g < x->ngroup; g++) {
+		const char *a[12];
+		int k = 0;
+
+		if (!long_has(x, group_lo[g]))
+			continue;
+		if (x->by)
+			a[k++] = q[0];
+		a[k++] = q[at[L_ARM]];
+		a[k++] = q[at[L_BASE]];
+		a[k++] = q[at[L_METRIC]];
+		for (int c = group_lo[g]; c <= group_hi[g]; c++)
+			a[k++] = q[at[c]];
+		rtable_row(&x->cmps[g], a);
+	}
 }
 
 /* One row: v[NL] numbers (NaN is empty) after the text columns. */
@@ -1108,7 +1178,7 @@ long_row(struct longt *x, const struct cell *c, const char *arm,
 			rtable_row(&x->arms, a);
 		}
 	} else
-		rtable_row(&x->cmps, q);
+		cmp_rows(x, q);
 }
 
 static void
@@ -1468,7 +1538,9 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 		show_table(sh, &wide);
 	else {
 		show_table(sh, &lt.arms);
-		show_table(sh, &lt.cmps);
+		for (int g = 0; g < lt.ngroup; g++)
+			if (long_has(&lt, group_lo[g]))
+				show_table(sh, &lt.cmps[g]);
 	}
 	for (size_t k = 0; k < e.ncell; k++) {
 		free(e.cell[k].name);

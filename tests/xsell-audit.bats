@@ -1131,6 +1131,22 @@ EOF
 	grep -q '<td>retire,unprofitable</td></tr>' p.html
 }
 
+@test "experiment --report on an 80-column terminal: the comparisons in tables that fit" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	harm_events > harm.tsv
+	script -qec "stty rows 200 cols 80; NO_COLOR=1 xsell-audit --experiment --events harm.tsv --sequential --covariate revenue --report" /dev/null 2>/dev/null | tr -d '\r' > e.txt
+	run -0 bash -c 'sed "s/\xe2\x80\xa6/./g" e.txt | awk "length > 80"'
+	assert_output ""
+	grep -qx 'arm   vs       metric               diff      low      high   p_value   p_holm' e.txt
+	grep -q '^Relative lift: arm over baseline' e.txt
+	grep -q '^Sequential: always-valid' e.txt
+	grep -q '^CUPED: adjusted by the covariate' e.txt
+	# a file has the full headings, each group a table of its own
+	run -0 --separate-stderr xsell-audit --experiment --events harm.tsv --report
+	assert_line --regexp '^arm +baseline +metric +estimate +low +high +p_value +p_holm$'
+	assert_line --regexp '^arm +baseline +metric +lift +lift_low +lift_high$'
+}
+
 @test "--report on a short terminal folds info rows to counts; colours unless NO_COLOR" {
 	command -v script > /dev/null || skip "script(1) is not installed"
 	{ printf 'product_id\tstatus\n'; for i in $(seq 1 40); do printf 'E%s\tactive\n' $i; done; printf 'A\tactive\n'; } > cat.tsv
