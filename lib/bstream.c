@@ -801,6 +801,20 @@ struct rows_part {
 	void *ctx;
 };
 
+/* The end of the block that starts at subject lo, and its words in tot
+ * (more than cap: one subject's row, summed from the file). */
+static uint32_t
+block_end(const struct bstream *s, uint32_t lo, uint32_t end, uint64_t cap,
+    uint64_t *tot)
+{
+	uint32_t hi;
+
+	*tot = s->usz[lo];
+	for (hi = lo + 1; hi < end && *tot + s->usz[hi] <= cap; hi++)
+		*tot += s->usz[hi];
+	return hi;
+}
+
 static void *
 rows_part(void *arg)
 {
@@ -809,15 +823,24 @@ rows_part(void *arg)
 	uint64_t *cnt = xcalloc((size_t)s->nsub + 1, sizeof *cnt);
 	uint32_t *touched = xreallocarray(NULL, (size_t)s->nsub + 1,
 	    sizeof *touched);
-	uint64_t cap = rp->cap;
-	uint32_t *blk = NULL;
-	uint64_t *off = NULL;
+	uint64_t cap = rp->cap, tot, most = 0, nmost = 0;
+	uint32_t *blk;
+	uint64_t *off;
 
+	/* One buffer as large as the largest block, taken once: a buffer
+	 * freed and taken again for each block may be kept by the allocator
+	 * beside the next, and two threads would hold four blocks. */
 	for (uint32_t lo = rp->lo, hi; lo < rp->hi; lo = hi) {
-		uint64_t tot = s->usz[lo];
-
-		for (hi = lo + 1; hi < rp->hi && tot + s->usz[hi] <= cap; hi++)
-			tot += s->usz[hi];
+		hi = block_end(s, lo, rp->hi, cap, &tot);
+		if (tot <= cap && tot > most)
+			most = tot;
+		if (hi - lo > nmost)
+			nmost = hi - lo;
+	}
+	blk = xreallocarray(NULL, most + 1, sizeof *blk);
+	off = xreallocarray(NULL, nmost + 1, sizeof *off);
+	for (uint32_t lo = rp->lo, hi; lo < rp->hi; lo = hi) {
+		hi = block_end(s, lo, rp->hi, cap, &tot);
 		if (tot > cap) {
 			size_t nt = row_direct(s, lo, cnt, touched);
 
@@ -826,8 +849,6 @@ rows_part(void *arg)
 			bsk_row_clear(cnt, touched, nt);
 			continue;
 		}
-		blk = xreallocarray(blk, tot + 1, sizeof *blk);
-		off = xreallocarray(off, (size_t)(hi - lo) + 1, sizeof *off);
 		off[0] = 0;
 		for (uint32_t a = lo; a < hi; a++)
 			off[a - lo + 1] = off[a - lo] + s->usz[a];
@@ -856,10 +877,6 @@ rows_part(void *arg)
 			rp->fn(rp->ctx, a, cnt, touched, nt);
 			bsk_row_clear(cnt, touched, nt);
 		}
-		/* A block's buffer is freed before the next is taken, so
-		 * that memory holds one block, not two. */
-		free(blk);
-		blk = NULL;
 	}
 	free(blk);
 	free(off);
