@@ -140,7 +140,6 @@ count_pairs_streamed(struct assoc *L, struct counts_out *co)
 	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
 	uint32_t *newid, n;
 	struct counts_rows cr = { co, L };
-	void *ctx = &cr;
 
 	for (uint32_t lab = 0; lab < L->nitems; lab++)
 		keep[lab] = L->icnt[lab] > 0;
@@ -148,8 +147,7 @@ count_pairs_streamed(struct assoc *L, struct counts_out *co)
 	free(keep);
 	bstream_prune(&L->bs, newid, n);
 	free(newid);
-	L->pairs = bstream_rows(&L->bs, L->o->memory, count_row_streamed,
-	    &ctx, 1);
+	L->pairs = bstream_rows(&L->bs, L->o->memory, count_row_streamed, &cr);
 }
 
 void

@@ -379,21 +379,6 @@ dpairs_add(struct dpairs *dp, uint32_t a, uint32_t b, uint64_t c)
 	dp->d[dp->n++] = (struct dpair){ a, b, c };
 }
 
-/* b's pairs after a's; frees b's. */
-static void
-dpairs_cat(struct dpairs *a, struct dpairs *b)
-{
-	if (a->n + b->n > a->cap) {
-		a->cap = a->n + b->n;
-		a->d = xreallocarray(a->d, a->cap, sizeof *a->d);
-	}
-	if (b->n)
-		memcpy(a->d + a->n, b->d, b->n * sizeof *b->d);
-	a->n += b->n;
-	free(b->d);
-	memset(b, 0, sizeof *b);
-}
-
 /*
  * The two rules of each pair, grouped by subject: each is written
  * straight to its subject's place (counted first), as a large run has
@@ -670,10 +655,7 @@ learn_rules_streamed(struct assoc *L)
 	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
 	uint32_t *newid, nfreq;
 	uint64_t nkept, distinct;
-	/* The subjects in two ranges, each with its pairs: the upper
-	 * range's go after the lower's. */
-	struct rows_ctx rc[2] = { { L, { NULL, 0, 0 } }, { L, { NULL, 0, 0 } } };
-	void *ctx[2] = { &rc[0], &rc[1] };
+	struct rows_ctx rc = { L, { NULL, 0, 0 } };
 
 	assoc_set_threshold(L);
 	for (uint32_t lab = 0; lab < L->nitems; lab++)
@@ -687,12 +669,11 @@ learn_rules_streamed(struct assoc *L)
 		note("%" PRIu32 " frequent items, %" PRIu64 " baskets with two "
 		    "or more of them", nfreq, nkept);
 	assoc_open_output(L);
-	distinct = bstream_rows(&L->bs, L->o->memory, rule_row, ctx, 2);
-	dpairs_cat(&rc[0].dp, &rc[1].dp);
+	distinct = bstream_rows(&L->bs, L->o->memory, rule_row, &rc);
 	if (xs_verbose)
 		note("baskets counted from %.1f MB of temporary files",
 		    (double)bstream_bytes(&L->bs) / 1e6);
-	rules_from_dpairs(L, &rc[0].dp);
+	rules_from_dpairs(L, &rc.dp);
 	L->pairs = distinct;
 	assoc_close_output(L);
 }

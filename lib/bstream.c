@@ -1,6 +1,5 @@
 /* bstream.c: pair counts from grouped order lines, baskets spilled to disk. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,13 +8,10 @@
 #include "buf.h"
 #include "baskets.h"
 #include "bstream.h"
-#include "ncpu.h"
 
 /* ---- the temporary file ---- */
 
 #define SPOOL_BUF (1 << 20)
-/* A reader's: reads of this size go as fast as larger ones. */
-#define SPOOL_RD (256 << 10)
 
 /* The file, once the buffer is full: small inputs never touch the disk. */
 static void
@@ -86,104 +82,69 @@ spool_write(struct spool *s, const void *p, size_t n)
 	s->bytes += n;
 }
 
-/* Before reading: what is still in the buffer goes to the file, and
- * the buffer is let go (readers have their own). */
 static void
-spool_end(struct spool *s)
+spool_rewind(struct spool *s)
 {
-	if (!s->file)
+	if (!s->buf)
 		return;
-	if (s->len)
+	if (!s->file) {
+		/* All in the buffer: read it there. */
+		s->reading = 1;
+		s->pos = 0;
+		return;
+	}
+	if (!s->reading)
 		spool_flush(s);
-	free(s->buf);
-	s->buf = NULL;
-	s->cap = 0;
-}
-
-/* A reader of bytes [from, to) of a spool, with a buffer of its own when
- * the spool is a file (pread): two threads can read one spool at once. */
-struct spool_rd {
-	const struct spool *sp;
-	const unsigned char *p;	/* the bytes: the spool's or buf */
-	unsigned char *buf;
-	size_t cap, len, pos;	/* unread: p[pos, len) */
-	uint64_t off, end;	/* the file's bytes not yet read */
-};
-
-static void
-rd_open(struct spool_rd *r, const struct spool *sp, uint64_t from,
-    uint64_t to)
-{
-	memset(r, 0, sizeof *r);
-	r->sp = sp;
-	if (!sp->file) {
-		r->p = sp->buf;
-		r->pos = (size_t)from;
-		r->len = (size_t)to;
-		return;
-	}
-	r->cap = SPOOL_RD;
-	r->p = r->buf = xmalloc(r->cap);
-	r->off = from;
-	r->end = to;
-}
-
-static void
-rd_close(struct spool_rd *r)
-{
-	free(r->buf);
-	memset(r, 0, sizeof *r);
-}
-
-static void
-rd_fill(struct spool_rd *r, size_t n)
-{
-	size_t have = r->len - r->pos;
-
-	memmove(r->buf, r->buf + r->pos, have);
-	r->len = have;
-	r->pos = 0;
-	while (n > r->cap) {
-		r->cap *= 2;
-		r->buf = xrealloc(r->buf, r->cap);
-	}
-	r->p = r->buf;
-	while (r->len < n && r->off < r->end) {
-		size_t want = r->cap - r->len;
-		ssize_t got;
-
-		if (want > r->end - r->off)
-			want = (size_t)(r->end - r->off);
-		got = pread(r->sp->fd, r->buf + r->len, want, (off_t)r->off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			die(XS_SYS, "temporary file: %s", strerror(errno));
-		if (got == 0)
-			break;
-		r->len += (size_t)got;
-		r->off += (uint64_t)got;
-	}
+	if (lseek(s->fd, 0, SEEK_SET) < 0)
+		die(XS_SYS, "temporary file: %s", strerror(errno));
+	s->reading = 1;
+	s->eof = 0;
+	s->len = s->pos = 0;
 }
 
 /* The next n bytes, contiguous (4-byte aligned when every read is a
  * multiple of 4), valid until the next call; NULL at the end. */
 static const void *
-rd_get(struct spool_rd *r, size_t n)
+spool_get(struct spool *s, size_t n)
 {
 	const unsigned char *p;
 
-	if (r->len - r->pos < n) {
-		if (r->sp->file)
-			rd_fill(r, n);
-		if (r->len - r->pos < n) {
-			if (r->len == r->pos)
+	if (!s->buf)
+		return NULL;
+	if (s->len - s->pos < n && !s->file) {
+		if (s->len == s->pos)
+			return NULL;
+		die(XS_SYS, "temporary file: shorter than written");
+	}
+	if (s->len - s->pos < n) {
+		size_t have = s->len - s->pos;
+
+		memmove(s->buf, s->buf + s->pos, have);
+		s->len = have;
+		s->pos = 0;
+		while (n > s->cap) {
+			s->cap *= 2;
+			s->buf = xrealloc(s->buf, s->cap);
+		}
+		while (s->len < n && !s->eof) {
+			ssize_t r = read(s->fd, s->buf + s->len, s->cap - s->len);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				die(XS_SYS, "temporary file: %s", strerror(errno));
+			if (r == 0)
+				s->eof = 1;
+			s->len += (size_t)r;
+		}
+		if (s->len < n) {
+			if (s->len == 0)
 				return NULL;
 			die(XS_SYS, "temporary file: shorter than written");
 		}
 	}
-	p = r->p + r->pos;
-	r->pos += n;
+	p = s->buf + s->pos;
+	s->pos += n;
 	return p;
 }
 
@@ -201,10 +162,6 @@ enum {
  * than 1 as (index, float) pairs after their count. */
 #define EXC 0x80000000u
 
-/* A basket every so many starts a part: far more baskets than that make
- * two parts worth their thread. */
-#define MARK_EVERY (1u << 16)
-
 void
 bstream_init(struct bstream *s, int with_ts)
 {
@@ -212,7 +169,6 @@ bstream_init(struct bstream *s, int with_ts)
 	s->with_ts = with_ts;
 	s->order = O_ALL;
 	s->maxts = INT64_MIN;
-	s->ncpu = ncpu();
 	buf_init(&s->key);
 }
 
@@ -220,9 +176,7 @@ void
 bstream_free(struct bstream *s)
 {
 	spool_close(&s->runs);
-	for (int i = 0; i < NKEPT; i++)
-		spool_close(&s->kept[i]);
-	free(s->mark);
+	spool_close(&s->kept);
 	free(s->cur);
 	free(s->sub);
 	free(s->usz);
@@ -244,15 +198,6 @@ flush_basket(struct bstream *s)
 {
 	size_t n = bsk_net(s->cur, s->ncur), ne = 0;
 	uint32_t w[2], pad = 0;
-
-	if (s->nbaskets && s->nbaskets % MARK_EVERY == 0) {
-		if (s->nmark == s->capmark) {
-			s->capmark = s->capmark ? 2 * s->capmark : 16;
-			s->mark = xreallocarray(s->mark, s->capmark,
-			    sizeof *s->mark);
-		}
-		s->mark[s->nmark++] = s->runs.bytes;
-	}
 
 	if (n >= EXC)
 		die(XS_SYS, "an order of more than %u products", EXC - 1);
@@ -378,86 +323,11 @@ bstream_end(struct bstream *s)
 		flush_basket(s);
 }
 
-/* ---- reading back, in up to two parts at once ---- */
-
-/*
- * A part of the reading back: the baskets of a range of the first file,
- * read by one thread with state of its own. Its results (counts, a
- * second file, suffix sizes) are added to the other part's afterwards,
- * in input order, so that one part or two give the same bytes.
- */
-struct part {
-	struct bstream *s;
-	struct spool_rd rd;
-	struct bsk_line *cur;	/* the basket read */
-	size_t capcur;
-	uint32_t *sub;
-	size_t capsub;
-	struct bsk_stats st;
-	uint64_t *cnt, n;	/* bstream_count */
-	const uint32_t *newid;	/* bstream_prune */
-	struct spool *kept;
-	uint64_t *usz, nkept;
-};
-
-/* The parts of the first file: two, split at the mark nearest its
- * middle, when there are marks and cores for them. */
+/* The next basket of the first file into cur[0, n): 0 at the end. */
 static int
-parts_open(struct bstream *s, struct part *pt)
+next_basket(struct bstream *s, size_t *n, int64_t *ts, int want_key)
 {
-	uint64_t end = s->runs.bytes, cut = end;
-	int np = 1;
-
-	spool_end(&s->runs);
-	for (size_t i = 0; i < s->nmark; i++)
-		if (cut == end || (s->mark[i] > end / 2 ? s->mark[i] - end / 2 :
-		    end / 2 - s->mark[i]) < (cut > end / 2 ? cut - end / 2 :
-		    end / 2 - cut))
-			cut = s->mark[i];
-	if (cut < end && s->ncpu > 1)
-		np = 2;
-	memset(pt, 0, 2 * sizeof *pt);
-	for (int i = 0; i < np; i++) {
-		pt[i].s = s;
-		rd_open(&pt[i].rd, &s->runs, i ? cut : 0, np > 1 && !i ? cut : end);
-	}
-	return np;
-}
-
-static void
-parts_close(struct part *pt, int np)
-{
-	for (int i = 0; i < np; i++) {
-		rd_close(&pt[i].rd);
-		free(pt[i].cur);
-		free(pt[i].sub);
-	}
-}
-
-/* fn(arg0), and fn(arg1) unless NULL: in a thread of its own when par
- * and a thread can be had, after fn(arg0) otherwise. The results are the
- * same either way. */
-static void
-both(void *(*fn)(void *), void *arg0, void *arg1, int par)
-{
-	pthread_t t;
-	int started = 0;
-
-	if (arg1 && par)
-		started = pthread_create(&t, NULL, fn, arg1) == 0;
-	fn(arg0);
-	if (started)
-		pthread_join(t, NULL);
-	else if (arg1)
-		fn(arg1);
-}
-
-/* The next basket of the part into cur[0, n), its key into key when not
- * NULL: 0 at the end. */
-static int
-next_basket(struct part *pt, size_t *n, int64_t *ts, struct buf *key)
-{
-	const uint32_t *w = rd_get(&pt->rd, 8);
+	const uint32_t *w = spool_get(&s->runs, 8);
 	uint32_t hdr, klen;
 	size_t cnt;
 
@@ -466,34 +336,34 @@ next_basket(struct part *pt, size_t *n, int64_t *ts, struct buf *key)
 	hdr = w[0];
 	klen = w[1];
 	if (klen) {
-		const char *k = rd_get(&pt->rd, (klen + 3) / 4 * 4);
+		const char *k = spool_get(&s->runs, (klen + 3) / 4 * 4);
 
-		if (key) {
-			buf_reset(key);
-			buf_put(key, k, klen);
+		if (want_key) {
+			buf_reset(&s->key);
+			buf_put(&s->key, k, klen);
 		}
 	}
 	*ts = 0;
-	if (pt->s->with_ts) {
-		w = rd_get(&pt->rd, 8);
+	if (s->with_ts) {
+		w = spool_get(&s->runs, 8);
 		*ts = (int64_t)((uint64_t)w[1] << 32 | w[0]);
 	}
 	cnt = hdr & ~EXC;
-	if (cnt > pt->capcur) {
-		pt->capcur = cnt;
-		pt->cur = xreallocarray(pt->cur, pt->capcur, sizeof *pt->cur);
+	if (cnt > s->capcur) {
+		s->capcur = cnt;
+		s->cur = xreallocarray(s->cur, s->capcur, sizeof *s->cur);
 	}
-	w = rd_get(&pt->rd, cnt * 4);
+	w = spool_get(&s->runs, cnt * 4);
 	for (size_t i = 0; i < cnt; i++) {
-		pt->cur[i].item = w[i];
-		pt->cur[i].q = 1;
+		s->cur[i].item = w[i];
+		s->cur[i].q = 1;
 	}
 	if (hdr & EXC) {
-		uint32_t ne = *(const uint32_t *)rd_get(&pt->rd, 4);
+		uint32_t ne = *(const uint32_t *)spool_get(&s->runs, 4);
 
-		w = rd_get(&pt->rd, (size_t)ne * 8);
+		w = spool_get(&s->runs, (size_t)ne * 8);
 		for (uint32_t j = 0; j < ne; j++)
-			memcpy(&pt->cur[w[2 * j]].q, &w[2 * j + 1], sizeof (float));
+			memcpy(&s->cur[w[2 * j]].q, &w[2 * j + 1], sizeof (float));
 	}
 	*n = cnt;
 	return 1;
@@ -502,125 +372,74 @@ next_basket(struct part *pt, size_t *n, int64_t *ts, struct buf *key)
 void
 bstream_replay(struct bstream *s, bstream_replay_fn *fn, void *ctx)
 {
-	struct part pt;
-	struct buf key;
 	size_t n;
 	int64_t ts;
 
-	spool_end(&s->runs);
-	memset(&pt, 0, sizeof pt);
-	pt.s = s;
-	rd_open(&pt.rd, &s->runs, 0, s->runs.bytes);
-	buf_init(&key);
-	while (next_basket(&pt, &n, &ts, &key))
-		fn(ctx, key.s, key.len, ts, pt.cur, n);
-	buf_free(&key);
-	parts_close(&pt, 1);
+	spool_rewind(&s->runs);
+	while (next_basket(s, &n, &ts, 1))
+		fn(ctx, s->key.s, s->key.len, ts, s->cur, n);
 }
+
+/* ---- reading back ---- */
 
 /* Whether the basket in cur counts (its items of net quantity > 0 left
  * in cur[0, *n)), and its weight. */
 static int
-keep(struct part *pt, size_t *n, int64_t ts, uint64_t *w)
+keep(struct bstream *s, size_t *n, int64_t ts, uint64_t *w,
+    struct bsk_stats *st)
 {
-	const struct bstream *s = pt->s;
 	size_t k = 0;
 
 	for (size_t i = 0; i < *n; i++)
-		if (pt->cur[i].q > 0)
-			pt->cur[k++] = pt->cur[i];
+		if (s->cur[i].q > 0)
+			s->cur[k++] = s->cur[i];
 	*n = k;
 	if (k == 0) {
-		pt->st.empty++;
+		st->empty++;
 		return 0;
 	}
 	if (s->max_items && k > s->max_items) {
-		pt->st.big++;
+		st->big++;
 		return 0;
 	}
 	*w = s->weight ? s->weight(s->wctx, ts) : 1;
 	if (*w == 0) {
-		pt->st.weightless++;
+		st->weightless++;
 		return 0;
 	}
 	return 1;
 }
 
-static void *
-count_part(void *arg)
+void
+bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
+    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, uint64_t *n)
 {
-	struct part *pt = arg;
 	size_t k;
 	int64_t ts;
 	uint64_t w;
 
-	while (next_basket(pt, &k, &ts, NULL)) {
-		if (!keep(pt, &k, ts, &w))
-			continue;
-		pt->st.kept++;
-		pt->st.incidences += k;
-		pt->n += w;
-		for (size_t i = 0; i < k; i++)
-			pt->cnt[pt->cur[i].item] += w;
-	}
-	return NULL;
-}
-
-static void
-add_stats(struct bsk_stats *to, const struct bsk_stats *st)
-{
-	to->empty += st->empty;
-	to->big += st->big;
-	to->weightless += st->weightless;
-	to->kept += st->kept;
-	to->incidences += st->incidences;
-}
-
-void
-bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
-    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, size_t ncnt,
-    uint64_t *n)
-{
-	struct part pt[2];
-	int np;
-
 	s->weight = weight;
 	s->wctx = wctx;
 	s->max_items = max_items;
-	np = parts_open(s, pt);
-	pt[0].cnt = cnt;
-	if (np > 1)
-		pt[1].cnt = xcalloc(ncnt, sizeof *cnt);
-	both(count_part, &pt[0], np > 1 ? &pt[1] : NULL, 1);
 	memset(st, 0, sizeof *st);
 	st->runs = s->nbaskets;
 	*n = 0;
-	for (int i = 0; i < np; i++) {
-		add_stats(st, &pt[i].st);
-		*n += pt[i].n;
+	spool_rewind(&s->runs);
+	while (next_basket(s, &k, &ts, 0)) {
+		if (!keep(s, &k, ts, &w, st))
+			continue;
+		st->kept++;
+		st->incidences += k;
+		*n += w;
+		for (size_t i = 0; i < k; i++)
+			cnt[s->cur[i].item] += w;
 	}
-	if (np > 1) {
-		for (size_t i = 0; i < ncnt; i++)
-			cnt[i] += pt[1].cnt[i];
-		free(pt[1].cnt);
-	}
-	parts_close(pt, np);
 }
 
-static void
-part_grow_sub(struct part *pt, size_t n)
+uint64_t
+bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
 {
-	if (n <= pt->capsub)
-		return;
-	pt->capsub = n < 64 ? 64 : n * 2;
-	pt->sub = xreallocarray(pt->sub, pt->capsub, sizeof *pt->sub);
-}
-
-static void *
-prune_part(void *arg)
-{
-	struct part *pt = arg;
-	const struct bstream *s = pt->s;
+	struct bsk_stats st;
 	size_t k;
 	int64_t ts;
 	uint64_t w;
@@ -628,98 +447,53 @@ prune_part(void *arg)
 	 * (length and weight: 3 words). */
 	uint64_t hdr = s->weight ? 3 : 0;
 
-	while (next_basket(pt, &k, &ts, NULL)) {
-		uint32_t m = 0, head[3], *sub;
+	memset(&st, 0, sizeof st);
+	s->nsub = nsub;
+	s->usz = xcalloc((size_t)nsub + 1, sizeof *s->usz);
+	s->nkept = 0;
+	spool_rewind(&s->runs);
+	while (next_basket(s, &k, &ts, 0)) {
+		uint32_t m = 0, head[3];
 
-		if (!keep(pt, &k, ts, &w))
+		if (!keep(s, &k, ts, &w, &st))
 			continue;
-		part_grow_sub(pt, k);
-		sub = pt->sub;
+		grow_sub(s, k);
 		for (size_t i = 0; i < k; i++)
-			if (pt->newid[pt->cur[i].item] != UINT32_MAX)
-				sub[m++] = pt->newid[pt->cur[i].item];
+			if (newid[s->cur[i].item] != UINT32_MAX)
+				s->sub[m++] = newid[s->cur[i].item];
 		if (m < 2)
 			continue;
 		/* Renamed items need not keep their order. */
 		for (uint32_t i = 1; i < m; i++) {
-			uint32_t x = sub[i], j = i;
+			uint32_t x = s->sub[i], j = i;
 
-			for (; j > 0 && sub[j - 1] > x; j--)
-				sub[j] = sub[j - 1];
-			sub[j] = x;
+			for (; j > 0 && s->sub[j - 1] > x; j--)
+				s->sub[j] = s->sub[j - 1];
+			s->sub[j] = x;
 		}
 		head[0] = m;
 		head[1] = (uint32_t)w;
 		head[2] = (uint32_t)(w >> 32);
-		spool_write(pt->kept, head, s->weight ? 12 : 4);
-		spool_write(pt->kept, sub, (size_t)m * sizeof *sub);
+		spool_write(&s->kept, head, s->weight ? 12 : 4);
+		spool_write(&s->kept, s->sub, (size_t)m * sizeof *s->sub);
 		for (uint32_t i = 0; i + 1 < m; i++)
-			pt->usz[sub[i]] += m - 1 - i + hdr;
-		pt->nkept++;
+			s->usz[s->sub[i]] += m - 1 - i + hdr;
+		s->nkept++;
 	}
-	return NULL;
-}
-
-uint64_t
-bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
-{
-	struct part pt[2];
-	int np = parts_open(s, pt);
-
-	s->nsub = nsub;
-	s->usz = xcalloc((size_t)nsub + 1, sizeof *s->usz);
-	for (int i = 0; i < np; i++) {
-		pt[i].newid = newid;
-		pt[i].kept = &s->kept[i];
-		pt[i].usz = i ? xcalloc((size_t)nsub + 1, sizeof *s->usz) :
-		    s->usz;
-	}
-	both(prune_part, &pt[0], np > 1 ? &pt[1] : NULL, 1);
-	s->nkept = pt[0].nkept;
-	if (np > 1) {
-		s->nkept += pt[1].nkept;
-		for (uint32_t a = 0; a < nsub; a++)
-			s->usz[a] += pt[1].usz[a];
-		free(pt[1].usz);
-	}
-	parts_close(pt, np);
-	for (int i = 0; i < NKEPT; i++)
-		spool_end(&s->kept[i]);
 	return s->nkept;
 }
 
-/* The second files, read one after the other: the baskets in input
- * order, as one part would have written them. */
-struct kept_rd {
-	const struct bstream *s;
-	struct spool_rd rd;
-	int i;
-};
-
-static void
-kept_open(struct kept_rd *k, const struct bstream *s)
-{
-	k->s = s;
-	k->i = 0;
-	rd_open(&k->rd, &s->kept[0], 0, s->kept[0].bytes);
-}
-
-/* The next basket of the second files: its subjects, or NULL. */
+/* The next basket of the second file: its subjects, or NULL. */
 static const uint32_t *
-next_kept(struct kept_rd *k, uint32_t *m, uint64_t *w)
+next_kept(struct bstream *s, uint32_t *m, uint64_t *w)
 {
-	int wt = k->s->weight != NULL;
-	const uint32_t *h;
+	const uint32_t *h = spool_get(&s->kept, s->weight ? 12 : 4);
 
-	while (!(h = rd_get(&k->rd, wt ? 12 : 4))) {
-		rd_close(&k->rd);
-		if (++k->i == NKEPT)
-			return NULL;
-		rd_open(&k->rd, &k->s->kept[k->i], 0, k->s->kept[k->i].bytes);
-	}
+	if (!h)
+		return NULL;
 	*m = h[0];
-	*w = wt ? (uint64_t)h[2] << 32 | h[1] : 1;
-	return rd_get(&k->rd, (size_t)*m * 4);
+	*w = s->weight ? (uint64_t)h[2] << 32 | h[1] : 1;
+	return spool_get(&s->kept, (size_t)*m * 4);
 }
 
 static size_t
@@ -736,17 +510,15 @@ add_suffix(uint64_t *cnt, uint32_t *touched, size_t nt, const uint32_t *x,
 
 /* One subject whose row is larger than the block: summed from the file. */
 static size_t
-row_direct(const struct bstream *s, uint32_t a, uint64_t *cnt,
-    uint32_t *touched)
+row_direct(struct bstream *s, uint32_t a, uint64_t *cnt, uint32_t *touched)
 {
-	struct kept_rd k;
 	const uint32_t *it;
 	uint32_t m;
 	uint64_t w;
 	size_t nt = 0;
 
-	kept_open(&k, s);
-	while ((it = next_kept(&k, &m, &w))) {
+	spool_rewind(&s->kept);
+	while ((it = next_kept(s, &m, &w))) {
 		uint32_t p = 0;
 
 		while (p + 1 < m && it[p] < a)
@@ -760,16 +532,15 @@ row_direct(const struct bstream *s, uint32_t a, uint64_t *cnt,
 /* The suffixes of the subjects lo .. hi - 1 into blk, each subject's at
  * off[a - lo] .. off[a - lo + 1]. */
 static void
-gather(const struct bstream *s, uint32_t lo, uint32_t hi, uint32_t *blk,
+gather(struct bstream *s, uint32_t lo, uint32_t hi, uint32_t *blk,
     uint64_t *off)
 {
-	struct kept_rd k;
 	const uint32_t *it;
 	uint32_t m;
 	uint64_t w;
 
-	kept_open(&k, s);
-	while ((it = next_kept(&k, &m, &w))) {
+	spool_rewind(&s->kept);
+	while ((it = next_kept(s, &m, &w))) {
 		if (it[0] >= hi || it[m - 1] < lo)
 			continue;
 		for (uint32_t p = 0; p + 1 < m; p++) {
@@ -792,63 +563,31 @@ gather(const struct bstream *s, uint32_t lo, uint32_t hi, uint32_t *blk,
 	}
 }
 
-/* The rows of the subjects [lo, hi), in blocks of at most cap words. */
-struct rows_part {
-	const struct bstream *s;
-	uint32_t lo, hi;
-	uint64_t cap, distinct;
-	bstream_row_fn *fn;
-	void *ctx;
-};
-
-/* The end of the block that starts at subject lo, and its words in tot
- * (more than cap: one subject's row, summed from the file). */
-static uint32_t
-block_end(const struct bstream *s, uint32_t lo, uint32_t end, uint64_t cap,
-    uint64_t *tot)
+uint64_t
+bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn, void *ctx)
 {
-	uint32_t hi;
-
-	*tot = s->usz[lo];
-	for (hi = lo + 1; hi < end && *tot + s->usz[hi] <= cap; hi++)
-		*tot += s->usz[hi];
-	return hi;
-}
-
-static void *
-rows_part(void *arg)
-{
-	struct rows_part *rp = arg;
-	const struct bstream *s = rp->s;
 	uint64_t *cnt = xcalloc((size_t)s->nsub + 1, sizeof *cnt);
 	uint32_t *touched = xreallocarray(NULL, (size_t)s->nsub + 1,
 	    sizeof *touched);
-	uint64_t cap = rp->cap, tot, most = 0, nmost = 0;
-	uint32_t *blk;
-	uint64_t *off;
+	uint64_t cap = memory / 4 ? memory / 4 : 1, distinct = 0;
+	uint32_t *blk = NULL;
+	uint64_t *off = NULL;
 
-	/* One buffer as large as the largest block, taken once: a buffer
-	 * freed and taken again for each block may be kept by the allocator
-	 * beside the next, and two threads would hold four blocks. */
-	for (uint32_t lo = rp->lo, hi; lo < rp->hi; lo = hi) {
-		hi = block_end(s, lo, rp->hi, cap, &tot);
-		if (tot <= cap && tot > most)
-			most = tot;
-		if (hi - lo > nmost)
-			nmost = hi - lo;
-	}
-	blk = xreallocarray(NULL, most + 1, sizeof *blk);
-	off = xreallocarray(NULL, nmost + 1, sizeof *off);
-	for (uint32_t lo = rp->lo, hi; lo < rp->hi; lo = hi) {
-		hi = block_end(s, lo, rp->hi, cap, &tot);
+	for (uint32_t lo = 0, hi; lo < s->nsub; lo = hi) {
+		uint64_t tot = s->usz[lo];
+
+		for (hi = lo + 1; hi < s->nsub && tot + s->usz[hi] <= cap; hi++)
+			tot += s->usz[hi];
 		if (tot > cap) {
 			size_t nt = row_direct(s, lo, cnt, touched);
 
-			rp->distinct += nt;
-			rp->fn(rp->ctx, lo, cnt, touched, nt);
+			distinct += nt;
+			fn(ctx, lo, cnt, touched, nt);
 			bsk_row_clear(cnt, touched, nt);
 			continue;
 		}
+		blk = xreallocarray(blk, tot + 1, sizeof *blk);
+		off = xreallocarray(off, (size_t)(hi - lo) + 1, sizeof *off);
 		off[0] = 0;
 		for (uint32_t a = lo; a < hi; a++)
 			off[a - lo + 1] = off[a - lo] + s->usz[a];
@@ -873,38 +612,18 @@ rows_part(void *arg)
 					p += 3 + p[0];
 				}
 			}
-			rp->distinct += nt;
-			rp->fn(rp->ctx, a, cnt, touched, nt);
+			distinct += nt;
+			fn(ctx, a, cnt, touched, nt);
 			bsk_row_clear(cnt, touched, nt);
 		}
+		/* A block's buffer is freed before the next is taken, so
+		 * that memory holds one block, not two. */
+		free(blk);
+		blk = NULL;
 	}
 	free(blk);
 	free(off);
 	free(cnt);
 	free(touched);
-	return NULL;
-}
-
-uint64_t
-bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn,
-    void *const *ctx, int nctx)
-{
-	struct rows_part rp[2];
-	uint64_t cap = memory / 4 ? memory / 4 : 1, tot = 0, half = 0;
-	uint32_t mid = s->nsub;
-
-	if (nctx > 1) {
-		/* Two ranges of about the same words, each with half the
-		 * memory, so that both blocks together take what one did. */
-		for (uint32_t a = 0; a < s->nsub; a++)
-			tot += s->usz[a];
-		for (mid = 0; mid < s->nsub && half < tot / 2; mid++)
-			half += s->usz[mid];
-		cap = cap / 2 ? cap / 2 : 1;
-	}
-	for (int i = 0; i < 2; i++)
-		rp[i] = (struct rows_part){ s, i ? mid : 0, i ? s->nsub : mid,
-		    cap, 0, fn, ctx[nctx > 1 ? i : 0] };
-	both(rows_part, &rp[0], nctx > 1 ? &rp[1] : NULL, s->ncpu > 1);
-	return rp[0].distinct + rp[1].distinct;
+	return distinct;
 }

@@ -15,13 +15,6 @@
  * over the file for each block, and each row is summed into an array
  * as long as the subjects, as struct baskets does in memory.
  *
- * With two cores, the reading back runs in two threads: the first file
- * in two parts (cut where a basket starts, near its middle), each with
- * a second file of its own, read back after the first part's; the pair
- * rows in two ranges of subjects. Every sum is of whole numbers and the
- * second file keeps the baskets in input order, so the result is the
- * same bytes as one thread's.
- *
  * Grouping is proven, not assumed: the keys must come in one strict
  * order (ascending or descending, compared as bytes or as numbers), so
  * that no key can come back after another. When a key breaks every such
@@ -49,7 +42,8 @@
 struct spool {
 	int fd, file;		/* file: fd is open; else all is in buf */
 	unsigned char *buf;
-	size_t cap, len;	/* buf[0, len) is not in the file yet */
+	size_t cap, len, pos;	/* writing: buf[0, len); reading: buf[pos, len) */
+	int reading, eof;
 	uint64_t bytes;		/* written */
 };
 
@@ -63,16 +57,9 @@ typedef void bstream_replay_fn(void *ctx, const char *key, size_t klen,
 typedef void bstream_row_fn(void *ctx, uint32_t a, const uint64_t *cnt,
     uint32_t *touched, size_t nt);
 
-/* Two parts of the first file are read back at once, where there are
- * two cores: each writes a second file of its own. */
-#define NKEPT 2
-
 struct bstream {
 	struct spool runs;	/* every basket, netted */
-	struct spool kept[NKEPT];	/* baskets of two or more subjects */
-	uint64_t *mark;		/* where some baskets start in runs */
-	size_t nmark, capmark;
-	int ncpu;
+	struct spool kept;	/* baskets of two or more subjects */
 	int with_ts;
 	/* reading */
 	struct bsk_line *cur;	/* the open basket's lines */
@@ -118,8 +105,7 @@ void bstream_replay(struct bstream *s, bstream_replay_fn *fn, void *ctx);
  * *n and to cnt[item] (cnt as long as the item ids).
  */
 void bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
-    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, size_t ncnt,
-    uint64_t *n);
+    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, uint64_t *n);
 /*
  * Keeps the items with newid[item] != UINT32_MAX, renamed (all < nsub),
  * and the kept baskets left with two or more: returns how many.
@@ -129,22 +115,15 @@ uint64_t bstream_prune(struct bstream *s, const uint32_t *newid,
 /*
  * Every subject's upper row (the partners after it), subjects ascending,
  * gathered in blocks of at most memory bytes; returns the number of
- * distinct pairs. With nctx 2, the subjects are cut in two ranges of
- * about the same work, done at once where there are two cores: fn gets
- * ctx[0] for the lower range and ctx[1] for the upper, so that the
- * caller can put the two in order.
+ * distinct pairs.
  */
 uint64_t bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn,
-    void *const *ctx, int nctx);
+    void *ctx);
 /* Bytes written to the temporary files (or kept in their buffers). */
 static inline uint64_t
 bstream_bytes(const struct bstream *s)
 {
-	uint64_t n = s->runs.bytes;
-
-	for (int i = 0; i < NKEPT; i++)
-		n += s->kept[i].bytes;
-	return n;
+	return s->runs.bytes + s->kept.bytes;
 }
 
 #endif

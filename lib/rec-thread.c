@@ -8,7 +8,10 @@
  * A bad row and any die() in a worker (a read error, the bad header of a
  * later input) end the stream, said when the caller gets there.
  */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT, where there are */
+#include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,7 +24,6 @@
 #include "rec.h"
 #include "rec-internal.h"
 #include "rec-thread.h"
-#include "ncpu.h"
 
 enum { NSLOT = 4, NWORK = 3 };
 #define WORKER_STACK ((size_t)8 << 20)
@@ -270,6 +272,27 @@ work(void *arg)
 		seal(g, k->sl);
 	}
 	return NULL;
+}
+
+/* Cores this process may run on: with one, threads only take turns
+ * with the caller. The affinity mask is Linux's (glibc, musl); where
+ * there is none (macOS, the BSDs), the cores online. */
+static int
+ncpu(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+#ifdef _SC_NPROCESSORS_ONLN
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n > 0)
+		return n < INT_MAX ? (int)n : INT_MAX;
+#endif
+	return 2;
 }
 
 static void

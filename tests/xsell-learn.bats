@@ -425,24 +425,6 @@ EOF
 		print a, b; exit !(a > 0 && b < a * 1.5 && b < a + 8) }'
 }
 
-@test "grouped lines: two cores read the baskets back in two parts, same bytes as one" {
-	command -v taskset > /dev/null || skip "no taskset"
-	# 150 k orders of 2 to 6 lines: two parts; a return in some, a
-	# minute apart each.
-	awk 'BEGIN { print "order_id\tproduct_id\tquantity\tts"; srand(5)
-		for (o = 1; o <= 150000; o++) for (i = 0; i < 2 + o % 5; i++)
-			printf "%d\tp%d\t%d\t%d\n", o, int(900 * rand() * rand()),
-			    (o % 31 == 0 && i == 1) ? -1 : 1, 1700000000 + o * 60 }' > o.tsv
-	for args in "--min-count 20" "--min-count 20 --memory 64K" \
-	    "--min-count 20 --half-life 365" "--counts --min-count 50" \
-	    "--min-count 20 --max-basket 4"; do
-		xsell-learn $args o.tsv > two.tsv
-		taskset -c 0 xsell-learn $args o.tsv > one.tsv
-		[ "$(wc -l < one.tsv)" -gt 50 ]
-		cmp one.tsv two.tsv
-	done
-}
-
 @test "--counts: the count stream" {
 	run xsell-learn --counts "$D/five.tsv"
 	assert_success
