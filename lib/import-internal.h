@@ -115,6 +115,7 @@ struct import {
 	int nspec;
 	int *ospec;		/* spec -> output column, or -1 */
 	int nout, nextra;
+	size_t capout, capextra;	/* grown by doubling: a header may have 100 k columns */
 	char **ocol;
 	char **extra;		/* extra output columns, after the canonical ones */
 	int ready;

@@ -138,8 +138,10 @@ imp_set_kind(struct import *im, int kind)
 static void
 add_out(struct import *im, const char *name)
 {
-	im->ocol = xreallocarray(im->ocol, (size_t)im->nout + 1,
-	    sizeof *im->ocol);
+	if ((size_t)im->nout == im->capout) {
+		im->capout = im->capout ? 2 * im->capout : 16;
+		im->ocol = xreallocarray(im->ocol, im->capout, sizeof *im->ocol);
+	}
 	im->ocol[im->nout++] = xstrdup(name);
 	intern_put(&im->onames, name, strlen(name));
 }
@@ -148,8 +150,11 @@ static void
 add_extra(struct import *im, char *name)
 {
 	add_out(im, name);
-	im->extra = xreallocarray(im->extra, (size_t)im->nextra + 1,
-	    sizeof *im->extra);
+	if ((size_t)im->nextra == im->capextra) {
+		im->capextra = im->capextra ? 2 * im->capextra : 16;
+		im->extra = xreallocarray(im->extra, im->capextra,
+		    sizeof *im->extra);
+	}
 	im->extra[im->nextra++] = name;
 }
 
