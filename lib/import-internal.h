@@ -126,6 +126,7 @@ struct import {
 	int title_col;		/* its titles (for --preview), or -1 */
 	struct slot *slot;	/* its lists, feeding spec lt */
 	int nslot, lt;
+	size_t capslot;
 	int slot_opt;		/* a row with no items in its lists is a product
 				 * without links, not a problem */
 	unsigned char *peritem;	/* spec -> converted per item, not per row */

@@ -219,8 +219,11 @@ static void
 add_slot(struct import *im, int col, int poscol, long pos, const char *type,
     const char *sep)
 {
-	im->slot = xreallocarray(im->slot, (size_t)im->nslot + 1,
-	    sizeof *im->slot);
+	if ((size_t)im->nslot == im->capslot) {
+		im->capslot = im->capslot ? 2 * im->capslot : 8;
+		im->slot = xreallocarray(im->slot, im->capslot,
+		    sizeof *im->slot);
+	}
 	im->slot[im->nslot++] = (struct slot){ col, poscol, pos, type, sep,
 		strlen(sep) };
 }
