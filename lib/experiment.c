@@ -1057,8 +1057,8 @@ long_open(struct longt *x, const struct experiment *e)
 		rtable_numeric(&x->arms, i);
 	for (int g = 0; g < NGROUP; g++) {
 		static const char *const title[NGROUP] = {
-			"Comparisons: arm against baseline (95% intervals; p-values "
-			"two-sided, Holm-adjusted across the comparisons)",
+			("Comparisons: arm against baseline (95% intervals; "
+			"p-values two-sided, Holm-adjusted across the comparisons)"),
 			"Relative lift: arm over baseline (95% delta-method intervals)",
 			"Sequential: always-valid 95% intervals (mixture SPRT)",
 			"CUPED: adjusted by the covariate (95% intervals)",
