@@ -5,6 +5,7 @@
 #include "xsell.h"
 #include "buf.h"
 #include "shopfmt.h"
+#include "colmap.h"
 
 /*
  * Built from the formats' published column lists. Most specific first:
@@ -193,28 +194,6 @@ shopfmt_col(const struct shopfmt_use *u, char *const *keys, int n,
 
 /* ---- lists in one cell ---- */
 
-/* The blank that starts at s (before e): its length, or 0. Blanks and
- * line ends, and no-break spaces, as around a value (colmap_trim): a
- * spreadsheet's cell may have an item on each line. */
-static size_t
-blank_at(const char *s, const char *e)
-{
-	if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		return 1;
-	return e - s >= 2 && (unsigned char)s[0] == 0xC2 &&
-	    (unsigned char)s[1] == 0xA0 ? 2 : 0;
-}
-
-/* The blank that ends at e (after s): its length, or 0. */
-static size_t
-blank_before(const char *s, const char *e)
-{
-	if (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))
-		return 1;
-	return e - s >= 2 && (unsigned char)e[-2] == 0xC2 &&
-	    (unsigned char)e[-1] == 0xA0 ? 2 : 0;
-}
-
 /* The first sep in s[..end), or NULL (memmem is not in every libc). */
 static const char *
 find(const char *s, const char *end, const char *sep, size_t seplen)
@@ -243,15 +222,13 @@ shopfmt_item(const char **p, const char *end, const char *sep, size_t seplen,
 		*p = e ? e + seplen : end;
 		if (!e)
 			e = end;
-		for (size_t k; s < e && (k = blank_at(s, e)); s += k)
-			;
-		for (size_t k; e > s && (k = blank_before(s, e)); e -= k)
-			;
-		if (e > s) {
-			*item = s;
-			*n = (size_t)(e - s);
+		/* trimmed as a value is: a spreadsheet's cell may have an
+		 * item on each line */
+		*item = s;
+		*n = (size_t)(e - s);
+		colmap_trim(item, n);
+		if (*n)
 			return 1;
-		}
 		s = *p;
 	}
 }
