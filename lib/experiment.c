@@ -974,7 +974,7 @@ struct longt {
 	struct writer w;
 	struct rtable arms, cmps[NGROUP];
 	const struct exp_show *sh;
-	int by, seq, cov, ncols, ngroup;
+	int by, seq, cov, ncols;
 };
 
 enum {
@@ -1087,7 +1087,6 @@ long_open(struct longt *x, const struct experiment *e)
 				rtable_brief(&x->cmps[g], i,
 				    long_brief[group_lo[g] + i - p]);
 		}
-		x->ngroup = g + 1;
 	}
 }
 
@@ -1099,7 +1098,7 @@ cmp_rows(struct longt *x, const char *const *q)
 
 	for (int c = 0; c < NL; c++)
 		at[c] = long_has(x, c) ? j++ : -1;
-	for (int g = 0; g < x->ngroup; g++) {
+	for (int g = 0; g < NGROUP; g++) {
 		const char *a[12];
 		int k = 0;
 
@@ -1538,7 +1537,7 @@ exp_readout(const struct exp_opts *o, const struct exp_show *sh)
 		show_table(sh, &wide);
 	else {
 		show_table(sh, &lt.arms);
-		for (int g = 0; g < lt.ngroup; g++)
+		for (int g = 0; g < NGROUP; g++)
 			if (long_has(&lt, group_lo[g]))
 				show_table(sh, &lt.cmps[g]);
 	}
