@@ -6,39 +6,7 @@
 #include "xsell.h"
 #include "buf.h"
 #include "term.h"
-
-/* The length of the well-formed UTF-8 sequence at s[0..n) and its code
- * point, or 0 when s does not start one (overlong forms, surrogates and
- * code points past U+10FFFF are not well-formed). */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t k;
-	uint32_t c = s[0];
-
-	if (c < 0x80)
-		return *cp = c, 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		k = 2, c &= 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		k = 3, c &= 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		k = 4, c &= 0x07;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (size_t j = 1; j < k; j++) {
-		if ((s[j] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[j] & 0x3F);
-	}
-	if ((k == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) ||
-	    (k == 4 && (c < 0x10000 || c > 0x10FFFF)))
-		return 0;
-	*cp = c;
-	return k;
-}
+#include "writer.h"
 
 /* One character's shown form: its escape in esc (NUL-terminated) and 1,
  * or 0 when the k bytes are shown as they are. */
@@ -51,11 +19,15 @@ term_char(const unsigned char *s, size_t n, size_t *k, char esc[8])
 	};
 	uint32_t cp;
 
-	if ((*k = utf8_seq(s, n, &cp)) == 0) {
+	if ((*k = utf8_len(s, n)) == 0) {
 		*k = 1;
 		snprintf(esc, 8, "\\x%02x", s[0]);
 		return 1;
 	}
+	/* The controls are all below U+0800: one or two bytes. */
+	if (*k > 2)
+		return 0;
+	cp = *k == 1 ? s[0] : (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
 	if (cp < 0x20 && letter[cp])
 		snprintf(esc, 8, "\\%c", letter[cp]);
 	else if (cp < 0x20 || cp == 0x7F)
