@@ -277,7 +277,7 @@ count_streamed(struct assoc *L)
 	if (L->o->half_life > 0 && !L->o->has_now)
 		L->o->now = L->bs.maxts;
 	bstream_count(&L->bs, L->o->half_life > 0 ? basket_weight : NULL, L,
-	    L->o->max_basket, &L->st, c, &L->n);
+	    &L->st, c, L->nitems, &L->n);
 	L->icnt = xreallocarray(NULL, L->nitems + 1, sizeof *L->icnt);
 	for (uint32_t i = 0; i < L->nitems; i++)
 		L->icnt[L->label[i]] = c[i];

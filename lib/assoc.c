@@ -77,7 +77,7 @@ assoc_new(struct assoc_opts *o)
 	L->o = o;
 	intern_init_wide(&L->items);
 	bsk_init(&L->bk);
-	bstream_init(&L->bs, o->half_life > 0);
+	bstream_init(&L->bs, o->half_life > 0, o->max_basket);
 	buf_init(&L->subj);
 	L->unit = o->half_life > 0 ? WUNIT : 1;
 	return L;
@@ -631,6 +631,28 @@ assoc_stream_subjects(struct assoc *L, const uint8_t *keep,
 	return n;
 }
 
+/* The same subjects in the order of their interned ids, in which the
+ * baskets on disk list their items: pruned baskets then need no sort.
+ * For rules, whose pairs are grouped by label afterwards. */
+static uint32_t
+subjects_by_id(struct assoc *L, uint32_t **newid)
+{
+	uint32_t n = 0;
+
+	L->freq = xreallocarray(NULL, L->nitems + 1, sizeof *L->freq);
+	*newid = xreallocarray(NULL, L->nitems + 1, sizeof **newid);
+	for (uint32_t i = 0; i < L->nitems; i++) {
+		uint32_t lab = L->label[i];
+
+		(*newid)[i] = UINT32_MAX;
+		if (L->icnt[lab] >= L->thr && L->icnt[lab] > 0) {
+			L->freq[n] = lab;
+			(*newid)[i] = n++;
+		}
+	}
+	return n;
+}
+
 struct rows_ctx {
 	struct assoc *L;
 	struct dpairs dp;
@@ -652,16 +674,12 @@ rule_row(void *ctx, uint32_t a, const uint64_t *cnt, uint32_t *touched,
 static void
 learn_rules_streamed(struct assoc *L)
 {
-	uint8_t *keep = xcalloc((size_t)L->nitems + 1, 1);
 	uint32_t *newid, nfreq;
 	uint64_t nkept, distinct;
 	struct rows_ctx rc = { L, { NULL, 0, 0 } };
 
 	assoc_set_threshold(L);
-	for (uint32_t lab = 0; lab < L->nitems; lab++)
-		keep[lab] = L->icnt[lab] >= L->thr && L->icnt[lab] > 0;
-	nfreq = assoc_stream_subjects(L, keep, &newid);
-	free(keep);
+	nfreq = subjects_by_id(L, &newid);
 	/* Apriori's first step, as in learn_rules. */
 	nkept = bstream_prune(&L->bs, newid, nfreq);
 	free(newid);

@@ -148,6 +148,13 @@ spool_get(struct spool *s, size_t n)
 	return p;
 }
 
+/* Gives back the last n bytes spool_get returned. */
+static void
+spool_unget(struct spool *s, size_t n)
+{
+	s->pos -= n;
+}
+
 /* ---- reading the lines ---- */
 
 /* The orders the keys may keep; each is a strict total order, so keys
@@ -163,10 +170,11 @@ enum {
 #define EXC 0x80000000u
 
 void
-bstream_init(struct bstream *s, int with_ts)
+bstream_init(struct bstream *s, int with_ts, uint32_t max_items)
 {
 	memset(s, 0, sizeof *s);
 	s->with_ts = with_ts;
+	s->max_items = max_items;
 	s->order = O_ALL;
 	s->maxts = INT64_MIN;
 	buf_init(&s->key);
@@ -180,6 +188,7 @@ bstream_free(struct bstream *s)
 	free(s->cur);
 	free(s->sub);
 	free(s->usz);
+	free(s->icnt);
 	buf_free(&s->key);
 	memset(s, 0, sizeof *s);
 }
@@ -193,6 +202,42 @@ grow_sub(struct bstream *s, size_t n)
 	s->sub = xreallocarray(s->sub, s->capsub, sizeof *s->sub);
 }
 
+/* The netted basket in cur[0, n) counted as keep() will find it. */
+static void
+count_basket(struct bstream *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += s->cur[i].q > 0;
+	if (k == 0) {
+		s->est.empty++;
+		return;
+	}
+	if (s->max_items && k > s->max_items) {
+		s->est.big++;
+		return;
+	}
+	s->est.kept++;
+	s->est.incidences += k;
+	s->en++;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = s->cur[i].item;
+
+		if (x >= s->capicnt) {
+			size_t cap = s->capicnt ? s->capicnt : 1024;
+
+			while (cap <= x)
+				cap *= 2;
+			s->icnt = xreallocarray(s->icnt, cap, sizeof *s->icnt);
+			memset(s->icnt + s->capicnt, 0,
+			    (cap - s->capicnt) * sizeof *s->icnt);
+			s->capicnt = cap;
+		}
+		s->icnt[x] += s->cur[i].q > 0;
+	}
+}
+
 static void
 flush_basket(struct bstream *s)
 {
@@ -201,6 +246,8 @@ flush_basket(struct bstream *s)
 
 	if (n >= EXC)
 		die(XS_SYS, "an order of more than %u products", EXC - 1);
+	if (!s->with_ts)
+		count_basket(s, n);
 	for (size_t i = 0; i < n; i++)
 		ne += s->cur[i].q != 1;
 	w[0] = (uint32_t)n | (ne ? EXC : 0);
@@ -412,7 +459,7 @@ keep(struct bstream *s, size_t *n, int64_t ts, uint64_t *w,
 
 void
 bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
-    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, uint64_t *n)
+    struct bsk_stats *st, uint64_t *cnt, uint32_t nitems, uint64_t *n)
 {
 	size_t k;
 	int64_t ts;
@@ -420,10 +467,21 @@ bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
 
 	s->weight = weight;
 	s->wctx = wctx;
-	s->max_items = max_items;
+	if (!weight) {
+		size_t have = s->capicnt < nitems ? s->capicnt : nitems;
+
+		*st = s->est;
+		st->runs = s->nbaskets;
+		*n = s->en;
+		if (have)
+			memcpy(cnt, s->icnt, have * sizeof *cnt);
+		memset(cnt + have, 0, (nitems - have) * sizeof *cnt);
+		return;
+	}
 	memset(st, 0, sizeof *st);
 	st->runs = s->nbaskets;
 	*n = 0;
+	memset(cnt, 0, (size_t)nitems * sizeof *cnt);
 	spool_rewind(&s->runs);
 	while (next_basket(s, &k, &ts, 0)) {
 		if (!keep(s, &k, ts, &w, st))
@@ -436,13 +494,83 @@ bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
 	}
 }
 
+/* A kept basket's subjects sub[0, m) to the second file. */
+static void
+keep_subjects(struct bstream *s, uint32_t m, uint64_t w, uint64_t hdr)
+{
+	uint32_t head[3];
+
+	/* Renamed items need not keep their order (a numbering in the
+	 * items' order keeps it, and then nothing moves). */
+	for (uint32_t i = 1; i < m; i++) {
+		uint32_t x = s->sub[i], j = i;
+
+		for (; j > 0 && s->sub[j - 1] > x; j--)
+			s->sub[j] = s->sub[j - 1];
+		s->sub[j] = x;
+	}
+	head[0] = m;
+	head[1] = (uint32_t)w;
+	head[2] = (uint32_t)(w >> 32);
+	spool_write(&s->kept, head, s->weight ? 12 : 4);
+	spool_write(&s->kept, s->sub, (size_t)m * sizeof *s->sub);
+	for (uint32_t i = 0; i + 1 < m; i++)
+		s->usz[s->sub[i]] += m - 1 - i + hdr;
+	s->nkept++;
+}
+
+/*
+ * The next basket's subjects into sub[0, *m) and its weight: 0 at the
+ * end. Most baskets hold one of each item and no weight: their items
+ * are renamed straight from the file, without keep()'s copy.
+ */
+static int
+next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
+    uint64_t *w, struct bsk_stats *st)
+{
+	const uint32_t *h, *it;
+	size_t k;
+	int64_t ts;
+
+	for (;;) {
+		*m = 0;
+		if (!s->with_ts) {
+			if (!(h = spool_get(&s->runs, 8)))
+				return 0;
+			if (!(h[0] & EXC)) {
+				k = h[0];
+				if (h[1])
+					spool_get(&s->runs, (h[1] + 3) / 4 * 4);
+				it = spool_get(&s->runs, k * 4);
+				if (s->max_items && k > s->max_items)
+					continue;
+				grow_sub(s, k);
+				for (size_t i = 0; i < k; i++)
+					if (newid[it[i]] != UINT32_MAX)
+						s->sub[(*m)++] = newid[it[i]];
+				*w = 1;
+				return 1;
+			}
+			spool_unget(&s->runs, 8);
+		}
+		if (!next_basket(s, &k, &ts, 0))
+			return 0;
+		if (!keep(s, &k, ts, w, st))
+			continue;
+		grow_sub(s, k);
+		for (size_t i = 0; i < k; i++)
+			if (newid[s->cur[i].item] != UINT32_MAX)
+				s->sub[(*m)++] = newid[s->cur[i].item];
+		return 1;
+	}
+}
+
 uint64_t
 bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
 {
 	struct bsk_stats st;
-	size_t k;
-	int64_t ts;
 	uint64_t w;
+	uint32_t m;
 	/* A row's suffixes: their items, and with weights a header each
 	 * (length and weight: 3 words). */
 	uint64_t hdr = s->weight ? 3 : 0;
@@ -452,34 +580,9 @@ bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
 	s->usz = xcalloc((size_t)nsub + 1, sizeof *s->usz);
 	s->nkept = 0;
 	spool_rewind(&s->runs);
-	while (next_basket(s, &k, &ts, 0)) {
-		uint32_t m = 0, head[3];
-
-		if (!keep(s, &k, ts, &w, &st))
-			continue;
-		grow_sub(s, k);
-		for (size_t i = 0; i < k; i++)
-			if (newid[s->cur[i].item] != UINT32_MAX)
-				s->sub[m++] = newid[s->cur[i].item];
-		if (m < 2)
-			continue;
-		/* Renamed items need not keep their order. */
-		for (uint32_t i = 1; i < m; i++) {
-			uint32_t x = s->sub[i], j = i;
-
-			for (; j > 0 && s->sub[j - 1] > x; j--)
-				s->sub[j] = s->sub[j - 1];
-			s->sub[j] = x;
-		}
-		head[0] = m;
-		head[1] = (uint32_t)w;
-		head[2] = (uint32_t)(w >> 32);
-		spool_write(&s->kept, head, s->weight ? 12 : 4);
-		spool_write(&s->kept, s->sub, (size_t)m * sizeof *s->sub);
-		for (uint32_t i = 0; i + 1 < m; i++)
-			s->usz[s->sub[i]] += m - 1 - i + hdr;
-		s->nkept++;
-	}
+	while (next_subjects(s, newid, &m, &w, &st))
+		if (m >= 2)
+			keep_subjects(s, m, w, hdr);
 	return s->nkept;
 }
 

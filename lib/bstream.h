@@ -69,11 +69,18 @@ struct bstream {
 	int open;
 	unsigned order;		/* the orders the keys so far keep */
 	uint64_t nbaskets;
+	/* Without weights a basket counts the same read now as read back:
+	 * its items are counted as it is written, while the input still
+	 * comes, not in a pass of their own at the end. */
+	uint32_t max_items;	/* 0: no limit */
+	uint64_t *icnt;		/* item -> kept baskets holding it */
+	size_t capicnt;
+	struct bsk_stats est;
+	uint64_t en;		/* kept baskets */
 	int64_t maxts;		/* latest ts of all; INT64_MIN before any */
 	/* reading back */
 	bstream_weight_fn *weight;	/* NULL: every basket weighs 1 */
 	void *wctx;
-	uint32_t max_items;
 	uint32_t *sub;		/* a basket's subjects */
 	size_t capsub;
 	uint32_t nsub;		/* subjects are 0 .. nsub - 1 */
@@ -81,7 +88,9 @@ struct bstream {
 	uint64_t nkept;
 };
 
-void bstream_init(struct bstream *s, int with_ts);
+/* with_ts: baskets keep their latest ts, for a weight; max_items: the
+ * most items a basket counted may have (0: no limit). */
+void bstream_init(struct bstream *s, int with_ts, uint32_t max_items);
 void bstream_free(struct bstream *s);
 /*
  * The next line's basket key, when it differs from the line before's.
@@ -100,12 +109,14 @@ void bstream_replay(struct bstream *s, bstream_replay_fn *fn, void *ctx);
 
 /*
  * Which baskets count, as bsk_build decides: the items of net quantity
- * > 0; none left is empty, more than max_items (0: no limit) is big, a
- * weight of 0 is weightless. Sets st, adds each kept basket's weight to
- * *n and to cnt[item] (cnt as long as the item ids).
+ * > 0; none left is empty, more than max_items is big, a weight of 0 is
+ * weightless. Sets st, adds each kept basket's weight to *n and to
+ * cnt[item] (cnt as long as the item ids, nitems). weight: NULL when
+ * every basket weighs 1 (then nothing is read back); else the bstream
+ * must have been made with_ts.
  */
 void bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
-    uint32_t max_items, struct bsk_stats *st, uint64_t *cnt, uint64_t *n);
+    struct bsk_stats *st, uint64_t *cnt, uint32_t nitems, uint64_t *n);
 /*
  * Keeps the items with newid[item] != UINT32_MAX, renamed (all < nsub),
  * and the kept baskets left with two or more: returns how many.

@@ -370,13 +370,20 @@ EOF
 	# o10 after o9: not in order, so held in memory, as are shuffled lines.
 	{ head -1 o.tsv; tail -n +2 o.tsv | sort -t "$(printf '\t')" -k2,2 -k1,1; } > mixed.tsv
 	for opts in "--min-count 2 --measures all" "--half-life 30 --max-basket 5" \
+	    "--all-rules --max-basket 3" "--counts --max-basket 4" \
 	    "--counts" "--counts --half-life 30 --now 2024-12-31" "--basket customer --min-count 2"; do
 		xsell-learn $opts mixed.tsv > want
 		[ "$(wc -l < want)" -gt 100 ]
+		# The baskets' counts in -v: empty after netting, too big.
+		xsell-learn -v $opts mixed.tsv 2>&1 > /dev/null |
+		    grep -E 'lines read|skipped' > want.v
+		[ "$(wc -l < want.v)" -ge 1 ]
 		for f in o up down; do
 			for mem in 1 100 4K 64M; do
 				xsell-learn --memory $mem $opts $f.tsv | cmp - want
 			done
+			xsell-learn -v $opts $f.tsv 2>&1 > /dev/null |
+			    grep -E 'lines read|skipped' | diff - want.v
 		done
 	done
 	run xsell-learn -v up.tsv
