@@ -494,7 +494,8 @@ bstream_count(struct bstream *s, bstream_weight_fn *weight, void *wctx,
 	}
 }
 
-/* A kept basket's subjects sub[0, m) to the second file. */
+/* A kept basket's subjects sub[0, m) to the second file: 16 bits each
+ * when narrow (padded to a multiple of 4 bytes), else 32. */
 static void
 keep_subjects(struct bstream *s, uint32_t m, uint64_t w, uint64_t hdr)
 {
@@ -513,7 +514,17 @@ keep_subjects(struct bstream *s, uint32_t m, uint64_t w, uint64_t hdr)
 	head[1] = (uint32_t)w;
 	head[2] = (uint32_t)(w >> 32);
 	spool_write(&s->kept, head, s->weight ? 12 : 4);
-	spool_write(&s->kept, s->sub, (size_t)m * sizeof *s->sub);
+	if (s->narrow) {
+		uint16_t *n16 = (uint16_t *)(s->sub + m);
+
+		/* sub has room for 2m + 1 words (grow_sub) */
+		for (uint32_t i = 0; i < m; i++)
+			n16[i] = (uint16_t)s->sub[i];
+		n16[m] = 0;
+		spool_write(&s->kept, n16, (size_t)(m + 1) / 2 * 4);
+	} else {
+		spool_write(&s->kept, s->sub, (size_t)m * sizeof *s->sub);
+	}
 	for (uint32_t i = 0; i + 1 < m; i++)
 		s->usz[s->sub[i]] += m - 1 - i + hdr;
 	s->nkept++;
@@ -544,7 +555,7 @@ next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
 				it = spool_get(&s->runs, k * 4);
 				if (s->max_items && k > s->max_items)
 					continue;
-				grow_sub(s, k);
+				grow_sub(s, 2 * k + 1);
 				for (size_t i = 0; i < k; i++)
 					if (newid[it[i]] != UINT32_MAX)
 						s->sub[(*m)++] = newid[it[i]];
@@ -557,7 +568,7 @@ next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
 			return 0;
 		if (!keep(s, &k, ts, w, st))
 			continue;
-		grow_sub(s, k);
+		grow_sub(s, 2 * k + 1);
 		for (size_t i = 0; i < k; i++)
 			if (newid[s->cur[i].item] != UINT32_MAX)
 				s->sub[(*m)++] = newid[s->cur[i].item];
@@ -577,6 +588,9 @@ bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
 
 	memset(&st, 0, sizeof st);
 	s->nsub = nsub;
+	/* Half the bytes to write, read back and gather when the subjects'
+	 * ids fit in 16 bits (with weights the rows hold 32-bit headers). */
+	s->narrow = !s->weight && nsub <= 65536;
 	s->usz = xcalloc((size_t)nsub + 1, sizeof *s->usz);
 	s->nkept = 0;
 	spool_rewind(&s->runs);
@@ -586,8 +600,15 @@ bstream_prune(struct bstream *s, const uint32_t *newid, uint32_t nsub)
 	return s->nkept;
 }
 
+/* Subject i of a basket of the second file or of a block. */
+static inline uint32_t
+sub_at(const void *v, size_t i, int narrow)
+{
+	return narrow ? ((const uint16_t *)v)[i] : ((const uint32_t *)v)[i];
+}
+
 /* The next basket of the second file: its subjects, or NULL. */
-static const uint32_t *
+static const void *
 next_kept(struct bstream *s, uint32_t *m, uint64_t *w)
 {
 	const uint32_t *h = spool_get(&s->kept, s->weight ? 12 : 4);
@@ -596,7 +617,8 @@ next_kept(struct bstream *s, uint32_t *m, uint64_t *w)
 		return NULL;
 	*m = h[0];
 	*w = s->weight ? (uint64_t)h[2] << 32 | h[1] : 1;
-	return spool_get(&s->kept, (size_t)*m * 4);
+	return spool_get(&s->kept, s->narrow ? (size_t)(*m + 1) / 2 * 4 :
+	    (size_t)*m * 4);
 }
 
 static size_t
@@ -611,11 +633,33 @@ add_suffix(uint64_t *cnt, uint32_t *touched, size_t nt, const uint32_t *x,
 	return nt;
 }
 
+/* add_suffix of a narrow suffix, weight 1. */
+static size_t
+add_suffix16(uint64_t *cnt, uint32_t *touched, size_t nt, const uint16_t *x,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!cnt[x[i]])
+			touched[nt++] = x[i];
+		cnt[x[i]]++;
+	}
+	return nt;
+}
+
+static size_t
+add_any(const struct bstream *s, uint64_t *cnt, uint32_t *touched, size_t nt,
+    const void *x, size_t from, size_t n, uint64_t w)
+{
+	if (s->narrow)
+		return add_suffix16(cnt, touched, nt, (const uint16_t *)x + from, n);
+	return add_suffix(cnt, touched, nt, (const uint32_t *)x + from, n, w);
+}
+
 /* One subject whose row is larger than the block: summed from the file. */
 static size_t
 row_direct(struct bstream *s, uint32_t a, uint64_t *cnt, uint32_t *touched)
 {
-	const uint32_t *it;
+	const void *it;
 	uint32_t m;
 	uint64_t w;
 	size_t nt = 0;
@@ -624,46 +668,89 @@ row_direct(struct bstream *s, uint32_t a, uint64_t *cnt, uint32_t *touched)
 	while ((it = next_kept(s, &m, &w))) {
 		uint32_t p = 0;
 
-		while (p + 1 < m && it[p] < a)
+		while (p + 1 < m && sub_at(it, p, s->narrow) < a)
 			p++;
-		if (p + 1 < m && it[p] == a)
-			nt = add_suffix(cnt, touched, nt, it + p + 1, m - 1 - p, w);
+		if (p + 1 < m && sub_at(it, p, s->narrow) == a)
+			nt = add_any(s, cnt, touched, nt, it, p + 1, m - 1 - p, w);
 	}
 	return nt;
 }
 
-/* The suffixes of the subjects lo .. hi - 1 into blk, each subject's at
- * off[a - lo] .. off[a - lo + 1]. */
+/* Suffixes are a few items long: a loop beats a call to memcpy. */
+static inline void
+copy16(unsigned char *to, const unsigned char *from, uint32_t n)
+{
+	uint16_t *t = (uint16_t *)(void *)to;
+	const uint16_t *f = (const uint16_t *)(const void *)from;
+
+	for (uint32_t i = 0; i < n; i++)
+		t[i] = f[i];
+}
+
+/* The suffixes of the subjects lo .. hi - 1 into blk (of elements of es
+ * bytes), each subject's at off[a - lo] .. off[a - lo + 1]. */
 static void
-gather(struct bstream *s, uint32_t lo, uint32_t hi, uint32_t *blk,
+gather(struct bstream *s, uint32_t lo, uint32_t hi, unsigned char *blk,
     uint64_t *off)
 {
-	const uint32_t *it;
+	const unsigned char *it;
+	size_t es = s->narrow ? 2 : 4;
 	uint32_t m;
 	uint64_t w;
 
 	spool_rewind(&s->kept);
 	while ((it = next_kept(s, &m, &w))) {
-		if (it[0] >= hi || it[m - 1] < lo)
+		if (sub_at(it, 0, s->narrow) >= hi ||
+		    sub_at(it, m - 1, s->narrow) < lo)
 			continue;
 		for (uint32_t p = 0; p + 1 < m; p++) {
-			uint32_t a = it[p], len = m - 1 - p;
-			uint32_t *o;
+			uint32_t a = sub_at(it, p, s->narrow), len = m - 1 - p;
+			unsigned char *o;
 
 			if (a < lo)
 				continue;
 			if (a >= hi)
 				break;
-			o = blk + off[a - lo];
-			if (s->weight) {
-				*o++ = len;
-				*o++ = (uint32_t)w;
-				*o++ = (uint32_t)(w >> 32);
+			o = blk + off[a - lo] * es;
+			if (s->weight) {	/* never narrow */
+				uint32_t h[3] = { len, (uint32_t)w,
+				    (uint32_t)(w >> 32) };
+
+				memcpy(o, h, sizeof h);
+				o += sizeof h;
+				off[a - lo] += 3;
 			}
-			memcpy(o, it + p + 1, (size_t)len * sizeof *o);
-			off[a - lo] += (uint64_t)(o - (blk + off[a - lo])) + len;
+			if (s->narrow)	/* short: no call to memcpy */
+				copy16(o, it + (p + 1) * es, len);
+			else
+				memcpy(o, it + (p + 1) * es, (size_t)len * es);
+			off[a - lo] += len;
 		}
 	}
+}
+
+/* The row of subject a from its suffixes in blk[from, to). */
+static size_t
+block_row(const struct bstream *s, const unsigned char *blk, uint64_t from,
+    uint64_t to, uint64_t *cnt, uint32_t *touched)
+{
+	const uint32_t *p, *e;
+	size_t nt = 0;
+
+	if (s->narrow)
+		return add_suffix16(cnt, touched, 0, (const uint16_t *)blk + from,
+		    (size_t)(to - from));
+	p = (const uint32_t *)blk + from;
+	e = (const uint32_t *)blk + to;
+	if (!s->weight)
+		return add_suffix(cnt, touched, 0, p, (size_t)(e - p), 1);
+	while (p < e) {
+		uint64_t w = (uint64_t)p[2] << 32 | p[1];
+
+		nt = add_suffix(cnt, touched, nt, p + 3, p[0], w);
+		p += 3 + p[0];
+	}
+	return nt;
 }
 
 uint64_t
@@ -672,8 +759,9 @@ bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn, void *ctx)
 	uint64_t *cnt = xcalloc((size_t)s->nsub + 1, sizeof *cnt);
 	uint32_t *touched = xreallocarray(NULL, (size_t)s->nsub + 1,
 	    sizeof *touched);
-	uint64_t cap = memory / 4 ? memory / 4 : 1, distinct = 0;
-	uint32_t *blk = NULL;
+	size_t es = s->narrow ? 2 : 4;
+	uint64_t cap = memory / es ? memory / es : 1, distinct = 0;
+	unsigned char *blk = NULL;
 	uint64_t *off = NULL;
 
 	for (uint32_t lo = 0, hi; lo < s->nsub; lo = hi) {
@@ -689,7 +777,7 @@ bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn, void *ctx)
 			bsk_row_clear(cnt, touched, nt);
 			continue;
 		}
-		blk = xreallocarray(blk, tot + 1, sizeof *blk);
+		blk = xreallocarray(blk, tot + 1, es);
 		off = xreallocarray(off, (size_t)(hi - lo) + 1, sizeof *off);
 		off[0] = 0;
 		for (uint32_t a = lo; a < hi; a++)
@@ -701,20 +789,9 @@ bstream_rows(struct bstream *s, size_t memory, bstream_row_fn *fn, void *ctx)
 			off[a - lo] = off[a - lo - 1];
 		off[0] = 0;
 		for (uint32_t a = lo; a < hi; a++) {
-			const uint32_t *p = blk + off[a - lo];
-			const uint32_t *e = blk + off[a - lo + 1];
-			size_t nt = 0;
+			size_t nt = block_row(s, blk, off[a - lo], off[a - lo + 1],
+			    cnt, touched);
 
-			if (!s->weight) {
-				nt = add_suffix(cnt, touched, 0, p, (size_t)(e - p), 1);
-			} else {
-				while (p < e) {
-					uint64_t w = (uint64_t)p[2] << 32 | p[1];
-
-					nt = add_suffix(cnt, touched, nt, p + 3, p[0], w);
-					p += 3 + p[0];
-				}
-			}
 			distinct += nt;
 			fn(ctx, a, cnt, touched, nt);
 			bsk_row_clear(cnt, touched, nt);

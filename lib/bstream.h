@@ -7,8 +7,9 @@
  * complete when its key changes. It is netted at once and written with
  * its interned item ids to a temporary file, as sort(1) spills to disk:
  * in $TMPDIR (default /tmp), removed as soon as it is created, so that
- * nothing is left behind whatever happens. Reading the file back counts
- * the items (bstream_count), keeps the baskets' frequent items in a
+ * nothing is left behind whatever happens. Its items are counted as it
+ * is written (with weights, read back: bstream_count); reading it back
+ * keeps the baskets' frequent items in a
  * second, smaller file (bstream_prune), and counts the pairs a row at a
  * time (bstream_rows): the rows of a block of subjects are gathered
  * from the second file into a buffer of at most a given size, one pass
@@ -26,7 +27,8 @@
  * sizes and 12 of row counters; and the block, at most the size given,
  * unless one subject's row alone is larger: that row is summed straight
  * from the file. Disk: 4 bytes a line and 8 (16 with times) plus the key
- * a basket, then 4 bytes a frequent item of a basket with two or more.
+ * a basket, then 2 bytes a frequent item of a basket with two or more
+ * (4 with weights or more than 65536 subjects: the blocks likewise).
  */
 #ifndef BSTREAM_H
 #define BSTREAM_H
@@ -84,6 +86,7 @@ struct bstream {
 	uint32_t *sub;		/* a basket's subjects */
 	size_t capsub;
 	uint32_t nsub;		/* subjects are 0 .. nsub - 1 */
+	int narrow;		/* the second file's subjects are 16 bits */
 	uint64_t *usz;		/* subject -> size of its row's suffixes */
 	uint64_t nkept;
 };

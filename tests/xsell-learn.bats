@@ -567,3 +567,23 @@ EOF
 	run xsell-learn -q --basket customer "$D/upsell-orders.tsv"
 	refute_output --partial "skipped"
 }
+
+@test "grouped lines: more subjects than 16 bits hold, the same rules as in memory" {
+	# 70 000 products, each in two orders with its two neighbours: 70 000
+	# frequent items at --min-count 2, past the 65 536 that the narrow
+	# rows on disk can name.
+	awk 'BEGIN { OFS = "\t"; print "order_id", "product_id"
+		for (o = 0; o < 70000; o++) {
+			print o, "p" o; print o, "p" (o + 1) % 70000
+			print o, "p" (o + 2) % 70000
+		} }' > up.tsv
+	{ head -1 up.tsv; tail -n +2 up.tsv | sort -t "$(printf '\t')" -k2,2; } > mixed.tsv
+	xsell-learn --min-count 2 --min-lift 0 mixed.tsv > want
+	[ "$(wc -l < want)" -eq 140001 ]
+	run xsell-learn -v --min-count 2 --min-lift 0 -o got up.tsv
+	assert_success
+	refute_output --partial "held in memory"
+	assert_line "xsell-learn: 70000 frequent items, 70000 baskets with two or more of them"
+	cmp got want
+	xsell-learn --memory 100K --min-count 2 --min-lift 0 up.tsv | cmp - want
+}
