@@ -303,11 +303,10 @@ cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
 }
 
 /* Keys of digits first, by value (then as bytes: 07 and 7 differ), then
- * the others as bytes. */
+ * the others as bytes; da, db: whether a and b are all digits. */
 static int
-cmp_num(const char *a, size_t na, const char *b, size_t nb)
+cmp_num(const char *a, size_t na, int da, const char *b, size_t nb, int db)
 {
-	int da = all_digits(a, na), db = all_digits(b, nb);
 	size_t za = 0, zb = 0;
 	int c;
 
@@ -328,22 +327,28 @@ cmp_num(const char *a, size_t na, const char *b, size_t nb)
 int
 bstream_key(struct bstream *s, const char *key, size_t len)
 {
-	if (s->open) {
-		int cb, cn;
+	int dig = all_digits(key, len);
 
+	if (s->open) {
 		/* The lines of another shard came between: the same basket. */
 		if (len == s->key.len && memcmp(key, s->key.s, len) == 0)
 			return 1;
-		cb = cmp_bytes(s->key.s, s->key.len, key, len);
-		cn = cmp_num(s->key.s, s->key.len, key, len);
-		s->order &= (cb < 0 ? O_BYTES_UP : O_BYTES_DOWN) |
-		    (cn < 0 ? O_NUM_UP : O_NUM_DOWN);
+		/* Only the orders still kept are compared: after a few keys,
+		 * one or two. */
+		if (s->order & (O_BYTES_UP | O_BYTES_DOWN))
+			s->order &= cmp_bytes(s->key.s, s->key.len, key, len) < 0 ?
+			    ~(unsigned)O_BYTES_DOWN : ~(unsigned)O_BYTES_UP;
+		if (s->order & (O_NUM_UP | O_NUM_DOWN))
+			s->order &= cmp_num(s->key.s, s->key.len, s->keydig, key,
+			    len, dig) < 0 ? ~(unsigned)O_NUM_DOWN :
+			    ~(unsigned)O_NUM_UP;
 		flush_basket(s);
 		if (!s->order)
 			return 0;
 	}
 	buf_reset(&s->key);
 	buf_put(&s->key, key, len);
+	s->keydig = dig;
 	s->open = 1;
 	s->curts = INT64_MIN;
 	return 1;

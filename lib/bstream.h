@@ -68,6 +68,7 @@ struct bstream {
 	size_t ncur, capcur;
 	int64_t curts;
 	struct buf key;		/* its key */
+	int keydig;		/* the key is all digits */
 	int open;
 	unsigned order;		/* the orders the keys so far keep */
 	uint64_t nbaskets;

@@ -291,16 +291,6 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
-buf_put(struct buf *b, const void *p, size_t n)
-{
-	if (!n)
-		return;
-	buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-}
-
-void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_put(b, s, strlen(s));

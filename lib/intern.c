@@ -107,24 +107,30 @@ intern_free(struct intern *in)
 	memset(in, 0, sizeof *in);
 }
 
+/* Whether the n bytes at a and b are the same: ids are a few bytes, and
+ * a loop costs less than a call to memcmp. */
+static inline int
+same_short(const char *a, const char *b, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (a[j] != b[j])
+			return 0;
+	return 1;
+}
+
 /* The slot holding s, or the empty slot where it would go. */
 static inline size_t
 lookup_wide(const struct intern *in, const char *s, size_t len, uint64_t h)
 {
 	const struct intern_slot *slot = WIDE(in);
-	char key[INTERN_INLINE];
 	size_t i;
 
-	if (len <= INTERN_INLINE) {
-		memset(key, 0, sizeof key);
-		memcpy(key, s, len);
-	}
 	for (i = h & in->mask; slot[i].id != INTERN_NONE; i = (i + 1) & in->mask) {
 		const struct intern_slot *sl = &slot[i];
 
 		if (sl->hash != h || sl->len != len)
 			continue;
-		if (len <= INTERN_INLINE ? memcmp(sl->key, key, sizeof key) == 0 :
+		if (len <= INTERN_INLINE ? same_short(sl->key, s, len) :
 		    memcmp(in->pool.s + in->off[sl->id], s, len) == 0)
 			break;
 	}
