@@ -469,6 +469,7 @@ read_values(struct import *im, const struct row *rw)
 	int carry = im->carry.started >= 0, same = 0;
 
 	im->oos = im->type_given = 0;
+	im->verbatim = rw->plain;
 	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
 		size_t n;
@@ -479,9 +480,13 @@ read_values(struct import *im, const struct row *rw)
 		if (carry) {
 			if (k == im->ix_order)
 				same = carry_order(&im->carry, p, n);
-			else if (k == im->ix_customer || k == im->ix_ts)
+			else if (k == im->ix_customer || k == im->ix_ts) {
+				/* the order's first value: from another row */
+				if (n == 0)
+					im->verbatim = 0;
 				carry_value(&im->carry, k == im->ix_ts, same, &p,
 				    &n);
+			}
 		}
 		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
 			set_val(im, k, p, n);
@@ -492,6 +497,7 @@ read_values(struct import *im, const struct row *rw)
 			p = im->setv[k];
 			n = strlen(p);
 			im->conv_col = -1;
+			im->verbatim = 0;
 		}
 		if (imp_conv(im, k, p, n))
 			return -1;
@@ -606,8 +612,10 @@ finish_row(struct import *im, const struct row *rw, int fileno)
 		size_t n;
 
 		src_field(rw, im->extra_src[e], &p, &n);
-		if (n == 0 && im->extra_setv[e])
+		if (n == 0 && im->extra_setv[e]) {
 			p = im->extra_setv[e], n = strlen(p);
+			im->verbatim = 0;
+		}
 		im->v[base + e] = (char *)p;
 		im->olen[base + e] = n;
 	}
@@ -649,6 +657,9 @@ emit(struct import *im, const struct row *rw)
 		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
 		    "remove") == 0, im->v, im->olen, merge_carried(im));
+	else if (im->verbatim)
+		writer_row_verbatim(&im->w, im->oident ? im->val : im->v,
+		    im->oident ? im->vlen : im->olen);
 	else if (im->oident)
 		writer_row(&im->w, im->val, im->vlen);
 	else
@@ -726,6 +737,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 		imp_reject(im, s, rw, 0);
 		return;
 	}
+	im->verbatim = 0;	/* items and positions: not looked into */
 	if (lt >= 0) {
 		rtype = im->val[lt];
 		rtypen = im->vlen[lt];

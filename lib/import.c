@@ -136,6 +136,7 @@ src_next(struct src *s, struct row *rw)
 		rw->line = s->c.line;
 		rw->lastline = s->c.lastline;
 		rw->special = s->c.special;
+		rw->plain = s->c.plain;
 		if (s->c.bad) {
 			rw->bad = csvin_why(s->c.bad);
 			rw->badcol = s->c.badcol;
