@@ -161,6 +161,8 @@ struct import {
 	size_t *drawlen;
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
+	int dlastk;		/* the spec whose dout is of dlast, or -1 */
+	int64_t dlast;
 	struct buf *lb;		/* lists */
 	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */

@@ -178,7 +178,28 @@ conv_num(struct import *im, int k, const char *s, size_t n)
 	return 0;
 }
 
-/* Dates come in runs (every line of an order): the last one is kept. */
+/* n bytes alike: a word at a time, as a date is 8 to 32 bytes and a
+ * call to memcmp costs as much as the comparison. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/* Dates come in runs (every line of an order): the last one is kept, and
+ * the next one is mostly of the same day. */
 static int
 conv_date(struct import *im, int k, const char *s, size_t n)
 {
@@ -186,13 +207,16 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	const char *err;
 	char why[DATE_WHY];
 
-	if (n == im->drawlen[k] && memcmp(im->draw[k], s, n) == 0) {
+	if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
 		set_val(im, k, im->dout[k], im->doutlen[k]);
 		return 0;
 	}
 	if ((err = date_parse(&im->o->df, s, n, &t, why)))
 		return imp_fail(im, k, err, s, n);
-	im->doutlen[k] = time_fmt(t, im->dout[k]);
+	im->doutlen[k] = im->dlastk == k ? time_fmt_after(t, im->dlast,
+	    im->dout[k]) : time_fmt(t, im->dout[k]);
+	im->dlastk = k;
+	im->dlast = t;
 	if (n <= sizeof im->draw[k]) {
 		memcpy(im->draw[k], s, n);
 		im->drawlen[k] = n;
