@@ -372,6 +372,19 @@ imp_conv(struct import *im, int k, const char *s, size_t n)
 	return 0;
 }
 
+/* imp_conv, with the numbers and dates of nearly every row of a large
+ * import converted without its call and dispatch. */
+static inline int
+conv_value(struct import *im, int k, const char *s, size_t n)
+{
+	int type = im->spec[k].type;
+
+	if (n > 0 && (type == T_NUM ? conv_num(im, k, s, n) == 0 :
+	    type == T_DATE && conv_date(im, k, s, n) == 0))
+		return 0;
+	return imp_conv(im, k, s, n);
+}
+
 /* ---- a row ---- */
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
@@ -508,8 +521,12 @@ read_values(struct import *im, const struct row *rw)
 				/* the order's first value: from another row */
 				if (n == 0)
 					im->verbatim = 0;
-				carry_value(&im->carry, k == im->ix_ts, same, &p,
-				    &n);
+				/* a later line's own value, the order's first
+				 * kept: carry_value would change nothing */
+				if (!same || n == 0 ||
+				    !im->carry.val[k == im->ix_ts].len)
+					carry_value(&im->carry, k == im->ix_ts,
+					    same, &p, &n);
 			}
 		}
 		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
@@ -523,7 +540,7 @@ read_values(struct import *im, const struct row *rw)
 			im->conv_col = -1;
 			im->verbatim = 0;
 		}
-		if (imp_conv(im, k, p, n))
+		if (conv_value(im, k, p, n))
 			return -1;
 	}
 	return 0;
