@@ -373,15 +373,27 @@ imp_conv(struct import *im, int k, const char *s, size_t n)
 }
 
 /* imp_conv, with the numbers and dates of nearly every row of a large
- * import converted without its call and dispatch. */
+ * import converted without its calls and dispatch: a number in num_fmt's
+ * form (but for the zeros that end its fraction), the date of the row
+ * before. */
 static inline int
 conv_value(struct import *im, int k, const char *s, size_t n)
 {
 	int type = im->spec[k].type;
+	size_t pn;
 
-	if (n > 0 && (type == T_NUM ? conv_num(im, k, s, n) == 0 :
-	    type == T_DATE && conv_date(im, k, s, n) == 0))
+	if (type == T_NUM && (pn = quick_num(s, n))) {
+		set_val(im, k, s, pn);
 		return 0;
+	}
+	if (type == T_DATE && n > 0) {
+		if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
+			set_val(im, k, im->dout[k], im->doutlen[k]);
+			return 0;
+		}
+		if (conv_date(im, k, s, n) == 0)
+			return 0;
+	}
 	return imp_conv(im, k, s, n);
 }
 
