@@ -321,6 +321,7 @@ hand_out(struct csvin *c, const struct csvin_rec *r)
 	c->line = r->line;
 	c->lastline = r->lastline;
 	c->special = r->special;
+	c->plain = 0;
 	c->bad = r->bad;
 	c->badcol = r->badcol;
 	c->raw = r->bad ? c->arena.s + r->rawoff : NULL;
@@ -345,7 +346,9 @@ csvin_why(int bad)
  * looked up in the class table. A delimiter is overwritten by its field's
  * NUL at once and put back should the line turn out not plain (a stray
  * CR, no line end before the next quote), so that libcsv reads it as it
- * was; blanks are trimmed once the line is known, if it has any.
+ * was; blanks are trimmed once the line is known, if it has any. A line
+ * with no blank, backslash or special byte at all is plain (csvin.plain):
+ * its readers can skip their own scans of it.
  */
 #if defined(__SSE2__) && !defined(CSVIN_SWAR)
 #include <emmintrin.h>
@@ -354,10 +357,12 @@ csvin_why(int bad)
 #define BITS 1		/* mask bits a byte */
 #define POS(m) __builtin_ctz((unsigned)(m))
 
-/* The delimiters, control bytes that are not delimiters and spaces of the
- * WORD bytes at p, one bit each, the first byte lowest. */
+/* The delimiters, control bytes that are not delimiters, spaces and
+ * backslashes of the WORD bytes at p, one bit each, the first byte
+ * lowest. */
 static inline void
-masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
+masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl,
+    uint64_t *bs)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
@@ -368,6 +373,8 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 	    _mm_set1_epi8(0x20))) & ~dm;
 	*bl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
 	    _mm_set1_epi8(' ')));
+	*bs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('\\')));
 }
 #else
 #define WORD 8
@@ -377,13 +384,15 @@ masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
 
 /* As above, with a byte's high bit for its bit. */
 static inline void
-masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl)
+masks(const char *p, int delim, uint64_t *d, uint64_t *k, uint64_t *bl,
+    uint64_t *bs)
 {
 	uint64_t v = swar_load(p);
 
 	*d = swar_eq(v, delim);
 	*k = (~((v & SWAR_LOW7) + 0x60 * SWAR_ONES) | v) & SWAR_HIGH & ~*d;
 	*bl = swar_eq(v, ' ');
+	*bs = swar_eq(v, '\\');
 }
 #endif
 
@@ -416,17 +425,18 @@ fast_line(struct csvin *c, char *b, char *lim, char **nl)
 	char **f = c->f;
 	size_t *len = c->len;
 	int nf = 0, special = 0;
-	uint64_t blanks = 0;
+	uint64_t blanks = 0, bslash = 0;
 
 	for (char *p = b; p < lim; p += WORD) {
-		uint64_t d, k, bl;
+		uint64_t d, k, bl, bs;
 
-		masks(p, c->delim, &d, &k, &bl);
+		masks(p, c->delim, &d, &k, &bl, &bs);
 		if (lim - p < WORD) {
 			uint64_t in = ((uint64_t)1 << (lim - p) * BITS) - 1;
-			d &= in, k &= in, bl &= in;
+			d &= in, k &= in, bl &= in, bs &= in;
 		}
 		blanks |= bl;
+		bslash |= bs;
 		if (nf + WORD >= c->capf) {
 			room(c, nf + WORD + 1);
 			f = c->f;
@@ -481,6 +491,7 @@ line:
 		return 0;
 	c->line = c->lastline = c->nextline;
 	c->special = special;
+	c->plain = !special && !blanks && !bslash;
 	c->bad = c->badcol = CSVIN_OK;
 	c->raw = NULL;
 	c->rawlen = 0;

@@ -57,6 +57,9 @@ struct csvin {
 	size_t *len;
 	int special;		/* a byte < 0x20 (not TAB) or >= 0x80 in a field:
 				 * check it for NUL and UTF-8 */
+	int plain;		/* every byte of every field is ASCII above the
+				 * space and no backslash: nothing to trim, check
+				 * or escape in TSV (never special) */
 	int bad;		/* CSVIN_OK, or why the record is malformed: it
 				 * then has no fields (nf 0) and raw holds it */
 	int badcol;		/* bad: the field it went wrong in, from 1 */

@@ -58,6 +58,8 @@ struct row {
 	int nf;
 	long line, lastline;
 	int special;
+	int plain;		/* csvin's plain: no field to trim, check or
+				 * escape */
 	const char *bad;	/* malformed: why */
 	int badcol;		/* malformed CSV: the field, from 1 */
 	const char *raw;	/* malformed: the line as read, when known */
@@ -159,6 +161,8 @@ struct import {
 	size_t *drawlen;
 	char (*dout)[NUM_BUF];
 	size_t *doutlen;
+	int dlastk;		/* the spec whose dout is of dlast, or -1 */
+	int64_t dlast;
 	struct buf *lb;		/* lists */
 	struct intern onames;	/* output column names: id = output column */
 	char **v;		/* output row */
@@ -167,6 +171,9 @@ struct import {
 				 * columns in order, no others, written */
 	int type_given;		/* the row has a link type of its own */
 	int oos;		/* the row's status said out of stock */
+	int verbatim;		/* every value of the output row is the row's
+				 * own (plain) or made by a conversion: none
+				 * to escape */
 	char why[512];
 	const char *whykey;
 	char keybuf[256];
@@ -224,7 +231,8 @@ src_field(const struct row *rw, int j, const char **p, size_t *n)
 	if (j >= 0 && j < rw->nf) {
 		*p = rw->f[j];
 		*n = rw->len[j];
-		trim(p, n);
+		if (!rw->plain)
+			trim(p, n);
 	}
 }
 

@@ -178,7 +178,28 @@ conv_num(struct import *im, int k, const char *s, size_t n)
 	return 0;
 }
 
-/* Dates come in runs (every line of an order): the last one is kept. */
+/* n bytes alike: a word at a time, as a date is 8 to 32 bytes and a
+ * call to memcmp costs as much as the comparison. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/* Dates come in runs (every line of an order): the last one is kept, and
+ * the next one is mostly of the same day. */
 static int
 conv_date(struct import *im, int k, const char *s, size_t n)
 {
@@ -186,13 +207,16 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	const char *err;
 	char why[DATE_WHY];
 
-	if (n == im->drawlen[k] && memcmp(im->draw[k], s, n) == 0) {
+	if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
 		set_val(im, k, im->dout[k], im->doutlen[k]);
 		return 0;
 	}
 	if ((err = date_parse(&im->o->df, s, n, &t, why)))
 		return imp_fail(im, k, err, s, n);
-	im->doutlen[k] = time_fmt(t, im->dout[k]);
+	im->doutlen[k] = im->dlastk == k ? time_fmt_after(t, im->dlast,
+	    im->dout[k]) : time_fmt(t, im->dout[k]);
+	im->dlastk = k;
+	im->dlast = t;
 	if (n <= sizeof im->draw[k]) {
 		memcpy(im->draw[k], s, n);
 		im->drawlen[k] = n;
@@ -348,6 +372,31 @@ imp_conv(struct import *im, int k, const char *s, size_t n)
 	return 0;
 }
 
+/* imp_conv, with the numbers and dates of nearly every row of a large
+ * import converted without its calls and dispatch: a number in num_fmt's
+ * form (but for the zeros that end its fraction), the date of the row
+ * before. */
+static inline int
+conv_value(struct import *im, int k, const char *s, size_t n)
+{
+	int type = im->spec[k].type;
+	size_t pn;
+
+	if (type == T_NUM && (pn = quick_num(s, n))) {
+		set_val(im, k, s, pn);
+		return 0;
+	}
+	if (type == T_DATE && n > 0) {
+		if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
+			set_val(im, k, im->dout[k], im->doutlen[k]);
+			return 0;
+		}
+		if (conv_date(im, k, s, n) == 0)
+			return 0;
+	}
+	return imp_conv(im, k, s, n);
+}
+
 /* ---- a row ---- */
 
 /* NUL bytes and invalid UTF-8: the reason, or NULL when s is clean. */
@@ -469,6 +518,7 @@ read_values(struct import *im, const struct row *rw)
 	int carry = im->carry.started >= 0, same = 0;
 
 	im->oos = im->type_given = 0;
+	im->verbatim = rw->plain;
 	for (int k = 0; k < im->nspec; k++) {	/* order_id comes first */
 		const char *p;
 		size_t n;
@@ -479,9 +529,17 @@ read_values(struct import *im, const struct row *rw)
 		if (carry) {
 			if (k == im->ix_order)
 				same = carry_order(&im->carry, p, n);
-			else if (k == im->ix_customer || k == im->ix_ts)
-				carry_value(&im->carry, k == im->ix_ts, same, &p,
-				    &n);
+			else if (k == im->ix_customer || k == im->ix_ts) {
+				/* the order's first value: from another row */
+				if (n == 0)
+					im->verbatim = 0;
+				/* a later line's own value, the order's first
+				 * kept: carry_value would change nothing */
+				if (!same || n == 0 ||
+				    !im->carry.val[k == im->ix_ts].len)
+					carry_value(&im->carry, k == im->ix_ts,
+					    same, &p, &n);
+			}
 		}
 		if (n > 0 && im->spec[k].type <= T_TEXT) {	/* ids, text */
 			set_val(im, k, p, n);
@@ -492,8 +550,9 @@ read_values(struct import *im, const struct row *rw)
 			p = im->setv[k];
 			n = strlen(p);
 			im->conv_col = -1;
+			im->verbatim = 0;
 		}
-		if (imp_conv(im, k, p, n))
+		if (conv_value(im, k, p, n))
 			return -1;
 	}
 	return 0;
@@ -606,8 +665,10 @@ finish_row(struct import *im, const struct row *rw, int fileno)
 		size_t n;
 
 		src_field(rw, im->extra_src[e], &p, &n);
-		if (n == 0 && im->extra_setv[e])
+		if (n == 0 && im->extra_setv[e]) {
 			p = im->extra_setv[e], n = strlen(p);
+			im->verbatim = 0;
+		}
 		im->v[base + e] = (char *)p;
 		im->olen[base + e] = n;
 	}
@@ -649,6 +710,9 @@ emit(struct import *im, const struct row *rw)
 		    im->type_given, (im->spec_src[im->ix_op] >= 0 ||
 		    im->setv[im->ix_op]) && strcmp(im->val[im->ix_op],
 		    "remove") == 0, im->v, im->olen, merge_carried(im));
+	else if (im->verbatim)
+		writer_row_verbatim(&im->w, im->oident ? im->val : im->v,
+		    im->oident ? im->vlen : im->olen);
 	else if (im->oident)
 		writer_row(&im->w, im->val, im->vlen);
 	else
@@ -726,6 +790,7 @@ imp_split_row(struct import *im, const struct src *s, const struct row *rw,
 		imp_reject(im, s, rw, 0);
 		return;
 	}
+	im->verbatim = 0;	/* items and positions: not looked into */
 	if (lt >= 0) {
 		rtype = im->val[lt];
 		rtypen = im->vlen[lt];

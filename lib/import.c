@@ -136,6 +136,7 @@ src_next(struct src *s, struct row *rw)
 		rw->line = s->c.line;
 		rw->lastline = s->c.lastline;
 		rw->special = s->c.special;
+		rw->plain = s->c.plain;
 		if (s->c.bad) {
 			rw->bad = csvin_why(s->c.bad);
 			rw->badcol = s->c.badcol;
@@ -408,6 +409,7 @@ import_new(const struct import_opts *o, int nfiles, char **files)
 	merge_init(&im->mg, o->merge_path, o->full);
 	carry_init(&im->carry);
 	im->carry.started = -1;
+	im->dlastk = -1;
 	im->title_col = -1;
 	im->lt = -1;
 	if (o->kind >= 0)

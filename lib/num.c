@@ -549,9 +549,12 @@ time_parse(const char *s, size_t len, int64_t *out)
 	int y, mo, d, h = 0, mi = 0, se = 0, oh, om = 0, sign;
 	size_t i;
 	int64_t t;
+	uint64_t u = 0;
 
+	/* the digits' value as they go: epoch seconds need no second pass
+	 * (unsigned, as it may wrap on a long run of digits, then unused) */
 	for (i = 0; i < len && isdig(s[i]); i++)
-		;
+		u = u * 10 + (uint64_t)(s[i] - '0');
 	/*
 	 * Eight digits are ISO 8601's basic YYYYMMDD: 20240101 is a day,
 	 * not 1970-08-23 in epoch seconds. Epoch seconds of eight digits
@@ -567,14 +570,9 @@ time_parse(const char *s, size_t len, int64_t *out)
 		return NULL;
 	}
 	if (i == len && len > 0) {
-		if (len > 12)
+		if (len > 12 || u > (uint64_t)TIME_MAX)
 			return "out of range";
-		t = 0;
-		for (i = 0; i < len; i++)
-			t = t * 10 + (s[i] - '0');
-		if (t > TIME_MAX)
-			return "out of range";
-		*out = t;
+		*out = (int64_t)u;
 		return NULL;
 	}
 	if (!digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' ||
@@ -639,6 +637,19 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/* HH:MM:SSZ of the second sec of a day. */
+static void
+put_hms(char *buf, int64_t sec)
+{
+	put2(buf, (int)(sec / 3600));
+	buf[2] = ':';
+	put2(buf + 3, (int)(sec / 60 % 60));
+	buf[5] = ':';
+	put2(buf + 6, (int)(sec % 60));
+	buf[8] = 'Z';
+	buf[9] = '\0';
+}
+
 size_t
 time_fmt(int64_t t, char *buf)
 {
@@ -659,13 +670,18 @@ time_fmt(int64_t t, char *buf)
 	buf[7] = '-';
 	put2(buf + 8, d);
 	buf[10] = 'T';
-	put2(buf + 11, (int)(sec / 3600));
-	buf[13] = ':';
-	put2(buf + 14, (int)(sec / 60 % 60));
-	buf[16] = ':';
-	put2(buf + 17, (int)(sec % 60));
-	buf[19] = 'Z';
-	buf[20] = '\0';
+	put_hms(buf + 11, sec);
+	return 20;
+}
+
+size_t
+time_fmt_after(int64_t t, int64_t prev, char *buf)
+{
+	int64_t sec = t % 86400;
+
+	if (t < 0 || prev < 0 || t > TIME_MAX || t - sec != prev - prev % 86400)
+		return time_fmt(t, buf);
+	put_hms(buf + 11, sec);
 	return 20;
 }
 

@@ -53,6 +53,10 @@ const char *time_parse(const char *s, size_t len, int64_t *out);
 /* YYYY-MM-DDTHH:MM:SSZ (a t outside years 0-9999: its digits); returns
  * the length, below NUM_BUF. */
 size_t time_fmt(int64_t t, char *buf);
+/* time_fmt(t) into buf, which holds time_fmt(prev): when both fall on
+ * one day, as the dates of a large log mostly do, only the time of day
+ * is written. */
+size_t time_fmt_after(int64_t t, int64_t prev, char *buf);
 
 /* ---- comma lists inside one field (num.c) ---- */
 

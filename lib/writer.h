@@ -70,6 +70,9 @@ void writer_open(struct writer *w, FILE *fp, int json, int ncols, char *const *c
 void writer_type(struct writer *w, int col, int type);
 /* One row of ncols values (NULL is missing); len may be NULL (strlen). */
 void writer_row(struct writer *w, char *const *v, const size_t *len);
+/* writer_row for values the caller knows have no byte TSV escapes
+ * (\t \n \r \\) and none NULL: in TSV they are copied without a look. */
+void writer_row_verbatim(struct writer *w, char *const *v, const size_t *len);
 /* Flushes to fp (does not close it). */
 void writer_close(struct writer *w);
 /* s escaped as a TSV field (\t \n \r \\) at o, which has room for

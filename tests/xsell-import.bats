@@ -388,6 +388,30 @@ xsell-import: 1 value blanked, row kept: column 'ts': day or month first: give -
 	assert_equal "$(cat c.tsv)" $'customer_id\tholdings\tnote\nc1\t\ta\\tb'
 }
 
+@test "plain rows first, then rows to trim, check or escape: each read for what it has" {
+	# plain lines are neither trimmed, checked nor escaped: a carried or
+	# --set value that needs escaping must not ride on its row's plainness
+	printf '%s\n' 'order_id,customer_id,product_id,quantity,unit_price,ts' \
+	    '1,C1,P1,1,2.0,1700000000' '2,C\2,P1,1,2.0,1700000007' \
+	    '2,,P2,1,2.0,1700000007' "3,C3,P$(printf '\t')1,1,2.0,1700000014" \
+	    '3, C3 ,P2 ,1,2.0,1700000014' "4,C$(printf '\303\251'),P1,1,2.0,1700000021" \
+	    "4,C4,P$(printf '\377'),1,2.0,1700000021" '5,C5,P5,1,2.0,1700000028' \
+	    '6,,P6,1,2.0,1700000035' > p.csv
+	run --separate-stderr xsell-import -q --kind orders --set 'customer_id=c\d' p.csv
+	assert_failure 1
+	assert_output "$(printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
+	    order_id product_id customer_id quantity price ts \
+	    1 P1 C1 1 2 2023-11-14T22:13:20Z \
+	    2 P1 'C\\2' 1 2 2023-11-14T22:13:27Z \
+	    2 P2 'C\\2' 1 2 2023-11-14T22:13:27Z \
+	    3 'P\t1' C3 1 2 2023-11-14T22:13:34Z \
+	    3 P2 C3 1 2 2023-11-14T22:13:34Z \
+	    4 P1 "C$(printf '\303\251')" 1 2 2023-11-14T22:13:41Z \
+	    5 P5 C5 1 2 2023-11-14T22:13:48Z \
+	    6 P6 'c\\d' 1 2 2023-11-14T22:13:55Z)"
+	[ "$stderr" = "xsell-import: 1 rejected: column 'product_id': invalid UTF-8 (first at p.csv:8)" ]
+}
+
 @test "stdin is read by content too: CSV, TSV and JSON lines through a pipe" {
 	# each has rows to reject: exit 1 whichever way it comes in
 	for f in orders.csv orders.tsv events.jsonl; do

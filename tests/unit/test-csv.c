@@ -26,6 +26,21 @@ put_file(const char *text, size_t n)
 	fclose(fp);
 }
 
+/* No byte of the record's fields that trimming, checking or TSV
+ * escaping would act on: what csvin.plain promises. */
+static int
+all_plain(const struct csvin *c)
+{
+	for (int i = 0; i < c->nf; i++)
+		for (size_t j = 0; j < c->len[i]; j++) {
+			unsigned char u = (unsigned char)c->f[i][j];
+
+			if (u <= ' ' || u >= 0x80 || u == '\\')
+				return 0;
+		}
+	return 1;
+}
+
 /* Every record as "line:a|b|c" then ";" (a "!" after the line marks a
  * special record; a malformed one is "line-lastline bad/column:raw"),
  * with libcsv only when nofast. */
@@ -61,6 +76,8 @@ parse(const char *text, size_t n, int delim, int nofast)
 		buf_printf(&b, "%ld%s:", c.line, c.special ? "!" : "");
 		if (c.badcol || c.raw || c.lastline < c.line)
 			buf_puts(&b, "<STALE>");
+		if (c.plain && !all_plain(&c))
+			buf_puts(&b, "<NOT PLAIN>");
 		for (int i = 0; i < c.nf; i++) {
 			if (i)
 				buf_putc(&b, '|');
@@ -244,7 +261,7 @@ next_rand(unsigned n)
 static void
 test_random(void)
 {
-	static const char plain[] = "ab ,;\t|\0\xff\xc3\xa9x\r";
+	static const char plain[] = "ab ,;\t|\0\xff\xc3\xa9x\r\\";
 	static const char *const ends[] = { "\n", "\r\n", "\n\n", " \n" };
 	struct buf in;
 	int same = 0, cases = 3000;
@@ -531,6 +548,33 @@ test_random_long(void)
 	buf_free(&in);
 }
 
+/* csvin.plain: said of the lines that are, never of one with a byte its
+ * readers would have to act on. */
+static void
+test_plain(void)
+{
+	static const struct {
+		const char *in;
+		int plain;
+	} t[] = {
+		{ "a,b,c\n", 1 }, { "a,b,c\r\n", 1 },
+		{ "x,1.5,2024-01-01T00:00:00Z\n", 1 }, { "a\\b,c\n", 0 },
+		{ "a, b,c\n", 0 }, { "a,b c,d\n", 0 }, { "a,b\t,c\n", 0 },
+		{ "a,\xc3\xa9,c\n", 0 }, { "a,b\x01,c\n", 0 },
+		{ "\"a\",b\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct csvin c;
+
+		put_file(t[i].in, strlen(t[i].in));
+		csvin_open(&c, path, ',');
+		ok(csvin_next(&c) && c.plain == t[i].plain, "plain line %zu: %d",
+		    i, t[i].plain);
+		csvin_close(&c);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -541,6 +585,7 @@ main(int argc, char **argv)
 	test_rfc4180();
 	test_delimiters();
 	test_special();
+	test_plain();
 	test_blocks();
 	test_empty();
 	test_peek();

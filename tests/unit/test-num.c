@@ -198,6 +198,35 @@ main(void)
 		is_str((time_fmt(INT64_C(-62167219200), b), b),
 		    "0000-01-01T00:00:00Z", "year 0 formats, for computed times");
 	}
+	{
+		/* time_fmt_after writes the time of day alone on the day
+		 * before's text: steps over midnight, across the first and the
+		 * last day, and out of range must give time_fmt's text */
+		static const int64_t ts[] = { 1700006398, 1700006399,
+		    1700006400, 1700006400 + 86399, 1700006400 + 3 * 86400,
+		    5, 0, 86399, 86400, -1, -86400, -86401, 7,
+		    INT64_C(253402300799), INT64_C(253402300799) + 1,
+		    INT64_C(253402300799) - 86400, INT64_C(253402300799),
+		    INT64_C(253402300799) + 86400, INT64_C(253402300799) + 2 };
+		char want[NUM_BUF], got[NUM_BUF];
+		size_t wn, gn;
+		int bad = 0;
+
+		time_fmt(ts[0], got);
+		for (size_t i = 1; i < sizeof ts / sizeof *ts; i++) {
+			wn = time_fmt(ts[i], want);
+			gn = time_fmt_after(ts[i], ts[i - 1], got);
+			if (gn != wn || strcmp(got, want) != 0) {
+				printf("# %lld after %lld: %s, not %s\n",
+				    (long long)ts[i], (long long)ts[i - 1], got, want);
+				bad = 1;
+			}
+		}
+		ok(!bad, "time_fmt_after as time_fmt, over days and ranges");
+	}
+	is_str(tm("99999999999999999999999"), "out of range",
+	    "a long run of digits: out of range");
+	is_str(tm("253402300800"), "out of range", "epoch after year 9999");
 
 	p = " a, b ,,c,";
 	end = p + strlen(p);

@@ -161,6 +161,39 @@ sink_close(void *arg)
 
 static const struct writer_sink sink = { sink_row, sink_close };
 
+/* Rows of values with no byte TSV escapes (printable ASCII but the
+ * backslash) of every length from 0 to 40, enough of them to
+ * flush many times, by writer_row_verbatim or writer_row. */
+static char *
+write_plain(int fmt, int verbatim, size_t *n)
+{
+	static char *const pcols[] = { "order_id", "price", "title" };
+	char *s = NULL, val[3][41], *v[3];
+	size_t len[3];
+	FILE *fp = open_memstream(&s, n);
+	struct writer w;
+
+	writer_open(&w, fp, fmt, 3, pcols);
+	for (int r = 0; r < 20000; r++) {
+		for (int i = 0; i < 3; i++) {
+			len[i] = (size_t)(r * (i + 1) + i) % 41;
+			for (size_t j = 0; j < len[i]; j++) {
+				val[i][j] = (char)('!' + (r + j * 7 + (size_t)i) % 94);
+				if (val[i][j] == '\\')	/* TSV would escape it */
+					val[i][j] = '/';
+			}
+			v[i] = val[i];
+		}
+		if (verbatim)
+			writer_row_verbatim(&w, v, len);
+		else
+			writer_row(&w, v, len);
+	}
+	writer_close(&w);
+	fclose(fp);
+	return s;
+}
+
 int
 main(void)
 {
@@ -184,6 +217,17 @@ main(void)
 
 		ok(na == nb && memcmp(a, b, na) == 0 && na > (2 << 20),
 		    "%s: many long rows, the same bytes", names[fmt]);
+		free(a);
+		free(b);
+	}
+	for (int fmt = WRITER_TSV; fmt <= WRITER_CSV_SAFE; fmt++) {
+		size_t na, nb;
+		char *a = write_plain(fmt, 1, &na);
+		char *b = write_plain(fmt, 0, &nb);
+
+		ok(na == nb && memcmp(a, b, na) == 0 && na > (1 << 17),
+		    "%s: writer_row_verbatim writes writer_row's bytes",
+		    names[fmt]);
 		free(a);
 		free(b);
 	}
