@@ -148,13 +148,6 @@ spool_get(struct spool *s, size_t n)
 	return p;
 }
 
-/* Gives back the last n bytes spool_get returned. */
-static void
-spool_unget(struct spool *s, size_t n)
-{
-	s->pos -= n;
-}
-
 /* ---- reading the lines ---- */
 
 /* The orders the keys may keep; each is a strict total order, so keys
@@ -238,11 +231,13 @@ count_basket(struct bstream *s, size_t n)
 	}
 }
 
+/* The netted basket in cur, as one record (see EXC) put in one write:
+ * four small writes cost more than the copying. */
 static void
 flush_basket(struct bstream *s)
 {
-	size_t n = bsk_net(s->cur, s->ncur), ne = 0;
-	uint32_t w[2], pad = 0;
+	size_t n = bsk_net(s->cur, s->ncur), ne = 0, kw, k;
+	uint32_t *w;
 
 	if (n >= EXC)
 		die(XS_SYS, "an order of more than %u products", EXC - 1);
@@ -250,34 +245,34 @@ flush_basket(struct bstream *s)
 		count_basket(s, n);
 	for (size_t i = 0; i < n; i++)
 		ne += s->cur[i].q != 1;
+	kw = (s->key.len + 3) / 4;
+	grow_sub(s, 2 + kw + 2 + n + 1 + 2 * ne);
+	w = s->sub;
 	w[0] = (uint32_t)n | (ne ? EXC : 0);
 	w[1] = (uint32_t)s->key.len;
-	spool_write(&s->runs, w, sizeof w);
-	spool_write(&s->runs, s->key.s, s->key.len);
-	spool_write(&s->runs, &pad, (4 - s->key.len % 4) % 4);
+	if (kw) {
+		w[1 + kw] = 0;	/* the key's padding */
+		memcpy(w + 2, s->key.s, s->key.len);
+	}
+	k = 2 + kw;
 	if (s->with_ts) {
-		w[0] = (uint32_t)(uint64_t)s->curts;
-		w[1] = (uint32_t)((uint64_t)s->curts >> 32);
-		spool_write(&s->runs, w, sizeof w);
+		w[k++] = (uint32_t)(uint64_t)s->curts;
+		w[k++] = (uint32_t)((uint64_t)s->curts >> 32);
 		if (s->curts > s->maxts)
 			s->maxts = s->curts;
 	}
-	grow_sub(s, 2 * n + 1);
 	for (size_t i = 0; i < n; i++)
-		s->sub[i] = s->cur[i].item;
-	spool_write(&s->runs, s->sub, n * sizeof *s->sub);
+		w[k++] = s->cur[i].item;
 	if (ne) {
-		size_t k = 0;
-
-		s->sub[k++] = (uint32_t)ne;
+		w[k++] = (uint32_t)ne;
 		for (size_t i = 0; i < n; i++) {
 			if (s->cur[i].q == 1)
 				continue;
-			s->sub[k++] = (uint32_t)i;
-			memcpy(&s->sub[k++], &s->cur[i].q, sizeof s->cur[i].q);
+			w[k++] = (uint32_t)i;
+			memcpy(&w[k++], &s->cur[i].q, sizeof s->cur[i].q);
 		}
-		spool_write(&s->runs, s->sub, k * sizeof *s->sub);
 	}
+	spool_write(&s->runs, w, k * sizeof *w);
 	s->nbaskets++;
 	s->ncur = 0;
 	s->open = 0;
@@ -535,48 +530,76 @@ keep_subjects(struct bstream *s, uint32_t m, uint64_t w, uint64_t hdr)
 	s->nkept++;
 }
 
+/* A basket's quantities other than 1, after its items: the items of net
+ * quantity not above 0 unnamed in sub; returns how many. */
+static size_t
+dropped(struct bstream *s)
+{
+	uint32_t ne = *(const uint32_t *)spool_get(&s->runs, 4);
+	const uint32_t *x = spool_get(&s->runs, (size_t)ne * 8);
+	size_t d = 0;
+
+	for (uint32_t j = 0; j < ne; j++) {
+		float q;
+
+		memcpy(&q, &x[2 * j + 1], sizeof q);
+		if (q > 0)
+			continue;
+		s->sub[x[2 * j]] = UINT32_MAX;
+		d++;
+	}
+	return d;
+}
+
 /*
  * The next basket's subjects into sub[0, *m) and its weight: 0 at the
- * end. Most baskets hold one of each item and no weight: their items
- * are renamed straight from the file, without keep()'s copy.
+ * end. Without weights a basket is renamed straight from the file, as
+ * keep() would keep it, without its copy into cur: an item whose net
+ * quantity is not above 0 is dropped, and a basket of more than
+ * max_items left is skipped.
  */
 static int
 next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
     uint64_t *w, struct bsk_stats *st)
 {
-	const uint32_t *h, *it;
-	size_t k;
+	const uint32_t *h;
+	size_t k, left;
+	uint32_t exc;
 	int64_t ts;
 
 	for (;;) {
 		*m = 0;
-		if (!s->with_ts) {
-			if (!(h = spool_get(&s->runs, 8)))
+		if (s->with_ts) {
+			if (!next_basket(s, &k, &ts, 0))
 				return 0;
-			if (!(h[0] & EXC)) {
-				k = h[0];
-				if (h[1])
-					spool_get(&s->runs, (h[1] + 3) / 4 * 4);
-				it = spool_get(&s->runs, k * 4);
-				if (s->max_items && k > s->max_items)
-					continue;
-				grow_sub(s, 2 * k + 1);
-				for (size_t i = 0; i < k; i++)
-					if (newid[it[i]] != UINT32_MAX)
-						s->sub[(*m)++] = newid[it[i]];
-				*w = 1;
-				return 1;
-			}
-			spool_unget(&s->runs, 8);
+			if (!keep(s, &k, ts, w, st))
+				continue;
+			grow_sub(s, 2 * k + 1);
+			for (size_t i = 0; i < k; i++)
+				if (newid[s->cur[i].item] != UINT32_MAX)
+					s->sub[(*m)++] = newid[s->cur[i].item];
+			return 1;
 		}
-		if (!next_basket(s, &k, &ts, 0))
+		if (!(h = spool_get(&s->runs, 8)))
 			return 0;
-		if (!keep(s, &k, ts, w, st))
-			continue;
+		k = h[0] & ~EXC;
+		exc = h[0] & EXC;
+		left = k;
+		if (h[1])
+			spool_get(&s->runs, (h[1] + 3) / 4 * 4);
 		grow_sub(s, 2 * k + 1);
+		/* subjects by place first: the quantities come after */
+		h = spool_get(&s->runs, k * 4);
 		for (size_t i = 0; i < k; i++)
-			if (newid[s->cur[i].item] != UINT32_MAX)
-				s->sub[(*m)++] = newid[s->cur[i].item];
+			s->sub[i] = newid[h[i]];
+		if (exc)
+			left -= dropped(s);
+		if (left == 0 || (s->max_items && left > s->max_items))
+			continue;
+		for (size_t i = 0; i < k; i++)
+			if (s->sub[i] != UINT32_MAX)
+				s->sub[(*m)++] = s->sub[i];
+		*w = 1;
 		return 1;
 	}
 }
