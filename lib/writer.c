@@ -102,7 +102,7 @@ tsv_plain(uint64_t x)
 	return ((((x - SWAR_ONES * 0x0E) & ~x) | ((b - SWAR_ONES) & ~b)) & SWAR_HIGH) == 0;
 }
 
-static inline __attribute__((always_inline)) char *
+static inline char *
 escape_short(char *o, const char *s, size_t n)
 {
 	uint32_t lo, hi;
@@ -130,7 +130,7 @@ escape_short(char *o, const char *s, size_t n)
 	return escape_bytes(o, s, n);
 }
 
-static inline __attribute__((always_inline)) char *
+static inline char *
 escape(char *o, const char *s, size_t n)
 {
 	size_t i;
@@ -514,7 +514,7 @@ writer_row(struct writer *w, char *const *v, const size_t *len)
 
 /* n bytes that need no escape copied as escape copies plain ones: words,
  * the last one overlapping the one before, nothing past the value. */
-static inline __attribute__((always_inline)) char *
+static inline char *
 copy_bytes(char *o, const char *s, size_t n)
 {
 	uint64_t x;
