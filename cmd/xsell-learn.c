@@ -274,7 +274,7 @@ parse_learn(struct opts *opts, int argc, char **argv, const struct option *all)
 	o->sort_by = -1;
 	o->max_items = 2;
 	o->max_price_ratio = 2.0;
-	o->memory = (size_t)64 << 20;
+	o->memory = (size_t)48 << 20;
 	while ((c = getopt_long(argc, argv, "o:jqvhV", all, &at)) != -1) {
 		switch (c) {
 		case O_UPLIFT_ONLY:
