@@ -92,6 +92,19 @@ run_recipe() {
 	cmp ranked.tsv "$BATS_FILE_TMPDIR/data/ranked.tsv"
 }
 
+# Whether the sshd of pid $1 says in its log $2 that it listens, within
+# 20 s; not when it has ended (its port was taken).
+listening() {
+	local i
+
+	for i in $(seq 200); do
+		grep -q "Server listening" "$2" 2> /dev/null && return 0
+		kill -0 "$1" 2> /dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # Two hosts on loopback addresses, each an sshd of its own on a free
 # port, with throw-away host and user keys: host1 is 127.0.0.2 and host2
 # 127.0.0.3 through an ssh_config that GNU parallel uses ($PARALLEL_SSH).
@@ -137,7 +150,13 @@ start_hosts() {
 			PermitRootLogin prohibit-password
 			ForceCommand cd $s/host$i && PATH=$ROOT/bin:\$PATH exec /bin/sh -c "\$SSH_ORIGINAL_COMMAND"
 			CFG
-			"$sshd" -f "$s/sshd_config.$i" -E "$s/sshd.$i.log" && break
+			# In the foreground (-D) and in the background here:
+			# a daemonising sshd returns before it listens, and
+			# a port taken meanwhile fails only in its child.
+			"$sshd" -D -f "$s/sshd_config.$i" -E "$s/sshd.$i.log" \
+			    < /dev/null > /dev/null 2>&1 &
+			listening $! "$s/sshd.$i.log" && break
+			kill $! 2> /dev/null
 			port=
 		done
 		[ -n "$port" ] || skip "sshd does not start: $(tail -1 "$s/sshd.$i.log")"
