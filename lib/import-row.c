@@ -198,8 +198,18 @@ same_bytes(const char *a, const char *b, size_t n)
 	return x == y;
 }
 
-/* Dates come in runs (every line of an order): the last one is kept, and
- * the next one is mostly of the same day. */
+/* Dates come in runs (every line of an order): the last one is kept.
+ * Whether s is it, then converted. */
+static inline int
+date_again(struct import *im, int k, const char *s, size_t n)
+{
+	if (n != im->drawlen[k] || !same_bytes(im->draw[k], s, n))
+		return 0;
+	set_val(im, k, im->dout[k], im->doutlen[k]);
+	return 1;
+}
+
+/* The next date is mostly of the same day as the last. */
 static int
 conv_date(struct import *im, int k, const char *s, size_t n)
 {
@@ -207,10 +217,8 @@ conv_date(struct import *im, int k, const char *s, size_t n)
 	const char *err;
 	char why[DATE_WHY];
 
-	if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
-		set_val(im, k, im->dout[k], im->doutlen[k]);
+	if (date_again(im, k, s, n))
 		return 0;
-	}
 	if ((err = date_parse(&im->o->df, s, n, &t, why)))
 		return imp_fail(im, k, err, s, n);
 	im->doutlen[k] = im->dlastk == k ? time_fmt_after(t, im->dlast,
@@ -386,14 +394,8 @@ conv_value(struct import *im, int k, const char *s, size_t n)
 		set_val(im, k, s, pn);
 		return 0;
 	}
-	if (type == T_DATE && n > 0) {
-		if (n == im->drawlen[k] && same_bytes(im->draw[k], s, n)) {
-			set_val(im, k, im->dout[k], im->doutlen[k]);
-			return 0;
-		}
-		if (conv_date(im, k, s, n) == 0)
-			return 0;
-	}
+	if (type == T_DATE && n > 0 && date_again(im, k, s, n))
+		return 0;
 	return imp_conv(im, k, s, n);
 }
 
