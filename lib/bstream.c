@@ -568,7 +568,6 @@ next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
 	int64_t ts;
 
 	for (;;) {
-		*m = 0;
 		if (s->with_ts) {
 			if (!next_basket(s, &k, &ts, 0))
 				return 0;
@@ -576,30 +575,30 @@ next_subjects(struct bstream *s, const uint32_t *newid, uint32_t *m,
 				continue;
 			grow_sub(s, 2 * k + 1);
 			for (size_t i = 0; i < k; i++)
-				if (newid[s->cur[i].item] != UINT32_MAX)
-					s->sub[(*m)++] = newid[s->cur[i].item];
-			return 1;
+				s->sub[i] = newid[s->cur[i].item];
+		} else {
+			if (!(h = spool_get(&s->runs, 8)))
+				return 0;
+			k = h[0] & ~EXC;
+			exc = h[0] & EXC;
+			left = k;
+			if (h[1])
+				spool_get(&s->runs, (h[1] + 3) / 4 * 4);
+			grow_sub(s, 2 * k + 1);
+			/* subjects by place first: the quantities come after */
+			h = spool_get(&s->runs, k * 4);
+			for (size_t i = 0; i < k; i++)
+				s->sub[i] = newid[h[i]];
+			if (exc)
+				left -= dropped(s);
+			if (left == 0 || (s->max_items && left > s->max_items))
+				continue;
+			*w = 1;
 		}
-		if (!(h = spool_get(&s->runs, 8)))
-			return 0;
-		k = h[0] & ~EXC;
-		exc = h[0] & EXC;
-		left = k;
-		if (h[1])
-			spool_get(&s->runs, (h[1] + 3) / 4 * 4);
-		grow_sub(s, 2 * k + 1);
-		/* subjects by place first: the quantities come after */
-		h = spool_get(&s->runs, k * 4);
-		for (size_t i = 0; i < k; i++)
-			s->sub[i] = newid[h[i]];
-		if (exc)
-			left -= dropped(s);
-		if (left == 0 || (s->max_items && left > s->max_items))
-			continue;
+		*m = 0;
 		for (size_t i = 0; i < k; i++)
 			if (s->sub[i] != UINT32_MAX)
 				s->sub[(*m)++] = s->sub[i];
-		*w = 1;
 		return 1;
 	}
 }
@@ -765,13 +764,11 @@ block_row(const struct bstream *s, const unsigned char *blk, uint64_t from,
 	const uint32_t *p, *e;
 	size_t nt = 0;
 
-	if (s->narrow)
-		return add_suffix16(cnt, touched, 0, (const uint16_t *)blk + from,
-		    (size_t)(to - from));
+	if (!s->weight)
+		return add_any(s, cnt, touched, 0, blk, (size_t)from,
+		    (size_t)(to - from), 1);
 	p = (const uint32_t *)blk + from;
 	e = (const uint32_t *)blk + to;
-	if (!s->weight)
-		return add_suffix(cnt, touched, 0, p, (size_t)(e - p), 1);
 	while (p < e) {
 		uint64_t w = (uint64_t)p[2] << 32 | p[1];
 
